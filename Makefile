@@ -1,0 +1,42 @@
+# One entry point. `make demo` and `make test` work on a fresh machine with Python 3.11 and pip.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DB     ?= data/demo.duckdb
+LOANS  ?= 20000
+DAYS   ?= 30
+START  ?= 2026-11-01
+
+.PHONY: env demo test lint-templates preview lock clean
+
+env: $(STAMP)
+
+# The venv is rebuilt whenever the lock or the project metadata changes.
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/loan-comms demo --db $(DB) --loans $(LOANS) --days $(DAYS) --start $(START)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint-templates: $(STAMP)
+	$(BIN)/loan-comms templates lint
+
+preview: $(STAMP)
+	$(BIN)/loan-comms templates preview --out preview
+
+# Re-resolve the lock from pyproject's pins (run after changing a dependency).
+lock:
+	rm -rf /tmp/loan-comms-lock && $(PYTHON) -m venv /tmp/loan-comms-lock
+	/tmp/loan-comms-lock/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	/tmp/loan-comms-lock/bin/pip freeze --exclude-editable --exclude loan-comms > requirements.lock
+
+clean:
+	rm -rf $(VENV) data preview

@@ -1,0 +1,255 @@
+"""The lifecycle configuration (config/lifecycle.toml): load, validate, explain mistakes.
+
+Product and operations edit that file, so every error names the key and what is wrong with it
+instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from loan_comms.paths import CONFIG_PATH
+
+Channel = Literal["sms", "email", "call", "letter", "visit"]
+TEXT_CHANNELS: tuple[str, ...] = ("sms", "email", "letter")
+LANGUAGES: tuple[str, ...] = ("zh-CN", "en")
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message names the file, key and problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class General(_Strict):
+    default_language: Literal["zh-CN", "en"] = "en"
+    pay_link_base: str
+    help_line: str
+    survey_link_base: str = "https://survey.example.com/s/"
+
+
+class ReminderStep(_Strict):
+    step: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    days_before_due: int = Field(ge=0, le=60)
+    channels: tuple[Channel, ...] = Field(min_length=1)
+
+
+class LadderStep(_Strict):
+    step: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    min_dpd: int = Field(ge=1)
+    channels: tuple[Channel, ...] = Field(min_length=1)
+    severity: int = Field(ge=0)
+
+
+class FollowUps(_Strict):
+    hardship_pause_days: int = Field(default=14, ge=0, le=365)
+    hardship_offer_channels: tuple[Channel, ...] = ("sms", "email")
+    broken_promise_channels: tuple[Channel, ...] = ("sms",)
+    payment_confirmation_channels: tuple[Channel, ...] = ("sms",)
+
+
+def _parse_hhmm(value: str) -> time:
+    try:
+        hh, mm = value.split(":")
+        return time(int(hh), int(mm))
+    except (ValueError, TypeError):
+        raise ValueError(f"{value!r} is not a local time like '08:00'") from None
+
+
+class Profile(_Strict):
+    """One jurisdiction's contact rules."""
+
+    contact_window: tuple[str, str]
+    calls_per_7_days: int = Field(ge=0)
+    reached_calls_per_day: int = Field(ge=0)
+    call_cooldown_days_after_conversation: int = Field(ge=0)
+    sms_per_day: int = Field(ge=0)
+    sms_per_7_days: int = Field(ge=0)
+    email_per_day: int = Field(ge=0)
+    contacts_per_day: int = Field(ge=0)
+    holiday_calendars: tuple[str, ...] = ()
+    forbearance_before_escalation: bool = False
+
+    @field_validator("contact_window")
+    @classmethod
+    def _window(cls, v: tuple[str, str]) -> tuple[str, str]:
+        start, end = (_parse_hhmm(x) for x in v)
+        if not start < end:
+            raise ValueError(f"window start {v[0]} must be before its end {v[1]} (same local day)")
+        return v
+
+    @property
+    def window_start(self) -> time:
+        return _parse_hhmm(self.contact_window[0])
+
+    @property
+    def window_end(self) -> time:
+        return _parse_hhmm(self.contact_window[1])
+
+
+_CAP_FIELDS = (
+    "calls_per_7_days", "reached_calls_per_day", "call_cooldown_days_after_conversation",
+    "sms_per_day", "sms_per_7_days", "email_per_day", "contacts_per_day",
+)
+
+
+def strictest(profiles: dict[str, Profile]) -> Profile:
+    """The profile that obeys every other one: latest start, earliest end, lowest caps."""
+    ps = list(profiles.values())
+    start = max(p.window_start for p in ps)
+    end = min(p.window_end for p in ps)
+    values: dict[str, object] = {f: min(getattr(p, f) for p in ps) for f in _CAP_FIELDS}
+    values["call_cooldown_days_after_conversation"] = max(p.call_cooldown_days_after_conversation for p in ps)
+    return Profile(
+        contact_window=(start.strftime("%H:%M"), end.strftime("%H:%M")),
+        holiday_calendars=tuple(sorted({c for p in ps for c in p.holiday_calendars})),
+        forbearance_before_escalation=any(p.forbearance_before_escalation for p in ps),
+        **values,
+    )
+
+
+class Holidays(_Strict):
+    extra_dates: tuple[str, ...] = ()
+
+    @field_validator("extra_dates")
+    @classmethod
+    def _dates(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        from datetime import date
+
+        for d in v:
+            try:
+                date.fromisoformat(d)
+            except ValueError:
+                raise ValueError(f"{d!r} is not a date like '2026-10-01'") from None
+        return v
+
+
+class Policy(_Strict):
+    version: str = Field(min_length=1)
+    legally_required_steps: tuple[str, ...] = ()
+    profiles: dict[str, Profile] = Field(min_length=1)
+    holidays: Holidays = Holidays()
+    opt_out_keywords: dict[str, tuple[str, ...]] = {}
+
+    @model_validator(mode="after")
+    def _default_profile(self) -> "Policy":
+        if "default" not in self.profiles:
+            object.__setattr__(self, "profiles", {**self.profiles, "default": strictest(self.profiles)})
+        return self
+
+
+class Templates(_Strict):
+    dir: str = "templates"
+    sms_max_segments: int = Field(default=3, ge=1, le=10)
+    banned_phrases: tuple[str, ...] = ()
+
+
+class ProviderConfig(BaseModel):
+    # Provider-specific keys (from_number, rate_per_second, headers...) are allowed here.
+    model_config = ConfigDict(extra="allow", frozen=True)
+    kind: Literal["outbox", "twilio", "sendgrid", "webhook"] = "outbox"
+    base_url: str | None = None
+
+
+class Dispatch(_Strict):
+    batch_size: int = Field(default=10_000, ge=1)
+
+
+class LifecycleConfig(_Strict):
+    general: General
+    reminders: tuple[ReminderStep, ...]
+    ladder: tuple[LadderStep, ...] = Field(min_length=1)
+    follow_ups: FollowUps = FollowUps()
+    policy: Policy
+    templates: Templates = Templates()
+    providers: dict[str, ProviderConfig] = {}
+    dispatch: Dispatch = Dispatch()
+    source: str = "<memory>"
+    fingerprint: str = ""
+
+    @model_validator(mode="after")
+    def _ladder_order(self) -> "LifecycleConfig":
+        steps = [s.step for s in self.reminders] + [s.step for s in self.ladder]
+        dupes = sorted({s for s in steps if steps.count(s) > 1})
+        if dupes:
+            raise ValueError(f"step names must be unique across reminders and ladder; repeated: {', '.join(dupes)}")
+        for i in range(1, len(self.ladder)):
+            prev, cur = self.ladder[i - 1], self.ladder[i]
+            if cur.min_dpd <= prev.min_dpd:
+                raise ValueError(
+                    f"ladder[{i}].min_dpd: must be greater than ladder[{i - 1}].min_dpd ({prev.min_dpd}); "
+                    "list ladder steps in escalation order"
+                )
+        return self
+
+    def profile(self, name: str) -> Profile:
+        return self.policy.profiles.get(name) or self.policy.profiles["default"]
+
+    def provider(self, channel: str) -> ProviderConfig:
+        """Provider for a channel, environment variables first (LOAN_COMMS_SMS_PROVIDER...)."""
+        base = self.providers.get(channel, ProviderConfig())
+        env_kind = os.environ.get(f"LOAN_COMMS_{channel.upper()}_PROVIDER")
+        env_url = os.environ.get(f"LOAN_COMMS_{channel.upper()}_BASE_URL")
+        data = base.model_dump()
+        if env_kind:
+            data["kind"] = env_kind
+        if env_url:
+            data["base_url"] = env_url
+        try:
+            return ProviderConfig(**data)
+        except ValidationError as exc:
+            raise ConfigError(f"LOAN_COMMS_{channel.upper()}_PROVIDER: {_first_message(exc)}") from None
+
+    @property
+    def steps(self) -> dict[str, ReminderStep | LadderStep]:
+        return {s.step: s for s in (*self.reminders, *self.ladder)}
+
+
+def _loc(loc: tuple[object, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _first_message(exc: ValidationError) -> str:
+    e = exc.errors()[0]
+    return f"{_loc(e['loc'])}: {e['msg']}"
+
+
+def load_config(path: str | Path | None = None) -> LifecycleConfig:
+    """Read and validate the lifecycle file; raise ConfigError naming every bad key."""
+    path = Path(path or CONFIG_PATH)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        cfg = LifecycleConfig(**data, source=str(path), fingerprint=hashlib.sha256(raw).hexdigest()[:12])
+    except ValidationError as exc:
+        lines = []
+        for e in exc.errors():
+            msg = e["msg"].removeprefix("Value error, ")
+            if e["type"] == "extra_forbidden":
+                msg = "unknown key (misspelt? see the comments in the shipped lifecycle.toml)"
+            elif e["type"] == "missing":
+                msg = "required key is missing"
+            lines.append(f"{path}: {_loc(e['loc'])}: {msg}")
+        raise ConfigError("\n".join(lines)) from None
+    return cfg

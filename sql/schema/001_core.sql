@@ -77,8 +77,16 @@ CREATE TABLE IF NOT EXISTS contact_messages (
     body_html    VARCHAR
 );
 
--- What the borrower did or what happened to them: payments, replies, opt-outs, cease-contact,
--- disputes, hardship requests, promises to pay, call outcomes, receipts.
+-- What the borrower did or what happened to them. kind is one of:
+--   payment            loan_id, detail {"amount": "120.00"}           (applied oldest installment first)
+--   sms_reply          detail {"text": "..."}                         (raw inbound text, classified into the kinds below)
+--   opt_out / opt_in   channel = sms | email | call                    (from the next contact on)
+--   cease_contact / cease_contact_revoked                              (no collection contact while active)
+--   dispute / dispute_resolved          loan_id                        (ladder paused for that loan)
+--   hardship_request   loan_id                                         (ladder paused, plan offered)
+--   promise_to_pay     loan_id, detail {"promised_date": "2026-12-01", "amount": "300.00"}
+--   call_outcome       loan_id, detail {"outcome": "no_answer|reached|promise_to_pay|wrong_number", "attempt_id": "..."}
+--   email_unsubscribe  is recorded as opt_out with channel = 'email'.
 CREATE SEQUENCE IF NOT EXISTS borrower_events_seq;
 CREATE TABLE IF NOT EXISTS borrower_events (
     event_id      BIGINT PRIMARY KEY DEFAULT nextval('borrower_events_seq'),
@@ -91,6 +99,17 @@ CREATE TABLE IF NOT EXISTS borrower_events (
     source        VARCHAR,                         -- import, sms_reply, dialer, simulator, operator...
     external_id   VARCHAR UNIQUE,                  -- dedupes re-ingested files and callbacks
     recorded_at   TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+-- Payments as the core banking feed delivers them (file import or the synthetic book).
+-- The daily run turns those paid up to its day into 'payment' events and re-derives
+-- installments.amount_paid / paid_at from them, so re-running a day gives the same state.
+CREATE TABLE IF NOT EXISTS payment_feed (
+    payment_id   VARCHAR PRIMARY KEY,
+    loan_id      VARCHAR NOT NULL,
+    amount       DECIMAL(18, 2) NOT NULL CHECK (amount > 0),
+    paid_at      TIMESTAMPTZ NOT NULL,
+    source       VARCHAR NOT NULL DEFAULT 'import'
 );
 
 -- Open and closed delinquency episodes: a loan's stretch from first overdue to current again.

@@ -78,7 +78,7 @@ CREATE TABLE IF NOT EXISTS contact_messages (
 );
 
 -- What the borrower did or what happened to them. kind is one of:
---   payment            loan_id, detail {"amount": "120.00"}           (applied oldest installment first)
+--   payment            loan_id, amount                                 (applied oldest installment first)
 --   sms_reply          detail {"text": "..."}                         (raw inbound text, classified into the kinds below)
 --   opt_out / opt_in   channel = sms | email | call                    (from the next contact on)
 --   cease_contact / cease_contact_revoked                              (no collection contact while active)
@@ -94,7 +94,8 @@ CREATE TABLE IF NOT EXISTS borrower_events (
     loan_id       VARCHAR,
     kind          VARCHAR NOT NULL,
     occurred_at   TIMESTAMPTZ NOT NULL,
-    detail        VARCHAR,                         -- JSON text: amount, promised_date, outcome, channel...
+    detail        VARCHAR,                         -- JSON text: promised_date, outcome, text...
+    amount        DECIMAL(18, 2),                  -- payments and promises
     channel       VARCHAR,
     source        VARCHAR,                         -- import, sms_reply, dialer, simulator, operator...
     external_id   VARCHAR UNIQUE,                  -- dedupes re-ingested files and callbacks

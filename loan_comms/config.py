@@ -55,6 +55,10 @@ class FollowUps(_Strict):
     hardship_offer_channels: tuple[Channel, ...] = ("sms", "email")
     broken_promise_channels: tuple[Channel, ...] = ("sms",)
     payment_confirmation_channels: tuple[Channel, ...] = ("sms",)
+    # Priority when caps force a choice, on the same scale as ladder severities.
+    hardship_offer_severity: int = 100
+    payment_confirmation_severity: int = 90
+    broken_promise_severity: int = 8
 
 
 def _parse_hhmm(value: str) -> time:

@@ -1,0 +1,181 @@
+"""A day's plan: state -> candidates -> policy -> rendered, recorded contacts.
+
+Everything set-shaped is SQL over DuckDB; Python only renders the planned text contacts, in
+batches, and records each batch with its wording in one transaction, so a crash leaves either a
+whole batch or none of it, and a re-run picks up exactly what is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import groupby
+from typing import Any, Callable, Protocol
+
+import duckdb
+import pyarrow as pa
+
+from loan_comms import db
+from loan_comms.clock import plan_instant, utc_now
+from loan_comms.config import TEXT_CHANNELS, LifecycleConfig
+from loan_comms.policy import refresh_state, register_policy_tables
+
+log = logging.getLogger("loan_comms.plan")
+
+RENDERED_SCHEMA = pa.schema([
+    ("idempotency_key", pa.string()), ("template_id", pa.string()), ("template_version", pa.string()),
+    ("language", pa.string()), ("subject", pa.string()), ("body_text", pa.string()),
+    ("body_html", pa.string()), ("error", pa.string()),
+])
+
+
+class Renderer(Protocol):
+    def render_many(self, kind: str, channel: str, language: str, ctxs: list[dict[str, Any]]) -> list[Any]: ...
+
+
+@dataclass
+class PlanReport:
+    as_of: date
+    candidates: int = 0
+    planned: Counter = field(default_factory=Counter)        # (purpose, step, channel) -> n
+    suppressed: Counter = field(default_factory=Counter)     # reason -> n
+    render_failed: Counter = field(default_factory=Counter)  # error -> n
+    already_recorded: int = 0
+
+    @property
+    def planned_total(self) -> int:
+        return sum(self.planned.values())
+
+    def __str__(self) -> str:
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(self.suppressed.items())) or "none"
+        failed = sum(self.render_failed.values())
+        return (f"{self.as_of}: {self.candidates} candidates, {self.planned_total} planned, "
+                f"{sum(self.suppressed.values())} suppressed ({reasons}), {failed} render failures, "
+                f"{self.already_recorded} already recorded")
+
+
+def template_context(row: dict[str, Any], cfg: LifecycleConfig) -> dict[str, Any]:
+    """The fixed set of variables a template may use (see templates/README.md)."""
+    loan_id = str(row["loan_id"])
+    return {
+        "first_name": row["first_name"],
+        "full_name": row["full_name"],
+        "amount_due": row["amount_due"],
+        "currency": row["currency"],
+        "due_date": row["due_date"],
+        "days_past_due": int(row["days_past_due"] or 0),
+        "product": row["product"],
+        "pay_link": f"{cfg.general.pay_link_base}{loan_id}",
+        "help_line": cfg.general.help_line,
+        "survey_link": f"{cfg.general.survey_link_base}{loan_id}",
+        "loan_id_masked": "****" + loan_id[-4:],
+        "promised_date": row["promised_date"],
+        "language": row["language"],
+    }
+
+
+def _params(cfg: LifecycleConfig, as_of: date, now: datetime, recorded_at: datetime) -> dict[str, Any]:
+    return {
+        "as_of": as_of, "now": now, "recorded_at": recorded_at,
+        "policy_version": cfg.policy.version,
+        "hardship_pause_days": cfg.follow_ups.hardship_pause_days,
+        "text_channels": list(TEXT_CHANNELS),
+    }
+
+
+def build_decisions(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date,
+                    now: datetime | None = None) -> None:
+    """Fill temp tables candidates and decisions for `as_of` (nothing recorded yet)."""
+    now = now or plan_instant(as_of)
+    params = _params(cfg, as_of, now, now)
+    register_policy_tables(con, cfg, as_of)
+    with db.transaction(con):
+        refresh_state(con, as_of, now)
+        db.run(con, "state/materialize_installments", params)
+        db.run(con, "state/open_episodes", params)
+        db.run(con, "state/close_episodes", params)
+    db.run(con, "plan/create_candidates", params)
+    for name in ("plan/reminder_candidates", "plan/ladder_candidates", "plan/follow_up_candidates"):
+        db.run(con, name, params)
+    con.execute("CREATE OR REPLACE TEMP TABLE gate_input AS "
+                "SELECT *, $as_of::DATE AS planned_for_date FROM candidates", {"as_of": as_of})
+    db.run(con, "policy/gate", params)
+    db.run(con, "policy/decide", params)
+
+
+def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, as_of: date, *,
+             now: datetime | None = None, batch_size: int | None = None,
+             progress: Callable[[int], None] | None = None) -> PlanReport:
+    """Plan, police, render and record every contact of `as_of`. Safe to re-run: keys dedupe."""
+    now = now or plan_instant(as_of)
+    recorded_at = utc_now()
+    params = _params(cfg, as_of, now, recorded_at)
+    batch_size = batch_size or cfg.dispatch.batch_size
+    build_decisions(con, cfg, as_of, now)
+
+    report = PlanReport(as_of=as_of)
+    report.candidates = con.execute("SELECT count(*) FROM candidates").fetchone()[0]
+    report.already_recorded = report.candidates - con.execute("SELECT count(*) FROM decisions").fetchone()[0]
+    for purpose, step, channel, status, reason, n in con.execute(
+        "SELECT purpose, step, channel, status, suppressed_reason, count(*) FROM decisions GROUP BY ALL"
+    ).fetchall():
+        if status == "planned":
+            report.planned[(purpose, step, channel)] += n
+        else:
+            report.suppressed[reason] += n
+
+    with db.transaction(con):
+        db.run(con, "policy/record_decisions", params)
+
+    cur = db.run(con, "plan/render_inputs", params)
+    cols = [d[0] for d in cur.description]
+    done = 0
+    while True:
+        chunk = cur.fetchmany(batch_size)
+        if not chunk:
+            break
+        rendered = _render_chunk([dict(zip(cols, r)) for r in chunk], cfg, renderer)
+        for r in rendered:
+            if r["error"]:
+                report.render_failed[r["error"].split(":")[0]] += 1
+        _record_rendered(con, rendered, params)
+        done += len(chunk)
+        if progress:
+            progress(done)
+    for (purpose, step, channel), _ in list(report.planned.items()):
+        pass
+    if report.render_failed:
+        log.warning("%s: %d contacts could not be rendered and were marked failed: %s",
+                    as_of, sum(report.render_failed.values()), dict(report.render_failed))
+    return report
+
+
+def _render_chunk(rows: list[dict[str, Any]], cfg: LifecycleConfig, renderer: Renderer) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for (step, channel, language), group in groupby(rows, key=lambda r: (r["step"], r["channel"], r["language"])):
+        group = list(group)
+        results = renderer.render_many(step, channel, language, [template_context(r, cfg) for r in group])
+        for row, res in zip(group, results):
+            if isinstance(res, Exception):
+                out.append(dict(idempotency_key=row["idempotency_key"], template_id=None, template_version=None,
+                                language=language, subject=None, body_text=None, body_html=None,
+                                error=f"render_failed: {res}"))
+            else:
+                out.append(dict(idempotency_key=row["idempotency_key"], template_id=res.template_id,
+                                template_version=res.template_version, language=res.language,
+                                subject=res.subject, body_text=res.text, body_html=res.html, error=None))
+    return out
+
+
+def _record_rendered(con: duckdb.DuckDBPyConnection, rendered: list[dict[str, Any]], params: dict[str, Any]) -> None:
+    table = pa.Table.from_pylist(rendered, schema=RENDERED_SCHEMA)
+    con.register("_rendered_arrow", table)
+    try:
+        with db.transaction(con):
+            con.execute("CREATE OR REPLACE TEMP TABLE rendered_batch AS SELECT * FROM _rendered_arrow")
+            db.run(con, "plan/record_rendered", params)
+            db.run(con, "plan/record_rendered_messages", params)
+    finally:
+        con.unregister("_rendered_arrow")

@@ -1,0 +1,5 @@
+-- Closes the open episode of every loan that is no longer overdue on $as_of. Returns nothing.
+UPDATE delinquency_episodes AS e
+SET closed_on = $as_of::DATE
+WHERE e.closed_on IS NULL
+  AND NOT EXISTS (SELECT 1 FROM loan_state AS s WHERE s.loan_id = e.loan_id AND s.dpd > 0);

@@ -1,0 +1,34 @@
+-- installment_state: every installment as of $now, with payments applied oldest installment first.
+-- paid_amount/outstanding come from 'payment' events up to $now, so any past day can be re-derived;
+-- settled_at is when the running total of payments first covered this installment.
+CREATE OR REPLACE TEMP TABLE installment_state AS
+WITH pay AS (
+    SELECT loan_id, occurred_at,
+           sum(amount) OVER (PARTITION BY loan_id ORDER BY occurred_at, event_id
+                             ROWS UNBOUNDED PRECEDING) AS running_paid
+    FROM borrower_events
+    WHERE kind = 'payment' AND occurred_at <= $now
+),
+totals AS (
+    SELECT loan_id, max(running_paid) AS total_paid FROM pay GROUP BY loan_id
+),
+inst AS (
+    SELECT i.loan_id, i.installment_no, i.due_date, i.amount_due,
+           sum(i.amount_due) OVER (PARTITION BY i.loan_id ORDER BY i.installment_no
+                                   ROWS UNBOUNDED PRECEDING) AS cum_due
+    FROM installments AS i
+)
+SELECT inst.loan_id,
+       l.borrower_id,
+       inst.installment_no,
+       inst.due_date,
+       inst.amount_due,
+       greatest(least(coalesce(t.total_paid, 0) - (inst.cum_due - inst.amount_due), inst.amount_due), 0)
+           AS paid_amount,
+       inst.amount_due - greatest(least(coalesce(t.total_paid, 0) - (inst.cum_due - inst.amount_due),
+                                        inst.amount_due), 0) AS outstanding,
+       p.occurred_at AS settled_at
+FROM inst
+JOIN loans AS l USING (loan_id)
+LEFT JOIN totals AS t USING (loan_id)
+ASOF LEFT JOIN pay AS p ON p.loan_id = inst.loan_id AND inst.cum_due <= p.running_paid;

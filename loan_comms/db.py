@@ -52,7 +52,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
     """Execute the named SQL file with bound parameters (only those the statement uses)."""
     text = sql(name)
-    used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", text))
+    code = re.sub(r"--[^\n]*", "", text)  # parameters named in comments are not parameters
+    used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", code))
     bound = {k: v for k, v in (params or {}).items() if k in used}
     return con.execute(text, bound)
 

@@ -17,7 +17,7 @@ hardship AS (
            s.oldest_unpaid_due AS due_date, s.dpd, NULL::DATE AS promised_date, 'hardship_offer' AS step
     FROM loan_flags AS f JOIN loan_state AS s USING (loan_id)
     LEFT JOIN taken AS t ON t.loan_id = f.loan_id AND t.step = 'hardship_offer'
-    WHERE f.hardship_requested_on BETWEEN $as_of::DATE - $hardship_pause_days AND $as_of::DATE
+    WHERE f.hardship_requested_on BETWEEN $as_of::DATE - $hardship_pause_days::INTEGER AND $as_of::DATE
       AND (t.last_day IS NULL OR t.last_day < f.hardship_requested_on)
 ),
 paid_since_promise AS (

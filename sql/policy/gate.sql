@@ -33,12 +33,12 @@ verdict AS (
                 THEN 'cease_contact'
             WHEN g.is_collection AND coalesce(lf.dispute_open, false) THEN 'paused_dispute'
             WHEN g.purpose = 'escalation'
-                 AND g.planned_for_date <= lf.hardship_requested_on + $hardship_pause_days THEN 'paused_hardship'
+                 AND g.planned_for_date <= lf.hardship_requested_on + $hardship_pause_days::INTEGER THEN 'paused_hardship'
             WHEN g.purpose = 'escalation' AND g.planned_for_date <= lf.promised_date + 1 THEN 'paused_promise'
             WHEN g.is_collection AND EXISTS (
                      SELECT 1 FROM cfg_holidays AS h WHERE h.profile = g.profile AND h.day = g.planned_for_date)
                 THEN 'holiday'
-            WHEN g.channel = 'call' AND g.planned_for_date <= bf.last_conversation_day + prof.call_cooldown_days
+            WHEN g.channel = 'call' AND g.planned_for_date <= bf.last_conversation_day + prof.call_cooldown_days::INTEGER
                 THEN 'cap_call_cooldown'
         END AS reason
     FROM g

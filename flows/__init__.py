@@ -1,0 +1,1 @@
+"""Operator-facing Prefect flows, one module each, reading like the daily runbook."""

@@ -1,0 +1,25 @@
+"""The daily lifecycle: plan a day's contacts, send them inside their windows, report the day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow
+
+from loan_comms.paths import DEFAULT_DB
+from tasks.dispatch import dispatch_whole_day
+from tasks.plan import plan_contacts
+from tasks.report import publish_day_summary
+
+
+@flow(name="daily-lifecycle", log_prints=True)
+def daily_lifecycle(as_of: date, db_path: str = str(DEFAULT_DB), config_path: str | None = None,
+                    batch_size: int | None = None) -> dict:
+    """Plan, police and render `as_of`, dispatch it across the day's windows, publish the summary.
+
+    Re-running a day sends nothing twice: every contact is keyed by (borrower, loan, step, channel, day).
+    """
+    plan = plan_contacts(db_path, as_of, config_path, batch_size)
+    dispatch_whole_day(db_path, as_of, config_path, False, batch_size)
+    summary = publish_day_summary(db_path, as_of)
+    return {"as_of": as_of.isoformat(), "planned": plan.planned_total, **summary.totals()}

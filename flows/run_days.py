@@ -1,0 +1,28 @@
+"""Several consecutive days of the lifecycle in one flow run (demo, backfill, catch-up)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from prefect import flow
+
+from loan_comms.paths import DEFAULT_DB
+from tasks.dispatch import dispatch_whole_day
+from tasks.plan import plan_contacts
+from tasks.report import publish_day_summary
+
+
+@flow(name="lifecycle-days", log_prints=True)
+def lifecycle_days(start: date, days: int = 1, db_path: str = str(DEFAULT_DB),
+                   config_path: str | None = None, batch_size: int | None = None) -> list[dict]:
+    """For each day from `start`: plan, dispatch over the day, summarise. Days run in order
+    because each day's plan depends on what was sent and suppressed before it."""
+    out = []
+    for i in range(days):
+        as_of = start + timedelta(days=i)
+        plan = plan_contacts(db_path, as_of, config_path, batch_size)
+        dispatch_whole_day(db_path, as_of, config_path, False, batch_size)
+        summary = publish_day_summary(db_path, as_of)
+        print(summary.one_line())
+        out.append({"as_of": as_of.isoformat(), "planned": plan.planned_total, **summary.totals()})
+    return out

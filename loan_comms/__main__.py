@@ -1,0 +1,3 @@
+from loan_comms.cli import main
+
+main()

@@ -1,0 +1,159 @@
+"""The `loan-comms` command line: build and import books, run days, simulate, audit, templates.
+
+Every command takes --db (a DuckDB file) and prints counts, never personal data.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from loan_comms.paths import DEFAULT_DB
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Borrower communications: reminders, escalation, contact policy, surveys.")
+
+DbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB file (created if missing).")
+ConfigOpt = typer.Option(None, "--config", help="Lifecycle config file (default config/lifecycle.toml).")
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    typer.secho(msg, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _cfg(config: Optional[Path]):
+    from loan_comms.config import ConfigError, load_config
+
+    try:
+        return load_config(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+@app.command("generate")
+def generate(db: Path = DbOpt, loans: int = typer.Option(1000, help="Number of loans."),
+             seed: int = typer.Option(7, help="Same seed, same book."),
+             start: str = typer.Option("2026-11-01", help="First day the book will be run for (YYYY-MM-DD).")) -> None:
+    """Build a synthetic loan book (borrowers, loans, installments, future payments) in --db."""
+    from loan_comms import db as dbm
+    from loan_comms.synthetic import generate_book
+
+    con = dbm.connect(db)
+    t0 = time.perf_counter()
+    report = generate_book(con, loans=loans, seed=seed, start=date.fromisoformat(start))
+    typer.echo(f"{report}  ({time.perf_counter() - t0:.1f}s) -> {db}")
+
+
+@app.command("import")
+def import_(file: Path = typer.Argument(..., help="CSV or Parquet export, one row per installment."),
+            db: Path = DbOpt) -> None:
+    """Import a loan book; bad rows go to import_quarantine with the reason and line."""
+    from loan_comms import db as dbm
+    from loan_comms.book_import import BookFileError, import_book
+
+    con = dbm.connect(db)
+    try:
+        report = import_book(con, file)
+    except BookFileError as exc:
+        _fail(str(exc))
+    typer.echo(str(report))
+
+
+def _run_flow(fn, **kwargs):
+    from loan_comms import prefect_env
+
+    prefect_env.configure()
+    return fn(**kwargs)
+
+
+@app.command("run-day")
+def run_day(as_of: str = typer.Option(..., "--as-of", help="The day to run (YYYY-MM-DD); re-running is safe."),
+            db: Path = DbOpt, config: Optional[Path] = ConfigOpt) -> None:
+    """Plan, police, render and send one day's contacts (daily-lifecycle flow), then summarise."""
+    _cfg(config)
+    from loan_comms import prefect_env
+
+    prefect_env.configure()
+    from flows.daily_lifecycle import daily_lifecycle
+
+    result = daily_lifecycle(as_of=date.fromisoformat(as_of), db_path=str(db),
+                             config_path=str(config) if config else None)
+    typer.echo(f"{as_of}: planned {result['planned']} new, sent {result['sent'] + result['delivered']}, "
+               f"suppressed {result['suppressed']}, failed {result['failed']}  ({db})")
+
+
+@app.command("run-days")
+def run_days(start: str = typer.Option(..., help="First day (YYYY-MM-DD)."),
+             days: int = typer.Option(1, help="How many consecutive days."),
+             db: Path = DbOpt, config: Optional[Path] = ConfigOpt) -> None:
+    """Run the lifecycle for consecutive days (backfill or catch-up), one flow run."""
+    _cfg(config)
+    _days(date.fromisoformat(start), days, db, config)
+
+
+def _days(start: date, days: int, db: Path, config: Optional[Path]) -> list[dict]:
+    from loan_comms import prefect_env
+
+    prefect_env.configure()
+    from flows.run_days import lifecycle_days
+
+    return lifecycle_days(start=start, days=days, db_path=str(db), config_path=str(config) if config else None)
+
+
+@app.command("demo")
+def demo(db: Path = typer.Option(Path("data/demo.duckdb"), "--db"), loans: int = 20000, days: int = 30,
+         start: str = "2026-11-01", seed: int = 7) -> None:
+    """The main job: a fresh synthetic book, `days` days of the lifecycle, and a summary."""
+    from loan_comms import db as dbm
+    from loan_comms.synthetic import generate_book
+
+    t0 = time.perf_counter()
+    for suffix in ("", ".wal"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    con = dbm.connect(db)
+    typer.echo(f"Building a synthetic book of {loans} loans in {db} ...")
+    typer.echo(f"  {generate_book(con, loans=loans, seed=seed, start=date.fromisoformat(start))}")
+    con.close()
+    typer.echo(f"Running {days} days from {start} in Prefect's local mode (first start takes ~20 s) ...")
+    _days(date.fromisoformat(start), days, db, None)
+    con = dbm.connect(db, read_only=True)
+    from loan_comms.demo_summary import print_demo_summary
+
+    print_demo_summary(con, db, time.perf_counter() - t0)
+
+
+def _mount_optional() -> None:
+    """Mount sub-commands that live in their own modules (templates, delivery, audit, simulate)."""
+    import importlib
+
+    for module, name in (("loan_comms.cli_templates", "templates"), ("loan_comms.cli_delivery", None),
+                         ("loan_comms.cli_audit", None), ("loan_comms.cli_simulate", None)):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        sub = getattr(mod, "app", None)
+        if sub is None:
+            continue
+        if name:
+            app.add_typer(sub, name=name)
+        else:
+            for cmd in sub.registered_commands:
+                app.registered_commands.append(cmd)
+
+
+def main() -> None:
+    _mount_optional()
+    app()
+
+
+if __name__ == "__main__":
+    main()

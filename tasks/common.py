@@ -1,0 +1,39 @@
+"""What every task needs: the config, the template library, and the database, opened by path."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from loan_comms import db
+from loan_comms.config import LifecycleConfig, load_config
+from loan_comms.paths import TEMPLATES_DIR
+
+
+@contextmanager
+def open_db(db_path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = db.connect(db_path)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def config(config_path: str | None = None) -> LifecycleConfig:
+    return load_config(config_path)
+
+
+def template_store(cfg: LifecycleConfig):
+    """The compiled template library; refuses to start when a required template is missing or broken."""
+    from loan_comms.templating import TemplateStore
+
+    store = TemplateStore.load(TEMPLATES_DIR, cfg)
+    errors = [p for p in store.problems_at_start() if getattr(p, "severity", "error") == "error"]
+    if errors:
+        listing = "\n".join(f"  {p}" for p in errors[:20])
+        raise RuntimeError(f"{len(errors)} template problem(s) must be fixed before any run:\n{listing}\n"
+                           "Run `loan-comms templates lint` for the full list.")
+    return store

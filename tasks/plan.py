@@ -1,0 +1,24 @@
+"""Task: plan, police, render and record one day's contacts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from loan_comms.planner import PlanReport, plan_day
+from tasks.common import config, open_db, template_store
+
+
+@task(name="plan-contacts", cache_policy=NO_CACHE, retries=0)
+def plan_contacts(db_path: str, as_of: date, config_path: str | None = None,
+                  batch_size: int | None = None) -> PlanReport:
+    """Whole-day planning in SQL, rendering in batches; re-running the same day adds nothing."""
+    logger = get_run_logger()
+    cfg = config(config_path)
+    store = template_store(cfg)
+    with open_db(db_path) as con:
+        report = plan_day(con, cfg, store, as_of, batch_size=batch_size)
+    logger.info("%s", report)
+    return report

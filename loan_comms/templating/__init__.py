@@ -1,0 +1,15 @@
+"""The template studio: safe Jinja rendering of borrower messages, lint and a preview gallery.
+
+    store = TemplateStore.load(templates_dir, cfg)
+    store.problems_at_start()                       # refuse to run on errors
+    store.render(kind, channel, language, ctx)      # -> Rendered, or raises RenderError
+    store.render_many(kind, channel, language, ctxs)
+
+See templates/README.md for the variables and filters a template may use.
+"""
+
+from loan_comms.templating.problems import Problem
+from loan_comms.templating.sms import SmsLength, sms_length
+from loan_comms.templating.store import CompiledTemplate, Rendered, RenderError, TemplateStore
+
+__all__ = ["CompiledTemplate", "Problem", "Rendered", "RenderError", "SmsLength", "TemplateStore", "sms_length"]

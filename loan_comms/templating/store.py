@@ -1,0 +1,292 @@
+"""The compiled template library: load once, render many, never let one bad row stop a batch.
+
+Files live at templates/<channel>/<language>/<kind>.<part>.j2 (part: txt for sms and letter;
+subject, txt and html for email). template_id is <channel>/<language>/<kind>; template_version is
+the first 12 hex chars of sha256 over the parts' bytes (subject, txt, html order), so a complaint
+can be traced to the exact wording that was sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Template, TemplateSyntaxError
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from loan_comms.config import LANGUAGES, LifecycleConfig
+from loan_comms.templating.analysis import static_problems
+from loan_comms.templating.catalog import PARTS, required_templates, template_id
+from loan_comms.templating.env import FilterError, build_environment
+from loan_comms.templating.problems import Problem
+
+# How to stop each channel, in each language; SMS wording uses the config's opt-out keywords.
+OPT_OUT_TEXT: dict[tuple[str, str], str] = {
+    ("en", "sms"): "Reply STOP to opt out",
+    ("zh-CN", "sms"): "回复TD退订",
+    ("en", "email"): "To stop these emails, reply UNSUBSCRIBE to this message.",
+    ("zh-CN", "email"): "如不想再收到此类邮件，请直接回复“退订”。",
+    ("en", "letter"): "If you would rather not receive letters, call our help line and we will stop them.",
+    ("zh-CN", "letter"): "如不希望再收到信函，请致电客服热线，我们将停止寄送。",
+}
+
+_FILE = re.compile(r"^(?P<channel>[^/]+)/(?P<language>[^/]+)/(?P<kind>[a-z][a-z0-9_]*)\.(?P<part>[a-z]+)\.j2$")
+
+
+class RenderError(Exception):
+    """A message that cannot be rendered; the reason names the template and line, never borrower data."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    template_id: str
+    template_version: str
+    language: str  # the language actually used (after fallback)
+    subject: str | None
+    text: str
+    html: str | None
+
+
+@dataclass(slots=True)
+class CompiledTemplate:
+    """All parts of one (channel, language, kind), compiled; `broken` says why it cannot render."""
+
+    channel: str
+    language: str
+    kind: str
+    paths: dict[str, str] = field(default_factory=dict)  # part -> display path
+    sources: dict[str, str] = field(default_factory=dict)
+    compiled: dict[str, Template] = field(default_factory=dict)
+    version: str = ""
+    broken: str | None = None
+
+    @property
+    def template_id(self) -> str:
+        return template_id(self.channel, self.language, self.kind)
+
+    @property
+    def opt_out_text(self) -> str:
+        return OPT_OUT_TEXT[(self.language, self.channel)]
+
+    def render(self, ctx: dict[str, Any]) -> Rendered:
+        if self.broken:
+            raise RenderError(f"{self.template_id}: {self.broken}")
+        if "opt_out_text" not in ctx:
+            ctx = {**ctx, "opt_out_text": OPT_OUT_TEXT[(self.language, self.channel)]}
+        part = "txt"
+        try:
+            c = self.compiled
+            text = c["txt"].render(ctx).strip()
+            subject = html = None
+            if self.channel == "email":
+                part = "subject"
+                subject = " ".join(c["subject"].render(ctx).split())
+                part = "html"
+                html = c["html"].render(ctx).strip()
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a RenderError for this row
+            raise RenderError(self._reason(exc, part)) from None
+        if not text or (self.channel == "email" and not subject):
+            raise RenderError(f"{self.template_id}: rendered {'subject' if text else 'text'} is empty")
+        return Rendered(self.template_id, self.version, self.language, subject, text, html)
+
+    def _reason(self, exc: BaseException, part: str) -> str:
+        path = self.paths.get(part, part)
+        line = _template_line(exc, path)
+        where = f"{path}:{line}" if line else path
+        if isinstance(exc, SecurityError):
+            what = f"refused by the sandbox: {exc}"
+        elif isinstance(exc, (UndefinedError, FilterError)):
+            what = str(exc)
+        elif isinstance(exc, TemplateError):
+            what = f"{type(exc).__name__}: {exc}"
+        else:  # arbitrary exception text could echo borrower data: name the type only
+            what = f"{type(exc).__name__} while rendering"
+        return f"{self.template_id} ({where}): {what}"
+
+
+def _template_line(exc: BaseException, filename: str) -> int | None:
+    """Line in the template where `exc` happened (Jinja rewrites tracebacks to template lines)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _version(sources: dict[str, str], channel: str) -> str:
+    h = hashlib.sha256()
+    for part in PARTS[channel]:
+        if part in sources:
+            h.update(sources[part].encode("utf-8"))
+    return h.hexdigest()[:12]
+
+
+class TemplateStore:
+    """Every template compiled once, with a render path that costs a few microseconds per message."""
+
+    def __init__(self, templates_dir: Path, cfg: LifecycleConfig) -> None:
+        self.dir = Path(templates_dir)
+        self.cfg = cfg
+        self.default_language = cfg.general.default_language
+        self.templates: dict[tuple[str, str, str], CompiledTemplate] = {}  # (kind, channel, language)
+        self._load_problems: list[Problem] = []
+        self._envs: dict[tuple[str, bool], ImmutableSandboxedEnvironment] = {
+            (lang, html): build_environment(lang, html) for lang in LANGUAGES for html in (False, True)
+        }
+
+    # -- loading ---------------------------------------------------------------------------
+    @classmethod
+    def load(cls, templates_dir: Path, cfg: LifecycleConfig) -> "TemplateStore":
+        """Read and compile every template under `templates_dir`; problems are kept, not raised."""
+        store = cls(templates_dir, cfg)
+        store._scan()
+        return store
+
+    def display_path(self, rel: str) -> str:
+        return f"{self.dir.name}/{rel}"
+
+    def env(self, language: str, html: bool) -> ImmutableSandboxedEnvironment:
+        return self._envs[(language, html)]
+
+    def _scan(self) -> None:
+        if not self.dir.is_dir():
+            self._load_problems.append(Problem("error", str(self.dir), None, "templates directory not found",
+                                               "create it or set [templates].dir in config/lifecycle.toml"))
+            return
+        for path in sorted(self.dir.rglob("*")):
+            if path.is_dir():
+                continue
+            rel = path.relative_to(self.dir).as_posix()
+            shown = self.display_path(rel)
+            if not rel.endswith(".j2"):
+                continue  # README.md and friends
+            m = _FILE.match(rel)
+            if not m:
+                self._problem("error", shown, None, "file name does not follow <channel>/<language>/<kind>.<part>.j2",
+                              "rename it, e.g. sms/en/dpd_1.txt.j2 or email/zh-CN/pre_due_3.subject.j2")
+                continue
+            channel, language, kind, part = m.group("channel", "language", "kind", "part")
+            if channel not in PARTS:
+                self._problem("error", shown, None, f"unknown channel folder '{channel}'",
+                              f"use one of: {', '.join(PARTS)} (call and visit carry no text)")
+                continue
+            if language not in LANGUAGES:
+                self._problem("error", shown, None, f"unknown language folder '{language}'",
+                              f"use one of: {', '.join(LANGUAGES)}")
+                continue
+            if part not in PARTS[channel]:
+                self._problem("error", shown, None, f"'{part}' is not a part of a {channel} template",
+                              f"{channel} templates have parts: {', '.join(PARTS[channel])}")
+                continue
+            try:
+                source = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                self._problem("error", shown, None, "file is not UTF-8 text", "save it as UTF-8")
+                continue
+            t = self.templates.setdefault((kind, channel, language), CompiledTemplate(channel, language, kind))
+            t.paths[part] = shown
+            t.sources[part] = source
+        for t in self.templates.values():
+            self._compile(t)
+
+    def _problem(self, severity: str, path: str, line: int | None, message: str, fix: str,
+                 tid: str | None = None) -> None:
+        self._load_problems.append(Problem(severity, path, line, message, fix, tid))
+
+    def _compile(self, t: CompiledTemplate) -> None:
+        t.version = _version(t.sources, t.channel)
+        tid = t.template_id
+        for part in PARTS[t.channel]:
+            if part not in t.sources:
+                shown = self.display_path(f"{t.channel}/{t.language}/{t.kind}.{part}.j2")
+                self._problem("error", shown, None, f"{t.channel} template {tid} has no {part} part",
+                              f"add {shown} (an email needs subject, txt and html)", tid)
+                t.broken = t.broken or f"missing part {part}"
+        for part, source in t.sources.items():
+            env = self.env(t.language, part == "html")
+            shown = t.paths[part]
+            try:
+                ast = env.parse(source, name=tid, filename=shown)
+            except TemplateSyntaxError as exc:
+                self._problem("error", shown, exc.lineno, f"syntax error: {exc.message}",
+                              "check the {{ }} / {% %} pairs on that line", tid)
+                t.broken = t.broken or f"syntax error in {shown}:{exc.lineno}"
+                continue
+            found = static_problems(ast, env, shown, tid)
+            self._load_problems.extend(found)
+            if any(p.is_error for p in found):
+                t.broken = t.broken or f"{found[0].message} ({shown}:{found[0].line})"
+                continue
+            try:
+                code = env.compile(source, name=tid, filename=shown)
+                t.compiled[part] = env.template_class.from_code(env, code, env.make_globals(None), None)
+            except TemplateSyntaxError as exc:
+                self._problem("error", shown, exc.lineno, f"cannot compile: {exc.message}",
+                              "fix the expression on that line", tid)
+                t.broken = t.broken or f"cannot compile {shown}:{exc.lineno}"
+
+    # -- checks ----------------------------------------------------------------------------
+    def problems_at_start(self) -> list[Problem]:
+        """File, syntax, variable/filter and coverage problems: cheap enough to run before every flow."""
+        out = list(self._load_problems)
+        default = self.default_language
+        for req in required_templates(self.cfg):
+            for language in LANGUAGES:
+                if (req.kind, req.channel, language) in self.templates:
+                    continue
+                shown = self.display_path(f"{req.channel}/{language}/{req.kind}.{PARTS[req.channel][0]}.j2")
+                tid = template_id(req.channel, language, req.kind)
+                if language == default:
+                    out.append(Problem("error", shown, None,
+                                       f"required {req.purpose} template {tid} is missing in the default language",
+                                       f"create {shown} (config step '{req.kind}' sends {req.channel})", tid))
+                else:
+                    fb = template_id(req.channel, default, req.kind)
+                    out.append(Problem("warning", shown, None,
+                                       f"translation {tid} is missing; {language} borrowers get {fb}",
+                                       f"add {shown}", tid))
+        return out
+
+    # -- rendering -------------------------------------------------------------------------
+    def resolve(self, kind: str, channel: str, language: str) -> CompiledTemplate:
+        """The template a borrower of `language` gets: their own, else the default language's."""
+        t = self.templates.get((kind, channel, language)) or \
+            self.templates.get((kind, channel, self.default_language))
+        if t is None:
+            raise RenderError(f"no template for {channel}/{language}/{kind} "
+                              f"(nor in the default language {self.default_language})")
+        return t
+
+    def render(self, kind: str, channel: str, language: str, ctx: dict[str, Any]) -> Rendered:
+        """One message; raises RenderError(reason) on any problem."""
+        return self.resolve(kind, channel, language).render(ctx)
+
+    def render_many(self, kind: str, channel: str, language: str,
+                    ctxs: list[dict[str, Any]]) -> list[Rendered | RenderError]:
+        """A batch of one (kind, channel, language); a bad row yields its RenderError in its place."""
+        try:
+            t = self.resolve(kind, channel, language)
+        except RenderError as exc:
+            return [exc] * len(ctxs)
+        render = t.render
+        out: list[Rendered | RenderError] = []
+        append = out.append
+        for ctx in ctxs:
+            try:
+                append(render(ctx))
+            except RenderError as exc:
+                append(exc)
+        return out
+
+    def ids(self) -> list[str]:
+        return sorted(t.template_id for t in self.templates.values())

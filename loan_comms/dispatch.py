@@ -1,0 +1,214 @@
+"""Dispatch: release planned contacts whose window is open, through their channel's provider.
+
+The outbox pattern: every contact is committed as `planned` before any request is made, and a
+batch's results are written back in one transaction. A crash between the request and the write
+leaves the row `planned`; the re-run sends it again with the same idempotency key, which the
+provider deduplicates (the outbox by its primary key, HTTP gateways by the Idempotency-Key header),
+so nothing is sent twice from our side and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Coroutine, Sequence, TypeVar
+
+import duckdb
+import pyarrow as pa
+
+from loan_comms import db
+from loan_comms.config import LifecycleConfig
+from loan_comms.providers.base import OutMessage, Provider, SendResult, build_provider
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_MAX_PRIORITY = 2**31 - 1
+_RECIPIENT_FIELD = {"sms": "borrowers.phone_e164", "email": "borrowers.email"}
+_RESULTS_SCHEMA = pa.schema([
+    ("attempt_id", pa.string()), ("outcome", pa.string()), ("provider", pa.string()),
+    ("provider_message_id", pa.string()), ("error", pa.string()), ("tries", pa.int32()),
+])
+
+
+@dataclass
+class DispatchReport:
+    """What one dispatch pass did, by channel; str() is a one-line summary for logs and artifacts."""
+
+    now: datetime
+    dry_run: bool = False
+    due: Counter = field(default_factory=Counter)          # selected (ready to go), by channel
+    sent: Counter = field(default_factory=Counter)
+    failed: Counter = field(default_factory=Counter)
+    retry_later: Counter = field(default_factory=Counter)
+    cancelled: dict[str, int] = field(default_factory=dict)  # suppressed by the re-check, by reason
+    failure_reasons: Counter = field(default_factory=Counter)
+    batches: int = 0
+    elapsed_s: float = 0.0
+
+    @property
+    def window_missed(self) -> int:
+        return int(self.cancelled.get("window_missed", 0))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for artifacts and JSON (no recipients, no wording)."""
+        return {
+            "now": self.now.isoformat(), "dry_run": self.dry_run, "due": dict(self.due),
+            "sent": dict(self.sent), "failed": dict(self.failed), "retry_later": dict(self.retry_later),
+            "cancelled": dict(self.cancelled), "window_missed": self.window_missed,
+            "failure_reasons": dict(self.failure_reasons), "batches": self.batches,
+            "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+    def __str__(self) -> str:
+        def part(label: str, c: Counter | dict[str, int]) -> str:
+            total = sum(c.values())
+            detail = ", ".join(f"{k} {v}" for k, v in sorted(c.items()) if v)
+            return f"{label} {total}" + (f" ({detail})" if detail else "")
+
+        head = f"dispatch {self.now:%Y-%m-%d %H:%M} UTC{' [dry run]' if self.dry_run else ''}: "
+        bits = [part("due", self.due)]
+        if not self.dry_run:
+            bits += [part("sent", self.sent), part("failed", self.failed), part("retry later", self.retry_later)]
+        if self.cancelled:
+            bits.append(part("suppressed at re-check", self.cancelled))
+        return head + "; ".join(bits) + f"; {self.elapsed_s:.2f}s"
+
+
+def dispatch_due(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, *,
+                 batch_size: int | None = None, dry_run: bool = False,
+                 progress: Callable[[int, int], None] | None = None) -> DispatchReport:
+    """Send every planned contact whose window is open at `now`, in batches, and record the results.
+
+    First the policy re-check suppresses what may no longer go (window passed, paid, opted out...),
+    so what the borrower did since planning wins. dry_run counts what would go and changes nothing.
+    """
+    if now.tzinfo is None:
+        raise ValueError("dispatch_due: `now` must be timezone-aware (UTC), got a naive datetime")
+    t0 = time.perf_counter()
+    report = DispatchReport(now=now, dry_run=dry_run)
+    batch_size = batch_size or cfg.dispatch.batch_size
+    if not dry_run:
+        from loan_comms.policy import recheck_before_send
+
+        report.cancelled = {k: int(v) for k, v in recheck_before_send(con, cfg, now).items() if v}
+    due = dict(db.run(con, "dispatch/due_counts", {"now": now}).fetchall())
+    report.due.update({k: int(v) for k, v in due.items()})
+    total = sum(report.due.values())
+    if dry_run or total == 0:
+        report.elapsed_s = time.perf_counter() - t0
+        return report
+
+    providers: dict[str, Provider] = {}
+    after_priority, after_id, done = _MAX_PRIORITY, "", 0
+    while True:
+        batch = db.run(con, "dispatch/due_batch", {
+            "now": now, "after_priority": after_priority, "after_id": after_id, "limit": batch_size,
+        }).fetchall()
+        if not batch:
+            break
+        after_priority, after_id = batch[-1][3], batch[-1][0]
+        _send_batch(con, cfg, now, batch, providers, report)
+        report.batches += 1
+        done += len(batch)
+        if progress:
+            progress(min(done, total), total)
+    report.elapsed_s = time.perf_counter() - t0
+    log.info("%s", report)
+    return report
+
+
+def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, batch: list[tuple],
+                providers: dict[str, Provider], report: DispatchReport) -> None:
+    """Send one batch grouped by channel, then write every result back in one transaction."""
+    groups: dict[str, list[OutMessage]] = {}
+    results: list[tuple[str, SendResult]] = []  # (provider name, result)
+    for attempt_id, key, channel, _prio, recipient, subject, body_text, body_html in batch:
+        if recipient is None or str(recipient).strip() == "":
+            field_name = _RECIPIENT_FIELD.get(channel, "borrower_id")
+            results.append(("none", SendResult(attempt_id, "failed", error=f"no recipient: {field_name} is empty", tries=0)))
+            continue
+        groups.setdefault(channel, []).append(
+            OutMessage(attempt_id, key, channel, str(recipient), subject, body_text, body_html))
+
+    for channel in groups:
+        if channel not in providers:
+            providers[channel] = build_provider(channel, cfg)
+    sent_by_provider = _run_async(_send_groups({ch: (providers[ch], msgs) for ch, msgs in groups.items()}))
+    for channel, res in sent_by_provider.items():
+        results += [(providers[channel].name, r) for r in res]
+
+    channel_of = {row[0]: row[2] for row in batch}
+    table = pa.Table.from_pylist(
+        [dict(attempt_id=r.attempt_id, outcome=r.outcome, provider=name if name != "none" else None,
+              provider_message_id=r.provider_message_id, error=r.error, tries=r.tries) for name, r in results],
+        schema=_RESULTS_SCHEMA)
+    with db.transaction(con):
+        for channel, msgs in groups.items():
+            providers[channel].persist(con, msgs, sent_by_provider[channel], now)
+        con.register("_dispatch_results", table)
+        try:
+            db.run(con, "dispatch/apply_results", {"now": now})
+        finally:
+            con.unregister("_dispatch_results")
+    for _name, r in results:
+        ch = channel_of[r.attempt_id]
+        if r.outcome == "sent":
+            report.sent[ch] += 1
+        elif r.outcome == "failed":
+            report.failed[ch] += 1
+            report.failure_reasons[(r.error or "unknown")[:80]] += 1
+        else:
+            report.retry_later[ch] += 1
+
+
+async def _send_groups(groups: dict[str, tuple[Provider, list[OutMessage]]]) -> dict[str, list[SendResult]]:
+    """Every channel's provider at once; a provider that blows up leaves its messages for retry."""
+    async def one(provider: Provider, msgs: list[OutMessage]) -> list[SendResult]:
+        try:
+            res = await provider.send(msgs)
+        except Exception as exc:  # a bug or outage must not lose the batch: retry next pass
+            log.exception("provider %s failed on a batch of %d", provider.name, len(msgs))
+            return [SendResult(m.attempt_id, "retry", error=f"provider error: {type(exc).__name__}", tries=0)
+                    for m in msgs]
+        got = {r.attempt_id for r in res}
+        missing = [SendResult(m.attempt_id, "retry", error="provider returned no result", tries=0)
+                   for m in msgs if m.attempt_id not in got]
+        return list(res) + missing
+
+    channels = list(groups)
+    outs = await asyncio.gather(*(one(*groups[ch]) for ch in channels))
+    return dict(zip(channels, outs))
+
+
+def _run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, or in a helper thread when this thread already runs an event loop (Prefect)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["v"] = asyncio.run(coro)
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["e"] = exc
+
+    th = threading.Thread(target=target, name="dispatch-send")
+    th.start()
+    th.join()
+    if "e" in box:
+        raise box["e"]
+    return box["v"]
+
+
+def due_messages(con: duckdb.DuckDBPyConnection, now: datetime, limit: int = 100) -> Sequence[tuple]:
+    """The first `limit` contacts ready at `now` (for previews and tests), in send order."""
+    return db.run(con, "dispatch/due_batch", {"now": now, "after_priority": _MAX_PRIORITY,
+                                               "after_id": "", "limit": limit}).fetchall()

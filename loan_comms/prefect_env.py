@@ -22,7 +22,8 @@ class _DropShutdownNoise(logging.Filter):
 
 
 def configure(quiet: bool = True) -> None:
-    os.environ.setdefault("PREFECT_HOME", str(DATA_DIR / "prefect-home"))
+    home = os.environ.setdefault("PREFECT_HOME", str(DATA_DIR / "prefect-home"))
+    os.makedirs(home, exist_ok=True)  # Prefect does not create missing parents itself
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import duckdb
 
+from loan_comms import db
 from loan_comms.config import LifecycleConfig
 
 
@@ -21,8 +22,8 @@ def dispatch_instants(con: duckdb.DuckDBPyConnection, as_of: date) -> list[datet
     opens = [r[0] for r in con.execute(
         "SELECT DISTINCT send_after FROM contact_attempts "
         "WHERE planned_for_date = $d AND status = 'planned' ORDER BY 1", {"d": as_of}).fetchall()]
-    close = con.execute("SELECT max(send_before) FROM contact_attempts WHERE planned_for_date = $d",
-                        {"d": as_of}).fetchone()[0]
+    close = db.scalar(con, "SELECT max(send_before) FROM contact_attempts WHERE planned_for_date = $d",
+                      {"d": as_of})
     return opens + ([close] if close is not None else [])
 
 

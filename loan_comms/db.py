@@ -49,13 +49,24 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(path.read_text(encoding="utf-8"))
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
-    """Execute the named SQL file with bound parameters (only those the statement uses)."""
+def _bound(name: str, params: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """The file's text and the subset of params it names (duckdb rejects unused ones)."""
     text = sql(name)
     code = re.sub(r"--[^\n]*", "", text)  # parameters named in comments are not parameters
     used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", code))
-    bound = {k: v for k, v in (params or {}).items() if k in used}
+    return text, {k: v for k, v in (params or {}).items() if k in used}
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    """Execute the named SQL file with bound parameters (only those the statement uses)."""
+    text, bound = _bound(name, params)
     return con.execute(text, bound)
+
+
+def arrow(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None):
+    """Run a SELECT file and return its whole result as an Arrow table (typed by the SQL)."""
+    text, bound = _bound(name, params)
+    return con.sql(text, params=bound).to_arrow_table()
 
 
 def rows(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -63,6 +74,12 @@ def rows(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | 
     cur = run(con, name, params)
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def scalar(con: duckdb.DuckDBPyConnection, query: str, params: Mapping[str, Any] | None = None) -> Any:
+    """First column of the first row; the result is consumed whole (duckdb 2.0 insists)."""
+    found = con.execute(query, dict(params or {})).fetchall()
+    return found[0][0] if found else None
 
 
 @contextmanager

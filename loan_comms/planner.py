@@ -116,8 +116,8 @@ def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Ren
     build_decisions(con, cfg, as_of, now)
 
     report = PlanReport(as_of=as_of)
-    report.candidates = con.execute("SELECT count(*) FROM candidates").fetchone()[0]
-    report.already_recorded = report.candidates - con.execute("SELECT count(*) FROM decisions").fetchone()[0]
+    report.candidates = db.scalar(con, "SELECT count(*) FROM candidates")
+    report.already_recorded = report.candidates - db.scalar(con, "SELECT count(*) FROM decisions")
     for purpose, step, channel, status, reason, n in con.execute(
         "SELECT purpose, step, channel, status, suppressed_reason, count(*) FROM decisions GROUP BY ALL"
     ).fetchall():
@@ -129,14 +129,13 @@ def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Ren
     with db.transaction(con):
         db.run(con, "policy/record_decisions", params)
 
-    cur = db.run(con, "plan/render_inputs", params)
-    cols = [d[0] for d in cur.description]
+    # Fetched whole (as Arrow, typed in SQL) because each batch is then written on this same
+    # connection, and duckdb refuses new work while a result is still streaming.
+    inputs = db.arrow(con, "plan/render_inputs", params)
     done = 0
-    while True:
-        chunk = cur.fetchmany(batch_size)
-        if not chunk:
-            break
-        rendered = _render_chunk([dict(zip(cols, r)) for r in chunk], cfg, renderer)
+    for batch in inputs.to_batches(max_chunksize=batch_size):
+        chunk = batch.to_pylist()
+        rendered = _render_chunk(chunk, cfg, renderer)
         for r in rendered:
             if r["error"]:
                 report.render_failed[r["error"].split(":")[0]] += 1
@@ -144,8 +143,6 @@ def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Ren
         done += len(chunk)
         if progress:
             progress(done)
-    for (purpose, step, channel), _ in list(report.planned.items()):
-        pass
     if report.render_failed:
         log.warning("%s: %d contacts could not be rendered and were marked failed: %s",
                     as_of, sum(report.render_failed.values()), dict(report.render_failed))

@@ -140,5 +140,5 @@ def test_unrenderable_row_is_marked_failed_and_the_batch_goes_on(book, cfg):
     assert by["B2"]["status"] == "planned"
     assert sum(report.render_failed.values()) == 1
     # The planned one has its wording stored, the failed one none.
-    msgs = book.con.execute("SELECT count(*) FROM contact_messages").fetchone()[0]
+    msgs = book.con.execute("SELECT count(*) FROM contact_messages").fetchall()[0][0]
     assert msgs == 1

@@ -1,0 +1,107 @@
+-- import_checked: every staged line with trimmed, typed values and the problems found on the line
+-- itself (problems across lines come in resolve.sql). Returns nothing.
+-- problems is a list of {code, entity, msg}; entity says what the problem makes unloadable
+-- (borrower > loan > installment). raw keeps the values exactly as the file had them.
+-- Parameters: $email_re (validation.EMAIL_SQL_RE), $jurisdictions (allowed profiles).
+CREATE OR REPLACE TEMP TABLE import_checked AS
+WITH t AS (
+    SELECT line, line_problem,
+           nullif(trim(borrower_id), '')                             AS borrower_id,
+           nullif(trim(full_name), '')                               AS full_name,
+           nullif(trim(first_name), '')                              AS first_name_in,
+           nullif(trim(phone_e164), '')                              AS phone_in,
+           nullif(trim(email), '')                                   AS email,
+           nullif(trim(language), '')                                AS language_in,
+           nullif(trim(timezone), '')                                AS timezone,
+           coalesce(lower(nullif(trim(jurisdiction), '')), 'default') AS jurisdiction,
+           coalesce(lower(nullif(trim(segment), '')), 'consumer')    AS segment,
+           nullif(trim(loan_id), '')                                 AS loan_id,
+           nullif(trim(product), '')                                 AS product,
+           nullif(trim(principal), '')                               AS principal_in,
+           upper(nullif(trim(currency), ''))                         AS currency,
+           nullif(trim(opened_on), '')                               AS opened_on_in,
+           nullif(trim(installment_no), '')                          AS installment_no_in,
+           nullif(trim(due_date), '')                                AS due_date_in,
+           nullif(trim(amount_due), '')                              AS amount_due_in,
+           nullif(trim(amount_paid), '')                             AS amount_paid_in,
+           nullif(trim(paid_at), '')                                 AS paid_at_in,
+           json_object('borrower_id', borrower_id, 'full_name', full_name, 'first_name', first_name,
+                       'phone_e164', phone_e164, 'email', email, 'language', language,
+                       'timezone', timezone, 'jurisdiction', jurisdiction, 'segment', segment,
+                       'loan_id', loan_id, 'product', product, 'principal', principal,
+                       'currency', currency, 'opened_on', opened_on, 'installment_no', installment_no,
+                       'due_date', due_date, 'amount_due', amount_due, 'amount_paid', amount_paid,
+                       'paid_at', paid_at)::VARCHAR                  AS raw
+    FROM import_stage
+),
+typed AS (
+    SELECT t.*,
+           ph.normalised AS phone_e164,
+           ph.problem    AS phone_problem,
+           tz.problem    AS timezone_problem,
+           cu.problem    AS currency_problem,
+           CASE lower(t.language_in) WHEN 'zh-cn' THEN 'zh-CN' WHEN 'en' THEN 'en' END AS language,
+           TRY_CAST(t.principal_in AS DECIMAL(18, 2))   AS principal,
+           coalesce(TRY_CAST(t.opened_on_in AS DATE),
+                    TRY_CAST(TRY_CAST(t.opened_on_in AS TIMESTAMP) AS DATE)) AS opened_on,
+           TRY_CAST(t.installment_no_in AS INTEGER)     AS installment_no,
+           coalesce(TRY_CAST(t.due_date_in AS DATE),
+                    TRY_CAST(TRY_CAST(t.due_date_in AS TIMESTAMP) AS DATE))  AS due_date,
+           TRY_CAST(t.amount_due_in AS DECIMAL(18, 2))  AS amount_due,
+           TRY_CAST(t.amount_paid_in AS DECIMAL(18, 2)) AS amount_paid_v,
+           TRY_CAST(t.paid_at_in AS TIMESTAMPTZ)        AS paid_at
+    FROM t
+    LEFT JOIN import_values AS ph ON ph.kind = 'phone' AND ph.value = t.phone_in
+    LEFT JOIN import_values AS tz ON tz.kind = 'timezone' AND tz.value = t.timezone
+    LEFT JOIN import_values AS cu ON cu.kind = 'currency' AND cu.value = t.currency
+)
+SELECT line, line_problem, raw,
+       borrower_id, full_name,
+       coalesce(first_name_in, CASE WHEN language = 'en' THEN split_part(full_name, ' ', 1) END) AS first_name,
+       phone_in, phone_e164, email, language, timezone, jurisdiction, segment,
+       loan_id, product, principal, currency, opened_on,
+       installment_no_in, installment_no, due_date, amount_due,
+       coalesce(amount_paid_v, 0) AS amount_paid, paid_at,
+       CASE WHEN line_problem IS NOT NULL
+            THEN [{'code': 'malformed_line', 'entity': 'installment', 'msg': line_problem}]
+       ELSE list_filter([
+           -- borrower
+           CASE WHEN borrower_id IS NULL THEN {'code': 'missing_borrower_id', 'entity': 'borrower', 'msg': 'missing borrower_id'} END,
+           CASE WHEN full_name IS NULL THEN {'code': 'missing_full_name', 'entity': 'borrower', 'msg': 'missing full_name'} END,
+           CASE WHEN phone_problem IS NOT NULL THEN {'code': 'malformed_phone', 'entity': 'borrower', 'msg': phone_problem} END,
+           CASE WHEN email IS NOT NULL AND NOT regexp_full_match(email, $email_re)
+                THEN {'code': 'malformed_email', 'entity': 'borrower',
+                      'msg': 'malformed email ' || left(email, 1) || '***' || CASE WHEN contains(email, '@') THEN '@' || split_part(email, '@', -1) ELSE '' END} END,
+           CASE WHEN language_in IS NULL THEN {'code': 'missing_language', 'entity': 'borrower', 'msg': 'missing language'}
+                WHEN language IS NULL THEN {'code': 'unknown_language', 'entity': 'borrower', 'msg': 'language ''' || language_in || ''' is not zh-CN or en'} END,
+           CASE WHEN timezone IS NULL THEN {'code': 'missing_timezone', 'entity': 'borrower', 'msg': 'missing timezone'}
+                WHEN timezone_problem IS NOT NULL THEN {'code': 'unknown_timezone', 'entity': 'borrower', 'msg': timezone_problem} END,
+           CASE WHEN NOT list_contains($jurisdictions, jurisdiction)
+                THEN {'code': 'unknown_jurisdiction', 'entity': 'borrower',
+                      'msg': 'jurisdiction ''' || jurisdiction || ''' is not one of ' || array_to_string($jurisdictions, ', ')} END,
+           -- loan
+           CASE WHEN loan_id IS NULL THEN {'code': 'missing_loan_id', 'entity': 'loan', 'msg': 'missing loan_id'} END,
+           CASE WHEN product IS NULL THEN {'code': 'missing_product', 'entity': 'loan', 'msg': 'missing product'} END,
+           CASE WHEN principal_in IS NULL THEN {'code': 'missing_amount', 'entity': 'loan', 'msg': 'missing principal'}
+                WHEN principal IS NULL THEN {'code': 'non_numeric_amount', 'entity': 'loan', 'msg': 'principal ''' || principal_in || ''' is not a number'}
+                WHEN principal < 0 THEN {'code': 'negative_amount', 'entity': 'loan', 'msg': 'negative principal ' || principal_in} END,
+           CASE WHEN currency IS NULL THEN {'code': 'missing_currency', 'entity': 'loan', 'msg': 'missing currency'}
+                WHEN currency_problem IS NOT NULL THEN {'code': 'unknown_currency', 'entity': 'loan', 'msg': currency_problem} END,
+           CASE WHEN opened_on_in IS NOT NULL AND opened_on IS NULL
+                THEN {'code': 'unparseable_date', 'entity': 'loan', 'msg': 'unparseable opened_on ''' || opened_on_in || ''' (YYYY-MM-DD expected)'} END,
+           -- installment
+           CASE WHEN installment_no_in IS NULL THEN {'code': 'missing_installment_no', 'entity': 'installment', 'msg': 'missing installment_no'}
+                WHEN installment_no IS NULL OR installment_no < 1
+                THEN {'code': 'bad_installment_no', 'entity': 'installment', 'msg': 'installment_no ''' || installment_no_in || ''' is not a whole number >= 1'} END,
+           CASE WHEN due_date_in IS NULL THEN {'code': 'missing_due_date', 'entity': 'installment', 'msg': 'missing due_date'}
+                WHEN due_date IS NULL THEN {'code': 'unparseable_date', 'entity': 'installment', 'msg': 'unparseable due_date ''' || due_date_in || ''' (YYYY-MM-DD expected)'} END,
+           CASE WHEN amount_due_in IS NULL THEN {'code': 'missing_amount', 'entity': 'installment', 'msg': 'missing amount_due'}
+                WHEN amount_due IS NULL THEN {'code': 'non_numeric_amount', 'entity': 'installment', 'msg': 'amount_due ''' || amount_due_in || ''' is not a number'}
+                WHEN amount_due < 0 THEN {'code': 'negative_amount', 'entity': 'installment', 'msg': 'negative amount_due ' || amount_due_in} END,
+           CASE WHEN amount_paid_in IS NOT NULL AND amount_paid_v IS NULL
+                THEN {'code': 'non_numeric_amount', 'entity': 'installment', 'msg': 'amount_paid ''' || amount_paid_in || ''' is not a number'}
+                WHEN amount_paid_v < 0 THEN {'code': 'negative_amount', 'entity': 'installment', 'msg': 'negative amount_paid ' || amount_paid_in} END,
+           CASE WHEN paid_at_in IS NOT NULL AND paid_at IS NULL
+                THEN {'code': 'unparseable_date', 'entity': 'installment', 'msg': 'unparseable paid_at ''' || paid_at_in || ''' (ISO 8601 expected)'} END
+       ], lambda p: p IS NOT NULL) END AS problems
+FROM typed;

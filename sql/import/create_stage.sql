@@ -1,0 +1,26 @@
+-- import_stage: the file as read, every value as text, one row per data line; returns nothing.
+-- line is the line of the file where the record starts (CSV header = line 1; Parquet: row number, 1-based).
+-- line_problem is set by the reader for lines it could not split into the header's columns.
+CREATE OR REPLACE TEMP TABLE import_stage (
+    line            BIGINT NOT NULL,
+    line_problem    VARCHAR,
+    borrower_id     VARCHAR,
+    full_name       VARCHAR,
+    first_name      VARCHAR,
+    phone_e164      VARCHAR,
+    email           VARCHAR,
+    language        VARCHAR,
+    timezone        VARCHAR,
+    jurisdiction    VARCHAR,
+    segment         VARCHAR,
+    loan_id         VARCHAR,
+    product         VARCHAR,
+    principal       VARCHAR,
+    currency        VARCHAR,
+    opened_on       VARCHAR,
+    installment_no  VARCHAR,
+    due_date        VARCHAR,
+    amount_due      VARCHAR,
+    amount_paid     VARCHAR,
+    paid_at         VARCHAR
+);

@@ -1,0 +1,4 @@
+-- Copies the CSV lines the reader registered as the Arrow view import_csv_src into import_stage.
+-- Returns the row count. Columns the file does not have stay NULL (BY NAME).
+INSERT INTO import_stage BY NAME
+SELECT * FROM import_csv_src;

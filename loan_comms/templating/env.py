@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from babel.dates import format_date
 from babel.numbers import format_currency, get_currency_precision
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 # The variables every template may use, whatever its kind (the planner passes all of them).
@@ -58,6 +58,9 @@ PRODUCT_NAMES: dict[str, dict[str, str]] = {
 _GENERIC_PRODUCT = {"en": "loan", "zh-CN": "贷款"}
 
 
+_ISO = re.compile(r"[A-Z]{3}")
+
+
 class FilterError(ValueError):
     """A filter got a value it cannot format; the message names the filter, never the value."""
 
@@ -69,7 +72,14 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+def _undefined_first(value: Any) -> None:
+    """A missing variable reaching a filter is reported as missing (by name), not as a wrong type."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
+
+
 def _to_decimal(value: Any, where: str) -> Decimal:
+    _undefined_first(value)
     if isinstance(value, bool) or value is None:
         raise FilterError(f"{where}: expected a number, got {type(value).__name__}")
     if isinstance(value, Decimal):
@@ -104,7 +114,8 @@ def make_money(locale: str) -> Callable[[Any, str], str]:
 
     def money(value: Any, currency: str) -> str:
         amount = _to_decimal(value, "money")
-        if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
+        if not isinstance(currency, str) or not _ISO.fullmatch(currency):
+            _undefined_first(currency)
             raise FilterError("money: currency must be an ISO 4217 code like 'CNY'")
         if not amount.is_finite():
             raise FilterError("money: amount is not a finite number")
@@ -119,7 +130,7 @@ def make_money(locale: str) -> Callable[[Any, str], str]:
             number = f"{abs(amount):,.{digits}f}"
         except (InvalidOperation, ValueError):
             raise FilterError("money: amount cannot be formatted") from None
-        if amount < 0 and number.strip("0.,") != "":
+        if amount < 0:
             return f"{p2}{number}{s2}"
         return f"{p1}{number}{s1}"
 
@@ -136,6 +147,7 @@ def _as_date(value: Any, where: str) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
+    _undefined_first(value)
     raise FilterError(f"{where}: expected a date, got {type(value).__name__}")
 
 

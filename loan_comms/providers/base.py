@@ -7,6 +7,7 @@ batch. A provider that must persist inside that same transaction (the outbox) im
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from loan_comms.config import LifecycleConfig
 
 WORK_ITEM_CHANNELS: tuple[str, ...] = ("call", "letter", "visit")
+_SHAPE_BY_CHANNEL = {"sms": "twilio", "email": "sendgrid"}
 Outcome = Literal["sent", "failed", "retry"]
 
 
@@ -80,18 +82,25 @@ def build_provider(channel: str, cfg: "LifecycleConfig") -> Provider:
     if channel in WORK_ITEM_CHANNELS:
         return OutboxProvider()
     pcfg = cfg.provider(channel)
-    if pcfg.kind == "outbox":
+    kind = pcfg.kind
+    env = os.environ
+    if (kind == "outbox" and env.get(f"LOAN_COMMS_{channel.upper()}_BASE_URL")
+            and not env.get(f"LOAN_COMMS_{channel.upper()}_PROVIDER") and channel in _SHAPE_BY_CHANNEL):
+        # Pointing LOAN_COMMS_SMS_BASE_URL / _EMAIL_BASE_URL at a gateway is enough to deliver there.
+        pcfg = pcfg.model_copy(update={"kind": _SHAPE_BY_CHANNEL[channel]})
+        kind = pcfg.kind
+    if kind == "outbox":
         return OutboxProvider()
-    if pcfg.kind == "twilio":
+    if kind == "twilio":
         from loan_comms.providers.twilio import TwilioProvider
 
         return TwilioProvider.from_config(channel, pcfg)
-    if pcfg.kind == "sendgrid":
+    if kind == "sendgrid":
         from loan_comms.providers.sendgrid import SendGridProvider
 
         return SendGridProvider.from_config(channel, pcfg)
-    if pcfg.kind == "webhook":
+    if kind == "webhook":
         from loan_comms.providers.webhook import WebhookProvider
 
         return WebhookProvider.from_config(channel, pcfg)
-    raise ValueError(f"providers.{channel}.kind: unknown provider kind {pcfg.kind!r}")
+    raise ValueError(f"providers.{channel}.kind: unknown provider kind {kind!r}")

@@ -7,6 +7,7 @@ in a live run is refused before any run starts, with the file and line.
 from __future__ import annotations
 
 from jinja2 import Environment, nodes
+from jinja2.exceptions import TemplateAssertionError
 
 from loan_comms.templating.env import ALLOWED_VARIABLES
 from loan_comms.templating.problems import Problem
@@ -27,7 +28,12 @@ def static_problems(ast: nodes.Template, env: Environment, path: str, tid: str) 
     out: list[Problem] = []
     allowed = ", ".join(ALLOWED_VARIABLES)
     lines = _names_by_line(ast)
-    for name in sorted(meta.find_undeclared_variables(ast) - set(ALLOWED_VARIABLES)):
+    try:
+        undeclared = meta.find_undeclared_variables(ast)
+    except TemplateAssertionError:  # e.g. an unknown filter, reported below; approximate the names
+        stored = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
+        undeclared = set(lines) - stored
+    for name in sorted(undeclared - set(ALLOWED_VARIABLES)):
         out.append(Problem("error", path, lines.get(name), f"unknown variable '{name}'",
                            f"use only: {allowed}", tid))
     for f in ast.find_all(nodes.Filter):

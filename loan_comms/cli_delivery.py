@@ -1,0 +1,126 @@
+"""Delivery commands: dispatch now, ingest receipts and replies, run the fake gateway.
+
+Mounted into `loan-comms` by the main CLI. Prints counts, never recipients or wording.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from loan_comms.paths import DEFAULT_DB, REPO_ROOT
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Delivery: dispatch, receipts, replies.")
+
+DbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB file.")
+ConfigOpt = typer.Option(None, "--config", help="Lifecycle config file (default config/lifecycle.toml).")
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    typer.secho(msg, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _cfg(config: Optional[Path]):
+    from loan_comms.config import ConfigError, load_config
+
+    try:
+        return load_config(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _parse_now(now: Optional[str]) -> datetime:
+    if not now:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(now.replace("Z", "+00:00"))
+    except ValueError:
+        _fail(f"--now: {now!r} is not an ISO timestamp like 2026-11-10T15:00:00Z")
+    if value.tzinfo is None:
+        _fail(f"--now: {now!r} has no timezone; add Z or +00:00")
+    return value.astimezone(UTC)
+
+
+@app.command("dispatch")
+def dispatch(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
+             now: Optional[str] = typer.Option(None, "--now", help="UTC instant of this pass (default: now)."),
+             batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Contacts per batch."),
+             dry_run: bool = typer.Option(False, "--dry-run", help="Count what would go; change nothing.")) -> None:
+    """Send every planned contact whose window is open now, through its channel's provider."""
+    from loan_comms import db as dbm
+    from loan_comms.dispatch import dispatch_due
+    from loan_comms.providers.http import ProviderConfigError
+    from loan_comms.providers.secrets import MissingSecret
+
+    cfg = _cfg(config)
+    con = dbm.connect(db)
+    try:
+        report = dispatch_due(con, cfg, _parse_now(now), batch_size=batch_size, dry_run=dry_run)
+    except (ProviderConfigError, MissingSecret, ValueError) as exc:
+        _fail(str(exc))
+    finally:
+        con.close()
+    typer.echo(str(report))
+
+
+@app.command("ingest-receipts")
+def ingest_receipts_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or a directory of them."),
+                        db: Path = DbOpt) -> None:
+    """Delivery receipts (Twilio status callbacks, SendGrid events) -> delivered / failed."""
+    from loan_comms import db as dbm
+    from loan_comms.receipts import ingest_receipts
+
+    con = dbm.connect(db)
+    try:
+        report = ingest_receipts(con, path)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    finally:
+        con.close()
+    typer.echo(str(report))
+
+
+@app.command("ingest-replies")
+def ingest_replies_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or a directory of them."),
+                       db: Path = DbOpt, config: Optional[Path] = ConfigOpt) -> None:
+    """Inbound SMS (Twilio fields From, Body, MessageSid) -> borrower_events, classified."""
+    from loan_comms import db as dbm
+    from loan_comms.receipts import ingest_replies
+
+    cfg = _cfg(config)
+    con = dbm.connect(db)
+    try:
+        report = ingest_replies(con, cfg, path)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    finally:
+        con.close()
+    typer.echo(str(report))
+
+
+@app.command("fake-gateway")
+def fake_gateway(port: int = typer.Option(8099, "--port"),
+                 twilio_sid: Optional[str] = typer.Option(None, "--twilio-sid", envvar="TWILIO_ACCOUNT_SID"),
+                 twilio_token: Optional[str] = typer.Option(None, "--twilio-token", envvar="TWILIO_AUTH_TOKEN"),
+                 sendgrid_key: Optional[str] = typer.Option(None, "--sendgrid-key", envvar="SENDGRID_API_KEY")) -> None:
+    """A local Twilio/SendGrid/webhook-shaped gateway for demos and tests (faults via POST /_faults)."""
+    import asyncio
+
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    from tests.delivery.fake_gateway import FakeGateway
+
+    auth = (twilio_sid, twilio_token) if twilio_sid and twilio_token else None
+    try:
+        asyncio.run(FakeGateway(port, auth, sendgrid_key).serve_forever())
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    app()

@@ -14,6 +14,7 @@ taken AS (
     SELECT a.episode_id, max(l.rank) AS done_rank
     FROM contact_attempts AS a JOIN ladder AS l USING (step)
     WHERE a.episode_id IS NOT NULL
+      AND a.planned_for_date < $as_of::DATE   -- so re-running a day re-proposes the same step
       AND (a.status <> 'suppressed'
            OR a.suppressed_reason = 'no_recipient'
            OR a.suppressed_reason LIKE 'opted_out_%')

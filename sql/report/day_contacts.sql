@@ -9,6 +9,6 @@ SELECT purpose, step, channel, coalesce(language, '-') AS language,
        count(*) AS total
 FROM contact_attempts
 WHERE planned_for_date = $as_of::DATE
-GROUP BY ALL
+GROUP BY purpose, step, channel, coalesce(language, '-')
 ORDER BY CASE purpose WHEN 'reminder' THEN 1 WHEN 'escalation' THEN 2 WHEN 'follow_up' THEN 3 ELSE 4 END,
          step, channel, language;

@@ -142,3 +142,13 @@ def test_unrenderable_row_is_marked_failed_and_the_batch_goes_on(book, cfg):
     # The planned one has its wording stored, the failed one none.
     msgs = book.con.execute("SELECT count(*) FROM contact_messages").fetchall()[0][0]
     assert msgs == 1
+
+
+def test_rerun_does_not_advance_the_ladder_a_second_step_the_same_day(book, cfg, renderer):
+    book.borrower("B1")
+    book.loan("L1", "B1", [("2026-10-31", "300.00")])  # dpd 9 on 11-09: every early step is due at once
+    run(book, cfg, renderer, "2026-11-09")
+    run(book, cfg, renderer, "2026-11-09")
+    assert [a["step"] for a in book.attempts(purpose="escalation")] == ["dpd_1"]
+    run(book, cfg, renderer, "2026-11-10")
+    assert [a["step"] for a in book.attempts(purpose="escalation")] == ["dpd_1", "dpd_3"]

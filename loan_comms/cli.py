@@ -65,11 +65,26 @@ def import_(file: Path = typer.Argument(..., help="CSV or Parquet export, one ro
     typer.echo(str(report))
 
 
-def _run_flow(fn, **kwargs):
-    from loan_comms import prefect_env
+@app.command("ingest-call-outcomes")
+def ingest_call_outcomes_cmd(file: Path = typer.Argument(..., help="Dialer export (.jsonl or .csv): "
+                                                         "attempt_id, outcome, occurred_at [, promised_date, amount]."),
+                             db: Path = DbOpt) -> None:
+    """Record call outcomes (no_answer, reached, promise_to_pay, wrong_number); re-ingesting is safe."""
+    from loan_comms import db as dbm
+    from loan_comms.events import ingest_call_outcomes
 
-    prefect_env.configure()
-    return fn(**kwargs)
+    typer.echo(str(ingest_call_outcomes(dbm.connect(db), file)))
+
+
+@app.command("record-events")
+def record_events_cmd(file: Path = typer.Argument(..., help="Operator events (.jsonl or .csv): event_id, "
+                                                  "borrower_id, kind, occurred_at [, loan_id, channel, promised_date, amount, note]."),
+                      db: Path = DbOpt) -> None:
+    """Record what an agent was told: cease-contact, disputes, hardship, promises, opt-outs."""
+    from loan_comms import db as dbm
+    from loan_comms.events import ingest_operator_events
+
+    typer.echo(str(ingest_operator_events(dbm.connect(db), file)))
 
 
 @app.command("run-day")

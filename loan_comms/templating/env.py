@@ -79,6 +79,8 @@ def _undefined_first(value: Any) -> None:
 
 
 def _to_decimal(value: Any, where: str) -> Decimal:
+    if type(value) is Decimal:
+        return value
     _undefined_first(value)
     if isinstance(value, bool) or value is None:
         raise FilterError(f"{where}: expected a number, got {type(value).__name__}")

@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import Template, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from loan_comms.config import LANGUAGES, LifecycleConfig
@@ -84,13 +85,13 @@ class CompiledTemplate:
         part = "txt"
         try:
             c = self.compiled
-            text = c["txt"].render(ctx).strip()
+            text = _render(c["txt"], ctx).strip()
             subject = html = None
             if self.channel == "email":
                 part = "subject"
-                subject = " ".join(c["subject"].render(ctx).split())
+                subject = " ".join(_render(c["subject"], ctx).split())
                 part = "html"
-                html = c["html"].render(ctx).strip()
+                html = _render(c["html"], ctx).strip()
         except Exception as exc:  # noqa: BLE001 - every failure becomes a RenderError for this row
             raise RenderError(self._reason(exc, part)) from None
         if not text or (self.channel == "email" and not subject):
@@ -110,6 +111,19 @@ class CompiledTemplate:
         else:  # arbitrary exception text could echo borrower data: name the type only
             what = f"{type(exc).__name__} while rendering"
         return f"{self.template_id} ({where}): {what}"
+
+
+def _render(tmpl: Template, ctx: dict[str, Any]) -> str:
+    """Template.render without its per-call copy of the (empty) globals: the context is used as is.
+
+    Safe because templates cannot write to their context ({% set %} writes to a local scope), and
+    errors still get Jinja's traceback rewrite, so they point at the template line.
+    """
+    try:
+        return "".join(tmpl.root_render_func(new_context(tmpl.environment, tmpl.name, tmpl.blocks, ctx, True)))
+    except Exception:
+        tmpl.environment.handle_exception()
+        raise  # handle_exception always raises; keeps type checkers happy
 
 
 def _template_line(exc: BaseException, filename: str) -> int | None:

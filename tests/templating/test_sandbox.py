@@ -80,3 +80,12 @@ def test_format_string_attack_is_refused(ctx):
     tmpl = env.from_string("{{ '{0.__class__}'.format(first_name) }}")
     with pytest.raises(Exception):
         tmpl.render(ctx)
+
+
+def test_set_in_a_template_never_changes_the_callers_context(lib, cfg, ctx):
+    write(lib, "sms/en/dpd_1.txt.j2", "{% set first_name = 'X' %}Hi {{ first_name }} {{ opt_out_text }}")
+    store = TemplateStore.load(lib, cfg)
+    before = dict(ctx)
+    out = store.render_many("dpd_1", "sms", "en", [ctx, ctx])
+    assert [r.text for r in out] == ["Hi X Reply STOP to opt out"] * 2
+    assert ctx == before

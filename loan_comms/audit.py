@@ -1,0 +1,207 @@
+"""The compliance audit: an independent reading of the contact log against the contact policy.
+
+It deliberately shares no code with the planner or the policy engine: it reads only
+`contact_attempts`, `borrower_events`, `borrowers`, `loans`, `installments`, `outbox_messages` and
+the config file, and each rule is one plain SQL file in `sql/audit/` that an auditor can read on
+its own. A rule file builds `audit_rows`: one row per contact the rule applies to, with a
+`violation` column that says what is wrong (NULL when nothing is). This module only puts the
+config into temp tables, runs the files in order and counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+import holidays as holiday_calendars
+import pyarrow as pa
+
+from loan_comms import db
+from loan_comms.config import LifecycleConfig
+
+# Run order = print order. Each name is the file sql/audit/<name>.sql.
+RULES: tuple[str, ...] = (
+    "quiet_hours",
+    "sent_within_own_window",
+    "calls_per_7_days",
+    "call_cooldown_after_conversation",
+    "reached_calls_per_day",
+    "sms_per_day",
+    "sms_per_7_days",
+    "email_per_day",
+    "contacts_per_day",
+    "opt_out_honoured",
+    "cease_contact_honoured",
+    "dispute_pause",
+    "hardship_pause",
+    "promise_pause",
+    "holidays",
+    "paid_means_stop",
+    "third_parties",
+    "nothing_lost",
+    "ladder_order",
+)
+
+
+class AuditError(RuntimeError):
+    """The audit could not judge the log (bad data the SQL cannot read); names the rule."""
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One rule's verdict: how many contacts it applied to, how many broke it, the first few."""
+
+    name: str
+    question: str
+    checked: int
+    violations: int
+    rows: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.violations == 0
+
+    def __str__(self) -> str:
+        mark = "ok  " if self.ok else "FAIL"
+        return f"{mark} {self.name:<34} checked {self.checked:>10,} contacts, {self.violations:>8,} violations"
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """Every rule's result, as of the instant the log was judged."""
+
+    as_of: datetime
+    policy_version: str
+    rules: tuple[RuleResult, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.rules)
+
+    @property
+    def violations(self) -> int:
+        return sum(r.violations for r in self.rules)
+
+    @property
+    def unexercised(self) -> tuple[str, ...]:
+        """Rules that found nothing to check: a clean result from them proves nothing."""
+        return tuple(r.name for r in self.rules if r.checked == 0)
+
+    def rule(self, name: str) -> RuleResult:
+        for r in self.rules:
+            if r.name == name:
+                return r
+        raise KeyError(f"no audit rule named {name!r}; rules: {', '.join(RULES)}")
+
+    def __str__(self) -> str:
+        return "\n".join(str(r) for r in self.rules)
+
+
+def _question(name: str) -> str:
+    """The rule's plain-words question: its header comment's first line, without the name."""
+    first = db.sql(f"audit/{name}").splitlines()[0].removeprefix("--").strip()
+    return first.split(":", 1)[1].strip() if first.startswith(f"{name}:") else first
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    view = f"_{name}_arrow"
+    con.register(view, table)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {view}")
+    finally:
+        con.unregister(view)
+
+
+def _holiday_rows(cfg: LifecycleConfig, years: list[int]) -> list[dict[str, Any]]:
+    extra = {date.fromisoformat(d): "extra date in policy.holidays" for d in cfg.policy.holidays.extra_dates}
+    rows: list[dict[str, Any]] = []
+    for profile, prof in cfg.policy.profiles.items():
+        names: dict[date, list[str]] = {d: [n] for d, n in extra.items()}
+        for cal in prof.holiday_calendars:
+            try:
+                days = holiday_calendars.country_holidays(cal, years=years)
+            except NotImplementedError:
+                raise AuditError(f"policy.profiles.{profile}.holiday_calendars: no holiday calendar {cal!r}") from None
+            for d, n in days.items():
+                names.setdefault(d, []).append(f"{cal}: {n}")
+        rows += [dict(profile=profile, day=d, name="; ".join(ns)) for d, ns in sorted(names.items())]
+    return rows
+
+
+def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years: list[int]) -> None:
+    """Put the policy the log is judged against into temp tables the rule files read.
+
+    audit_profiles (one row per profile, 'default' included), audit_holidays (profile, day, name),
+    audit_ladder (step, rank in config order), audit_legal_steps (step).
+    """
+    profiles = [
+        dict(profile=name, window_start=p.window_start, window_end=p.window_end,
+             calls_per_7_days=p.calls_per_7_days, reached_calls_per_day=p.reached_calls_per_day,
+             call_cooldown_days=p.call_cooldown_days_after_conversation, sms_per_day=p.sms_per_day,
+             sms_per_7_days=p.sms_per_7_days, email_per_day=p.email_per_day,
+             contacts_per_day=p.contacts_per_day)
+        for name, p in cfg.policy.profiles.items()
+    ]
+    _register(con, "audit_profiles", pa.Table.from_pylist(profiles, schema=pa.schema([
+        ("profile", pa.string()), ("window_start", pa.time64("us")), ("window_end", pa.time64("us")),
+        ("calls_per_7_days", pa.int32()), ("reached_calls_per_day", pa.int32()),
+        ("call_cooldown_days", pa.int32()), ("sms_per_day", pa.int32()), ("sms_per_7_days", pa.int32()),
+        ("email_per_day", pa.int32()), ("contacts_per_day", pa.int32())])))
+    _register(con, "audit_holidays", pa.Table.from_pylist(_holiday_rows(cfg, years), schema=pa.schema([
+        ("profile", pa.string()), ("day", pa.date32()), ("name", pa.string())])))
+    _register(con, "audit_ladder", pa.Table.from_pylist(
+        [dict(step=s.step, rank=i) for i, s in enumerate(cfg.ladder, start=1)],
+        schema=pa.schema([("step", pa.string()), ("rank", pa.int32())])))
+    _register(con, "audit_legal_steps", pa.Table.from_pylist(
+        [dict(step=s) for s in cfg.policy.legally_required_steps], schema=pa.schema([("step", pa.string())])))
+
+
+def _years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    ((first, last),) = db.run(con, "audit/_years").fetchall()
+    if first is None:
+        return [datetime.now(UTC).year]
+    return list(range(int(first) - 1, int(last) + 2))
+
+
+def default_as_of(con: duckdb.DuckDBPyConnection) -> datetime:
+    """The last moment the system acted on the log (latest updated_at or sent_at); now if empty."""
+    ((last,),) = db.run(con, "audit/_last_activity").fetchall()
+    return last if last is not None else datetime.now(UTC)
+
+
+def run_rule(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any], show: int) -> RuleResult:
+    """Run one rule file and count; the config tables and audit_contacts must exist."""
+    try:
+        db.run(con, f"audit/{name}", params)
+        ((checked, violations),) = db.run(con, "audit/_summary").fetchall()
+        rows = db.rows(con, "audit/_violations", {"show": show}) if violations and show > 0 else []
+    except duckdb.Error as exc:
+        raise AuditError(f"audit rule {name} (sql/audit/{name}.sql) could not read the log: {exc}") from exc
+    return RuleResult(name=name, question=_question(name), checked=int(checked), violations=int(violations),
+                      rows=tuple(rows))
+
+
+def run_audit(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, *, now: datetime | None = None,
+              show: int = 5, rules: tuple[str, ...] = RULES) -> AuditReport:
+    """Judge the whole contact history against every rule of `cfg`; nothing in the log is changed.
+
+    `now` is the instant the log is judged at (only "nothing lost" depends on it: planned rows
+    whose window closed before it should have been resolved). It defaults to the last moment the
+    system acted on the log, so an old simulated database is judged as it was left.
+    """
+    unknown = [r for r in rules if r not in RULES]
+    if unknown:
+        raise AuditError(f"unknown audit rule(s) {', '.join(unknown)}; rules: {', '.join(RULES)}")
+    if now is not None and now.tzinfo is None:
+        raise AuditError("run_audit: `now` must be timezone-aware (UTC), got a naive datetime")
+    as_of = now or default_as_of(con)
+    register_config(con, cfg, _years(con))
+    try:
+        db.run(con, "audit/_contacts")
+    except duckdb.Error as exc:
+        raise AuditError(f"audit could not read contact_attempts/borrowers (sql/audit/_contacts.sql): {exc}") from exc
+    params = {"now": as_of, "hardship_pause_days": cfg.follow_ups.hardship_pause_days}
+    results = tuple(run_rule(con, name, params, show) for name in rules)
+    return AuditReport(as_of=as_of, policy_version=cfg.policy.version, rules=results)

@@ -1,0 +1,23 @@
+-- hardship_pause: After a hardship request on a loan, did an escalation (ladder) contact about that
+-- loan go out within the pause? The pause covers the rest of the request's local day and the
+-- next $hardship_pause_days local days (follow_ups.hardship_pause_days). The repayment-plan offer
+-- itself (follow-up hardship_offer) is allowed: it is what the borrower asked for.
+-- Checked: every attempted escalation contact.
+-- Violation: the loan's latest hardship_request before sent_at was on local day D, and the contact
+-- went out on or before local day D + hardship_pause_days.
+CREATE OR REPLACE TEMP TABLE audit_rows AS
+WITH requests AS (
+    SELECT e.loan_id, e.occurred_at
+    FROM borrower_events AS e
+    WHERE e.kind = 'hardship_request' AND e.loan_id IS NOT NULL
+)
+SELECT c.attempt_id, c.borrower_id, c.loan_id, c.channel, c.step, c.sent_at, c.sent_day,
+       r.occurred_at AS requested_at, timezone(c.timezone, r.occurred_at)::DATE AS request_day,
+       $hardship_pause_days::INTEGER AS pause_days,
+       CASE WHEN c.sent_day <= timezone(c.timezone, r.occurred_at)::DATE + $hardship_pause_days::INTEGER
+            THEN 'escalation ' || (c.sent_day - timezone(c.timezone, r.occurred_at)::DATE)
+                 || ' day(s) after a hardship request (pause ' || $hardship_pause_days::INTEGER || ' days)'
+       END AS violation
+FROM audit_contacts AS c
+ASOF LEFT JOIN requests AS r ON r.loan_id = c.loan_id AND c.sent_at > r.occurred_at
+WHERE c.purpose = 'escalation';

@@ -80,8 +80,12 @@ def _sample_checks(t: CompiledTemplate, cfg: LifecycleConfig) -> list[Problem]:
                 out.append(Problem("error", main, None,
                                    f"banned phrase '{phrase}' appears in the message for sample '{sample.label}'",
                                    "reword the text around the variables", t.template_id))
+        opt_out = sample.ctx.get("opt_out_text") or t.opt_out_text
+        if t.channel != "sms" and not all(opt_out in x for x in (r.text, r.html) if x is not None):
+            out.append(Problem("warning", main, None, f"{t.channel} does not say how to opt out",
+                               "add {{ opt_out_text }} (in both the txt and html parts of an email)",
+                               t.template_id))
         if t.channel == "sms":
-            opt_out = sample.ctx.get("opt_out_text") or t.opt_out_text
             if opt_out not in r.text:
                 out.append(Problem("error", main, None, "SMS does not show the opt-out text",
                                    "end the message with {{ opt_out_text }}", t.template_id))

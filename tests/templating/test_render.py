@@ -146,3 +146,34 @@ def test_mask_hides_digits_and_email_names():
     assert mask("call +86 138-1234-5678 now") == "call +** ***-****-5678 now"
     assert mask("li.na@example.com") == "l***@example.com"
     assert mask("LN20260001") == "LN****0001"
+
+
+BASE = {"product": "personal_loan", "pay_link": "https://pay.example.com/l/LN1", "help_line": "400-800-1234",
+        "survey_link": "https://survey.example.com/s/LN1", "loan_id_masked": "****0001"}
+
+_any = st.one_of(st.none(), st.text(max_size=30), st.integers(), st.floats(allow_nan=True), st.booleans(),
+                 st.dates(), st.decimals(allow_nan=True), st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_garbage_row_yields_a_render_error_never_a_crash(shipped, data):
+    key = data.draw(st.sampled_from(sorted(shipped.templates)))
+    from loan_comms.templating.env import ALLOWED_VARIABLES
+
+    ctx = {name: data.draw(_any) for name in ALLOWED_VARIABLES if data.draw(st.booleans())}
+    out = shipped.render_many(*key, [ctx])
+    assert len(out) == 1 and isinstance(out[0], (Rendered, RenderError))
+
+
+@settings(max_examples=150, deadline=None)
+@given(first=st.text(min_size=1, max_size=40).filter(str.strip), amount=st.decimals(min_value=0, max_value=Decimal("1e9"), places=2),
+       currency=st.sampled_from(["CNY", "USD", "GBP"]), due=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+       dpd=st.integers(0, 400), language=st.sampled_from(["en", "zh-CN"]), data=st.data())
+def test_every_template_renders_for_any_well_typed_row(shipped, first, amount, currency, due, dpd, language, data):
+    kind, channel = data.draw(st.sampled_from(sorted({(k, c) for k, c, _ in shipped.templates})))
+    row = {**BASE, "first_name": first, "full_name": first, "amount_due": amount, "currency": currency,
+           "due_date": None if kind == "payment_confirmation" else due, "days_past_due": dpd, "language": language,
+           "promised_date": data.draw(st.one_of(st.none(), st.just(due)))}
+    r = shipped.render(kind, channel, language, row)
+    assert r.language == language and r.text

@@ -49,10 +49,8 @@ def test_raw_environment_refuses_escapes_at_render_time(source, ctx):
         tmpl = env.from_string(source)
     except Exception:
         return  # refused at compile time (unknown filter/undefined name): never executed
-    with pytest.raises(Exception) as info:
+    with pytest.raises(Exception):
         tmpl.render(ctx)
-    assert "class" not in str(info.value).lower() or "unsafe" in str(info.value).lower() \
-        or "undefined" in str(info.value).lower() or "not" in str(info.value).lower()
 
 
 def test_unsafe_call_is_refused_by_the_sandbox(ctx):

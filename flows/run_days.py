@@ -12,7 +12,7 @@ from tasks.plan import plan_contacts
 from tasks.report import publish_day_summary
 
 
-@flow(name="lifecycle-days", log_prints=True)
+@flow(name="lifecycle-days")
 def lifecycle_days(start: date, days: int = 1, db_path: str = str(DEFAULT_DB),
                    config_path: str | None = None, batch_size: int | None = None) -> list[dict]:
     """For each day from `start`: plan, dispatch over the day, summarise. Days run in order
@@ -23,6 +23,6 @@ def lifecycle_days(start: date, days: int = 1, db_path: str = str(DEFAULT_DB),
         plan = plan_contacts(db_path, as_of, config_path, batch_size)
         dispatch_whole_day(db_path, as_of, config_path, False, batch_size)
         summary = publish_day_summary(db_path, as_of)
-        print(summary.one_line())
+        print(summary.one_line(), flush=True)  # stdout for the person running it; artifacts for the UI
         out.append({"as_of": as_of.isoformat(), "planned": plan.planned_total, **summary.totals()})
     return out

@@ -1,0 +1,13 @@
+-- Records new inbound SMS from reply_matches in borrower_events: the raw sms_reply (external_id =
+-- MessageSid, detail {"text", "classified_as"}) and, when the text has a meaning, that event too
+-- (opt_out with channel sms, hardship_request, dispute, promise_to_pay with detail.promised_date
+-- and amount; external_id = MessageSid:kind). Known MessageSids are skipped. Returns nothing.
+INSERT INTO borrower_events (borrower_id, loan_id, kind, occurred_at, detail, amount, channel, source, external_id, recorded_at)
+SELECT borrower_id, loan_id, 'sms_reply', occurred_at, detail_reply, NULL, 'sms', 'sms_reply', external_id, $now
+FROM reply_matches
+WHERE borrower_id IS NOT NULL AND NOT already
+UNION ALL
+SELECT borrower_id, loan_id, kind, occurred_at, detail_kind, amount, 'sms', 'sms_reply', external_id || ':' || kind, $now
+FROM reply_matches AS m
+WHERE borrower_id IS NOT NULL AND NOT already AND kind IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM borrower_events AS e WHERE e.external_id = m.external_id || ':' || m.kind);

@@ -1,0 +1,160 @@
+"""Receipts and replies from file drops: statuses move forward once, replies become events once."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from loan_comms.dispatch import dispatch_due
+from loan_comms.receipts import classify_reply, ingest_receipts, ingest_replies
+from tests.delivery.conftest import NOW, plan, statuses
+from tests.delivery.test_http_faults import http_cfg
+
+
+def _jsonl(path, records):
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_twilio_and_sendgrid_receipts_move_sent_contacts_once(con, cfg, gateway, secrets_env, tmp_path):
+    sms = plan(con, 3)
+    mail = plan(con, 2, channel="email", start=50)
+    dispatch_due(con, http_cfg(cfg, gateway), NOW)
+    ids = dict(con.execute("SELECT attempt_id, provider_message_id FROM contact_attempts").fetchall())
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    _jsonl(drop / "twilio.jsonl", [
+        {"MessageSid": ids[sms[0]], "MessageStatus": "sent", "To": "+12025550000"},
+        {"MessageSid": ids[sms[0]], "MessageStatus": "delivered", "To": "+12025550000"},
+        {"MessageSid": ids[sms[1]], "MessageStatus": "undelivered", "ErrorCode": "30003", "To": "+12025550001"},
+        {"MessageSid": "SMdoesnotexist", "MessageStatus": "delivered"},
+        "not an object",
+    ])
+    (drop / "sendgrid.json").write_text(json.dumps([
+        {"event": "processed", "sg_message_id": ids[mail[0]] + ".filter0001.1-0", "attempt_id": mail[0]},
+        {"event": "delivered", "sg_message_id": ids[mail[0]] + ".filter0001.1-0", "attempt_id": mail[0],
+         "timestamp": 1794400000},
+        {"event": "bounce", "sg_message_id": ids[mail[1]] + ".filter0002.1-0", "reason": "550 mailbox unavailable"},
+    ]), encoding="utf-8")
+    (drop / "broken.jsonl").write_text('{"MessageSid": "SMx", "MessageStatus": "delivered"}\n{oops\n', encoding="utf-8")
+
+    report = ingest_receipts(con, drop, now=NOW)
+    assert (report.delivered, report.failed, report.unknown) == (2, 2, 2)
+    assert report.progress == 2 and len(report.rejected) == 2
+    assert "broken.jsonl:2" in " ".join(report.rejected)
+    st = statuses(con)
+    assert st[sms[0]] == "delivered" and st[sms[1]] == "failed" and st[sms[2]] == "sent"
+    assert st[mail[0]] == "delivered" and st[mail[1]] == "failed"
+    row = con.execute("SELECT delivered_at FROM contact_attempts WHERE attempt_id = ?", [mail[0]]).fetchone()
+    assert row[0] == datetime.fromtimestamp(1794400000, UTC)
+    errors = dict(con.execute("SELECT attempt_id, error FROM contact_attempts WHERE status = 'failed'").fetchall())
+    assert "30003" in errors[sms[1]] and "550 mailbox unavailable" in errors[mail[1]]
+    assert con.execute("SELECT count(*) FROM import_quarantine WHERE entity = 'receipt'").fetchone()[0] == 2
+
+    before = con.execute("SELECT * FROM contact_attempts ORDER BY attempt_id").fetchall()
+    again = ingest_receipts(con, drop, now=NOW)
+    assert (again.delivered, again.failed) == (0, 0) and again.unchanged == 4
+    assert con.execute("SELECT * FROM contact_attempts ORDER BY attempt_id").fetchall() == before
+    assert con.execute("SELECT count(*) FROM import_quarantine").fetchone()[0] == 2
+
+
+def test_receipts_never_move_a_delivered_contact_back(con, cfg, secrets_env, tmp_path):
+    (aid,) = plan(con, 1)
+    dispatch_due(con, cfg, NOW)   # outbox
+    mid = f"outbox-{aid}"
+    ingest_receipts(con, _jsonl(tmp_path / "a.jsonl", [{"MessageSid": mid, "MessageStatus": "delivered"}]), now=NOW)
+    ingest_receipts(con, _jsonl(tmp_path / "b.jsonl", [{"MessageSid": mid, "MessageStatus": "failed"}]), now=NOW)
+    assert statuses(con)[aid] == "delivered"
+
+
+def test_missing_file_is_a_clear_error(con, tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.jsonl"):
+        ingest_receipts(con, tmp_path / "nope.jsonl")
+
+
+TODAY = date(2026, 11, 10)
+KW = ["STOP", "QUIT", "END", "REVOKE", "OPT OUT", "CANCEL", "UNSUBSCRIBE", "TD", "退订"]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("STOP", "opt_out"), (" stop. ", "opt_out"), ("Opt out", "opt_out"), ("退订", "opt_out"), ("ＳＴＯＰ", "opt_out"),
+    ("please stop", None), ("STOP IT NOW", None),
+    ("HARDSHIP", "hardship_request"), ("help plan please", "hardship_request"), ("我最近有困难", "hardship_request"),
+    ("申请延期", "hardship_request"), ("想协商一下", "hardship_request"), ("HELP", None),
+    ("DISPUTE", "dispute"), ("dispute this is wrong", "dispute"), ("有异议", "dispute"), ("这不是我的贷款", "dispute"),
+    ("I do not dispute it", None), ("hello", None), ("", None),
+])
+def test_reply_grammar(text, kind):
+    assert classify_reply(text, KW, TODAY).kind == kind
+
+
+@pytest.mark.parametrize("text, when, amount", [
+    ("PROMISE 2026-12-01", date(2026, 12, 1), None),
+    ("promise 2026/12/1 300", date(2026, 12, 1), Decimal("300")),
+    ("PTP Dec 3 250.50", date(2026, 12, 3), Decimal("250.50")),
+    ("promise 5 january", date(2027, 1, 5), None),
+    ("承诺 12月1日", date(2026, 12, 1), None),
+    ("我承诺12月1日还300元", date(2026, 12, 1), Decimal("300")),
+    ("承诺 2026年11月20日 还500", date(2026, 11, 20), Decimal("500")),
+    ("承诺明天还", date(2026, 11, 11), None),
+    ("PROMISE tomorrow", date(2026, 11, 11), None),
+])
+def test_promise_dates_and_amounts(text, when, amount):
+    c = classify_reply(text, KW, TODAY)
+    assert (c.kind, c.promised_date, c.amount) == ("promise_to_pay", when, amount)
+
+
+@pytest.mark.parametrize("text", ["PROMISE", "PROMISE 2026-02-30", "承诺 2025-01-01", "PROMISE 2028-01-01"])
+def test_promise_without_a_usable_date_is_just_a_reply(text):
+    c = classify_reply(text, KW, TODAY)
+    assert c.kind is None and c.note
+
+
+def test_replies_become_events_once(con, cfg, secrets_env, tmp_path):
+    plan(con, 3)
+    dispatch_due(con, cfg, NOW)
+    drop = _jsonl(tmp_path / "inbound.jsonl", [
+        {"MessageSid": "SM1", "From": "+12025550000", "To": "+12025559999", "Body": "STOP"},
+        {"MessageSid": "SM2", "From": "+1 202-555-0001", "Body": "PROMISE 2026-12-01 300",
+         "DateSent": "Tue, 10 Nov 2026 16:00:00 +0000"},
+        {"MessageSid": "SM3", "From": "+12025550002", "Body": "申请延期"},
+        {"MessageSid": "SM4", "From": "+12025550002", "Body": "thanks"},
+        {"MessageSid": "SM5", "From": "+19999999999", "Body": "STOP"},
+        {"MessageSid": "SM6", "From": "garbage", "Body": "STOP"},
+        {"MessageSid": "SM1", "From": "+12025550000", "Body": "STOP"},
+    ])
+    report = ingest_replies(con, cfg, drop, now=NOW)
+    assert report.new_replies == 4
+    assert report.by_kind == {"opt_out": 1, "promise_to_pay": 1, "hardship_request": 1}
+    assert report.unknown_sender == 1 and len(report.rejected) == 1 and report.duplicates == 1
+    assert "+1202" not in str(report)
+    ev = con.execute("SELECT kind, borrower_id, loan_id, channel, amount, detail, occurred_at FROM borrower_events "
+                     "ORDER BY external_id").fetchall()
+    kinds = [(e[0], e[1]) for e in ev]
+    assert kinds == [("sms_reply", "B00000"), ("opt_out", "B00000"), ("sms_reply", "B00001"),
+                     ("promise_to_pay", "B00001"), ("sms_reply", "B00002"), ("hardship_request", "B00002"),
+                     ("sms_reply", "B00002")]
+    promise = ev[3]
+    assert promise[2] == "L00001" and promise[4] == Decimal("300.00")
+    assert json.loads(promise[5])["promised_date"] == "2026-12-01"
+    assert promise[6] == datetime(2026, 11, 10, 16, 0, tzinfo=UTC)
+    assert ev[1][3] == "sms"
+    assert json.loads(ev[0][5]) == {"text": "STOP", "classified_as": "opt_out"}
+
+    again = ingest_replies(con, cfg, drop, now=NOW)
+    assert again.new_replies == 0 and again.duplicates == 5
+    assert con.execute("SELECT count(*) FROM borrower_events").fetchone()[0] == 7
+    assert con.execute("SELECT count(*) FROM import_quarantine WHERE entity = 'sms_reply'").fetchone()[0] == 2
+
+
+def test_a_stop_reply_suppresses_the_next_planned_sms(con, cfg, secrets_env, tmp_path):
+    from datetime import timedelta
+    plan(con, 1, send_after=NOW + timedelta(hours=1))
+    ingest_replies(con, cfg, _jsonl(tmp_path / "in.jsonl", [
+        {"MessageSid": "SM9", "From": "+12025550000", "Body": "stop", "DateSent": "Tue, 10 Nov 2026 15:10:00 +0000"}]),
+        now=NOW)
+    report = dispatch_due(con, cfg, NOW + timedelta(hours=2))
+    assert report.cancelled == {"opted_out_sms": 1} and sum(report.sent.values()) == 0

@@ -3,33 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from loan_comms.config import ConfigError, load_config
+from loan_comms.config import ConfigError, LifecycleConfig, load_config
+
+if TYPE_CHECKING:
+    from loan_comms.templating import TemplateStore
 
 app = typer.Typer(help="Borrower message templates: lint and preview.", no_args_is_help=True)
 
 
-def _templates_dir(cfg_source: str, override: Optional[Path], configured: str) -> Path:
-    if override:
-        return override
-    from loan_comms.paths import REPO_ROOT
-
-    p = Path(configured)
-    return p if p.is_absolute() else REPO_ROOT / p
-
-
-def _load(config: Optional[Path], templates: Optional[Path]):
+def _load(config: Optional[Path], templates: Optional[Path]) -> tuple[LifecycleConfig, "TemplateStore"]:
+    """Config and library; a bad config exits 2 with the config's own message (no traceback)."""
     try:
         cfg = load_config(config)
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    from loan_comms.templating import TemplateStore
+    from loan_comms.templating import TemplateStore, templates_dir
 
-    return cfg, TemplateStore.load(_templates_dir(cfg.source, templates, cfg.templates.dir), cfg)
+    return cfg, TemplateStore.load(templates or templates_dir(cfg), cfg)
 
 
 @app.command("lint")

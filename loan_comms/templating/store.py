@@ -145,6 +145,14 @@ def _version(sources: dict[str, str], channel: str) -> str:
     return h.hexdigest()[:12]
 
 
+def templates_dir(cfg: LifecycleConfig) -> Path:
+    """[templates].dir from the config; a relative path is taken from the repository root."""
+    from loan_comms.paths import REPO_ROOT
+
+    p = Path(cfg.templates.dir)
+    return p if p.is_absolute() else REPO_ROOT / p
+
+
 class TemplateStore:
     """Every template compiled once, with a render path that costs a few microseconds per message."""
 

@@ -31,3 +31,11 @@ def test_preview_writes_index_html(tmp_path):
     result = runner.invoke(app, ["preview", "--out", str(tmp_path / "gallery")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "gallery" / "index.html").is_file()
+
+
+def test_bad_config_exits_2_with_its_message(tmp_path):
+    bad = tmp_path / "lifecycle.toml"
+    bad.write_text("[general]\nnope = 1\n", encoding="utf-8")
+    result = runner.invoke(app, ["lint", "--config", str(bad)])
+    assert result.exit_code == 2
+    assert "lifecycle.toml" in result.output

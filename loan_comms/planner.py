@@ -8,6 +8,7 @@ whole batch or none of it, and a re-run picks up exactly what is missing.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -43,6 +44,7 @@ class PlanReport:
     suppressed: Counter = field(default_factory=Counter)     # reason -> n
     render_failed: Counter = field(default_factory=Counter)  # error -> n
     already_recorded: int = 0
+    dry_run: bool = False
 
     @property
     def planned_total(self) -> int:
@@ -51,7 +53,7 @@ class PlanReport:
     def __str__(self) -> str:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(self.suppressed.items())) or "none"
         failed = sum(self.render_failed.values())
-        return (f"{self.as_of}: {self.candidates} candidates, {self.planned_total} planned, "
+        return (f"{'DRY RUN ' if self.dry_run else ''}{self.as_of}: {self.candidates} candidates, {self.planned_total} planned, "
                 f"{sum(self.suppressed.values())} suppressed ({reasons}), {failed} render failures, "
                 f"{self.already_recorded} already recorded")
 
@@ -86,12 +88,16 @@ def _params(cfg: LifecycleConfig, as_of: date, now: datetime, recorded_at: datet
 
 
 def build_decisions(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date,
-                    now: datetime | None = None) -> None:
-    """Fill temp tables candidates and decisions for `as_of` (nothing recorded yet)."""
+                    now: datetime | None = None, *, in_transaction: bool = False) -> None:
+    """Fill temp tables candidates and decisions for `as_of` (no contact recorded yet).
+
+    The state it derives (payments ingested, episodes opened or closed) is committed in one
+    transaction, unless the caller already holds one (a dry run, which rolls everything back).
+    """
     now = now or plan_instant(as_of)
     params = _params(cfg, as_of, now, now)
     register_policy_tables(con, cfg, as_of)
-    with db.transaction(con):
+    with (nullcontext(con) if in_transaction else db.transaction(con)):
         refresh_state(con, as_of, now)
         db.run(con, "state/materialize_installments", params)
         db.run(con, "state/open_episodes", params)
@@ -106,16 +112,32 @@ def build_decisions(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of:
 
 
 def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, as_of: date, *,
-             now: datetime | None = None, batch_size: int | None = None,
+             now: datetime | None = None, batch_size: int | None = None, dry_run: bool = False,
              progress: Callable[[int], None] | None = None) -> PlanReport:
-    """Plan, police, render and record every contact of `as_of`. Safe to re-run: keys dedupe."""
+    """Plan, police, render and record every contact of `as_of`. Safe to re-run: keys dedupe.
+
+    dry_run: plan, police and render exactly as for real, but record nothing, so the report
+    shows what would have gone and nothing can be sent from it.
+    """
     now = now or plan_instant(as_of)
     recorded_at = utc_now()
     params = _params(cfg, as_of, now, recorded_at)
     batch_size = batch_size or cfg.dispatch.batch_size
-    build_decisions(con, cfg, as_of, now)
+    if dry_run:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            return _plan(con, cfg, renderer, as_of, now, params, batch_size, True, progress)
+        finally:
+            con.execute("ROLLBACK")
+    return _plan(con, cfg, renderer, as_of, now, params, batch_size, False, progress)
 
-    report = PlanReport(as_of=as_of)
+
+def _plan(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, as_of: date, now: datetime,
+          params: dict[str, Any], batch_size: int, dry_run: bool,
+          progress: Callable[[int], None] | None) -> PlanReport:
+    build_decisions(con, cfg, as_of, now, in_transaction=dry_run)
+
+    report = PlanReport(as_of=as_of, dry_run=dry_run)
     report.candidates = db.scalar(con, "SELECT count(*) FROM candidates")
     report.already_recorded = report.candidates - db.scalar(con, "SELECT count(*) FROM decisions")
     for purpose, step, channel, status, reason, n in con.execute(
@@ -126,8 +148,9 @@ def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Ren
         else:
             report.suppressed[reason] += n
 
-    with db.transaction(con):
-        db.run(con, "policy/record_decisions", params)
+    if not dry_run:
+        with db.transaction(con):
+            db.run(con, "policy/record_decisions", params)
 
     # Fetched whole (as Arrow, typed in SQL) because each batch is then written on this same
     # connection, and duckdb refuses new work while a result is still streaming.
@@ -138,8 +161,9 @@ def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Ren
         rendered = _render_chunk(chunk, cfg, renderer)
         for r in rendered:
             if r["error"]:
-                report.render_failed[r["error"].split(":")[0]] += 1
-        _record_rendered(con, rendered, params)
+                report.render_failed[r["error"].removeprefix("render_failed: ")[:120]] += 1
+        if not dry_run:
+            _record_rendered(con, rendered, params)
         done += len(chunk)
         if progress:
             progress(done)

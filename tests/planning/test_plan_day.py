@@ -152,3 +152,16 @@ def test_rerun_does_not_advance_the_ladder_a_second_step_the_same_day(book, cfg,
     assert [a["step"] for a in book.attempts(purpose="escalation")] == ["dpd_1"]
     run(book, cfg, renderer, "2026-11-10")
     assert [a["step"] for a in book.attempts(purpose="escalation")] == ["dpd_1", "dpd_3"]
+
+
+def test_dry_run_shows_what_would_go_and_records_nothing(book, cfg, renderer):
+    book.borrower("B1")
+    book.loan("L1", "B1", [("2026-11-01", "300.00"), ("2026-11-12", "300.00")])
+    book.pay("L1", "100.00", "2026-11-02T09:00:00+08:00")
+    tables = ("contact_attempts", "contact_messages", "borrower_events", "delinquency_episodes")
+    before = {t: book.con.execute(f"SELECT count(*) FROM {t}").fetchall() for t in tables}
+    dry = plan_day(book.con, cfg, renderer, date(2026, 11, 9), dry_run=True)
+    assert {t: book.con.execute(f"SELECT count(*) FROM {t}").fetchall() for t in tables} == before
+    real = plan_day(book.con, cfg, renderer, date(2026, 11, 9))
+    assert dry.dry_run and dry.planned == real.planned and dry.planned_total == 3
+    assert "DRY RUN" in str(dry)

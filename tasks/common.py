@@ -10,7 +10,6 @@ import duckdb
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig, load_config
-from loan_comms.paths import TEMPLATES_DIR
 
 
 @contextmanager
@@ -28,9 +27,9 @@ def config(config_path: str | None = None) -> LifecycleConfig:
 
 def template_store(cfg: LifecycleConfig):
     """The compiled template library; refuses to start when a required template is missing or broken."""
-    from loan_comms.templating import TemplateStore
+    from loan_comms.templating import TemplateStore, templates_dir
 
-    store = TemplateStore.load(TEMPLATES_DIR, cfg)
+    store = TemplateStore.load(templates_dir(cfg), cfg)
     errors = [p for p in store.problems_at_start() if getattr(p, "severity", "error") == "error"]
     if errors:
         listing = "\n".join(f"  {p}" for p in errors[:20])

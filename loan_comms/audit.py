@@ -100,9 +100,14 @@ class AuditReport:
 
 
 def _question(name: str) -> str:
-    """The rule's plain-words question: its header comment's first line, without the name."""
-    first = db.sql(f"audit/{name}").splitlines()[0].removeprefix("--").strip()
-    return first.split(":", 1)[1].strip() if first.startswith(f"{name}:") else first
+    """The rule's plain-words question: its header comment up to "Checked:", without the name."""
+    words: list[str] = []
+    for line in db.sql(f"audit/{name}").splitlines():
+        if not line.startswith("--") or line.removeprefix("--").strip().startswith("Checked:"):
+            break
+        words.append(line.removeprefix("--").strip())
+    text = " ".join(words)
+    return text.split(":", 1)[1].strip() if text.startswith(f"{name}:") else text
 
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:

@@ -1,0 +1,1 @@
+from tests.planning.conftest import book, cfg, renderer  # noqa: F401  (same fixtures)

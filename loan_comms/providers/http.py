@@ -111,6 +111,7 @@ class HttpProvider:
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_per_second)
         self.auth_rejected: str | None = None
+        self._urls: dict[str, httpx.URL] = {}
 
     # -- what subclasses provide --------------------------------------------------------
     def build(self, unit: Sequence[OutMessage]) -> Request:
@@ -169,7 +170,7 @@ class HttpProvider:
             tries += 1
             wait = self._backoff(tries)
             try:
-                response = await client.post(request.path, content=request.content, headers=request.headers)
+                response = await client.post(self._url(request.path), content=request.content, headers=request.headers)
             except httpx.TimeoutException as exc:
                 last = f"transient: timeout ({type(exc).__name__})"
             except httpx.TransportError as exc:  # connect errors, resets, lost responses
@@ -198,6 +199,13 @@ class HttpProvider:
                 await asyncio.sleep(wait)
         error = redact(last)
         return [SendResult(m.attempt_id, "retry", error=error, tries=tries) for m in unit]
+
+    def _url(self, path: str) -> httpx.URL:
+        """Absolute URL, parsed once per path: httpx re-parses a string URL on every request."""
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = httpx.URL(self.settings.base_url + path)
+        return url
 
     def _backoff(self, tries: int) -> float:
         """Exponential backoff with jitter: base * 2^(n-1), capped, times a random 0.5..1."""

@@ -1,0 +1,204 @@
+"""Dispatch throughput against the local fake gateway (Twilio shape), all figures from one run.
+
+    .venv/bin/python bench/dispatch.py [--n 50000] [--in-flight 32] [--per-client 8]
+
+Prints, with the gateway in its own process:
+  1. ceiling    the gateway's capacity, measured with a minimal asyncio keep-alive client;
+  2. bare httpx the same requests from a bare httpx loop at the same concurrency and client split;
+  3. dispatch   the real path: dispatch_due over n planned SMS (re-check, batches, write-back);
+  4. dispatch with 5% transient faults (500/503/429/reset), then the pass that mops up;
+  5. for reference, the webhook provider in batch mode (100 messages per request).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from loan_comms import db  # noqa: E402
+from loan_comms.config import ProviderConfig, load_config  # noqa: E402
+from loan_comms.dispatch import dispatch_due  # noqa: E402
+
+NOW = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)
+SID, TOKEN = "ACbench00000000000000000000000000", "bench-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gateway(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "tests.delivery.fake_gateway", "--port", str(port),
+                             "--twilio-sid", SID, "--twilio-token", TOKEN], cwd=ROOT, stdout=subprocess.PIPE)
+    proc.stdout.readline()  # "fake gateway listening on ..."
+    return proc
+
+
+def control(url: str, path: str, body: dict | None = None) -> dict:
+    with httpx.Client(base_url=url) as c:
+        r = c.post(path, json=body or {}) if body is not None or path != "/_stats" else c.get(path)
+        return r.json()
+
+
+def build_db(n: int):
+    """n borrowers, each with an overdue loan and one planned SMS due now (set-based SQL)."""
+    con = db.connect()
+    con.execute("""
+        INSERT INTO borrowers (borrower_id, full_name, first_name, phone_e164, email, language, timezone, jurisdiction)
+        SELECT 'B' || i, 'Pat Doe', 'Pat', '+1202' || lpad(i::VARCHAR, 7, '0'), 'p' || i || '@example.com', 'en',
+               'America/New_York', 'us' FROM range($n) t(i)""", {"n": n})
+    con.execute("""INSERT INTO loans (loan_id, borrower_id, product, principal, currency, opened_on)
+                   SELECT 'L' || i, 'B' || i, 'personal_loan', 1000, 'USD', DATE '2026-01-01' FROM range($n) t(i)""",
+                {"n": n})
+    con.execute("""INSERT INTO installments (loan_id, installment_no, due_date, amount_due)
+                   SELECT 'L' || i, 1, DATE '2026-11-01', 500 FROM range($n) t(i)""", {"n": n})
+    con.execute("""
+        INSERT INTO contact_attempts (attempt_id, idempotency_key, borrower_id, loan_id, installment_no, channel, purpose,
+            step, priority, status, planned_for_date, send_after, send_before, created_at, updated_at)
+        SELECT 'A' || i, 'B' || i || '|L' || i || '|dpd_1|sms|2026-11-10', 'B' || i, 'L' || i, 1, 'sms', 'escalation',
+               'dpd_1', 1, 'planned', DATE '2026-11-10', TIMESTAMPTZ '2026-11-10 13:00:00+00',
+               TIMESTAMPTZ '2026-11-11 02:00:00+00', TIMESTAMPTZ '2026-11-10 03:00:00+00', TIMESTAMPTZ '2026-11-10 03:00:00+00'
+        FROM range($n) t(i)""", {"n": n})
+    con.execute("""INSERT INTO contact_messages (attempt_id, body_text)
+                   SELECT 'A' || i, 'Hi Pat, your payment of $500.00 was due on 1 Nov. Pay at https://pay.example.com/l/L'
+                          || i || ' or call 400-800-1234.' FROM range($n) t(i)""", {"n": n})
+    return con
+
+
+def twilio_request(i: int, tag: str) -> tuple[str, dict[str, str], bytes]:
+    key = f"{tag}-{i}"
+    body = urlencode({"To": f"+1202{i:07d}", "From": "+12025550000",
+                      "Body": f"Hi Pat, your payment of $500.00 was due on 1 Nov. Pay at https://pay.example.com/l/L{i}"}).encode()
+    return key, {"Idempotency-Key": key, "I-Twilio-Idempotency-Token": key}, body
+
+
+# -- 1. ceiling: a minimal asyncio client ---------------------------------------------------
+async def ceiling(port: int, n: int, conns: int) -> float:
+    import base64
+
+    auth = "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
+    path = f"/2010-04-01/Accounts/{SID}/Messages.json"
+    counter = iter(range(n))
+
+    async def conn() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for i in counter:
+            key, headers, body = twilio_request(i, "ceil")
+            head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {auth}\r\n"
+                    f"Content-Type: application/x-www-form-urlencoded\r\nIdempotency-Key: {key}\r\n"
+                    f"I-Twilio-Idempotency-Token: {key}\r\nContent-Length: {len(body)}\r\n\r\n")
+            writer.write(head.encode() + body)
+            raw = await reader.readuntil(b"\r\n\r\n")
+            length = int(raw.split(b"Content-Length: ", 1)[1].split(b"\r\n", 1)[0])
+            await reader.readexactly(length)
+        writer.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(conn() for _ in range(conns)))
+    return n / (time.perf_counter() - t0)
+
+
+# -- 2. bare httpx loop, same concurrency and client split as the provider -----------------------
+async def bare_httpx(url: str, n: int, in_flight: int, per_client: int) -> float:
+    n_clients = -(-in_flight // per_client)
+    limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
+    clients = [httpx.AsyncClient(base_url=url, limits=limits, timeout=10) for _ in range(n_clients)]
+    auth = httpx.BasicAuth(SID, TOKEN)._auth_header  # computed once, as the provider does
+    path = httpx.URL(f"{url}/2010-04-01/Accounts/{SID}/Messages.json")  # parsed once, as the provider does
+    counter = iter(range(n))
+
+    async def worker(c: httpx.AsyncClient) -> None:
+        for i in counter:
+            _key, headers, body = twilio_request(i, "bare")
+            r = await c.post(path, content=body, headers={**headers, "Authorization": auth,
+                                                            "Content-Type": "application/x-www-form-urlencoded"})
+            r.json()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(clients[i % n_clients]) for i in range(in_flight)))
+    rate = n / (time.perf_counter() - t0)
+    for c in clients:
+        await c.aclose()
+    return rate
+
+
+def real_dispatch(url: str, n: int, in_flight: int, per_client: int, kind: str = "twilio",
+                  extra: dict | None = None) -> tuple[float, object, object]:
+    cfg = load_config()
+    pcfg = dict(kind=kind, base_url=url, from_number="+12025550000", max_in_flight=in_flight, per_client=per_client,
+                timeout_seconds=10, backoff_base_seconds=0.05, backoff_max_seconds=1.0, **(extra or {}))
+    cfg = cfg.model_copy(update={"providers": {"sms": ProviderConfig(**pcfg)}})
+    con = build_db(n)
+    t0 = time.perf_counter()
+    first = dispatch_due(con, cfg, NOW)
+    rate = n / (time.perf_counter() - t0)
+    second = dispatch_due(con, cfg, NOW) if sum(first.retry_later.values()) else None
+    left = con.execute("SELECT count(*) FROM contact_attempts WHERE status = 'planned'").fetchall()[0][0]
+    con.close()
+    return rate, first, (second, left)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=50_000)
+    ap.add_argument("--in-flight", type=int, default=32)
+    ap.add_argument("--per-client", type=int, default=8)
+    a = ap.parse_args()
+    os.environ["TWILIO_ACCOUNT_SID"], os.environ["TWILIO_AUTH_TOKEN"] = SID, TOKEN
+    for k in ("LOAN_COMMS_SMS_PROVIDER", "LOAN_COMMS_SMS_BASE_URL"):
+        os.environ.pop(k, None)
+    port = free_port()
+    gw = start_gateway(port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        print(f"{a.n:,} messages, {a.in_flight} in flight over {-(-a.in_flight // a.per_client)} httpx clients "
+              f"of {a.per_client}; gateway in its own process; 2 cores", flush=True)
+        ceil = asyncio.run(ceiling(port, a.n, a.in_flight))
+        control(url, "/_reset", {})
+        print(f"  ceiling (minimal asyncio client)      {ceil:9,.0f} msgs/s", flush=True)
+        bare = asyncio.run(bare_httpx(url, a.n, a.in_flight, a.per_client))
+        control(url, "/_reset", {})
+        print(f"  bare httpx loop                       {bare:9,.0f} msgs/s", flush=True)
+        real, rep, _ = real_dispatch(url, a.n, a.in_flight, a.per_client)
+        stats = control(url, "/_stats", None)
+        control(url, "/_reset", {})
+        print(f"  dispatch_due (real path)              {real:9,.0f} msgs/s   = {real / bare:.0%} of bare httpx, "
+              f"{real / ceil:.0%} of ceiling; accepted {stats['accepted']:,}", flush=True)
+        print(f"      {rep}", flush=True)
+        control(url, "/_faults", {"rate": 0.05, "kinds": ["500", "503", "429", "reset"], "retry_after": "0", "seed": 1})
+        freal, frep, (second, left) = real_dispatch(url, a.n, a.in_flight, a.per_client)
+        stats = control(url, "/_stats", None)
+        control(url, "/_reset", {})
+        print(f"  dispatch_due, 5% transient faults     {freal:9,.0f} msgs/s   = {freal / bare:.0%} of bare httpx; "
+              f"faults injected {sum(stats['faults_injected'].values()):,}, accepted {stats['accepted']:,}, "
+              f"dedupe hits {stats['dedupe_hits']}, left planned after 2 passes: {left}", flush=True)
+        print(f"      {frep}", flush=True)
+        wreal, wrep, _ = real_dispatch(url, a.n, min(a.in_flight, 8), a.per_client, kind="webhook",
+                                       extra={"batch": 100, "path": "/hook"})
+        print(f"  webhook provider, 100 msgs/request    {wreal:9,.0f} msgs/s (reference)", flush=True)
+        print(json.dumps({"n": a.n, "in_flight": a.in_flight, "per_client": a.per_client, "ceiling": round(ceil),
+                          "bare_httpx": round(bare), "dispatch": round(real), "dispatch_faults_5pct": round(freal),
+                          "webhook_batch_100": round(wreal), "ratio_vs_bare": round(real / bare, 3)}))
+    finally:
+        gw.terminate()
+        gw.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -107,7 +107,7 @@ SELECT borrower_id,
                          '97','98'][1 + (i // 1000000) % 18]
                      || lpad(((i * 7919 + off) % 1000000)::VARCHAR, 6, '0')
            WHEN 'Europe/London' THEN
-               '+447' || syn_pick(['4','5','8'], syn_u($seed, i, 'pfx'))
+               '+447' || syn_pick(['1','2','3'], syn_u($seed, i, 'pfx'))
                       || lpad(((i * 7919 + off) % 100000000)::VARCHAR, 8, '0')
            ELSE
                '+1' || syn_pick(CASE timezone WHEN 'America/New_York' THEN ['212','646','718','917','347']

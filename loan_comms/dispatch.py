@@ -15,7 +15,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable, Coroutine, Sequence, TypeVar
 
 import duckdb
@@ -50,6 +50,7 @@ class DispatchReport:
     failure_reasons: Counter = field(default_factory=Counter)
     batches: int = 0
     elapsed_s: float = 0.0
+    timings: Counter = field(default_factory=Counter)      # seconds: recheck, select, send, write
 
     @property
     def window_missed(self) -> int:
@@ -62,7 +63,7 @@ class DispatchReport:
             "sent": dict(self.sent), "failed": dict(self.failed), "retry_later": dict(self.retry_later),
             "cancelled": dict(self.cancelled), "window_missed": self.window_missed,
             "failure_reasons": dict(self.failure_reasons), "batches": self.batches,
-            "elapsed_s": round(self.elapsed_s, 3),
+            "elapsed_s": round(self.elapsed_s, 3), "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
     def __str__(self) -> str:
@@ -97,6 +98,7 @@ def dispatch_due(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: date
         from loan_comms.policy import recheck_before_send
 
         report.cancelled = {k: int(v) for k, v in recheck_before_send(con, cfg, now).items() if v}
+        report.timings["recheck"] = time.perf_counter() - t0
     due = dict(db.run(con, "dispatch/due_counts", {"now": now}).fetchall())
     report.due.update({k: int(v) for k, v in due.items()})
     total = sum(report.due.values())
@@ -107,13 +109,19 @@ def dispatch_due(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: date
     providers: dict[str, Provider] = {}
     after_priority, after_id, done = _MAX_PRIORITY, "", 0
     while True:
+        # The pass's clock moves on while it sends: a contact whose window closes meanwhile stays
+        # planned (the next pass's re-check marks it window_missed) instead of going late.
+        t1 = time.perf_counter()
+        batch_now = now + timedelta(seconds=t1 - t0)
         batch = db.run(con, "dispatch/due_batch", {
-            "now": now, "after_priority": after_priority, "after_id": after_id, "limit": batch_size,
+            "now": now, "until": batch_now, "after_priority": after_priority, "after_id": after_id,
+            "limit": batch_size,
         }).fetchall()
+        report.timings["select"] += time.perf_counter() - t1
         if not batch:
             break
         after_priority, after_id = batch[-1][3], batch[-1][0]
-        _send_batch(con, cfg, now, batch, providers, report)
+        _send_batch(con, cfg, now, batch, providers, report)   # sent_at = the pass instant: re-runs agree
         report.batches += 1
         done += len(batch)
         if progress:
@@ -139,7 +147,10 @@ def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datet
     for channel in groups:
         if channel not in providers:
             providers[channel] = build_provider(channel, cfg)
+    t0 = time.perf_counter()
     sent_by_provider = _run_async(_send_groups({ch: (providers[ch], msgs) for ch, msgs in groups.items()}))
+    t1 = time.perf_counter()
+    report.timings["send"] += t1 - t0
     for channel, res in sent_by_provider.items():
         results += [(providers[channel].name, r) for r in res]
 
@@ -156,6 +167,7 @@ def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datet
             db.run(con, "dispatch/apply_results", {"now": now})
         finally:
             con.unregister("_dispatch_results")
+    report.timings["write"] += time.perf_counter() - t1
     for _name, r in results:
         ch = channel_of[r.attempt_id]
         if r.outcome == "sent":
@@ -210,5 +222,5 @@ def _run_async(coro: Coroutine[Any, Any, T]) -> T:
 
 def due_messages(con: duckdb.DuckDBPyConnection, now: datetime, limit: int = 100) -> Sequence[tuple]:
     """The first `limit` contacts ready at `now` (for previews and tests), in send order."""
-    return db.run(con, "dispatch/due_batch", {"now": now, "after_priority": _MAX_PRIORITY,
+    return db.run(con, "dispatch/due_batch", {"now": now, "until": now, "after_priority": _MAX_PRIORITY,
                                                "after_id": "", "limit": limit}).fetchall()

@@ -1,5 +1,6 @@
--- Returns the next batch of planned contacts whose window is open at $now (send_after <= $now <
--- send_before), highest priority first, after the keyset position ($after_priority, $after_id),
+-- Returns the next batch of planned contacts whose window is open (send_after <= $now and
+-- $until < send_before, where $until is $now plus the time this pass has already run, so a long
+-- pass never sends a contact after its window closed), highest priority first, after the keyset position ($after_priority, $after_id),
 -- at most $limit rows: attempt_id, idempotency_key, channel, priority, the recipient resolved from
 -- borrowers at send time (sms: phone_e164, email: email, work items: borrower_id) and the wording.
 -- Text channels (sms, email, letter) need their contact_messages row: without it the wording is
@@ -11,7 +12,7 @@ FROM contact_attempts AS a
 LEFT JOIN borrowers AS b ON b.borrower_id = a.borrower_id
 LEFT JOIN contact_messages AS m ON m.attempt_id = a.attempt_id
 WHERE a.status = 'planned'
-  AND a.send_after <= $now AND $now < a.send_before
+  AND a.send_after <= $now AND $until < a.send_before
   AND (a.channel NOT IN ('sms', 'email', 'letter') OR m.attempt_id IS NOT NULL)
   AND (a.priority < $after_priority OR (a.priority = $after_priority AND a.attempt_id > $after_id))
 ORDER BY a.priority DESC, a.attempt_id

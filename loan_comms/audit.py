@@ -189,12 +189,13 @@ def run_rule(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any], 
 
 
 def run_audit(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, *, now: datetime | None = None,
-              show: int = 5, rules: tuple[str, ...] = RULES) -> AuditReport:
+              show: int = 5, rules: tuple[str, ...] = RULES, keep_tables: bool = False) -> AuditReport:
     """Judge the whole contact history against every rule of `cfg`; nothing in the log is changed.
 
     `now` is the instant the log is judged at (only "nothing lost" depends on it: planned rows
     whose window closed before it should have been resolved). It defaults to the last moment the
     system acted on the log, so an old simulated database is judged as it was left.
+    `keep_tables` leaves audit_contacts and the last rule's audit_rows in the session to inspect.
     """
     unknown = [r for r in rules if r not in RULES]
     if unknown:
@@ -208,5 +209,9 @@ def run_audit(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, *, now: date
     except duckdb.Error as exc:
         raise AuditError(f"audit could not read contact_attempts/borrowers (sql/audit/_contacts.sql): {exc}") from exc
     params = {"now": as_of, "hardship_pause_days": cfg.follow_ups.hardship_pause_days}
-    results = tuple(run_rule(con, name, params, show) for name in rules)
+    try:
+        results = tuple(run_rule(con, name, params, show) for name in rules)
+    finally:
+        if not keep_tables:
+            db.run(con, "audit/_drop")
     return AuditReport(as_of=as_of, policy_version=cfg.policy.version, rules=results)

@@ -3,6 +3,7 @@
 --     whose window has passed should have become suppressed/window_missed, never sent late);
 --   * suppressed contacts must say why (suppressed_reason);
 --   * sent or delivered contacts must say when (sent_at); failed ones must say what went wrong (error);
+--   * a contact that was attempted (sent_at) cannot be planned or suppressed (status only moves forward);
 --   * every decision must name the rule and the policy version that made it;
 --   * a message the outbox provider accepted must belong to an attempt recorded as attempted.
 -- Checked: every row of contact_attempts, whatever its status.
@@ -19,6 +20,8 @@ SELECT a.attempt_id, a.borrower_id, a.loan_id, a.channel, a.purpose, a.step, a.s
            WHEN a.status = 'suppressed' AND nullif(trim(a.suppressed_reason), '') IS NULL
                THEN 'suppressed without a reason'
            WHEN a.status IN ('sent', 'delivered') AND a.sent_at IS NULL THEN a.status || ' without sent_at'
+           WHEN a.status IN ('planned', 'suppressed') AND a.sent_at IS NOT NULL
+               THEN 'attempted at ' || strftime(a.sent_at, '%Y-%m-%d %H:%M') || ' UTC but recorded as ' || a.status
            WHEN a.status = 'failed' AND nullif(trim(a.error), '') IS NULL THEN 'failed without an error'
            WHEN a.decided_by_rule IS NULL OR a.policy_version IS NULL
                THEN 'decision does not record its rule and policy version'

@@ -405,3 +405,26 @@ def test_default_as_of_is_the_last_activity_in_the_log(log: ContactLog, cfg: Lif
     last = log.con.execute("SELECT max(updated_at) FROM contact_attempts").fetchall()[0][0]
     assert report.as_of == last
     assert report.ok
+
+
+def test_a_later_promise_replaces_an_earlier_one(log: ContactLog, cfg: LifecycleConfig) -> None:
+    # Promised on 2 March to pay by 20 March, then on 3 March (no date given): the pause is gone.
+    log.event("B1", "promise_to_pay", "2026-03-02 12:00", loan_id="L1", detail={"promised_date": "2026-03-20"})
+    log.event("B1", "promise_to_pay", "2026-03-03 12:00", loan_id="L1")
+    report = audit(log, cfg)
+    assert report.ok, str(report)
+
+
+def test_a_sent_contact_recorded_as_suppressed_is_lost(log: ContactLog, cfg: LifecycleConfig) -> None:
+    log.con.execute("UPDATE contact_attempts SET status = 'suppressed', suppressed_reason = 'paid' "
+                    "WHERE step = 'dpd_3'")
+    report = audit(log, cfg)
+    assert fired(report) == {"nothing_lost"}
+    assert "but recorded as suppressed" in report.rule("nothing_lost").rows[0]["violation"]
+
+
+def test_the_audit_leaves_no_temp_tables_behind(log: ContactLog, cfg: LifecycleConfig) -> None:
+    audit(log, cfg)
+    left = log.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary "
+                           "AND table_name LIKE 'audit_%'").fetchall()
+    assert left == []

@@ -1,0 +1,8 @@
+-- Drops the audit's temp tables once the report is built, so a long-lived connection (the
+-- simulator's) does not keep a copy of the contact log in memory. Returns nothing.
+DROP TABLE IF EXISTS audit_rows;
+DROP TABLE IF EXISTS audit_contacts;
+DROP TABLE IF EXISTS audit_profiles;
+DROP TABLE IF EXISTS audit_holidays;
+DROP TABLE IF EXISTS audit_ladder;
+DROP TABLE IF EXISTS audit_legal_steps;

@@ -175,6 +175,8 @@ class HttpProvider:
                 last = f"transient: timeout ({type(exc).__name__})"
             except httpx.TransportError as exc:  # connect errors, resets, lost responses
                 last = f"transient: network error ({type(exc).__name__})"
+            except httpx.HTTPError as exc:       # anything else httpx raises: retry, never lose it
+                last = f"transient: {type(exc).__name__}"
             else:
                 code = response.status_code
                 if 200 <= code < 300:

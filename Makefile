@@ -40,3 +40,11 @@ lock:
 
 clean:
 	rm -rf $(VENV) data preview
+
+# The operations UI (docs/operations.md): a local Prefect server with every deployment and a worker.
+.PHONY: ui ui-stop
+ui: $(STAMP)
+	scripts/ui-start.sh
+
+ui-stop: $(STAMP)
+	scripts/ui-stop.sh

@@ -1,0 +1,40 @@
+"""The every-15-minutes deployment: what came back (operator events, call outcomes, receipts,
+SMS replies) from the drop folders under data/inbox/ into the database."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+
+from loan_comms.paths import DEFAULT_DB
+from loan_comms.run_lock import exclusive_run
+from tasks.alerts import alert_on_failure
+from tasks.ingest import DEFAULT_INBOX, InboxReport, ingest_drop_folders
+
+
+def _markdown(report: InboxReport, inbox: str) -> str:
+    lines = ["# Inbox ingestion", "", f"{report} (from `{inbox}`).", ""]
+    lines += [f"- {s.splitlines()[0]}" for s in report.summaries]
+    if report.failed_files:
+        lines += ["", "## Files that could not be read (moved to inbox/failed/)", ""]
+        lines += [f"- {f}" for f in report.failed_files]
+    return "\n".join(lines) + "\n"
+
+
+@flow(name="ingest-inbox", on_failure=[alert_on_failure], on_crashed=[alert_on_failure], timeout_seconds=1800)
+def ingest_inbox(inbox: str = str(DEFAULT_INBOX), db_path: str = str(DEFAULT_DB), config_path: str | None = None,
+                 lock_timeout_s: float = 600) -> dict:
+    """Ingest every complete file in the drop folders, then move it to inbox/processed/.
+
+    Args:
+        inbox: The drop-folder root (subfolders operator_events, call_outcomes, receipts, replies).
+        db_path: The DuckDB file of the loan book.
+        config_path: The lifecycle config file. Empty: config/lifecycle.toml (or $LOAN_COMMS_CONFIG).
+        lock_timeout_s: How long to wait for another run that holds the database before giving up.
+    """
+    logger = get_run_logger()
+    with exclusive_run(db_path, "ingest-inbox", timeout_s=lock_timeout_s, on_wait=logger.warning):
+        report = ingest_drop_folders(db_path, inbox, config_path)
+    create_markdown_artifact(key="ingest-summary", markdown=_markdown(report, inbox),
+                             description="what the last ingestion picked up")
+    return {"files": dict(report.files), "failed_files": len(report.failed_files)}

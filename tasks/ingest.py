@@ -1,0 +1,121 @@
+"""Tasks: ingest what arrived in the drop folders under data/inbox/, then move each file aside.
+
+    data/inbox/operator_events/   agent-entered events (.jsonl/.json/.csv)      loan_comms.events
+    data/inbox/call_outcomes/     dialer results (.jsonl/.json/.csv)            loan_comms.events
+    data/inbox/receipts/          provider delivery receipts (.json/.jsonl)    loan_comms.receipts
+    data/inbox/replies/           inbound SMS (.json/.jsonl)                   loan_comms.receipts
+
+A file is picked up once it is complete (write it as `name.part` or `.name`, then rename). After
+ingestion it moves to data/inbox/processed/<kind>/ with a UTC time prefix; a file that cannot be
+read at all moves to data/inbox/failed/<kind>/ with a `.error.txt` beside it. Nothing is deleted,
+and every ingester is idempotent, so putting a file back re-ingests it harmlessly.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from loan_comms.config import LifecycleConfig
+from loan_comms.paths import DATA_DIR
+from loan_comms.providers.base import mask_pii
+from tasks.common import config, open_db
+
+DEFAULT_INBOX = DATA_DIR / "inbox"
+KINDS: dict[str, tuple[str, ...]] = {      # in the order they are applied
+    "operator_events": (".jsonl", ".json", ".csv"),
+    "call_outcomes": (".jsonl", ".json", ".csv"),
+    "receipts": (".json", ".jsonl", ".ndjson"),
+    "replies": (".json", ".jsonl", ".ndjson"),
+}
+
+
+@dataclass
+class InboxReport:
+    """What one pass over the inbox did, per kind; counts and reasons only (no personal data)."""
+
+    files: dict[str, int] = field(default_factory=dict)
+    summaries: list[str] = field(default_factory=list)     # one line per file ingested
+    failed_files: list[str] = field(default_factory=list)  # "kind/name: reason"
+
+    def __str__(self) -> str:
+        if not self.files and not self.failed_files:
+            return "inbox: nothing new"
+        done = ", ".join(f"{k} {v}" for k, v in self.files.items())
+        return f"inbox: {sum(self.files.values())} files ({done}), {len(self.failed_files)} could not be read"
+
+
+def pending_files(inbox: Path, kind: str) -> list[Path]:
+    """Complete files waiting in one drop folder, oldest name first."""
+    folder = Path(inbox) / kind
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in KINDS[kind])
+
+
+def _move(path: Path, dest_dir: Path) -> Path:
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest = dest_dir / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{path.name}"
+    n = 1
+    while dest.exists():
+        dest = dest_dir / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{n}-{path.name}"
+        n += 1
+    shutil.move(str(path), dest)
+    return dest
+
+
+def _ingester(kind: str, cfg: LifecycleConfig) -> Callable[[duckdb.DuckDBPyConnection, Path], Any]:
+    from loan_comms import events, receipts
+
+    return {
+        "operator_events": events.ingest_operator_events,
+        "call_outcomes": events.ingest_call_outcomes,
+        "receipts": lambda con, p: receipts.ingest_receipts(con, p),
+        "replies": lambda con, p: receipts.ingest_replies(con, cfg, p),
+    }[kind]
+
+
+def ingest_inbox(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, inbox: Path,
+                 kinds: tuple[str, ...] = tuple(KINDS), log: Callable[[str], None] = print) -> InboxReport:
+    """Ingest every complete file of each drop folder and move it to processed/ (or failed/)."""
+    inbox = Path(inbox)
+    report = InboxReport()
+    for kind in kinds:
+        if kind not in KINDS:
+            raise ValueError(f"unknown inbox kind {kind!r}; expected one of {', '.join(KINDS)}")
+        ingest = _ingester(kind, cfg)
+        for path in pending_files(inbox, kind):
+            try:
+                result = ingest(con, path)
+            except Exception as exc:  # unreadable file: keep it, say why, carry on with the rest
+                reason = mask_pii(f"{type(exc).__name__}: {exc}")[:500]
+                moved = _move(path, inbox / "failed" / kind)
+                moved.with_name(moved.name + ".error.txt").write_text(reason + "\n", encoding="utf-8")
+                report.failed_files.append(f"{kind}/{path.name}: {reason}")
+                log(f"{kind}/{path.name} could not be ingested, moved to {moved.parent}: {reason}")
+                continue
+            _move(path, inbox / "processed" / kind)
+            line = mask_pii(f"{kind}/{path.name}: {result}")
+            report.files[kind] = report.files.get(kind, 0) + 1
+            report.summaries.append(line)
+            log(line)
+    return report
+
+
+@task(name="ingest-drop-folders", cache_policy=NO_CACHE, timeout_seconds=1800)
+def ingest_drop_folders(db_path: str, inbox: str, config_path: str | None = None) -> InboxReport:
+    """One pass over data/inbox/*: operator events, call outcomes, receipts, replies, in that order."""
+    logger = get_run_logger()
+    cfg = config(config_path)
+    with open_db(db_path) as con:
+        report = ingest_inbox(con, cfg, Path(inbox), log=logger.info)
+    (logger.warning if report.failed_files else logger.info)("%s", report)
+    return report

@@ -40,7 +40,7 @@ class Alert:
 
     def payload(self) -> dict[str, Any]:
         data = asdict(self)
-        data["text"] = mask_pii(f"[loan-comms] {self.text}")[:1500]
+        data["text"] = f"[loan-comms] {self.text}"[:1500]
         return data
 
 
@@ -91,7 +91,7 @@ def post_alert(alert: Alert, url: str | None, *, timeout_s: float = 10.0, tries:
 
 def run_failed_alert(flow: str, run: str | None, state_message: str | None, as_of: date | str | None = None) -> Alert:
     """The alert for a run that ended Failed or Crashed."""
-    reason = (state_message or "no message").splitlines()[0][:300]
+    reason = mask_pii((state_message or "no message").splitlines()[0][:300])
     day = f" for {as_of}" if as_of else ""
     return Alert(kind="run_failed", flow=flow, run=run, as_of=str(as_of) if as_of else None,
                  text=f"{flow} run {run or '?'}{day} failed: {reason}")
@@ -102,8 +102,9 @@ def failures_alert(flow: str, run: str | None, as_of: date | str | None, failed:
     """The alert for a day whose failed contacts exceed the threshold; None when under it."""
     if failed <= threshold:
         return None
-    top = ", ".join(f"{k} {v}" for k, v in sorted((reasons or {}).items(), key=lambda kv: -kv[1])[:3])
+    reasons = {mask_pii(str(k)): int(v) for k, v in (reasons or {}).items()}
+    top = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])[:3])
     return Alert(kind="failures_over_threshold", flow=flow, run=run, as_of=str(as_of) if as_of else None,
-                 counts={"failed": failed, "threshold": threshold, "reasons": dict(reasons or {})},
+                 counts={"failed": failed, "threshold": threshold, "reasons": reasons},
                  text=f"{failed} contacts failed{' on ' + str(as_of) if as_of else ''} "
                       f"(threshold {threshold}){': ' + top if top else ''}")

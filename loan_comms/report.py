@@ -43,6 +43,21 @@ class DaySummary:
         for r in self.contacts:
             lines.append(f"| {r['purpose']} | {r['step']} | {r['channel']} | {r['language']} | {r['sent']} | "
                          f"{r['delivered']} | {r['planned']} | {r['failed']} | {r['suppressed']} |")
+        lines += ["", "## Sent by channel and by language", ""]
+        by_channel, by_language = self.by("channel"), self.by("language")
+        if by_channel:
+            lines += ["| channel | sent |", "|---|---:|"] + [f"| {k} | {v} |" for k, v in sorted(by_channel.items())]
+            lines += ["", "| language | sent |", "|---|---:|"]
+            lines += [f"| {k} | {v} |" for k, v in sorted(by_language.items())]
+        else:
+            lines.append("Nothing sent yet.")
+        lines += ["", "## Cap pressure", ""]
+        caps = self.cap_pressure()
+        if caps:
+            lines += ["| cap | borrowers who hit it | contacts held back |", "|---|---:|---:|"]
+            lines += [f"| {r['reason']} | {r['borrowers']} | {r['contacts']} |" for r in caps]
+        else:
+            lines.append("No borrower hit a cap.")
         lines += ["", "## Suppressed, by reason", ""]
         if self.suppressed:
             lines += ["| reason | contacts | borrowers |", "|---|---:|---:|"]
@@ -56,6 +71,10 @@ class DaySummary:
         else:
             lines.append("None.")
         return "\n".join(lines) + "\n"
+
+    def cap_pressure(self) -> list[dict[str, Any]]:
+        """Suppressions by a frequency cap (cap_* reasons): how many borrowers hit each cap."""
+        return [r for r in self.suppressed if str(r["reason"]).startswith("cap_")]
 
     def one_line(self) -> str:
         t = self.totals()

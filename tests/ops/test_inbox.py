@@ -1,0 +1,84 @@
+"""Drop-folder ingestion: every complete file is ingested once and moved aside; nothing is lost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from loan_comms import db
+from loan_comms.config import load_config
+from tasks.ingest import ingest_inbox, pending_files
+from tests.planning.book import Book
+
+
+@pytest.fixture
+def con():
+    c = db.connect()
+    b = Book(c)
+    b.borrower("B1", phone="+8613812345678")
+    b.loan("L1", "B1", [("2026-11-05", "500.00")])
+    yield c
+    c.close()
+
+
+def drop(inbox: Path, kind: str, name: str, text: str) -> Path:
+    p = inbox / kind / name
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_files_are_ingested_then_moved_to_processed(con, tmp_path):
+    inbox = tmp_path / "inbox"
+    drop(inbox, "operator_events", "agents.jsonl", json.dumps(
+        {"event_id": "e1", "borrower_id": "B1", "loan_id": "L1", "kind": "dispute", "occurred_at": "2026-11-06T03:00:00Z"}))
+    drop(inbox, "replies", "twilio.jsonl", json.dumps(
+        {"MessageSid": "SM1", "From": "+8613812345678", "Body": "STOP", "DateSent": "2026-11-06T04:00:00Z"}))
+    drop(inbox, "receipts", "status.jsonl", json.dumps({"MessageSid": "SMx", "MessageStatus": "delivered"}))
+    drop(inbox, "operator_events", "half-written.jsonl.part", "{")
+    lines: list[str] = []
+    report = ingest_inbox(con, load_config(), inbox, log=lines.append)
+
+    assert report.files == {"operator_events": 1, "receipts": 1, "replies": 1} and not report.failed_files
+    kinds = sorted(r[0] for r in con.execute("SELECT kind FROM borrower_events").fetchall())
+    assert kinds == ["dispute", "opt_out", "sms_reply"]
+    processed = sorted(p.name.split("-", 1)[1] for p in (inbox / "processed").rglob("*") if p.is_file())
+    assert processed == ["agents.jsonl", "status.jsonl", "twilio.jsonl"]
+    assert [p.name for p in (inbox / "operator_events").iterdir()] == ["half-written.jsonl.part"], \
+        "a file still being written is left alone"
+    assert not any("13812345678" in line for line in lines), "logs carry counts, not phone numbers"
+
+    again = ingest_inbox(con, load_config(), inbox, log=lines.append)
+    assert again.files == {} and str(again) == "inbox: nothing new"
+
+
+def test_an_unreadable_file_moves_to_failed_with_its_reason(con, tmp_path):
+    inbox = tmp_path / "inbox"
+    drop(inbox, "call_outcomes", "dialer.json", "[{not json")
+    drop(inbox, "operator_events", "ok.jsonl", json.dumps(
+        {"event_id": "e2", "borrower_id": "B1", "kind": "opt_out", "channel": "sms", "occurred_at": "2026-11-06T03:00:00Z"}))
+    report = ingest_inbox(con, load_config(), inbox, log=lambda m: None)
+    assert report.files == {"operator_events": 1}
+    [failed] = report.failed_files
+    assert failed.startswith("call_outcomes/dialer.json: JSONDecodeError")
+    moved = [p for p in (inbox / "failed" / "call_outcomes").iterdir()]
+    assert sorted(p.name.endswith(".error.txt") for p in moved) == [False, True]
+    assert pending_files(inbox, "call_outcomes") == []
+
+
+def test_rejected_rows_are_reported_and_the_rest_recorded(con, tmp_path):
+    inbox = tmp_path / "inbox"
+    drop(inbox, "operator_events", "mixed.jsonl", "\n".join(json.dumps(r) for r in [
+        {"event_id": "e3", "borrower_id": "B1", "kind": "cease_contact", "occurred_at": "2026-11-06T03:00:00Z"},
+        {"event_id": "e4", "borrower_id": "NOPE", "kind": "cease_contact", "occurred_at": "2026-11-06T03:00:00Z"},
+    ]))
+    report = ingest_inbox(con, load_config(), inbox, log=lambda m: None)
+    assert "1 recorded" in report.summaries[0] and "1 rejected" in report.summaries[0]
+    assert con.execute("SELECT count(*) FROM borrower_events WHERE kind = 'cease_contact'").fetchone()[0] == 1
+
+
+def test_an_unknown_kind_is_a_clear_error(con, tmp_path):
+    with pytest.raises(ValueError, match="unknown inbox kind 'surveys'"):
+        ingest_inbox(con, load_config(), tmp_path, kinds=("surveys",))

@@ -1,0 +1,88 @@
+"""Two runs on one database never overlap: the second waits, or gives up with a clear message."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+import time
+
+import pytest
+
+from loan_comms.run_lock import RunLockTimeout, holder, run_lock
+
+
+def _hold(db_path: str, seconds: float, ready) -> None:
+    with run_lock(db_path, "daily-plan 2026-11-05 (scheduled)"):
+        ready.set()
+        time.sleep(seconds)
+        open(db_path + ".done", "w").close()  # still holding the lock
+
+
+def test_a_second_process_waits_for_the_first_then_runs(tmp_path):
+    db = str(tmp_path / "book.duckdb")
+    ctx = mp.get_context("spawn")
+    ready = ctx.Event()
+    other = ctx.Process(target=_hold, args=(db, 1.5, ready))
+    other.start()
+    try:
+        assert ready.wait(60)
+        waits: list[str] = []
+        with run_lock(db, "daily-plan 2026-11-05 (manual)", timeout_s=60, poll_s=0.1, on_wait=waits.append):
+            assert os.path.exists(db + ".done"), "we only got the lock once the other run had finished"
+        assert len(waits) == 1 and "in use by daily-plan 2026-11-05 (scheduled)" in waits[0]
+    finally:
+        other.join(30)
+
+
+def test_giving_up_names_the_run_that_holds_the_database(tmp_path):
+    db = str(tmp_path / "book.duckdb")
+    ctx = mp.get_context("spawn")
+    ready = ctx.Event()
+    other = ctx.Process(target=_hold, args=(db, 5, ready))
+    other.start()
+    try:
+        assert ready.wait(60)
+        with pytest.raises(RunLockTimeout) as err:
+            with run_lock(db, "dispatch", timeout_s=0.3, poll_s=0.1, on_wait=lambda m: None):
+                pytest.fail("must not get the lock")
+        msg = str(err.value)
+        assert "dispatch: gave up after" in msg and "daily-plan 2026-11-05 (scheduled)" in msg
+        assert "Nothing was sent by this run" in msg
+    finally:
+        other.terminate()
+        other.join(30)
+
+
+def test_threads_of_one_process_are_serialised_too(tmp_path):
+    db = str(tmp_path / "book.duckdb")
+    inside, overlaps = [0], []
+
+    def work() -> None:
+        with run_lock(db, "t", timeout_s=30, poll_s=0.01, on_wait=lambda m: None):
+            inside[0] += 1
+            overlaps.append(inside[0])
+            time.sleep(0.05)
+            inside[0] -= 1
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlaps == [1, 1, 1, 1]
+    assert holder(db)["what"] == "t"
+
+
+def test_the_lock_is_released_when_the_run_fails(tmp_path):
+    db = str(tmp_path / "book.duckdb")
+    with pytest.raises(ValueError):
+        with run_lock(db, "first"):
+            raise ValueError("boom")
+    with run_lock(db, "second", timeout_s=0):
+        pass
+
+
+def test_an_in_memory_database_needs_no_lock():
+    with run_lock(":memory:", "x", timeout_s=0):
+        pass

@@ -1,7 +1,7 @@
 -- import_checked: every staged line with trimmed, typed values and the problems found on the line
 -- itself (problems across lines come in resolve.sql). Returns nothing.
 -- problems is a list of {code, entity, msg}; entity says what the problem makes unloadable
--- (borrower > loan > installment). raw keeps the values exactly as the file had them.
+-- (borrower > loan > installment). The raw values stay in import_stage (quarantine copies them).
 -- Parameters: $email_re (validation.EMAIL_SQL_RE), $jurisdictions (allowed profiles).
 CREATE OR REPLACE TEMP TABLE import_checked AS
 WITH t AS (
@@ -24,14 +24,7 @@ WITH t AS (
            nullif(trim(due_date), '')                                AS due_date_in,
            nullif(trim(amount_due), '')                              AS amount_due_in,
            nullif(trim(amount_paid), '')                             AS amount_paid_in,
-           nullif(trim(paid_at), '')                                 AS paid_at_in,
-           json_object('borrower_id', borrower_id, 'full_name', full_name, 'first_name', first_name,
-                       'phone_e164', phone_e164, 'email', email, 'language', language,
-                       'timezone', timezone, 'jurisdiction', jurisdiction, 'segment', segment,
-                       'loan_id', loan_id, 'product', product, 'principal', principal,
-                       'currency', currency, 'opened_on', opened_on, 'installment_no', installment_no,
-                       'due_date', due_date, 'amount_due', amount_due, 'amount_paid', amount_paid,
-                       'paid_at', paid_at)::VARCHAR                  AS raw
+           nullif(trim(paid_at), '')                                 AS paid_at_in
     FROM import_stage
 ),
 typed AS (
@@ -55,7 +48,7 @@ typed AS (
     LEFT JOIN import_values AS tz ON tz.kind = 'timezone' AND tz.value = t.timezone
     LEFT JOIN import_values AS cu ON cu.kind = 'currency' AND cu.value = t.currency
 )
-SELECT line, line_problem, raw,
+SELECT line, line_problem,
        borrower_id, full_name,
        coalesce(first_name_in, CASE WHEN language = 'en' THEN split_part(full_name, ' ', 1) END) AS first_name,
        phone_in, phone_e164, email, language, timezone, jurisdiction, segment,

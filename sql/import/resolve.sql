@@ -8,42 +8,51 @@ CREATE OR REPLACE TEMP TABLE import_resolved AS
 WITH clean AS (
     SELECT * FROM import_checked WHERE line_problem IS NULL
 ),
+b_variants AS (   -- borrowers whose lines do not all agree (rare: the column-by-column look is only for them)
+    SELECT borrower_id
+    FROM clean WHERE borrower_id IS NOT NULL
+    GROUP BY borrower_id
+    HAVING count(DISTINCT hash(full_name, first_name, coalesce(phone_e164, phone_in), email, language,
+                               timezone, jurisdiction, segment)) > 1
+),
 b_conf AS (
-    SELECT * FROM (
-        SELECT borrower_id,
-               list_filter([
-                   CASE WHEN count(DISTINCT coalesce(full_name, '')) > 1 THEN 'full_name' END,
-                   CASE WHEN count(DISTINCT coalesce(first_name, '')) > 1 THEN 'first_name' END,
-                   CASE WHEN count(DISTINCT coalesce(phone_e164, phone_in, '')) > 1 THEN 'phone_e164' END,
-                   CASE WHEN count(DISTINCT coalesce(email, '')) > 1 THEN 'email' END,
-                   CASE WHEN count(DISTINCT coalesce(language, '')) > 1 THEN 'language' END,
-                   CASE WHEN count(DISTINCT coalesce(timezone, '')) > 1 THEN 'timezone' END,
-                   CASE WHEN count(DISTINCT jurisdiction) > 1 THEN 'jurisdiction' END,
-                   CASE WHEN count(DISTINCT segment) > 1 THEN 'segment' END
-               ], lambda x: x IS NOT NULL) AS cols,
-               list(line ORDER BY line) AS lines
-        FROM clean WHERE borrower_id IS NOT NULL
-        GROUP BY borrower_id
-    ) WHERE len(cols) > 0
+    SELECT borrower_id,
+           list_filter([
+               CASE WHEN count(DISTINCT coalesce(full_name, '')) > 1 THEN 'full_name' END,
+               CASE WHEN count(DISTINCT coalesce(first_name, '')) > 1 THEN 'first_name' END,
+               CASE WHEN count(DISTINCT coalesce(phone_e164, phone_in, '')) > 1 THEN 'phone_e164' END,
+               CASE WHEN count(DISTINCT coalesce(email, '')) > 1 THEN 'email' END,
+               CASE WHEN count(DISTINCT coalesce(language, '')) > 1 THEN 'language' END,
+               CASE WHEN count(DISTINCT coalesce(timezone, '')) > 1 THEN 'timezone' END,
+               CASE WHEN count(DISTINCT jurisdiction) > 1 THEN 'jurisdiction' END,
+               CASE WHEN count(DISTINCT segment) > 1 THEN 'segment' END
+           ], lambda x: x IS NOT NULL) AS cols,
+           list(line ORDER BY line) AS lines
+    FROM clean WHERE borrower_id IN (SELECT borrower_id FROM b_variants)
+    GROUP BY borrower_id
 ),
 l_two AS (
     SELECT loan_id, list(DISTINCT borrower_id ORDER BY borrower_id) AS owners
     FROM clean WHERE loan_id IS NOT NULL AND borrower_id IS NOT NULL
-    GROUP BY loan_id HAVING count(DISTINCT borrower_id) > 1
+    GROUP BY loan_id HAVING min(borrower_id) <> max(borrower_id)
+),
+l_variants AS (
+    SELECT loan_id
+    FROM clean WHERE loan_id IS NOT NULL
+    GROUP BY loan_id
+    HAVING count(DISTINCT hash(product, principal, currency, opened_on)) > 1
 ),
 l_conf AS (
-    SELECT * FROM (
-        SELECT loan_id,
-               list_filter([
-                   CASE WHEN count(DISTINCT coalesce(product, '')) > 1 THEN 'product' END,
-                   CASE WHEN count(DISTINCT coalesce(principal::VARCHAR, '')) > 1 THEN 'principal' END,
-                   CASE WHEN count(DISTINCT coalesce(currency, '')) > 1 THEN 'currency' END,
-                   CASE WHEN count(DISTINCT coalesce(opened_on::VARCHAR, '')) > 1 THEN 'opened_on' END
-               ], lambda x: x IS NOT NULL) AS cols,
-               list(line ORDER BY line) AS lines
-        FROM clean WHERE loan_id IS NOT NULL
-        GROUP BY loan_id
-    ) WHERE len(cols) > 0
+    SELECT loan_id,
+           list_filter([
+               CASE WHEN count(DISTINCT coalesce(product, '')) > 1 THEN 'product' END,
+               CASE WHEN count(DISTINCT coalesce(principal::VARCHAR, '')) > 1 THEN 'principal' END,
+               CASE WHEN count(DISTINCT coalesce(currency, '')) > 1 THEN 'currency' END,
+               CASE WHEN count(DISTINCT coalesce(opened_on::VARCHAR, '')) > 1 THEN 'opened_on' END
+           ], lambda x: x IS NOT NULL) AS cols,
+           list(line ORDER BY line) AS lines
+    FROM clean WHERE loan_id IN (SELECT loan_id FROM l_variants)
+    GROUP BY loan_id
 ),
 l_owner AS (
     SELECT l.loan_id, l.borrower_id AS db_owner
@@ -52,7 +61,7 @@ l_owner AS (
 ),
 i_dup AS (
     SELECT loan_id, installment_no, min(line) AS first_line, list(line ORDER BY line) AS lines,
-           count(DISTINCT concat_ws('|', due_date, amount_due, amount_paid, paid_at)) AS variants
+           count(DISTINCT hash(due_date, amount_due, amount_paid, paid_at)) AS variants
     FROM clean WHERE loan_id IS NOT NULL AND installment_no IS NOT NULL
     GROUP BY loan_id, installment_no HAVING count(*) > 1
 ),
@@ -137,7 +146,7 @@ verdict AS (
     LEFT JOIN bad_b AS bb ON bb.borrower_id = a.borrower_id AND a.line_problem IS NULL
     LEFT JOIN bad_l AS bl ON bl.loan_id = a.loan_id AND a.line_problem IS NULL
 )
-SELECT line, line_problem, raw, borrower_id, full_name, first_name, phone_e164, email, language, timezone,
+SELECT line, line_problem, borrower_id, full_name, first_name, phone_e164, email, language, timezone,
        jurisdiction, segment, loan_id, product, principal, currency, opened_on, installment_no, due_date,
        amount_due, amount_paid, paid_at,
        coalesce(borrower_bad, false) AS borrower_bad,

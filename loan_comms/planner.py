@@ -83,7 +83,7 @@ def _params(cfg: LifecycleConfig, as_of: date, now: datetime, recorded_at: datet
         "as_of": as_of, "now": now, "recorded_at": recorded_at,
         "policy_version": cfg.policy.version,
         "hardship_pause_days": cfg.follow_ups.hardship_pause_days,
-        "text_channels": list(TEXT_CHANNELS),
+        "text_channels": list(TEXT_CHANNELS), "pending_only": False,
     }
 
 

@@ -76,9 +76,13 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
         con.unregister(f"_{name}_arrow")
 
 
-def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime) -> None:
-    """Ingest payments known by `now` and derive installment, loan and contact-flag state."""
-    params = {"as_of": as_of, "now": now}
+def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False) -> None:
+    """Ingest payments known by `now` and derive installment, loan and contact-flag state.
+
+    pending_only limits installment state to loans with a planned contact: all the re-check
+    before send needs, and a fraction of the book.
+    """
+    params = {"as_of": as_of, "now": now, "pending_only": pending_only}
     db.run(con, "state/ingest_payments", params)
     db.run(con, "state/installment_state", params)
     db.run(con, "state/loan_state", params)
@@ -95,7 +99,7 @@ def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, no
     today = now.date()
     register_policy_tables(con, cfg, today)
     with db.transaction(con):
-        refresh_state(con, today, now)
+        refresh_state(con, today, now, pending_only=True)
         db.run(con, "state/materialize_installments", {})
         params = {"now": now, "policy_version": cfg.policy.version,
                   "hardship_pause_days": cfg.follow_ups.hardship_pause_days}

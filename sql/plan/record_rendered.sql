@@ -13,4 +13,4 @@ SELECT substr(sha256(d.idempotency_key), 1, 20), d.idempotency_key, d.borrower_i
        r.error, r.template_id, r.template_version, r.language
 FROM rendered_batch AS r
 JOIN decisions AS d USING (idempotency_key)
-ON CONFLICT DO NOTHING;
+WHERE NOT EXISTS (SELECT 1 FROM contact_attempts AS a WHERE a.idempotency_key = r.idempotency_key);

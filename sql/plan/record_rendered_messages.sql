@@ -3,4 +3,4 @@ INSERT INTO contact_messages (attempt_id, subject, body_text, body_html)
 SELECT substr(sha256(r.idempotency_key), 1, 20), r.subject, r.body_text, r.body_html
 FROM rendered_batch AS r
 WHERE r.error IS NULL
-ON CONFLICT DO NOTHING;
+  AND NOT EXISTS (SELECT 1 FROM contact_messages AS m WHERE m.attempt_id = substr(sha256(r.idempotency_key), 1, 20));

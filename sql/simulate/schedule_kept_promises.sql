@@ -24,4 +24,4 @@ SELECT 'sim-promise-' || p.event_id::VARCHAR AS payment_id, p.loan_id, o.amount,
 FROM promises AS p JOIN owed AS o USING (event_id)
 WHERE p.r < 0.6 AND p.promised_date IS NOT NULL AND o.amount > 0
 ) AS kept
-ON CONFLICT DO NOTHING;
+WHERE NOT EXISTS (SELECT 1 FROM payment_feed AS f WHERE f.payment_id = kept.payment_id);

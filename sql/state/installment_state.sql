@@ -1,13 +1,18 @@
 -- installment_state: every installment as of $now, with payments applied oldest installment first.
 -- paid_amount/outstanding come from 'payment' events up to $now, so any past day can be re-derived;
 -- settled_at is when the running total of payments first covered this installment.
+-- With $pending_only, only loans that still have a planned contact (the re-check before send).
 CREATE OR REPLACE TEMP TABLE installment_state AS
-WITH pay AS (
+WITH scope AS (
+    SELECT DISTINCT loan_id FROM contact_attempts WHERE $pending_only AND status = 'planned'
+),
+pay AS (
     SELECT loan_id, occurred_at,
            sum(amount) OVER (PARTITION BY loan_id ORDER BY occurred_at, event_id
                              ROWS UNBOUNDED PRECEDING) AS running_paid
     FROM borrower_events
     WHERE kind = 'payment' AND occurred_at <= $now
+      AND (NOT $pending_only OR loan_id IN (SELECT loan_id FROM scope))
 ),
 totals AS (
     SELECT loan_id, max(running_paid) AS total_paid FROM pay GROUP BY loan_id
@@ -17,6 +22,7 @@ inst AS (
            sum(i.amount_due) OVER (PARTITION BY i.loan_id ORDER BY i.installment_no
                                    ROWS UNBOUNDED PRECEDING) AS cum_due
     FROM installments AS i
+    WHERE NOT $pending_only OR i.loan_id IN (SELECT loan_id FROM scope)
 )
 SELECT inst.loan_id,
        l.borrower_id,

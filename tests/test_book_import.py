@@ -373,3 +373,23 @@ def test_a_generated_book_round_trips_through_the_import_format(tmp_path):
         paid_dst = dict(dst.execute("SELECT loan_id, sum(amount) FROM payment_feed GROUP BY 1").fetchall())
         for loan, total in paid_dst.items():
             assert total <= paid_src[loan]
+
+
+# --- validation helpers others reuse --------------------------------------------------------------
+
+def test_validation_helpers():
+    from loan_comms import validation as v
+
+    assert v.normalise_phone("+86 138-1234-5678") == ("+8613812345678", None)
+    assert v.is_valid_e164("+8613812345678") and not v.is_valid_e164("+86 138 1234 5678")
+    assert not v.is_valid_e164("13812345678") and not v.is_valid_e164(None)
+    assert v.phone_problem("") is None and "must start with +" in v.phone_problem("13812345678")
+    assert v.mask_phone("+8613812345678") == "+86*******5678"
+    assert v.mask_email("wang.wei@example.com") == "w***@example.com"
+    assert v.email_problem("a@b.co") is None and v.email_problem("a@b") and v.email_problem("a b@c.com")
+    assert v.timezone_problem("Asia/Shanghai") is None and v.timezone_problem("UTC") is None
+    assert v.timezone_problem("Asia/Shangai") and v.timezone_problem("PRC") and v.timezone_problem("")
+    assert v.normalise_language("ZH-cn") == "zh-CN" and v.language_problem("fr")
+    assert v.currency_problem("cny") is None and v.currency_problem("RMB")
+    checked = v.check_phones(["+8613812345678", "+8613812345678", "x", ""])
+    assert set(checked) == {"+8613812345678", "x"} and checked["x"][1]

@@ -1,0 +1,75 @@
+"""The lifecycle config: mistakes are named by key, and missing templates stop a run at start-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from loan_comms.config import ConfigError, load_config
+from loan_comms.paths import CONFIG_PATH
+
+
+def write(tmp_path, text: str):
+    p = tmp_path / "lifecycle.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def shipped() -> str:
+    return CONFIG_PATH.read_text(encoding="utf-8")
+
+
+def test_shipped_config_is_valid_and_default_profile_is_the_strictest():
+    cfg = load_config()
+    d = cfg.policy.profiles["default"]
+    assert d.contact_window == ("08:00", "21:00")      # cn allows until 22:00, us/uk 21:00
+    assert d.sms_per_day == 2 and d.calls_per_7_days == 7 and d.contacts_per_day == 3
+    assert "CN" in d.holiday_calendars
+    assert [s.step for s in cfg.ladder][:3] == ["dpd_1", "dpd_3", "dpd_5"]
+
+
+@pytest.mark.parametrize("change, message", [
+    (("min_dpd = 5", "min_dpd = 2"), "ladder[2].min_dpd: must be greater than ladder[1].min_dpd (3)"),
+    (("sms_per_day = 2", "sms_per_day = -1"), "policy.profiles.cn.sms_per_day: Input should be greater than or equal to 0"),
+    (('contact_window = ["08:00", "22:00"]', 'contact_window = ["08:00", "25:61"]'), "policy.profiles.cn.contact_window"),
+    (('channels = ["email"]', 'channels = ["fax"]'), "ladder[1].channels[0]"),
+    (("hardship_pause_days = 14", "hardship_pause_dayz = 14"), "follow_ups.hardship_pause_dayz: unknown key"),
+])
+def test_a_mistake_names_the_key_and_the_problem(tmp_path, change, message):
+    old, new = change
+    text = shipped()
+    assert old in text
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, text.replace(old, new, 1)))
+    assert message in str(exc.value)
+    assert "lifecycle.toml" in str(exc.value)
+
+
+def test_not_toml_at_all(tmp_path):
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "[general\nx = 1"))
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_environment_overrides_provider(monkeypatch):
+    monkeypatch.setenv("LOAN_COMMS_SMS_PROVIDER", "twilio")
+    monkeypatch.setenv("LOAN_COMMS_SMS_BASE_URL", "http://127.0.0.1:9")
+    p = load_config().provider("sms")
+    assert (p.kind, p.base_url) == ("twilio", "http://127.0.0.1:9")
+    monkeypatch.setenv("LOAN_COMMS_SMS_PROVIDER", "carrier-pigeon")
+    with pytest.raises(ConfigError, match="LOAN_COMMS_SMS_PROVIDER"):
+        load_config().provider("sms")
+
+
+def test_a_step_without_templates_stops_the_run_before_anything_is_planned(tmp_path):
+    from tasks.common import template_store
+
+    text = shipped().replace('[[ladder]]\nstep = "dpd_20"', '[[ladder]]\nstep = "dpd_15"\nmin_dpd = 15\n'
+                             'channels = ["sms"]\nseverity = 4\n\n[[ladder]]\nstep = "dpd_20"', 1)
+    cfg = load_config(write(tmp_path, text))
+    with pytest.raises(RuntimeError) as exc:
+        template_store(cfg)
+    assert "dpd_15" in str(exc.value) and "templates lint" in str(exc.value)

@@ -30,6 +30,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--start", default="2026-11-01")
     ap.add_argument("--no-import-csv", action="store_true", help="skip the CSV import (slowest part)")
+    ap.add_argument("--generate-only", action="store_true", help="only time the generator")
     args = ap.parse_args()
     start = date.fromisoformat(args.start)
     as_of = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
@@ -41,6 +42,10 @@ def main() -> None:
         rep = generate_book(con, loans=args.loans, seed=args.seed, start=start)
         g = time.perf_counter() - t
         print(f"generate   {args.loans:>9,} loans: {g:6.2f} s  ({args.loans / g:,.0f} loans/s)  {rep}")
+        if args.generate_only:
+            con.close()
+            print(f"peak RSS {rss_mb():,.0f} MB")
+            return
         for name in ("book.parquet", "book.csv"):
             t = time.perf_counter()
             n = write_book_file(con, d / name, as_of=as_of)

@@ -228,7 +228,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, p: Path) -> list[str]:
         db.run(con, "import/stage_csv")
     finally:
         con.unregister("import_csv_src")
-    return [h for h in header if h not in COLUMNS]
+    return [h for h in header if h and h not in COLUMNS]
 
 
 def _has_surrogate(value: str) -> bool:

@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Coroutine, Sequence, TypeVar
+from typing import Any, Callable, Coroutine, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -87,7 +87,8 @@ def dispatch_due(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: date
     """Send every planned contact whose window is open at `now`, in batches, and record the results.
 
     First the policy re-check suppresses what may no longer go (window passed, paid, opted out...),
-    so what the borrower did since planning wins. dry_run counts what would go and changes nothing.
+    so what the borrower did since planning wins. dry_run counts what is ready to go and changes
+    nothing (so it counts before the re-check, which writes).
     """
     if now.tzinfo is None:
         raise ValueError("dispatch_due: `now` must be timezone-aware (UTC), got a naive datetime")
@@ -219,8 +220,3 @@ def _run_async(coro: Coroutine[Any, Any, T]) -> T:
         raise box["e"]
     return box["v"]
 
-
-def due_messages(con: duckdb.DuckDBPyConnection, now: datetime, limit: int = 100) -> Sequence[tuple]:
-    """The first `limit` contacts ready at `now` (for previews and tests), in send order."""
-    return db.run(con, "dispatch/due_batch", {"now": now, "until": now, "after_priority": _MAX_PRIORITY,
-                                               "after_id": "", "limit": limit}).fetchall()

@@ -103,6 +103,21 @@ def ingest_replies_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or
     typer.echo(str(report))
 
 
+@app.command("receive-callbacks")
+def receive_callbacks(port: int = typer.Option(8088, "--port"),
+                      inbox: Path = typer.Option(Path("data/inbox"), "--inbox", help="Drop folders root."),
+                      public_url: Optional[str] = typer.Option(None, "--public-url",
+                                                               help="URL providers call (for Twilio signatures)."),
+                      flush_seconds: float = typer.Option(10.0, "--flush-seconds")) -> None:
+    """HTTP endpoint for provider callbacks (status, inbound SMS, e-mail events) -> inbox files."""
+    import os
+
+    from loan_comms.providers.callbacks import serve
+
+    serve(inbox, port, public_url, os.environ.get("TWILIO_AUTH_TOKEN") or None,
+          os.environ.get("LOAN_COMMS_CALLBACK_TOKEN") or None, flush_seconds)
+
+
 @app.command("fake-gateway")
 def fake_gateway(port: int = typer.Option(8099, "--port"),
                  twilio_sid: Optional[str] = typer.Option(None, "--twilio-sid", envvar="TWILIO_ACCOUNT_SID"),

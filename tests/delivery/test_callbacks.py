@@ -1,0 +1,43 @@
+"""The callback endpoint: signed Twilio callbacks and SendGrid events land as inbox files."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import httpx
+
+from loan_comms.dispatch import dispatch_due
+from loan_comms.providers.callbacks import CallbackServer, twilio_signature
+from loan_comms.receipts import ingest_receipts, ingest_replies
+from tests.delivery.conftest import NOW, TOKEN, plan, statuses
+
+
+def test_signed_callbacks_reach_the_database_through_the_inbox(con, cfg, secrets_env, tmp_path):
+    (aid,) = plan(con, 1)
+    (mail,) = plan(con, 1, channel="email", start=5)
+    dispatch_due(con, cfg, NOW)
+    srv = CallbackServer(tmp_path / "inbox", twilio_auth_token=TOKEN, callback_token="cb-token-1", flush_seconds=60)
+    srv.start()
+    try:
+        def post_twilio(path, form, signature=None):
+            sig = signature or twilio_signature(TOKEN, srv.url + path, form)
+            return httpx.post(srv.url + path, content=urlencode(form),
+                              headers={"X-Twilio-Signature": sig, "Content-Type": "application/x-www-form-urlencoded"})
+
+        assert post_twilio("/twilio/status", {"MessageSid": f"outbox-{aid}", "MessageStatus": "delivered"}).status_code == 204
+        r = post_twilio("/twilio/inbound", {"MessageSid": "SMin1", "From": "+12025550000", "Body": "HARDSHIP"})
+        assert r.status_code == 200 and "<Response>" in r.text
+        assert post_twilio("/twilio/status", {"MessageSid": "SMx", "MessageStatus": "failed"},
+                           signature="forged").status_code == 403
+        assert httpx.post(srv.url + "/sendgrid/events?token=wrong", json=[]).status_code == 403
+        assert httpx.post(srv.url + "/sendgrid/events?token=cb-token-1",
+                          json=[{"event": "delivered", "attempt_id": mail, "sg_message_id": "x.y"}]).status_code == 200
+    finally:
+        srv.stop()
+    assert srv.counts == {"receipts": 2, "replies": 1, "refused": 2}
+    assert not list((tmp_path / "inbox").rglob(".*.part"))
+    rep = ingest_receipts(con, tmp_path / "inbox" / "receipts", now=NOW)
+    assert rep.delivered == 2
+    assert statuses(con)[aid] == "delivered" and statuses(con)[mail] == "delivered"
+    replies = ingest_replies(con, cfg, tmp_path / "inbox" / "replies", now=NOW)
+    assert replies.by_kind == {"hardship_request": 1}

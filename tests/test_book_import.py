@@ -393,3 +393,36 @@ def test_validation_helpers():
     assert v.currency_problem("cny") is None and v.currency_problem("RMB")
     checked = v.check_phones(["+8613812345678", "+8613812345678", "x", ""])
     assert set(checked) == {"+8613812345678", "x"} and checked["x"][1]
+
+
+def test_a_bad_later_export_keeps_what_the_database_had(con, tmp_path):
+    import_book(con, write_csv(tmp_path / "a.csv", three()), now=NOW)
+    before = snapshot(con)
+    report = import_book(con, write_csv(tmp_path / "b.csv", three(phone_e164="+86 1")), now=NOW)
+    assert report.borrowers_updated == 0 and report.rows_quarantined == 3
+    after = snapshot(con)
+    assert {t: after[t] for t in after if t != "import_quarantine"} == \
+        {t: before[t] for t in before if t != "import_quarantine"}
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+FIELD_VALUES = st.one_of(st.text(max_size=12), st.sampled_from(
+    ["", " ", "-1", "0", "1e400", "NaN", "2026-02-29", "2026-13-01", "+8613812345678", "+1", "zh-CN", "en",
+     "Asia/Shanghai", "Etc/GMT+8", "USD", "B1", "L1", "1", "2", "null", "\"", ",", "\n", "😀"]))
+
+
+@settings(max_examples=int(__import__("os").environ.get("H1_EXAMPLES", "25")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.dictionaries(st.sampled_from(COLUMNS), FIELD_VALUES, max_size=4), min_size=1, max_size=4))
+def test_any_mangled_rows_are_either_loaded_or_quarantined_never_lost(tmp_path_factory, mutations):
+    con = db.connect()
+    rows = [row(installment_no=str(i + 1), due_date=f"2026-{10 + i % 3}-15") | m for i, m in enumerate(mutations)]
+    p = write_csv(tmp_path_factory.mktemp("h") / "book.csv", rows)
+    report = import_book(con, p, now=NOW)
+    assert report.rows_read == len(rows)
+    assert report.rows_loaded + report.rows_quarantined == report.rows_read
+    assert count(con, "import_quarantine") == report.rows_quarantined
+    assert count(con, "installments") == report.rows_loaded
+    again = import_book(con, p, now=NOW)
+    assert again.quarantine_rows_new == 0 and again.installments_new == 0
+    con.close()

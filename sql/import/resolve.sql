@@ -113,7 +113,7 @@ flat AS (
 ),
 bad_b AS (   -- each bad borrower: the first line showing a problem, and up to 3 distinct problems
     SELECT borrower_id, min(first_line) AS root_line,
-           array_to_string(list(msg || ' (line ' || first_line || ')' ORDER BY first_line)[1:3], '; ') AS root
+           array_to_string(list(msg || ' (line ' || first_line || ')' ORDER BY first_line, msg)[1:3], '; ') AS root
     FROM (SELECT borrower_id, p.msg AS msg, min(line) AS first_line
           FROM flat WHERE p.entity = 'borrower' AND borrower_id IS NOT NULL
           GROUP BY borrower_id, p.msg)
@@ -121,7 +121,7 @@ bad_b AS (   -- each bad borrower: the first line showing a problem, and up to 3
 ),
 bad_l AS (   -- each bad loan, alike
     SELECT loan_id, min(first_line) AS root_line,
-           array_to_string(list(msg || ' (line ' || first_line || ')' ORDER BY first_line)[1:3], '; ') AS root
+           array_to_string(list(msg || ' (line ' || first_line || ')' ORDER BY first_line, msg)[1:3], '; ') AS root
     FROM (SELECT loan_id, p.msg AS msg, min(line) AS first_line
           FROM flat WHERE p.entity = 'loan' AND loan_id IS NOT NULL
           GROUP BY loan_id, p.msg)

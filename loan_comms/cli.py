@@ -5,7 +5,6 @@ Every command takes --db (a DuckDB file) and prints counts, never personal data.
 
 from __future__ import annotations
 
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,28 +12,12 @@ from typing import Optional
 
 import typer
 
-from loan_comms.paths import DEFAULT_DB
+from loan_comms.cli_common import ConfigOpt, DbOpt
+from loan_comms.cli_common import fail as _fail
+from loan_comms.cli_common import load_cfg as _cfg
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Borrower communications: reminders, escalation, contact policy, surveys.")
-
-DbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB file (created if missing).")
-ConfigOpt = typer.Option(None, "--config", help="Lifecycle config file (default config/lifecycle.toml).")
-
-
-def _fail(msg: str, code: int = 2) -> None:
-    typer.secho(msg, fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
-
-
-def _cfg(config: Optional[Path]):
-    from loan_comms.config import ConfigError, load_config
-
-    try:
-        return load_config(config)
-    except ConfigError as exc:
-        _fail(str(exc))
-
+                  help="Borrower communications: reminders, escalation, contact policy, audit.")
 
 @app.command("generate")
 def generate(db: Path = DbOpt, loans: int = typer.Option(1000, help="Number of loans."),
@@ -42,24 +25,28 @@ def generate(db: Path = DbOpt, loans: int = typer.Option(1000, help="Number of l
              start: str = typer.Option("2026-11-01", help="First day the book will be run for (YYYY-MM-DD).")) -> None:
     """Build a synthetic loan book (borrowers, loans, installments, future payments) in --db."""
     from loan_comms import db as dbm
-    from loan_comms.synthetic import generate_book
+    from loan_comms.synthetic import BookExistsError, generate_book
 
     con = dbm.connect(db)
     t0 = time.perf_counter()
-    report = generate_book(con, loans=loans, seed=seed, start=date.fromisoformat(start))
+    try:
+        report = generate_book(con, loans=loans, seed=seed, start=date.fromisoformat(start))
+    except BookExistsError as exc:
+        _fail(str(exc))
     typer.echo(f"{report}  ({time.perf_counter() - t0:.1f}s) -> {db}")
 
 
 @app.command("import")
 def import_(file: Path = typer.Argument(..., help="CSV or Parquet export, one row per installment."),
-            db: Path = DbOpt) -> None:
+            db: Path = DbOpt, config: Optional[Path] = ConfigOpt) -> None:
     """Import a loan book; bad rows go to import_quarantine with the reason and line."""
     from loan_comms import db as dbm
     from loan_comms.book_import import BookFileError, import_book
 
+    cfg = _cfg(config)
     con = dbm.connect(db)
     try:
-        report = import_book(con, file)
+        report = import_book(con, file, jurisdictions=tuple(cfg.policy.profiles))
     except BookFileError as exc:
         _fail(str(exc))
     typer.echo(str(report))
@@ -143,30 +130,17 @@ def demo(db: Path = typer.Option(Path("data/demo.duckdb"), "--db"), loans: int =
     print_demo_summary(con, db, time.perf_counter() - t0)
 
 
-def _mount_optional() -> None:
-    """Mount sub-commands that live in their own modules (templates, delivery, audit, simulate)."""
-    import importlib
+def _mount() -> None:
+    """Sub-commands that live in their own modules, one per area."""
+    from loan_comms import cli_audit, cli_delivery, cli_simulate, cli_templates
 
-    for module, name in (("loan_comms.cli_templates", "templates"), ("loan_comms.cli_delivery", None),
-                         ("loan_comms.cli_audit", None), ("loan_comms.cli_simulate", None)):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue
-            raise
-        sub = getattr(mod, "app", None)
-        if sub is None:
-            continue
-        if name:
-            app.add_typer(sub, name=name)
-        else:
-            for cmd in sub.registered_commands:
-                app.registered_commands.append(cmd)
+    app.add_typer(cli_templates.app, name="templates")
+    for sub in (cli_delivery.app, cli_audit.app, cli_simulate.app):
+        app.registered_commands.extend(sub.registered_commands)
 
 
 def main() -> None:
-    _mount_optional()
+    _mount()
     app()
 
 

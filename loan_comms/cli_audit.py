@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import typer
 
+from loan_comms.cli_common import fail, parse_now
 from loan_comms.paths import DEFAULT_DB
 
 app = typer.Typer(add_completion=False)
@@ -22,16 +23,6 @@ def _fmt(value: Any) -> str:
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ") if value.tzinfo else value.isoformat(" ")
     return str(value)
-
-
-def _parse_now(now: Optional[str]) -> Optional[datetime]:
-    if now is None:
-        return None
-    try:
-        at = datetime.fromisoformat(now)
-    except ValueError:
-        raise typer.BadParameter(f"{now!r} is not an ISO timestamp like 2026-12-01T00:00:00Z", param_hint="--now")
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 @app.command("audit")
@@ -49,25 +40,21 @@ def audit(
     from loan_comms.audit import AuditError, run_audit
     from loan_comms.config import ConfigError, load_config
 
-    at = _parse_now(now)
+    at = parse_now(now, default_now=False)
     try:
         cfg = load_config(config)
     except ConfigError as exc:
-        typer.secho(str(exc), fg=typer.colors.RED, err=True)
-        raise typer.Exit(2)
+        fail(str(exc))
     if not db.exists():
-        typer.secho(f"{db}: no such database file", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2)
+        fail(f"{db}: no such database file")
     try:
         con = dbm.connect(db, read_only=True)
     except RuntimeError as exc:
-        typer.secho(str(exc), fg=typer.colors.RED, err=True)
-        raise typer.Exit(2)
+        fail(str(exc))
     try:
         report = run_audit(con, cfg, now=at, show=show)
     except AuditError as exc:
-        typer.secho(str(exc), fg=typer.colors.RED, err=True)
-        raise typer.Exit(2)
+        fail(str(exc))
     finally:
         con.close()
 

@@ -12,39 +12,10 @@ from typing import Optional
 
 import typer
 
-from loan_comms.paths import DEFAULT_DB, REPO_ROOT
+from loan_comms.cli_common import ConfigOpt, DbOpt, fail as _fail, load_cfg as _cfg, parse_now as _parse_now
+from loan_comms.paths import REPO_ROOT
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Delivery: dispatch, receipts, replies.")
-
-DbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB file.")
-ConfigOpt = typer.Option(None, "--config", help="Lifecycle config file (default config/lifecycle.toml).")
-
-
-def _fail(msg: str, code: int = 2) -> None:
-    typer.secho(msg, fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
-
-
-def _cfg(config: Optional[Path]):
-    from loan_comms.config import ConfigError, load_config
-
-    try:
-        return load_config(config)
-    except ConfigError as exc:
-        _fail(str(exc))
-
-
-def _parse_now(now: Optional[str]) -> datetime:
-    if not now:
-        return datetime.now(UTC)
-    try:
-        value = datetime.fromisoformat(now.replace("Z", "+00:00"))
-    except ValueError:
-        _fail(f"--now: {now!r} is not an ISO timestamp like 2026-11-10T15:00:00Z")
-    if value.tzinfo is None:
-        _fail(f"--now: {now!r} has no timezone; add Z or +00:00")
-    return value.astimezone(UTC)
-
 
 @app.command("dispatch")
 def dispatch(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,

@@ -1,0 +1,42 @@
+"""What every `loan-comms` sub-command shares: --db, --config, clear failures, --now parsing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NoReturn, Optional
+
+import typer
+
+from loan_comms.paths import DEFAULT_DB
+
+DbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB file (created if missing).")
+ConfigOpt = typer.Option(None, "--config", help="Lifecycle config file (default config/lifecycle.toml).")
+
+
+def fail(msg: str, code: int = 2) -> NoReturn:
+    """Say what is wrong, in red, and exit: bad input never ends in a traceback."""
+    typer.secho(msg, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def load_cfg(config: Optional[Path]):
+    from loan_comms.config import ConfigError, load_config
+
+    try:
+        return load_config(config)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def parse_now(now: Optional[str], *, default_now: bool = True) -> Optional[datetime]:
+    """--now as a UTC instant; a timestamp without an offset is refused rather than guessed."""
+    if not now:
+        return datetime.now(UTC) if default_now else None
+    try:
+        value = datetime.fromisoformat(now.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"--now: {now!r} is not an ISO timestamp like 2026-11-10T15:00:00Z")
+    if value.tzinfo is None:
+        fail(f"--now: {now!r} has no timezone; add Z or +00:00")
+    return value.astimezone(UTC)

@@ -84,8 +84,9 @@ def run_day(as_of: str = typer.Option(..., "--as-of", help="The day to run (YYYY
     prefect_env.configure()
     from flows.daily_lifecycle import daily_lifecycle
 
-    result = daily_lifecycle(as_of=date.fromisoformat(as_of), db_path=str(db),
-                             config_path=str(config) if config else None)
+    with _exclusive(db, f"run-day {as_of}"):
+        result = daily_lifecycle(as_of=date.fromisoformat(as_of), db_path=str(db),
+                                 config_path=str(config) if config else None)
     typer.echo(f"{as_of}: planned {result['planned']} new, sent {result['sent'] + result['delivered']}, "
                f"suppressed {result['suppressed']}, failed {result['failed']}  ({db})")
 
@@ -105,7 +106,15 @@ def _days(start: date, days: int, db: Path, config: Optional[Path]) -> list[dict
     prefect_env.configure()
     from flows.run_days import lifecycle_days
 
-    return lifecycle_days(start=start, days=days, db_path=str(db), config_path=str(config) if config else None)
+    with _exclusive(db, f"run-days {start} +{days}"):
+        return lifecycle_days(start=start, days=days, db_path=str(db), config_path=str(config) if config else None)
+
+
+def _exclusive(db: Path, what: str):
+    """Wait for any other run on this database (a scheduled one, say) instead of crashing."""
+    from loan_comms.run_lock import run_lock
+
+    return run_lock(db, what, on_wait=lambda m: typer.echo(m, err=True))
 
 
 @app.command("demo")

@@ -27,15 +27,17 @@ def dispatch(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
     from loan_comms.dispatch import dispatch_due
     from loan_comms.providers.http import ProviderConfigError
     from loan_comms.providers.secrets import MissingSecret
+    from loan_comms.run_lock import run_lock
 
     cfg = _cfg(config)
-    con = dbm.connect(db)
-    try:
-        report = dispatch_due(con, cfg, _parse_now(now), batch_size=batch_size, dry_run=dry_run)
-    except (ProviderConfigError, MissingSecret, ValueError) as exc:
-        _fail(str(exc))
-    finally:
-        con.close()
+    with run_lock(db, "dispatch (CLI)", on_wait=lambda m: typer.echo(m, err=True)):
+        con = dbm.connect(db)
+        try:
+            report = dispatch_due(con, cfg, _parse_now(now), batch_size=batch_size, dry_run=dry_run)
+        except (ProviderConfigError, MissingSecret, ValueError) as exc:
+            _fail(str(exc))
+        finally:
+            con.close()
     typer.echo(str(report))
 
 

@@ -164,6 +164,11 @@ class ProviderConfig(BaseModel):
     base_url: str | None = None
 
 
+class Alerts(_Strict):
+    webhook_url: str | None = None          # env LOAN_COMMS_ALERT_WEBHOOK_URL wins
+    failure_threshold: int = Field(default=100, ge=0)
+
+
 class Dispatch(_Strict):
     batch_size: int = Field(default=10_000, ge=1)
 
@@ -177,6 +182,7 @@ class LifecycleConfig(_Strict):
     templates: Templates = Templates()
     providers: dict[str, ProviderConfig] = {}
     dispatch: Dispatch = Dispatch()
+    alerts: Alerts = Alerts()
     source: str = "<memory>"
     fingerprint: str = ""
 

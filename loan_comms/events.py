@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import duckdb
 import pyarrow as pa
@@ -85,6 +85,20 @@ def _amount(value: Any) -> Decimal | None:
     return amount
 
 
+def _collect(path: Path, report: IngestReport, build: Callable[[dict[str, Any]], dict[str, Any]]) -> list[dict[str, Any]]:
+    """Build an event from every row; a row that cannot be used is named with its line, not fatal."""
+    out: list[dict[str, Any]] = []
+    for line, row in read_rows(path):
+        report.read += 1
+        try:
+            if "__error__" in row:
+                raise ValueError(row["__error__"])
+            out.append(build(row))
+        except (ValueError, TypeError) as exc:
+            report.rejected.append(f"{Path(path).name} line {line}: {exc}")
+    return out
+
+
 def _store(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], report: IngestReport) -> IngestReport:
     if rows:
         con.register("_events_arrow", pa.Table.from_pylist(rows, schema=EVENT_SCHEMA))
@@ -110,28 +124,24 @@ def ingest_call_outcomes(con: duckdb.DuckDBPyConnection, path: Path) -> IngestRe
     calls = {r[0]: (r[1], r[2]) for r in con.execute(
         "SELECT attempt_id, borrower_id, loan_id FROM contact_attempts WHERE channel = 'call' AND sent_at IS NOT NULL"
     ).fetchall()}
-    out: list[dict[str, Any]] = []
-    for line, row in read_rows(path):
-        report.read += 1
-        try:
-            if "__error__" in row:
-                raise ValueError(row["__error__"])
-            attempt_id = str(row.get("attempt_id") or "")
-            if attempt_id not in calls:
-                raise ValueError(f"attempt_id {attempt_id!r} is not a call we made")
-            outcome = row.get("outcome")
-            if outcome not in CALL_OUTCOMES:
-                raise ValueError(f"outcome {outcome!r} is not one of {', '.join(CALL_OUTCOMES)}")
-            detail: dict[str, Any] = {"outcome": outcome, "attempt_id": attempt_id}
-            if outcome == "promise_to_pay":
-                detail["promised_date"] = date.fromisoformat(str(row.get("promised_date"))).isoformat()
-            borrower_id, loan_id = calls[attempt_id]
-            out.append(dict(external_id=f"call:{attempt_id}", borrower_id=borrower_id, loan_id=loan_id,
-                            kind="call_outcome", occurred_at=_when(row.get("occurred_at")),
-                            detail=json.dumps(detail), channel="call", amount=_amount(row.get("amount")),
-                            source="dialer"))
-        except (ValueError, TypeError) as exc:
-            report.rejected.append(f"{path.name} line {line}: {exc}")
+
+    def build(row: dict[str, Any]) -> dict[str, Any]:
+        attempt_id = str(row.get("attempt_id") or "")
+        if attempt_id not in calls:
+            raise ValueError(f"attempt_id {attempt_id!r} is not a call we made")
+        outcome = row.get("outcome")
+        if outcome not in CALL_OUTCOMES:
+            raise ValueError(f"outcome {outcome!r} is not one of {', '.join(CALL_OUTCOMES)}")
+        detail: dict[str, Any] = {"outcome": outcome, "attempt_id": attempt_id}
+        if outcome == "promise_to_pay":
+            detail["promised_date"] = date.fromisoformat(str(row.get("promised_date"))).isoformat()
+        borrower_id, loan_id = calls[attempt_id]
+        return dict(external_id=f"call:{attempt_id}", borrower_id=borrower_id, loan_id=loan_id,
+                    kind="call_outcome", occurred_at=_when(row.get("occurred_at")),
+                    detail=json.dumps(detail), channel="call", amount=_amount(row.get("amount")),
+                    source="dialer")
+
+    out = _collect(path, report, build)
     return _store(con, out, report)
 
 
@@ -140,33 +150,29 @@ def ingest_operator_events(con: duckdb.DuckDBPyConnection, path: Path) -> Ingest
     promised_date, amount, note]. Cease-contact, disputes, hardship, opt-outs by phone or letter."""
     report = IngestReport("operator events")
     known = {r[0] for r in con.execute("SELECT borrower_id FROM borrowers").fetchall()}
-    out: list[dict[str, Any]] = []
-    for line, row in read_rows(path):
-        report.read += 1
-        try:
-            if "__error__" in row:
-                raise ValueError(row["__error__"])
-            kind = row.get("kind")
-            if kind not in OPERATOR_KINDS:
-                raise ValueError(f"kind {kind!r} is not one of {', '.join(OPERATOR_KINDS)}")
-            if not row.get("event_id"):
-                raise ValueError("event_id is missing (needed so a re-import is not doubled)")
-            if row.get("borrower_id") not in known:
-                raise ValueError(f"borrower_id {row.get('borrower_id')!r} is unknown")
-            channel = row.get("channel") or None
-            if kind in ("opt_out", "opt_in") and channel not in CHANNELS:
-                raise ValueError(f"{kind} needs a channel, one of {', '.join(CHANNELS)}")
-            if kind in ("dispute", "dispute_resolved", "hardship_request", "promise_to_pay") and not row.get("loan_id"):
-                raise ValueError(f"{kind} needs the loan_id it is about")
-            detail: dict[str, Any] = {}
-            if kind == "promise_to_pay":
-                detail["promised_date"] = date.fromisoformat(str(row.get("promised_date"))).isoformat()
-            if row.get("note"):
-                detail["note"] = str(row["note"])[:500]
-            out.append(dict(external_id=f"operator:{row['event_id']}", borrower_id=row["borrower_id"],
-                            loan_id=row.get("loan_id") or None, kind=kind, occurred_at=_when(row.get("occurred_at")),
-                            detail=json.dumps(detail) if detail else None, channel=channel,
-                            amount=_amount(row.get("amount")), source="operator"))
-        except (ValueError, TypeError) as exc:
-            report.rejected.append(f"{path.name} line {line}: {exc}")
+
+    def build(row: dict[str, Any]) -> dict[str, Any]:
+        kind = row.get("kind")
+        if kind not in OPERATOR_KINDS:
+            raise ValueError(f"kind {kind!r} is not one of {', '.join(OPERATOR_KINDS)}")
+        if not row.get("event_id"):
+            raise ValueError("event_id is missing (needed so a re-import is not doubled)")
+        if row.get("borrower_id") not in known:
+            raise ValueError(f"borrower_id {row.get('borrower_id')!r} is unknown")
+        channel = row.get("channel") or None
+        if kind in ("opt_out", "opt_in") and channel not in CHANNELS:
+            raise ValueError(f"{kind} needs a channel, one of {', '.join(CHANNELS)}")
+        if kind in ("dispute", "dispute_resolved", "hardship_request", "promise_to_pay") and not row.get("loan_id"):
+            raise ValueError(f"{kind} needs the loan_id it is about")
+        detail: dict[str, Any] = {}
+        if kind == "promise_to_pay":
+            detail["promised_date"] = date.fromisoformat(str(row.get("promised_date"))).isoformat()
+        if row.get("note"):
+            detail["note"] = str(row["note"])[:500]
+        return dict(external_id=f"operator:{row['event_id']}", borrower_id=row["borrower_id"],
+                    loan_id=row.get("loan_id") or None, kind=kind, occurred_at=_when(row.get("occurred_at")),
+                    detail=json.dumps(detail) if detail else None, channel=channel,
+                    amount=_amount(row.get("amount")), source="operator")
+
+    out = _collect(path, report, build)
     return _store(con, out, report)

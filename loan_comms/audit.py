@@ -42,6 +42,7 @@ RULES: tuple[str, ...] = (
     "third_parties",
     "nothing_lost",
     "ladder_order",
+    "forbearance_before_escalation",
 )
 
 
@@ -146,14 +147,14 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
              calls_per_7_days=p.calls_per_7_days, reached_calls_per_day=p.reached_calls_per_day,
              call_cooldown_days=p.call_cooldown_days_after_conversation, sms_per_day=p.sms_per_day,
              sms_per_7_days=p.sms_per_7_days, email_per_day=p.email_per_day,
-             contacts_per_day=p.contacts_per_day)
+             contacts_per_day=p.contacts_per_day, forbearance=p.forbearance_before_escalation)
         for name, p in cfg.policy.profiles.items()
     ]
     _register(con, "audit_profiles", pa.Table.from_pylist(profiles, schema=pa.schema([
         ("profile", pa.string()), ("window_start", pa.time64("us")), ("window_end", pa.time64("us")),
         ("calls_per_7_days", pa.int32()), ("reached_calls_per_day", pa.int32()),
         ("call_cooldown_days", pa.int32()), ("sms_per_day", pa.int32()), ("sms_per_7_days", pa.int32()),
-        ("email_per_day", pa.int32()), ("contacts_per_day", pa.int32())])))
+        ("email_per_day", pa.int32()), ("contacts_per_day", pa.int32()), ("forbearance", pa.bool_())])))
     _register(con, "audit_holidays", pa.Table.from_pylist(_holiday_rows(cfg, years), schema=pa.schema([
         ("profile", pa.string()), ("day", pa.date32()), ("name", pa.string())])))
     _register(con, "audit_ladder", pa.Table.from_pylist(

@@ -50,15 +50,24 @@ class LadderStep(_Strict):
     severity: int = Field(ge=0)
 
 
+FOLLOW_UP_STEPS: tuple[str, ...] = ("hardship_offer", "forbearance_offer", "broken_promise", "payment_confirmation")
+
+
 class FollowUps(_Strict):
     hardship_pause_days: int = Field(default=14, ge=0, le=365)
     hardship_offer_channels: tuple[Channel, ...] = ("sms", "email")
+    forbearance_offer_channels: tuple[Channel, ...] = ("sms", "email")
     broken_promise_channels: tuple[Channel, ...] = ("sms",)
     payment_confirmation_channels: tuple[Channel, ...] = ("sms",)
     # Priority when caps force a choice, on the same scale as ladder severities.
     hardship_offer_severity: int = 100
+    forbearance_offer_severity: int = 95
     payment_confirmation_severity: int = 90
     broken_promise_severity: int = 8
+
+    def steps(self) -> list[tuple[str, tuple[str, ...], int]]:
+        """(step, channels, severity) of every follow-up, in FOLLOW_UP_STEPS order."""
+        return [(s, getattr(self, f"{s}_channels"), getattr(self, f"{s}_severity")) for s in FOLLOW_UP_STEPS]
 
 
 def _parse_hhmm(value: str) -> time:

@@ -103,7 +103,8 @@ def build_decisions(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of:
         db.run(con, "state/open_episodes", params)
         db.run(con, "state/close_episodes", params)
     db.run(con, "plan/create_candidates", params)
-    for name in ("plan/reminder_candidates", "plan/ladder_candidates", "plan/follow_up_candidates"):
+    for name in ("plan/reminder_candidates", "plan/ladder_candidates", "plan/forbearance_candidates",
+                 "plan/follow_up_candidates"):
         db.run(con, name, params)
     con.execute("CREATE OR REPLACE TEMP TABLE gate_input AS "
                 "SELECT *, $as_of::DATE AS planned_for_date FROM candidates", {"as_of": as_of})

@@ -14,9 +14,7 @@ import holidays as holiday_calendars
 import pyarrow as pa
 
 from loan_comms import db
-from loan_comms.config import TEXT_CHANNELS, LifecycleConfig
-
-FOLLOW_UP_STEPS = ("hardship_offer", "broken_promise", "payment_confirmation")
+from loan_comms.config import LifecycleConfig
 
 
 def step_rows(cfg: LifecycleConfig) -> list[dict[str, Any]]:
@@ -28,12 +26,7 @@ def step_rows(cfg: LifecycleConfig) -> list[dict[str, Any]]:
     for rank, s in enumerate(cfg.ladder, start=1):
         rows += [dict(step=s.step, purpose="escalation", rank=rank, min_dpd=s.min_dpd, days_before_due=None,
                       severity=s.severity, channel=ch) for ch in s.channels]
-    fu = cfg.follow_ups
-    for step, channels, severity in (
-        ("hardship_offer", fu.hardship_offer_channels, fu.hardship_offer_severity),
-        ("broken_promise", fu.broken_promise_channels, fu.broken_promise_severity),
-        ("payment_confirmation", fu.payment_confirmation_channels, fu.payment_confirmation_severity),
-    ):
+    for step, channels, severity in cfg.follow_ups.steps():
         rows += [dict(step=step, purpose="follow_up", rank=0, min_dpd=None, days_before_due=None,
                       severity=severity, channel=ch) for ch in channels]
     return rows
@@ -57,7 +50,8 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
              calls_per_7_days=p.calls_per_7_days, reached_calls_per_day=p.reached_calls_per_day,
              call_cooldown_days=p.call_cooldown_days_after_conversation, sms_per_day=p.sms_per_day,
-             sms_per_7_days=p.sms_per_7_days, email_per_day=p.email_per_day, contacts_per_day=p.contacts_per_day)
+             sms_per_7_days=p.sms_per_7_days, email_per_day=p.email_per_day, contacts_per_day=p.contacts_per_day,
+             forbearance=p.forbearance_before_escalation)
         for name, p in cfg.policy.profiles.items()
     ]
     tables = {

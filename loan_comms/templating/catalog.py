@@ -8,7 +8,6 @@ from loan_comms.config import LANGUAGES, TEXT_CHANNELS, LifecycleConfig
 
 PARTS: dict[str, tuple[str, ...]] = {"sms": ("txt",), "letter": ("txt",), "email": ("subject", "txt", "html")}
 SURVEY_CHANNELS: tuple[str, ...] = ("sms", "email")
-FOLLOW_UP_KINDS: tuple[str, ...] = ("hardship_offer", "broken_promise", "payment_confirmation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +32,8 @@ def required_templates(cfg: LifecycleConfig) -> list[Required]:
         add(r.step, r.channels, "reminder")
     for s in cfg.ladder:
         add(s.step, s.channels, "escalation")
-    for kind in FOLLOW_UP_KINDS:
-        add(kind, getattr(cfg.follow_ups, f"{kind}_channels"), "follow_up")
+    for kind, channels, _ in cfg.follow_ups.steps():
+        add(kind, channels, "follow_up")
     add("survey", SURVEY_CHANNELS, "survey")
     return out
 

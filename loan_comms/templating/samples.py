@@ -69,6 +69,9 @@ def _situation(kind: str, b: SampleBorrower, cfg: LifecycleConfig) -> tuple[date
     if kind == "broken_promise":
         dpd = 9 + b.extra_dpd
         return REFERENCE_DAY - timedelta(days=dpd), dpd, REFERENCE_DAY - timedelta(days=2), f"{dpd} days overdue"
+    if kind == "forbearance_offer":
+        dpd = 1 + b.extra_dpd
+        return REFERENCE_DAY - timedelta(days=dpd), dpd, None, f"{dpd} days overdue"
     if b.extra_dpd == 0:  # hardship, survey and anything new: one borrower not overdue, the rest overdue
         return REFERENCE_DAY + timedelta(days=5), 0, None, "not yet due"
     dpd = 3 + b.extra_dpd

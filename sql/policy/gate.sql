@@ -2,13 +2,17 @@
 -- sent), the first rule that forbids it as of $now, or no row if none does. This file is the one
 -- place where opt-outs, cease-contact, disputes, pauses, holidays, cooldowns and "paid" are applied:
 -- the planner calls it before recording a contact, dispatch calls it again just before sending.
--- Collection contact = escalation steps and broken-promise follow-ups.
+-- Collection contact = escalation steps, and the broken-promise and forbearance follow-ups.
+-- Forbearance: where the profile asks for it, ladder steps after the first wait until the
+-- episode's forbearance offer has gone (or could never go: no recipient, opted out).
 CREATE OR REPLACE TEMP TABLE gate_verdicts AS
 WITH g AS (
     SELECT i.*,
-           (i.purpose = 'escalation' OR i.step = 'broken_promise') AS is_collection,
+           (i.purpose = 'escalation' OR i.step IN ('broken_promise', 'forbearance_offer')) AS is_collection,
            i.step IN (SELECT step FROM cfg_legal) AS legally_required,
            b.phone_e164, b.email,
+           coalesce((SELECT max(rank) FROM cfg_steps AS st WHERE st.step = i.step AND st.purpose = 'escalation'), 0)
+               AS ladder_rank,
            coalesce(p.profile, 'default') AS profile
     FROM gate_input AS i
     JOIN borrowers AS b USING (borrower_id)
@@ -38,6 +42,13 @@ verdict AS (
             WHEN g.is_collection AND EXISTS (
                      SELECT 1 FROM cfg_holidays AS h WHERE h.profile = g.profile AND h.day = g.planned_for_date)
                 THEN 'holiday'
+            WHEN g.purpose = 'escalation' AND g.ladder_rank > 1 AND prof.forbearance AND NOT EXISTS (
+                     SELECT 1 FROM contact_attempts AS f
+                     WHERE f.episode_id = g.episode_id AND f.step = 'forbearance_offer'
+                       AND f.planned_for_date < g.planned_for_date
+                       AND (f.status IN ('sent', 'delivered') OR f.suppressed_reason = 'no_recipient'
+                            OR f.suppressed_reason LIKE 'opted_out_%'))
+                THEN 'awaiting_forbearance_offer'
             WHEN g.channel = 'call' AND g.planned_for_date <= bf.last_conversation_day + prof.call_cooldown_days::INTEGER
                 THEN 'cap_call_cooldown'
         END AS reason

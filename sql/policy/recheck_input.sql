@@ -1,6 +1,7 @@
 -- gate_input for the re-check before send: every contact still planned, as the gate reads them.
 -- Those whose window has already closed are marked window_missed by apply_recheck instead.
 CREATE OR REPLACE TEMP TABLE gate_input AS
-SELECT idempotency_key, borrower_id, loan_id, installment_no, channel, purpose, step, planned_for_date
+SELECT idempotency_key, borrower_id, loan_id, installment_no, channel, purpose, step, episode_id,
+       planned_for_date
 FROM contact_attempts
 WHERE status = 'planned' AND send_before > $now;

@@ -114,6 +114,7 @@ class ContactLog:
 
 
 EPISODE = "L1:2026-03-02"
+UK_EPISODE = "LUK:2026-03-02"
 NOW = datetime(2026, 4, 2, 1, 0, tzinfo=UTC)  # 09:00 on 2 April in Shanghai
 
 
@@ -167,4 +168,14 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     log.borrower("B3", jurisdiction="nowhere")
     log.loan("L3", "B3", ["2026-03-15"])
     log.contact("B3", "L3", "email", "reminder", "pre_due_3", "2026-03-12 08:30", installment_no=1)
+
+    # BUK (London, profile uk) is offered forbearance before the ladder goes past its first step.
+    log.borrower("BUK", tz="Europe/London", jurisdiction="uk")
+    log.loan("LUK", "BUK", ["2026-03-01"])
+    log.contact("BUK", "LUK", "sms", "follow_up", "forbearance_offer", "2026-03-02 09:00", installment_no=1,
+                episode_id=UK_EPISODE)
+    log.contact("BUK", "LUK", "sms", "escalation", "dpd_1", "2026-03-02 09:05", installment_no=1,
+                episode_id=UK_EPISODE)
+    log.contact("BUK", "LUK", "email", "escalation", "dpd_3", "2026-03-04 10:00", installment_no=1,
+                episode_id=UK_EPISODE)
     return log

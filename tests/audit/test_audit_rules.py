@@ -428,3 +428,19 @@ def test_the_audit_leaves_no_temp_tables_behind(log: ContactLog, cfg: LifecycleC
     left = log.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary "
                            "AND table_name LIKE 'audit_%'").fetchall()
     assert left == []
+
+
+def test_forbearance_before_escalation(log: ContactLog, cfg: LifecycleConfig) -> None:
+    # B6 (London, uk) gets past the ladder's first step with no forbearance offer in the episode.
+    log.borrower("B6", tz="Europe/London", jurisdiction="uk")
+    log.loan("L6", "B6", ["2026-03-01"])
+    ep = "L6:2026-03-02"
+    log.contact("B6", "L6", "sms", "escalation", "dpd_1", "2026-03-02 10:00", installment_no=1, episode_id=ep)
+    early = log.contact("B6", "L6", "email", "escalation", "dpd_3", "2026-03-04 10:00", installment_no=1, episode_id=ep)
+    # The offer comes only afterwards: too late for dpd_3, in time for dpd_5.
+    log.contact("B6", "L6", "sms", "follow_up", "forbearance_offer", "2026-03-05 09:00", installment_no=1,
+                episode_id=ep)
+    log.contact("B6", "L6", "call", "escalation", "dpd_5", "2026-03-06 10:00", installment_no=1, episode_id=ep)
+    report = audit(log, cfg)
+    assert fired(report) == {"forbearance_before_escalation"}
+    assert [r["attempt_id"] for r in report.rule("forbearance_before_escalation").rows] == [early]

@@ -161,3 +161,28 @@ def test_dispatch_day_sends_each_planned_contact_in_its_own_window(book, cfg, re
     dispatch_day(book.con, cfg, date(2026, 11, 9))
     for a in book.attempts():
         assert a["status"] == "sent" and a["send_after"] <= a["sent_at"] < a["send_before"]
+
+
+def test_uk_borrower_is_offered_forbearance_before_the_ladder_goes_on(book, cfg, renderer):
+    book.borrower("UK", tz="Europe/London", jurisdiction="uk", language="en", phone="+447700900123")
+    book.borrower("CN")
+    book.loan("L-uk", "UK", [("2026-11-01", "100.00")], currency="GBP")
+    book.loan("L-cn", "CN", [("2026-11-01", "100.00")])
+    plan_day(book.con, cfg, renderer, date(2026, 11, 2))
+    first = {(a["loan_id"], a["step"], a["channel"]): a["status"] for a in book.attempts()}
+    assert first[("L-uk", "forbearance_offer", "sms")] == "planned"
+    assert first[("L-uk", "forbearance_offer", "email")] == "planned"
+    assert first[("L-uk", "dpd_1", "sms")] == "planned"
+    assert not any(k[1] == "forbearance_offer" for k in first if k[0] == "L-cn"), "cn asks for no such offer"
+    # The offer has not gone out yet (say dispatch never ran): the ladder waits after its first step.
+    book.con.execute("UPDATE contact_attempts SET status = 'suppressed', suppressed_reason = 'window_missed' "
+                     "WHERE step = 'forbearance_offer'")
+    book.con.execute("UPDATE contact_attempts SET status = 'sent', sent_at = send_after WHERE status = 'planned'")
+    plan_day(book.con, cfg, renderer, date(2026, 11, 4))
+    assert decision(book, "2026-11-04", "dpd_3", "email", "L-uk") == ("suppressed", "awaiting_forbearance_offer")
+    assert decision(book, "2026-11-04", "dpd_3", "email", "L-cn") == ("planned", None)
+    assert decision(book, "2026-11-04", "forbearance_offer", "sms", "L-uk") == ("planned", None)  # tried again
+    book.send_all_planned()
+    plan_day(book.con, cfg, renderer, date(2026, 11, 5))
+    assert decision(book, "2026-11-05", "dpd_3", "email", "L-uk") == ("planned", None)
+    assert not [a for a in book.attempts(planned_for_date=date(2026, 11, 5)) if a["step"] == "forbearance_offer"]

@@ -33,6 +33,7 @@ def test_every_required_template_exists_in_both_languages(shipped):
         ("pre_due_3", "sms"), ("pre_due_3", "email"), ("pre_due_1", "sms"), ("due_today", "sms"),
         ("dpd_1", "sms"), ("dpd_3", "email"), ("dpd_10", "sms"), ("dpd_20", "letter"),
         ("dpd_60_handoff", "letter"), ("hardship_offer", "sms"), ("hardship_offer", "email"),
+        ("forbearance_offer", "sms"), ("forbearance_offer", "email"),
         ("broken_promise", "sms"), ("payment_confirmation", "sms"), ("survey", "sms"), ("survey", "email"),
     }
     have = {(k, c) for (k, c, lang) in shipped.templates}

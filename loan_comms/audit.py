@@ -215,4 +215,4 @@ def run_audit(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, *, now: date
     finally:
         if not keep_tables:
             db.run(con, "audit/_drop")
-    return AuditReport(as_of=as_of, policy_version=cfg.policy.version, rules=results)
+    return AuditReport(as_of=as_of, policy_version=cfg.policy_version, rules=results)

@@ -194,6 +194,7 @@ class LifecycleConfig(_Strict):
     alerts: Alerts = Alerts()
     source: str = "<memory>"
     fingerprint: str = ""
+    text: str = ""                          # the file as read, kept with the decisions it made
 
     @model_validator(mode="after")
     def _ladder_order(self) -> "LifecycleConfig":
@@ -229,6 +230,12 @@ class LifecycleConfig(_Strict):
             raise ConfigError(f"LOAN_COMMS_{channel.upper()}_PROVIDER: {_first_message(exc)}") from None
 
     @property
+    def policy_version(self) -> str:
+        """What every decision records: the declared version and the file's own fingerprint, so an
+        edit that forgot to bump [policy].version still shows as a different policy."""
+        return f"{self.policy.version}@{self.fingerprint}" if self.fingerprint else self.policy.version
+
+    @property
     def steps(self) -> dict[str, ReminderStep | LadderStep]:
         return {s.step: s for s in (*self.reminders, *self.ladder)}
 
@@ -260,7 +267,8 @@ def load_config(path: str | Path | None = None) -> LifecycleConfig:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     try:
-        cfg = LifecycleConfig(**data, source=str(path), fingerprint=hashlib.sha256(raw).hexdigest()[:12])
+        cfg = LifecycleConfig(**data, source=str(path), fingerprint=hashlib.sha256(raw).hexdigest()[:12],
+                              text=raw.decode("utf-8"))
     except ValidationError as exc:
         lines = []
         for e in exc.errors():

@@ -81,7 +81,7 @@ def template_context(row: dict[str, Any], cfg: LifecycleConfig) -> dict[str, Any
 def _params(cfg: LifecycleConfig, as_of: date, now: datetime, recorded_at: datetime) -> dict[str, Any]:
     return {
         "as_of": as_of, "now": now, "recorded_at": recorded_at,
-        "policy_version": cfg.policy.version,
+        "policy_version": cfg.policy_version, "config_text": cfg.text,
         "hardship_pause_days": cfg.follow_ups.hardship_pause_days,
         "text_channels": list(TEXT_CHANNELS), "pending_only": False,
     }
@@ -151,6 +151,7 @@ def _plan(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Render
 
     if not dry_run:
         with db.transaction(con):
+            db.run(con, "policy/record_policy_version", params)
             db.run(con, "policy/record_decisions", params)
 
     # Fetched whole (as Arrow, typed in SQL) because each batch is then written on this same

@@ -95,10 +95,11 @@ def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, no
     with db.transaction(con):
         refresh_state(con, today, now, pending_only=True)
         db.run(con, "state/materialize_installments", {})
-        params = {"now": now, "policy_version": cfg.policy.version,
+        params = {"now": now, "policy_version": cfg.policy_version, "config_text": cfg.text, "recorded_at": now,
                   "hardship_pause_days": cfg.follow_ups.hardship_pause_days}
         db.run(con, "policy/recheck_input", params)
         db.run(con, "policy/gate", params)
         counts = dict(db.run(con, "policy/recheck_counts", params).fetchall())
+        db.run(con, "policy/record_policy_version", params)
         db.run(con, "policy/apply_recheck", params)
     return counts

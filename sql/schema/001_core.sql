@@ -155,3 +155,11 @@ CREATE TABLE IF NOT EXISTS run_log (
     finished_at   TIMESTAMPTZ,
     summary       VARCHAR                          -- JSON
 );
+
+-- Every policy the planner or dispatch has decided with: the config file as it was, so any past
+-- decision (contact_attempts.policy_version) can be explained with the exact rules in force.
+CREATE TABLE IF NOT EXISTS policy_versions (
+    policy_version  VARCHAR PRIMARY KEY,           -- <[policy].version>@<file fingerprint>
+    config_text     VARCHAR NOT NULL,
+    first_used_at   TIMESTAMPTZ NOT NULL
+);

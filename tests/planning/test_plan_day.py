@@ -165,3 +165,17 @@ def test_dry_run_shows_what_would_go_and_records_nothing(book, cfg, renderer):
     real = plan_day(book.con, cfg, renderer, date(2026, 11, 9))
     assert dry.dry_run and dry.planned == real.planned and dry.planned_total == 3
     assert "DRY RUN" in str(dry)
+
+
+def test_every_decision_names_the_policy_and_the_policy_is_kept(book, cfg, renderer):
+    book.borrower("B1", email=None)
+    book.loan("L1", "B1", [("2026-11-10", "500.00")])
+    plan_day(book.con, cfg, renderer, date(2026, 11, 7))
+    rows = book.attempts()
+    assert {(a["status"], a["decided_by_rule"]) for a in rows} == {("planned", "allowed"),
+                                                                   ("suppressed", "no_recipient")}
+    assert {a["policy_version"] for a in rows} == {cfg.policy_version}
+    assert cfg.policy_version.startswith(cfg.policy.version + "@")
+    [(text,)] = book.con.execute("SELECT config_text FROM policy_versions WHERE policy_version = ?",
+                                 [cfg.policy_version]).fetchall()
+    assert "[policy]" in text and "sms_per_day" in text

@@ -78,6 +78,7 @@ def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *,
     """
     params = {"as_of": as_of, "now": now, "pending_only": pending_only}
     db.run(con, "state/ingest_payments", params)
+    db.run(con, "state/mark_payments_ingested", params)
     db.run(con, "state/installment_state", params)
     db.run(con, "state/loan_state", params)
     db.run(con, "state/borrower_flags", params)

@@ -110,7 +110,8 @@ CREATE TABLE IF NOT EXISTS payment_feed (
     loan_id      VARCHAR NOT NULL,
     amount       DECIMAL(18, 2) NOT NULL CHECK (amount > 0),
     paid_at      TIMESTAMPTZ NOT NULL,
-    source       VARCHAR NOT NULL DEFAULT 'import'
+    source       VARCHAR NOT NULL DEFAULT 'import',
+    ingested_at  TIMESTAMPTZ                       -- when it became a 'payment' event (NULL: not yet)
 );
 
 -- Open and closed delinquency episodes: a loan's stretch from first overdue to current again.

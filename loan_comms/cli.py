@@ -6,7 +6,7 @@ Every command takes --db (a DuckDB file) and prints counts, never personal data.
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Optional
 
@@ -18,6 +18,7 @@ from loan_comms.cli_common import load_cfg as _cfg
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Borrower communications: reminders, escalation, contact policy, audit.")
+
 
 @app.command("generate")
 def generate(db: Path = DbOpt, loans: int = typer.Option(1000, help="Number of loans."),
@@ -134,9 +135,19 @@ def demo(db: Path = typer.Option(Path("data/demo.duckdb"), "--db"), loans: int =
     typer.echo(f"Running {days} days from {start} in Prefect's local mode (first start takes ~20 s) ...")
     _days(date.fromisoformat(start), days, db, None)
     con = dbm.connect(db, read_only=True)
+    from loan_comms.audit import run_audit
+    from loan_comms.config import load_config
     from loan_comms.demo_summary import print_demo_summary
 
     print_demo_summary(con, db, time.perf_counter() - t0)
+    report = run_audit(con, load_config())
+    broken = [r.name for r in report.rules if not r.ok]
+    typer.echo(f"Audit of the contact log: {len(report.rules)} policy rules, "
+               f"{sum(r.checked for r in report.rules):,} rule checks, {report.violations} violations"
+               + (f" (broken: {', '.join(broken)})" if broken else "")
+               + f". Details: .venv/bin/loan-comms audit --db {db}")
+    if broken:
+        raise typer.Exit(1)
 
 
 def _mount() -> None:

@@ -23,6 +23,13 @@ def simulate(loans: int = typer.Option(1000, help="Loans in the synthetic book."
     from loan_comms import prefect_env
     from loan_comms.synthetic import generate_book
 
+    from loan_comms.cli_common import fail, load_cfg
+    from loan_comms.day_dispatch import SimulatedClockRefused, check_simulated_clock_allowed
+
+    try:
+        check_simulated_clock_allowed(load_cfg(None))
+    except SimulatedClockRefused as exc:
+        fail(str(exc))
     t0 = time.perf_counter()
     for suffix in ("", ".wal"):
         Path(str(db) + suffix).unlink(missing_ok=True)

@@ -8,13 +8,47 @@ window close, which marks whatever could not go as window_missed. Same code, oth
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from typing import Any, Callable
+from urllib.parse import urlparse
 
 import duckdb
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
+
+
+ALLOW_ENV = "LOAN_COMMS_ALLOW_SIMULATED_CLOCK_SENDS"
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+class SimulatedClockRefused(RuntimeError):
+    """A simulated-clock run would hand messages to a real gateway at the wrong real time."""
+
+
+def check_simulated_clock_allowed(cfg: LifecycleConfig) -> None:
+    """Refuse a simulated clock in front of a real gateway.
+
+    On a simulated clock a message goes out now but is recorded at the simulated instant, so a
+    backfill through a real SMS or email gateway would reach people outside their contact hours
+    while the log says otherwise. Test gateways on this machine (loopback) are fine; anything else
+    needs LOAN_COMMS_ALLOW_SIMULATED_CLOCK_SENDS=1. Real sends go through the hourly dispatch.
+    """
+    from loan_comms.providers.base import effective_provider_config
+
+    if os.environ.get(ALLOW_ENV) == "1":
+        return
+    for channel in ("sms", "email"):
+        p = effective_provider_config(channel, cfg)
+        host = (urlparse(p.base_url or "").hostname or "") if p.kind != "outbox" else "localhost"
+        if host not in _LOOPBACK and not host.startswith("127."):
+            raise SimulatedClockRefused(
+                f"{channel} goes to a real gateway ({p.kind} at {host or 'its default address'}), but this run "
+                f"dispatches on a simulated clock: messages would leave now, outside the borrowers' contact "
+                f"hours, while the log records the simulated time. Send real messages with the hourly "
+                f"dispatch (`loan-comms dispatch`, deployment dispatch-hourly); for a test gateway elsewhere "
+                f"set {ALLOW_ENV}=1.")
 
 
 def dispatch_instants(con: duckdb.DuckDBPyConnection, as_of: date) -> list[datetime]:
@@ -33,6 +67,7 @@ def dispatch_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: da
     """Run dispatch at every instant of `as_of` where a window opens or the last one closes."""
     from loan_comms.dispatch import dispatch_due
 
+    check_simulated_clock_allowed(cfg)
     reports = []
     for now in dispatch_instants(con, as_of):
         report = dispatch_due(con, cfg, now, batch_size=batch_size, dry_run=dry_run)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, Sequence, runtime_checkable
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
-    from loan_comms.config import LifecycleConfig
+    from loan_comms.config import LifecycleConfig, ProviderConfig
 
 WORK_ITEM_CHANNELS: tuple[str, ...] = ("call", "letter", "visit")
 _SHAPE_BY_CHANNEL = {"sms": "twilio", "email": "sendgrid"}
@@ -75,20 +75,25 @@ def mask_pii(text: str) -> str:
     return _PHONE.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-2:], text)
 
 
+def effective_provider_config(channel: str, cfg: "LifecycleConfig") -> "ProviderConfig":
+    """The channel's provider settings as dispatch will use them (config, then env overrides)."""
+    pcfg = cfg.provider(channel)
+    env = os.environ
+    if (pcfg.kind == "outbox" and env.get(f"LOAN_COMMS_{channel.upper()}_BASE_URL")
+            and not env.get(f"LOAN_COMMS_{channel.upper()}_PROVIDER") and channel in _SHAPE_BY_CHANNEL):
+        # Pointing LOAN_COMMS_SMS_BASE_URL / _EMAIL_BASE_URL at a gateway is enough to deliver there.
+        pcfg = pcfg.model_copy(update={"kind": _SHAPE_BY_CHANNEL[channel]})
+    return pcfg
+
+
 def build_provider(channel: str, cfg: "LifecycleConfig") -> Provider:
     """The provider a channel's messages go to (kind from config, env vars override)."""
     from loan_comms.providers.outbox import OutboxProvider
 
     if channel in WORK_ITEM_CHANNELS:
         return OutboxProvider()
-    pcfg = cfg.provider(channel)
+    pcfg = effective_provider_config(channel, cfg)
     kind = pcfg.kind
-    env = os.environ
-    if (kind == "outbox" and env.get(f"LOAN_COMMS_{channel.upper()}_BASE_URL")
-            and not env.get(f"LOAN_COMMS_{channel.upper()}_PROVIDER") and channel in _SHAPE_BY_CHANNEL):
-        # Pointing LOAN_COMMS_SMS_BASE_URL / _EMAIL_BASE_URL at a gateway is enough to deliver there.
-        pcfg = pcfg.model_copy(update={"kind": _SHAPE_BY_CHANNEL[channel]})
-        kind = pcfg.kind
     if kind == "outbox":
         return OutboxProvider()
     if kind == "twilio":

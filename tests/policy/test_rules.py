@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from loan_comms.day_dispatch import dispatch_day
 from loan_comms.planner import plan_day
 from loan_comms.policy import recheck_before_send
@@ -186,3 +188,18 @@ def test_uk_borrower_is_offered_forbearance_before_the_ladder_goes_on(book, cfg,
     plan_day(book.con, cfg, renderer, date(2026, 11, 5))
     assert decision(book, "2026-11-05", "dpd_3", "email", "L-uk") == ("planned", None)
     assert not [a for a in book.attempts(planned_for_date=date(2026, 11, 5)) if a["step"] == "forbearance_offer"]
+
+
+def test_a_simulated_clock_refuses_a_real_gateway_but_not_a_local_test_one(book, cfg, monkeypatch):
+    from loan_comms.day_dispatch import SimulatedClockRefused, check_simulated_clock_allowed
+
+    check_simulated_clock_allowed(cfg)                      # outbox: fine
+    monkeypatch.setenv("LOAN_COMMS_SMS_BASE_URL", "http://127.0.0.1:8099")
+    check_simulated_clock_allowed(cfg)                      # a gateway on this machine: fine
+    monkeypatch.setenv("LOAN_COMMS_SMS_BASE_URL", "https://api.twilio.com")
+    with pytest.raises(SimulatedClockRefused, match="outside the borrowers' contact hours"):
+        check_simulated_clock_allowed(cfg)
+    with pytest.raises(SimulatedClockRefused):
+        dispatch_day(book.con, cfg, date(2026, 11, 9))       # and dispatch_day itself checks
+    monkeypatch.setenv("LOAN_COMMS_ALLOW_SIMULATED_CLOCK_SENDS", "1")
+    check_simulated_clock_allowed(cfg)

@@ -79,7 +79,7 @@ def record_events_cmd(file: Path = typer.Argument(..., help="Operator events (.j
 def run_day(as_of: str = typer.Option(..., "--as-of", help="The day to run (YYYY-MM-DD); re-running is safe."),
             db: Path = DbOpt, config: Optional[Path] = ConfigOpt) -> None:
     """Plan, police, render and send one day's contacts (daily-lifecycle flow), then summarise."""
-    _simulated_clock_ok(config)
+    _preflight(config)
     from loan_comms import prefect_env
 
     prefect_env.configure()
@@ -97,23 +97,26 @@ def run_days(start: str = typer.Option(..., help="First day (YYYY-MM-DD)."),
              days: int = typer.Option(1, help="How many consecutive days."),
              db: Path = DbOpt, config: Optional[Path] = ConfigOpt) -> None:
     """Run the lifecycle for consecutive days (backfill or catch-up), one flow run."""
-    _cfg(config)
     _days(date.fromisoformat(start), days, db, config)
 
 
-def _simulated_clock_ok(config: Optional[Path]) -> None:
+def _preflight(config: Optional[Path]) -> None:
+    """Everything that would stop a run, said before Prefect starts: config, templates, clock."""
     from loan_comms.day_dispatch import SimulatedClockRefused, check_simulated_clock_allowed
+    from tasks.common import TemplateProblems, template_store
 
+    cfg = _cfg(config)
     try:
-        check_simulated_clock_allowed(_cfg(config))
-    except SimulatedClockRefused as exc:
+        template_store(cfg)
+        check_simulated_clock_allowed(cfg)
+    except (TemplateProblems, SimulatedClockRefused) as exc:
         _fail(str(exc))
 
 
 def _days(start: date, days: int, db: Path, config: Optional[Path]) -> list[dict]:
     from loan_comms import prefect_env
 
-    _simulated_clock_ok(config)
+    _preflight(config)
     prefect_env.configure()
     from flows.run_days import lifecycle_days
 

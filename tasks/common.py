@@ -12,6 +12,10 @@ from loan_comms import db
 from loan_comms.config import LifecycleConfig, load_config
 
 
+class TemplateProblems(RuntimeError):
+    """Templates a run cannot start with (missing in the default language, broken, unsafe)."""
+
+
 @contextmanager
 def open_db(db_path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = db.connect(db_path)
@@ -33,6 +37,6 @@ def template_store(cfg: LifecycleConfig):
     errors = [p for p in store.problems_at_start() if getattr(p, "severity", "error") == "error"]
     if errors:
         listing = "\n".join(f"  {p}" for p in errors[:20])
-        raise RuntimeError(f"{len(errors)} template problem(s) must be fixed before any run:\n{listing}\n"
+        raise TemplateProblems(f"{len(errors)} template problem(s) must be fixed before any run:\n{listing}\n"
                            "Run `loan-comms templates lint` for the full list.")
     return store

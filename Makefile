@@ -13,10 +13,10 @@ START  ?= 2026-11-01
 env: $(STAMP)
 
 # The venv is rebuilt whenever the lock or the project metadata changes.
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements-lock.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lock.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
@@ -36,7 +36,7 @@ preview: $(STAMP)
 lock:
 	rm -rf /tmp/loan-comms-lock && $(PYTHON) -m venv /tmp/loan-comms-lock
 	/tmp/loan-comms-lock/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
-	/tmp/loan-comms-lock/bin/pip freeze --exclude-editable --exclude loan-comms > requirements.lock
+	/tmp/loan-comms-lock/bin/pip freeze --exclude-editable --exclude loan-comms > requirements-lock.txt
 
 clean:
 	rm -rf $(VENV) data preview

@@ -10,7 +10,7 @@ from loan_comms.paths import DEFAULT_DB
 from loan_comms.run_lock import exclusive_run
 from tasks.alerts import alert_on_failure
 from tasks.call_queue import build_queue, publish_queue
-from tasks.ops import default_day
+from tasks.common import default_day
 
 
 @flow(name="build-call-queue", on_failure=[alert_on_failure], on_crashed=[alert_on_failure], timeout_seconds=3600)

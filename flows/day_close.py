@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger
 from loan_comms.paths import DEFAULT_DB
 from loan_comms.run_lock import exclusive_run
 from tasks.alerts import alert_on_failure, check_day_failures
-from tasks.ops import default_day
+from tasks.common import default_day
 from tasks.report import publish_day_summary
 
 

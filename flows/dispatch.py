@@ -15,7 +15,8 @@ from loan_comms.alerting import failure_threshold, failures_alert, post_alert, w
 from loan_comms.paths import DEFAULT_DB
 from loan_comms.run_lock import exclusive_run
 from tasks.alerts import _cfg_or_none, alert_on_failure
-from tasks.ops import dispatch_markdown, send_due_contacts
+from loan_comms.report import dispatch_markdown
+from tasks.dispatch import send_due_contacts
 
 
 @flow(name="dispatch-open-windows", on_failure=[alert_on_failure], on_crashed=[alert_on_failure],

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from loan_comms import db
+from loan_comms.providers.base import mask_pii
+
+if TYPE_CHECKING:
+    from loan_comms.dispatch import DispatchReport
+    from loan_comms.planner import PlanReport
 
 
 @dataclass
@@ -93,3 +98,48 @@ def day_summary(con: duckdb.DuckDBPyConnection, as_of: date) -> DaySummary:
         suppressed=db.rows(con, "report/day_suppressed", params),
         failures=db.rows(con, "report/day_failures", params),
     )
+
+
+def plan_preview_markdown(report: PlanReport) -> str:
+    """What a dry run would have recorded: planned contacts by purpose/step/channel, suppressions."""
+    lines = [f"# Dry run for {report.as_of}: nothing was recorded or sent", "",
+             f"**{report.candidates}** candidates; **{report.planned_total}** would be planned, "
+             f"**{sum(report.suppressed.values())}** suppressed, **{sum(report.render_failed.values())}** "
+             f"could not be rendered, {report.already_recorded} already recorded by an earlier run.", "",
+             "## Would be planned", ""]
+    if report.planned:
+        lines += ["| purpose | step | channel | contacts |", "|---|---|---|---:|"]
+        lines += [f"| {p} | {s} | {c} | {n} |" for (p, s, c), n in sorted(report.planned.items())]
+    else:
+        lines.append("None.")
+    lines += ["", "## Would be suppressed, by reason", ""]
+    if report.suppressed:
+        lines += ["| reason | contacts |", "|---|---:|"]
+        lines += [f"| {r} | {n} |" for r, n in sorted(report.suppressed.items(), key=lambda kv: -kv[1])]
+    else:
+        lines.append("None.")
+    if report.render_failed:
+        lines += ["", "## Render failures", "", "| error | contacts |", "|---|---:|"]
+        lines += [f"| {mask_pii(str(e))[:120]} | {n} |" for e, n in report.render_failed.most_common(20)]
+    return "\n".join(lines) + "\n"
+
+
+def dispatch_markdown(report: DispatchReport) -> str:
+    """One dispatch pass for the UI: due, sent, failed and retried by channel; failure reasons."""
+    d = report.as_dict()
+    chans = sorted(set(d["due"]) | set(d["sent"]) | set(d["failed"]) | set(d["retry_later"]))
+    lines = [f"# Dispatch at {report.now:%Y-%m-%d %H:%M} UTC{' (dry run: nothing sent)' if report.dry_run else ''}",
+             "", f"{report.batches} batches in {report.elapsed_s:.1f}s.", ""]
+    if chans:
+        lines += ["| channel | due | sent | failed | retry later |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {c} | {d['due'].get(c, 0)} | {d['sent'].get(c, 0)} | {d['failed'].get(c, 0)} | "
+                  f"{d['retry_later'].get(c, 0)} |" for c in chans]
+    else:
+        lines.append("Nothing was due.")
+    if d["cancelled"]:
+        lines += ["", "## Suppressed at the re-check before sending", "", "| reason | contacts |", "|---|---:|"]
+        lines += [f"| {r} | {n} |" for r, n in sorted(d["cancelled"].items(), key=lambda kv: -kv[1])]
+    if d["failure_reasons"]:
+        lines += ["", "## Failures", "", "| reason | contacts |", "|---|---:|"]
+        lines += [f"| {mask_pii(r)} | {n} |" for r, n in sorted(d["failure_reasons"].items(), key=lambda kv: -kv[1])]
+    return "\n".join(lines) + "\n"

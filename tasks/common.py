@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Iterator
 
 import duckdb
 
 from loan_comms import db
+from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig, load_config
 
 
@@ -40,3 +42,22 @@ def template_store(cfg: LifecycleConfig):
         raise TemplateProblems(f"{len(errors)} template problem(s) must be fixed before any run:\n{listing}\n"
                            "Run `loan-comms templates lint` for the full list.")
     return store
+
+
+def default_day(tz: str = "Asia/Shanghai") -> date:
+    """The day a scheduled run is for: its scheduled start's date in `tz` (so a run that starts
+    late still plans the day it was scheduled for); outside a deployment, today in `tz`."""
+    from zoneinfo import ZoneInfo
+
+    when = None
+    try:
+        from prefect.runtime import flow_run
+
+        when = flow_run.scheduled_start_time
+    except Exception:
+        when = None
+    if when is None or not isinstance(when, datetime):
+        when = utc_now()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(ZoneInfo(tz)).date()

@@ -5,23 +5,40 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from prefect import get_run_logger, task
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 
 from loan_comms.clock import utc_now
 from loan_comms.day_dispatch import dispatch_day
+from loan_comms.dispatch import DispatchReport, dispatch_due
 from tasks.common import config, open_db
 
 
-@task(name="dispatch-open-windows", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
-def dispatch_now(db_path: str, now: datetime | None = None, config_path: str | None = None,
-                 dry_run: bool = False, batch_size: int | None = None):
-    """One dispatch pass at `now` (default: the wall clock), as the hourly deployment runs it."""
-    from loan_comms.dispatch import dispatch_due
+@task(name="send-due-contacts", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=60, timeout_seconds=3300)
+def send_due_contacts(db_path: str, now: datetime | None = None, config_path: str | None = None,
+                      dry_run: bool = False, batch_size: int | None = None) -> DispatchReport:
+    """One dispatch pass at `now` (default: the wall clock), with a progress artifact per batch.
 
+    Retried on failure: a batch already written back is not sent again (its rows are no longer
+    planned) and the provider deduplicates the one in flight by its idempotency key.
+    """
+    logger = get_run_logger()
     cfg = config(config_path)
+    now = now or utc_now()
+    progress_id = create_progress_artifact(progress=0.0, description=f"dispatch at {now:%Y-%m-%d %H:%M} UTC")
+    last = [-1.0]
+
+    def on_batch(done: int, total: int) -> None:
+        pct = round(100.0 * done / total, 1) if total else 100.0
+        if pct - last[0] >= 1.0 or done >= total:  # at most ~100 updates, however many batches
+            update_progress_artifact(progress_id, pct, description=f"{done} of {total} contacts sent")
+            last[0] = pct
+        logger.info("sent %d of %d contacts", done, total)
+
     with open_db(db_path) as con:
-        report = dispatch_due(con, cfg, now or utc_now(), batch_size=batch_size, dry_run=dry_run)
-    get_run_logger().info("%s", report)
+        report = dispatch_due(con, cfg, now, batch_size=batch_size, dry_run=dry_run, progress=on_batch)
+    update_progress_artifact(progress_id, 100.0, description=str(report)[:400])
+    (logger.warning if sum(report.failed.values()) else logger.info)("%s", report)
     return report
 
 

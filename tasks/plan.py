@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from loan_comms.planner import PlanReport, plan_day
+from loan_comms.report import plan_preview_markdown
 from tasks.common import config, open_db, template_store
 
 
@@ -20,5 +22,20 @@ def plan_contacts(db_path: str, as_of: date, config_path: str | None = None,
     store = template_store(cfg)
     with open_db(db_path) as con:
         report = plan_day(con, cfg, store, as_of, batch_size=batch_size)
+    logger.info("%s", report)
+    return report
+
+
+@task(name="plan-contacts-dry-run", cache_policy=NO_CACHE, timeout_seconds=3600)
+def plan_dry_run(db_path: str, as_of: date, config_path: str | None = None,
+                 batch_size: int | None = None) -> PlanReport:
+    """Plan, police and render `as_of` exactly as for real, record nothing; publish the preview."""
+    logger = get_run_logger()
+    cfg = config(config_path)
+    store = template_store(cfg)
+    with open_db(db_path) as con:
+        report = plan_day(con, cfg, store, as_of, batch_size=batch_size, dry_run=True)
+    create_markdown_artifact(key=f"plan-preview-{as_of.isoformat()}", markdown=plan_preview_markdown(report),
+                             description=f"dry run of {as_of}: what would have gone")
     logger.info("%s", report)
     return report

@@ -6,7 +6,7 @@
 -- Rolling "7 days" counts the last 8 local days so no 7x24h window can ever exceed the cap.
 CREATE OR REPLACE TEMP TABLE decisions AS
 WITH fresh AS (
-    SELECT c.*, b.timezone, coalesce(p.profile, 'default') AS profile
+    SELECT c.*, b.timezone, b.language AS borrower_language, coalesce(p.profile, 'default') AS profile
     FROM candidates AS c
     JOIN borrowers AS b USING (borrower_id)
     LEFT JOIN cfg_profiles AS p ON p.profile = b.jurisdiction

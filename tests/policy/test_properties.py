@@ -8,6 +8,7 @@ dispatch. The independent audit must find nothing, and no contact may be left in
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -41,7 +42,8 @@ event_st = st.tuples(st.integers(0, 5), st.sampled_from(EVENT_KINDS), st.integer
                      st.integers(0, 23), st.integers(0, 2))
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("POLICY_EXAMPLES", "10")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(borrowers=st.lists(borrower_st, min_size=1, max_size=5), events=st.lists(event_st, max_size=14))
 def test_random_books_never_break_the_policy_and_lose_nothing(borrowers, events):
     con = db.connect()

@@ -163,10 +163,45 @@ def demo(db: Path = typer.Option(Path("data/demo.duckdb"), "--db"), loans: int =
         raise typer.Exit(1)
 
 
+@app.command("trace")
+def trace(borrower: str = typer.Option(..., "--borrower", help="The borrower_id to trace."),
+          db: Path = DbOpt,
+          wording: bool = typer.Option(False, "--wording", help="Also print each sent message's text "
+                                       "(it carries the borrower's name: for complaint handling only).")) -> None:
+    """One borrower's contact history: what was sent or held back, by which rule and policy version,
+    in which template version, next to what the borrower did. Answers a complaint from the log."""
+    from loan_comms import db as dbm
+
+    con = dbm.connect(db, read_only=True)
+    rows = dbm.rows(con, "report/borrower_timeline", {"borrower_id": borrower})
+    if not rows:
+        _fail(f"no borrower {borrower!r} with any history in {db}")
+    for r in rows:
+        local = r["at_local"].strftime("%Y-%m-%d %H:%M") if r["at_local"] else "-"
+        if r["what"] == "event":
+            typer.echo(f"{local} local  event    {r['detail']}  {r['channel'] or ''}  loan {r['loan_id'] or '-'}")
+            continue
+        why = f" ({r['reason']})" if r["reason"] else ""
+        tmpl = f"  {r['template_id']}@{r['template_version']}" if r["template_id"] else ""
+        typer.echo(f"{local} local  {r['channel']:<6}  {r['detail']:<20} {r['status']}{why}  "
+                   f"rule={r['rule']}  policy={r['policy_version']}{tmpl}  loan {r['loan_id']}")
+        if wording and r["status"] in ("sent", "delivered"):
+            msg = con.execute("SELECT subject, body_text FROM contact_messages WHERE attempt_id = ?",
+                              [r["attempt_id"]]).fetchall()
+            for subject, body in msg:
+                typer.echo("        " + (f"[{subject}] " if subject else "") + (body or "").replace("\n", " ")[:300])
+
+
+_mounted: list[bool] = []
+
+
 def _mount() -> None:
-    """Sub-commands that live in their own modules, one per area."""
+    """Sub-commands that live in their own modules, one per area (once per process)."""
     from loan_comms import cli_audit, cli_delivery, cli_simulate, cli_templates
 
+    if _mounted:
+        return
+    _mounted.append(True)
     app.add_typer(cli_templates.app, name="templates")
     for sub in (cli_delivery.app, cli_audit.app, cli_simulate.app):
         app.registered_commands.extend(sub.registered_commands)

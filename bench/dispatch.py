@@ -188,7 +188,7 @@ def main() -> None:
             print(f"  round {rnd}: bare httpx loop {bare:7,.0f} msgs/s | dispatch_due {real:7,.0f} msgs/s "
                   f"({real / bare:.0%}); accepted {stats['accepted']:,}", flush=True)
             print(f"      {rep}", flush=True)
-            print(f"      time split: " + ", ".join(f"{k} {v:.2f}s" for k, v in rep.timings.items()), flush=True)
+            print("      time split: " + ", ".join(f"{k} {v:.2f}s" for k, v in rep.timings.items()), flush=True)
         bare, real = statistics.median(bares), statistics.median(reals)
         print(f"  bare httpx loop (median)              {bare:9,.0f} msgs/s", flush=True)
         print(f"  dispatch_due, real path (median)      {real:9,.0f} msgs/s   = {real / bare:.0%} of bare httpx, "

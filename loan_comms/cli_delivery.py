@@ -6,7 +6,6 @@ Mounted into `loan-comms` by the main CLI. Prints counts, never recipients or wo
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Optional
 

@@ -19,8 +19,8 @@ from loan_comms.dispatch import dispatch_due
 from loan_comms.paths import CONFIG_PATH, REPO_ROOT
 from loan_comms.providers import build_provider
 from loan_comms.providers.secrets import MissingSecret
-from tests.delivery.conftest import NOW, SG_KEY, SID, TOKEN, plan, statuses, with_providers
-from tests.delivery.test_http_faults import FAST, http_cfg
+from tests.delivery.conftest import NOW, SG_KEY, SID, TOKEN, plan, statuses
+from tests.delivery.test_http_faults import http_cfg
 
 SMS_TWILIO = '[providers.sms]\nkind = "twilio"\nfrom_number = "+12025550000"\nmax_in_flight = 4\nper_client = 2\n' \
              'timeout_seconds = 2.0\nbackoff_base_seconds = 0.01\n'

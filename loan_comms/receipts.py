@@ -117,6 +117,11 @@ def _when(value: Any, default: datetime) -> datetime:
 _TWILIO_FINAL = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
 _TWILIO_PROGRESS = {"accepted", "queued", "sending", "sent", "scheduled", "read", "receiving", "received"}
 _SENDGRID_FINAL = {"delivered": "delivered", "bounce": "failed", "dropped": "failed", "blocked": "failed"}
+# The borrower asked for no more email: honoured as an email opt-out from the next contact on.
+_SENDGRID_OPT_OUT = {"unsubscribe", "group_unsubscribe", "spamreport"}
+_OPT_OUT_SCHEMA = pa.schema([("external_id", pa.string()), ("provider_message_id", pa.string()),
+                             ("attempt_id", pa.string()), ("event", pa.string()),
+                             ("occurred_at", pa.timestamp("us", tz="UTC"))])
 _RECEIPT_SCHEMA = pa.schema([("seq", pa.int64()), ("provider_message_id", pa.string()), ("attempt_id", pa.string()),
                              ("status", pa.string()), ("error", pa.string()), ("event_at", pa.timestamp("us", tz="UTC"))])
 
@@ -133,9 +138,11 @@ class ReceiptReport:
     unknown: int = 0            # no contact with that message id / attempt id
     unknown_ids: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # "file:line: reason"
+    opt_outs: int = 0           # email unsubscribes / spam reports recorded as opt-outs
 
     def __str__(self) -> str:
         s = (f"receipts: {self.records} records -> {self.delivered} delivered, {self.failed} failed, "
+             f"{self.opt_outs} email opt-outs, "
              f"{self.unchanged} unchanged, {self.progress} in progress, {self.unknown} unknown ids, "
              f"{len(self.rejected)} rejected")
         if self.unknown_ids:
@@ -178,9 +185,18 @@ def ingest_receipts(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: da
     now = now or datetime.now(UTC)
     report = ReceiptReport()
     rows: list[dict[str, Any]] = []
+    opt_outs: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
     for file, line, rec, problem, raw in _records(Path(path)):
         report.records += 1
+        if rec is not None and str(rec.get("event", "")).lower() in _SENDGRID_OPT_OUT \
+                and (rec.get("sg_message_id") or rec.get("attempt_id")):
+            mid = str(rec["sg_message_id"]).split(".", 1)[0] if rec.get("sg_message_id") else None
+            aid = str(rec["attempt_id"]) if rec.get("attempt_id") else None
+            opt_outs.append(dict(external_id="sendgrid:" + str(rec.get("sg_event_id") or f"{rec['event']}:{aid or mid}"),
+                                 provider_message_id=mid, attempt_id=aid, event=str(rec["event"]).lower(),
+                                 occurred_at=_when(rec.get("timestamp"), now)))
+            continue
         if rec is not None:
             row, problem, progress = _receipt_row(rec, now)
             if progress:
@@ -207,6 +223,14 @@ def ingest_receipts(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: da
                 db.run(con, "dispatch/receipts_apply", {"now": now})
             finally:
                 con.unregister("_receipts")
+        if opt_outs:
+            con.register("_email_opt_outs", pa.Table.from_pylist(opt_outs, schema=_OPT_OUT_SCHEMA))
+            try:
+                before = db.scalar(con, "SELECT count(*) FROM borrower_events")
+                db.run(con, "dispatch/email_opt_outs_insert", {"now": now})
+                report.opt_outs = db.scalar(con, "SELECT count(*) FROM borrower_events") - before
+            finally:
+                con.unregister("_email_opt_outs")
     return report
 
 

@@ -1,8 +1,8 @@
 """Borrower behaviour for the simulator: what people do after a day's contacts.
 
 The simulator replaces only the clock and the borrowers. Their reactions arrive the way real ones
-do, as files in the production formats (Twilio inbound SMS, the dialer's export, the operator
-event file, the payment feed) and go through the same ingestion code. Draws are hash-based on
+do, as files in the production formats (Twilio inbound SMS, SendGrid events for unsubscribes,
+the dialer's export, the operator event file, the payment feed) and go through the same ingestion code. Draws are hash-based on
 (seed, contact), so a seed gives the same history every time.
 """
 
@@ -19,7 +19,7 @@ import duckdb
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
 from loan_comms.events import ingest_call_outcomes, ingest_operator_events
-from loan_comms.receipts import ingest_replies
+from loan_comms.receipts import ingest_receipts, ingest_replies
 
 
 @dataclass
@@ -27,11 +27,12 @@ class BehaviourReport:
     as_of: date
     replies: str = ""
     calls: str = ""
+    email_events: str = ""
     operator: str = ""
     promised_payments: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.as_of} behaviour: {self.replies}; {self.calls}; {self.operator}; "
+        return (f"{self.as_of} behaviour: {self.replies}; {self.calls}; {self.email_events}; {self.operator}; "
                 f"{self.promised_payments} promised payments scheduled")
 
 
@@ -57,6 +58,9 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
                                         now=end_of_day))
     calls = db.rows(con, "simulate/call_outcomes", params)
     report.calls = str(ingest_call_outcomes(con, _write_jsonl(day_dir / "dialer.jsonl", calls)))
+    unsubscribes = db.rows(con, "simulate/email_unsubscribes", params)
+    report.email_events = str(ingest_receipts(con, _write_jsonl(day_dir / "email_events.jsonl", unsubscribes),
+                                              now=end_of_day))
     ops = db.rows(con, "simulate/operator_events", params)
     report.operator = str(ingest_operator_events(con, _write_jsonl(day_dir / "operator_events.jsonl", ops)))
     with db.transaction(con):

@@ -1,18 +1,14 @@
--- Simulated requests an agent records on local day $as_of: email unsubscribes (0.5% of emails
--- sent), cease-contact requests (0.2% of collection contacts made), and disputes resolved ten
--- days after they were raised. Returns the operator event file's columns.
+-- Simulated requests an agent records on local day $as_of: cease-contact requests (0.2% of
+-- collection contacts made), and disputes resolved ten days after they were raised. Returns the
+-- operator event file's columns. (Email unsubscribes arrive as provider events instead.)
 WITH made AS (
     SELECT a.attempt_id, a.borrower_id, a.loan_id, a.channel, a.purpose, a.sent_at,
            (hash(concat($seed::VARCHAR, ':', a.attempt_id, ':op')) % 100000) / 100000.0 AS r
     FROM contact_attempts AS a
     WHERE a.planned_for_date = $as_of::DATE AND a.sent_at IS NOT NULL
 )
-SELECT 'sim-unsub-' || attempt_id AS event_id, borrower_id, loan_id, 'opt_out' AS kind, 'email' AS channel,
-       strftime(sent_at + INTERVAL 2 HOUR, '%Y-%m-%dT%H:%M:%S+00:00') AS occurred_at
-FROM made WHERE channel = 'email' AND r < 0.005
-UNION ALL
-SELECT 'sim-cease-' || attempt_id, borrower_id, loan_id, 'cease_contact', NULL,
-       strftime(sent_at + INTERVAL 3 HOUR, '%Y-%m-%dT%H:%M:%S+00:00')
+SELECT 'sim-cease-' || attempt_id AS event_id, borrower_id, loan_id, 'cease_contact' AS kind, NULL AS channel,
+       strftime(sent_at + INTERVAL 3 HOUR, '%Y-%m-%dT%H:%M:%S+00:00') AS occurred_at
 FROM made WHERE purpose = 'escalation' AND r >= 0.5 AND r < 0.502
 UNION ALL
 SELECT 'sim-resolve-' || d.event_id, d.borrower_id, d.loan_id, 'dispute_resolved', NULL,

@@ -91,3 +91,28 @@ def test_operator_events_validate_kind_borrower_and_loan(called, tmp_path):
     assert "opt_out needs a channel" in text
     assert "event_id is missing" in text
     assert "has no timezone offset" in text
+
+
+def test_email_unsubscribe_from_the_provider_stops_email_but_not_sms(tmp_path):
+    from loan_comms.receipts import ingest_receipts
+
+    con = db.connect()
+    b = Book(con)
+    b.borrower("B1")
+    b.loan("L1", "B1", [("2026-11-10", "500.00"), ("2026-12-10", "500.00")])
+    cfg = load_config()
+    plan_day(con, cfg, EchoRenderer(), date(2026, 11, 7))
+    b.send_all_planned()
+    [email] = b.attempts(channel="email")
+    events = write_jsonl(tmp_path / "sendgrid.jsonl", [
+        {"event": "unsubscribe", "attempt_id": email["attempt_id"], "sg_event_id": "ev1", "timestamp": 1794470400},
+        {"event": "unsubscribe", "attempt_id": "nobody", "sg_event_id": "ev2", "timestamp": 1794470400},
+    ])
+    first, again = ingest_receipts(con, events), ingest_receipts(con, events)
+    assert (first.opt_outs, again.opt_outs) == (1, 0), "recorded once; an unknown message is skipped"
+    [(kind, channel)] = con.execute("SELECT kind, channel FROM borrower_events").fetchall()
+    assert (kind, channel) == ("opt_out", "email")
+    plan_day(con, cfg, EchoRenderer(), date(2026, 12, 7))
+    got = {a["channel"]: (a["status"], a["suppressed_reason"]) for a in b.attempts(planned_for_date=date(2026, 12, 7))}
+    assert got == {"email": ("suppressed", "opted_out_email"), "sms": ("planned", None)}
+    con.close()

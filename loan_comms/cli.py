@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from loan_comms.cli_common import ConfigOpt, DbOpt
+from loan_comms.cli_common import ConfigOpt, DbOpt, ingest_file
 from loan_comms.cli_common import fail as _fail
 from loan_comms.cli_common import load_cfg as _cfg
 
@@ -58,10 +58,9 @@ def ingest_call_outcomes_cmd(file: Path = typer.Argument(..., help="Dialer expor
                                                          "attempt_id, outcome, occurred_at [, promised_date, amount]."),
                              db: Path = DbOpt) -> None:
     """Record call outcomes (no_answer, reached, promise_to_pay, wrong_number); re-ingesting is safe."""
-    from loan_comms import db as dbm
     from loan_comms.events import ingest_call_outcomes
 
-    typer.echo(str(ingest_call_outcomes(dbm.connect(db), file)))
+    ingest_file(db, lambda con: ingest_call_outcomes(con, file))
 
 
 @app.command("record-events")
@@ -69,10 +68,9 @@ def record_events_cmd(file: Path = typer.Argument(..., help="Operator events (.j
                                                   "borrower_id, kind, occurred_at [, loan_id, channel, promised_date, amount, note]."),
                       db: Path = DbOpt) -> None:
     """Record what an agent was told: cease-contact, disputes, hardship, promises, opt-outs."""
-    from loan_comms import db as dbm
     from loan_comms.events import ingest_operator_events
 
-    typer.echo(str(ingest_operator_events(dbm.connect(db), file)))
+    ingest_file(db, lambda con: ingest_operator_events(con, file))
 
 
 @app.command("run-day")

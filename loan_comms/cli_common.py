@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import Any, Callable, NoReturn, Optional
 
 import typer
 
@@ -40,3 +40,18 @@ def parse_now(now: Optional[str], *, default_now: bool = True) -> Optional[datet
     if value.tzinfo is None:
         fail(f"--now: {now!r} has no timezone; add Z or +00:00")
     return value.astimezone(UTC)
+
+
+def ingest_file(db: Path, ingest: Callable[[Any], Any]) -> None:
+    """Run one file ingestion on the database and print its report; a missing file is named, not
+    a traceback, and the database is closed whatever happens."""
+    from loan_comms import db as dbm
+
+    con = dbm.connect(db)
+    try:
+        report = ingest(con)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    finally:
+        con.close()
+    typer.echo(str(report))

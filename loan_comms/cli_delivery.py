@@ -11,7 +11,10 @@ from typing import Optional
 
 import typer
 
-from loan_comms.cli_common import ConfigOpt, DbOpt, fail as _fail, load_cfg as _cfg, parse_now as _parse_now
+from loan_comms.cli_common import ConfigOpt, DbOpt, ingest_file
+from loan_comms.cli_common import fail as _fail
+from loan_comms.cli_common import load_cfg as _cfg
+from loan_comms.cli_common import parse_now as _parse_now
 from loan_comms.paths import REPO_ROOT
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Delivery: dispatch, receipts, replies.")
@@ -44,35 +47,19 @@ def dispatch(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
 def ingest_receipts_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or a directory of them."),
                         db: Path = DbOpt) -> None:
     """Delivery receipts (Twilio status callbacks, SendGrid events) -> delivered / failed."""
-    from loan_comms import db as dbm
     from loan_comms.receipts import ingest_receipts
 
-    con = dbm.connect(db)
-    try:
-        report = ingest_receipts(con, path)
-    except FileNotFoundError as exc:
-        _fail(str(exc))
-    finally:
-        con.close()
-    typer.echo(str(report))
+    ingest_file(db, lambda con: ingest_receipts(con, path))
 
 
 @app.command("ingest-replies")
 def ingest_replies_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or a directory of them."),
                        db: Path = DbOpt, config: Optional[Path] = ConfigOpt) -> None:
     """Inbound SMS (Twilio fields From, Body, MessageSid) -> borrower_events, classified."""
-    from loan_comms import db as dbm
     from loan_comms.receipts import ingest_replies
 
     cfg = _cfg(config)
-    con = dbm.connect(db)
-    try:
-        report = ingest_replies(con, cfg, path)
-    except FileNotFoundError as exc:
-        _fail(str(exc))
-    finally:
-        con.close()
-    typer.echo(str(report))
+    ingest_file(db, lambda con: ingest_replies(con, cfg, path))
 
 
 @app.command("receive-callbacks")

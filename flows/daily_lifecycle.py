@@ -8,7 +8,7 @@ from prefect import flow
 
 from loan_comms.paths import DEFAULT_DB
 from tasks.dispatch import dispatch_whole_day
-from tasks.plan import plan_contacts
+from tasks.plan import finish_earlier_days, plan_contacts
 from tasks.report import publish_day_summary
 
 
@@ -17,8 +17,10 @@ def daily_lifecycle(as_of: date, db_path: str = str(DEFAULT_DB), config_path: st
                     batch_size: int | None = None) -> dict:
     """Plan, police and render `as_of`, dispatch it across the day's windows, publish the summary.
 
-    Re-running a day sends nothing twice: every contact is keyed by (borrower, loan, step, channel, day).
+    Re-running a day records nothing new and changes nothing (the ledger of day runs): a day
+    planned whole is not planned again, one a crash interrupted is finished first.
     """
+    finish_earlier_days(db_path, as_of, config_path, batch_size)   # after an interrupted run
     plan = plan_contacts(db_path, as_of, config_path, batch_size)
     dispatch_whole_day(db_path, as_of, config_path, False, batch_size)
     summary = publish_day_summary(db_path, as_of)

@@ -8,7 +8,7 @@ from prefect import flow
 
 from loan_comms.paths import DEFAULT_DB
 from tasks.dispatch import dispatch_whole_day
-from tasks.plan import plan_contacts
+from tasks.plan import finish_earlier_days, plan_contacts
 from tasks.report import publish_day_summary
 
 
@@ -16,8 +16,10 @@ from tasks.report import publish_day_summary
 def lifecycle_days(start: date, days: int = 1, db_path: str = str(DEFAULT_DB),
                    config_path: str | None = None, batch_size: int | None = None) -> list[dict]:
     """For each day from `start`: plan, dispatch over the day, summarise. Days run in order
-    because each day's plan depends on what was sent and suppressed before it."""
+    because each day's plan depends on what was sent and suppressed before it. Resuming a killed
+    run from its start is safe: days already done record nothing, the interrupted one is finished."""
     out = []
+    finish_earlier_days(db_path, start, config_path, batch_size)   # what an interrupted run left
     for i in range(days):
         as_of = start + timedelta(days=i)
         plan = plan_contacts(db_path, as_of, config_path, batch_size)

@@ -4,6 +4,8 @@ In production a dispatch run every hour on the wall clock releases what is insid
 For a day run after the fact, the same dispatch is called at the instants where something
 changes: each distinct window opening of the day's planned contacts, and finally the latest
 window close, which marks whatever could not go as window_missed. Same code, other clock.
+Once that last pass has run the day is marked dispatched in the ledger (days.py), and replaying
+it does nothing: every contact of the day is already final.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from urllib.parse import urlparse
 
 import duckdb
 
-from loan_comms import db
+from loan_comms import days, db
+from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig
 
 
@@ -64,14 +67,38 @@ def dispatch_instants(con: duckdb.DuckDBPyConnection, as_of: date) -> list[datet
 def dispatch_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, *,
                  dry_run: bool = False, batch_size: int | None = None,
                  on_pass: Callable[[datetime, Any], None] | None = None) -> list[Any]:
-    """Run dispatch at every instant of `as_of` where a window opens or the last one closes."""
+    """Run dispatch at every instant of `as_of` where a window opens or the last one closes.
+
+    A day already dispatched whole is not replayed (nothing of it is left to send)."""
     from loan_comms.dispatch import dispatch_due
 
     check_simulated_clock_allowed(cfg)
+    if days.status(con, as_of).dispatched:
+        return []
     reports = []
-    for now in dispatch_instants(con, as_of):
+    instants = dispatch_instants(con, as_of)
+    for now in instants:
         report = dispatch_due(con, cfg, now, batch_size=batch_size, dry_run=dry_run)
         reports.append(report)
         if on_pass:
             on_pass(now, report)
+    if not dry_run and days.status(con, as_of).planned:
+        days.finish_dispatch(con, as_of, instants[-1] if instants else utc_now())
     return reports
+
+
+def finish_earlier_days(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Any, before: date, *,
+                        batch_size: int | None = None) -> list[date]:
+    """Finish what an interrupted run left of the days before `before`: their plan, then their
+    dispatch, on their own simulated clock, so the next day is planned on the same history an
+    uninterrupted run would have made (a forbearance offer sent, not still waiting; caps the same).
+    Returns the days it finished."""
+    from loan_comms.planner import plan_day
+
+    done = []
+    for as_of, planned in con.execute(db.sql("days/unfinished_before"), {"before": before}).fetchall():
+        if not planned:
+            plan_day(con, cfg, renderer, as_of, batch_size=batch_size)
+        dispatch_day(con, cfg, as_of, batch_size=batch_size)
+        done.append(as_of)
+    return done

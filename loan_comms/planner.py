@@ -3,6 +3,9 @@
 Everything set-shaped is SQL over DuckDB; Python only renders the planned text contacts, in
 batches, and records each batch with its wording in one transaction, so a crash leaves either a
 whole batch or none of it, and a re-run picks up exactly what is missing.
+
+Re-running is governed by the ledger of day runs (loan_comms/days.py): a day planned whole is
+not planned again, an interrupted one is finished, and an older day never moves derived state.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any, Callable, Protocol
 import duckdb
 import pyarrow as pa
 
-from loan_comms import db
+from loan_comms import days, db
 from loan_comms.clock import plan_instant, utc_now
 from loan_comms.config import TEXT_CHANNELS, LifecycleConfig
 from loan_comms.policy import refresh_state, register_policy_tables
@@ -45,17 +48,24 @@ class PlanReport:
     render_failed: Counter = field(default_factory=Counter)  # error -> n
     already_recorded: int = 0
     dry_run: bool = False
+    already_planned: bool = False                            # the ledger says the day is complete
+    resumed: list[date] = field(default_factory=list)        # interrupted earlier days finished first
 
     @property
     def planned_total(self) -> int:
         return sum(self.planned.values())
 
     def __str__(self) -> str:
+        if self.already_planned:
+            return (f"{self.as_of}: already planned ({self.already_recorded} contacts recorded), nothing new: "
+                    "re-running a planned day records nothing")
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(self.suppressed.items())) or "none"
         failed = sum(self.render_failed.values())
         return (f"{'DRY RUN ' if self.dry_run else ''}{self.as_of}: {self.candidates} candidates, {self.planned_total} planned, "
                 f"{sum(self.suppressed.values())} suppressed ({reasons}), {failed} render failures, "
-                f"{self.already_recorded} already recorded")
+                f"{self.already_recorded} already recorded"
+                + (f"; first finished the interrupted plan of {', '.join(map(str, self.resumed))}"
+                   if self.resumed else ""))
 
 
 def template_context(row: dict[str, Any], cfg: LifecycleConfig) -> dict[str, Any]:
@@ -88,11 +98,14 @@ def _params(cfg: LifecycleConfig, as_of: date, now: datetime, recorded_at: datet
 
 
 def build_decisions(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date,
-                    now: datetime | None = None, *, in_transaction: bool = False) -> None:
+                    now: datetime | None = None, *, in_transaction: bool = False,
+                    advance_state: bool = True) -> None:
     """Fill temp tables candidates and decisions for `as_of` (no contact recorded yet).
 
     The state it derives (payments ingested, episodes opened or closed) is committed in one
     transaction, unless the caller already holds one (a dry run, which rolls everything back).
+    advance_state=False (an older day than the newest planned) leaves episodes as later days left
+    them; the candidates read them as they stood on `as_of` either way.
     """
     now = now or plan_instant(as_of)
     params = _params(cfg, as_of, now, now)
@@ -100,11 +113,13 @@ def build_decisions(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of:
     with (nullcontext(con) if in_transaction else db.transaction(con)):
         refresh_state(con, as_of, now)
         db.run(con, "state/materialize_installments", params)
-        db.run(con, "state/open_episodes", params)
-        db.run(con, "state/close_episodes", params)
+        if advance_state:
+            db.run(con, "state/open_episodes", params)
+            db.run(con, "state/close_episodes", params)
+
     db.run(con, "plan/create_candidates", params)
-    for name in ("plan/reminder_candidates", "plan/ladder_candidates", "plan/forbearance_candidates",
-                 "plan/follow_up_candidates"):
+    for name in ("plan/reminder_candidates", "plan/lost_reminder_candidates", "plan/ladder_candidates",
+                 "plan/forbearance_candidates", "plan/follow_up_candidates"):
         db.run(con, name, params)
     con.execute("CREATE OR REPLACE TEMP TABLE gate_input AS "
                 "SELECT *, $as_of::DATE AS planned_for_date FROM candidates", {"as_of": as_of})
@@ -115,11 +130,25 @@ def build_decisions(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of:
 def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, as_of: date, *,
              now: datetime | None = None, batch_size: int | None = None, dry_run: bool = False,
              progress: Callable[[int], None] | None = None) -> PlanReport:
-    """Plan, police, render and record every contact of `as_of`. Safe to re-run: keys dedupe.
+    """Plan, police, render and record every contact of `as_of`. Safe to re-run (see days.py):
+    a day already planned whole records nothing, an interrupted one is finished, and an earlier
+    interrupted day is finished first. A never-planned day behind the newest raises DayOutOfOrder.
 
     dry_run: plan, police and render exactly as for real, but record nothing, so the report
     shows what would have gone and nothing can be sent from it.
     """
+    status = days.status(con, as_of)
+    days.check_can_plan(status)
+    resumed: list[date] = []
+    while status.interrupted is not None and not dry_run:
+        log.warning("%s: finishing the interrupted plan of %s first", as_of, status.interrupted)
+        plan_day(con, cfg, renderer, status.interrupted, batch_size=batch_size)
+        resumed.append(status.interrupted)
+        status = days.status(con, as_of)
+    if status.planned and not dry_run:
+        recorded = db.scalar(con, "SELECT count(*) FROM contact_attempts WHERE planned_for_date = $d", {"d": as_of})
+        return PlanReport(as_of=as_of, candidates=recorded, already_recorded=recorded, already_planned=True,
+                          resumed=resumed)
     now = now or plan_instant(as_of)
     recorded_at = utc_now()
     params = _params(cfg, as_of, now, recorded_at)
@@ -127,16 +156,20 @@ def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Ren
     if dry_run:
         con.execute("BEGIN TRANSACTION")
         try:
-            return _plan(con, cfg, renderer, as_of, now, params, batch_size, True, progress)
+            return _plan(con, cfg, renderer, status, now, params, batch_size, True, progress)
         finally:
             con.execute("ROLLBACK")
-    return _plan(con, cfg, renderer, as_of, now, params, batch_size, False, progress)
+    report = _plan(con, cfg, renderer, status, now, params, batch_size, False, progress)
+    report.resumed = resumed
+    days.finish_plan(con, as_of, recorded_at, cfg.policy_version)
+    return report
 
 
-def _plan(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, as_of: date, now: datetime,
-          params: dict[str, Any], batch_size: int, dry_run: bool,
+def _plan(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, status: days.DayStatus,
+          now: datetime, params: dict[str, Any], batch_size: int, dry_run: bool,
           progress: Callable[[int], None] | None) -> PlanReport:
-    build_decisions(con, cfg, as_of, now, in_transaction=dry_run)
+    as_of = status.as_of
+    build_decisions(con, cfg, as_of, now, in_transaction=dry_run, advance_state=status.is_newest)
 
     report = PlanReport(as_of=as_of, dry_run=dry_run)
     report.candidates = db.scalar(con, "SELECT count(*) FROM candidates")
@@ -151,6 +184,7 @@ def _plan(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Render
 
     if not dry_run:
         with db.transaction(con):
+            days.start_plan(con, as_of, params["recorded_at"], cfg.policy_version)
             db.run(con, "policy/record_policy_version", params)
             db.run(con, "policy/record_decisions", params)
 

@@ -39,3 +39,18 @@ def plan_dry_run(db_path: str, as_of: date, config_path: str | None = None,
                              description=f"dry run of {as_of}: what would have gone")
     logger.info("%s", report)
     return report
+
+
+@task(name="finish-earlier-days", cache_policy=NO_CACHE)
+def finish_earlier_days(db_path: str, before: date, config_path: str | None = None,
+                        batch_size: int | None = None) -> list[date]:
+    """Finish the plan and dispatch an interrupted run left undone on days before `before`."""
+    from loan_comms.day_dispatch import finish_earlier_days as finish
+
+    logger = get_run_logger()
+    cfg = config(config_path)
+    with open_db(db_path) as con:
+        finished = finish(con, cfg, template_store(cfg), before, batch_size=batch_size)
+    if finished:
+        logger.warning("finished what an interrupted run left of %s", ", ".join(map(str, finished)))
+    return finished

@@ -8,7 +8,7 @@ INSERT INTO candidates
 WITH taken AS (
     SELECT loan_id, step, max(planned_for_date) AS last_day
     FROM contact_attempts
-    WHERE purpose = 'follow_up'
+    WHERE purpose = 'follow_up' AND planned_for_date < $as_of::DATE   -- a re-run re-proposes the same keys
       AND (status <> 'suppressed' OR suppressed_reason = 'no_recipient' OR suppressed_reason LIKE 'opted_out_%')
     GROUP BY loan_id, step
 ),
@@ -48,7 +48,8 @@ confirmed AS (
     WHERE e.kind = 'payment'
       AND e.occurred_at > $now - INTERVAL 1 DAY AND e.occurred_at <= $now
       AND EXISTS (SELECT 1 FROM delinquency_episodes AS d
-                  WHERE d.loan_id = e.loan_id AND (d.closed_on IS NULL OR d.closed_on >= $as_of::DATE - 1))
+                  WHERE d.loan_id = e.loan_id AND d.opened_on <= $as_of::DATE
+                    AND (d.closed_on IS NULL OR d.closed_on >= $as_of::DATE - 1))
     GROUP BY e.loan_id
 ),
 wanted AS (

@@ -3,8 +3,9 @@
 -- plan or a short break, once per episode. Adds rows to candidates; the gate holds the ladder
 -- beyond its first step until the offer has gone (awaiting_forbearance_offer).
 INSERT INTO candidates
-WITH open_episode AS (
-    SELECT episode_id, loan_id, opened_on FROM delinquency_episodes WHERE closed_on IS NULL
+WITH open_episode AS (   -- open on $as_of, whatever later days did to it
+    SELECT episode_id, loan_id, opened_on FROM delinquency_episodes
+    WHERE opened_on <= $as_of::DATE AND (closed_on IS NULL OR closed_on > $as_of::DATE)
 ),
 offered AS (
     SELECT DISTINCT episode_id

@@ -4,8 +4,9 @@
 -- could never be made: no recipient, channel opted out), so it is never repeated. A step that
 -- the policy held back (caps, pauses, holidays, missed window) is tried again the next day.
 INSERT INTO candidates
-WITH open_episode AS (
-    SELECT episode_id, loan_id FROM delinquency_episodes WHERE closed_on IS NULL
+WITH open_episode AS (   -- open on $as_of, whatever later days did to it (re-runs read the past as it was)
+    SELECT episode_id, loan_id FROM delinquency_episodes
+    WHERE opened_on <= $as_of::DATE AND (closed_on IS NULL OR closed_on > $as_of::DATE)
 ),
 ladder AS (
     SELECT DISTINCT step, rank, min_dpd FROM cfg_steps WHERE purpose = 'escalation'

@@ -1,7 +1,9 @@
--- gate_input for the re-check before send: every contact still planned, as the gate reads them.
+-- gate_input for the re-check before send: every contact still planned whose window is open at
+-- $now, as the gate reads them. A contact is judged by the pass that could send it, with what was
+-- known at that instant, so a pass replayed at an earlier instant never judges later contacts.
 -- Those whose window has already closed are marked window_missed by apply_recheck instead.
 CREATE OR REPLACE TEMP TABLE gate_input AS
 SELECT idempotency_key, borrower_id, loan_id, installment_no, channel, purpose, step, episode_id,
        planned_for_date
 FROM contact_attempts
-WHERE status = 'planned' AND send_before > $now;
+WHERE status = 'planned' AND send_after <= $now AND send_before > $now;

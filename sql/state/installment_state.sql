@@ -1,10 +1,11 @@
 -- installment_state: every installment as of $now, with payments applied oldest installment first.
 -- paid_amount/outstanding come from 'payment' events up to $now, so any past day can be re-derived;
 -- settled_at is when the running total of payments first covered this installment.
--- With $pending_only, only loans that still have a planned contact (the re-check before send).
+-- With $pending_only, only loans with a planned contact whose window has opened (the re-check before send).
 CREATE OR REPLACE TEMP TABLE installment_state AS
 WITH scope AS (
-    SELECT DISTINCT loan_id FROM contact_attempts WHERE $pending_only AND status = 'planned'
+    SELECT DISTINCT loan_id FROM contact_attempts
+    WHERE $pending_only AND status = 'planned' AND send_after <= $now
 ),
 pay AS (
     SELECT loan_id, occurred_at,

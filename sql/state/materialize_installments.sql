@@ -1,9 +1,9 @@
--- Writes the derived paid amount and settlement time back to installments (for other tools).
--- Returns nothing; only rows whose values changed are touched.
+-- Writes the derived paid amount and settlement time back to installments (for other tools and
+-- the audit). Returns nothing; only rows whose values grow are touched. Payments only add up, so
+-- the state only moves forward: a re-check or re-run at an earlier instant never takes it back.
 UPDATE installments AS i
-SET amount_paid = s.paid_amount,
-    paid_at = CASE WHEN s.outstanding <= 0 THEN s.settled_at END
+SET amount_paid = greatest(i.amount_paid, s.paid_amount),
+    paid_at = coalesce(i.paid_at, CASE WHEN s.outstanding <= 0 THEN s.settled_at END)
 FROM installment_state AS s
 WHERE s.loan_id = i.loan_id AND s.installment_no = i.installment_no
-  AND (i.amount_paid IS DISTINCT FROM s.paid_amount
-       OR i.paid_at IS DISTINCT FROM CASE WHEN s.outstanding <= 0 THEN s.settled_at END);
+  AND (s.paid_amount > i.amount_paid OR (i.paid_at IS NULL AND s.outstanding <= 0));

@@ -179,3 +179,35 @@ def test_every_decision_names_the_policy_and_the_policy_is_kept(book, cfg, rende
     [(text,)] = book.con.execute("SELECT config_text FROM policy_versions WHERE policy_version = ?",
                                  [cfg.policy_version]).fetchall()
     assert "[policy]" in text and "sms_per_day" in text
+
+
+def _lose(book, day: str) -> None:
+    """What a day-long provider outage leaves: tried, never accepted, window closed."""
+    book.con.execute("UPDATE contact_attempts SET status = 'suppressed', suppressed_reason = 'window_missed', "
+                     "send_tries = 3, error = 'connection refused' "
+                     "WHERE status = 'planned' AND planned_for_date = ?", [date.fromisoformat(day)])
+
+
+def test_a_reminder_lost_to_an_outage_goes_again_next_day_while_it_can_still_help(book, cfg, renderer):
+    book.borrower("B1")
+    book.loan("L1", "B1", [("2026-11-10", "500.00")])
+    run(book, cfg, renderer, "2026-11-07", send=False)
+    _lose(book, "2026-11-07")                                  # pre_due_3 sms and email both lost
+    run(book, cfg, renderer, "2026-11-08", send=False)
+    assert steps_on(book, "2026-11-08") == {("pre_due_3", "sms", "planned"), ("pre_due_3", "email", "planned")}
+    _lose(book, "2026-11-08")                                  # lost again: the email goes the next day;
+    run(book, cfg, renderer, "2026-11-09", send=False)         # the sms has its own pre_due_1 that day
+    assert steps_on(book, "2026-11-09") == {("pre_due_3", "email", "planned"), ("pre_due_1", "sms", "planned")}
+    _lose(book, "2026-11-09")                                  # never on the due date: due_today speaks then
+    run(book, cfg, renderer, "2026-11-10", send=False)
+    assert steps_on(book, "2026-11-10") == {("due_today", "sms", "planned")}
+
+
+def test_a_reminder_merely_suppressed_or_missed_without_a_try_is_not_planned_again(book, cfg, renderer):
+    book.borrower("B1")
+    book.loan("L1", "B1", [("2026-11-10", "500.00")])
+    run(book, cfg, renderer, "2026-11-07", send=False)
+    book.con.execute("UPDATE contact_attempts SET status = 'suppressed', suppressed_reason = 'window_missed' "
+                     "WHERE status = 'planned'")                # missed, but no provider ever failed it
+    run(book, cfg, renderer, "2026-11-08", send=False)
+    assert steps_on(book, "2026-11-08") == set()

@@ -46,8 +46,6 @@ def audit(
         cfg = load_config(config)
     except ConfigError as exc:
         fail(str(exc))
-    if not db.exists():
-        fail(f"{db}: no such database file")
     try:
         con = dbm.open_book(db, read_only=True)
     except DatabaseError as exc:

@@ -13,7 +13,6 @@ from typing import Any, Callable, Iterator, NoReturn, Optional
 
 import typer
 
-from loan_comms.errors import UsageProblem
 from loan_comms.paths import DEFAULT_DB
 
 DbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB file holding the loan book (made by generate or import).")
@@ -55,20 +54,19 @@ def preflight(config: Optional[Path], *, simulated_clock: bool = True):
     return cfg
 
 
-def _day(ctx: typer.Context, param: Any, value: Optional[str]) -> Optional[date]:
-    """Option callback: a calendar day, or a usage error naming the option and the value."""
-    if value is None or isinstance(value, date):
+def parse_day(value: Any) -> date:
+    """Every date option's parser: a calendar day, or a usage error that says what a date looks like."""
+    if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(str(value))
     except ValueError:
-        raise UsageProblem(f"{param.opts[0]} {value}: not a date (YYYY-MM-DD)") from None
+        raise typer.BadParameter(f"{value}: not a date (YYYY-MM-DD)") from None
 
 
 def DayOpt(default: Any, *flags: str, help: str) -> Any:
-    """A date option (--as-of, --start), parsed and checked by one validator for every command.
-    The command receives a `datetime.date`."""
-    return typer.Option(default, *flags, help=help, callback=_day, metavar="YYYY-MM-DD")
+    """A date option (--as-of, --start): parsed and checked by `parse_day` for every command."""
+    return typer.Option(default, *flags, help=help, parser=parse_day, metavar="YYYY-MM-DD")
 
 
 def CountOpt(default: int, *flags: str, help: str, min: int = 1, max: Optional[int] = None) -> Any:

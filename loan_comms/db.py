@@ -47,7 +47,7 @@ def connect(path: str | Path = ":memory:", *, read_only: bool = False) -> duckdb
                 con = _open(path, read_only=False)
         else:
             if read_only:
-                raise NoBook(f"{path}: no such database file")
+                raise no_book(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             con = _open(path, read_only=False)
     con.execute("SET TimeZone = 'UTC'")
@@ -74,7 +74,8 @@ def open_book(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyCo
 
 def no_book(path: str | Path) -> NoBook:
     """The error for a --db without a loan book, with the commands that make one."""
-    return NoBook(f"{path}: no loan book here; create one with 'loan-comms generate' or 'loan-comms import'")
+    what = "no loan book here" if Path(path).exists() else "no such database file, so no loan book here"
+    return NoBook(f"{path}: {what}; create one with 'loan-comms generate' or 'loan-comms import'")
 
 
 def check_book(path: str | Path) -> None:
@@ -94,8 +95,10 @@ def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         text = str(exc)
         if "lock" in text.lower():
             raise DatabaseLocked(_locked_message(path, text)) from None
-        raise DatabaseCorrupt(f"{path}: not a usable DuckDB database ({_first_line(text)}); nothing was "
-                              "written to it. Restore it from a backup, or point --db at another file") from None
+        what = ("not a DuckDB database file" if "not a valid DuckDB database" in text
+                else f"a damaged DuckDB database ({_first_line(text).removeprefix('IO Error: ')})")
+        raise DatabaseCorrupt(f"{path}: {what}; nothing was written to it. Restore it from a backup, "
+                              "or point --db at another file") from None
 
 
 def _check_before_writing(path: Path) -> None:

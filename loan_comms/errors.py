@@ -1,7 +1,7 @@
 """One base for the mistakes a person can fix (a bad path, a locked file, a bad config value).
 
-The CLI prints such an error as one line, `loan-comms: <message>`, and exits 1 (2 for usage
-mistakes); it never shows a traceback for them unless asked (`--debug` or LOAN_COMMS_DEBUG=1).
+The CLI prints such an error as one line, `loan-comms: <message>`, and exits 1 (typer's usage
+errors exit 2); it never shows a traceback for them unless asked (`--debug` or LOAN_COMMS_DEBUG=1).
 Domain modules subclass `LoanCommsError`, so the CLI need not know each of them. Messages carry
 file names, ids, counts and reasons, never personal data.
 """
@@ -13,12 +13,6 @@ class LoanCommsError(Exception):
     """A problem the user can fix; its message says what is wrong and what to do."""
 
     exit_code: int = 1
-
-
-class UsageProblem(LoanCommsError):
-    """A command-line argument that cannot be used (a date that is not a date...): exit 2, like typer."""
-
-    exit_code = 2
 
 
 class DatabaseError(LoanCommsError, RuntimeError):

@@ -86,3 +86,51 @@ def test_the_lock_is_released_when_the_run_fails(tmp_path):
 def test_an_in_memory_database_needs_no_lock():
     with run_lock(":memory:", "x", timeout_s=0):
         pass
+
+
+def _import(db_path: str):
+    from typer.testing import CliRunner
+
+    from loan_comms.cli import _mount, app
+    from loan_comms.paths import REPO_ROOT
+
+    _mount()
+    return CliRunner().invoke(app, ["import", str(REPO_ROOT / "examples" / "loan_book.csv"), "--db", db_path])
+
+
+def test_import_waits_for_a_run_in_progress(tmp_path):
+    db = str(tmp_path / "book.duckdb")
+    ctx = mp.get_context("spawn")
+    ready = ctx.Event()
+    other = ctx.Process(target=_hold, args=(db, 1.5, ready))
+    other.start()
+    try:
+        assert ready.wait(60)
+        result = _import(db)
+        assert result.exit_code == 0, result.output
+        assert "import loan_book.csv: waiting for book.duckdb, in use by daily-plan 2026-11-05 (scheduled)" \
+            in result.output
+        assert os.path.exists(db + ".done"), "the import only ran once the other run had finished"
+    finally:
+        other.join(30)
+
+
+def test_giving_up_is_one_line_from_the_cli(tmp_path, monkeypatch):
+    import loan_comms.run_lock as rl
+
+    db = str(tmp_path / "book.duckdb")
+    ctx = mp.get_context("spawn")
+    ready = ctx.Event()
+    other = ctx.Process(target=_hold, args=(db, 5, ready))
+    other.start()
+    try:
+        assert ready.wait(60)
+        monkeypatch.setattr(rl, "DEFAULT_TIMEOUT_S", 0.3)
+        result = _import(db)
+        assert result.exit_code == 1
+        last = result.output.strip().splitlines()[-1]
+        assert last.startswith("loan-comms: import loan_book.csv: gave up after 0s waiting for book.duckdb")
+        assert not os.path.exists(db), "nothing written"
+    finally:
+        other.terminate()
+        other.join(30)

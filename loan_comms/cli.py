@@ -12,18 +12,27 @@ from typing import Optional
 
 import typer
 
-from loan_comms.cli_common import ConfigOpt, DbOpt, ingest_file
+from loan_comms.cli_common import (ConfigOpt, CountOpt, DayOpt, DbOpt, NewDbOpt, book, ingest_file, preflight,
+                                   writing)
 from loan_comms.cli_common import fail as _fail
 from loan_comms.cli_common import load_cfg as _cfg
+from loan_comms.cli_errors import DEBUG_ENV, ReportingGroup, set_debug
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ReportingGroup,
                   help="Borrower communications: reminders, escalation, contact policy, audit.")
 
 
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV,
+                                     help=f"Show Python tracebacks (also {DEBUG_ENV}=1).")) -> None:
+    """Borrower communications: reminders, escalation, contact policy, audit."""
+    set_debug(debug)
+
+
 @app.command("generate")
-def generate(db: Path = DbOpt, loans: int = typer.Option(1000, help="Number of loans."),
+def generate(db: Path = NewDbOpt, loans: int = CountOpt(1000, help="Number of loans."),
              seed: int = typer.Option(7, help="Same seed, same book."),
-             start: str = typer.Option("2026-11-01", help="First day the book will be run for (YYYY-MM-DD).")) -> None:
+             start: date = DayOpt("2026-11-01", "--start", help="First day the book will be run for.")) -> None:
     """Build a synthetic loan book (borrowers, loans, installments, future payments) in --db."""
     from loan_comms import db as dbm
     from loan_comms.synthetic import BookExistsError, generate_book
@@ -31,7 +40,7 @@ def generate(db: Path = DbOpt, loans: int = typer.Option(1000, help="Number of l
     con = dbm.connect(db)
     t0 = time.perf_counter()
     try:
-        report = generate_book(con, loans=loans, seed=seed, start=date.fromisoformat(start))
+        report = generate_book(con, loans=loans, seed=seed, start=start)
     except BookExistsError as exc:
         _fail(str(exc))
     typer.echo(f"{report}  ({time.perf_counter() - t0:.1f}s) -> {db}")
@@ -39,17 +48,20 @@ def generate(db: Path = DbOpt, loans: int = typer.Option(1000, help="Number of l
 
 @app.command("import")
 def import_(file: Path = typer.Argument(..., help="CSV or Parquet export, one row per installment."),
-            db: Path = DbOpt, config: Optional[Path] = ConfigOpt) -> None:
+            db: Path = NewDbOpt, config: Optional[Path] = ConfigOpt) -> None:
     """Import a loan book; bad rows go to import_quarantine with the reason and line."""
     from loan_comms import db as dbm
     from loan_comms.book_import import BookFileError, import_book
 
     cfg = _cfg(config)
-    con = dbm.connect(db)
-    try:
-        report = import_book(con, file, jurisdictions=tuple(cfg.policy.profiles))
-    except BookFileError as exc:
-        _fail(str(exc))
+    with writing(db, f"import {file.name}", check=False):
+        con = dbm.connect(db)  # creates the book if need be; refuses a damaged file before writing
+        try:
+            report = import_book(con, file, jurisdictions=tuple(cfg.policy.profiles))
+        except BookFileError as exc:
+            _fail(str(exc))
+        finally:
+            con.close()
     typer.echo(str(report))
 
 
@@ -60,7 +72,7 @@ def ingest_call_outcomes_cmd(file: Path = typer.Argument(..., help="Dialer expor
     """Record call outcomes (no_answer, reached, promise_to_pay, wrong_number); re-ingesting is safe."""
     from loan_comms.events import ingest_call_outcomes
 
-    ingest_file(db, lambda con: ingest_call_outcomes(con, file))
+    ingest_file(db, lambda con: ingest_call_outcomes(con, file), "ingest-call-outcomes")
 
 
 @app.command("record-events")
@@ -70,81 +82,65 @@ def record_events_cmd(file: Path = typer.Argument(..., help="Operator events (.j
     """Record what an agent was told: cease-contact, disputes, hardship, promises, opt-outs."""
     from loan_comms.events import ingest_operator_events
 
-    ingest_file(db, lambda con: ingest_operator_events(con, file))
+    ingest_file(db, lambda con: ingest_operator_events(con, file), "record-events")
 
 
 @app.command("run-day")
-def run_day(as_of: str = typer.Option(..., "--as-of", help="The day to run (YYYY-MM-DD); re-running is safe."),
+def run_day(as_of: date = DayOpt(..., "--as-of", help="The day to run; re-running is safe."),
             db: Path = DbOpt, config: Optional[Path] = ConfigOpt) -> None:
     """Plan, police, render and send one day's contacts (daily-lifecycle flow), then summarise."""
-    _preflight(config)
+    preflight(config)
     from loan_comms import prefect_env
 
-    prefect_env.configure()
-    from flows.daily_lifecycle import daily_lifecycle
+    with writing(db, f"run-day {as_of}"):
+        prefect_env.configure()
+        from flows.daily_lifecycle import daily_lifecycle
 
-    with _exclusive(db, f"run-day {as_of}"):
-        result = daily_lifecycle(as_of=date.fromisoformat(as_of), db_path=str(db),
-                                 config_path=str(config) if config else None)
+        result = daily_lifecycle(as_of=as_of, db_path=str(db), config_path=str(config) if config else None)
     typer.echo(f"{as_of}: planned {result['planned']} new, sent {result['sent'] + result['delivered']}, "
                f"suppressed {result['suppressed']}, failed {result['failed']}  ({db})")
 
 
 @app.command("run-days")
-def run_days(start: str = typer.Option(..., help="First day (YYYY-MM-DD)."),
-             days: int = typer.Option(1, help="How many consecutive days."),
+def run_days(start: date = DayOpt(..., "--start", help="First day."),
+             days: int = CountOpt(1, "--days", help="How many consecutive days."),
              db: Path = DbOpt, config: Optional[Path] = ConfigOpt) -> None:
     """Run the lifecycle for consecutive days (backfill or catch-up), one flow run."""
-    _days(date.fromisoformat(start), days, db, config)
-
-
-def _preflight(config: Optional[Path]) -> None:
-    """Everything that would stop a run, said before Prefect starts: config, templates, clock."""
-    from loan_comms.day_dispatch import SimulatedClockRefused, check_simulated_clock_allowed
-    from tasks.common import TemplateProblems, template_store
-
-    cfg = _cfg(config)
-    try:
-        template_store(cfg)
-        check_simulated_clock_allowed(cfg)
-    except (TemplateProblems, SimulatedClockRefused) as exc:
-        _fail(str(exc))
+    preflight(config)
+    _days(start, days, db, config)
 
 
 def _days(start: date, days: int, db: Path, config: Optional[Path]) -> list[dict]:
+    """The lifecycle-days flow over an existing book, under its run lock (after `preflight`)."""
     from loan_comms import prefect_env
 
-    _preflight(config)
-    prefect_env.configure()
-    from flows.run_days import lifecycle_days
+    with writing(db, f"run-days {start} +{days}"):
+        prefect_env.configure()
+        from flows.run_days import lifecycle_days
 
-    with _exclusive(db, f"run-days {start} +{days}"):
         return lifecycle_days(start=start, days=days, db_path=str(db), config_path=str(config) if config else None)
 
 
-def _exclusive(db: Path, what: str):
-    """Wait for any other run on this database (a scheduled one, say) instead of crashing."""
-    from loan_comms.run_lock import run_lock
-
-    return run_lock(db, what, on_wait=lambda m: typer.echo(m, err=True))
-
-
 @app.command("demo")
-def demo(db: Path = typer.Option(Path("data/demo.duckdb"), "--db"), loans: int = 20000, days: int = 30,
-         start: str = "2026-11-01", seed: int = 7) -> None:
+def demo(db: Path = typer.Option(Path("data/demo.duckdb"), "--db", help="DuckDB file (replaced)."),
+         loans: int = CountOpt(20000, "--loans", help="Loans in the synthetic book."),
+         days: int = CountOpt(30, "--days", help="Days to run."),
+         start: date = DayOpt("2026-11-01", "--start", help="First day."),
+         seed: int = typer.Option(7, "--seed", help="Same seed, same book.")) -> None:
     """The main job: a fresh synthetic book, `days` days of the lifecycle, and a summary."""
     from loan_comms import db as dbm
     from loan_comms.synthetic import generate_book
 
+    preflight(None)
     t0 = time.perf_counter()
     for suffix in ("", ".wal"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     con = dbm.connect(db)
     typer.echo(f"Building a synthetic book of {loans} loans in {db} ...")
-    typer.echo(f"  {generate_book(con, loans=loans, seed=seed, start=date.fromisoformat(start))}")
+    typer.echo(f"  {generate_book(con, loans=loans, seed=seed, start=start)}")
     con.close()
     typer.echo(f"Running {days} days from {start} in Prefect's local mode (first start takes ~20 s) ...")
-    _days(date.fromisoformat(start), days, db, None)
+    _days(start, days, db, None)
     con = dbm.connect(db, read_only=True)
     from loan_comms.audit import run_audit
     from loan_comms.config import load_config
@@ -170,8 +166,11 @@ def trace(borrower: str = typer.Option(..., "--borrower", help="The borrower_id 
     in which template version, next to what the borrower did. Answers a complaint from the log."""
     from loan_comms import db as dbm
 
-    con = dbm.connect(db, read_only=True)
-    rows = dbm.rows(con, "report/borrower_timeline", {"borrower_id": borrower})
+    with book(db, read_only=True) as con:
+        _trace(con, dbm.rows(con, "report/borrower_timeline", {"borrower_id": borrower}), borrower, db, wording)
+
+
+def _trace(con, rows: list[dict], borrower: str, db: Path, wording: bool) -> None:
     if not rows:
         _fail(f"no borrower {borrower!r} with any history in {db}")
     for r in rows:
@@ -206,8 +205,12 @@ def _mount() -> None:
 
 
 def main() -> None:
+    """The `loan-comms` entry point: a user's mistake is one line on stderr, never a traceback."""
+    from loan_comms.prefect_env import stop_on_signals
+
     _mount()
-    app()
+    stop_on_signals()
+    app(prog_name="loan-comms")
 
 
 if __name__ == "__main__":

@@ -39,17 +39,16 @@ def audit(
     from loan_comms import db as dbm
     from loan_comms.audit import AuditError, run_audit
     from loan_comms.config import ConfigError, load_config
+    from loan_comms.errors import DatabaseError
 
     at = parse_now(now, default_now=False)
     try:
         cfg = load_config(config)
     except ConfigError as exc:
         fail(str(exc))
-    if not db.exists():
-        fail(f"{db}: no such database file")
     try:
-        con = dbm.connect(db, read_only=True)
-    except RuntimeError as exc:
+        con = dbm.open_book(db, read_only=True)
+    except DatabaseError as exc:
         fail(str(exc))
     try:
         report = run_audit(con, cfg, now=at, show=show)

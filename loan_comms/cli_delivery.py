@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from loan_comms.cli_common import ConfigOpt, DbOpt, ingest_file
+from loan_comms.cli_common import ConfigOpt, CountOpt, DbOpt, book, ingest_file, preflight
 from loan_comms.cli_common import fail as _fail
 from loan_comms.cli_common import load_cfg as _cfg
 from loan_comms.cli_common import parse_now as _parse_now
@@ -22,24 +22,20 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Delivery: di
 @app.command("dispatch")
 def dispatch(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
              now: Optional[str] = typer.Option(None, "--now", help="UTC instant of this pass (default: now)."),
-             batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Contacts per batch."),
+             batch_size: Optional[int] = CountOpt(None, "--batch-size", help="Contacts per batch."),
              dry_run: bool = typer.Option(False, "--dry-run", help="Count what would go; change nothing.")) -> None:
     """Send every planned contact whose window is open now, through its channel's provider."""
-    from loan_comms import db as dbm
     from loan_comms.dispatch import dispatch_due
     from loan_comms.providers.http import ProviderConfigError
     from loan_comms.providers.secrets import MissingSecret
-    from loan_comms.run_lock import run_lock
 
-    cfg = _cfg(config)
-    with run_lock(db, "dispatch (CLI)", on_wait=lambda m: typer.echo(m, err=True)):
-        con = dbm.connect(db)
+    at = _parse_now(now)
+    cfg = preflight(config, simulated_clock=False)
+    with book(db, "dispatch (CLI)") as con:
         try:
-            report = dispatch_due(con, cfg, _parse_now(now), batch_size=batch_size, dry_run=dry_run)
+            report = dispatch_due(con, cfg, at, batch_size=batch_size, dry_run=dry_run)
         except (ProviderConfigError, MissingSecret, ValueError) as exc:
             _fail(str(exc))
-        finally:
-            con.close()
     typer.echo(str(report))
 
 
@@ -49,7 +45,7 @@ def ingest_receipts_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file o
     """Delivery receipts (Twilio status callbacks, SendGrid events) -> delivered / failed."""
     from loan_comms.receipts import ingest_receipts
 
-    ingest_file(db, lambda con: ingest_receipts(con, path))
+    ingest_file(db, lambda con: ingest_receipts(con, path), "ingest-receipts")
 
 
 @app.command("ingest-replies")
@@ -59,15 +55,15 @@ def ingest_replies_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or
     from loan_comms.receipts import ingest_replies
 
     cfg = _cfg(config)
-    ingest_file(db, lambda con: ingest_replies(con, cfg, path))
+    ingest_file(db, lambda con: ingest_replies(con, cfg, path), "ingest-replies")
 
 
 @app.command("receive-callbacks")
-def receive_callbacks(port: int = typer.Option(8088, "--port"),
+def receive_callbacks(port: int = CountOpt(8088, "--port", help="Port to listen on.", max=65535),
                       inbox: Path = typer.Option(Path("data/inbox"), "--inbox", help="Drop folders root."),
                       public_url: Optional[str] = typer.Option(None, "--public-url",
                                                                help="URL providers call (for Twilio signatures)."),
-                      flush_seconds: float = typer.Option(10.0, "--flush-seconds")) -> None:
+                      flush_seconds: float = typer.Option(10.0, "--flush-seconds", min=0.1)) -> None:
     """HTTP endpoint for provider callbacks (status, inbound SMS, e-mail events) -> inbox files."""
     import os
 
@@ -78,7 +74,7 @@ def receive_callbacks(port: int = typer.Option(8088, "--port"),
 
 
 @app.command("fake-gateway")
-def fake_gateway(port: int = typer.Option(8099, "--port"),
+def fake_gateway(port: int = CountOpt(8099, "--port", help="Port to listen on.", max=65535),
                  twilio_sid: Optional[str] = typer.Option(None, "--twilio-sid", envvar="TWILIO_ACCOUNT_SID"),
                  twilio_token: Optional[str] = typer.Option(None, "--twilio-token", envvar="TWILIO_AUTH_TOKEN"),
                  sendgrid_key: Optional[str] = typer.Option(None, "--sendgrid-key", envvar="SENDGRID_API_KEY")) -> None:

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import typer
 
+from loan_comms.cli_common import CountOpt, DayOpt, preflight
+
 app = typer.Typer(add_completion=False)
 
 
 @app.command("simulate")
-def simulate(loans: int = typer.Option(1000, help="Loans in the synthetic book."),
-             days: int = typer.Option(30, help="Days to simulate."),
-             start: str = typer.Option("2026-11-01", help="First simulated day (YYYY-MM-DD)."),
+def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic book."),
+             days: int = CountOpt(30, "--days", help="Days to simulate."),
+             start: date = DayOpt("2026-11-01", "--start", help="First simulated day."),
              seed: int = typer.Option(7, help="Same seed, same history."),
              db: Path = typer.Option(Path("data/simulation.duckdb"), "--db", help="DuckDB file (replaced)."),
              audit: bool = typer.Option(True, help="Run the compliance audit at the end.")) -> None:
@@ -23,24 +25,18 @@ def simulate(loans: int = typer.Option(1000, help="Loans in the synthetic book."
     from loan_comms import prefect_env
     from loan_comms.synthetic import generate_book
 
-    from loan_comms.cli_common import fail, load_cfg
-    from loan_comms.day_dispatch import SimulatedClockRefused, check_simulated_clock_allowed
-
-    try:
-        check_simulated_clock_allowed(load_cfg(None))
-    except SimulatedClockRefused as exc:
-        fail(str(exc))
+    preflight(None)
     t0 = time.perf_counter()
     for suffix in ("", ".wal"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     con = dbm.connect(db)
-    typer.echo(f"book: {generate_book(con, loans=loans, seed=seed, start=date.fromisoformat(start))}")
+    typer.echo(f"book: {generate_book(con, loans=loans, seed=seed, start=start)}")
     con.close()
     prefect_env.configure()
     from flows.simulate import simulate_lifecycle
 
     workdir = Path(db).with_suffix("").as_posix() + "-files"
-    simulate_lifecycle(start=date.fromisoformat(start), days=days, db_path=str(db), seed=seed, workdir=workdir)
+    simulate_lifecycle(start=start, days=days, db_path=str(db), seed=seed, workdir=workdir)
     typer.echo(f"simulated {loans} loans over {days} days in {time.perf_counter() - t0:.0f} s -> {db}")
     if audit:
         from loan_comms.audit import run_audit

@@ -34,17 +34,15 @@ def lint_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="show errors only"),
 ) -> None:
     """Check every template; one line per problem with file, line and fix. Exit 1 on any error."""
-    from loan_comms.templating.lint import lint
+    from loan_comms.templating.lint import lint, summary
 
     cfg, store = _load(config, templates)
     problems = lint(store, cfg)
     shown = [p for p in problems if p.is_error] if quiet else problems
     for p in shown:
         typer.echo(str(p))
-    n_err = sum(p.is_error for p in problems)
-    n_warn = len(problems) - n_err
-    typer.echo(f"{len(store.templates)} templates checked: {n_err} error(s), {n_warn} warning(s)")
-    if n_err:
+    typer.echo(summary(store, problems))
+    if any(p.is_error for p in problems):
         raise typer.Exit(1)
 
 

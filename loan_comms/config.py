@@ -11,10 +11,11 @@ import os
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from loan_comms.errors import LoanCommsError
 from loan_comms.paths import CONFIG_PATH
 
 Channel = Literal["sms", "email", "call", "letter", "visit"]
@@ -22,7 +23,7 @@ TEXT_CHANNELS: tuple[str, ...] = ("sms", "email", "letter")
 LANGUAGES: tuple[str, ...] = ("zh-CN", "en")
 
 
-class ConfigError(ValueError):
+class ConfigError(LoanCommsError, ValueError):
     """A config file that cannot be used; the message names the file, key and problem."""
 
 
@@ -78,6 +79,20 @@ def _parse_hhmm(value: str) -> time:
         raise ValueError(f"{value!r} is not a local time like '08:00'") from None
 
 
+def _known_calendar(code: str) -> str:
+    """A holiday calendar the `holidays` library has: an unknown code would pass here and crash
+    the first run that looks up that profile's holidays."""
+    import holidays
+
+    if code not in holidays.list_supported_countries():
+        raise ValueError(f"unknown holiday calendar {code!r}; use a country code the holidays library "
+                         "supports, such as CN, HK, SG, GB or US")
+    return code
+
+
+HolidayCalendar = Annotated[str, AfterValidator(_known_calendar)]
+
+
 class Profile(_Strict):
     """One jurisdiction's contact rules."""
 
@@ -89,7 +104,7 @@ class Profile(_Strict):
     sms_per_7_days: int = Field(ge=0)
     email_per_day: int = Field(ge=0)
     contacts_per_day: int = Field(ge=0)
-    holiday_calendars: tuple[str, ...] = ()
+    holiday_calendars: tuple[HolidayCalendar, ...] = ()
     forbearance_before_escalation: bool = False
 
     @field_validator("contact_window")
@@ -209,6 +224,11 @@ class LifecycleConfig(_Strict):
                     f"ladder[{i}].min_dpd: must be greater than ladder[{i - 1}].min_dpd ({prev.min_dpd}); "
                     "list ladder steps in escalation order"
                 )
+        known = [*steps, *(name for name, _, _ in self.follow_ups.steps())]
+        for i, step in enumerate(self.policy.legally_required_steps):
+            if step not in known:
+                raise ValueError(f"policy.legally_required_steps[{i}]: unknown step {step!r}; it must be one of "
+                                 f"the reminders, ladder steps or follow-ups: {', '.join(known)}")
         return self
 
     def profile(self, name: str) -> Profile:
@@ -277,6 +297,6 @@ def load_config(path: str | Path | None = None) -> LifecycleConfig:
                 msg = "unknown key (misspelt? see the comments in the shipped lifecycle.toml)"
             elif e["type"] == "missing":
                 msg = "required key is missing"
-            lines.append(f"{path}: {_loc(e['loc'])}: {msg}")
+            lines.append(f"{path}: {_loc(e['loc'])}: {msg}" if e["loc"] else f"{path}: {msg}")
         raise ConfigError("\n".join(lines)) from None
     return cfg

@@ -14,6 +14,7 @@ from typing import Any, Iterator, Mapping
 
 import duckdb
 
+from loan_comms.errors import DatabaseCorrupt, DatabaseLocked, NoBook
 from loan_comms.paths import SQL_DIR
 
 
@@ -27,20 +28,136 @@ def sql(name: str) -> str:
 
 
 def connect(path: str | Path = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the database and make sure the schema exists."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise RuntimeError(
-            f"cannot open {path}: {exc}. Only one process may write a DuckDB file at a time; "
-            "is another loan-comms run (or a DuckDB shell) holding it?"
-        ) from exc
+    """Open (creating if needed) the database and make sure the schema exists.
+
+    A file another process holds, or one that is not a whole DuckDB database, is refused with a
+    one-line DatabaseLocked / DatabaseCorrupt before anything is written to it: an existing file
+    is first opened read-only and checked, and only then opened for writing.
+    """
+    if str(path) == ":memory:":
+        con = duckdb.connect(":memory:")
+    else:
+        path = Path(path)
+        if path.exists():
+            checked = _identity(path) in _checked
+            if read_only:
+                con = _open(path, read_only=True)
+                if not checked:
+                    _refuse_if_truncated(con, path)
+            else:
+                if not checked:
+                    _check_before_writing(path)
+                con = _open(path, read_only=False)
+            _checked.add(_identity(path))
+        else:
+            if read_only:
+                raise no_book(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            con = _open(path, read_only=False)
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         ensure_schema(con)
     return con
+
+
+def open_book(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """The loan book at `path`, for commands that need one; never creates a database.
+
+    Refuses a missing file, or a database without borrowers (a mistyped --db would otherwise
+    report "sent 0" over an empty book), with a hint to create one.
+    """
+    if not Path(path).exists():
+        raise no_book(path)
+    con = connect(path, read_only=read_only)
+    has_table = scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'borrowers'")
+    if not has_table or not scalar(con, "SELECT EXISTS (SELECT 1 FROM borrowers)"):
+        con.close()
+        raise no_book(path)
+    return con
+
+
+def no_book(path: str | Path) -> NoBook:
+    """The error for a --db without a loan book, with the commands that make one."""
+    what = "no loan book here" if Path(path).exists() else "no such database file, so no loan book here"
+    return NoBook(f"{path}: {what}; create one with 'loan-comms generate' or 'loan-comms import'")
+
+
+def check_book(path: str | Path) -> None:
+    """Fail now, in one line, if `path` holds no usable loan book (before a flow starts on it)."""
+    open_book(path, read_only=True).close()
+
+
+# Files this process has already checked (a run opens its book once per task; the check costs a
+# read-only open, ~40 ms on a 20,000-loan book): the first open in each process checks.
+_checked: set[tuple[str, int, int]] = set()
+
+
+def _identity(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return str(path.resolve()), st.st_dev, st.st_ino
+
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>\S+) \(PID (?P<pid>\d+)\)")
+_HEADER_BYTES = 3 * 4096  # DuckDB's main header and two database headers precede the blocks
+
+
+def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, with its open errors turned into one line that says what to do."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException) as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise DatabaseLocked(_locked_message(path, text)) from None
+        what = ("not a DuckDB database file" if "not a valid DuckDB database" in text
+                else f"a damaged DuckDB database ({_first_line(text).removeprefix('IO Error: ')})")
+        raise DatabaseCorrupt(f"{path}: {what}; nothing was written to it. Restore it from a backup, "
+                              "or point --db at another file") from None
+
+
+def _check_before_writing(path: Path) -> None:
+    """Open an existing file read-only and check it, so a damaged one is never written to."""
+    try:
+        probe = _open(path, read_only=True)
+    except duckdb.ConnectionException:
+        return  # this process already has it open for writing: it was checked then
+    _refuse_if_truncated(probe, path, close=True)
+
+
+def _locked_message(path: Path, text: str) -> str:
+    from loan_comms.run_lock import holder
+
+    m = _LOCK_HOLDER.search(text)
+    who = f"process {m['pid']} ({Path(m['exe']).name})" if m else "another process"
+    run = holder(path) or {}
+    if m and str(run.get("pid")) == m["pid"] and run.get("what"):
+        who += f", running {run['what']} since {run.get('since', '?')}"
+    stop = f"or stop it (kill {m['pid']})" if m else "or stop it"
+    return f"{path}: in use by {who}; wait for that run to finish {stop}, then try again"
+
+
+def _refuse_if_truncated(con: duckdb.DuckDBPyConnection, path: Path, *, close: bool = False) -> None:
+    """A file cut short (a copy that stopped, a full disk) still opens, and DuckDB would even write
+    to it, but its data is gone. DuckDB keeps the file at whole blocks after its headers, and holds
+    at least the blocks in use: a file that is not, or is shorter, is refused."""
+    try:
+        block_size, used = con.execute(
+            "SELECT block_size, used_blocks FROM pragma_database_size() LIMIT 1").fetchall()[0]
+        size = path.stat().st_size
+        blocks_bytes = size - _HEADER_BYTES
+        if block_size and (blocks_bytes < 0 or blocks_bytes % block_size or blocks_bytes // block_size < used):
+            raise DatabaseCorrupt(f"{path}: the database file is truncated ({size:,} bytes, not the whole "
+                                  f"{block_size:,}-byte blocks it needs); nothing was written to it. Restore it "
+                                  "from a backup, or point --db at another file")
+    except BaseException:
+        con.close()
+        raise
+    if close:
+        con.close()
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "unknown error"
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -22,13 +22,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
+from loan_comms.errors import LoanCommsError
+
 log = logging.getLogger(__name__)
 
 PREFECT_LIMIT = "loan-comms-db"
 DEFAULT_TIMEOUT_S = float(os.environ.get("LOAN_COMMS_LOCK_TIMEOUT_SECONDS", "1800"))
 
 
-class RunLockTimeout(RuntimeError):
+class RunLockTimeout(LoanCommsError, RuntimeError):
     """Another run kept the database for longer than we were willing to wait."""
 
 

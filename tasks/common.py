@@ -12,10 +12,11 @@ import duckdb
 from loan_comms import db
 from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig, load_config
+from loan_comms.errors import LoanCommsError
 
 
-class TemplateProblems(RuntimeError):
-    """Templates a run cannot start with (missing in the default language, broken, unsafe)."""
+class TemplateProblems(LoanCommsError, RuntimeError):
+    """Templates a run cannot start with: any error `loan-comms templates lint` reports."""
 
 
 @contextmanager
@@ -32,15 +33,17 @@ def config(config_path: str | None = None) -> LifecycleConfig:
 
 
 def template_store(cfg: LifecycleConfig):
-    """The compiled template library; refuses to start when a required template is missing or broken."""
+    """The compiled template library; refuses to start on any lint error (the same check as
+    `loan-comms templates lint`, so what lint rejects never reaches a borrower)."""
     from loan_comms.templating import TemplateStore, templates_dir
+    from loan_comms.templating.lint import lint, summary
 
     store = TemplateStore.load(templates_dir(cfg), cfg)
-    errors = [p for p in store.problems_at_start() if getattr(p, "severity", "error") == "error"]
+    problems = lint(store, cfg)
+    errors = [p for p in problems if p.is_error]
     if errors:
-        listing = "\n".join(f"  {p}" for p in errors[:20])
-        raise TemplateProblems(f"{len(errors)} template problem(s) must be fixed before any run:\n{listing}\n"
-                           "Run `loan-comms templates lint` for the full list.")
+        raise TemplateProblems(f"{summary(store, problems)}; a run cannot start with template errors, the first: "
+                               f"{errors[0]}. Run `loan-comms templates lint` for the full list.")
     return store
 
 

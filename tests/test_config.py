@@ -33,6 +33,12 @@ def test_shipped_config_is_valid_and_default_profile_is_the_strictest():
     (('contact_window = ["08:00", "22:00"]', 'contact_window = ["08:00", "25:61"]'), "policy.profiles.cn.contact_window"),
     (('channels = ["email"]', 'channels = ["fax"]'), "ladder[1].channels[0]"),
     (("hardship_pause_days = 14", "hardship_pause_dayz = 14"), "follow_ups.hardship_pause_dayz: unknown key"),
+    (('holiday_calendars = ["CN"]', 'holiday_calendars = ["XX"]'),
+     "lifecycle.toml: policy.profiles.cn.holiday_calendars[0]: unknown holiday calendar 'XX'"),
+    (('holiday_calendars = ["CN"]', 'holiday_calendars = ["CN", "cn"]'),
+     "policy.profiles.cn.holiday_calendars[1]: unknown holiday calendar 'cn'"),
+    (("legally_required_steps = []", 'legally_required_steps = ["dpd_99"]'),
+     "lifecycle.toml: policy.legally_required_steps[0]: unknown step 'dpd_99'; it must be one of"),
 ])
 def test_a_mistake_names_the_key_and_the_problem(tmp_path, change, message):
     old, new = change
@@ -42,6 +48,22 @@ def test_a_mistake_names_the_key_and_the_problem(tmp_path, change, message):
         load_config(write(tmp_path, text.replace(old, new, 1)))
     assert message in str(exc.value)
     assert "lifecycle.toml" in str(exc.value)
+
+
+def test_known_calendars_and_steps_pass(tmp_path):
+    text = shipped().replace('holiday_calendars = ["CN"]', 'holiday_calendars = ["CN", "HK", "SG"]', 1)
+    text = text.replace("legally_required_steps = []", 'legally_required_steps = ["dpd_60_handoff", "pre_due_1", '
+                        '"payment_confirmation"]', 1)
+    cfg = load_config(write(tmp_path, text))
+    assert cfg.policy.profiles["cn"].holiday_calendars == ("CN", "HK", "SG")
+    assert "payment_confirmation" in cfg.policy.legally_required_steps
+
+
+def test_a_whole_config_rule_names_its_key_without_a_top_level_marker(tmp_path):
+    text = shipped().replace("min_dpd = 5", "min_dpd = 2", 1)
+    with pytest.raises(ConfigError) as exc:
+        load_config(write(tmp_path, text))
+    assert str(exc.value).startswith(f"{tmp_path / 'lifecycle.toml'}: ladder[2].min_dpd: must be greater")
 
 
 def test_not_toml_at_all(tmp_path):

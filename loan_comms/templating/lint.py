@@ -116,5 +116,11 @@ def _literal_text(t: CompiledTemplate) -> str:
     return re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", t.sources.get("txt", ""), flags=re.S)
 
 
+def summary(store: TemplateStore, problems: list[Problem]) -> str:
+    """The one-line verdict both `templates lint` and the start of every run print."""
+    n_err = sum(p.is_error for p in problems)
+    return f"{len(store.templates)} templates checked: {n_err} error(s), {len(problems) - n_err} warning(s)"
+
+
 def format_problems(problems: list[Problem]) -> str:
     return "\n".join(str(p) for p in problems)

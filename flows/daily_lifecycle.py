@@ -24,4 +24,5 @@ def daily_lifecycle(as_of: date, db_path: str = str(DEFAULT_DB), config_path: st
     plan = plan_contacts(db_path, as_of, config_path, batch_size)
     dispatch_whole_day(db_path, as_of, config_path, False, batch_size)
     summary = publish_day_summary(db_path, as_of)
-    return {"as_of": as_of.isoformat(), "planned": plan.planned_total, **summary.totals()}
+    return {"as_of": as_of.isoformat(), "planned": plan.planned_total, "already_planned": plan.already_planned,
+            **summary.totals()}

@@ -93,12 +93,17 @@ def run_day(as_of: date = DayOpt(..., "--as-of", help="The day to run; re-runnin
     from loan_comms import prefect_env
 
     with writing(db, f"run-day {as_of}"):
+        _check_day_order(db, as_of)
         prefect_env.configure()
         from flows.daily_lifecycle import daily_lifecycle
 
         result = daily_lifecycle(as_of=as_of, db_path=str(db), config_path=str(config) if config else None)
-    typer.echo(f"{as_of}: planned {result['planned']} new, sent {result['sent'] + result['delivered']}, "
-               f"suppressed {result['suppressed']}, failed {result['failed']}  ({db})")
+    totals = (f"sent {result['sent'] + result['delivered']}, suppressed {result['suppressed']}, "
+              f"failed {result['failed']}  ({db})")
+    if result.get("already_planned"):
+        typer.echo(f"{as_of}: already planned, nothing new recorded or sent; the day's totals: {totals}")
+    else:
+        typer.echo(f"{as_of}: planned {result['planned']} new, {totals}")
 
 
 @app.command("run-days")
@@ -115,10 +120,19 @@ def _days(start: date, days: int, db: Path, config: Optional[Path]) -> list[dict
     from loan_comms import prefect_env
 
     with writing(db, f"run-days {start} +{days}"):
+        _check_day_order(db, start)
         prefect_env.configure()
         from flows.run_days import lifecycle_days
 
         return lifecycle_days(start=start, days=days, db_path=str(db), config_path=str(config) if config else None)
+
+
+def _check_day_order(db: Path, first: date) -> None:
+    """A never-planned day behind the newest planned one is refused before Prefect starts."""
+    from loan_comms import days
+
+    with book(db) as con:
+        days.check_can_plan(days.status(con, first))
 
 
 @app.command("demo")

@@ -23,9 +23,10 @@ from datetime import date, datetime
 import duckdb
 
 from loan_comms import db
+from loan_comms.errors import LoanCommsError
 
 
-class DayOutOfOrder(RuntimeError):
+class DayOutOfOrder(LoanCommsError):
     """A day before the newest planned day that was never planned itself."""
 
 

@@ -12,6 +12,7 @@ from loan_comms.paths import DEFAULT_DB
 
 DbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB file (created if missing).")
 ConfigOpt = typer.Option(None, "--config", help="Lifecycle config file (default config/lifecycle.toml).")
+EncodingOpt = typer.Option(None, "--encoding", help="The file's text encoding when it is not UTF-8, e.g. gb18030.")
 
 
 def fail(msg: str, code: int = 2) -> NoReturn:
@@ -43,14 +44,16 @@ def parse_now(now: Optional[str], *, default_now: bool = True) -> Optional[datet
 
 
 def ingest_file(db: Path, ingest: Callable[[Any], Any]) -> None:
-    """Run one file ingestion on the database and print its report; a missing file is named, not
-    a traceback, and the database is closed whatever happens."""
+    """Run one file ingestion on the database and print its report; a file that cannot be read
+    (missing, a directory, not UTF-8, truncated gzip) is one line and exit 2, not a traceback, and
+    the database is closed whatever happens. Quarantined rows are in the report; the exit is 0."""
     from loan_comms import db as dbm
+    from loan_comms.inbound import InboundFileError
 
     con = dbm.connect(db)
     try:
         report = ingest(con)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, InboundFileError) as exc:
         fail(str(exc))
     finally:
         con.close()

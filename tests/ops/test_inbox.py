@@ -56,13 +56,17 @@ def test_files_are_ingested_then_moved_to_processed(con, tmp_path):
 
 def test_an_unreadable_file_moves_to_failed_with_its_reason(con, tmp_path):
     inbox = tmp_path / "inbox"
-    drop(inbox, "call_outcomes", "dialer.json", "[{not json")
+    gbk = drop(inbox, "call_outcomes", "dialer.json", "")
+    gbk.write_bytes(json.dumps([{"attempt_id": "a1", "outcome": "reached", "note": "客户说明天还款"}],
+                               ensure_ascii=False).encode("gbk"))
     drop(inbox, "operator_events", "ok.jsonl", json.dumps(
         {"event_id": "e2", "borrower_id": "B1", "kind": "opt_out", "channel": "sms", "occurred_at": "2026-11-06T03:00:00Z"}))
     report = ingest_inbox(con, load_config(), inbox, log=lambda m: None)
     assert report.files == {"operator_events": 1}
     [failed] = report.failed_files
-    assert failed.startswith("call_outcomes/dialer.json: JSONDecodeError")
+    # (was JSONDecodeError for "[{not json": a broken JSON list is now readable, see the test below)
+    assert failed == "call_outcomes/dialer.json: not UTF-8 (looks like GB18030/GBK); " \
+                     "re-run with --encoding gb18030"
     moved = [p for p in (inbox / "failed" / "call_outcomes").iterdir()]
     assert sorted(p.name.endswith(".error.txt") for p in moved) == [False, True]
     assert pending_files(inbox, "call_outcomes") == []
@@ -75,7 +79,8 @@ def test_rejected_rows_are_reported_and_the_rest_recorded(con, tmp_path):
         {"event_id": "e4", "borrower_id": "NOPE", "kind": "cease_contact", "occurred_at": "2026-11-06T03:00:00Z"},
     ]))
     report = ingest_inbox(con, load_config(), inbox, log=lambda m: None)
-    assert "1 recorded" in report.summaries[0] and "1 rejected" in report.summaries[0]
+    assert "1 recorded" in report.summaries[0] and "1 quarantined" in report.summaries[0]   # was "1 rejected"
+    assert report.quarantined == {"operator_events/mixed.jsonl": 1}
     assert con.execute("SELECT count(*) FROM borrower_events WHERE kind = 'cease_contact'").fetchone()[0] == 1
 
 

@@ -253,7 +253,7 @@ def _json_list(text: str, start: int) -> Iterator[Record]:
                 item, end = decoder.raw_decode(text, pos)
             except ValueError as exc:
                 at = getattr(exc, "pos", pos)
-                cut = "cut off" if at >= len(text.rstrip()) else "broken"
+                cut = "broken" if text.rstrip().endswith("]") else "cut off"
                 yield Record(lines.of(at), None, f"JSON list is {cut} at element {n + 1} "
                              f"({getattr(exc, 'msg', exc)}); the elements before it were read", text[pos:pos + RAW_LIMIT])
                 return

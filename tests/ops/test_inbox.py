@@ -87,3 +87,34 @@ def test_rejected_rows_are_reported_and_the_rest_recorded(con, tmp_path):
 def test_an_unknown_kind_is_a_clear_error(con, tmp_path):
     with pytest.raises(ValueError, match="unknown inbox kind 'surveys'"):
         ingest_inbox(con, load_config(), tmp_path, kinds=("surveys",))
+
+
+def test_a_partly_bad_file_lands_its_good_rows_and_the_artifact_counts_the_rest(con, tmp_path):
+    from flows.ingest import _markdown
+
+    inbox = tmp_path / "inbox"
+    good = {"event_id": "e5", "borrower_id": "B1", "kind": "cease_contact", "occurred_at": "2026-11-06T03:00:00Z"}
+    drop(inbox, "operator_events", "cut.json", json.dumps([good, good | {"event_id": "e6"}])[:-30])
+    drop(inbox, "replies", "twilio.jsonl", "\n".join(json.dumps(r) for r in [
+        {"MessageSid": ["SM1"], "From": "+8613812345678", "Body": "STOP"},
+        {"MessageSid": "SM2", "From": "+8613812345678", "Body": "STOP", "DateSent": "2026-11-06T04:00:00Z"}]))
+    report = ingest_inbox(con, load_config(), inbox, log=lambda m: None)
+    assert report.files == {"operator_events": 1, "replies": 1} and not report.failed_files
+    assert report.quarantined == {"operator_events/cut.json": 1, "replies/twilio.jsonl": 1}
+    kinds = sorted(r[0] for r in con.execute("SELECT kind FROM borrower_events").fetchall())
+    assert kinds == ["cease_contact", "opt_out", "sms_reply"]
+    assert pending_files(inbox, "operator_events") == [] and pending_files(inbox, "replies") == []
+    md = _markdown(report, str(inbox))
+    assert "| operator_events/cut.json | 1 |" in md and "| replies/twilio.jsonl | 1 |" in md
+    assert "13812345678" not in md
+
+
+def test_gzipped_drops_are_picked_up(con, tmp_path):
+    import gzip
+
+    inbox = tmp_path / "inbox"
+    p = drop(inbox, "operator_events", "agents.jsonl.gz", "")
+    p.write_bytes(gzip.compress(json.dumps(
+        {"event_id": "e7", "borrower_id": "B1", "kind": "cease_contact", "occurred_at": "2026-11-06T03:00:00Z"}).encode()))
+    report = ingest_inbox(con, load_config(), inbox, log=lambda m: None)
+    assert report.files == {"operator_events": 1}

@@ -10,8 +10,6 @@ currency once. The format is described in docs/import_format.md.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -174,17 +172,14 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, p: Path, encoding: str | None = N
     """Split the CSV with Python's csv module, which tells where each record starts (quoted newlines,
     blank lines), then hand DuckDB one Arrow table of text columns."""
     text, utf8_ok = _read_text(p, encoding)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    records = inbound.split_csv(text)
     header: list[str] | None = None
-    prev_end = 0
-    try:
-        for raw_header in reader:
-            prev_end = reader.line_num
-            if any(h.strip() for h in raw_header):
-                header = [h.strip().lower() for h in raw_header]
-                break
-    except csv.Error as exc:
-        raise BookFileError(f"{p}: cannot read the header line ({exc})") from exc
+    for _, raw_header, csv_problem in records:
+        if csv_problem is not None:
+            raise BookFileError(f"{p}: cannot read the header line ({csv_problem})")
+        if any(h.strip() for h in raw_header or ()):
+            header = [h.strip().lower() for h in raw_header or ()]
+            break
     if header is None:
         raise BookFileError(f"{p}: empty file (no header line)")
     dupes = sorted({h for h in header if header.count(h) > 1 and h})
@@ -196,30 +191,19 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, p: Path, encoding: str | None = N
     lines: list[int] = []
     problems: list[str | None] = []
     cols: list[list[str | None]] = [[] for _ in keep]
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            # e.g. an unterminated quote: everything after it is one broken record
-            start = prev_end + 1
-            prev_end = reader.line_num
+    for start, row, csv_problem in records:
+        if row is None:   # e.g. an unterminated quote: everything after it is one broken record
             lines.append(start)
-            problems.append(f"unreadable CSV record: {exc}")
+            problems.append(f"unreadable CSV record: {csv_problem}")
             for col in cols:
                 col.append(None)
             continue
-        start = prev_end + 1
-        prev_end = reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line
         problem = None
         if len(row) != width:
             problem = f"line has {len(row)} fields, the header has {width}"
         if not utf8_ok and any(inbound.has_surrogate(v) for v in row):
             problem = "line is not valid UTF-8"
-            row = [v.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace") for v in row]
+            row = [inbound.printable(v) for v in row]
         lines.append(start)
         problems.append(problem)
         for col, (i, _) in zip(cols, keep):

@@ -139,7 +139,8 @@ def has_surrogate(value: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in value) if value and not value.isascii() else False
 
 
-def _printable(raw: str) -> str:
+def printable(raw: str) -> str:
+    """`raw` with the invalid bytes shown as U+FFFD, so it can be stored and shown."""
     return raw.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace") if has_surrogate(raw) else raw
 
 
@@ -166,7 +167,7 @@ def read_records(path: Path, *, encoding: str | None = None, text_fields: Sequen
             problem = "line is not valid UTF-8"
         if problem is None:
             problem = _field_types(rec.row, text_fields)
-        out.append(Record(rec.line, rec.row if problem is None else None, problem, _printable(rec.raw)[:RAW_LIMIT]))
+        out.append(Record(rec.line, rec.row if problem is None else None, problem, printable(rec.raw)[:RAW_LIMIT]))
     return out
 
 
@@ -276,22 +277,12 @@ def _json_list(text: str, start: int) -> Iterator[Record]:
         yield Record(lines.of(rest), None, "text after the end of the JSON list", text[rest:rest + RAW_LIMIT])
 
 
-def _csv_records(text: str) -> Iterator[Record]:
-    """CSV with a header line; each record carries the line it starts on (quoted newlines count)."""
+def split_csv(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(line the record starts on, fields, None) per CSV record, or (line, None, problem) for a record
+    the csv module cannot split (an unterminated quote); blank lines are skipped. Shared with the
+    loan-book import, so both number lines the same way (quoted newlines count)."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
     prev_end = 0
-    try:
-        for raw_header in reader:
-            prev_end = reader.line_num
-            if any(h.strip() for h in raw_header):
-                header = [h.strip() for h in raw_header]
-                break
-    except csv.Error as exc:
-        yield Record(prev_end + 1, None, f"unreadable CSV header ({exc})", "")
-        return
-    if header is None:
-        return
     while True:
         try:
             row = next(reader)
@@ -299,16 +290,35 @@ def _csv_records(text: str) -> Iterator[Record]:
             return
         except csv.Error as exc:
             start, prev_end = prev_end + 1, reader.line_num
-            yield Record(start, None, f"unreadable CSV record: {exc}", "")
+            yield start, None, str(exc)
             continue
         start, prev_end = prev_end + 1, reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
-        raw = json.dumps(dict(zip(header, row)), ensure_ascii=False)
-        if len(row) != len(header):
-            yield Record(start, None, f"line has {len(row)} fields, the header has {len(header)}", json.dumps(row, ensure_ascii=False))
-            continue
-        yield Record(start, dict(zip(header, row)), None, raw)
+        yield start, row, None
+
+
+def _csv_records(text: str) -> Iterator[Record]:
+    """CSV with a header line (the first one that is not empty); a row per record after it."""
+    records = split_csv(text)
+    header: list[str] | None = None
+    for line, row, problem in records:
+        if problem is not None:
+            yield Record(line, None, f"unreadable CSV header ({problem})", "")
+            return
+        if any(h.strip() for h in row or ()):
+            header = [h.strip() for h in row or ()]
+            break
+    if header is None:
+        return
+    for line, row, problem in records:
+        if row is None:
+            yield Record(line, None, f"unreadable CSV record: {problem}", "")
+        elif len(row) != len(header):
+            yield Record(line, None, f"line has {len(row)} fields, the header has {len(header)}",
+                         json.dumps(row, ensure_ascii=False))
+        else:
+            yield Record(line, dict(zip(header, row)), None, json.dumps(dict(zip(header, row)), ensure_ascii=False))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,11 +16,10 @@ from typer.testing import CliRunner
 
 from loan_comms import db
 from loan_comms.cli import app
-from loan_comms.config import load_config
 from loan_comms.events import ingest_call_outcomes, ingest_operator_events
 from loan_comms.inbound import InboundFileError, read_records
-from loan_comms.planner import plan_day
-from tests.planning.book import Book, EchoRenderer
+from tests.events.test_ingest_events import called  # noqa: F401 (a fixture: one call made on 2026-11-06)
+from tests.planning.book import Book
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 runner = CliRunner()
@@ -206,18 +205,9 @@ def test_a_crash_leaves_the_file_wholly_uningested(book, tmp_path, monkeypatch):
     assert (report.recorded, report.quarantined) == (1, 1)
 
 
-def test_call_outcomes_one_bad_row_among_good_ones(tmp_path):
-    con = db.connect()
-    b = Book(con)
-    b.borrower("B1")
-    b.loan("L1", "B1", [("2026-11-01", "500.00")])
-    b.borrower("B2")
-    b.loan("L2", "B2", [("2026-11-01", "500.00")])
-    cfg = load_config()
-    for d in range(2, 7):
-        plan_day(con, cfg, EchoRenderer(), date(2026, 11, d))
-        b.send_all_planned()
-    a1, a2 = sorted(a["attempt_id"] for a in b.attempts(channel="call"))
+def test_call_outcomes_one_bad_row_among_good_ones(called, tmp_path):
+    b, a1 = called
+    con, a2 = b.con, a1
     f = jsonl(tmp_path / "dialer.jsonl", [
         {"attempt_id": a1, "outcome": "reached", "occurred_at": "2026-11-06T10:00:00+08:00"},
         {"attempt_id": a2, "outcome": "promise_to_pay", "occurred_at": "2026-11-06T10:00:00+08:00",
@@ -228,7 +218,6 @@ def test_call_outcomes_one_bad_row_among_good_ones(tmp_path):
     assert report.recorded == 1 and report.rejected == [
         "line 2: amount 'Infinity' is not a finite number", "line 3: attempt_id must be text, not a JSON list"]
     assert con.execute("SELECT count(*) FROM import_quarantine WHERE entity = 'call_outcome'").fetchone()[0] == 2
-    con.close()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,13 +16,18 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from loan_comms.providers.base import mask_pii
+
 MAX_AMOUNT = Decimal("100000000")            # beyond this (any currency) an amount is a typo, not a promise
 FUTURE_TOLERANCE = timedelta(minutes=10)     # clocks of dialers and agents' PCs drift a little
 MAX_PROMISE_AHEAD = timedelta(days=366)      # the same limit as promises made by SMS (docs/replies.md)
 
 
 def show(value: Any, limit: int = 40) -> str:
-    """A value for a reason: repr, cut short (a wrong field may hold anything)."""
+    """A value for a reason: repr, cut short, and masked when it looks like a phone or an e-mail
+    (a wrong field may hold anything, and reasons are printed)."""
+    if isinstance(value, str) and ("@" in value or value.strip().startswith("+")):
+        value = mask_pii(value)
     text = repr(value)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 

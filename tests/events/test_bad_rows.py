@@ -277,3 +277,9 @@ def test_record_events_cli_reports_and_exits_by_readability(tmp_path):
     gz.write_bytes(gzip.compress(good.read_bytes())[:-12])
     result = runner.invoke(app, ["ingest-call-outcomes", str(gz), "--db", str(dbp)])
     assert result.exit_code == 2 and "truncated or damaged gzip file" in result.output
+
+
+def test_reasons_never_echo_a_phone_or_email_put_in_the_wrong_field(book, tmp_path):
+    f = jsonl(tmp_path / "e.jsonl", [ev("m1", kind="+8613812345678"), ev("m2", "opt_out", channel="wang.wei@example.com")])
+    text = str(ingest_operator_events(book.con, f, now=NOW))
+    assert "13812345678" not in text and "wang.wei@" not in text and "2 quarantined" in text

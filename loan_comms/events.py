@@ -71,8 +71,8 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
     report.file = path.name
     records = read_rows(path, encoding=encoding, text_fields=fields)
     events: list[dict[str, Any]] = []
-    refused: list[tuple[inbound.Record, str]] = []
-    by_book: list[tuple[inbound.Record, str]] = []
+    refused: list[tuple[int, str]] = []    # (index of the record in the file, reason)
+    by_book: list[tuple[int, str]] = []
     for seq, rec in enumerate(records):
         report.read += 1
         problem = rec.problem
@@ -82,7 +82,7 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
                 continue
             except (ValueError, TypeError, ArithmeticError) as exc:
                 problem = str(exc)
-        refused.append((rec, problem))
+        refused.append((seq, problem))
     with db.transaction(con):
         if events:
             con.register("_events_arrow", pa.Table.from_pylist(events, schema=EVENT_SCHEMA))
@@ -91,15 +91,16 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
             finally:
                 con.unregister("_events_arrow")
             db.run(con, "events/check_book")
-            by_book = [(records[seq], reason) for seq, reason in db.run(con, "events/refused").fetchall()]
+            by_book = db.run(con, "events/refused").fetchall()
             refused += by_book
             before = db.scalar(con, "SELECT count(*) FROM borrower_events")
             db.run(con, "events/record_batch")
             report.recorded = db.scalar(con, "SELECT count(*) FROM borrower_events") - before
-        refused.sort(key=lambda r: r[0].line)
-        inbound.quarantine(con, [inbound.quarantine_row(path, rec, report.entity, reason, (rec.row or {}).get(id_field))
-                                 for rec, reason in refused])
-    report.rejected = [f"line {rec.line}: {reason}" for rec, reason in refused]
+        refused.sort()
+        inbound.quarantine(con, [inbound.quarantine_row(path, records[seq], report.entity, reason,
+                                                        (records[seq].row or {}).get(id_field))
+                                 for seq, reason in refused])
+    report.rejected = [f"line {records[seq].line}: {reason}" for seq, reason in refused]
     report.duplicates = len(events) - len(by_book) - report.recorded
     return report
 

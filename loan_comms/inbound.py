@@ -191,7 +191,7 @@ def _line_records(text: str) -> Iterator[Record]:
             continue
         try:
             item = json.loads(line)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             yield Record(no, None, f"not JSON ({getattr(exc, 'msg', exc)})", line)
             continue
         yield _as_object(no, item, line, "line")
@@ -222,11 +222,11 @@ def _json_records(text: str) -> Iterator[Record]:
         return
     try:
         doc = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         first = next((ln for ln in text.splitlines() if ln.strip()), "")
         try:
             json.loads(first)
-        except ValueError:
+        except (ValueError, RecursionError):
             lines = _Lines(text)
             pos = getattr(exc, "pos", 0)
             yield Record(lines.of(pos), None, f"not JSON ({getattr(exc, 'msg', exc)})", text[:RAW_LIMIT])
@@ -252,7 +252,7 @@ def _json_list(text: str, start: int) -> Iterator[Record]:
                 return
             try:
                 item, end = decoder.raw_decode(text, pos)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 at = getattr(exc, "pos", pos)
                 cut = "broken" if text.rstrip().endswith("]") else "cut off"
                 yield Record(lines.of(at), None, f"JSON list is {cut} at element {n + 1} "

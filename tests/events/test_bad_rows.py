@@ -283,3 +283,12 @@ def test_reasons_never_echo_a_phone_or_email_put_in_the_wrong_field(book, tmp_pa
     f = jsonl(tmp_path / "e.jsonl", [ev("m1", kind="+8613812345678"), ev("m2", "opt_out", channel="wang.wei@example.com")])
     text = str(ingest_operator_events(book.con, f, now=NOW))
     assert "13812345678" not in text and "wang.wei@" not in text and "2 quarantined" in text
+
+
+def test_absurdly_nested_json_is_a_bad_row_not_a_crash(tmp_path):
+    f = tmp_path / "deep.jsonl"
+    f.write_text('{"a": 1}\n' + "[" * 100000 + "\n" + '{"b": 2}\n', encoding="utf-8")
+    assert [(r.line, r.row is None) for r in read_records(f)] == [(1, False), (2, True), (3, False)]
+    g = tmp_path / "deep.json"
+    g.write_text('[{"a": 1}, ' + "[" * 100000, encoding="utf-8")
+    assert [r.row is None for r in read_records(g)] == [False, True]

@@ -15,6 +15,11 @@ from tasks.ingest import DEFAULT_INBOX, InboxReport, ingest_drop_folders
 def _markdown(report: InboxReport, inbox: str) -> str:
     lines = ["# Inbox ingestion", "", f"{report} (from `{inbox}`).", ""]
     lines += [f"- {s.splitlines()[0]}" for s in report.summaries]
+    bad = {f: n for f, n in report.quarantined.items() if n}
+    if bad:
+        lines += ["", "## Rows quarantined (in import_quarantine, by file; fix and re-drop the file)", "",
+                  "| file | rows quarantined |", "|---|---|"]
+        lines += [f"| {f} | {n} |" for f, n in bad.items()]
     if report.failed_files:
         lines += ["", "## Files that could not be read (moved to inbox/failed/)", ""]
         lines += [f"- {f}" for f in report.failed_files]

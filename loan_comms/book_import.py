@@ -10,9 +10,6 @@ currency once. The format is described in docs/import_format.md.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from loan_comms import db, validation
+from loan_comms import db, inbound, validation
 from loan_comms.clock import utc_now
 
 COLUMNS: tuple[str, ...] = (
@@ -82,8 +79,12 @@ class ImportReport:
 
 
 def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: datetime | None = None,
-                jurisdictions: tuple[str, ...] = validation.JURISDICTIONS) -> ImportReport:
-    """Import one export file; see the module docstring. `now` stamps rows and imported payments without paid_at."""
+                jurisdictions: tuple[str, ...] = validation.JURISDICTIONS, encoding: str | None = None) -> ImportReport:
+    """Import one export file; see the module docstring. `now` stamps rows and imported payments without paid_at.
+
+    `encoding` names a CSV file's encoding when it is not UTF-8 (e.g. gb18030); without it a file
+    that is not UTF-8 as a whole fails once with a hint (Parquet has no text encoding to choose).
+    """
     p = Path(path)
     kind = _kind(p)
     now = now or utc_now()
@@ -94,7 +95,7 @@ def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: dateti
         if kind == "parquet":
             report.ignored_columns = _stage_parquet(con, p)
         else:
-            report.ignored_columns = _stage_csv(con, p)
+            report.ignored_columns = _stage_csv(con, p, encoding)
         _check_values(con)
         db.run(con, "import/check_rows", {"email_re": validation.EMAIL_SQL_RE, "jurisdictions": list(jurisdictions)})
         db.run(con, "import/resolve")
@@ -130,6 +131,8 @@ def _kind(p: Path) -> str:
     if not any(name.endswith(s) for s in SUFFIXES):
         raise BookFileError(f"{p}: unsupported file type {''.join(p.suffixes) or '(none)'!r}; "
                             "expected .csv, .csv.gz or .parquet")
+    if p.is_dir():
+        raise BookFileError(f"{p}: is a directory, not a file; give the export file itself")
     if not p.is_file():
         raise BookFileError(f"{p}: no such file")
     return "parquet" if name.endswith(".parquet") else "csv"
@@ -155,33 +158,28 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, p: Path) -> list[str]:
     return [c for c in present if c.lower() not in COLUMNS]
 
 
-def _read_text(p: Path) -> tuple[str, bool]:
-    """The file as text and whether it was valid UTF-8 (invalid bytes kept as surrogates, rows flagged)."""
+def _read_text(p: Path, encoding: str | None) -> tuple[str, bool]:
+    """The file as text and whether it was clean: the shared inbound decoding (loan_comms.inbound),
+    so a GBK file fails once with a hint, while stray invalid bytes in a UTF-8 file are kept as
+    surrogates and only their rows are quarantined."""
     try:
-        data = gzip.decompress(p.read_bytes()) if p.name.lower().endswith(".gz") else p.read_bytes()
-    except OSError as exc:
-        raise BookFileError(f"{p}: cannot read ({exc})") from exc
-    try:
-        return data.decode("utf-8-sig"), True
-    except UnicodeDecodeError:
-        return data.decode("utf-8-sig", errors="surrogateescape"), False
+        return inbound.decode(inbound.read_bytes(p), str(p), encoding)
+    except inbound.InboundFileError as exc:
+        raise BookFileError(str(exc)) from None
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, p: Path) -> list[str]:
+def _stage_csv(con: duckdb.DuckDBPyConnection, p: Path, encoding: str | None = None) -> list[str]:
     """Split the CSV with Python's csv module, which tells where each record starts (quoted newlines,
     blank lines), then hand DuckDB one Arrow table of text columns."""
-    text, utf8_ok = _read_text(p)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    text, utf8_ok = _read_text(p, encoding)
+    records = inbound.split_csv(text)
     header: list[str] | None = None
-    prev_end = 0
-    try:
-        for raw_header in reader:
-            prev_end = reader.line_num
-            if any(h.strip() for h in raw_header):
-                header = [h.strip().lower() for h in raw_header]
-                break
-    except csv.Error as exc:
-        raise BookFileError(f"{p}: cannot read the header line ({exc})") from exc
+    for _, raw_header, csv_problem in records:
+        if csv_problem is not None:
+            raise BookFileError(f"{p}: cannot read the header line ({csv_problem})")
+        if any(h.strip() for h in raw_header or ()):
+            header = [h.strip().lower() for h in raw_header or ()]
+            break
     if header is None:
         raise BookFileError(f"{p}: empty file (no header line)")
     dupes = sorted({h for h in header if header.count(h) > 1 and h})
@@ -193,30 +191,19 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, p: Path) -> list[str]:
     lines: list[int] = []
     problems: list[str | None] = []
     cols: list[list[str | None]] = [[] for _ in keep]
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            # e.g. an unterminated quote: everything after it is one broken record
-            start = prev_end + 1
-            prev_end = reader.line_num
+    for start, row, csv_problem in records:
+        if row is None:   # e.g. an unterminated quote: everything after it is one broken record
             lines.append(start)
-            problems.append(f"unreadable CSV record: {exc}")
+            problems.append(f"unreadable CSV record: {csv_problem}")
             for col in cols:
                 col.append(None)
             continue
-        start = prev_end + 1
-        prev_end = reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line
         problem = None
         if len(row) != width:
             problem = f"line has {len(row)} fields, the header has {width}"
-        if not utf8_ok and any(_has_surrogate(v) for v in row):
+        if not utf8_ok and any(inbound.has_surrogate(v) for v in row):
             problem = "line is not valid UTF-8"
-            row = [v.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace") for v in row]
+            row = [inbound.printable(v) for v in row]
         lines.append(start)
         problems.append(problem)
         for col, (i, _) in zip(cols, keep):
@@ -229,10 +216,6 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, p: Path) -> list[str]:
     finally:
         con.unregister("import_csv_src")
     return [h for h in header if h and h not in COLUMNS]
-
-
-def _has_surrogate(value: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in value) if value and not value.isascii() else False
 
 
 def _check_values(con: duckdb.DuckDBPyConnection) -> None:

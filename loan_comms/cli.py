@@ -12,8 +12,8 @@ from typing import Optional
 
 import typer
 
-from loan_comms.cli_common import (ConfigOpt, CountOpt, DayOpt, DbOpt, NewDbOpt, book, ingest_file, preflight,
-                                   writing)
+from loan_comms.cli_common import (ConfigOpt, CountOpt, DayOpt, DbOpt, EncodingOpt, NewDbOpt, book, ingest_file,
+                                   preflight, writing)
 from loan_comms.cli_common import fail as _fail
 from loan_comms.cli_common import load_cfg as _cfg
 from loan_comms.cli_errors import DEBUG_ENV, ReportingGroup, set_debug
@@ -48,7 +48,8 @@ def generate(db: Path = NewDbOpt, loans: int = CountOpt(1000, help="Number of lo
 
 @app.command("import")
 def import_(file: Path = typer.Argument(..., help="CSV or Parquet export, one row per installment."),
-            db: Path = NewDbOpt, config: Optional[Path] = ConfigOpt) -> None:
+            db: Path = NewDbOpt, config: Optional[Path] = ConfigOpt,
+            encoding: Optional[str] = EncodingOpt) -> None:
     """Import a loan book; bad rows go to import_quarantine with the reason and line."""
     from loan_comms import db as dbm
     from loan_comms.book_import import BookFileError, import_book
@@ -57,7 +58,7 @@ def import_(file: Path = typer.Argument(..., help="CSV or Parquet export, one ro
     with writing(db, f"import {file.name}", check=False):
         con = dbm.connect(db)  # creates the book if need be; refuses a damaged file before writing
         try:
-            report = import_book(con, file, jurisdictions=tuple(cfg.policy.profiles))
+            report = import_book(con, file, jurisdictions=tuple(cfg.policy.profiles), encoding=encoding)
         except BookFileError as exc:
             _fail(str(exc))
         finally:
@@ -68,21 +69,24 @@ def import_(file: Path = typer.Argument(..., help="CSV or Parquet export, one ro
 @app.command("ingest-call-outcomes")
 def ingest_call_outcomes_cmd(file: Path = typer.Argument(..., help="Dialer export (.jsonl or .csv): "
                                                          "attempt_id, outcome, occurred_at [, promised_date, amount]."),
-                             db: Path = DbOpt) -> None:
-    """Record call outcomes (no_answer, reached, promise_to_pay, wrong_number); re-ingesting is safe."""
+                             db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
+    """Record call outcomes (no_answer, reached, promise_to_pay, wrong_number); re-ingesting is safe.
+    Bad rows go to import_quarantine with their line and reason; the good ones are recorded."""
     from loan_comms.events import ingest_call_outcomes
 
-    ingest_file(db, lambda con: ingest_call_outcomes(con, file), "ingest-call-outcomes")
+    ingest_file(db, lambda con: ingest_call_outcomes(con, file, encoding=encoding), "ingest-call-outcomes")
 
 
 @app.command("record-events")
 def record_events_cmd(file: Path = typer.Argument(..., help="Operator events (.jsonl or .csv): event_id, "
                                                   "borrower_id, kind, occurred_at [, loan_id, channel, promised_date, amount, note]."),
-                      db: Path = DbOpt) -> None:
-    """Record what an agent was told: cease-contact, disputes, hardship, promises, opt-outs."""
+                      db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
+    """Record what an agent was told: cease-contact, disputes, hardship, promises, opt-outs.
+    Each row is checked against the book (the loan must be the borrower's; no future dates); bad
+    rows go to import_quarantine with their line and reason, the good ones are recorded."""
     from loan_comms.events import ingest_operator_events
 
-    ingest_file(db, lambda con: ingest_operator_events(con, file), "record-events")
+    ingest_file(db, lambda con: ingest_operator_events(con, file, encoding=encoding), "record-events")
 
 
 @app.command("run-day")

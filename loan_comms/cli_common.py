@@ -18,6 +18,7 @@ from loan_comms.paths import DEFAULT_DB
 DbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB file holding the loan book (made by generate or import).")
 NewDbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB file (created if missing).")
 ConfigOpt = typer.Option(None, "--config", help="Lifecycle config file (default config/lifecycle.toml).")
+EncodingOpt = typer.Option(None, "--encoding", help="The file's text encoding when it is not UTF-8, e.g. gb18030.")
 
 
 def fail(msg: str, code: int = 2) -> NoReturn:
@@ -119,11 +120,14 @@ def book(db: Path, what: Optional[str] = None, *, read_only: bool = False) -> It
 
 
 def ingest_file(db: Path, ingest: Callable[[Any], Any], what: str = "ingest") -> None:
-    """Run one file ingestion on the loan book and print its report; a missing file is named, not
-    a traceback, and the database is closed whatever happens."""
+    """Run one file ingestion on the loan book and print its report; a file that cannot be read
+    (missing, a directory, not UTF-8, truncated gzip) is one line and exit 2, not a traceback, and
+    the database is closed whatever happens. Quarantined rows are in the report; the exit is 0."""
+    from loan_comms.inbound import InboundFileError
+
     with book(db, f"{what} (CLI)") as con:
         try:
             report = ingest(con)
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, InboundFileError) as exc:
             fail(str(exc))
     typer.echo(str(report))

@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from loan_comms.cli_common import ConfigOpt, CountOpt, DbOpt, book, ingest_file, preflight
+from loan_comms.cli_common import ConfigOpt, CountOpt, DbOpt, EncodingOpt, book, ingest_file, preflight
 from loan_comms.cli_common import fail as _fail
 from loan_comms.cli_common import load_cfg as _cfg
 from loan_comms.cli_common import parse_now as _parse_now
@@ -41,21 +41,22 @@ def dispatch(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
 
 @app.command("ingest-receipts")
 def ingest_receipts_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or a directory of them."),
-                        db: Path = DbOpt) -> None:
+                        db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
     """Delivery receipts (Twilio status callbacks, SendGrid events) -> delivered / failed."""
     from loan_comms.receipts import ingest_receipts
 
-    ingest_file(db, lambda con: ingest_receipts(con, path), "ingest-receipts")
+    ingest_file(db, lambda con: ingest_receipts(con, path, encoding=encoding), "ingest-receipts")
 
 
 @app.command("ingest-replies")
 def ingest_replies_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or a directory of them."),
-                       db: Path = DbOpt, config: Optional[Path] = ConfigOpt) -> None:
+                       db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
+                       encoding: Optional[str] = EncodingOpt) -> None:
     """Inbound SMS (Twilio fields From, Body, MessageSid) -> borrower_events, classified."""
     from loan_comms.receipts import ingest_replies
 
     cfg = _cfg(config)
-    ingest_file(db, lambda con: ingest_replies(con, cfg, path), "ingest-replies")
+    ingest_file(db, lambda con: ingest_replies(con, cfg, path, encoding=encoding), "ingest-replies")
 
 
 @app.command("receive-callbacks")

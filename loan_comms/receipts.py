@@ -7,9 +7,11 @@
   `sms_reply` plus what it means (opt_out, hardship_request, promise_to_pay, dispute), keyed by
   MessageSid so a file ingested twice records each reply once. Grammar: docs/replies.md.
 
-Files are JSON (an object or a list of objects) or JSON Lines; a path may be a directory of them.
-A record that cannot be used goes to import_quarantine with its file, line and reason; the rest
-of the file is still ingested.
+Files are JSON (an object or a list of objects) or JSON Lines (.gz too), read by the one inbound
+reader (`loan_comms.inbound`); a path may be a directory of them. A record that cannot be used goes
+to import_quarantine with its file, line and reason, in the same transaction as the rest of the file
+is applied; a file that cannot be read at all (not UTF-8, truncated gzip) raises InboundFileError
+before anything is written.
 """
 
 from __future__ import annotations
@@ -27,70 +29,41 @@ from typing import Any, Iterator, Sequence
 import duckdb
 import pyarrow as pa
 
-from loan_comms import db
+from loan_comms import db, inbound
+from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig
 from loan_comms.providers.base import mask_pii
 
 # ---------------------------------------------------------------------------------------------
-# Reading file drops
+# Reading file drops (each file through the one inbound reader, loan_comms.inbound)
+
+SUFFIXES = (".json", ".jsonl", ".ndjson")
+RECEIPT_FIELDS = ("MessageSid", "SmsSid", "MessageStatus", "SmsStatus", "ErrorCode", "Timestamp", "DateUpdated",
+                  "event", "sg_message_id", "sg_event_id", "attempt_id", "timestamp", "reason", "type")
+REPLY_FIELDS = ("MessageSid", "SmsSid", "From", "Body", "DateSent", "timestamp", "received_at")
 
 
 def _files(path: Path) -> list[Path]:
+    """The file itself, or the inbound files (.json, .jsonl, .ndjson, also .gz) of a directory."""
     path = Path(path)
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix.lower() in (".json", ".jsonl", ".ndjson"))
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file or directory")
-    return [path]
+    if not path.is_dir():
+        return [path]
+    found = sorted(p for p in path.iterdir() if p.is_file()
+                   and p.name.lower().removesuffix(".gz").endswith(SUFFIXES))
+    if not found:
+        raise inbound.InboundFileError(f"{path}: a directory with no {', '.join(SUFFIXES)} files; give a file or "
+                                       "a directory of them")
+    return found
 
 
-def _records(path: Path) -> Iterator[tuple[str, int, dict[str, Any] | None, str | None, str]]:
-    """(file, line or element number, record or None, problem, raw text) for every record."""
-    for f in _files(path):
-        text = f.read_text(encoding="utf-8-sig")
-        doc: Any = None
-        if f.suffix.lower() == ".json":
-            try:
-                doc = json.loads(text)
-            except ValueError:
-                doc = None
-        if doc is not None:
-            items = doc if isinstance(doc, list) else [doc]
-            for i, item in enumerate(items, start=1):
-                if isinstance(item, dict):
-                    yield str(f), i, item, None, json.dumps(item, ensure_ascii=False)[:2000]
-                else:
-                    yield str(f), i, None, "element is not a JSON object", json.dumps(item)[:2000]
-            continue
-        for no, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except ValueError as exc:
-                yield str(f), no, None, f"not valid JSON ({exc.msg})", line[:2000]
-                continue
-            if isinstance(item, dict):
-                yield str(f), no, item, None, line[:2000]
-            else:
-                yield str(f), no, None, "line is not a JSON object", line[:2000]
-
-
-_QUARANTINE_SCHEMA = pa.schema([("source_file", pa.string()), ("source_line", pa.int64()), ("entity", pa.string()),
-                                ("record_id", pa.string()), ("reason", pa.string()), ("raw", pa.string())])
-
-
-def _quarantine(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> int:
-    """Refused records into import_quarantine (once per file, line and entity); returns how many new."""
-    if not rows:
-        return 0
-    con.register("_quarantine_rows", pa.Table.from_pylist(rows, schema=_QUARANTINE_SCHEMA))
-    try:
-        before = con.execute("SELECT count(*) FROM import_quarantine").fetchall()[0][0]
-        db.run(con, "dispatch/quarantine_insert", {})
-        return con.execute("SELECT count(*) FROM import_quarantine").fetchall()[0][0] - before
-    finally:
-        con.unregister("_quarantine_rows")
+def _records(path: Path, encoding: str | None, fields: tuple[str, ...]
+             ) -> Iterator[tuple[Path, inbound.Record]]:
+    """(file, record) for every record of a file or directory. Every file is read before anything is
+    written, so an unreadable one stops the whole ingestion cleanly (InboundFileError)."""
+    everything = [(f, inbound.read_records(f, encoding=encoding, text_fields=fields)) for f in _files(path)]
+    for f, records in everything:
+        for rec in records:
+            yield f, rec
 
 
 def _when(value: Any, default: datetime) -> datetime:
@@ -131,6 +104,7 @@ class ReceiptReport:
     """Counts from one receipts ingestion; unknown ids are reported, never fatal."""
 
     records: int = 0
+    file: str = "receipts"      # the file or directory name, for the report line
     delivered: int = 0
     failed: int = 0
     unchanged: int = 0          # already delivered/failed (a re-ingested file), or not sent yet
@@ -140,14 +114,18 @@ class ReceiptReport:
     rejected: list[str] = field(default_factory=list)  # "file:line: reason"
     opt_outs: int = 0           # email unsubscribes / spam reports recorded as opt-outs
 
+    @property
+    def quarantined(self) -> int:
+        return len(self.rejected)
+
     def __str__(self) -> str:
-        s = (f"receipts: {self.records} records -> {self.delivered} delivered, {self.failed} failed, "
-             f"{self.opt_outs} email opt-outs, "
-             f"{self.unchanged} unchanged, {self.progress} in progress, {self.unknown} unknown ids, "
-             f"{len(self.rejected)} rejected")
+        s = (f"{self.delivered} delivered, {self.failed} failed, {self.opt_outs} email opt-outs, "
+             f"{self.progress} in progress, {self.unknown} unknown ids")
         if self.unknown_ids:
             s += f" (unknown e.g. {', '.join(self.unknown_ids[:3])})"
-        return s
+        head, _, rest = inbound.summary(self.file, "receipts", self.records, self.delivered + self.failed + self.opt_outs,
+                                        self.unchanged, self.rejected, "receipt").partition("\n")
+        return f"{head}; {s}" + (f"\n{rest}" if rest else "")
 
 
 def _receipt_row(rec: dict[str, Any], now: datetime) -> tuple[dict[str, Any] | None, str | None, bool]:
@@ -180,14 +158,17 @@ def _receipt_row(rec: dict[str, Any], now: datetime) -> tuple[dict[str, Any] | N
     return None, "neither a Twilio status callback (MessageSid) nor a SendGrid event (event, sg_message_id)", False
 
 
-def ingest_receipts(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: datetime | None = None) -> ReceiptReport:
-    """Apply delivery receipts from a file or directory to `sent` contacts; idempotent."""
-    now = now or datetime.now(UTC)
-    report = ReceiptReport()
+def ingest_receipts(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: datetime | None = None,
+                    encoding: str | None = None) -> ReceiptReport:
+    """Apply delivery receipts from a file or directory to `sent` contacts; idempotent. Refused
+    records are quarantined in the same transaction; an unreadable file raises InboundFileError."""
+    now = now or utc_now()
+    report = ReceiptReport(file=Path(path).name)
     rows: list[dict[str, Any]] = []
     opt_outs: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
-    for file, line, rec, problem, raw in _records(Path(path)):
+    for file, r in _records(Path(path), encoding, RECEIPT_FIELDS):
+        rec, problem = r.row, r.problem
         report.records += 1
         if rec is not None and str(rec.get("event", "")).lower() in _SENDGRID_OPT_OUT \
                 and (rec.get("sg_message_id") or rec.get("attempt_id")):
@@ -205,11 +186,11 @@ def ingest_receipts(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: da
             if row is not None:
                 rows.append({"seq": len(rows), **row})
                 continue
-        report.rejected.append(f"{file}:{line}: {problem}")
-        bad.append(dict(source_file=file, source_line=line, entity="receipt", reason=problem, raw=raw,
-                        record_id=str((rec or {}).get("MessageSid") or (rec or {}).get("sg_message_id") or "") or None))
+        report.rejected.append(f"{file.name}:{r.line}: {problem}")
+        bad.append(inbound.quarantine_row(file, r, "receipt", problem,
+                                          (rec or {}).get("MessageSid") or (rec or {}).get("sg_message_id")))
     with db.transaction(con):
-        _quarantine(con, bad)
+        inbound.quarantine(con, bad)
         if rows:
             con.register("_receipts", pa.Table.from_pylist(rows, schema=_RECEIPT_SCHEMA))
             try:
@@ -349,12 +330,19 @@ class ReplyReport:
     duplicates: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     unknown_sender: int = 0
-    rejected: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)       # "file:line: reason"
+    unknown_lines: list[str] = field(default_factory=list)  # "file:line: no borrower has this phone number"
+    file: str = "replies"       # the file or directory name, for the report line
+
+    @property
+    def quarantined(self) -> int:
+        return len(self.rejected) + len(self.unknown_lines)
 
     def __str__(self) -> str:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.by_kind.items())) or "none"
-        return (f"replies: {self.records} records -> {self.new_replies} new ({kinds}), {self.duplicates} already "
-                f"ingested, {self.unknown_sender} from unknown numbers, {len(self.rejected)} rejected")
+        head, _, rest = inbound.summary(self.file, "replies", self.records, self.new_replies, self.duplicates,
+                                        self.rejected + self.unknown_lines, "sms_reply").partition("\n")
+        return f"{head}; new by kind: {kinds}; {self.unknown_sender} from unknown numbers" + (f"\n{rest}" if rest else "")
 
 
 def _e164(raw: Any) -> str | None:
@@ -363,20 +351,29 @@ def _e164(raw: Any) -> str | None:
 
 
 def ingest_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: str | Path, *,
-                   now: datetime | None = None) -> ReplyReport:
-    """Inbound SMS -> borrower_events (sms_reply + its classified kind), once per MessageSid."""
-    now = now or datetime.now(UTC)
+                   now: datetime | None = None, encoding: str | None = None) -> ReplyReport:
+    """Inbound SMS -> borrower_events (sms_reply + its classified kind), once per MessageSid.
+
+    A record that cannot be used (no MessageSid, a From that is not a phone number, a list where
+    text belongs, an unknown sender) is quarantined in the same transaction as the good ones are
+    recorded. `now` (default: the wall clock; the simulator passes its simulated instant) stamps
+    the rows and dates replies that carry no DateSent.
+    """
+    now = now or utc_now()
     keywords = cfg.policy.opt_out_keywords.get("sms", ())
-    report = ReplyReport()
+    report = ReplyReport(file=Path(path).name)
     rows: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for file, line, rec, problem, raw in _records(Path(path)):
+    for file, r in _records(Path(path), encoding, REPLY_FIELDS):
+        rec, problem, line, raw = r.row, r.problem, r.line, r.raw
         report.records += 1
         sid = phone = None
+        occurred = now
         if rec is not None:
             sid = rec.get("MessageSid") or rec.get("SmsSid")
             phone = _e164(rec.get("From"))
+            occurred = _when(rec.get("DateSent") or rec.get("timestamp") or rec.get("received_at"), now)
             if not sid:
                 problem = "no MessageSid"
             elif phone is None:
@@ -384,14 +381,14 @@ def ingest_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: s
             elif "Body" not in rec:
                 problem = "no Body"
         if problem:
-            report.rejected.append(f"{file}:{line}: {problem}")
-            bad.append(dict(source_file=file, source_line=line, entity="sms_reply", record_id=sid, reason=problem, raw=raw))
+            report.rejected.append(f"{file.name}:{line}: {problem}")
+            bad.append(inbound.quarantine_row(file, r, "sms_reply", problem, sid))
             continue
+        sid = str(sid)
         if sid in seen:
             report.duplicates += 1
             continue
         seen.add(sid)
-        occurred = _when(rec.get("DateSent") or rec.get("timestamp") or rec.get("received_at"), now)
         c = classify_reply(str(rec.get("Body") or ""), keywords, occurred.date())
         reply_detail = {"text": str(rec.get("Body") or ""), "classified_as": c.kind}
         if c.note:
@@ -401,7 +398,8 @@ def ingest_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: s
         rows.append(dict(external_id=str(sid), phone=phone, kind=c.kind,
                          detail_reply=json.dumps(reply_detail, ensure_ascii=False),
                          detail_kind=json.dumps(kind_detail, ensure_ascii=False) if kind_detail else None,
-                         amount=c.amount, occurred_at=occurred, source_file=file, source_line=line, raw=raw))
+                         amount=c.amount, occurred_at=occurred, source_file=str(file.resolve()), source_line=line,
+                         raw=raw))
     with db.transaction(con):
         if rows:
             con.register("_replies", pa.Table.from_pylist(rows, schema=_REPLY_SCHEMA))
@@ -412,12 +410,13 @@ def ingest_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: s
                 report.duplicates += int(counts.pop("duplicate", 0))
                 report.by_kind = {k: int(v) for k, v in counts.items() if k != "reply"}
                 report.new_replies = int(counts.get("reply", 0))
-                bad += [dict(source_file=r[0], source_line=r[1], entity="sms_reply", record_id=r[2],
-                             reason="no borrower has this phone number", raw=r[3])
-                        for r in con.execute("SELECT source_file, source_line, external_id, raw FROM reply_matches "
-                                             "WHERE borrower_id IS NULL").fetchall()]
+                unknown = con.execute("SELECT source_file, source_line, external_id, raw FROM reply_matches "
+                                      "WHERE borrower_id IS NULL ORDER BY source_file, source_line").fetchall()
+                bad += [dict(source_file=u[0], source_line=u[1], entity="sms_reply", record_id=u[2],
+                             reason="no borrower has this phone number", raw=u[3]) for u in unknown]
+                report.unknown_lines = [f"{Path(u[0]).name}:{u[1]}: no borrower has this phone number" for u in unknown]
                 db.run(con, "dispatch/replies_insert", {"now": now})
             finally:
                 con.unregister("_replies")
-        _quarantine(con, bad)
+        inbound.quarantine(con, bad)
     return report

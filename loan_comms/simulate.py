@@ -46,7 +46,11 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, seed: int,
                    workdir: Path) -> BehaviourReport:
-    """React to the contacts made on `as_of`; files land in workdir/<day>/ for inspection."""
+    """React to the contacts made on `as_of`; files land in workdir/<day>/ for inspection.
+
+    Every ingestion gets the simulated instant (noon UTC the next day, after every local day
+    `as_of` has ended) as its "now", so rows stamped with simulated times are never refused as
+    being in the future of the wall clock."""
     params = {"as_of": as_of, "seed": seed}
     day_dir = Path(workdir) / as_of.isoformat()
     end_of_day = datetime.combine(as_of + timedelta(days=1), time(12), tzinfo=UTC)
@@ -57,12 +61,13 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
     report.replies = str(ingest_replies(con, cfg, _write_jsonl(day_dir / "inbound_sms.jsonl", replies),
                                         now=end_of_day))
     calls = db.rows(con, "simulate/call_outcomes", params)
-    report.calls = str(ingest_call_outcomes(con, _write_jsonl(day_dir / "dialer.jsonl", calls)))
+    report.calls = str(ingest_call_outcomes(con, _write_jsonl(day_dir / "dialer.jsonl", calls), now=end_of_day))
     unsubscribes = db.rows(con, "simulate/email_unsubscribes", params)
     report.email_events = str(ingest_receipts(con, _write_jsonl(day_dir / "email_events.jsonl", unsubscribes),
                                               now=end_of_day))
     ops = db.rows(con, "simulate/operator_events", params)
-    report.operator = str(ingest_operator_events(con, _write_jsonl(day_dir / "operator_events.jsonl", ops)))
+    report.operator = str(ingest_operator_events(con, _write_jsonl(day_dir / "operator_events.jsonl", ops),
+                                                 now=end_of_day))
     with db.transaction(con):
         before = db.scalar(con, "SELECT count(*) FROM payment_feed")
         db.run(con, "simulate/schedule_kept_promises", params)

@@ -5,9 +5,11 @@
     data/inbox/receipts/          provider delivery receipts (.json/.jsonl)    loan_comms.receipts
     data/inbox/replies/           inbound SMS (.json/.jsonl)                   loan_comms.receipts
 
-A file is picked up once it is complete (write it as `name.part` or `.name`, then rename). After
-ingestion it moves to data/inbox/processed/<kind>/ with a UTC time prefix; a file that cannot be
-read at all moves to data/inbox/failed/<kind>/ with a `.error.txt` beside it. Nothing is deleted,
+A file is picked up once it is complete (write it as `name.part` or `.name`, then rename; a `.gz`
+of any of these is read too). Its good rows land and its bad rows go to import_quarantine (file,
+line, reason), in one transaction; then it moves to data/inbox/processed/<kind>/ with a UTC time
+prefix. A file that cannot be read at all (not UTF-8, truncated gzip) moves to
+data/inbox/failed/<kind>/ with a `.error.txt` beside it, and the run reports it. Nothing is deleted,
 and every ingester is idempotent, so putting a file back re-ingests it harmlessly.
 """
 
@@ -24,6 +26,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from loan_comms.config import LifecycleConfig
+from loan_comms.inbound import InboundFileError
 from loan_comms.paths import DATA_DIR
 from loan_comms.providers.base import mask_pii
 from tasks.common import config, open_db
@@ -42,14 +45,16 @@ class InboxReport:
     """What one pass over the inbox did, per kind; counts and reasons only (no personal data)."""
 
     files: dict[str, int] = field(default_factory=dict)
-    summaries: list[str] = field(default_factory=list)     # one line per file ingested
+    summaries: list[str] = field(default_factory=list)     # one report per file ingested
     failed_files: list[str] = field(default_factory=list)  # "kind/name: reason"
+    quarantined: dict[str, int] = field(default_factory=dict)  # "kind/name" -> rows quarantined
 
     def __str__(self) -> str:
         if not self.files and not self.failed_files:
             return "inbox: nothing new"
         done = ", ".join(f"{k} {v}" for k, v in self.files.items())
-        return f"inbox: {sum(self.files.values())} files ({done}), {len(self.failed_files)} could not be read"
+        return (f"inbox: {sum(self.files.values())} files ({done}), {sum(self.quarantined.values())} rows "
+                f"quarantined, {len(self.failed_files)} could not be read")
 
 
 def pending_files(inbox: Path, kind: str) -> list[Path]:
@@ -58,7 +63,8 @@ def pending_files(inbox: Path, kind: str) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir()
-                  if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in KINDS[kind])
+                  if p.is_file() and not p.name.startswith(".")
+                  and p.name.lower().removesuffix(".gz").endswith(KINDS[kind]))
 
 
 def _move(path: Path, dest_dir: Path) -> Path:
@@ -96,15 +102,19 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, inbox: Pa
             try:
                 result = ingest(con, path)
             except Exception as exc:  # unreadable file: keep it, say why, carry on with the rest
-                reason = mask_pii(f"{type(exc).__name__}: {exc}")[:500]
+                said = f"{type(exc).__name__}: {exc}"
+                if isinstance(exc, InboundFileError):   # already one line that names the problem
+                    said = str(exc).removeprefix(f"{path}: ").removeprefix(f"{path.name}: ")
+                reason = mask_pii(said)[:500]
                 moved = _move(path, inbox / "failed" / kind)
                 moved.with_name(moved.name + ".error.txt").write_text(reason + "\n", encoding="utf-8")
                 report.failed_files.append(f"{kind}/{path.name}: {reason}")
                 log(f"{kind}/{path.name} could not be ingested, moved to {moved.parent}: {reason}")
                 continue
             _move(path, inbox / "processed" / kind)
-            line = mask_pii(f"{kind}/{path.name}: {result}")
+            line = mask_pii(f"{kind}/{result}")
             report.files[kind] = report.files.get(kind, 0) + 1
+            report.quarantined[f"{kind}/{path.name}"] = result.quarantined
             report.summaries.append(line)
             log(line)
     return report

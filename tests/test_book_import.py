@@ -426,3 +426,49 @@ def test_any_mangled_rows_are_either_loaded_or_quarantined_never_lost(tmp_path_f
     again = import_book(con, p, now=NOW)
     assert again.quarantine_rows_new == 0 and again.installments_new == 0
     con.close()
+
+
+# Issue 9: whole-file problems are one clear line; a GBK export fails once with a hint
+
+
+def test_a_gbk_loan_file_fails_once_with_a_hint_and_imports_with_encoding(con, tmp_path):
+    p = write_csv(tmp_path / "gbk.csv", three(full_name="王伟", first_name="伟"))
+    p.write_bytes(p.read_text(encoding="utf-8").encode("gbk"))
+    with pytest.raises(BookFileError, match=r"not UTF-8 \(looks like GB18030/GBK\); re-run with --encoding gb18030"):
+        import_book(con, p, now=NOW)
+    assert count(con, "import_quarantine") == 0 and count(con, "borrowers") == 0
+    report = import_book(con, p, now=NOW, encoding="gb18030")
+    assert report.rows_loaded == 3 and report.rows_quarantined == 0
+    assert con.execute("SELECT full_name FROM borrowers").fetchone()[0] == "王伟"
+
+
+def test_truncated_gzip_and_a_directory_are_clear_errors(con, tmp_path):
+    p = write_csv(tmp_path / "b.csv", three())
+    gz = tmp_path / "b.csv.gz"
+    gz.write_bytes(gzip.compress(p.read_bytes())[:-10])
+    with pytest.raises(BookFileError, match="truncated or damaged gzip file"):
+        import_book(con, gz, now=NOW)
+    (tmp_path / "dir.csv").mkdir()
+    with pytest.raises(BookFileError, match="dir.csv: is a directory, not a file"):
+        import_book(con, tmp_path / "dir.csv", now=NOW)
+
+
+def test_import_cli_says_what_is_wrong_without_a_traceback(tmp_path):
+    from typer.testing import CliRunner
+
+    from loan_comms.cli import app
+
+    p = write_csv(tmp_path / "gbk.csv", three(full_name="王伟"))
+    p.write_bytes(p.read_text(encoding="utf-8").encode("gbk"))
+    gz = tmp_path / "t.csv.gz"
+    gz.write_bytes(gzip.compress(b"borrower_id\n" * 100)[:-10])
+    (tmp_path / "dir.csv").mkdir()
+    dbp = str(tmp_path / "b.duckdb")
+    runner = CliRunner()
+    for path, message in [(p, "re-run with --encoding gb18030"), (gz, "truncated or damaged gzip file"),
+                          (tmp_path / "dir.csv", "is a directory")]:
+        result = runner.invoke(app, ["import", str(path), "--db", dbp])
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    result = runner.invoke(app, ["import", str(p), "--db", dbp, "--encoding", "gb18030"])
+    assert result.exit_code == 0 and "3 loaded" in result.output, result.output

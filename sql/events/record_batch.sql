@@ -1,7 +1,10 @@
--- Records a batch of events (temp table events_batch) once each: rows whose external_id is
--- already known, or repeated inside the batch, are skipped. Returns nothing.
+-- Records a batch of events (temp table events_batch) once each: rows the book refused
+-- (events_refused, from check_book.sql), rows whose external_id is already known, and repeats
+-- inside the batch are skipped. Returns nothing.
 INSERT INTO borrower_events (borrower_id, loan_id, kind, occurred_at, detail, channel, amount, source, external_id)
 SELECT b.borrower_id, b.loan_id, b.kind, b.occurred_at, b.detail, b.channel, b.amount, b.source, b.external_id
-FROM (SELECT *, row_number() OVER (PARTITION BY external_id ORDER BY occurred_at) AS n FROM events_batch) AS b
+FROM (SELECT *, row_number() OVER (PARTITION BY external_id ORDER BY occurred_at) AS n
+      FROM events_batch AS e
+      WHERE NOT EXISTS (SELECT 1 FROM events_refused AS r WHERE r.seq = e.seq)) AS b
 WHERE b.n = 1
   AND NOT EXISTS (SELECT 1 FROM borrower_events AS e WHERE e.external_id = b.external_id);

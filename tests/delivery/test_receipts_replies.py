@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -9,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from loan_comms.dispatch import dispatch_due
+from loan_comms.inbound import InboundFileError
 from loan_comms.receipts import classify_reply, ingest_receipts, ingest_replies
 from tests.delivery.conftest import NOW, plan, statuses
 from tests.delivery.test_http_faults import http_cfg
@@ -158,3 +160,94 @@ def test_a_stop_reply_suppresses_the_next_planned_sms(con, cfg, secrets_env, tmp
         now=NOW)
     report = dispatch_due(con, cfg, NOW + timedelta(hours=2))
     assert report.cancelled == {"opted_out_sms": 1} and sum(report.sent.values()) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 9: a bad record never costs a good one; an unreadable file is one clear line
+
+
+def _replies_book(con, cfg):
+    plan(con, 3)
+    dispatch_due(con, cfg, NOW)
+
+
+def _sms(sid, body="STOP", n=0):
+    return {"MessageSid": sid, "From": f"+1202555{n:04d}", "Body": body, "DateSent": "2026-11-10T14:00:00Z"}
+
+
+def test_a_message_sid_sent_as_a_list_is_quarantined_and_the_rest_land(con, cfg, secrets_env, tmp_path):
+    _replies_book(con, cfg)
+    f = _jsonl(tmp_path / "in.jsonl", [_sms(["SM1", "SM2"]), _sms("SM3", n=1), {"MessageSid": "SM4", "From": ["+12025550002"],
+                                                                                "Body": "STOP"}])
+    report = ingest_replies(con, cfg, f, now=NOW)
+    assert report.new_replies == 1 and report.quarantined == 2
+    assert report.rejected == ["in.jsonl:1: MessageSid must be text, not a JSON list",
+                               "in.jsonl:3: From must be text, not a JSON list"]
+    assert "in.jsonl: replies: 3 rows read, 1 recorded, 0 already known, 2 quarantined" in str(report)
+    assert con.execute("SELECT count(*) FROM import_quarantine WHERE entity = 'sms_reply'").fetchone()[0] == 2
+
+
+def test_a_non_object_in_a_json_list_and_a_truncated_list_keep_the_good_replies(con, cfg, secrets_env, tmp_path):
+    _replies_book(con, cfg)
+    listed = tmp_path / "list.json"
+    listed.write_text(json.dumps([_sms("SM1"), "STOP", 42, _sms("SM2", n=1)]), encoding="utf-8")
+    report = ingest_replies(con, cfg, listed, now=NOW)
+    assert report.new_replies == 2 and [r.split(": ", 1)[1] for r in report.rejected] == [
+        "element 2 is not a JSON object", "element 3 is not a JSON object"]
+    cut = tmp_path / "cut.json"
+    text = json.dumps([_sms("SM5", "HARDSHIP", n=2), _sms("SM6", n=2)], indent=2)
+    cut.write_text(text[:-40], encoding="utf-8")
+    report = ingest_replies(con, cfg, cut, now=NOW)
+    assert report.new_replies == 1 and report.by_kind == {"hardship_request": 1}
+    [reason] = report.rejected
+    assert "JSON list is cut off at element 2" in reason and "the elements before it were read" in reason
+
+
+def test_a_gbk_replies_file_fails_with_a_hint_and_reads_with_encoding(con, cfg, secrets_env, tmp_path):
+    _replies_book(con, cfg)
+    f = tmp_path / "in.jsonl"
+    f.write_bytes((json.dumps(_sms("SM7", "我最近有困难"), ensure_ascii=False) + "\n").encode("gbk"))
+    with pytest.raises(InboundFileError, match=r"in.jsonl: not UTF-8 \(looks like GB18030/GBK\); re-run with "
+                                               r"--encoding gb18030"):
+        ingest_replies(con, cfg, f, now=NOW)
+    assert con.execute("SELECT count(*) FROM borrower_events").fetchone()[0] == 0
+    report = ingest_replies(con, cfg, f, now=NOW, encoding="gb18030")
+    assert report.by_kind == {"hardship_request": 1}
+
+
+def test_directories_and_missing_files_are_clear_errors_on_the_command_line(con, cfg, secrets_env, tmp_path):
+    from typer.testing import CliRunner
+
+    from loan_comms.cli import _mount, app
+    from loan_comms import db as dbm
+    from loan_comms.synthetic import generate_book
+
+    _mount()
+    dbp = tmp_path / "r.duckdb"
+    book = dbm.connect(dbp)                       # the commands need a loan book to ingest into
+    generate_book(book, loans=3, seed=1, start=date(2026, 11, 1))
+    book.close()
+    empty = tmp_path / "empty"
+    (empty / "sub.json").mkdir(parents=True)     # a folder named like a file is not read
+    runner = CliRunner()
+    for cmd in ("ingest-replies", "ingest-receipts"):
+        result = runner.invoke(app, [cmd, str(empty), "--db", str(dbp)])
+        assert result.exit_code == 2 and "a directory with no .json, .jsonl, .ndjson files" in result.output
+        result = runner.invoke(app, [cmd, str(tmp_path / "nope.json"), "--db", str(dbp)])
+        assert result.exit_code == 2 and "no such file" in result.output and "Traceback" not in result.output
+    gz = tmp_path / "in.jsonl.gz"
+    gz.write_bytes(gzip.compress(b'{"MessageSid": "SM1"}\n' * 50)[:-20])
+    result = runner.invoke(app, ["ingest-replies", str(gz), "--db", str(dbp)])
+    assert result.exit_code == 2 and "truncated or damaged gzip file" in result.output
+
+
+def test_receipts_one_bad_record_among_good_ones(con, cfg, secrets_env, tmp_path):
+    (aid,) = plan(con, 1)
+    dispatch_due(con, cfg, NOW)
+    mid = f"outbox-{aid}"
+    f = _jsonl(tmp_path / "status.jsonl", [{"MessageSid": [mid], "MessageStatus": "failed"},
+                                           {"MessageSid": mid, "MessageStatus": "delivered"}])
+    report = ingest_receipts(con, f, now=NOW)
+    assert report.delivered == 1 and report.rejected == ["status.jsonl:1: MessageSid must be text, not a JSON list"]
+    assert statuses(con)[aid] == "delivered"
+    assert str(report).startswith("status.jsonl: receipts: 2 rows read, 1 recorded, 0 already known, 1 quarantined")

@@ -113,6 +113,7 @@ class RateLimiter:
 # The request never left this machine complete: trying again cannot send it twice.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout,
              httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.ProxyError)
+_OUTAGE_MIN_TRIES = 2          # one lost answer in a one-message pass is not an outage
 AMBIGUOUS = "outcome unknown"   # how every ambiguous try's error starts
 _NOT_RETRIED = "not retried: it may have reached the borrower; waits for a receipt or reconciliation"
 
@@ -165,7 +166,7 @@ class HttpProvider:
 
     def outage(self) -> DeliveryHalted | None:
         """After a pass: the channel's halt, or an outage when tries failed and nothing got through."""
-        if self.halted is None and self.down_tries and not self.answered:
+        if self.halted is None and self.down_tries >= _OUTAGE_MIN_TRIES and not self.answered:
             last, status = self._last_down
             return outage(self.channel, self.name, self.down_tries, last, status)
         return self.halted

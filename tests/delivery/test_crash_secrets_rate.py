@@ -18,6 +18,7 @@ from loan_comms import db
 from loan_comms.dispatch import dispatch_due
 from loan_comms.paths import CONFIG_PATH, REPO_ROOT
 from loan_comms.providers import build_provider
+from loan_comms.providers.errors import DeliveryHalted
 from loan_comms.providers.secrets import MissingSecret
 from tests.delivery.conftest import NOW, SG_KEY, SID, TOKEN, plan, statuses
 from tests.delivery.test_http_faults import http_cfg
@@ -90,10 +91,11 @@ def test_secrets_never_in_logs_errors_or_artifacts(con, cfg, gateway, secrets_en
     # and a run with bad credentials, whose errors also go to the log
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "x" + TOKEN)
     plan(con, 2, start=70)
-    dispatch_due(con, cfg2, NOW)
+    with pytest.raises(DeliveryHalted) as halted:
+        dispatch_due(con, cfg2, NOW)
 
     basic = base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
-    artifacts = [caplog.text, str(report), json.dumps(report.as_dict()), *capsys.readouterr(),
+    artifacts = [caplog.text, str(report), json.dumps(report.as_dict()), *capsys.readouterr(), str(halted.value),
                  repr(build_provider("sms", cfg2)), repr(build_provider("email", cfg2)),
                  json.dumps(con.execute("SELECT * FROM contact_attempts").fetchall(), default=str)]
     assert "HTTP Request" in caplog.text                  # httpx did log its requests...

@@ -27,6 +27,7 @@ def dispatch(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
     """Send every planned contact whose window is open now, through its channel's provider."""
     from loan_comms import db as dbm
     from loan_comms.dispatch import dispatch_due
+    from loan_comms.providers.errors import DeliveryHalted
     from loan_comms.providers.http import ProviderConfigError
     from loan_comms.providers.secrets import MissingSecret
     from loan_comms.run_lock import run_lock
@@ -36,6 +37,9 @@ def dispatch(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
         con = dbm.connect(db)
         try:
             report = dispatch_due(con, cfg, _parse_now(now), batch_size=batch_size, dry_run=dry_run)
+        except DeliveryHalted as exc:   # the pass's counts first, then the one line that says why
+            typer.echo(str(exc.report))
+            _fail(f"dispatch stopped: {exc}", code=1)
         except (ProviderConfigError, MissingSecret, ValueError) as exc:
             _fail(str(exc))
         finally:

@@ -152,7 +152,6 @@ def dispatch_due(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: date
     if halts:
         exc = combine(list(halts.values()))
         exc.report = report
-        log.error("%s", exc)
         raise exc
     return report
 
@@ -240,7 +239,8 @@ def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datet
             report.failure_reasons[(r.error or "unknown")[:80]] += 1
         else:
             report.retry_later[ch] += 1
-            problems[(ch, r.outcome, (r.error or "")[:160])] += 1
+            if not (r.error or "").startswith("halted: "):  # those are said once, by DeliveryHalted
+                problems[(ch, r.outcome, (r.error or "")[:160])] += 1
 
 
 async def _send_groups(groups: dict[str, tuple[Provider, list[OutMessage]]]) -> dict[str, list[SendResult]]:

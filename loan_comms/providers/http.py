@@ -182,6 +182,11 @@ class HttpProvider:
         clients = [httpx.AsyncClient(base_url=s.base_url, timeout=s.timeout_seconds, limits=limits)
                    for _ in range(n_clients)]
         results: list[SendResult] = []
+        if not self.answered and not self.halted:
+            # Until the provider has answered once this pass, one message goes alone: a 401 or
+            # an outage then costs one request, not max_in_flight of them.
+            results.extend(await self._send_unit(clients[0], units[0]))
+            units = units[1:]
         pending = iter(units)
 
         async def worker(client: httpx.AsyncClient) -> None:

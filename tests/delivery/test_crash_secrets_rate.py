@@ -86,7 +86,11 @@ def test_secrets_never_in_logs_errors_or_artifacts(con, cfg, gateway, secrets_en
     plan(con, 1, start=90, phone="+1202")
     gateway.inject("500", "429", "lost", "reset", retry_after="0")
     cfg2 = http_cfg(cfg, gateway)
-    report = dispatch_due(con, cfg2, NOW)
+    try:
+        report = dispatch_due(con, cfg2, NOW)
+        first_halt = ""
+    except DeliveryHalted as exc:   # the ambiguous faults may all land on one channel: an outage
+        report, first_halt = exc.report, str(exc)
     assert sum(report.sent.values()) == 7
     # and a run with bad credentials, whose errors also go to the log
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "x" + TOKEN)
@@ -95,7 +99,7 @@ def test_secrets_never_in_logs_errors_or_artifacts(con, cfg, gateway, secrets_en
         dispatch_due(con, cfg2, NOW)
 
     basic = base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
-    artifacts = [caplog.text, str(report), json.dumps(report.as_dict()), *capsys.readouterr(), str(halted.value),
+    artifacts = [caplog.text, str(report), json.dumps(report.as_dict()), *capsys.readouterr(), str(halted.value), first_halt,
                  repr(build_provider("sms", cfg2)), repr(build_provider("email", cfg2)),
                  json.dumps(con.execute("SELECT * FROM contact_attempts").fetchall(), default=str)]
     assert "HTTP Request" in caplog.text                  # httpx did log its requests...

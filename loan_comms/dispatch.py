@@ -81,15 +81,17 @@ class DispatchReport:
             return f"{label} {total}" + (f" ({detail})" if detail else "")
 
         head = f"dispatch {self.now:%Y-%m-%d %H:%M} UTC{' [dry run]' if self.dry_run else ''}: "
-        bits = [part("due", self.due)]
+        bits = ["HALTED " + ", ".join(sorted(self.halted))] if self.halted else []
+        bits.append(part("due", self.due))
         if not self.dry_run:
-            bits += [part("sent", self.sent), part("failed", self.failed), part("retry later", self.retry_later)]
+            bits.append(part("sent", self.sent))
+            if self.failed or not self.halted:   # a halted pass never reads "failed 0"
+                bits.append(part("failed", self.failed))
+            bits.append(part("retry later", self.retry_later))
             if self.unknown:
                 bits.append(part("outcome unknown (counted as sent, not retried)", self.unknown))
         if self.cancelled:
             bits.append(part("suppressed at re-check", self.cancelled))
-        if self.halted:
-            bits.append("HALTED " + ", ".join(sorted(self.halted)))
         return head + "; ".join(bits) + f"; {self.elapsed_s:.2f}s"
 
 

@@ -3,8 +3,9 @@
 The outbox pattern: every contact is committed as `planned` before any request is made, and a
 batch's results are written back in one transaction. A crash between the request and the write
 leaves the row `planned`; the re-run sends it again with the same idempotency key, which the
-provider deduplicates (the outbox by its primary key, HTTP gateways by the Idempotency-Key header),
-so nothing is sent twice from our side and nothing is lost.
+outbox deduplicates by its primary key. Real HTTP providers do not deduplicate: within a pass an
+ambiguous try is never retried (see providers/http.py); the crash window itself waits for
+reconciliation with the provider.
 
 Failures are loud: a channel whose provider refuses our credentials, is not configured, or gets
 nothing through (an outage) is stopped for the rest of the pass, its contacts stay planned (with

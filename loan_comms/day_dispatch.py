@@ -64,7 +64,11 @@ def dispatch_instants(con: duckdb.DuckDBPyConnection, as_of: date) -> list[datet
 def dispatch_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, *,
                  dry_run: bool = False, batch_size: int | None = None,
                  on_pass: Callable[[datetime, Any], None] | None = None) -> list[Any]:
-    """Run dispatch at every instant of `as_of` where a window opens or the last one closes."""
+    """Run dispatch at every instant of `as_of` where a window opens or the last one closes.
+
+    A pass that halts (DeliveryHalted: credentials, configuration, outage) ends the day there:
+    the rest stays planned, so re-running the day once the provider is fixed sends it at the same
+    simulated instants instead of marking it window_missed."""
     from loan_comms.dispatch import dispatch_due
 
     check_simulated_clock_allowed(cfg)

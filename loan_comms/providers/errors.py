@@ -30,6 +30,16 @@ class DeliveryHalted(RuntimeError):
     def message(self) -> str:
         return str(self.args[0])
 
+    def __reduce__(self) -> tuple:
+        """Picklable with its fields (Prefect may persist a failed task's exception)."""
+        return (_restore, (self.message, self.channel, self.provider, self.why, self.status, self.report))
+
+
+def _restore(message: str, channel: str, provider: str, why: Why, status: int | None, report: Any) -> DeliveryHalted:
+    exc = DeliveryHalted(message, channel=channel, provider=provider, why=why, status=status)
+    exc.report = report
+    return exc
+
 
 def credentials_refused(channel: str, provider: str, status: int, hint: str) -> DeliveryHalted:
     """401/403: the provider does not accept our credentials."""

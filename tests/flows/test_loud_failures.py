@@ -7,7 +7,7 @@ import pytest
 
 from tests.delivery.conftest import SID, TOKEN
 from tests.delivery.fake_gateway import FakeGateway
-from tests.flows.test_ops_flows import DAY, SHANGHAI_MORNING, contacts, make_book
+from tests.flows.test_ops_flows import DAY, SHANGHAI_MORNING, contacts, make_book, read_artifacts
 from tests.ops.test_alerting import Hook
 
 pytestmark = pytest.mark.slow
@@ -48,6 +48,8 @@ def test_dispatch_flow_against_a_401_fails_and_posts_one_alert(tmp_path, wrong_t
     assert "王小明" not in str(body) and "+86138" not in str(body) and "not-the-token" not in str(body)
     assert wrong_token_gateway.stats()["requests"] == 1, "one request, no retries of the task or the message"
     assert {s for _k, ch, s in contacts(book) if ch == "sms"} == {"planned"}
+    md = read_artifacts("dispatch-summary")[0]["data"]
+    assert "## Halted" in md and "refused our credentials (401)" in md
 
 
 def test_run_day_exits_1_with_one_line_and_the_lifecycle_flow_alerts(tmp_path, wrong_token_gateway, hook,

@@ -261,3 +261,16 @@ def test_webhook_per_message_and_batched(con, cfg, gateway, secrets_env, batch):
     recorded = dict(con.execute("SELECT idempotency_key, provider_message_id FROM contact_attempts "
                                 "WHERE status = 'sent'").fetchall())
     assert recorded == gateway.stats()["by_key"]
+
+
+def test_a_repeated_transient_error_is_logged_once_per_pass_with_a_count(con, cfg, gateway, secrets_env, caplog):
+    """Issue 9.2: the same line was printed once per message (32 times for a 401)."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="loan_comms")
+    plan(con, 12)
+    gateway.inject(*["429"] * 12, retry_after="0")
+    report = dispatch_due(con, http_cfg(cfg, gateway, max_tries=1, max_in_flight=1), NOW)
+    assert sum(report.retry_later.values()) == 12
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("loan_comms") and "429" in r.getMessage()]
+    assert lines == ["sms: 12 contact(s) retry later: transient: 429 rate limited (Retry-After 0s)"]

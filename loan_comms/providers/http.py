@@ -182,11 +182,6 @@ class HttpProvider:
         clients = [httpx.AsyncClient(base_url=s.base_url, timeout=s.timeout_seconds, limits=limits)
                    for _ in range(n_clients)]
         results: list[SendResult] = []
-        if not self.answered and not self.halted:
-            # Until the provider has answered once this pass, one message goes alone: a 401 or
-            # an outage then costs one request, not max_in_flight of them.
-            results.extend(await self._send_unit(clients[0], units[0]))
-            units = units[1:]
         pending = iter(units)
 
         async def worker(client: httpx.AsyncClient) -> None:
@@ -194,6 +189,10 @@ class HttpProvider:
                 results.extend(await self._send_unit(client, unit))
 
         try:
+            if not self.answered and not self.halted:
+                # Until the provider has answered once this pass, one message goes alone: a 401
+                # or an outage then costs one request, not max_in_flight of them.
+                results.extend(await self._send_unit(clients[0], next(pending)))
             await asyncio.gather(*(worker(clients[i % n_clients]) for i in range(in_flight)))
         finally:
             await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
@@ -204,10 +203,8 @@ class HttpProvider:
         self.down_tries += 1
         self._down_in_a_row += 1
         self._last_down = (why, status)
-        if self.halted is None and not self.answered and self._down_in_a_row >= self.settings.outage_after:
+        if self.halted is None and self._down_in_a_row >= self.settings.outage_after:
             self.halted = outage(self.channel, self.name, self._down_in_a_row, why, status)
-        elif self.halted is None and self._down_in_a_row >= 4 * self.settings.outage_after:
-            self.halted = outage(self.channel, self.name, self._down_in_a_row, why, status)  # went down mid-pass
 
     def _up(self, answered: bool = True) -> None:
         self._down_in_a_row = 0

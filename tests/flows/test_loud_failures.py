@@ -67,3 +67,22 @@ def test_run_day_exits_1_with_one_line_and_the_lifecycle_flow_alerts(tmp_path, w
     assert "failed 0" not in result.output and "Traceback" not in result.output
     [body] = hook.bodies
     assert body["flow"] == "daily-lifecycle" and "refused our credentials (401)" in body["text"]
+
+
+def test_every_flow_posts_the_alert_when_it_fails_or_crashes():
+    import importlib
+    import pkgutil
+
+    import flows
+    from prefect import Flow
+    from tasks.alerts import alert_on_failure
+
+    found = []
+    for mod in pkgutil.iter_modules(flows.__path__):
+        module = importlib.import_module(f"flows.{mod.name}")
+        for obj in vars(module).values():
+            if isinstance(obj, Flow) and obj.__module__ == module.__name__:
+                found.append(obj.name)
+                assert alert_on_failure in obj.on_failure_hooks, obj.name
+                assert alert_on_failure in obj.on_crashed_hooks, obj.name
+    assert {"daily-lifecycle", "lifecycle-days", "simulate-lifecycle", "dispatch-open-windows"} <= set(found)

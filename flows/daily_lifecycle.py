@@ -7,12 +7,13 @@ from datetime import date
 from prefect import flow
 
 from loan_comms.paths import DEFAULT_DB
+from tasks.alerts import alert_on_failure
 from tasks.dispatch import dispatch_whole_day
 from tasks.plan import finish_earlier_days, plan_contacts
 from tasks.report import publish_day_summary
 
 
-@flow(name="daily-lifecycle", log_prints=True)
+@flow(name="daily-lifecycle", log_prints=True, on_failure=[alert_on_failure], on_crashed=[alert_on_failure])
 def daily_lifecycle(as_of: date, db_path: str = str(DEFAULT_DB), config_path: str | None = None,
                     batch_size: int | None = None) -> dict:
     """Plan, police and render `as_of`, dispatch it across the day's windows, publish the summary.

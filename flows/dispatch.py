@@ -15,8 +15,15 @@ from loan_comms.alerting import failure_threshold, failures_alert, post_alert, w
 from loan_comms.paths import DEFAULT_DB
 from loan_comms.run_lock import exclusive_run
 from tasks.alerts import _cfg_or_none, alert_on_failure
+from loan_comms.dispatch import DispatchReport
+from loan_comms.providers.errors import DeliveryHalted
 from loan_comms.report import dispatch_markdown
 from tasks.dispatch import send_due_contacts
+
+
+def _publish(report: DispatchReport) -> None:
+    create_markdown_artifact(key="dispatch-summary", markdown=dispatch_markdown(report),
+                             description=f"dispatch at {report.now:%Y-%m-%d %H:%M} UTC")
 
 
 @flow(name="dispatch-open-windows", on_failure=[alert_on_failure], on_crashed=[alert_on_failure],
@@ -37,9 +44,13 @@ def dispatch_open_windows(now: datetime | None = None, dry_run: bool = False, db
     """
     logger = get_run_logger()
     with exclusive_run(db_path, "dispatch", timeout_s=lock_timeout_s, on_wait=logger.warning):
-        report = send_due_contacts(db_path, now, config_path, dry_run, batch_size)
-    create_markdown_artifact(key="dispatch-summary", markdown=dispatch_markdown(report),
-                             description=f"dispatch at {report.now:%Y-%m-%d %H:%M} UTC")
+        try:
+            report = send_due_contacts(db_path, now, config_path, dry_run, batch_size)
+        except DeliveryHalted as exc:  # the pass's counts for the UI, then the run fails (alert)
+            if exc.report is not None:
+                _publish(exc.report)
+            raise
+    _publish(report)
     failed = sum(report.failed.values())
     cfg = _cfg_or_none(config_path)
     alert = failures_alert("dispatch-open-windows", None, None, failed, failure_threshold(cfg),

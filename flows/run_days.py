@@ -7,12 +7,13 @@ from datetime import date, timedelta
 from prefect import flow
 
 from loan_comms.paths import DEFAULT_DB
+from tasks.alerts import alert_on_failure
 from tasks.dispatch import dispatch_whole_day
 from tasks.plan import finish_earlier_days, plan_contacts
 from tasks.report import publish_day_summary
 
 
-@flow(name="lifecycle-days")
+@flow(name="lifecycle-days", on_failure=[alert_on_failure], on_crashed=[alert_on_failure])
 def lifecycle_days(start: date, days: int = 1, db_path: str = str(DEFAULT_DB),
                    config_path: str | None = None, batch_size: int | None = None) -> list[dict]:
     """For each day from `start`: plan, dispatch over the day, summarise. Days run in order

@@ -6,13 +6,14 @@ from datetime import date, timedelta
 
 from prefect import flow
 
+from tasks.alerts import alert_on_failure
 from tasks.dispatch import dispatch_whole_day
 from tasks.plan import plan_contacts
 from tasks.report import publish_day_summary
 from tasks.simulate import simulate_borrowers
 
 
-@flow(name="simulate-lifecycle")
+@flow(name="simulate-lifecycle", on_failure=[alert_on_failure], on_crashed=[alert_on_failure])
 def simulate_lifecycle(start: date, days: int, db_path: str, seed: int = 7, workdir: str = "data/simulation",
                        config_path: str | None = None) -> list[dict]:
     """Each day: plan, dispatch across the day's windows, let borrowers react, summarise."""

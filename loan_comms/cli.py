@@ -5,10 +5,13 @@ Every command takes --db (a DuckDB file) and prints counts, never personal data.
 
 from __future__ import annotations
 
+import logging
 import time
+import traceback
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
@@ -101,13 +104,60 @@ def run_day(as_of: date = DayOpt(..., "--as-of", help="The day to run; re-runnin
         prefect_env.configure()
         from flows.daily_lifecycle import daily_lifecycle
 
-        result = daily_lifecycle(as_of=as_of, db_path=str(db), config_path=str(config) if config else None)
-    totals = (f"sent {result['sent'] + result['delivered']}, suppressed {result['suppressed']}, "
-              f"failed {result['failed']}  ({db})")
+        with _loud_delivery():
+            result = daily_lifecycle(as_of=as_of, db_path=str(db), config_path=str(config) if config else None)
+    totals = (f"sent {result['sent'] + result['delivered']}{_unknown_part(result)}, "
+              f"suppressed {result['suppressed']}, {_failed_part(result)}  ({db})")
     if result.get("already_planned"):
         typer.echo(f"{as_of}: already planned, nothing new recorded or sent; the day's totals: {totals}")
     else:
         typer.echo(f"{as_of}: planned {result['planned']} new, {totals}")
+
+
+def _failed_part(result: dict) -> str:
+    """'failed N', counting contacts lost to delivery failures: never 'failed 0' when sends failed."""
+    lost = int(result.get("lost", 0))
+    return f"failed {result['failed'] + lost}" + (f" ({lost} lost to delivery failures)" if lost else "")
+
+
+def _unknown_part(result: dict) -> str:
+    n = int(result.get("outcome_unknown", 0))
+    return f" ({n} with an unknown outcome, not re-sent)" if n else ""
+
+
+@contextmanager
+def _loud_delivery() -> Iterator[None]:
+    """A dispatch pass that halted (credentials, configuration, outage) ends the command with its
+    one line and exit code 1, without Prefect's traceback on the console."""
+    from loan_comms.providers.errors import DeliveryHalted
+
+    handlers = {h for lg in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+                if isinstance(lg, logging.Logger) for h in lg.handlers if isinstance(h, logging.StreamHandler)}
+    hush = _HushHalted()
+    for h in handlers:
+        h.addFilter(hush)
+    try:
+        yield
+    except DeliveryHalted as exc:
+        traceback.clear_frames(exc.__traceback__)   # let the run's database connections go now
+        _fail(f"dispatch stopped: {exc}", code=1)
+    finally:
+        for h in handlers:
+            h.removeFilter(hush)
+
+
+class _HushHalted(logging.Filter):
+    """Drops the console records (with their tracebacks) Prefect writes about a DeliveryHalted: the
+    command prints that one line itself. The records still reach the API (and the UI) otherwise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and type(exc).__name__ == "DeliveryHalted":
+            return False
+        try:
+            return "DeliveryHalted" not in record.getMessage()
+        except Exception:
+            return True
 
 
 @app.command("run-days")
@@ -128,7 +178,8 @@ def _days(start: date, days: int, db: Path, config: Optional[Path]) -> list[dict
         prefect_env.configure()
         from flows.run_days import lifecycle_days
 
-        return lifecycle_days(start=start, days=days, db_path=str(db), config_path=str(config) if config else None)
+        with _loud_delivery():
+            return lifecycle_days(start=start, days=days, db_path=str(db), config_path=str(config) if config else None)
 
 
 def _check_day_order(db: Path, first: date) -> None:

@@ -26,6 +26,7 @@ def dispatch(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
              dry_run: bool = typer.Option(False, "--dry-run", help="Count what would go; change nothing.")) -> None:
     """Send every planned contact whose window is open now, through its channel's provider."""
     from loan_comms.dispatch import dispatch_due
+    from loan_comms.providers.errors import DeliveryHalted
     from loan_comms.providers.http import ProviderConfigError
     from loan_comms.providers.secrets import MissingSecret
 
@@ -34,6 +35,9 @@ def dispatch(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
     with book(db, "dispatch (CLI)") as con:
         try:
             report = dispatch_due(con, cfg, at, batch_size=batch_size, dry_run=dry_run)
+        except DeliveryHalted as exc:   # the pass's counts first, then the one line that says why
+            typer.echo(str(exc.report))
+            _fail(f"dispatch stopped: {exc}", code=1)
         except (ProviderConfigError, MissingSecret, ValueError) as exc:
             _fail(str(exc))
     typer.echo(str(report))

@@ -36,7 +36,10 @@ def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic
     from flows.simulate import simulate_lifecycle
 
     workdir = Path(db).with_suffix("").as_posix() + "-files"
-    simulate_lifecycle(start=start, days=days, db_path=str(db), seed=seed, workdir=workdir)
+    from loan_comms.cli import _loud_delivery
+
+    with _loud_delivery():
+        simulate_lifecycle(start=start, days=days, db_path=str(db), seed=seed, workdir=workdir)
     typer.echo(f"simulated {loans} loans over {days} days in {time.perf_counter() - t0:.0f} s -> {db}")
     if audit:
         from loan_comms.audit import run_audit

@@ -69,7 +69,10 @@ def dispatch_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: da
                  on_pass: Callable[[datetime, Any], None] | None = None) -> list[Any]:
     """Run dispatch at every instant of `as_of` where a window opens or the last one closes.
 
-    A day already dispatched whole is not replayed (nothing of it is left to send)."""
+    A day already dispatched whole is not replayed (nothing of it is left to send). A pass that
+    halts (DeliveryHalted: credentials, configuration, outage) ends the day there: the rest stays
+    planned, so re-running the day once the provider is fixed sends it at the same simulated
+    instants instead of marking it window_missed."""
     from loan_comms.dispatch import dispatch_due
 
     check_simulated_clock_allowed(cfg)
@@ -78,7 +81,7 @@ def dispatch_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: da
     reports = []
     instants = dispatch_instants(con, as_of)
     for now in instants:
-        report = dispatch_due(con, cfg, now, batch_size=batch_size, dry_run=dry_run)
+        report = dispatch_due(con, cfg, now, batch_size=batch_size, dry_run=dry_run, day=as_of)
         reports.append(report)
         if on_pass:
             on_pass(now, report)

@@ -70,13 +70,14 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
         con.unregister(f"_{name}_arrow")
 
 
-def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False) -> None:
+def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,
+                  day: date | None = None) -> None:
     """Ingest payments known by `now` and derive installment, loan and contact-flag state.
 
-    pending_only limits installment state to loans with a planned contact: all the re-check
-    before send needs, and a fraction of the book.
+    pending_only limits installment state to loans with a planned contact whose window has opened
+    (of local day `day` when given): all the re-check before send needs, and a fraction of the book.
     """
-    params = {"as_of": as_of, "now": now, "pending_only": pending_only}
+    params = {"as_of": as_of, "now": now, "pending_only": pending_only, "day": day}
     db.run(con, "state/ingest_payments", params)
     db.run(con, "state/mark_payments_ingested", params)
     db.run(con, "state/installment_state", params)
@@ -85,19 +86,21 @@ def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *,
     db.run(con, "state/loan_flags", params)
 
 
-def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime) -> dict[str, int]:
+def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, *,
+                        day: date | None = None) -> dict[str, int]:
     """Suppress planned contacts that may no longer go: window passed, paid, opted out, paused...
 
     Dispatch calls this at the start of every pass, so what the borrower did after the plan was
-    made (paid, replied STOP, asked for a plan) wins over what was planned.
+    made (paid, replied STOP, asked for a plan) wins over what was planned. `day` limits it to the
+    contacts of that local day (see dispatch_due).
     """
     today = now.date()
     register_policy_tables(con, cfg, today)
     with db.transaction(con):
-        refresh_state(con, today, now, pending_only=True)
+        refresh_state(con, today, now, pending_only=True, day=day)
         db.run(con, "state/materialize_installments", {})
         params = {"now": now, "policy_version": cfg.policy_version, "config_text": cfg.text, "recorded_at": now,
-                  "hardship_pause_days": cfg.follow_ups.hardship_pause_days}
+                  "hardship_pause_days": cfg.follow_ups.hardship_pause_days, "day": day}
         db.run(con, "policy/recheck_input", params)
         db.run(con, "policy/gate", params)
         counts = dict(db.run(con, "policy/recheck_counts", params).fetchall())

@@ -27,8 +27,10 @@ class DaySummary:
     failures: list[dict[str, Any]]
 
     def totals(self) -> dict[str, int]:
-        keys = ("planned", "sent", "delivered", "failed", "suppressed", "total")
-        return {k: sum(int(r[k]) for r in self.contacts) for k in keys}
+        """Counts for the day. `lost` (window closed unsent after a send error) is part of
+        `suppressed`; `outcome_unknown` (answer lost, never re-sent) is part of `sent`."""
+        keys = ("planned", "sent", "delivered", "failed", "suppressed", "outcome_unknown", "lost", "total")
+        return {k: sum(int(r.get(k, 0)) for r in self.contacts) for k in keys}
 
     def by(self, key: str, status: str = "sent") -> dict[str, int]:
         out: dict[str, int] = {}
@@ -42,6 +44,7 @@ class DaySummary:
                  f"**{t['total']}** contacts considered: **{t['sent'] + t['delivered']}** sent "
                  f"({t['delivered']} delivered), **{t['planned']}** still planned, **{t['failed']}** failed, "
                  f"**{t['suppressed']}** suppressed.", "",
+                 *self._delivery_problems(t),
                  "## By step and channel", "",
                  "| purpose | step | channel | language | sent | delivered | planned | failed | suppressed |",
                  "|---|---|---|---|---:|---:|---:|---:|---:|"]
@@ -69,13 +72,25 @@ class DaySummary:
             lines += [f"| {r['reason']} | {r['contacts']} | {r['borrowers']} |" for r in self.suppressed]
         else:
             lines.append("None.")
-        lines += ["", "## Failures", ""]
+        lines += ["", "## Failures (failed, and lost to delivery failures)", ""]
         if self.failures:
             lines += ["| error | channel | contacts |", "|---|---|---:|"]
             lines += [f"| {r['error']} | {r['channel']} | {r['contacts']} |" for r in self.failures]
         else:
             lines.append("None.")
         return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def _delivery_problems(t: dict[str, int]) -> list[str]:
+        """The markdown lines for lost and unknown-outcome contacts; none on a healthy day."""
+        lines = []
+        if t["lost"]:
+            lines += [f"**{t['lost']}** lost to delivery failures: tried, or held back by a failing provider, "
+                      "and their window closed unsent (counted in suppressed, apart from ordinary window_missed).", ""]
+        if t["outcome_unknown"]:
+            lines += [f"**{t['outcome_unknown']}** sent with an unknown outcome: the provider's answer was lost; "
+                      "counted as sent, never re-sent, waiting for a receipt or reconciliation.", ""]
+        return lines
 
     def cap_pressure(self) -> list[dict[str, Any]]:
         """Suppressions by a frequency cap (cap_* reasons): how many borrowers hit each cap."""
@@ -87,7 +102,9 @@ class DaySummary:
         top = ", ".join(f"{r['reason']} {r['contacts']}" for r in self.suppressed[:4])
         return (f"{self.as_of}  sent {t['sent'] + t['delivered']:>6} [{chans}]  "
                 f"suppressed {t['suppressed']:>5}{' (' + top + ')' if top else ''}"
-                f"{'  failed ' + str(t['failed']) if t['failed'] else ''}")
+                f"{'  failed ' + str(t['failed']) if t['failed'] else ''}"
+                f"{'  LOST to delivery failures ' + str(t['lost']) if t['lost'] else ''}"
+                f"{'  outcome unknown ' + str(t['outcome_unknown']) if t['outcome_unknown'] else ''}")
 
 
 def day_summary(con: duckdb.DuckDBPyConnection, as_of: date) -> DaySummary:
@@ -130,10 +147,14 @@ def dispatch_markdown(report: DispatchReport) -> str:
     chans = sorted(set(d["due"]) | set(d["sent"]) | set(d["failed"]) | set(d["retry_later"]))
     lines = [f"# Dispatch at {report.now:%Y-%m-%d %H:%M} UTC{' (dry run: nothing sent)' if report.dry_run else ''}",
              "", f"{report.batches} batches in {report.elapsed_s:.1f}s.", ""]
+    if d["halted"]:
+        lines += ["## Halted: these channels stopped for this pass, their contacts stay planned", ""]
+        lines += [f"- **{c}**: {mask_pii(why)}" for c, why in sorted(d["halted"].items())] + [""]
     if chans:
-        lines += ["| channel | due | sent | failed | retry later |", "|---|---:|---:|---:|---:|"]
-        lines += [f"| {c} | {d['due'].get(c, 0)} | {d['sent'].get(c, 0)} | {d['failed'].get(c, 0)} | "
-                  f"{d['retry_later'].get(c, 0)} |" for c in chans]
+        lines += ["| channel | due | sent | of which outcome unknown | failed | retry later |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {c} | {d['due'].get(c, 0)} | {d['sent'].get(c, 0)} | {d['unknown'].get(c, 0)} | "
+                  f"{d['failed'].get(c, 0)} | {d['retry_later'].get(c, 0)} |" for c in chans]
     else:
         lines.append("Nothing was due.")
     if d["cancelled"]:

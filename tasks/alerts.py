@@ -39,12 +39,14 @@ def alert_on_failure(flow: Any, flow_run: Any, state: Any) -> None:
 
 @task(name="check-day-failures", cache_policy=NO_CACHE, timeout_seconds=120, retries=0)
 def check_day_failures(db_path: str, as_of: date, flow_name: str, config_path: str | None = None) -> int:
-    """Count the day's failed contacts; alert when they exceed the threshold. Returns the count."""
+    """Count the day's failed contacts and those lost to delivery failures (window closed unsent
+    after a send error); alert when they exceed the threshold. Returns the count."""
     logger = get_run_logger()
     cfg = _cfg_or_none(config_path)
     with open_db(db_path) as con:
         summary = day_summary(con, as_of)
-    failed = summary.totals()["failed"]
+    totals = summary.totals()
+    failed = totals["failed"] + totals["lost"]
     reasons: dict[str, int] = {}
     for r in summary.failures:
         reasons[str(r["error"])] = reasons.get(str(r["error"]), 0) + int(r["contacts"])

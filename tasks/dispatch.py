@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -11,16 +12,30 @@ from prefect.cache_policies import NO_CACHE
 from loan_comms.clock import utc_now
 from loan_comms.day_dispatch import dispatch_day
 from loan_comms.dispatch import DispatchReport, dispatch_due
+from loan_comms.providers.errors import DeliveryHalted
 from tasks.common import config, open_db
 
 
-@task(name="send-due-contacts", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=60, timeout_seconds=3300)
+def retry_unless_halted(task: Any, task_run: Any, state: Any) -> bool:
+    """Task retry condition: a halted channel (credentials, configuration, outage) fails the run at
+    once, loud, instead of trying twice more a minute apart; anything else may be retried."""
+    try:
+        state.result()
+    except DeliveryHalted:
+        return False
+    except Exception:
+        return True
+    return True
+
+
+@task(name="send-due-contacts", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=60, timeout_seconds=3300,
+      retry_condition_fn=retry_unless_halted)
 def send_due_contacts(db_path: str, now: datetime | None = None, config_path: str | None = None,
                       dry_run: bool = False, batch_size: int | None = None) -> DispatchReport:
     """One dispatch pass at `now` (default: the wall clock), with a progress artifact per batch.
 
-    Retried on failure: a batch already written back is not sent again (its rows are no longer
-    planned) and the provider deduplicates the one in flight by its idempotency key.
+    Retried on failure (not when a channel halted): a batch already written back is not sent
+    again (its rows are no longer planned).
     """
     logger = get_run_logger()
     cfg = config(config_path)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 WORK_ITEM_CHANNELS: tuple[str, ...] = ("call", "letter", "visit")
 _SHAPE_BY_CHANNEL = {"sms": "twilio", "email": "sendgrid"}
-Outcome = Literal["sent", "failed", "retry"]
+Outcome = Literal["sent", "failed", "retry", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,9 @@ class OutMessage:
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
-    """What happened to one message: sent (with the provider's id), failed (permanent) or retry."""
+    """What happened to one message: sent (with the provider's id), failed (permanent), retry
+    (certainly not sent: stays planned) or unknown (may have reached the provider: recorded as
+    sent with outcome_unknown, never re-sent blindly)."""
 
     attempt_id: str
     outcome: Outcome

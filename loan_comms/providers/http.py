@@ -3,13 +3,20 @@
 - Bounded concurrency spread over several httpx.AsyncClients of modest size each: one client's
   pool slows as its concurrency grows (measured ~1,100 req/s at 10 in flight, 330 at 200).
 - A per-provider rate limit (`rate_per_second`), evenly spaced, retries included.
-- Transient faults (429 honouring Retry-After, 408, 5xx, connect/read errors and timeouts) are
-  retried with exponential backoff and jitter, at most `max_tries` per pass; after that the
-  contact stays planned for the next pass (inside its window only: the re-check sees to that).
-- Permanent 4xx -> failed with the provider's error (PII masked). 401/403 stop the provider for
-  the rest of the pass and leave its messages planned: bad credentials are not the borrower's fault.
-- Every request carries the contact's idempotency key, so a retry or a re-run after a crash is
-  deduplicated by the provider instead of sent twice.
+- Real providers (Twilio Messages, SendGrid mail/send) do not deduplicate by any header, so only
+  a try that certainly did not reach the provider is retried: the connection could not be made
+  (refused, DNS, connect or pool timeout, the request could not be written), 429 (honouring
+  Retry-After) and 408 (the provider says it never got the whole request). Exponential backoff
+  with jitter, at most `max_tries` per pass; after that the contact stays planned for the next
+  pass (inside its window only: the re-check sees to that).
+- A try that may have reached the provider (no answer in time after the request was written, the
+  connection reset or closed after sending, a 5xx, a 2xx we cannot read) is *ambiguous*: never
+  retried, the contact ends `unknown` (recorded as sent, outcome_unknown, no provider id) and waits
+  for a receipt or reconciliation. It may have reached the borrower, so it counts for caps.
+- Permanent 4xx -> failed with the provider's error (PII masked).
+- 401/403 (credentials) and 404/405 (no send endpoint at base_url) halt the channel for the rest
+  of the pass, and so does an outage (`outage_after` tries in a row that got nothing through):
+  its messages stay planned and dispatch raises DeliveryHalted (one line) after the pass.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from typing import Any, Mapping, Sequence
 import httpx
 
 from loan_comms.providers.base import OutMessage, SendResult, mask_pii
+from loan_comms.providers.errors import DeliveryHalted, credentials_refused, no_such_endpoint, outage
 from loan_comms.providers.secrets import redact
 
 log = logging.getLogger(__name__)
@@ -49,6 +57,7 @@ class HttpSettings:
     backoff_base_seconds: float = 0.25
     backoff_max_seconds: float = 8.0
     max_retry_after_seconds: float = 30.0
+    outage_after: int = 5          # tries in a row that got nothing through: stop the channel
 
     @classmethod
     def from_extra(cls, channel: str, base_url: str | None, extra: Mapping[str, Any]) -> "HttpSettings":
@@ -61,7 +70,8 @@ class HttpSettings:
         values: dict[str, Any] = {"base_url": base_url.rstrip("/")}
         for name, typ in (("timeout_seconds", float), ("max_tries", int), ("max_in_flight", int),
                           ("per_client", int), ("rate_per_second", float), ("backoff_base_seconds", float),
-                          ("backoff_max_seconds", float), ("max_retry_after_seconds", float)):
+                          ("backoff_max_seconds", float), ("max_retry_after_seconds", float),
+                          ("outage_after", int)):
             if extra.get(name) is None:
                 continue
             try:
@@ -100,17 +110,30 @@ class RateLimiter:
             await asyncio.sleep(at - now)
 
 
+# The request never left this machine complete: trying again cannot send it twice.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout,
+             httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.ProxyError)
+_OUTAGE_MIN_TRIES = 2          # one lost answer in a one-message pass is not an outage
+AMBIGUOUS = "outcome unknown"   # how every ambiguous try's error starts
+_NOT_RETRIED = "not retried: it may have reached the borrower; waits for a receipt or reconciliation"
+
+
 class HttpProvider:
     """Base for gateway providers: subclasses say how to build a request and read a response."""
 
     name = "http"
     batch_size = 1  # messages per request
+    credentials_hint = "the provider's secrets"   # what to check after a 401/403
 
     def __init__(self, channel: str, settings: HttpSettings) -> None:
         self.channel = channel
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_per_second)
-        self.auth_rejected: str | None = None
+        self.halted: DeliveryHalted | None = None   # set once: the channel is stopped for this pass
+        self.answered = 0                           # units the provider gave a definite answer for
+        self.down_tries = 0                         # tries that got nothing through (connect, 5xx, timeout)
+        self._down_in_a_row = 0
+        self._last_down: tuple[str, int | None] = ("", None)
         self._urls: dict[str, httpx.URL] = {}
 
     # -- what subclasses provide --------------------------------------------------------
@@ -128,12 +151,25 @@ class HttpProvider:
             return mask_pii(response.text[:200])
         return mask_pii(str(doc)[:200])
 
+    @staticmethod
+    def unreadable(unit: Sequence[OutMessage], response: httpx.Response) -> list[SendResult]:
+        """A 2xx whose body does not say what became of the message: accepted, but not provably."""
+        return [SendResult(m.attempt_id, "unknown", error=f"{AMBIGUOUS}: {response.status_code} answer without "
+                           f"a message id; {_NOT_RETRIED}") for m in unit]
+
     # -- engine -------------------------------------------------------------------------
     def persist(self, con: Any, messages: Sequence[OutMessage], results: Sequence[SendResult], now: datetime) -> None:
         """Nothing to store locally: the gateway holds the message."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.channel} -> {self.settings.base_url})"
+
+    def outage(self) -> DeliveryHalted | None:
+        """After a pass: the channel's halt, or an outage when tries failed and nothing got through."""
+        if self.halted is None and self.down_tries >= _OUTAGE_MIN_TRIES and not self.answered:
+            last, status = self._last_down
+            return outage(self.channel, self.name, self.down_tries, last, status)
+        return self.halted
 
     async def send(self, messages: Sequence[OutMessage]) -> list[SendResult]:
         if not messages:
@@ -153,51 +189,88 @@ class HttpProvider:
                 results.extend(await self._send_unit(client, unit))
 
         try:
+            if not self.answered and not self.halted:
+                # Until the provider has answered once this pass, one message goes alone: a 401
+                # or an outage then costs one request, not max_in_flight of them.
+                results.extend(await self._send_unit(clients[0], next(pending)))
             await asyncio.gather(*(worker(clients[i % n_clients]) for i in range(in_flight)))
         finally:
             await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
         return results
 
+    def _down(self, why: str, status: int | None = None) -> None:
+        """A try that got nothing through; enough of them in a row halt the channel (an outage)."""
+        self.down_tries += 1
+        self._down_in_a_row += 1
+        self._last_down = (why, status)
+        if self.halted is None and self._down_in_a_row >= self.settings.outage_after:
+            self.halted = outage(self.channel, self.name, self._down_in_a_row, why, status)
+
+    def _up(self, answered: bool = True) -> None:
+        self._down_in_a_row = 0
+        if answered:
+            self.answered += 1
+
     async def _send_unit(self, client: httpx.AsyncClient, unit: Sequence[OutMessage]) -> list[SendResult]:
         s = self.settings
         request = self.build(unit)
         tries, last = 0, "not tried"
+
+        def unknown(why: str) -> list[SendResult]:
+            error = redact(f"{AMBIGUOUS}: {why}; {_NOT_RETRIED}")
+            return [SendResult(m.attempt_id, "unknown", error=error, tries=tries) for m in unit]
+
         while tries < s.max_tries:
-            if self.auth_rejected:
-                last = self.auth_rejected
+            if self.halted:
+                last = f"halted: {self.halted.message}"
                 break
             await self.limiter.take()
             tries += 1
             wait = self._backoff(tries)
             try:
                 response = await client.post(self._url(request.path), content=request.content, headers=request.headers)
-            except httpx.TimeoutException as exc:
-                last = f"transient: timeout ({type(exc).__name__})"
-            except httpx.TransportError as exc:  # connect errors, resets, lost responses
-                last = f"transient: network error ({type(exc).__name__})"
-            except httpx.HTTPError as exc:       # anything else httpx raises: retry, never lose it
-                last = f"transient: {type(exc).__name__}"
+            except _NOT_SENT as exc:             # refused, DNS, connect timeout: it never left
+                last = f"transient: network error before sending ({type(exc).__name__})"
+                self._down(f"could not connect ({type(exc).__name__})")
+            except httpx.TimeoutException as exc:  # written, no answer in time: it may have arrived
+                self._down(f"no answer in time ({type(exc).__name__})")
+                return unknown(f"no answer within {s.timeout_seconds:g}s after the request was sent "
+                               f"({type(exc).__name__})")
+            except httpx.HTTPError as exc:         # reset or closed after sending, unreadable answer
+                self._down(f"connection lost after sending ({type(exc).__name__})")
+                return unknown(f"connection lost after the request was sent ({type(exc).__name__})")
             else:
                 code = response.status_code
                 if 200 <= code < 300:
+                    self._up()
                     return [self._with_tries(r, tries) for r in self.accepted(unit, response)]
                 if code == 429:
+                    self._up(answered=False)
                     retry_after = _retry_after_seconds(response.headers.get("retry-after"))
                     last = f"transient: 429 rate limited (Retry-After {retry_after:g}s)"
                     if retry_after > s.max_retry_after_seconds:
                         break
                     wait = max(wait, retry_after)
                 elif code in (401, 403):
-                    self.auth_rejected = f"transient: {code} provider rejected our credentials; check the secrets"
-                    last = self.auth_rejected
-                    log.error("%s: %s", self.name, self.auth_rejected)
+                    self.halted = self.halted or credentials_refused(self.channel, self.name, code,
+                                                                     self.credentials_hint)
+                    last = f"halted: {self.halted.message}"
                     break
-                elif code == 408 or code >= 500:
-                    last = f"transient: {code} {self.error_text(response)}"
+                elif code in (404, 405):
+                    self.halted = self.halted or no_such_endpoint(self.channel, self.name, code)
+                    last = f"halted: {self.halted.message}"
+                    break
+                elif code == 408:                  # the provider never got the whole request
+                    self._up(answered=False)
+                    last = f"transient: 408 {self.error_text(response)}"
+                elif code >= 500:
+                    self._down(f"{code} from the provider", code)
+                    return unknown(f"{code} {self.error_text(response)}")
                 else:
+                    self._up()
                     error = redact(f"{code} {self.error_text(response)}")
                     return [SendResult(m.attempt_id, "failed", error=error, tries=tries) for m in unit]
-            if tries < s.max_tries:
+            if tries < s.max_tries and not self.halted:
                 await asyncio.sleep(wait)
         error = redact(last)
         return [SendResult(m.attempt_id, "retry", error=error, tries=tries) for m in unit]

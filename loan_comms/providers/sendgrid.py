@@ -22,6 +22,7 @@ from loan_comms.providers.secrets import resolve_secret
 
 class SendGridProvider(HttpProvider):
     name = "sendgrid"
+    credentials_hint = "SENDGRID_API_KEY"
 
     def __init__(self, channel: str, settings: HttpSettings, *, api_key: str, from_email: str | None,
                  from_name: str | None = None) -> None:
@@ -59,7 +60,9 @@ class SendGridProvider(HttpProvider):
     def accepted(self, unit: Sequence[OutMessage], response: httpx.Response) -> list[SendResult]:
         (m,) = unit
         mid = response.headers.get("x-message-id")
-        return [SendResult(m.attempt_id, "sent", provider_message_id=mid or f"sendgrid-{m.attempt_id}")]
+        if not mid:
+            return self.unreadable(unit, response)
+        return [SendResult(m.attempt_id, "sent", provider_message_id=mid)]
 
     def error_text(self, response: httpx.Response) -> str:
         try:

@@ -21,13 +21,15 @@ from loan_comms.providers.secrets import register_basic_auth, resolve_secret
 
 class TwilioProvider(HttpProvider):
     name = "twilio"
+    credentials_hint = "TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN"
 
     def __init__(self, channel: str, settings: HttpSettings, *, account_sid: str, auth_token: str,
                  from_number: str | None = None, messaging_service_sid: str | None = None,
                  status_callback: str | None = None) -> None:
         super().__init__(channel, settings)
         if not (from_number or messaging_service_sid):
-            raise ProviderConfigError(f"providers.{channel}: set from_number or messaging_service_sid for Twilio")
+            raise ProviderConfigError(f"providers.{channel}: set from_number or messaging_service_sid for Twilio "
+                                      f"(or TWILIO_FROM_NUMBER in the environment)")
         self._path = f"/2010-04-01/Accounts/{quote(account_sid, safe='')}/Messages.json"
         self._auth = register_basic_auth(account_sid, auth_token)
         self._sender = {"MessagingServiceSid": messaging_service_sid} if messaging_service_sid else {"From": from_number}
@@ -58,9 +60,11 @@ class TwilioProvider(HttpProvider):
         (m,) = unit
         try:
             sid = response.json().get("sid")
-        except ValueError:
+        except (ValueError, AttributeError):
             sid = None
-        return [SendResult(m.attempt_id, "sent", provider_message_id=sid or f"twilio-{m.attempt_id}")]
+        if not sid:
+            return self.unreadable(unit, response)
+        return [SendResult(m.attempt_id, "sent", provider_message_id=sid)]
 
     def error_text(self, response: httpx.Response) -> str:
         try:

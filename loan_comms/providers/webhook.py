@@ -6,8 +6,9 @@ Config `[providers.<channel>]`: kind = "webhook", base_url, optional `path` (def
 
 Per message: {"idempotency_key", "attempt_id", "channel", "to", "subject", "text", "html"} with an
 Idempotency-Key header; answer 2xx {"id": "..."}. Per batch: {"messages": [...]}; answer 2xx
-{"results": [{"idempotency_key", "id", "status": "accepted" | "rejected", "error"}]}; a message
-missing from the results is retried (its idempotency key makes that safe).
+{"results": [{"idempotency_key", "id", "status": "accepted" | "rejected", "error"}]}. An answer
+without an id, or a message missing from the results, is an unknown outcome (never re-sent
+blindly, like a lost answer); 401/403 halt the channel: check the secret_headers.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class WebhookProvider(HttpProvider):
     def __init__(self, channel: str, settings: HttpSettings, *, path: str = "/",
                  headers: dict[str, str] | None = None, batch: int = 1) -> None:
         super().__init__(channel, settings)
+        self.credentials_hint = f"providers.{channel}.secret_headers"
         self.path = path if path.startswith("/") else "/" + path
         self.headers = {"Content-Type": "application/json", **(headers or {})}
         self.batch_size = max(1, int(batch))
@@ -72,16 +74,20 @@ class WebhookProvider(HttpProvider):
             doc = response.json()
         except ValueError:
             doc = {}
+        if not isinstance(doc, dict):
+            return self.unreadable(unit, response)
         if self.batch_size == 1:
             (m,) = unit
-            mid = doc.get("id") if isinstance(doc, dict) else None
-            return [SendResult(m.attempt_id, "sent", provider_message_id=mid or f"webhook-{m.attempt_id}")]
+            mid = doc.get("id")
+            if not mid:
+                return self.unreadable(unit, response)
+            return [SendResult(m.attempt_id, "sent", provider_message_id=str(mid))]
         by_key = {r.get("idempotency_key"): r for r in (doc.get("results") or []) if isinstance(r, dict)}
         out = []
         for m in unit:
             r = by_key.get(m.idempotency_key)
             if r is None:
-                out.append(SendResult(m.attempt_id, "retry", error="transient: webhook returned no result for it"))
+                out += self.unreadable([m], response)
             elif r.get("status", "accepted") == "accepted":
                 out.append(SendResult(m.attempt_id, "sent", provider_message_id=r.get("id") or f"webhook-{m.attempt_id}"))
             else:

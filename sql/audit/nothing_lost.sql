@@ -5,7 +5,10 @@
 --   * sent or delivered contacts must say when (sent_at); failed ones must say what went wrong (error);
 --   * a contact that was attempted (sent_at) cannot be planned or suppressed (status only moves forward);
 --   * every decision must name the rule and the policy version that made it;
---   * a message the outbox provider accepted must belong to an attempt recorded as attempted.
+--   * a message the outbox provider accepted must belong to an attempt recorded as attempted;
+--   * a contact lost to a delivery failure is a violation: it was tried (send_tries > 0) or held
+--     back by a failing provider (a send error recorded) and its window then closed unsent
+--     (window_missed). A day with a provider outage fails this rule: that is the point.
 -- Checked: every row of contact_attempts, whatever its status.
 -- Violation: the first of the problems above that applies.
 CREATE OR REPLACE TEMP TABLE audit_rows AS
@@ -27,5 +30,9 @@ SELECT a.attempt_id, a.borrower_id, a.loan_id, a.channel, a.purpose, a.step, a.s
                THEN 'decision does not record its rule and policy version'
            WHEN a.sent_at IS NULL AND EXISTS (SELECT 1 FROM outbox_messages AS o WHERE o.attempt_id = a.attempt_id)
                THEN 'the outbox sent it but the attempt is not recorded as sent'
+           WHEN a.status = 'suppressed' AND a.suppressed_reason = 'window_missed'
+                AND (a.send_tries > 0 OR a.error IS NOT NULL)
+               THEN 'lost to a delivery failure: tried ' || a.send_tries || ' time(s), window closed unsent (last error: '
+                    || left(coalesce(a.error, 'none recorded'), 120) || ')'
        END AS violation
 FROM contact_attempts AS a;

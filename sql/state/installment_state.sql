@@ -5,7 +5,7 @@
 CREATE OR REPLACE TEMP TABLE installment_state AS
 WITH scope AS (
     SELECT DISTINCT loan_id FROM contact_attempts
-    WHERE $pending_only AND status = 'planned' AND send_after <= $now
+    WHERE $pending_only AND status = 'planned' AND send_after <= $now AND ($day::DATE IS NULL OR planned_for_date = $day::DATE)
 ),
 pay AS (
     SELECT loan_id, occurred_at,

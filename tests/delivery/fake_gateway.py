@@ -10,6 +10,8 @@ accepted is not accepted again: the original response is replayed. Faults on dem
   slow            accepted, but the response comes after `slow_seconds` (past the client timeout)
   reset           connection reset before anything is accepted
   lost            accepted, then the connection is reset: the response is lost
+  lost_then_400   accepted, then the response is lost; a retry of that message gets 400 (a real
+                  provider that does not deduplicate would send it twice or refuse the copy)
 
 Use in-process (`FakeGateway().start()`, tests) or as a process
 (`python -m tests.delivery.fake_gateway --port 8099`, the kill test and the bench), controlled
@@ -59,6 +61,7 @@ class GatewayState:
             self.dedupe_hits = 0
             self.faults_injected: Counter = Counter()
             self.queue: deque[str] = deque()
+            self.refuse_again: set[str] = set()                # keys answered 400 from now on
             self.rate = 0.0
             self.kinds: list[str] = ["500", "503", "429"]
             self.rng = random.Random(7)
@@ -243,14 +246,19 @@ class FakeGateway:
             return None
         with self.state.lock:
             self.state.hits[key] += 1
+            if key in self.state.refuse_again:
+                return 400, {}, _error_body("twilio", "injected rejection of a retried message"), 0
             prior = self.state.accepted.get(key)
             if prior is not None:
                 self.state.dedupe_hits += 1
                 return prior["response"]
         return None
 
-    def _finish(self, fault: str | None, response: tuple) -> tuple:
-        if fault == "lost":
+    def _finish(self, fault: str | None, response: tuple, key: str | None = None) -> tuple:
+        if fault == "lost_then_400" and key:
+            with self.state.lock:
+                self.state.refuse_again.add(key)
+        if fault in ("lost", "lost_then_400"):
             raise _Abort()
         if fault == "slow":
             return (*response[:3], self.state.slow_seconds)
@@ -278,7 +286,7 @@ class FakeGateway:
             return 400, {}, _error_body("twilio", "A 'From' phone number and a 'Body' are required."), 0
         mid = "SM" + uuid.uuid4().hex
         resp = (201, {}, {"sid": mid, "status": "queued", "to": to, "body": form["Body"]}, 0)
-        return self._finish(fault, self._accept(key or mid, "twilio", to, mid, resp))
+        return self._finish(fault, self._accept(key or mid, "twilio", to, mid, resp), key)
 
     def _sendgrid(self, headers: dict[str, str], body: bytes) -> tuple:
         if self.state.sendgrid_key and headers.get("authorization") != f"Bearer {self.state.sendgrid_key}":
@@ -301,7 +309,7 @@ class FakeGateway:
             return 400, {}, _error_body("sendgrid", "Does not contain a valid address."), 0
         mid = uuid.uuid4().hex[:22]
         resp = (202, {"X-Message-Id": mid}, b"", 0)
-        return self._finish(fault, self._accept(key or mid, "sendgrid", to, mid, resp))
+        return self._finish(fault, self._accept(key or mid, "sendgrid", to, mid, resp), key)
 
     def _webhook(self, headers: dict[str, str], body: bytes) -> tuple:
         fault = self.state.next_fault()
@@ -335,7 +343,7 @@ class FakeGateway:
             return 400, {}, {"error": "missing 'to'"}, 0
         mid = "WH" + uuid.uuid4().hex[:20]
         resp = (200, {}, {"id": mid, "status": "accepted"}, 0)
-        return self._finish(fault, self._accept(key or mid, "webhook", doc["to"], mid, resp))
+        return self._finish(fault, self._accept(key or mid, "webhook", doc["to"], mid, resp), key)
 
 
 def _error_body(shape: str, message: str) -> dict[str, Any]:

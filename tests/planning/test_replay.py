@@ -197,3 +197,19 @@ def test_any_sequence_of_runs_repeats_and_kills_ends_as_one_clean_run(book_file,
     assert _diff(snapshot(con), reference) == {}
     con.close()
     path.unlink()
+
+
+def test_an_earlier_days_last_pass_replayed_never_sends_a_later_days_contacts(book_file, reference, tmp_path):
+    """Found by the property above: day 1's dispatch killed after its last pass (all final, not
+    yet marked), day 2's plan killed after a batch; replaying day 1's closing pass (02:00 UTC on
+    day 2) must not send day 2's contacts whose window is already open at that instant."""
+    path = _copy(book_file, tmp_path / "b.duckdb")
+    con = db.connect(path)
+    for day, kill in ((START, dict(kill_dispatch_after=4)), (START + timedelta(days=1), dict(kill_plan_after=1))):
+        with pytest.raises(Killed):
+            run_day(con, day, **kill)
+        con.close()
+        con = db.connect(path)
+    for d in range(DAYS):
+        run_day(con, START + timedelta(days=d))
+    assert _diff(snapshot(con), reference) == {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
+from loan_comms.errors import LoanCommsError
 from loan_comms.paths import DEFAULT_DB
 from loan_comms.run_lock import exclusive_run
 from tasks.alerts import alert_on_failure
@@ -29,7 +30,8 @@ def _markdown(report: InboxReport, inbox: str) -> str:
 @flow(name="ingest-inbox", on_failure=[alert_on_failure], on_crashed=[alert_on_failure], timeout_seconds=1800)
 def ingest_inbox(inbox: str = str(DEFAULT_INBOX), db_path: str = str(DEFAULT_DB), config_path: str | None = None,
                  lock_timeout_s: float = 600) -> dict:
-    """Ingest every complete file in the drop folders, then move it to inbox/processed/.
+    """Ingest every complete file in the drop folders, then move it to inbox/processed/. A file that
+    cannot be read at all goes to inbox/failed/ with its reason, and the run ends Failed (alert).
 
     Args:
         inbox: The drop-folder root (subfolders operator_events, call_outcomes, receipts, replies).
@@ -42,4 +44,12 @@ def ingest_inbox(inbox: str = str(DEFAULT_INBOX), db_path: str = str(DEFAULT_DB)
         report = ingest_drop_folders(db_path, inbox, config_path)
     create_markdown_artifact(key="ingest-summary", markdown=_markdown(report, inbox),
                              description="what the last ingestion picked up")
+    if report.failed_files:   # the readable files landed; the run still fails, so the alert goes out
+        raise UnreadableInboxFiles(
+            f"{len(report.failed_files)} inbox file(s) could not be read and were moved to inbox/failed/ "
+            f"(first: {report.failed_files[0]}); fix them and drop them again")
     return {"files": dict(report.files), "failed_files": len(report.failed_files)}
+
+
+class UnreadableInboxFiles(LoanCommsError):
+    """Some dropped files could not be read at all (encoding, truncation); their reason is beside them."""

@@ -162,3 +162,30 @@ def test_ingest_flow_moves_files_and_reports(book, tmp_path):
     assert list((inbox / "processed" / "operator_events").iterdir())
     md = read_artifacts("ingest-summary")[0]["data"]
     assert "operator_events/agents.jsonl: operator events: 1 rows read, 1 recorded" in md
+
+
+def test_an_unreadable_inbox_file_fails_the_run_and_alerts_but_the_good_files_land(book, tmp_path, monkeypatch):
+    from flows.ingest import ingest_inbox
+    from tests.ops.test_alerting import Hook
+
+    inbox = tmp_path / "inbox"
+    (inbox / "operator_events").mkdir(parents=True)
+    (inbox / "call_outcomes").mkdir(parents=True)
+    (inbox / "operator_events" / "agents.jsonl").write_text(json.dumps(
+        {"event_id": "e9", "borrower_id": "B1", "kind": "cease_contact", "occurred_at": "2026-11-08T03:00:00Z"}))
+    (inbox / "call_outcomes" / "dialer.json").write_bytes(json.dumps(
+        [{"attempt_id": "a1", "outcome": "reached", "note": "客户说明天还款"}], ensure_ascii=False).encode("gbk"))
+    hook = Hook()
+    try:
+        monkeypatch.setenv("LOAN_COMMS_ALERT_WEBHOOK_URL", hook.url)
+        state = ingest_inbox(inbox=str(inbox), db_path=str(book), return_state=True)
+        assert state.is_failed()
+        [body] = hook.bodies
+        assert body["flow"] == "ingest-inbox" and "could not be read" in body["text"]
+        assert "客户" not in json.dumps(body, ensure_ascii=False)
+    finally:
+        hook.close()
+    con = db.connect(book, read_only=True)
+    assert con.execute("SELECT count(*) FROM borrower_events WHERE external_id LIKE '%e9'").fetchall() == [(1,)]
+    con.close()
+    assert list((inbox / "failed" / "call_outcomes").iterdir())

@@ -34,7 +34,7 @@ import httpx  # noqa: E402
 
 from loan_comms import db  # noqa: E402
 from loan_comms.config import ProviderConfig, load_config  # noqa: E402
-from loan_comms.dispatch import dispatch_due  # noqa: E402
+from loan_comms.delivery.dispatch import dispatch_due  # noqa: E402
 
 NOW = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)
 SID, TOKEN = "ACbench00000000000000000000000000", "bench-token"
@@ -47,7 +47,7 @@ def free_port() -> int:
 
 
 def start_gateway(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.delivery.fake_gateway", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "loan_comms.delivery.fake_gateway", "--port", str(port),
                              "--twilio-sid", SID, "--twilio-token", TOKEN], cwd=ROOT, stdout=subprocess.PIPE)
     proc.stdout.readline()  # "fake gateway listening on ..."
     return proc

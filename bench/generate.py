@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from loan_comms import db
-from loan_comms.book_import import import_book
-from loan_comms.synthetic import generate_book, write_book_file
+from loan_comms.book.importer import import_book
+from loan_comms.book.synthetic import generate_book, write_book_file
 
 
 def rss_mb() -> float:

@@ -20,8 +20,8 @@ from pathlib import Path
 import loan_comms.db as dbm
 from loan_comms.clock import plan_instant
 from loan_comms.config import load_config
-from loan_comms.planner import plan_day
-from loan_comms.synthetic import generate_book
+from loan_comms.lifecycle.planner import plan_day
+from loan_comms.book.synthetic import generate_book
 from loan_comms.templating import TemplateStore, templates_dir
 
 BASELINE = """
@@ -32,10 +32,10 @@ WHERE i.amount_paid < i.amount_due
 """
 
 STAGES = {
-    "state": ("state/",),
-    "candidates+policy": ("plan/create_candidates", "plan/reminder_candidates", "plan/ladder_candidates",
-                          "plan/follow_up_candidates", "policy/"),
-    "render+record": ("plan/render_inputs", "plan/record_rendered", "plan/record_rendered_messages"),
+    "state": ("lifecycle/state/",),
+    "candidates+policy": ("lifecycle/plan/create_candidates", "lifecycle/plan/reminder_candidates", "lifecycle/plan/ladder_candidates",
+                          "lifecycle/plan/follow_up_candidates", "policy/"),
+    "render+record": ("lifecycle/plan/render_inputs", "lifecycle/plan/record_rendered", "lifecycle/plan/record_rendered_messages"),
 }
 
 
@@ -78,7 +78,7 @@ def main() -> None:
         total = time.perf_counter() - t
         dbm.run, dbm.arrow = orig_run, orig_arrow
 
-        from loan_comms.day_dispatch import dispatch_day
+        from loan_comms.delivery.day_dispatch import dispatch_day
 
         t = time.perf_counter()
         dispatch_day(con, cfg, day)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from loan_comms import db
-from loan_comms.book_import import import_book
+from loan_comms.book.importer import import_book
 
 HERE = Path(__file__).resolve().parent
 

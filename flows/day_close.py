@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from prefect import flow, get_run_logger
 
 from loan_comms.paths import DEFAULT_DB
-from loan_comms.run_lock import exclusive_run
+from loan_comms.ops.run_lock import exclusive_run
 from tasks.alerts import alert_on_failure, check_day_failures
 from tasks.common import default_day
 from tasks.report import publish_day_summary

@@ -11,13 +11,13 @@ from datetime import datetime
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
-from loan_comms.alerting import failure_threshold, failures_alert, post_alert, webhook_url
+from loan_comms.ops.alerting import failure_threshold, failures_alert, post_alert, webhook_url
 from loan_comms.paths import DEFAULT_DB
-from loan_comms.run_lock import exclusive_run
+from loan_comms.ops.run_lock import exclusive_run
 from tasks.alerts import _cfg_or_none, alert_on_failure
-from loan_comms.dispatch import DispatchReport
-from loan_comms.providers.errors import DeliveryHalted
-from loan_comms.report import dispatch_markdown
+from loan_comms.delivery.dispatch import DispatchReport
+from loan_comms.delivery.providers.errors import DeliveryHalted
+from loan_comms.ops.report import dispatch_markdown
 from tasks.dispatch import send_due_contacts
 
 

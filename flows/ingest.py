@@ -8,7 +8,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from loan_comms.errors import LoanCommsError
 from loan_comms.paths import DEFAULT_DB
-from loan_comms.run_lock import exclusive_run
+from loan_comms.ops.run_lock import exclusive_run
 from tasks.alerts import alert_on_failure
 from tasks.ingest import DEFAULT_INBOX, InboxReport, ingest_drop_folders
 

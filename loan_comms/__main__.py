@@ -1,3 +1,3 @@
-from loan_comms.cli import main
+from loan_comms.cli.root import main
 
 main()

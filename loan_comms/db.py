@@ -125,7 +125,7 @@ def _check_before_writing(path: Path) -> None:
 
 
 def _locked_message(path: Path, text: str) -> str:
-    from loan_comms.run_lock import holder
+    from loan_comms.ops.run_lock import holder
 
     m = _LOCK_HOLDER.search(text)
     who = f"process {m['pid']} ({Path(m['exe']).name})" if m else "another process"

@@ -1,7 +1,7 @@
 """Alerting for the UI-run flows: a hook for failed runs and a task for days with many failures.
 
 Wire the hook with `@flow(on_failure=[alert_on_failure], on_crashed=[alert_on_failure])`. The
-webhook URL comes from LOAN_COMMS_ALERT_WEBHOOK_URL (see loan_comms/alerting.py); without one the
+webhook URL comes from LOAN_COMMS_ALERT_WEBHOOK_URL (see loan_comms/ops/alerting.py); without one the
 alert is only logged. Posting never turns a run's outcome into something else.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from loan_comms.alerting import failure_threshold, failures_alert, post_alert, run_failed_alert, webhook_url
-from loan_comms.report import day_summary
+from loan_comms.ops.alerting import failure_threshold, failures_alert, post_alert, run_failed_alert, webhook_url
+from loan_comms.ops.report import day_summary
 from tasks.common import config, open_db
 
 log = logging.getLogger("loan_comms.alerts")

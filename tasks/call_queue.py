@@ -8,7 +8,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from loan_comms.call_queue import CallQueue, build_call_queue, read_call_queue
+from loan_comms.calls.queue import CallQueue, build_call_queue, read_call_queue
 from tasks.common import open_db
 
 

@@ -10,9 +10,9 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 
 from loan_comms.clock import utc_now
-from loan_comms.day_dispatch import dispatch_day
-from loan_comms.dispatch import DispatchReport, dispatch_due
-from loan_comms.providers.errors import DeliveryHalted
+from loan_comms.delivery.day_dispatch import dispatch_day
+from loan_comms.delivery.dispatch import DispatchReport, dispatch_due
+from loan_comms.delivery.providers.errors import DeliveryHalted
 from tasks.common import config, open_db
 
 

@@ -1,9 +1,9 @@
 """Tasks: ingest what arrived in the drop folders under data/inbox/, then move each file aside.
 
-    data/inbox/operator_events/   agent-entered events (.jsonl/.json/.csv)      loan_comms.events
-    data/inbox/call_outcomes/     dialer results (.jsonl/.json/.csv)            loan_comms.events
-    data/inbox/receipts/          provider delivery receipts (.json/.jsonl)    loan_comms.receipts
-    data/inbox/replies/           inbound SMS (.json/.jsonl)                   loan_comms.receipts
+    data/inbox/operator_events/   agent-entered events (.jsonl/.json/.csv)      loan_comms.inbound.events
+    data/inbox/call_outcomes/     dialer results (.jsonl/.json/.csv)            loan_comms.inbound.events
+    data/inbox/receipts/          provider delivery receipts (.json/.jsonl)    loan_comms.inbound.receipts
+    data/inbox/replies/           inbound SMS (.json/.jsonl)                   loan_comms.inbound.receipts
 
 A file is picked up once it is complete (write it as `name.part` or `.name`, then rename; a `.gz`
 of any of these is read too). Its good rows land and its bad rows go to import_quarantine (file,
@@ -28,7 +28,7 @@ from prefect.cache_policies import NO_CACHE
 from loan_comms.config import LifecycleConfig
 from loan_comms.inbound import InboundFileError
 from loan_comms.paths import DATA_DIR
-from loan_comms.providers.base import mask_pii
+from loan_comms.delivery.providers.base import mask_pii
 from tasks.common import config, open_db
 
 DEFAULT_INBOX = DATA_DIR / "inbox"
@@ -79,7 +79,7 @@ def _move(path: Path, dest_dir: Path) -> Path:
 
 
 def _ingester(kind: str, cfg: LifecycleConfig) -> Callable[[duckdb.DuckDBPyConnection, Path], Any]:
-    from loan_comms import events, receipts
+    from loan_comms.inbound import events, receipts
 
     return {
         "operator_events": events.ingest_operator_events,

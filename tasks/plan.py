@@ -8,8 +8,8 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from loan_comms.planner import PlanReport, plan_day
-from loan_comms.report import plan_preview_markdown
+from loan_comms.lifecycle.planner import PlanReport, plan_day
+from loan_comms.ops.report import plan_preview_markdown
 from tasks.common import config, open_db, template_store
 
 
@@ -45,7 +45,7 @@ def plan_dry_run(db_path: str, as_of: date, config_path: str | None = None,
 def finish_earlier_days(db_path: str, before: date, config_path: str | None = None,
                         batch_size: int | None = None) -> list[date]:
     """Finish the plan and dispatch an interrupted run left undone on days before `before`."""
-    from loan_comms.day_dispatch import finish_earlier_days as finish
+    from loan_comms.delivery.day_dispatch import finish_earlier_days as finish
 
     logger = get_run_logger()
     cfg = config(config_path)

@@ -8,7 +8,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from loan_comms.report import DaySummary, day_summary
+from loan_comms.ops.report import DaySummary, day_summary
 from tasks.common import open_db
 
 

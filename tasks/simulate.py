@@ -7,7 +7,7 @@ from datetime import date
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from loan_comms.simulate import BehaviourReport, draw_behaviour
+from loan_comms.simulation.borrowers import BehaviourReport, draw_behaviour
 from tasks.common import config, open_db
 
 

@@ -1,4 +1,4 @@
--- The latent payment behaviour of each synthetic borrower (written by loan_comms/synthetic.py).
+-- The latent payment behaviour of each synthetic borrower (written by loan_comms/book/synthetic.py).
 -- Kept out of borrowers on purpose: nothing in the lifecycle may know it; only tests, benches and
 -- reports compare what the system did with how the borrower was going to behave.
 --   early    pays 1-5 days before the due date

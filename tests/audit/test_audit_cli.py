@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from loan_comms import db
 from loan_comms.audit import RULES
-from loan_comms.cli_audit import app
+from loan_comms.cli.audit import app
 
 from tests.audit.log import clean_log
 

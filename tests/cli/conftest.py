@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from loan_comms import db
 from loan_comms.cli import _mount, app
-from loan_comms.synthetic import generate_book
+from loan_comms.book.synthetic import generate_book
 
 
 @pytest.fixture(scope="session")

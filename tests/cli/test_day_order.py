@@ -6,8 +6,8 @@ from datetime import date
 
 from loan_comms import db
 from loan_comms.config import load_config
-from loan_comms.planner import plan_day
-from tests.planning.book import EchoRenderer
+from loan_comms.lifecycle.planner import plan_day
+from tests.builders import EchoRenderer
 
 from .conftest import cli, digest
 
@@ -17,7 +17,7 @@ def test_run_day_and_run_days_refuse_a_day_behind_the_newest_without_starting_pr
     plan_day(con, load_config(), EchoRenderer(), date(2026, 11, 3))
     con.close()
     before = digest(book)
-    monkeypatch.setattr("loan_comms.prefect_env.configure",
+    monkeypatch.setattr("loan_comms.ops.prefect_env.configure",
                         lambda *a, **k: (_ for _ in ()).throw(AssertionError("Prefect must not start")))
     for args in (("run-day", "--as-of", "2026-11-02"), ("run-days", "--start", "2026-11-01", "--days", "5")):
         result = cli(*args, "--db", book)

@@ -50,7 +50,7 @@ def test_debug_shows_the_traceback(monkeypatch, book, how):
 def test_known_domain_errors_share_the_base():
     from loan_comms.config import ConfigError
     from loan_comms.errors import DatabaseCorrupt, DatabaseLocked, NoBook
-    from loan_comms.run_lock import RunLockTimeout
+    from loan_comms.ops.run_lock import RunLockTimeout
     from tasks.common import TemplateProblems
 
     for cls in (ConfigError, RunLockTimeout, TemplateProblems, DatabaseLocked, DatabaseCorrupt, NoBook):

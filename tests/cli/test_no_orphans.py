@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from loan_comms import db
-from loan_comms.synthetic import generate_book
+from loan_comms.book.synthetic import generate_book
 
 
 def _stat(pid: int) -> tuple[str, int] | None:
@@ -87,7 +87,7 @@ def test_sigterm_exits_through_the_exit_hooks(tmp_path):
     started here: the hook is a stand-in)."""
     marker = tmp_path / "hooks-ran"
     code = ("import atexit, os, signal, sys, time\n"
-            "from loan_comms.prefect_env import stop_on_signals\n"
+            "from loan_comms.ops.prefect_env import stop_on_signals\n"
             "stop_on_signals()\n"
             f"atexit.register(lambda: open({str(marker)!r}, 'w').close())\n"
             "os.kill(os.getpid(), signal.SIGTERM)\n"

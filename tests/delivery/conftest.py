@@ -9,7 +9,7 @@ import pytest
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig, ProviderConfig, load_config
-from tests.delivery.fake_gateway import FakeGateway
+from loan_comms.delivery.fake_gateway import FakeGateway
 
 DAY = date(2026, 11, 10)                       # a Tuesday; borrowers are in the "us" profile
 OPENS = datetime(2026, 11, 10, 13, 0, tzinfo=UTC)

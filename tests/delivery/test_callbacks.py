@@ -6,9 +6,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-from loan_comms.dispatch import dispatch_due
-from loan_comms.providers.callbacks import CallbackServer, twilio_signature
-from loan_comms.receipts import ingest_receipts, ingest_replies
+from loan_comms.delivery.dispatch import dispatch_due
+from loan_comms.inbound.callbacks import CallbackServer, twilio_signature
+from loan_comms.inbound.receipts import ingest_receipts, ingest_replies
 from tests.delivery.conftest import NOW, TOKEN, plan, statuses
 
 

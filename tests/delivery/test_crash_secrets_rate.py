@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from loan_comms import db
-from loan_comms.dispatch import dispatch_due
+from loan_comms.delivery.dispatch import dispatch_due
 from loan_comms.paths import CONFIG_PATH, REPO_ROOT
-from loan_comms.providers import build_provider
-from loan_comms.providers.errors import DeliveryHalted
-from loan_comms.providers.secrets import MissingSecret
+from loan_comms.delivery.providers import build_provider
+from loan_comms.delivery.providers.errors import DeliveryHalted
+from loan_comms.delivery.providers.secrets import MissingSecret
 from tests.delivery.conftest import NOW, SG_KEY, SID, TOKEN, plan, statuses
 from tests.delivery.test_http_faults import http_cfg
 
@@ -37,7 +37,7 @@ def _config_file(tmp_path: Path, gateway_url: str) -> Path:
 
 
 def _dispatch_cmd(db_path: Path, config: Path) -> list[str]:
-    return [sys.executable, "-m", "loan_comms.cli_delivery", "dispatch", "--db", str(db_path), "--config", str(config),
+    return [sys.executable, "-m", "loan_comms.cli.delivery", "dispatch", "--db", str(db_path), "--config", str(config),
             "--now", NOW.isoformat(), "--batch-size", "50"]
 
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from loan_comms.audit import run_audit
-from loan_comms.dispatch import dispatch_due
-from loan_comms.providers.errors import DeliveryHalted
-from loan_comms.report import day_summary
+from loan_comms.delivery.dispatch import dispatch_due
+from loan_comms.delivery.providers.errors import DeliveryHalted
+from loan_comms.ops.report import day_summary
 from tests.delivery.conftest import CLOSES, DAY, NOW, plan, with_providers
 from tests.delivery.test_http_faults import FAST, http_cfg
 

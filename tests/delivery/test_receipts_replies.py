@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from loan_comms.dispatch import dispatch_due
+from loan_comms.delivery.dispatch import dispatch_due
 from loan_comms.inbound import InboundFileError
-from loan_comms.receipts import classify_reply, ingest_receipts, ingest_replies
+from loan_comms.inbound.receipts import classify_reply, ingest_receipts, ingest_replies
 from tests.delivery.conftest import NOW, plan, statuses
 from tests.delivery.test_http_faults import http_cfg
 
@@ -220,7 +220,7 @@ def test_directories_and_missing_files_are_clear_errors_on_the_command_line(con,
 
     from loan_comms.cli import _mount, app
     from loan_comms import db as dbm
-    from loan_comms.synthetic import generate_book
+    from loan_comms.book.synthetic import generate_book
 
     _mount()
     dbp = tmp_path / "r.duckdb"

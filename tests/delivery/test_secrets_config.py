@@ -8,15 +8,15 @@ import sys
 import pytest
 
 from loan_comms.paths import REPO_ROOT
-from loan_comms.providers import build_provider
-from loan_comms.providers.http import ProviderConfigError
-from loan_comms.providers.secrets import redact, resolve_secret
+from loan_comms.delivery.providers import build_provider
+from loan_comms.delivery.providers.http import ProviderConfigError
+from loan_comms.delivery.providers.secrets import redact, resolve_secret
 from tests.delivery.conftest import with_providers
 
 
 def test_importing_delivery_does_not_import_prefect():
-    code = ("import sys, loan_comms.dispatch, loan_comms.receipts, loan_comms.providers.twilio, "
-            "loan_comms.providers.sendgrid, loan_comms.providers.webhook, loan_comms.cli_delivery; "
+    code = ("import sys, loan_comms.delivery.dispatch, loan_comms.inbound.receipts, loan_comms.delivery.providers.twilio, "
+            "loan_comms.delivery.providers.sendgrid, loan_comms.delivery.providers.webhook, loan_comms.cli.delivery; "
             "print('prefect' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from loan_comms import db
-from tests.planning.book import Book
+from tests.builders import Book
 
 pytestmark = pytest.mark.slow
 

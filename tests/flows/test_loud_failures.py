@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.delivery.conftest import SID, TOKEN
-from tests.delivery.fake_gateway import FakeGateway
+from loan_comms.delivery.fake_gateway import FakeGateway
 from tests.flows.test_ops_flows import DAY, SHANGHAI_MORNING, contacts, make_book, read_artifacts
 from tests.ops.test_alerting import Hook
 
@@ -56,7 +56,8 @@ def test_run_day_exits_1_with_one_line_and_the_lifecycle_flow_alerts(tmp_path, w
                                                                       monkeypatch):
     from typer.testing import CliRunner
 
-    from loan_comms import cli, prefect_env
+    from loan_comms import cli
+    from loan_comms.ops import prefect_env
 
     monkeypatch.setattr(prefect_env, "configure", lambda *a, **k: None)   # the test server is running
     book = make_book(tmp_path / "book.duckdb")

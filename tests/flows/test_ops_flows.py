@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from loan_comms import db
-from tests.planning.book import Book
+from tests.builders import Book
 
 pytestmark = pytest.mark.slow
 
@@ -94,7 +94,7 @@ def test_two_runs_of_the_same_day_at_once_send_each_contact_once(book, monkeypat
     """A scheduled run and a manual one, started together: the gateway sees each contact once."""
     from flows.daily_plan import daily_plan
     from flows.dispatch import dispatch_open_windows
-    from tests.delivery.fake_gateway import FakeGateway
+    from loan_comms.delivery.fake_gateway import FakeGateway
 
     gw = FakeGateway()
     gw.start()

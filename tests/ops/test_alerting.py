@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from loan_comms import alerting
+from loan_comms.ops import alerting
 
 
 class Hook:

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from loan_comms import db
-from loan_comms.call_queue import build_call_queue, read_call_queue
-from tests.planning.book import Book
+from loan_comms.calls.queue import build_call_queue, read_call_queue
+from tests.builders import Book
 
 DAY = date(2026, 11, 10)
 

@@ -10,7 +10,7 @@ import pytest
 from loan_comms import db
 from loan_comms.config import load_config
 from tasks.ingest import ingest_inbox, pending_files
-from tests.planning.book import Book
+from tests.builders import Book
 
 
 @pytest.fixture

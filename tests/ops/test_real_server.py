@@ -22,7 +22,7 @@ import pytest
 
 from loan_comms import db
 from loan_comms.paths import REPO_ROOT
-from loan_comms.synthetic import generate_book
+from loan_comms.book.synthetic import generate_book
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from typing import Iterator
 
 import pytest
 
-from loan_comms.run_lock import RunLockTimeout, holder, run_lock
+from loan_comms.ops.run_lock import RunLockTimeout, holder, run_lock
 
 
 def _hold(db_path: str, seconds: float, ready) -> None:
@@ -112,7 +112,7 @@ def test_import_waits_for_a_run_in_progress(tmp_path):
 
 
 def test_giving_up_is_one_line_from_the_cli(tmp_path, monkeypatch):
-    import loan_comms.run_lock as rl
+    import loan_comms.ops.run_lock as rl
 
     db = str(tmp_path / "book.duckdb")
     with other_run(db, 5, stop=True):

@@ -1,1 +1,1 @@
-from tests.planning.conftest import book, cfg, renderer  # noqa: F401  (same fixtures)
+from tests.lifecycle.conftest import book, cfg, renderer  # noqa: F401  (same fixtures)

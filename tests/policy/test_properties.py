@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from loan_comms import db
 from loan_comms.audit import run_audit
 from loan_comms.config import load_config
-from loan_comms.day_dispatch import dispatch_day
-from loan_comms.planner import plan_day
-from tests.planning.book import Book, EchoRenderer
+from loan_comms.delivery.day_dispatch import dispatch_day
+from loan_comms.lifecycle.planner import plan_day
+from tests.builders import Book, EchoRenderer
 
 START = date(2026, 9, 26)   # the run crosses China's National Day holidays
 DAYS = 14

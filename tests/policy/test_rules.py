@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from loan_comms.day_dispatch import dispatch_day
-from loan_comms.planner import plan_day
+from loan_comms.delivery.day_dispatch import dispatch_day
+from loan_comms.lifecycle.planner import plan_day
 from loan_comms.policy import recheck_before_send
 
 
@@ -57,7 +57,7 @@ def test_los_angeles_borrower_is_not_messaged_at_eight_in_shanghai(book, cfg, re
     book.loan("L1", "LA", [("2026-11-12", "50.00")], currency="USD")
     plan_day(book.con, cfg, renderer, date(2026, 11, 9))
     shanghai_8am = datetime(2026, 11, 9, 0, 0, tzinfo=UTC)  # 08:00 Asia/Shanghai = 16:00 PST the day before
-    from loan_comms.dispatch import dispatch_due
+    from loan_comms.delivery.dispatch import dispatch_due
 
     dispatch_due(book.con, cfg, shanghai_8am)
     assert {a["status"] for a in book.attempts()} == {"planned"}
@@ -69,7 +69,7 @@ def test_window_passed_unsent_is_suppressed_never_sent_late(book, cfg, renderer)
     book.borrower("B1")
     book.loan("L1", "B1", [("2026-11-12", "50.00")])
     plan_day(book.con, cfg, renderer, date(2026, 11, 9))
-    from loan_comms.dispatch import dispatch_due
+    from loan_comms.delivery.dispatch import dispatch_due
 
     dispatch_due(book.con, cfg, datetime(2026, 11, 9, 15, 0, tzinfo=UTC))  # 23:00 Shanghai: closed
     assert {(a["status"], a["suppressed_reason"]) for a in book.attempts()} == {("suppressed", "window_missed")}
@@ -191,7 +191,7 @@ def test_uk_borrower_is_offered_forbearance_before_the_ladder_goes_on(book, cfg,
 
 
 def test_a_simulated_clock_refuses_a_real_gateway_but_not_a_local_test_one(book, cfg, monkeypatch):
-    from loan_comms.day_dispatch import SimulatedClockRefused, check_simulated_clock_allowed
+    from loan_comms.delivery.day_dispatch import SimulatedClockRefused, check_simulated_clock_allowed
 
     check_simulated_clock_allowed(cfg)                      # outbox: fine
     monkeypatch.setenv("LOAN_COMMS_SMS_BASE_URL", "http://127.0.0.1:8099")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from loan_comms.cli_templates import app
+from loan_comms.cli.templates import app
 
 from .conftest import write
 

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from loan_comms import db
-from loan_comms.planner import plan_day
-from tests.planning.book import Book
+from loan_comms.lifecycle.planner import plan_day
+from tests.builders import Book
 
 
 @pytest.fixture

@@ -1,0 +1,108 @@
+"""Dispatch over one whole local day on a simulated clock (demo, backfill, simulator).
+
+In production a dispatch run every hour on the wall clock releases what is inside its window.
+For a day run after the fact, the same dispatch is called at the instants where something
+changes: each distinct window opening of the day's planned contacts, and finally the latest
+window close, which marks whatever could not go as window_missed. Same code, other clock.
+Once that last pass has run the day is marked dispatched in the ledger (days.py), and replaying
+it does nothing: every contact of the day is already final.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+import duckdb
+
+from loan_comms.lifecycle import days
+from loan_comms import db
+from loan_comms.clock import utc_now
+from loan_comms.config import LifecycleConfig
+
+
+ALLOW_ENV = "LOAN_COMMS_ALLOW_SIMULATED_CLOCK_SENDS"
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+class SimulatedClockRefused(RuntimeError):
+    """A simulated-clock run would hand messages to a real gateway at the wrong real time."""
+
+
+def check_simulated_clock_allowed(cfg: LifecycleConfig) -> None:
+    """Refuse a simulated clock in front of a real gateway.
+
+    On a simulated clock a message goes out now but is recorded at the simulated instant, so a
+    backfill through a real SMS or email gateway would reach people outside their contact hours
+    while the log says otherwise. Test gateways on this machine (loopback) are fine; anything else
+    needs LOAN_COMMS_ALLOW_SIMULATED_CLOCK_SENDS=1. Real sends go through the hourly dispatch.
+    """
+    from loan_comms.delivery.providers.base import effective_provider_config
+
+    if os.environ.get(ALLOW_ENV) == "1":
+        return
+    for channel in ("sms", "email"):
+        p = effective_provider_config(channel, cfg)
+        host = (urlparse(p.base_url or "").hostname or "") if p.kind != "outbox" else "localhost"
+        if host not in _LOOPBACK and not host.startswith("127."):
+            raise SimulatedClockRefused(
+                f"{channel} goes to a real gateway ({p.kind} at {host or 'its default address'}), but this run "
+                f"dispatches on a simulated clock: messages would leave now, outside the borrowers' contact "
+                f"hours, while the log records the simulated time. Send real messages with the hourly "
+                f"dispatch (`loan-comms dispatch`, deployment dispatch-hourly); for a test gateway elsewhere "
+                f"set {ALLOW_ENV}=1.")
+
+
+def dispatch_instants(con: duckdb.DuckDBPyConnection, as_of: date) -> list[datetime]:
+    """Window openings of the day's still-planned contacts, then the last window close."""
+    opens = [r[0] for r in con.execute(
+        "SELECT DISTINCT send_after FROM contact_attempts "
+        "WHERE planned_for_date = $d AND status = 'planned' ORDER BY 1", {"d": as_of}).fetchall()]
+    close = db.scalar(con, "SELECT max(send_before) FROM contact_attempts WHERE planned_for_date = $d",
+                      {"d": as_of})
+    return opens + ([close] if close is not None else [])
+
+
+def dispatch_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, *,
+                 dry_run: bool = False, batch_size: int | None = None,
+                 on_pass: Callable[[datetime, Any], None] | None = None) -> list[Any]:
+    """Run dispatch at every instant of `as_of` where a window opens or the last one closes.
+
+    A day already dispatched whole is not replayed (nothing of it is left to send). A pass that
+    halts (DeliveryHalted: credentials, configuration, outage) ends the day there: the rest stays
+    planned, so re-running the day once the provider is fixed sends it at the same simulated
+    instants instead of marking it window_missed."""
+    from loan_comms.delivery.dispatch import dispatch_due
+
+    check_simulated_clock_allowed(cfg)
+    if days.status(con, as_of).dispatched:
+        return []
+    reports = []
+    instants = dispatch_instants(con, as_of)
+    for now in instants:
+        report = dispatch_due(con, cfg, now, batch_size=batch_size, dry_run=dry_run, day=as_of)
+        reports.append(report)
+        if on_pass:
+            on_pass(now, report)
+    if not dry_run and days.status(con, as_of).planned:
+        days.finish_dispatch(con, as_of, instants[-1] if instants else utc_now())
+    return reports
+
+
+def finish_earlier_days(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Any, before: date, *,
+                        batch_size: int | None = None) -> list[date]:
+    """Finish what an interrupted run left of the days before `before`: their plan, then their
+    dispatch, on their own simulated clock, so the next day is planned on the same history an
+    uninterrupted run would have made (a forbearance offer sent, not still waiting; caps the same).
+    Returns the days it finished."""
+    from loan_comms.lifecycle.planner import plan_day
+
+    done = []
+    for as_of, planned in con.execute(db.sql("lifecycle/days/unfinished_before"), {"before": before}).fetchall():
+        if not planned:
+            plan_day(con, cfg, renderer, as_of, batch_size=batch_size)
+        dispatch_day(con, cfg, as_of, batch_size=batch_size)
+        done.append(as_of)
+    return done

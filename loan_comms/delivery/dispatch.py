@@ -1,0 +1,292 @@
+"""Dispatch: release planned contacts whose window is open, through their channel's provider.
+
+The outbox pattern: every contact is committed as `planned` before any request is made, and a
+batch's results are written back in one transaction. A crash between the request and the write
+leaves the row `planned`; the re-run sends it again with the same idempotency key, which the
+outbox deduplicates by its primary key. Real HTTP providers do not deduplicate: within a pass an
+ambiguous try is never retried (see providers/http.py); the crash window itself waits for
+reconciliation with the provider.
+
+Failures are loud: a channel whose provider refuses our credentials, is not configured, or gets
+nothing through (an outage) is stopped for the rest of the pass, its contacts stay planned (with
+the reason noted), and dispatch_due raises DeliveryHalted once the other channels are done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Coroutine, TypeVar
+
+import duckdb
+import pyarrow as pa
+
+from loan_comms import db
+from loan_comms.config import LifecycleConfig
+from loan_comms.delivery.providers.base import OutMessage, Provider, SendResult, build_provider, effective_provider_config
+from loan_comms.delivery.providers.errors import DeliveryHalted, combine, not_configured
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_MAX_PRIORITY = 2**31 - 1
+_RECIPIENT_FIELD = {"sms": "borrowers.phone_e164", "email": "borrowers.email"}
+_RESULTS_SCHEMA = pa.schema([
+    ("attempt_id", pa.string()), ("outcome", pa.string()), ("provider", pa.string()),
+    ("provider_message_id", pa.string()), ("error", pa.string()), ("tries", pa.int32()),
+])
+
+
+@dataclass
+class DispatchReport:
+    """What one dispatch pass did, by channel; str() is a one-line summary for logs and artifacts."""
+
+    now: datetime
+    dry_run: bool = False
+    due: Counter = field(default_factory=Counter)          # selected (ready to go), by channel
+    sent: Counter = field(default_factory=Counter)          # unknown outcomes included (recorded as sent)
+    unknown: Counter = field(default_factory=Counter)       # may have reached the provider: never re-sent
+    failed: Counter = field(default_factory=Counter)
+    retry_later: Counter = field(default_factory=Counter)
+    cancelled: dict[str, int] = field(default_factory=dict)  # suppressed by the re-check, by reason
+    failure_reasons: Counter = field(default_factory=Counter)
+    halted: dict[str, str] = field(default_factory=dict)   # channel -> why it stopped this pass
+    batches: int = 0
+    elapsed_s: float = 0.0
+    timings: Counter = field(default_factory=Counter)      # seconds: recheck, select, send, write
+
+    @property
+    def window_missed(self) -> int:
+        return int(self.cancelled.get("window_missed", 0))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for artifacts and JSON (no recipients, no wording)."""
+        return {
+            "now": self.now.isoformat(), "dry_run": self.dry_run, "due": dict(self.due),
+            "sent": dict(self.sent), "unknown": dict(self.unknown), "failed": dict(self.failed),
+            "retry_later": dict(self.retry_later), "halted": dict(self.halted),
+            "cancelled": dict(self.cancelled), "window_missed": self.window_missed,
+            "failure_reasons": dict(self.failure_reasons), "batches": self.batches,
+            "elapsed_s": round(self.elapsed_s, 3), "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+    def __str__(self) -> str:
+        def part(label: str, c: Counter | dict[str, int]) -> str:
+            total = sum(c.values())
+            detail = ", ".join(f"{k} {v}" for k, v in sorted(c.items()) if v)
+            return f"{label} {total}" + (f" ({detail})" if detail else "")
+
+        head = f"dispatch {self.now:%Y-%m-%d %H:%M} UTC{' [dry run]' if self.dry_run else ''}: "
+        bits = ["HALTED " + ", ".join(sorted(self.halted))] if self.halted else []
+        bits.append(part("due", self.due))
+        if not self.dry_run:
+            bits.append(part("sent", self.sent))
+            if self.failed or not self.halted:   # a halted pass never reads "failed 0"
+                bits.append(part("failed", self.failed))
+            bits.append(part("retry later", self.retry_later))
+            if self.unknown:
+                bits.append(part("outcome unknown (counted as sent, not retried)", self.unknown))
+        if self.cancelled:
+            bits.append(part("suppressed at re-check", self.cancelled))
+        return head + "; ".join(bits) + f"; {self.elapsed_s:.2f}s"
+
+
+def dispatch_due(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, *,
+                 batch_size: int | None = None, dry_run: bool = False, day: date | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> DispatchReport:
+    """Send every planned contact whose window is open at `now`, in batches, and record the results.
+
+    day: only the contacts planned for that local day (a day's dispatch on a simulated clock; a
+    replayed pass of an earlier day must not send a later day's contacts at its own instant).
+
+    First the policy re-check suppresses what may no longer go (window passed, paid, opted out...),
+    so what the borrower did since planning wins. dry_run counts what is ready to go and changes
+    nothing (so it counts before the re-check, which writes).
+    """
+    if now.tzinfo is None:
+        raise ValueError("dispatch_due: `now` must be timezone-aware (UTC), got a naive datetime")
+    t0 = time.perf_counter()
+    report = DispatchReport(now=now, dry_run=dry_run)
+    batch_size = batch_size or cfg.dispatch.batch_size
+    if not dry_run:
+        from loan_comms.policy.engine import recheck_before_send
+
+        report.cancelled = {k: int(v) for k, v in recheck_before_send(con, cfg, now, day=day).items() if v}
+        report.timings["recheck"] = time.perf_counter() - t0
+    due = dict(db.run(con, "delivery/due_counts", {"now": now, "day": day}).fetchall())
+    report.due.update({k: int(v) for k, v in due.items()})
+    total = sum(report.due.values())
+    if dry_run or total == 0:
+        report.elapsed_s = time.perf_counter() - t0
+        return report
+
+    providers: dict[str, Provider] = {}
+    halts: dict[str, DeliveryHalted] = {}
+    problems: Counter = Counter()          # (channel, outcome, error) of retried / unknown contacts
+    after_priority, after_id, done = _MAX_PRIORITY, "", 0
+    while True:
+        # The pass's clock moves on while it sends: a contact whose window closes meanwhile stays
+        # planned (the next pass's re-check marks it window_missed) instead of going late.
+        t1 = time.perf_counter()
+        batch_now = now + timedelta(seconds=t1 - t0)
+        batch = db.run(con, "delivery/due_batch", {
+            "now": now, "until": batch_now, "after_priority": after_priority, "after_id": after_id,
+            "limit": batch_size, "halted": sorted(halts), "day": day,
+        }).fetchall()
+        report.timings["select"] += time.perf_counter() - t1
+        if not batch:
+            break
+        after_priority, after_id = batch[-1][3], batch[-1][0]
+        _send_batch(con, cfg, now, batch, providers, report, halts, problems)  # sent_at = the pass instant
+        report.batches += 1
+        done += len(batch)
+        if progress:
+            progress(min(done, total), total)
+    for channel, provider in providers.items():  # nothing got through all pass: an outage
+        halt = getattr(provider, "outage", lambda: None)()
+        if halt is not None and channel not in halts:
+            _halt_channel(con, now, channel, halt, halts, day)
+    report.elapsed_s = time.perf_counter() - t0
+    _log_problems(problems)
+    report.halted = {ch: h.message for ch, h in halts.items()}
+    log.info("%s", report)
+    if halts:
+        exc = combine(list(halts.values()))
+        exc.report = report
+        raise exc
+    return report
+
+
+def _halt_channel(con: duckdb.DuckDBPyConnection, now: datetime, channel: str, halt: DeliveryHalted,
+                  halts: dict[str, DeliveryHalted], day: date | None = None) -> None:
+    """Stop `channel` for the rest of the pass; its due contacts stay planned with the reason noted."""
+    halts[channel] = halt
+    db.run(con, "delivery/note_halted", {"now": now, "channel": channel, "error": f"halted: {halt.message}",
+                                         "day": day})
+
+
+def _log_problems(problems: Counter) -> None:
+    """One line per distinct transient error of the pass, with how many contacts it hit."""
+    for (channel, outcome, error), n in problems.most_common(10):
+        log.warning("%s: %d contact(s) %s: %s", channel, n,
+                    "outcome unknown" if outcome == "unknown" else "retry later", error)
+    if len(problems) > 10:
+        log.warning("... and %d other distinct send errors this pass", len(problems) - 10)
+
+
+def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, batch: list[tuple],
+                providers: dict[str, Provider], report: DispatchReport, halts: dict[str, DeliveryHalted],
+                problems: Counter) -> None:
+    """Send one batch grouped by channel, then write every result back in one transaction.
+
+    A channel whose provider cannot be built (no sender, no secret, bad base URL) or that halts
+    while sending (credentials refused, outage) joins `halts`: its contacts stay planned."""
+    groups: dict[str, list[OutMessage]] = {}
+    results: list[tuple[str, SendResult]] = []  # (provider name, result)
+    for attempt_id, key, channel, _prio, recipient, subject, body_text, body_html in batch:
+        if recipient is None or str(recipient).strip() == "":
+            field_name = _RECIPIENT_FIELD.get(channel, "borrower_id")
+            results.append(("none", SendResult(attempt_id, "failed", error=f"no recipient: {field_name} is empty", tries=0)))
+            continue
+        groups.setdefault(channel, []).append(
+            OutMessage(attempt_id, key, channel, str(recipient), subject, body_text, body_html))
+
+    from loan_comms.delivery.providers.http import ProviderConfigError
+    from loan_comms.delivery.providers.secrets import MissingSecret
+
+    for channel in list(groups):
+        if channel not in providers:
+            try:
+                providers[channel] = build_provider(channel, cfg)
+            except (ProviderConfigError, MissingSecret) as exc:
+                kind = effective_provider_config(channel, cfg).kind
+                _halt_channel(con, now, channel, not_configured(channel, kind, str(exc)), halts)
+        if channel in halts:  # not built, or halted earlier in the pass: not tried, stays planned
+            results += [("none", SendResult(m.attempt_id, "retry", error=f"halted: {halts[channel].message}",
+                                            tries=0)) for m in groups.pop(channel)]
+    t0 = time.perf_counter()
+    sent_by_provider = _run_async(_send_groups({ch: (providers[ch], msgs) for ch, msgs in groups.items()}))
+    t1 = time.perf_counter()
+    report.timings["send"] += t1 - t0
+    for channel, res in sent_by_provider.items():
+        results += [(providers[channel].name, r) for r in res]
+
+    channel_of = {row[0]: row[2] for row in batch}
+    table = pa.Table.from_pylist(
+        [dict(attempt_id=r.attempt_id, outcome=r.outcome, provider=name if name != "none" else None,
+              provider_message_id=r.provider_message_id, error=r.error, tries=r.tries) for name, r in results],
+        schema=_RESULTS_SCHEMA)
+    with db.transaction(con):
+        for channel, msgs in groups.items():
+            providers[channel].persist(con, msgs, sent_by_provider[channel], now)
+        con.register("_dispatch_results", table)
+        try:
+            db.run(con, "delivery/apply_results", {"now": now})
+        finally:
+            con.unregister("_dispatch_results")
+    report.timings["write"] += time.perf_counter() - t1
+    for channel in groups:
+        halt = getattr(providers[channel], "halted", None)
+        if halt is not None and channel not in halts:
+            _halt_channel(con, now, channel, halt, halts)
+    for _name, r in results:
+        ch = channel_of[r.attempt_id]
+        if r.outcome in ("sent", "unknown"):
+            report.sent[ch] += 1
+            if r.outcome == "unknown":
+                report.unknown[ch] += 1
+                problems[(ch, r.outcome, (r.error or "")[:160])] += 1
+        elif r.outcome == "failed":
+            report.failed[ch] += 1
+            report.failure_reasons[(r.error or "unknown")[:80]] += 1
+        else:
+            report.retry_later[ch] += 1
+            if not (r.error or "").startswith("halted: "):  # those are said once, by DeliveryHalted
+                problems[(ch, r.outcome, (r.error or "")[:160])] += 1
+
+
+async def _send_groups(groups: dict[str, tuple[Provider, list[OutMessage]]]) -> dict[str, list[SendResult]]:
+    """Every channel's provider at once; a provider that blows up leaves its messages for retry."""
+    async def one(provider: Provider, msgs: list[OutMessage]) -> list[SendResult]:
+        try:
+            res = await provider.send(msgs)
+        except Exception as exc:  # a bug or outage must not lose the batch: retry next pass
+            log.exception("provider %s failed on a batch of %d", provider.name, len(msgs))
+            return [SendResult(m.attempt_id, "retry", error=f"provider error: {type(exc).__name__}", tries=0)
+                    for m in msgs]
+        got = {r.attempt_id for r in res}
+        missing = [SendResult(m.attempt_id, "retry", error="provider returned no result", tries=0)
+                   for m in msgs if m.attempt_id not in got]
+        return list(res) + missing
+
+    channels = list(groups)
+    outs = await asyncio.gather(*(one(*groups[ch]) for ch in channels))
+    return dict(zip(channels, outs))
+
+
+def _run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, or in a helper thread when this thread already runs an event loop (Prefect)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["v"] = asyncio.run(coro)
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["e"] = exc
+
+    th = threading.Thread(target=target, name="dispatch-send")
+    th.start()
+    th.join()
+    if "e" in box:
+        raise box["e"]
+    return box["v"]
+

@@ -1,0 +1,113 @@
+"""The provider contract: a batch of messages in, one result per message out.
+
+Providers never touch contact_attempts; dispatch writes results back in one transaction per
+batch. A provider that must persist inside that same transaction (the outbox) implements
+`persist`, which is what makes the outbox exactly-once without any network at all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, Protocol, Sequence, runtime_checkable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+
+    from loan_comms.config import LifecycleConfig, ProviderConfig
+
+WORK_ITEM_CHANNELS: tuple[str, ...] = ("call", "letter", "visit")
+_SHAPE_BY_CHANNEL = {"sms": "twilio", "email": "sendgrid"}
+Outcome = Literal["sent", "failed", "retry", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutMessage:
+    """One planned contact, ready to leave: recipient resolved from borrowers at send time."""
+
+    attempt_id: str
+    idempotency_key: str
+    channel: str
+    recipient: str | None
+    subject: str | None
+    body_text: str | None
+    body_html: str | None
+
+    def __repr__(self) -> str:  # recipients are PII: never printed
+        return f"OutMessage({self.attempt_id}, {self.channel}, to={mask_pii(self.recipient or '')})"
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What happened to one message: sent (with the provider's id), failed (permanent), retry
+    (certainly not sent: stays planned) or unknown (may have reached the provider: recorded as
+    sent with outcome_unknown, never re-sent blindly)."""
+
+    attempt_id: str
+    outcome: Outcome
+    provider_message_id: str | None = None
+    error: str | None = None
+    tries: int = 1
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """Sends a batch; must return exactly one SendResult per message, never raise per message."""
+
+    name: str
+
+    async def send(self, messages: Sequence[OutMessage]) -> list[SendResult]: ...
+
+    def persist(self, con: "duckdb.DuckDBPyConnection", messages: Sequence[OutMessage],
+                results: Sequence[SendResult], now: datetime) -> None:
+        """Called inside dispatch's write-back transaction; most providers have nothing to do."""
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_PHONE = re.compile(r"\+?\d[\d \-()]{6,}\d")
+
+
+def mask_pii(text: str) -> str:
+    """Mask phone numbers and e-mail addresses in text bound for logs, errors or reports."""
+    if not text:
+        return text
+    text = _EMAIL.sub(lambda m: m.group(0)[0] + "***@" + m.group(0).split("@", 1)[1], text)
+    return _PHONE.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-2:], text)
+
+
+def effective_provider_config(channel: str, cfg: "LifecycleConfig") -> "ProviderConfig":
+    """The channel's provider settings as dispatch will use them (config, then env overrides)."""
+    pcfg = cfg.provider(channel)
+    env = os.environ
+    if (pcfg.kind == "outbox" and env.get(f"LOAN_COMMS_{channel.upper()}_BASE_URL")
+            and not env.get(f"LOAN_COMMS_{channel.upper()}_PROVIDER") and channel in _SHAPE_BY_CHANNEL):
+        # Pointing LOAN_COMMS_SMS_BASE_URL / _EMAIL_BASE_URL at a gateway is enough to deliver there.
+        pcfg = pcfg.model_copy(update={"kind": _SHAPE_BY_CHANNEL[channel]})
+    return pcfg
+
+
+def build_provider(channel: str, cfg: "LifecycleConfig") -> Provider:
+    """The provider a channel's messages go to (kind from config, env vars override)."""
+    from loan_comms.delivery.providers.outbox import OutboxProvider
+
+    if channel in WORK_ITEM_CHANNELS:
+        return OutboxProvider()
+    pcfg = effective_provider_config(channel, cfg)
+    kind = pcfg.kind
+    if kind == "outbox":
+        return OutboxProvider()
+    if kind == "twilio":
+        from loan_comms.delivery.providers.twilio import TwilioProvider
+
+        return TwilioProvider.from_config(channel, pcfg)
+    if kind == "sendgrid":
+        from loan_comms.delivery.providers.sendgrid import SendGridProvider
+
+        return SendGridProvider.from_config(channel, pcfg)
+    if kind == "webhook":
+        from loan_comms.delivery.providers.webhook import WebhookProvider
+
+        return WebhookProvider.from_config(channel, pcfg)
+    raise ValueError(f"providers.{channel}.kind: unknown provider kind {kind!r}")

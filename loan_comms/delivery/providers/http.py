@@ -1,0 +1,309 @@
+"""The HTTP sending engine every gateway provider shares: concurrency, rate limit, retries.
+
+- Bounded concurrency spread over several httpx.AsyncClients of modest size each: one client's
+  pool slows as its concurrency grows (measured ~1,100 req/s at 10 in flight, 330 at 200).
+- A per-provider rate limit (`rate_per_second`), evenly spaced, retries included.
+- Real providers (Twilio Messages, SendGrid mail/send) do not deduplicate by any header, so only
+  a try that certainly did not reach the provider is retried: the connection could not be made
+  (refused, DNS, connect or pool timeout, the request could not be written), 429 (honouring
+  Retry-After) and 408 (the provider says it never got the whole request). Exponential backoff
+  with jitter, at most `max_tries` per pass; after that the contact stays planned for the next
+  pass (inside its window only: the re-check sees to that).
+- A try that may have reached the provider (no answer in time after the request was written, the
+  connection reset or closed after sending, a 5xx, a 2xx we cannot read) is *ambiguous*: never
+  retried, the contact ends `unknown` (recorded as sent, outcome_unknown, no provider id) and waits
+  for a receipt or reconciliation. It may have reached the borrower, so it counts for caps.
+- Permanent 4xx -> failed with the provider's error (PII masked).
+- 401/403 (credentials) and 404/405 (no send endpoint at base_url) halt the channel for the rest
+  of the pass, and so does an outage (`outage_after` tries in a row that got nothing through):
+  its messages stay planned and dispatch raises DeliveryHalted (one line) after the pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import math
+import random
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Mapping, Sequence
+
+import httpx
+
+from loan_comms.delivery.providers.base import OutMessage, SendResult, mask_pii
+from loan_comms.delivery.providers.errors import DeliveryHalted, credentials_refused, no_such_endpoint, outage
+from loan_comms.delivery.providers.secrets import redact
+
+log = logging.getLogger(__name__)
+
+
+class ProviderConfigError(ValueError):
+    """A provider setting that cannot be used; names the config key (never a secret value)."""
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """Transport settings, from `[providers.<channel>]` extra keys (defaults suit a real gateway)."""
+
+    base_url: str
+    timeout_seconds: float = 10.0
+    max_tries: int = 4
+    max_in_flight: int = 32
+    per_client: int = 8
+    rate_per_second: float | None = None
+    backoff_base_seconds: float = 0.25
+    backoff_max_seconds: float = 8.0
+    max_retry_after_seconds: float = 30.0
+    outage_after: int = 5          # tries in a row that got nothing through: stop the channel
+
+    @classmethod
+    def from_extra(cls, channel: str, base_url: str | None, extra: Mapping[str, Any]) -> "HttpSettings":
+        if not base_url:
+            raise ProviderConfigError(
+                f"providers.{channel}.base_url: required for an HTTP provider "
+                f"(or set LOAN_COMMS_{channel.upper()}_BASE_URL)")
+        if not base_url.startswith(("http://", "https://")):
+            raise ProviderConfigError(f"providers.{channel}.base_url: must start with http:// or https://")
+        values: dict[str, Any] = {"base_url": base_url.rstrip("/")}
+        for name, typ in (("timeout_seconds", float), ("max_tries", int), ("max_in_flight", int),
+                          ("per_client", int), ("rate_per_second", float), ("backoff_base_seconds", float),
+                          ("backoff_max_seconds", float), ("max_retry_after_seconds", float),
+                          ("outage_after", int)):
+            if extra.get(name) is None:
+                continue
+            try:
+                v = typ(extra[name])
+            except (TypeError, ValueError):
+                raise ProviderConfigError(f"providers.{channel}.{name}: {extra[name]!r} is not a number") from None
+            if v <= 0:
+                raise ProviderConfigError(f"providers.{channel}.{name}: must be greater than 0")
+            values[name] = v
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request for a unit (a message, or a batch for webhook batch mode)."""
+
+    path: str
+    headers: dict[str, str]
+    content: bytes
+
+
+class RateLimiter:
+    """Evenly spaced sends at `rate` per second (a token bucket of depth one), across batches."""
+
+    def __init__(self, rate: float | None) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
+        self._next = 0.0
+
+    async def take(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        at = max(now, self._next)
+        self._next = at + self.interval
+        if at > now:
+            await asyncio.sleep(at - now)
+
+
+# The request never left this machine complete: trying again cannot send it twice.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout,
+             httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.ProxyError)
+_OUTAGE_MIN_TRIES = 2          # one lost answer in a one-message pass is not an outage
+AMBIGUOUS = "outcome unknown"   # how every ambiguous try's error starts
+_NOT_RETRIED = "not retried: it may have reached the borrower; waits for a receipt or reconciliation"
+
+
+class HttpProvider:
+    """Base for gateway providers: subclasses say how to build a request and read a response."""
+
+    name = "http"
+    batch_size = 1  # messages per request
+    credentials_hint = "the provider's secrets"   # what to check after a 401/403
+
+    def __init__(self, channel: str, settings: HttpSettings) -> None:
+        self.channel = channel
+        self.settings = settings
+        self.limiter = RateLimiter(settings.rate_per_second)
+        self.halted: DeliveryHalted | None = None   # set once: the channel is stopped for this pass
+        self.answered = 0                           # units the provider gave a definite answer for
+        self.down_tries = 0                         # tries that got nothing through (connect, 5xx, timeout)
+        self._down_in_a_row = 0
+        self._last_down: tuple[str, int | None] = ("", None)
+        self._urls: dict[str, httpx.URL] = {}
+
+    # -- what subclasses provide --------------------------------------------------------
+    def build(self, unit: Sequence[OutMessage]) -> Request:
+        raise NotImplementedError
+
+    def accepted(self, unit: Sequence[OutMessage], response: httpx.Response) -> list[SendResult]:
+        raise NotImplementedError
+
+    def error_text(self, response: httpx.Response) -> str:
+        """The provider's own error message from a 4xx/5xx body (masked, shortened)."""
+        try:
+            doc = response.json()
+        except ValueError:
+            return mask_pii(response.text[:200])
+        return mask_pii(str(doc)[:200])
+
+    @staticmethod
+    def unreadable(unit: Sequence[OutMessage], response: httpx.Response) -> list[SendResult]:
+        """A 2xx whose body does not say what became of the message: accepted, but not provably."""
+        return [SendResult(m.attempt_id, "unknown", error=f"{AMBIGUOUS}: {response.status_code} answer without "
+                           f"a message id; {_NOT_RETRIED}") for m in unit]
+
+    # -- engine -------------------------------------------------------------------------
+    def persist(self, con: Any, messages: Sequence[OutMessage], results: Sequence[SendResult], now: datetime) -> None:
+        """Nothing to store locally: the gateway holds the message."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.channel} -> {self.settings.base_url})"
+
+    def outage(self) -> DeliveryHalted | None:
+        """After a pass: the channel's halt, or an outage when tries failed and nothing got through."""
+        if self.halted is None and self.down_tries >= _OUTAGE_MIN_TRIES and not self.answered:
+            last, status = self._last_down
+            return outage(self.channel, self.name, self.down_tries, last, status)
+        return self.halted
+
+    async def send(self, messages: Sequence[OutMessage]) -> list[SendResult]:
+        if not messages:
+            return []
+        units = [messages[i:i + self.batch_size] for i in range(0, len(messages), self.batch_size)]
+        s = self.settings
+        in_flight = max(1, min(s.max_in_flight, len(units)))
+        n_clients = max(1, math.ceil(in_flight / s.per_client))
+        limits = httpx.Limits(max_connections=s.per_client, max_keepalive_connections=s.per_client)
+        clients = [httpx.AsyncClient(base_url=s.base_url, timeout=s.timeout_seconds, limits=limits)
+                   for _ in range(n_clients)]
+        results: list[SendResult] = []
+        pending = iter(units)
+
+        async def worker(client: httpx.AsyncClient) -> None:
+            for unit in pending:  # a shared iterator: each unit goes to exactly one worker
+                results.extend(await self._send_unit(client, unit))
+
+        try:
+            if not self.answered and not self.halted:
+                # Until the provider has answered once this pass, one message goes alone: a 401
+                # or an outage then costs one request, not max_in_flight of them.
+                results.extend(await self._send_unit(clients[0], next(pending)))
+            await asyncio.gather(*(worker(clients[i % n_clients]) for i in range(in_flight)))
+        finally:
+            await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
+        return results
+
+    def _down(self, why: str, status: int | None = None) -> None:
+        """A try that got nothing through; enough of them in a row halt the channel (an outage)."""
+        self.down_tries += 1
+        self._down_in_a_row += 1
+        self._last_down = (why, status)
+        if self.halted is None and self._down_in_a_row >= self.settings.outage_after:
+            self.halted = outage(self.channel, self.name, self._down_in_a_row, why, status)
+
+    def _up(self, answered: bool = True) -> None:
+        self._down_in_a_row = 0
+        if answered:
+            self.answered += 1
+
+    async def _send_unit(self, client: httpx.AsyncClient, unit: Sequence[OutMessage]) -> list[SendResult]:
+        s = self.settings
+        request = self.build(unit)
+        tries, last = 0, "not tried"
+
+        def unknown(why: str) -> list[SendResult]:
+            error = redact(f"{AMBIGUOUS}: {why}; {_NOT_RETRIED}")
+            return [SendResult(m.attempt_id, "unknown", error=error, tries=tries) for m in unit]
+
+        while tries < s.max_tries:
+            if self.halted:
+                last = f"halted: {self.halted.message}"
+                break
+            await self.limiter.take()
+            tries += 1
+            wait = self._backoff(tries)
+            try:
+                response = await client.post(self._url(request.path), content=request.content, headers=request.headers)
+            except _NOT_SENT as exc:             # refused, DNS, connect timeout: it never left
+                last = f"transient: network error before sending ({type(exc).__name__})"
+                self._down(f"could not connect ({type(exc).__name__})")
+            except httpx.TimeoutException as exc:  # written, no answer in time: it may have arrived
+                self._down(f"no answer in time ({type(exc).__name__})")
+                return unknown(f"no answer within {s.timeout_seconds:g}s after the request was sent "
+                               f"({type(exc).__name__})")
+            except httpx.HTTPError as exc:         # reset or closed after sending, unreadable answer
+                self._down(f"connection lost after sending ({type(exc).__name__})")
+                return unknown(f"connection lost after the request was sent ({type(exc).__name__})")
+            else:
+                code = response.status_code
+                if 200 <= code < 300:
+                    self._up()
+                    return [self._with_tries(r, tries) for r in self.accepted(unit, response)]
+                if code == 429:
+                    self._up(answered=False)
+                    retry_after = _retry_after_seconds(response.headers.get("retry-after"))
+                    last = f"transient: 429 rate limited (Retry-After {retry_after:g}s)"
+                    if retry_after > s.max_retry_after_seconds:
+                        break
+                    wait = max(wait, retry_after)
+                elif code in (401, 403):
+                    self.halted = self.halted or credentials_refused(self.channel, self.name, code,
+                                                                     self.credentials_hint)
+                    last = f"halted: {self.halted.message}"
+                    break
+                elif code in (404, 405):
+                    self.halted = self.halted or no_such_endpoint(self.channel, self.name, code)
+                    last = f"halted: {self.halted.message}"
+                    break
+                elif code == 408:                  # the provider never got the whole request
+                    self._up(answered=False)
+                    last = f"transient: 408 {self.error_text(response)}"
+                elif code >= 500:
+                    self._down(f"{code} from the provider", code)
+                    return unknown(f"{code} {self.error_text(response)}")
+                else:
+                    self._up()
+                    error = redact(f"{code} {self.error_text(response)}")
+                    return [SendResult(m.attempt_id, "failed", error=error, tries=tries) for m in unit]
+            if tries < s.max_tries and not self.halted:
+                await asyncio.sleep(wait)
+        error = redact(last)
+        return [SendResult(m.attempt_id, "retry", error=error, tries=tries) for m in unit]
+
+    def _url(self, path: str) -> httpx.URL:
+        """Absolute URL, parsed once per path: httpx re-parses a string URL on every request."""
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = httpx.URL(self.settings.base_url + path)
+        return url
+
+    def _backoff(self, tries: int) -> float:
+        """Exponential backoff with jitter: base * 2^(n-1), capped, times a random 0.5..1."""
+        s = self.settings
+        return min(s.backoff_max_seconds, s.backoff_base_seconds * 2 ** (tries - 1)) * random.uniform(0.5, 1.0)
+
+    @staticmethod
+    def _with_tries(r: SendResult, tries: int) -> SendResult:
+        return SendResult(r.attempt_id, r.outcome, r.provider_message_id, r.error, tries)
+
+
+def _retry_after_seconds(value: str | None) -> float:
+    """Retry-After as seconds: either delta-seconds or an HTTP date; unparseable means 1 s."""
+    if not value:
+        return 1.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 1.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -1,0 +1,114 @@
+"""Provider secrets: from environment variables, else a Prefect Secret block; never logged.
+
+Values are wrapped so that repr/str print '***', and every value loaded is registered with a
+logging filter that redacts it (and its Basic-auth form) from httpx/httpcore/loan_comms records,
+so a URL or header echoed by a library cannot leak it either.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import threading
+
+_known: set[str] = set()
+_lock = threading.Lock()
+# Logger filters only see records logged on that very logger, so name each one that may echo a
+# URL or header (httpx logs "HTTP Request: POST <url>" at INFO; the Twilio URL holds the SID).
+_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy",
+            "loan_comms.delivery.dispatch", "loan_comms.delivery.providers.http")
+
+
+class SecretValue:
+    """A secret string that prints as '***'; call .get() only where the value goes on the wire."""
+
+    __slots__ = ("_value", "name")
+
+    def __init__(self, value: str, name: str) -> None:
+        self._value = value
+        self.name = name
+
+    def get(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"SecretValue({self.name}=***)"
+
+    __str__ = __repr__
+
+
+class MissingSecret(RuntimeError):
+    """A secret the configured provider needs is not set; names where to set it, not a value."""
+
+
+def register(value: str) -> None:
+    """Remember a secret value (and derived forms) so logs and error texts redact it."""
+    if not value or len(value) < 4:
+        return
+    with _lock:
+        _known.add(value)
+    _install_filter()
+
+
+def register_basic_auth(user: str, password: str) -> str:
+    """The Basic auth header value for user:password, registered for redaction."""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    register(token)
+    return f"Basic {token}"
+
+
+def redact(text: str) -> str:
+    """`text` with every known secret replaced by '***'."""
+    if not text:
+        return text
+    for v in sorted(_known, key=len, reverse=True):
+        if v in text:
+            text = text.replace(v, "***")
+    return text
+
+
+def resolve_secret(env_var: str, block_name: str | None = None, *, what: str) -> SecretValue:
+    """The secret from env var `env_var`, else from Prefect Secret block `block_name` (if configured)."""
+    value = os.environ.get(env_var, "").strip()
+    if not value and block_name:
+        from prefect.blocks.system import Secret  # only now: importing prefect takes ~1.6 s
+
+        try:
+            value = str(Secret.load(block_name).get()).strip()
+        except Exception as exc:
+            raise MissingSecret(f"{what}: Prefect Secret block {block_name!r} could not be loaded "
+                                f"({type(exc).__name__}); or set environment variable {env_var}") from None
+    if not value:
+        hint = f" or Prefect Secret block {block_name!r}" if block_name else ""
+        raise MissingSecret(f"{what}: set environment variable {env_var}{hint}")
+    register(value)
+    return SecretValue(value, env_var)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record's message with secrets replaced, before any handler formats it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _known:
+            try:
+                msg = record.getMessage()
+            except Exception:
+                return True
+            clean = redact(msg)
+            if clean != msg:
+                record.msg, record.args = clean, None
+        return True
+
+
+_filter = RedactingFilter()
+_installed = False
+
+
+def _install_filter() -> None:
+    global _installed
+    if _installed:
+        return
+    for name in _LOGGERS:
+        logging.getLogger(name).addFilter(_filter)
+    _installed = True

@@ -1,0 +1,97 @@
+"""Checks an inbound event's values must pass before it can change what we do to a borrower.
+
+Why: a file is not trusted because it arrived. A cease-contact dated 2062, a promise of "NaN" or
+-5, a date that is not a date: each would silently pause or unpause someone. Every check raises
+ValueError with a reason an operator can act on, naming the field (never personal data), so the row
+is quarantined and its neighbours still land. Checks against the book (the borrower exists, the loan
+is theirs) are set-based, in sql/inbound/events/check_book.sql.
+
+Time checks take an explicit reference `now`: the simulator ingests files stamped with its own
+simulated clock, and passes that instant, so it never refuses its own rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from loan_comms.delivery.providers.base import mask_pii
+
+MAX_AMOUNT = Decimal("100000000")            # beyond this (any currency) an amount is a typo, not a promise
+FUTURE_TOLERANCE = timedelta(minutes=10)     # clocks of dialers and agents' PCs drift a little
+MAX_PROMISE_AHEAD = timedelta(days=366)      # the same limit as promises made by SMS (docs/replies.md)
+
+
+def show(value: Any, limit: int = 40) -> str:
+    """A value for a reason: repr, cut short, and masked when it looks like a phone or an e-mail
+    (a wrong field may hold anything, and reasons are printed)."""
+    if isinstance(value, str) and ("@" in value or value.strip().startswith("+")):
+        value = mask_pii(value)
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def occurred_at(value: Any, now: datetime, tolerance: timedelta = FUTURE_TOLERANCE) -> datetime:
+    """An ISO timestamp with an offset, not after `now` + `tolerance`."""
+    if value is None or value == "":
+        raise ValueError("occurred_at is missing")
+    try:
+        ts = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"occurred_at {show(value)} is not a timestamp like 2026-11-06T10:00:00+08:00") from None
+    if ts.tzinfo is None:
+        raise ValueError(f"occurred_at {show(value)} has no timezone offset")
+    if ts > now + tolerance:
+        raise ValueError(f"occurred_at {ts.isoformat()} is in the future (now is {now.isoformat(timespec='minutes')})")
+    return ts
+
+
+def amount(value: Any) -> Decimal | None:
+    """An optional amount: a finite number greater than 0 and below MAX_AMOUNT, to the cent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"amount {show(value)} is not a number")
+    try:
+        d = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"amount {show(value)} is not a number") from None
+    if not d.is_finite():
+        raise ValueError(f"amount {show(value)} is not a finite number")
+    if d <= 0:
+        raise ValueError(f"amount {show(value)} must be greater than 0")
+    if d >= MAX_AMOUNT:
+        raise ValueError(f"amount {show(value)} is implausibly large (limit {MAX_AMOUNT:,})")
+    return d.quantize(Decimal("0.01"))
+
+
+def promised_date(value: Any, made_at: datetime) -> date:
+    """A real date (YYYY-MM-DD), not before the day the promise was made nor more than a year after."""
+    if value is None or value == "":
+        raise ValueError("promise_to_pay needs a promised_date (YYYY-MM-DD)")
+    try:
+        d = date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"promised_date {show(value)} is not a date (YYYY-MM-DD)") from None
+    if d < made_at.date():
+        raise ValueError(f"promised_date {d} is before the day the promise was made ({made_at.date()})")
+    if d > made_at.date() + MAX_PROMISE_AHEAD:
+        raise ValueError(f"promised_date {d} is more than a year after the promise ({made_at.date()})")
+    return d
+
+
+def one_of(field: str, value: Any, allowed: tuple[str, ...]) -> str:
+    """`value` when it is one of `allowed`, else a reason listing them."""
+    if value is None or value == "":
+        raise ValueError(f"{field} is missing (one of {', '.join(allowed)})")
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{field} {show(value)} is not one of {', '.join(allowed)}")
+    return value
+
+
+def identifier(field: str, value: Any) -> str:
+    """A non-empty id (text or a whole number), stripped."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
+        raise ValueError(f"{field} is missing" if value in (None, "") else f"{field} {show(value)} is not an id")
+    return str(value).strip()

@@ -1,0 +1,179 @@
+"""Recording what borrowers did: call outcomes from the dialer, and operator-entered events.
+
+Both arrive as files (JSON lines, a JSON list, or CSV; .gz too) so they can be re-ingested safely:
+each row carries an id that becomes `borrower_events.external_id`, and a row seen before is skipped,
+not doubled. A bad row never costs a good one: the file is read row by row (`loan_comms.inbound`),
+every row is checked (`loan_comms.inbound.event_checks`, then against the book in sql/inbound/events/check_book.sql:
+the borrower exists, the loan is theirs), refused rows go to `import_quarantine` with file, line and
+reason, and the good rows and the quarantine rows commit together, in one transaction per file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+import pyarrow as pa
+
+from loan_comms import db
+from loan_comms.inbound import reader
+from loan_comms.inbound import event_checks
+from loan_comms.clock import utc_now
+
+CALL_OUTCOMES = ("no_answer", "reached", "promise_to_pay", "wrong_number")
+OPERATOR_KINDS = ("cease_contact", "cease_contact_revoked", "dispute", "dispute_resolved", "hardship_request",
+                  "promise_to_pay", "opt_out", "opt_in")
+CHANNELS = ("sms", "email", "call", "letter", "visit")
+# Fields that must be text when present (a JSON list or object there refuses the row).
+OPERATOR_FIELDS = ("event_id", "borrower_id", "loan_id", "kind", "occurred_at", "channel", "promised_date", "note")
+CALL_FIELDS = ("attempt_id", "outcome", "occurred_at", "promised_date")
+
+EVENT_SCHEMA = pa.schema([
+    ("seq", pa.int64()), ("external_id", pa.string()), ("borrower_id", pa.string()), ("loan_id", pa.string()),
+    ("kind", pa.string()), ("occurred_at", pa.timestamp("us", tz="UTC")), ("detail", pa.string()),
+    ("channel", pa.string()), ("amount", pa.decimal128(18, 2)), ("source", pa.string()),
+])
+
+
+@dataclass
+class IngestReport:
+    """What one file did: counts and "line N: reason" (ids and field names only, no personal data)."""
+
+    what: str
+    file: str = ""
+    entity: str = ""
+    read: int = 0
+    recorded: int = 0
+    duplicates: int = 0
+    rejected: list[str] = field(default_factory=list)   # "line N: reason", also in import_quarantine
+
+    @property
+    def quarantined(self) -> int:
+        return len(self.rejected)
+
+    def __str__(self) -> str:
+        return reader.summary(self.file, self.what, self.read, self.recorded, self.duplicates, self.rejected,
+                               self.entity)
+
+
+def read_rows(path: Path, *, encoding: str | None = None,
+              text_fields: tuple[str, ...] = ()) -> list[reader.Record]:
+    """Every record of an events file (see loan_comms.inbound.read_records); never raises for content."""
+    return reader.read_records(path, encoding=encoding, text_fields=text_fields)
+
+
+def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fields: tuple[str, ...],
+          id_field: str, build: Callable[[dict[str, Any]], dict[str, Any]], encoding: str | None) -> IngestReport:
+    """Read, check and record one file; good rows and quarantined rows commit together."""
+    path = Path(path)
+    report.file = path.name
+    records = read_rows(path, encoding=encoding, text_fields=fields)
+    events: list[dict[str, Any]] = []
+    refused: list[tuple[int, str]] = []    # (index of the record in the file, reason)
+    by_book: list[tuple[int, str]] = []
+    for seq, rec in enumerate(records):
+        report.read += 1
+        problem = rec.problem
+        if problem is None:
+            try:
+                events.append({"seq": seq, **build(rec.row)})
+                continue
+            except (ValueError, TypeError, ArithmeticError) as exc:
+                problem = str(exc)
+        refused.append((seq, problem))
+    with db.transaction(con):
+        if events:
+            con.register("_events_arrow", pa.Table.from_pylist(events, schema=EVENT_SCHEMA))
+            try:
+                con.execute("CREATE OR REPLACE TEMP TABLE events_batch AS SELECT * FROM _events_arrow")
+            finally:
+                con.unregister("_events_arrow")
+            db.run(con, "inbound/events/check_book")
+            by_book = db.run(con, "inbound/events/refused").fetchall()
+            refused += by_book
+            before = db.scalar(con, "SELECT count(*) FROM borrower_events")
+            db.run(con, "inbound/events/record_batch")
+            report.recorded = db.scalar(con, "SELECT count(*) FROM borrower_events") - before
+        refused.sort()
+        reader.quarantine(con, [reader.quarantine_row(path, records[seq], report.entity, reason,
+                                                        (records[seq].row or {}).get(id_field))
+                                 for seq, reason in refused])
+    report.rejected = [f"line {records[seq].line}: {reason}" for seq, reason in refused]
+    report.duplicates = len(events) - len(by_book) - report.recorded
+    return report
+
+
+def ingest_call_outcomes(con: duckdb.DuckDBPyConnection, path: Path, *, now: datetime | None = None,
+                         encoding: str | None = None,
+                         tolerance: timedelta = event_checks.FUTURE_TOLERANCE) -> IngestReport:
+    """Dialer results: attempt_id, outcome, occurred_at [, promised_date, amount].
+
+    The borrower and loan come from the call's own contact attempt, so a dialer can never attach
+    an outcome to someone we did not call. `now` is the reference for "not in the future"
+    (default: the wall clock; the simulator passes its simulated instant).
+    """
+    now = now or utc_now()
+    report = IngestReport("call outcomes", entity="call_outcome")
+    calls = {r[0]: (r[1], r[2]) for r in con.execute(
+        "SELECT attempt_id, borrower_id, loan_id FROM contact_attempts WHERE channel = 'call' AND sent_at IS NOT NULL"
+    ).fetchall()}
+
+    def build(row: dict[str, Any]) -> dict[str, Any]:
+        attempt_id = event_checks.identifier("attempt_id", row.get("attempt_id"))
+        if attempt_id not in calls:
+            raise ValueError(f"attempt_id {event_checks.show(attempt_id)} is not a call we made")
+        outcome = event_checks.one_of("outcome", row.get("outcome"), CALL_OUTCOMES)
+        when = event_checks.occurred_at(row.get("occurred_at"), now, tolerance)
+        detail: dict[str, Any] = {"outcome": outcome, "attempt_id": attempt_id}
+        if outcome == "promise_to_pay":
+            detail["promised_date"] = event_checks.promised_date(row.get("promised_date"), when).isoformat()
+        borrower_id, loan_id = calls[attempt_id]
+        return dict(external_id=f"call:{attempt_id}", borrower_id=borrower_id, loan_id=loan_id,
+                    kind="call_outcome", occurred_at=when, detail=json.dumps(detail), channel="call",
+                    amount=event_checks.amount(row.get("amount")), source="dialer")
+
+    return _land(con, path, report, CALL_FIELDS, "attempt_id", build, encoding)
+
+
+def ingest_operator_events(con: duckdb.DuckDBPyConnection, path: Path, *, now: datetime | None = None,
+                           encoding: str | None = None,
+                           tolerance: timedelta = event_checks.FUTURE_TOLERANCE) -> IngestReport:
+    """Events an agent records: event_id, borrower_id, kind, occurred_at [, loan_id, channel,
+    promised_date, amount, note]. Cease-contact, disputes, hardship, opt-outs by phone or letter.
+
+    The borrower must exist and a named loan must be theirs (sql/inbound/events/check_book.sql); `now` is
+    the reference for "not in the future" (default: the wall clock; the simulator passes its own).
+    """
+    now = now or utc_now()
+    report = IngestReport("operator events", entity="operator_event")
+
+    def build(row: dict[str, Any]) -> dict[str, Any]:
+        kind = event_checks.one_of("kind", row.get("kind"), OPERATOR_KINDS)
+        if row.get("event_id") in (None, ""):
+            raise ValueError("event_id is missing (needed so a re-import is not doubled)")
+        event_id = event_checks.identifier("event_id", row.get("event_id"))
+        borrower_id = event_checks.identifier("borrower_id", row.get("borrower_id"))
+        loan_id = row.get("loan_id")
+        loan_id = None if loan_id in (None, "") else event_checks.identifier("loan_id", loan_id)
+        channel = row.get("channel") or None
+        if kind in ("opt_out", "opt_in") and channel not in CHANNELS:
+            raise ValueError(f"{kind} needs a channel, one of {', '.join(CHANNELS)}")
+        if channel is not None:
+            event_checks.one_of("channel", channel, CHANNELS)
+        if kind in ("dispute", "dispute_resolved", "hardship_request", "promise_to_pay") and not loan_id:
+            raise ValueError(f"{kind} needs the loan_id it is about")
+        when = event_checks.occurred_at(row.get("occurred_at"), now, tolerance)
+        detail: dict[str, Any] = {}
+        if kind == "promise_to_pay":
+            detail["promised_date"] = event_checks.promised_date(row.get("promised_date"), when).isoformat()
+        if row.get("note") not in (None, ""):
+            detail["note"] = str(row["note"])[:500]
+        return dict(external_id=f"operator:{event_id}", borrower_id=borrower_id, loan_id=loan_id, kind=kind,
+                    occurred_at=when, detail=json.dumps(detail) if detail else None, channel=channel,
+                    amount=event_checks.amount(row.get("amount")), source="operator")
+
+    return _land(con, path, report, OPERATOR_FIELDS, "event_id", build, encoding)

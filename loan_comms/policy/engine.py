@@ -1,0 +1,109 @@
+"""The contact policy: config as SQL tables, state as of an instant, and the re-check before send.
+
+The rules themselves are SQL (`sql/policy/gate.sql` for opt-outs, pauses, holidays, cooldowns and
+"paid"; `sql/policy/decide.sql` adds the caps): one place that planning and dispatch both use.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import holidays as holiday_calendars
+import pyarrow as pa
+
+from loan_comms import db
+from loan_comms.config import LifecycleConfig
+
+
+def step_rows(cfg: LifecycleConfig) -> list[dict[str, Any]]:
+    """Every (step, channel) the lifecycle can plan, with its purpose, order and severity."""
+    rows: list[dict[str, Any]] = []
+    for r in cfg.reminders:
+        rows += [dict(step=r.step, purpose="reminder", rank=0, min_dpd=None, days_before_due=r.days_before_due,
+                      severity=0, channel=ch) for ch in r.channels]
+    for rank, s in enumerate(cfg.ladder, start=1):
+        rows += [dict(step=s.step, purpose="escalation", rank=rank, min_dpd=s.min_dpd, days_before_due=None,
+                      severity=s.severity, channel=ch) for ch in s.channels]
+    for step, channels, severity in cfg.follow_ups.steps():
+        rows += [dict(step=step, purpose="follow_up", rank=0, min_dpd=None, days_before_due=None,
+                      severity=severity, channel=ch) for ch in channels]
+    return rows
+
+
+def _holiday_rows(cfg: LifecycleConfig, years: range) -> list[dict[str, Any]]:
+    rows = []
+    extra = [date.fromisoformat(d) for d in cfg.policy.holidays.extra_dates]
+    for name, prof in cfg.policy.profiles.items():
+        days: set[date] = set(extra)
+        for cal in prof.holiday_calendars:
+            days |= set(holiday_calendars.country_holidays(cal, years=list(years)).keys())
+        rows += [dict(profile=name, day=d) for d in sorted(days)]
+    return rows
+
+
+def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, around: date) -> None:
+    """Expose the config to SQL as temp tables cfg_steps, cfg_profiles, cfg_holidays, cfg_legal."""
+    years = range(around.year - 1, around.year + 2)
+    profiles = [
+        dict(profile=name, window_start=p.window_start, window_end=p.window_end,
+             calls_per_7_days=p.calls_per_7_days, reached_calls_per_day=p.reached_calls_per_day,
+             call_cooldown_days=p.call_cooldown_days_after_conversation, sms_per_day=p.sms_per_day,
+             sms_per_7_days=p.sms_per_7_days, email_per_day=p.email_per_day, contacts_per_day=p.contacts_per_day,
+             forbearance=p.forbearance_before_escalation)
+        for name, p in cfg.policy.profiles.items()
+    ]
+    tables = {
+        "cfg_steps": pa.Table.from_pylist(step_rows(cfg), schema=pa.schema([
+            ("step", pa.string()), ("purpose", pa.string()), ("rank", pa.int32()), ("min_dpd", pa.int32()),
+            ("days_before_due", pa.int32()), ("severity", pa.int32()), ("channel", pa.string())])),
+        "cfg_profiles": pa.Table.from_pylist(profiles),
+        "cfg_holidays": pa.Table.from_pylist(_holiday_rows(cfg, years),
+                                             schema=pa.schema([("profile", pa.string()), ("day", pa.date32())])),
+        "cfg_legal": pa.Table.from_pylist([dict(step=s) for s in cfg.policy.legally_required_steps],
+                                          schema=pa.schema([("step", pa.string())])),
+    }
+    for name, table in tables.items():
+        con.register(f"_{name}_arrow", table)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _{name}_arrow")
+        con.unregister(f"_{name}_arrow")
+
+
+def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,
+                  day: date | None = None) -> None:
+    """Ingest payments known by `now` and derive installment, loan and contact-flag state.
+
+    pending_only limits installment state to loans with a planned contact whose window has opened
+    (of local day `day` when given): all the re-check before send needs, and a fraction of the book.
+    """
+    params = {"as_of": as_of, "now": now, "pending_only": pending_only, "day": day}
+    db.run(con, "lifecycle/state/ingest_payments", params)
+    db.run(con, "lifecycle/state/mark_payments_ingested", params)
+    db.run(con, "lifecycle/state/installment_state", params)
+    db.run(con, "lifecycle/state/loan_state", params)
+    db.run(con, "lifecycle/state/borrower_flags", params)
+    db.run(con, "lifecycle/state/loan_flags", params)
+
+
+def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, *,
+                        day: date | None = None) -> dict[str, int]:
+    """Suppress planned contacts that may no longer go: window passed, paid, opted out, paused...
+
+    Dispatch calls this at the start of every pass, so what the borrower did after the plan was
+    made (paid, replied STOP, asked for a plan) wins over what was planned. `day` limits it to the
+    contacts of that local day (see dispatch_due).
+    """
+    today = now.date()
+    register_policy_tables(con, cfg, today)
+    with db.transaction(con):
+        refresh_state(con, today, now, pending_only=True, day=day)
+        db.run(con, "lifecycle/state/materialize_installments", {})
+        params = {"now": now, "policy_version": cfg.policy_version, "config_text": cfg.text, "recorded_at": now,
+                  "hardship_pause_days": cfg.follow_ups.hardship_pause_days, "day": day}
+        db.run(con, "policy/recheck_input", params)
+        db.run(con, "policy/gate", params)
+        counts = dict(db.run(con, "policy/recheck_counts", params).fetchall())
+        db.run(con, "policy/record_policy_version", params)
+        db.run(con, "policy/apply_recheck", params)
+    return counts

@@ -1,0 +1,75 @@
+"""Borrower behaviour for the simulator: what people do after a day's contacts.
+
+The simulator replaces only the clock and the borrowers. Their reactions arrive the way real ones
+do, as files in the production formats (Twilio inbound SMS, SendGrid events for unsubscribes,
+the dialer's export, the operator event file, the payment feed) and go through the same ingestion code. Draws are hash-based on
+(seed, contact), so a seed gives the same history every time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from loan_comms import db
+from loan_comms.config import LifecycleConfig
+from loan_comms.inbound.events import ingest_call_outcomes, ingest_operator_events
+from loan_comms.inbound.receipts import ingest_receipts, ingest_replies
+
+
+@dataclass
+class BehaviourReport:
+    as_of: date
+    replies: str = ""
+    calls: str = ""
+    email_events: str = ""
+    operator: str = ""
+    promised_payments: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.as_of} behaviour: {self.replies}; {self.calls}; {self.email_events}; {self.operator}; "
+                f"{self.promised_payments} promised payments scheduled")
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, default=str, ensure_ascii=False) + "\n")
+    return path
+
+
+def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, seed: int,
+                   workdir: Path) -> BehaviourReport:
+    """React to the contacts made on `as_of`; files land in workdir/<day>/ for inspection.
+
+    Every ingestion gets the simulated instant (noon UTC the next day, after every local day
+    `as_of` has ended) as its "now", so rows stamped with simulated times are never refused as
+    being in the future of the wall clock."""
+    params = {"as_of": as_of, "seed": seed}
+    day_dir = Path(workdir) / as_of.isoformat()
+    end_of_day = datetime.combine(as_of + timedelta(days=1), time(12), tzinfo=UTC)
+    report = BehaviourReport(as_of)
+
+    replies = [{"From": r["From"], "Body": r["Body"], "MessageSid": r["MessageSid"],
+                "DateSent": r["occurred_at"].isoformat()} for r in db.rows(con, "simulation/sms_replies", params)]
+    report.replies = str(ingest_replies(con, cfg, _write_jsonl(day_dir / "inbound_sms.jsonl", replies),
+                                        now=end_of_day))
+    calls = db.rows(con, "simulation/call_outcomes", params)
+    report.calls = str(ingest_call_outcomes(con, _write_jsonl(day_dir / "dialer.jsonl", calls), now=end_of_day))
+    unsubscribes = db.rows(con, "simulation/email_unsubscribes", params)
+    report.email_events = str(ingest_receipts(con, _write_jsonl(day_dir / "email_events.jsonl", unsubscribes),
+                                              now=end_of_day))
+    ops = db.rows(con, "simulation/operator_events", params)
+    report.operator = str(ingest_operator_events(con, _write_jsonl(day_dir / "operator_events.jsonl", ops),
+                                                 now=end_of_day))
+    with db.transaction(con):
+        before = db.scalar(con, "SELECT count(*) FROM payment_feed")
+        db.run(con, "simulation/schedule_kept_promises", params)
+        report.promised_payments = db.scalar(con, "SELECT count(*) FROM payment_feed") - before
+    return report

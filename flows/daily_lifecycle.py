@@ -7,7 +7,7 @@ from datetime import date
 from prefect import flow
 
 from loan_comms.paths import DEFAULT_DB
-from tasks.alerts import alert_on_failure
+from tasks.alerts import alert_on_failure, check_day_failures
 from tasks.dispatch import dispatch_whole_day
 from tasks.plan import finish_earlier_days, plan_contacts
 from tasks.report import publish_day_summary
@@ -25,5 +25,7 @@ def daily_lifecycle(as_of: date, db_path: str = str(DEFAULT_DB), config_path: st
     plan = plan_contacts(db_path, as_of, config_path, batch_size)
     dispatch_whole_day(db_path, as_of, config_path, False, batch_size)
     summary = publish_day_summary(db_path, as_of)
-    return {"as_of": as_of.isoformat(), "planned": plan.planned_total, "already_planned": plan.already_planned,
-            **summary.totals()}
+    check_day_failures(db_path, as_of, "daily-lifecycle", config_path)   # alert past the threshold
+    # the day's totals, then what this run planned (the totals' own "planned" counts what is still planned)
+    return {**summary.totals(), "as_of": as_of.isoformat(), "planned": plan.planned_total,
+            "already_planned": plan.already_planned}

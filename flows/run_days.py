@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from prefect import flow
 
 from loan_comms.paths import DEFAULT_DB
-from tasks.alerts import alert_on_failure
+from tasks.alerts import alert_on_failure, check_day_failures
 from tasks.dispatch import dispatch_whole_day
 from tasks.plan import finish_earlier_days, plan_contacts
 from tasks.report import publish_day_summary
@@ -27,5 +27,6 @@ def lifecycle_days(start: date, days: int = 1, db_path: str = str(DEFAULT_DB),
         dispatch_whole_day(db_path, as_of, config_path, False, batch_size)
         summary = publish_day_summary(db_path, as_of)
         print(summary.one_line(), flush=True)  # stdout for the person running it; artifacts for the UI
-        out.append({"as_of": as_of.isoformat(), "planned": plan.planned_total, **summary.totals()})
+        check_day_failures(db_path, as_of, "lifecycle-days", config_path)   # alert past the threshold
+        out.append({**summary.totals(), "as_of": as_of.isoformat(), "planned": plan.planned_total})
     return out

@@ -20,6 +20,7 @@ from loan_comms.delivery.providers.base import mask_pii
 
 MAX_AMOUNT = Decimal("100000000")            # beyond this (any currency) an amount is a typo, not a promise
 FUTURE_TOLERANCE = timedelta(minutes=10)     # clocks of dialers and agents' PCs drift a little
+EARLIEST_YEAR = 2000                         # nothing a lender's systems record happened before
 MAX_PROMISE_AHEAD = timedelta(days=366)      # the same limit as promises made by SMS (docs/replies.md)
 
 
@@ -44,6 +45,8 @@ def occurred_at(value: Any, now: datetime, tolerance: timedelta = FUTURE_TOLERAN
         raise ValueError(f"occurred_at {show(value)} has no timezone offset")
     if ts > now + tolerance:
         raise ValueError(f"occurred_at {ts.isoformat()} is in the future (now is {now.isoformat(timespec='minutes')})")
+    if ts.year < EARLIEST_YEAR:
+        raise ValueError(f"occurred_at {ts.isoformat()} is before {EARLIEST_YEAR}: a mistyped or placeholder date")
     return ts
 
 

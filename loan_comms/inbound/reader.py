@@ -223,18 +223,25 @@ def _json_records(text: str) -> Iterator[Record]:
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        first = next((ln for ln in text.splitlines() if ln.strip()), "")
-        try:
-            json.loads(first)
-        except (ValueError, RecursionError):
-            lines = _Lines(text)
-            pos = getattr(exc, "pos", 0)
-            yield Record(lines.of(pos), None, f"not JSON ({getattr(exc, 'msg', exc)})", text[:RAW_LIMIT])
+        if any(_parses(ln) for ln in text.splitlines() if ln.strip()):   # JSON lines, some of them bad
+            yield from _line_records(text)
             return
-        yield from _line_records(text)
+        lines = _Lines(text)
+        pos = getattr(exc, "pos", 0)
+        yield Record(lines.of(pos), None, f"not JSON ({getattr(exc, 'msg', exc)})", text[:RAW_LIMIT])
         return
     if text.strip():
         yield _as_object(_Lines(text).of(start), doc, text.strip(), "the file")
+
+
+def _parses(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+_NEXT_ELEMENT = re.compile(r"(?:,|\n)\s*(?=\{)")
 
 
 def _json_list(text: str, start: int) -> Iterator[Record]:
@@ -254,6 +261,13 @@ def _json_list(text: str, start: int) -> Iterator[Record]:
                 item, end = decoder.raw_decode(text, pos)
             except (ValueError, RecursionError) as exc:
                 at = getattr(exc, "pos", pos)
+                resume = _resync(text, pos, decoder)
+                if resume is not None:   # a broken element costs itself, not the ones after it
+                    n += 1
+                    yield Record(lines.of(pos), None, f"element {n} of the JSON list is not valid JSON "
+                                 f"({getattr(exc, 'msg', exc)})", text[pos:resume][:RAW_LIMIT])
+                    pos = resume
+                    continue
                 cut = "broken" if text.rstrip().endswith("]") else "cut off"
                 yield Record(lines.of(at), None, f"JSON list is {cut} at element {n + 1} "
                              f"({getattr(exc, 'msg', exc)}); the elements before it were read", text[pos:pos + RAW_LIMIT])
@@ -277,25 +291,66 @@ def _json_list(text: str, start: int) -> Iterator[Record]:
         yield Record(lines.of(rest), None, "text after the end of the JSON list", text[rest:rest + RAW_LIMIT])
 
 
+def _resync(text: str, pos: int, decoder: json.JSONDecoder) -> int | None:
+    """Where the next whole element of a list starts after a broken one at `pos` (an object after a
+    comma or a line break that decodes on its own), or None when nothing after it does."""
+    for m in _NEXT_ELEMENT.finditer(text, pos + 1):
+        try:
+            decoder.raw_decode(text, m.end())
+        except (ValueError, RecursionError):
+            continue
+        return m.end()
+    return None
+
+
 def split_csv(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
     """(line the record starts on, fields, None) per CSV record, or (line, None, problem) for a record
-    the csv module cannot split (an unterminated quote); blank lines are skipped. Shared with the
-    loan-book import, so both number lines the same way (quoted newlines count)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    prev_end = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            start, prev_end = prev_end + 1, reader.line_num
-            yield start, None, str(exc)
+    that cannot be split; blank lines are skipped. Shared with the loan-book import, so both number
+    lines the same way (quoted newlines count).
+
+    A quoted field may span lines, but a quote that is never closed must not swallow the rest of
+    the file: a record stops growing when the next line is, on its own, a whole record as wide as
+    the header, and a record whose quote is still open then is refused by itself."""
+    lines = _CSV_LINE.findall(text)   # line ends as csv knows them (not str.splitlines's form feeds)
+    width: int | None = None
+    i = 0
+    while i < len(lines):
+        start, chunk = i, lines[i]
+        i += 1
+        while _quote_open(chunk) and i < len(lines):
+            if width is not None and _whole_record(lines[i], width):
+                break
+            chunk += lines[i]
+            i += 1
+        if _quote_open(chunk):
+            yield start + 1, None, "a quoted field is never closed (unbalanced \")"
             continue
-        start, prev_end = prev_end + 1, reader.line_num
+        try:
+            row = next(csv.reader(io.StringIO(chunk, newline="")), [])
+        except csv.Error as exc:
+            yield start + 1, None, str(exc)
+            continue
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
-        yield start, row, None
+        width = width if width is not None else len(row)
+        yield start + 1, row, None
+
+
+_CSV_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")
+
+
+def _quote_open(chunk: str) -> bool:
+    """An odd number of quote characters: a quoted field is still open (doubled quotes pair up)."""
+    return chunk.count('"') % 2 == 1
+
+
+def _whole_record(line: str, width: int) -> bool:
+    if _quote_open(line) or not line.strip():
+        return False
+    try:
+        return len(next(csv.reader(io.StringIO(line, newline="")), [])) == width
+    except csv.Error:
+        return False
 
 
 def _csv_records(text: str) -> Iterator[Record]:

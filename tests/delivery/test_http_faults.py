@@ -274,3 +274,24 @@ def test_a_repeated_transient_error_is_logged_once_per_pass_with_a_count(con, cf
     assert sum(report.retry_later.values()) == 12
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("loan_comms") and "429" in r.getMessage()]
     assert lines == ["sms: 12 contact(s) retry later: transient: 429 rate limited (Retry-After 0s)"]
+
+
+def test_a_provider_refusing_every_message_halts_the_channel(con, cfg, gateway, secrets_env):
+    """A wrong sender number makes Twilio answer 400 to every message: a pass of nothing but
+    refusals is loud (halt, one line), not 30 quiet failures."""
+    plan(con, 30)
+    gateway.inject(rate=1.0, kinds=["400"])
+    with pytest.raises(DeliveryHalted, match=r"sms provider twilio refused every message of this pass "
+                                             r"\(5 in a row, none accepted") as halted:
+        dispatch_due(con, http_cfg(cfg, gateway, max_in_flight=1), NOW)
+    assert halted.value.why == "rejected"
+    report = halted.value.report
+    assert sum(report.failed.values()) == 5 and sum(report.retry_later.values()) == 25, str(report)
+    assert gateway.stats()["requests"] == 5
+
+
+def test_a_few_refusals_among_accepted_messages_do_not_halt(con, cfg, gateway, secrets_env):
+    plan(con, 30)
+    gateway.inject(queue=["ok"] + ["400"] * 8)   # "ok" is no fault: the first message is accepted
+    report = dispatch_due(con, http_cfg(cfg, gateway, max_in_flight=1), NOW)
+    assert sum(report.failed.values()) == 8 and sum(report.sent.values()) == 22, str(report)

@@ -58,6 +58,8 @@ def test_daily_flow_sends_each_contact_once_and_reports_the_day(small_book):
     assert any(r[1] == "L-zh-2" and r[2] == "dpd_1" for r in rows)
     assert first["sent"] == outbox[0] == outbox[1] == len([r for r in rows if r[4] == "sent"])
     assert again["planned"] == 0 and again["sent"] == first["sent"], "re-running the day sends nothing new"
+    assert first["planned"] == len([r for r in rows if r[4] != "suppressed"]) > 0, "planned: what this run planned"
+    assert again["already_planned"] and not first["already_planned"]
 
     arts = read_artifacts("day-summary-2026-11-09")
     assert arts, "the day summary artifact exists"

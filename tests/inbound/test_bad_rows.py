@@ -292,3 +292,43 @@ def test_absurdly_nested_json_is_a_bad_row_not_a_crash(tmp_path):
     g = tmp_path / "deep.json"
     g.write_text('[{"a": 1}, ' + "[" * 100000, encoding="utf-8")
     assert [r.row is None for r in read_records(g)] == [False, True]
+
+
+# A reviewer's cases: one broken row must never take the rows after it with it.
+
+def test_a_csv_quote_never_closed_does_not_swallow_the_rows_after_it(book, tmp_path):
+    f = tmp_path / "agents.csv"
+    f.write_text("event_id,borrower_id,kind,occurred_at,loan_id,channel,note\n"
+                 "e1,B0000274,opt_in,2026-11-06T12:00:00Z,,sms,ok\n"
+                 'e2,B0000274,opt_in,2026-11-06T12:00:00Z,,sms,"called twice, said stop\n'
+                 "e3,B0000180,cease_contact,2026-11-06T12:00:00Z,,,\n"
+                 "e4,B0000274,opt_out,2026-11-06T12:00:00Z,,sms,\n", encoding="utf-8")
+    report = ingest_operator_events(book.con, f, now=NOW)
+    assert [e[0] for e in events(book.con)] == ["operator:e1", "operator:e3", "operator:e4"]
+    assert (report.read, report.recorded, report.quarantined) == (4, 3, 1)
+    [(_, line, *_rest)] = quarantine(book.con)
+    assert line == 3
+
+
+def test_a_json_lines_file_named_json_with_a_broken_first_line_keeps_the_good_lines(book, tmp_path):
+    f = jsonl(tmp_path / "firstbad.json", [json.dumps(ev("e1"))[:-1], ev("e2"), ev("e3", borrower="B0000180")])
+    report = ingest_operator_events(book.con, f, now=NOW)
+    assert [e[0] for e in events(book.con)] == ["operator:e2", "operator:e3"]
+    assert (report.recorded, report.quarantined) == (2, 1) and quarantine(book.con)[0][1] == 1
+
+
+def test_a_broken_element_of_a_json_list_costs_only_itself(book, tmp_path):
+    f = tmp_path / "list.json"
+    f.write_text("[\n" + json.dumps(ev("e1")) + ",\n" + '{"event_id": "e2", "kind": "opt_out",}' + ",\n"
+                 + json.dumps(ev("e3", borrower="B0000180")) + "\n]\n", encoding="utf-8")
+    report = ingest_operator_events(book.con, f, now=NOW)
+    assert [e[0] for e in events(book.con)] == ["operator:e1", "operator:e3"]
+    assert (report.read, report.recorded, report.quarantined) == (3, 2, 1)
+    assert quarantine(book.con)[0][1] == 3
+
+
+def test_a_placeholder_date_from_year_one_is_quarantined(book, tmp_path):
+    f = jsonl(tmp_path / "e.jsonl", [ev("e1") | {"occurred_at": "0001-01-01T00:00:00+05:00"}, ev("e2")])
+    report = ingest_operator_events(book.con, f, now=NOW)
+    assert (report.recorded, report.quarantined) == (1, 1)
+    assert "is before 2000" in quarantine(book.con)[0][4]

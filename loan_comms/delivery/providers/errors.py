@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-Why = Literal["auth", "config", "outage"]
+Why = Literal["auth", "config", "outage", "rejected"]
 
 
 class DeliveryHalted(RuntimeError):
@@ -69,6 +69,16 @@ def outage(channel: str, provider: str, tries: int, last: str, status: int | Non
         f"stopped {channel} for this pass, unsent contacts stay planned: check the provider's status "
         f"and providers.{channel}.base_url",
         channel=channel, provider=provider, why="outage", status=status)
+
+
+def rejecting_everything(channel: str, provider: str, count: int, last: str) -> DeliveryHalted:
+    """Every message of the pass refused with a 4xx and none accepted: the problem is ours (a wrong
+    sender number, a suspended account, a malformed request), not each borrower's."""
+    return DeliveryHalted(
+        f"{channel} provider {provider} refused every message of this pass ({count} in a row, none accepted; "
+        f"last: {last}): check the sender (from number or address), the account and "
+        f"providers.{channel}; the refused ones are failed, the rest stay planned",
+        channel=channel, provider=provider, why="rejected")
 
 
 def combine(halts: list[DeliveryHalted]) -> DeliveryHalted:

@@ -13,7 +13,8 @@
   connection reset or closed after sending, a 5xx, a 2xx we cannot read) is *ambiguous*: never
   retried, the contact ends `unknown` (recorded as sent, outcome_unknown, no provider id) and waits
   for a receipt or reconciliation. It may have reached the borrower, so it counts for caps.
-- Permanent 4xx -> failed with the provider's error (PII masked).
+- Permanent 4xx -> failed with the provider's error (PII masked). `outage_after` of them in a row
+  with nothing accepted in the pass halt the channel too (a wrong sender, a suspended account).
 - 401/403 (credentials) and 404/405 (no send endpoint at base_url) halt the channel for the rest
   of the pass, and so does an outage (`outage_after` tries in a row that got nothing through):
   its messages stay planned and dispatch raises DeliveryHalted (one line) after the pass.
@@ -34,7 +35,8 @@ from typing import Any, Mapping, Sequence
 import httpx
 
 from loan_comms.delivery.providers.base import OutMessage, SendResult, mask_pii
-from loan_comms.delivery.providers.errors import DeliveryHalted, credentials_refused, no_such_endpoint, outage
+from loan_comms.delivery.providers.errors import (DeliveryHalted, credentials_refused, no_such_endpoint, outage,
+                                                   rejecting_everything)
 from loan_comms.delivery.providers.secrets import redact
 
 log = logging.getLogger(__name__)
@@ -133,6 +135,8 @@ class HttpProvider:
         self.answered = 0                           # units the provider gave a definite answer for
         self.down_tries = 0                         # tries that got nothing through (connect, 5xx, timeout)
         self._down_in_a_row = 0
+        self.accepted_units = 0                     # units the provider accepted (2xx)
+        self._refused_in_a_row = 0                  # definite 4xx refusals since the last acceptance
         self._last_down: tuple[str, int | None] = ("", None)
         self._urls: dict[str, httpx.URL] = {}
 
@@ -206,6 +210,14 @@ class HttpProvider:
         if self.halted is None and self._down_in_a_row >= self.settings.outage_after:
             self.halted = outage(self.channel, self.name, self._down_in_a_row, why, status)
 
+    def _refused(self, error: str) -> None:
+        """A definite 4xx refusal; `outage_after` of them in a row with nothing accepted yet in the
+        pass halt the channel: a provider refusing everything is our problem, not the borrowers'."""
+        self._refused_in_a_row += 1
+        if (self.halted is None and not self.accepted_units
+                and self._refused_in_a_row >= self.settings.outage_after):
+            self.halted = rejecting_everything(self.channel, self.name, self._refused_in_a_row, error[:160])
+
     def _up(self, answered: bool = True) -> None:
         self._down_in_a_row = 0
         if answered:
@@ -243,6 +255,8 @@ class HttpProvider:
                 code = response.status_code
                 if 200 <= code < 300:
                     self._up()
+                    self.accepted_units += 1
+                    self._refused_in_a_row = 0
                     return [self._with_tries(r, tries) for r in self.accepted(unit, response)]
                 if code == 429:
                     self._up(answered=False)
@@ -269,6 +283,7 @@ class HttpProvider:
                 else:
                     self._up()
                     error = redact(f"{code} {self.error_text(response)}")
+                    self._refused(error)
                     return [SendResult(m.attempt_id, "failed", error=error, tries=tries) for m in unit]
             if tries < s.max_tries and not self.halted:
                 await asyncio.sleep(wait)

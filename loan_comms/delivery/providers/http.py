@@ -33,7 +33,8 @@ from typing import Any, Mapping, Sequence
 
 import httpx
 
-from loan_comms.delivery.providers.base import OutMessage, SendResult, mask_pii
+from loan_comms.delivery.providers.base import OutMessage, SendResult
+from loan_comms.masking import mask_pii
 from loan_comms.delivery.providers.errors import DeliveryHalted, credentials_refused, no_such_endpoint, outage
 from loan_comms.delivery.providers.secrets import redact
 

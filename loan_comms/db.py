@@ -7,15 +7,19 @@ passes the connection down; nothing else opens it behind its back.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import duckdb
 
 from loan_comms.errors import DatabaseCorrupt, DatabaseLocked, NoBook
 from loan_comms.paths import SQL_DIR
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @functools.cache
@@ -55,7 +59,9 @@ def connect(path: str | Path = ":memory:", *, read_only: bool = False) -> duckdb
             path.parent.mkdir(parents=True, exist_ok=True)
             con = _open(path, read_only=False)
     con.execute("SET TimeZone = 'UTC'")
-    if not read_only:
+    if read_only:
+        con.execute(sql(MACROS))  # the schema files (macros included) only run on writable connections
+    else:
         ensure_schema(con)
     return con
 
@@ -160,6 +166,9 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "unknown error"
 
 
+MACROS = "schema/005_macros"  # TEMP macros: each connection defines its own, read-only ones too
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Apply every `sql/schema/*.sql` in name order; each is idempotent."""
     for path in sorted((SQL_DIR / "schema").glob("*.sql")):
@@ -180,7 +189,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | N
     return con.execute(text, bound)
 
 
-def arrow(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None):
+def arrow(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
     """Run a SELECT file and return its whole result as an Arrow table (typed by the SQL)."""
     text, bound = _bound(name, params)
     return con.sql(text, params=bound).to_arrow_table()
@@ -194,9 +203,50 @@ def rows(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | 
 
 
 def scalar(con: duckdb.DuckDBPyConnection, query: str, params: Mapping[str, Any] | None = None) -> Any:
-    """First column of the first row; the result is consumed whole (duckdb 2.0 insists)."""
+    """First column of the first row of SQL text; the result is consumed whole (duckdb 2.0 insists).
+    Questions belong in files (`value`); this is for the connection's own probes here."""
     found = con.execute(query, dict(params or {})).fetchall()
     return found[0][0] if found else None
+
+
+def value(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> Any:
+    """The single value the named SQL file returns (first column, first row; None if no row)."""
+    found = run(con, name, params).fetchall()
+    return found[0][0] if found else None
+
+
+def changed(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> int:
+    """Run a file holding one INSERT/UPDATE/DELETE and return how many rows it changed.
+
+    DuckDB answers such a statement with its row count, so "how many were new" needs no count of
+    the (large) target table before and after."""
+    found = run(con, name, params).fetchall()
+    return int(found[0][0]) if found else 0
+
+
+_names = itertools.count(1)
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str | None = None) -> Iterator[str]:
+    """Make an Arrow table readable by SQL as a view for the duration of the block; yields its name.
+
+    SQL files that read a batch by a fixed name (`_receipts`) pass that name; otherwise the name is
+    unique, so nested or repeated registrations never replace each other. Unregistered on the way out,
+    whatever happens, so no view outlives the Arrow table it reads."""
+    view = name or f"_arrow_{next(_names)}"
+    con.register(view, table)
+    try:
+        yield view
+    finally:
+        con.unregister(view)
+
+
+def temp_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """Copy an Arrow table into the connection's TEMP table `name` (replacing it), for SQL files
+    that read it by that name after the Arrow table is gone (config tables, a batch)."""
+    with registered(con, table) as view:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {view}")
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from prefect.cache_policies import NO_CACHE
 from loan_comms.config import LifecycleConfig
 from loan_comms.inbound import InboundFileError
 from loan_comms.paths import DATA_DIR
-from loan_comms.delivery.providers.base import mask_pii
+from loan_comms.masking import mask_pii
 from tasks.common import config, open_db
 
 DEFAULT_INBOX = DATA_DIR / "inbox"

@@ -111,15 +111,6 @@ def _question(name: str) -> str:
     return text.split(":", 1)[1].strip() if text.startswith(f"{name}:") else text
 
 
-def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    view = f"_{name}_arrow"
-    con.register(view, table)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {view}")
-    finally:
-        con.unregister(view)
-
-
 def _holiday_rows(cfg: LifecycleConfig, years: list[int]) -> list[dict[str, Any]]:
     extra = {date.fromisoformat(d): "extra date in policy.holidays" for d in cfg.policy.holidays.extra_dates}
     rows: list[dict[str, Any]] = []
@@ -150,17 +141,17 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
              contacts_per_day=p.contacts_per_day, forbearance=p.forbearance_before_escalation)
         for name, p in cfg.policy.profiles.items()
     ]
-    _register(con, "audit_profiles", pa.Table.from_pylist(profiles, schema=pa.schema([
+    db.temp_table(con, "audit_profiles", pa.Table.from_pylist(profiles, schema=pa.schema([
         ("profile", pa.string()), ("window_start", pa.time64("us")), ("window_end", pa.time64("us")),
         ("calls_per_7_days", pa.int32()), ("reached_calls_per_day", pa.int32()),
         ("call_cooldown_days", pa.int32()), ("sms_per_day", pa.int32()), ("sms_per_7_days", pa.int32()),
         ("email_per_day", pa.int32()), ("contacts_per_day", pa.int32()), ("forbearance", pa.bool_())])))
-    _register(con, "audit_holidays", pa.Table.from_pylist(_holiday_rows(cfg, years), schema=pa.schema([
+    db.temp_table(con, "audit_holidays", pa.Table.from_pylist(_holiday_rows(cfg, years), schema=pa.schema([
         ("profile", pa.string()), ("day", pa.date32()), ("name", pa.string())])))
-    _register(con, "audit_ladder", pa.Table.from_pylist(
+    db.temp_table(con, "audit_ladder", pa.Table.from_pylist(
         [dict(step=s.step, rank=i) for i, s in enumerate(cfg.ladder, start=1)],
         schema=pa.schema([("step", pa.string()), ("rank", pa.int32())])))
-    _register(con, "audit_legal_steps", pa.Table.from_pylist(
+    db.temp_table(con, "audit_legal_steps", pa.Table.from_pylist(
         [dict(step=s) for s in cfg.policy.legally_required_steps], schema=pa.schema([("step", pa.string())])))
 
 

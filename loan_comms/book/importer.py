@@ -212,11 +212,8 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, p: Path, encoding: str | None = N
             col.append(row[i] if i < len(row) else None)
     table = pa.table({"line": pa.array(lines, pa.int64()), "line_problem": pa.array(problems, pa.string()),
                       **{h: pa.array(col, pa.string()) for col, (_, h) in zip(cols, keep)}})
-    con.register("import_csv_src", table)
-    try:
+    with db.registered(con, table, "import_csv_src"):
         db.run(con, "book/import/stage_csv")
-    finally:
-        con.unregister("import_csv_src")
     return [h for h in header if h and h not in COLUMNS]
 
 
@@ -237,8 +234,5 @@ def _check_values(con: duckdb.DuckDBPyConnection) -> None:
         out["normalised"].append(normalised)
         out["problem"].append(problem)
     db.run(con, "book/import/create_values")
-    con.register("import_values_src", pa.table({k: pa.array(v, pa.string()) for k, v in out.items()}))
-    try:
+    with db.registered(con, pa.table({k: pa.array(v, pa.string()) for k, v in out.items()}), "import_values_src"):
         db.run(con, "book/import/load_values")
-    finally:
-        con.unregister("import_values_src")

@@ -105,12 +105,12 @@ def write_book_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, as_of: 
     p.parent.mkdir(parents=True, exist_ok=True)
     db.run(con, "book/generate/export_view", {"as_of": as_of, "use_feed": as_of is not None})
     try:
-        n = con.execute("SELECT count(*) FROM syn_export").fetchone()[0]
+        n = db.value(con, "book/generate/export_count")
         # COPY cannot take its target as a bound parameter; the path is ours, not data, and is quoted.
         target = str(p).replace("'", "''")
         options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
         con.execute(f"COPY (SELECT * FROM syn_export ORDER BY borrower_id, loan_id, installment_no) "
                     f"TO '{target}' ({options})")
     finally:
-        con.execute("DROP TABLE IF EXISTS syn_export")
+        db.run(con, "book/generate/drop_export")
     return int(n)

@@ -15,6 +15,8 @@ from typing import Iterable
 
 import phonenumbers
 
+from loan_comms.masking import mask_email, mask_phone
+
 LANGUAGES: tuple[str, ...] = ("zh-CN", "en")
 JURISDICTIONS: tuple[str, ...] = ("cn", "us", "uk", "default")
 
@@ -23,27 +25,6 @@ JURISDICTIONS: tuple[str, ...] = ("cn", "us", "uk", "default")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # The same rule for DuckDB's regexp_full_match (kept side by side so they cannot drift apart).
 EMAIL_SQL_RE = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
-
-
-def mask_phone(phone: str | None) -> str:
-    """'+8613812345678' -> '+86*******5678': enough to tell numbers apart in a report, not to dial."""
-    if not phone:
-        return "<none>"
-    p = phone.strip()
-    if len(p) <= 6:
-        return "*" * len(p)
-    return p[:3] + "*" * (len(p) - 7) + p[-4:]
-
-
-def mask_email(email: str | None) -> str:
-    """'wang.wei@example.com' -> 'w***@example.com'."""
-    if not email:
-        return "<none>"
-    e = email.strip()
-    local, at, domain = e.partition("@")
-    if not at:
-        return (e[:1] + "***") if e else "<none>"
-    return f"{local[:1]}***@{domain}"
 
 
 def normalise_phone(phone: str) -> tuple[str | None, str | None]:
@@ -100,9 +81,11 @@ def known_timezones() -> frozenset[str]:
     try:
         import duckdb
 
+        from loan_comms import db
+
         con = duckdb.connect()
         try:
-            duck = {r[0] for r in con.execute("SELECT name FROM pg_timezone_names()").fetchall()}
+            duck = {r[0] for r in db.run(con, "book/duckdb_timezones").fetchall()}
         finally:
             con.close()
         names &= duck

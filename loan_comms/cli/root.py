@@ -240,6 +240,8 @@ def trace(borrower: str = typer.Option(..., "--borrower", help="The borrower_id 
 
 
 def _trace(con, rows: list[dict], borrower: str, db: Path, wording: bool) -> None:
+    from loan_comms import db as dbm
+
     if not rows:
         _fail(f"no borrower {borrower!r} with any history in {db}")
     for r in rows:
@@ -252,8 +254,7 @@ def _trace(con, rows: list[dict], borrower: str, db: Path, wording: bool) -> Non
         typer.echo(f"{local} local  {r['channel']:<6}  {r['detail']:<20} {r['status']}{why}  "
                    f"rule={r['rule']}  policy={r['policy_version']}{tmpl}  loan {r['loan_id']}")
         if wording and r["status"] in ("sent", "delivered"):
-            msg = con.execute("SELECT subject, body_text FROM contact_messages WHERE attempt_id = ?",
-                              [r["attempt_id"]]).fetchall()
+            msg = dbm.run(con, "ops/report/message_wording", {"attempt_id": r["attempt_id"]}).fetchall()
             for subject, body in msg:
                 typer.echo("        " + (f"[{subject}] " if subject else "") + (body or "").replace("\n", " ")[:300])
 

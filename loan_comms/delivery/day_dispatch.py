@@ -57,11 +57,8 @@ def check_simulated_clock_allowed(cfg: LifecycleConfig) -> None:
 
 def dispatch_instants(con: duckdb.DuckDBPyConnection, as_of: date) -> list[datetime]:
     """Window openings of the day's still-planned contacts, then the last window close."""
-    opens = [r[0] for r in con.execute(
-        "SELECT DISTINCT send_after FROM contact_attempts "
-        "WHERE planned_for_date = $d AND status = 'planned' ORDER BY 1", {"d": as_of}).fetchall()]
-    close = db.scalar(con, "SELECT max(send_before) FROM contact_attempts WHERE planned_for_date = $d",
-                      {"d": as_of})
+    opens = [r[0] for r in db.run(con, "delivery/day_window_opens", {"as_of": as_of}).fetchall()]
+    close = db.value(con, "delivery/day_last_close", {"as_of": as_of})
     return opens + ([close] if close is not None else [])
 
 
@@ -100,7 +97,7 @@ def finish_earlier_days(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, re
     from loan_comms.lifecycle.planner import plan_day
 
     done = []
-    for as_of, planned in con.execute(db.sql("lifecycle/days/unfinished_before"), {"before": before}).fetchall():
+    for as_of, planned in db.run(con, "lifecycle/days/unfinished_before", {"before": before}).fetchall():
         if not planned:
             plan_day(con, cfg, renderer, as_of, batch_size=batch_size)
         dispatch_day(con, cfg, as_of, batch_size=batch_size)

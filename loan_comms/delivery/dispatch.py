@@ -224,11 +224,8 @@ def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datet
     with db.transaction(con):
         for channel, msgs in groups.items():
             providers[channel].persist(con, msgs, sent_by_provider[channel], now)
-        con.register("_dispatch_results", table)
-        try:
+        with db.registered(con, table, "_dispatch_results"):
             db.run(con, "delivery/apply_results", {"now": now})
-        finally:
-            con.unregister("_dispatch_results")
     report.timings["write"] += time.perf_counter() - t1
     for channel in groups:
         halt = getattr(providers[channel], "halted", None)

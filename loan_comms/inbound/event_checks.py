@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from loan_comms.delivery.providers.base import mask_pii
+from loan_comms.masking import mask_pii
 
 MAX_AMOUNT = Decimal("100000000")            # beyond this (any currency) an amount is a typo, not a promise
 FUTURE_TOLERANCE = timedelta(minutes=10)     # clocks of dialers and agents' PCs drift a little

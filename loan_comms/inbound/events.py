@@ -87,17 +87,11 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
         refused.append((seq, problem))
     with db.transaction(con):
         if events:
-            con.register("_events_arrow", pa.Table.from_pylist(events, schema=EVENT_SCHEMA))
-            try:
-                con.execute("CREATE OR REPLACE TEMP TABLE events_batch AS SELECT * FROM _events_arrow")
-            finally:
-                con.unregister("_events_arrow")
+            db.temp_table(con, "events_batch", pa.Table.from_pylist(events, schema=EVENT_SCHEMA))
             db.run(con, "inbound/events/check_book")
             by_book = db.run(con, "inbound/events/refused").fetchall()
             refused += by_book
-            before = db.scalar(con, "SELECT count(*) FROM borrower_events")
-            db.run(con, "inbound/events/record_batch")
-            report.recorded = db.scalar(con, "SELECT count(*) FROM borrower_events") - before
+            report.recorded = db.changed(con, "inbound/events/record_batch")
         refused.sort()
         reader.quarantine(con, [reader.quarantine_row(path, records[seq], report.entity, reason,
                                                         (records[seq].row or {}).get(id_field))
@@ -118,9 +112,7 @@ def ingest_call_outcomes(con: duckdb.DuckDBPyConnection, path: Path, *, now: dat
     """
     now = now or utc_now()
     report = IngestReport("call outcomes", entity="call_outcome")
-    calls = {r[0]: (r[1], r[2]) for r in con.execute(
-        "SELECT attempt_id, borrower_id, loan_id FROM contact_attempts WHERE channel = 'call' AND sent_at IS NOT NULL"
-    ).fetchall()}
+    calls = {r[0]: (r[1], r[2]) for r in db.run(con, "inbound/events/calls_made").fetchall()}
 
     def build(row: dict[str, Any]) -> dict[str, Any]:
         attempt_id = event_checks.identifier("attempt_id", row.get("attempt_id"))

@@ -395,13 +395,8 @@ def quarantine(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> in
     Call it inside the file's transaction, so refused and landed rows commit together."""
     if not rows:
         return 0
-    con.register("_quarantine_rows", pa.Table.from_pylist(rows, schema=QUARANTINE_SCHEMA))
-    try:
-        before = db.scalar(con, "SELECT count(*) FROM import_quarantine")
-        db.run(con, "inbound/quarantine_insert", {})
-        return db.scalar(con, "SELECT count(*) FROM import_quarantine") - before
-    finally:
-        con.unregister("_quarantine_rows")
+    with db.registered(con, pa.Table.from_pylist(rows, schema=QUARANTINE_SCHEMA), "_quarantine_rows"):
+        return db.changed(con, "inbound/quarantine_insert", {})
 
 
 def summary(file: str, what: str, read: int, recorded: int, known: int, reasons: Sequence[str], entity: str) -> str:

@@ -33,7 +33,7 @@ from loan_comms import db
 from loan_comms.inbound import reader
 from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig
-from loan_comms.delivery.providers.base import mask_pii
+from loan_comms.masking import mask_pii
 
 # ---------------------------------------------------------------------------------------------
 # Reading file drops (each file through the one inbound reader, loan_comms.inbound)
@@ -193,26 +193,16 @@ def ingest_receipts(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: da
     with db.transaction(con):
         reader.quarantine(con, bad)
         if rows:
-            con.register("_receipts", pa.Table.from_pylist(rows, schema=_RECEIPT_SCHEMA))
-            try:
+            with db.registered(con, pa.Table.from_pylist(rows, schema=_RECEIPT_SCHEMA), "_receipts"):
                 db.run(con, "inbound/receipts_match", {})
                 counts = dict(db.run(con, "inbound/receipts_counts", {}).fetchall())
                 report.delivered, report.failed = int(counts.get("delivered", 0)), int(counts.get("failed", 0))
                 report.unchanged, report.unknown = int(counts.get("unchanged", 0)), int(counts.get("unknown", 0))
-                report.unknown_ids = [r[0] for r in con.execute(
-                    "SELECT DISTINCT coalesce(attempt_id, provider_message_id) FROM receipt_matches "
-                    "WHERE matched_id IS NULL ORDER BY 1 LIMIT 10").fetchall()]
+                report.unknown_ids = [r[0] for r in db.run(con, "inbound/receipts_unknown_ids").fetchall()]
                 db.run(con, "inbound/receipts_apply", {"now": now})
-            finally:
-                con.unregister("_receipts")
         if opt_outs:
-            con.register("_email_opt_outs", pa.Table.from_pylist(opt_outs, schema=_OPT_OUT_SCHEMA))
-            try:
-                before = db.scalar(con, "SELECT count(*) FROM borrower_events")
-                db.run(con, "inbound/email_opt_outs_insert", {"now": now})
-                report.opt_outs = db.scalar(con, "SELECT count(*) FROM borrower_events") - before
-            finally:
-                con.unregister("_email_opt_outs")
+            with db.registered(con, pa.Table.from_pylist(opt_outs, schema=_OPT_OUT_SCHEMA), "_email_opt_outs"):
+                report.opt_outs = db.changed(con, "inbound/email_opt_outs_insert", {"now": now})
     return report
 
 
@@ -403,21 +393,17 @@ def ingest_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: s
                          raw=raw))
     with db.transaction(con):
         if rows:
-            con.register("_replies", pa.Table.from_pylist(rows, schema=_REPLY_SCHEMA))
-            try:
+            with db.registered(con, pa.Table.from_pylist(rows, schema=_REPLY_SCHEMA), "_replies"):
                 db.run(con, "inbound/replies_match", {})
                 counts = dict(db.run(con, "inbound/replies_counts", {}).fetchall())
                 report.unknown_sender = int(counts.pop("unknown_sender", 0))
                 report.duplicates += int(counts.pop("duplicate", 0))
                 report.by_kind = {k: int(v) for k, v in counts.items() if k != "reply"}
                 report.new_replies = int(counts.get("reply", 0))
-                unknown = con.execute("SELECT source_file, source_line, external_id, raw FROM reply_matches "
-                                      "WHERE borrower_id IS NULL ORDER BY source_file, source_line").fetchall()
+                unknown = db.run(con, "inbound/replies_unknown_sender").fetchall()
                 bad += [dict(source_file=u[0], source_line=u[1], entity="sms_reply", record_id=u[2],
                              reason="no borrower has this phone number", raw=u[3]) for u in unknown]
                 report.unknown_lines = [f"{Path(u[0]).name}:{u[1]}: no borrower has this phone number" for u in unknown]
                 db.run(con, "inbound/replies_insert", {"now": now})
-            finally:
-                con.unregister("_replies")
         reader.quarantine(con, bad)
     return report

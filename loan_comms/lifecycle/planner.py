@@ -25,6 +25,7 @@ from loan_comms.lifecycle import days
 from loan_comms import db
 from loan_comms.clock import plan_instant, utc_now
 from loan_comms.config import TEXT_CHANNELS, LifecycleConfig
+from loan_comms.masking import mask_loan_id
 from loan_comms.policy.engine import refresh_state, register_policy_tables
 
 log = logging.getLogger("loan_comms.plan")
@@ -83,7 +84,7 @@ def template_context(row: dict[str, Any], cfg: LifecycleConfig) -> dict[str, Any
         "pay_link": f"{cfg.general.pay_link_base}{loan_id}",
         "help_line": cfg.general.help_line,
         "survey_link": f"{cfg.general.survey_link_base}{loan_id}",
-        "loan_id_masked": "****" + loan_id[-4:],
+        "loan_id_masked": mask_loan_id(loan_id),
         "promised_date": row["promised_date"],
         "language": row["language"],
     }
@@ -147,7 +148,7 @@ def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Ren
         resumed.append(status.interrupted)
         status = days.status(con, as_of)
     if status.planned and not dry_run:
-        recorded = db.scalar(con, "SELECT count(*) FROM contact_attempts WHERE planned_for_date = $d", {"d": as_of})
+        recorded = db.value(con, "lifecycle/plan/day_recorded", {"as_of": as_of})
         return PlanReport(as_of=as_of, candidates=recorded, already_recorded=recorded, already_planned=True,
                           resumed=resumed)
     now = now or plan_instant(as_of)
@@ -229,11 +230,7 @@ def _render_chunk(rows: list[dict[str, Any]], cfg: LifecycleConfig, renderer: Re
 
 def _record_rendered(con: duckdb.DuckDBPyConnection, rendered: list[dict[str, Any]], params: dict[str, Any]) -> None:
     table = pa.Table.from_pylist(rendered, schema=RENDERED_SCHEMA)
-    con.register("_rendered_arrow", table)
-    try:
-        with db.transaction(con):
-            con.execute("CREATE OR REPLACE TEMP TABLE rendered_batch AS SELECT * FROM _rendered_arrow")
-            db.run(con, "lifecycle/plan/record_rendered", params)
-            db.run(con, "lifecycle/plan/record_rendered_messages", params)
-    finally:
-        con.unregister("_rendered_arrow")
+    with db.transaction(con):
+        db.temp_table(con, "rendered_batch", table)
+        db.run(con, "lifecycle/plan/record_rendered", params)
+        db.run(con, "lifecycle/plan/record_rendered_messages", params)

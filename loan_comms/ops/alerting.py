@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from loan_comms.delivery.providers.base import mask_pii
+from loan_comms.masking import mask_pii
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ def print_demo_summary(con: duckdb.DuckDBPyConnection, db_path: Path, seconds: f
     print(_table(db.rows(con, "ops/report/sent_by_step_language"), ["purpose", "step", "zh_cn", "en", "no_text", "total"]))
     print("\nSuppressed by reason:")
     print(_table(db.rows(con, "ops/report/suppressed_by_reason"), ["reason", "contacts", "borrowers"]))
-    outbox = db.scalar(con, "SELECT count(*) FROM outbox_messages")
+    outbox = db.value(con, "ops/report/outbox_count")
     print(f"\n{outbox} messages are in the local outbox (table outbox_messages); nothing left this machine.")
     print(f"Database: {Path(db_path).resolve()}  (open it with duckdb; tables contact_attempts, "
           f"borrower_events, outbox_messages)")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from loan_comms import db
-from loan_comms.delivery.providers.base import mask_pii
+from loan_comms.masking import mask_pii
 
 if TYPE_CHECKING:
     from loan_comms.delivery.dispatch import DispatchReport

@@ -65,9 +65,7 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
                                           schema=pa.schema([("step", pa.string())])),
     }
     for name, table in tables.items():
-        con.register(f"_{name}_arrow", table)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _{name}_arrow")
-        con.unregister(f"_{name}_arrow")
+        db.temp_table(con, name, table)
 
 
 def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,

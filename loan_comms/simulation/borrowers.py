@@ -69,7 +69,5 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
     report.operator = str(ingest_operator_events(con, _write_jsonl(day_dir / "operator_events.jsonl", ops),
                                                  now=end_of_day))
     with db.transaction(con):
-        before = db.scalar(con, "SELECT count(*) FROM payment_feed")
-        db.run(con, "simulation/schedule_kept_promises", params)
-        report.promised_payments = db.scalar(con, "SELECT count(*) FROM payment_feed") - before
+        report.promised_payments = db.changed(con, "simulation/schedule_kept_promises", params)
     return report

@@ -20,6 +20,8 @@ from babel.numbers import format_currency, get_currency_precision
 from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from loan_comms.masking import mask_digits
+
 # The variables every template may use, whatever its kind (the planner passes all of them).
 # `opt_out_text` is derived by the store per (language, channel) unless the caller passes one.
 ALLOWED_VARIABLES: dict[str, str] = {
@@ -166,31 +168,6 @@ def make_date(locale: str, fmt: str, name: str) -> Callable[[Any], str]:
     return date_filter
 
 
-_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+)")
-_DIGIT_RUN = re.compile(r"\d[\d\s-]{3,}\d")
-
-
-def mask(value: Any, keep: int = 4) -> str:
-    """Hide e-mail local parts and all but the last `keep` digits of any digit run (ids, phones)."""
-    text = "" if value is None else str(value)
-    text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
-
-    def _digits(m: re.Match[str]) -> str:
-        run = m.group(0)
-        digits = [c for c in run if c.isdigit()]
-        hide = max(len(digits) - keep, 0)
-        out, seen = [], 0
-        for c in run:
-            if c.isdigit():
-                out.append("*" if seen < hide else c)
-                seen += 1
-            else:
-                out.append(c)
-        return "".join(out)
-
-    return _DIGIT_RUN.sub(_digits, text)
-
-
 def make_product_name(language: str) -> Callable[[Any], str]:
     """Human product name in one language; unknown codes read as a plain 'loan' rather than a code."""
     names = PRODUCT_NAMES[language]
@@ -201,14 +178,6 @@ def make_product_name(language: str) -> Callable[[Any], str]:
 
     return product_name
 
-
-FILTER_HELP: dict[str, str] = {
-    "money": "amount_due|money(currency): amount with currency symbol, per language (¥1,280.00 / CN¥1,280.00)",
-    "date": "due_date|date: short date per language (Nov 23, 2026 / 2026年11月23日)",
-    "longdate": "due_date|longdate: long date per language (November 23, 2026 / 2026年11月23日)",
-    "mask": "value|mask: hides e-mail names and all but the last 4 digits",
-    "product_name": "product|product_name: product in words (personal loan / 个人贷款)",
-}
 
 # Jinja built-in filters that are harmless on our data and useful for wording.
 SAFE_BUILTIN_FILTERS = ("upper", "lower", "capitalize", "title", "trim", "default", "e", "escape",
@@ -235,7 +204,7 @@ def build_environment(language: str, html: bool) -> ImmutableSandboxedEnvironmen
         money=make_money(locale),
         date=make_date(locale, "medium", "date"),
         longdate=make_date(locale, "long", "longdate"),
-        mask=mask,
+        mask=mask_digits,
         product_name=make_product_name(language),
     )
     # Nothing reachable but the context: no range/cycler/joiner/namespace/lipsum, and no

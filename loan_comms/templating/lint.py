@@ -120,7 +120,3 @@ def summary(store: TemplateStore, problems: list[Problem]) -> str:
     """The one-line verdict both `templates lint` and the start of every run print."""
     n_err = sum(p.is_error for p in problems)
     return f"{len(store.templates)} templates checked: {n_err} error(s), {len(problems) - n_err} warning(s)"
-
-
-def format_problems(problems: list[Problem]) -> str:
-    return "\n".join(str(p) for p in problems)

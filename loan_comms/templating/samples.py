@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from loan_comms.config import LifecycleConfig
+from loan_comms.masking import mask_loan_id
 
 REFERENCE_DAY = date(2026, 11, 23)
 
@@ -95,7 +96,7 @@ def sample_contexts(kind: str, language: str, cfg: LifecycleConfig) -> list[Samp
             "pay_link": f"{cfg.general.pay_link_base}{b.loan_id}",
             "help_line": cfg.general.help_line,
             "survey_link": f"{cfg.general.survey_link_base}{b.loan_id}",
-            "loan_id_masked": "****" + b.loan_id[-4:],
+            "loan_id_masked": mask_loan_id(b.loan_id),
             "promised_date": promised,
             "language": language,
         }

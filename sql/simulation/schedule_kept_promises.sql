@@ -1,6 +1,7 @@
 -- Kept promises: 60% of the promises made on local day $as_of are paid, the overdue amount,
 -- at noon local time on the promised date.
 -- Adds to the payment feed the payments of promises (made on $as_of) that will be kept.
+-- Returns how many rows it added.
 INSERT INTO payment_feed (payment_id, loan_id, amount, paid_at, source)
 SELECT payment_id, loan_id, amount, paid_at, 'simulator'
 FROM (

@@ -10,7 +10,8 @@ from babel.numbers import format_currency
 from hypothesis import assume, given, settings, strategies as st
 
 from loan_comms.templating import Rendered, RenderError, TemplateStore
-from loan_comms.templating.env import make_money, mask
+from loan_comms.masking import mask_digits as mask
+from loan_comms.templating.env import make_money
 
 from .conftest import write
 

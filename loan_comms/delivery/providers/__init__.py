@@ -7,6 +7,6 @@ teams pick them up there.
 
 from __future__ import annotations
 
-from loan_comms.delivery.providers.base import OutMessage, Provider, SendResult, build_provider, mask_pii
+from loan_comms.delivery.providers.base import OutMessage, Provider, SendResult, build_provider
 
-__all__ = ["OutMessage", "Provider", "SendResult", "build_provider", "mask_pii"]
+__all__ = ["OutMessage", "Provider", "SendResult", "build_provider"]

@@ -8,10 +8,11 @@ batch. A provider that must persist inside that same transaction (the outbox) im
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol, Sequence, runtime_checkable
+
+from loan_comms.masking import mask_pii
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -63,18 +64,6 @@ class Provider(Protocol):
     def persist(self, con: "duckdb.DuckDBPyConnection", messages: Sequence[OutMessage],
                 results: Sequence[SendResult], now: datetime) -> None:
         """Called inside dispatch's write-back transaction; most providers have nothing to do."""
-
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d[\d \-()]{6,}\d")
-
-
-def mask_pii(text: str) -> str:
-    """Mask phone numbers and e-mail addresses in text bound for logs, errors or reports."""
-    if not text:
-        return text
-    text = _EMAIL.sub(lambda m: m.group(0)[0] + "***@" + m.group(0).split("@", 1)[1], text)
-    return _PHONE.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-2:], text)
 
 
 def effective_provider_config(channel: str, cfg: "LifecycleConfig") -> "ProviderConfig":

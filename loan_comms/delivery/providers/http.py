@@ -34,9 +34,10 @@ from typing import Any, Mapping, Sequence
 
 import httpx
 
-from loan_comms.delivery.providers.base import OutMessage, SendResult, mask_pii
+from loan_comms.delivery.providers.base import OutMessage, SendResult
 from loan_comms.delivery.providers.errors import (DeliveryHalted, credentials_refused, no_such_endpoint, outage,
                                                    rejecting_everything)
+from loan_comms.masking import mask_pii
 from loan_comms.delivery.providers.secrets import redact
 
 log = logging.getLogger(__name__)

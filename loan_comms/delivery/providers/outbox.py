@@ -39,8 +39,5 @@ class OutboxProvider:
                 for m in messages if m.attempt_id in by_id]
         if not rows:
             return
-        con.register("_outbox_batch", pa.Table.from_pylist(rows, schema=_SCHEMA))
-        try:
+        with db.registered(con, pa.Table.from_pylist(rows, schema=_SCHEMA), "_outbox_batch"):
             db.run(con, "delivery/outbox_insert", {"now": now})
-        finally:
-            con.unregister("_outbox_batch")

@@ -20,7 +20,8 @@ from typing import Any, Sequence
 import httpx
 
 from loan_comms.config import ProviderConfig
-from loan_comms.delivery.providers.base import OutMessage, SendResult, mask_pii
+from loan_comms.delivery.providers.base import OutMessage, SendResult
+from loan_comms.masking import mask_pii
 from loan_comms.delivery.providers.http import HttpProvider, HttpSettings, ProviderConfigError, Request
 from loan_comms.delivery.providers.secrets import resolve_secret
 

@@ -9,7 +9,7 @@ WITH taken AS (
     SELECT loan_id, step, max(planned_for_date) AS last_day
     FROM contact_attempts
     WHERE purpose = 'follow_up' AND planned_for_date < $as_of::DATE   -- a re-run re-proposes the same keys
-      AND (status <> 'suppressed' OR suppressed_reason = 'no_recipient' OR suppressed_reason LIKE 'opted_out_%')
+      AND step_taken(status, suppressed_reason)
     GROUP BY loan_id, step
 ),
 hardship AS (
@@ -55,7 +55,7 @@ confirmed AS (
 wanted AS (
     SELECT * FROM hardship UNION ALL SELECT * FROM broken UNION ALL SELECT * FROM confirmed
 )
-SELECT w.borrower_id || '|' || w.loan_id || '|' || c.step || '|' || c.channel || '|' || strftime($as_of::DATE, '%Y-%m-%d'),
+SELECT contact_key(w.borrower_id, w.loan_id, c.step, c.channel, $as_of::DATE),
        w.borrower_id, w.loan_id, w.installment_no, c.channel, 'follow_up', c.step, NULL,
        c.severity, w.amount, w.due_date, w.dpd, w.promised_date
 FROM wanted AS w

@@ -11,9 +11,9 @@ offered AS (
     SELECT DISTINCT episode_id
     FROM contact_attempts
     WHERE step = 'forbearance_offer' AND planned_for_date < $as_of::DATE
-      AND (status <> 'suppressed' OR suppressed_reason = 'no_recipient' OR suppressed_reason LIKE 'opted_out_%')
+      AND step_taken(status, suppressed_reason)
 )
-SELECT s.borrower_id || '|' || s.loan_id || '|' || c.step || '|' || c.channel || '|' || strftime($as_of::DATE, '%Y-%m-%d'),
+SELECT contact_key(s.borrower_id, s.loan_id, c.step, c.channel, $as_of::DATE),
        s.borrower_id, s.loan_id, s.oldest_unpaid_no, c.channel, 'follow_up', c.step, e.episode_id,
        c.severity, s.overdue_amount, s.oldest_unpaid_due, s.dpd, NULL
 FROM loan_state AS s

@@ -16,12 +16,10 @@ taken AS (
     FROM contact_attempts AS a JOIN ladder AS l USING (step)
     WHERE a.episode_id IS NOT NULL
       AND a.planned_for_date < $as_of::DATE   -- so re-running a day re-proposes the same step
-      AND (a.status <> 'suppressed'
-           OR a.suppressed_reason = 'no_recipient'
-           OR a.suppressed_reason LIKE 'opted_out_%')
+      AND step_taken(a.status, a.suppressed_reason)
     GROUP BY a.episode_id
 )
-SELECT s.borrower_id || '|' || s.loan_id || '|' || c.step || '|' || c.channel || '|' || strftime($as_of::DATE, '%Y-%m-%d'),
+SELECT contact_key(s.borrower_id, s.loan_id, c.step, c.channel, $as_of::DATE),
        s.borrower_id, s.loan_id, s.oldest_unpaid_no, c.channel, 'escalation', c.step, e.episode_id,
        c.severity, s.overdue_amount, s.oldest_unpaid_due, s.dpd, NULL
 FROM loan_state AS s

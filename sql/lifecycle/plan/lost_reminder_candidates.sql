@@ -5,7 +5,7 @@
 -- wrong thing; from then on the ladder speaks), and no other reminder of that installment is
 -- proposed on that channel today. Adds rows to candidates; the policy then decides as usual.
 INSERT INTO candidates
-SELECT s.borrower_id || '|' || s.loan_id || '|' || a.step || '|' || a.channel || '|' || strftime($as_of::DATE, '%Y-%m-%d'),
+SELECT contact_key(s.borrower_id, s.loan_id, a.step, a.channel, $as_of::DATE),
        s.borrower_id, s.loan_id, s.installment_no, a.channel, 'reminder', a.step, NULL,
        c.severity, s.outstanding, s.due_date, 0, NULL
 FROM contact_attempts AS a

@@ -1,0 +1,16 @@
+-- Macros for expressions several plan questions share, so each is written once.
+--   contact_key(borrower_id, loan_id, step, channel, day) returns the contact's idempotency key,
+--     'borrower|loan|step|channel|YYYY-MM-DD' (UNIQUE in contact_attempts: a re-run proposes the
+--     same keys and records nothing new).
+--   step_taken(status, suppressed_reason) returns true when a contact counts as its step taken:
+--     it was planned or sent, or it could never be made (no recipient, channel opted out); a
+--     contact the policy only held back (cap, pause, holiday, missed window) does not count, so the
+--     step is tried again the next day.
+-- TEMP macros live in the connection, not the database file: db.connect defines them on every
+-- connection, read-only ones included (the schema files only run on writable ones). Idempotent.
+-- The audit (sql/audit/) deliberately does not use them: it is written independently of the planner.
+CREATE OR REPLACE TEMP MACRO contact_key(borrower_id, loan_id, step, channel, day) AS
+    borrower_id || '|' || loan_id || '|' || step || '|' || channel || '|' || strftime(day, '%Y-%m-%d');
+
+CREATE OR REPLACE TEMP MACRO step_taken(status, suppressed_reason) AS
+    (status <> 'suppressed' OR suppressed_reason = 'no_recipient' OR suppressed_reason LIKE 'opted_out_%');

@@ -10,12 +10,15 @@ import functools
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import duckdb
 
 from loan_comms.errors import DatabaseCorrupt, DatabaseLocked, NoBook
 from loan_comms.paths import SQL_DIR
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @functools.cache
@@ -180,7 +183,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | N
     return con.execute(text, bound)
 
 
-def arrow(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None):
+def arrow(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
     """Run a SELECT file and return its whole result as an Arrow table (typed by the SQL)."""
     text, bound = _bound(name, params)
     return con.sql(text, params=bound).to_arrow_table()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
 
@@ -13,6 +13,9 @@ from loan_comms import db
 from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig, load_config
 from loan_comms.errors import LoanCommsError
+
+if TYPE_CHECKING:
+    from loan_comms.templating import TemplateStore
 
 
 class TemplateProblems(LoanCommsError, RuntimeError):
@@ -32,7 +35,7 @@ def config(config_path: str | None = None) -> LifecycleConfig:
     return load_config(config_path)
 
 
-def template_store(cfg: LifecycleConfig):
+def template_store(cfg: LifecycleConfig) -> TemplateStore:
     """The compiled template library; refuses to start on any lint error (the same check as
     `loan-comms templates lint`, so what lint rejects never reaches a borrower)."""
     from loan_comms.templating import TemplateStore, templates_dir

@@ -105,7 +105,7 @@ def write_book_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, as_of: 
     p.parent.mkdir(parents=True, exist_ok=True)
     db.run(con, "book/generate/export_view", {"as_of": as_of, "use_feed": as_of is not None})
     try:
-        n = con.execute("SELECT count(*) FROM syn_export").fetchone()[0]
+        n = db.scalar(con, "SELECT count(*) FROM syn_export")
         # COPY cannot take its target as a bound parameter; the path is ours, not data, and is quoted.
         target = str(p).replace("'", "''")
         options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"

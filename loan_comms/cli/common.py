@@ -9,11 +9,14 @@ from __future__ import annotations
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, NoReturn, Optional, overload
 
 import typer
 
 from loan_comms.paths import DEFAULT_DB
+
+if TYPE_CHECKING:
+    from loan_comms.config import LifecycleConfig
 
 DbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB file holding the loan book (made by generate or import).")
 NewDbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB file (created if missing).")
@@ -32,7 +35,7 @@ def one_line(msg: str) -> str:
     return "; ".join(part.strip() for part in str(msg).splitlines() if part.strip())
 
 
-def load_cfg(config: Optional[Path]):
+def load_cfg(config: Optional[Path]) -> LifecycleConfig:
     from loan_comms.config import ConfigError, load_config
 
     try:
@@ -41,7 +44,7 @@ def load_cfg(config: Optional[Path]):
         fail(str(exc))
 
 
-def preflight(config: Optional[Path], *, simulated_clock: bool = True):
+def preflight(config: Optional[Path], *, simulated_clock: bool = True) -> LifecycleConfig:
     """Everything that would stop a run, said in one line before Prefect starts or anything is
     written: the config, any error `templates lint` reports, and (for runs on a simulated clock)
     a real gateway that would reach people outside their hours. Returns the config."""
@@ -70,11 +73,15 @@ def DayOpt(default: Any, *flags: str, help: str) -> Any:
     return typer.Option(default, *flags, help=help, parser=parse_day, metavar="YYYY-MM-DD")
 
 
-def CountOpt(default: int, *flags: str, help: str, min: int = 1, max: Optional[int] = None) -> Any:
+def CountOpt(default: Optional[int], *flags: str, help: str, min: int = 1, max: Optional[int] = None) -> Any:
     """A count or size option (--days, --loans, --batch-size, --port): at least `min`."""
     return typer.Option(default, *flags, help=help, min=min, max=max)
 
 
+@overload
+def parse_now(now: Optional[str], *, default_now: Literal[True] = ...) -> datetime: ...
+@overload
+def parse_now(now: Optional[str], *, default_now: bool) -> Optional[datetime]: ...
 def parse_now(now: Optional[str], *, default_now: bool = True) -> Optional[datetime]:
     """--now as a UTC instant; a timestamp without an offset is refused rather than guessed."""
     if not now:

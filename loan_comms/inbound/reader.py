@@ -344,7 +344,7 @@ def quarantine(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> in
     try:
         before = db.scalar(con, "SELECT count(*) FROM import_quarantine")
         db.run(con, "inbound/quarantine_insert", {})
-        return db.scalar(con, "SELECT count(*) FROM import_quarantine") - before
+        return int(db.scalar(con, "SELECT count(*) FROM import_quarantine") - before)
     finally:
         con.unregister("_quarantine_rows")
 

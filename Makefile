@@ -23,7 +23,9 @@ $(STAMP): requirements-lock.txt pyproject.toml
 demo: $(STAMP)
 	$(BIN)/loan-comms demo --db $(DB) --loans $(LOANS) --days $(DAYS) --start $(START)
 
+# The type check first ([tool.mypy] in pyproject.toml): any mypy error fails the build before pytest.
 test: $(STAMP)
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 lint-templates: $(STAMP)

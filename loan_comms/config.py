@@ -11,7 +11,7 @@ import os
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -135,7 +135,7 @@ def strictest(profiles: dict[str, Profile]) -> Profile:
     ps = list(profiles.values())
     start = max(p.window_start for p in ps)
     end = min(p.window_end for p in ps)
-    values: dict[str, object] = {f: min(getattr(p, f) for p in ps) for f in _CAP_FIELDS}
+    values: dict[str, Any] = {f: min(getattr(p, f) for p in ps) for f in _CAP_FIELDS}
     values["call_cooldown_days_after_conversation"] = max(p.call_cooldown_days_after_conversation for p in ps)
     return Profile(
         contact_window=(start.strftime("%H:%M"), end.strftime("%H:%M")),
@@ -257,7 +257,8 @@ class LifecycleConfig(_Strict):
 
     @property
     def steps(self) -> dict[str, ReminderStep | LadderStep]:
-        return {s.step: s for s in (*self.reminders, *self.ladder)}
+        steps: tuple[ReminderStep | LadderStep, ...] = (*self.reminders, *self.ladder)
+        return {s.step: s for s in steps}
 
 
 def _loc(loc: tuple[object, ...]) -> str:

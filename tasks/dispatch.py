@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
+from uuid import UUID
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -40,7 +41,8 @@ def send_due_contacts(db_path: str, now: datetime | None = None, config_path: st
     logger = get_run_logger()
     cfg = config(config_path)
     now = now or utc_now()
-    progress_id = create_progress_artifact(progress=0.0, description=f"dispatch at {now:%Y-%m-%d %H:%M} UTC")
+    # Called from a sync task, so prefect's @sync_compatible returns the id, not a coroutine.
+    progress_id = cast(UUID, create_progress_artifact(progress=0.0, description=f"dispatch at {now:%Y-%m-%d %H:%M} UTC"))
     last = [-1.0]
 
     def on_batch(done: int, total: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, NoReturn, Optional, overload
 
 import typer
 
@@ -74,11 +74,15 @@ def DayOpt(default: Any, *flags: str, help: str) -> Any:
     return typer.Option(default, *flags, help=help, parser=parse_day, metavar="YYYY-MM-DD")
 
 
-def CountOpt(default: int, *flags: str, help: str, min: int = 1, max: Optional[int] = None) -> Any:
+def CountOpt(default: Optional[int], *flags: str, help: str, min: int = 1, max: Optional[int] = None) -> Any:
     """A count or size option (--days, --loans, --batch-size, --port): at least `min`."""
     return typer.Option(default, *flags, help=help, min=min, max=max)
 
 
+@overload
+def parse_now(now: Optional[str], *, default_now: Literal[True] = ...) -> datetime: ...
+@overload
+def parse_now(now: Optional[str], *, default_now: bool) -> Optional[datetime]: ...
 def parse_now(now: Optional[str], *, default_now: bool = True) -> Optional[datetime]:
     """--now as a UTC instant; a timestamp without an offset is refused rather than guessed."""
     if not now:

@@ -11,7 +11,7 @@ import traceback
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import typer
 
@@ -20,6 +20,9 @@ from loan_comms.cli.common import (ConfigOpt, CountOpt, DayOpt, DbOpt, EncodingO
 from loan_comms.cli.common import fail as _fail
 from loan_comms.cli.common import load_cfg as _cfg
 from loan_comms.cli.errors import DEBUG_ENV, ReportingGroup, set_debug
+
+if TYPE_CHECKING:
+    import duckdb
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ReportingGroup,
                   help="Borrower communications: reminders, escalation, contact policy, audit.")
@@ -239,7 +242,8 @@ def trace(borrower: str = typer.Option(..., "--borrower", help="The borrower_id 
         _trace(con, dbm.rows(con, "ops/report/borrower_timeline", {"borrower_id": borrower}), borrower, db, wording)
 
 
-def _trace(con, rows: list[dict], borrower: str, db: Path, wording: bool) -> None:
+def _trace(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], borrower: str, db: Path,
+           wording: bool) -> None:
     from loan_comms import db as dbm
 
     if not rows:

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Coroutine, TypeVar
@@ -48,17 +48,17 @@ class DispatchReport:
 
     now: datetime
     dry_run: bool = False
-    due: Counter = field(default_factory=Counter)          # selected (ready to go), by channel
-    sent: Counter = field(default_factory=Counter)          # unknown outcomes included (recorded as sent)
-    unknown: Counter = field(default_factory=Counter)       # may have reached the provider: never re-sent
-    failed: Counter = field(default_factory=Counter)
-    retry_later: Counter = field(default_factory=Counter)
+    due: Counter[str] = field(default_factory=Counter)          # selected (ready to go), by channel
+    sent: Counter[str] = field(default_factory=Counter)          # unknown outcomes included (recorded as sent)
+    unknown: Counter[str] = field(default_factory=Counter)       # may have reached the provider: never re-sent
+    failed: Counter[str] = field(default_factory=Counter)
+    retry_later: Counter[str] = field(default_factory=Counter)
     cancelled: dict[str, int] = field(default_factory=dict)  # suppressed by the re-check, by reason
-    failure_reasons: Counter = field(default_factory=Counter)
+    failure_reasons: Counter[str] = field(default_factory=Counter)
     halted: dict[str, str] = field(default_factory=dict)   # channel -> why it stopped this pass
     batches: int = 0
     elapsed_s: float = 0.0
-    timings: Counter = field(default_factory=Counter)      # seconds: recheck, select, send, write
+    timings: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # seconds: recheck, select, send, write
 
     @property
     def window_missed(self) -> int:
@@ -76,7 +76,7 @@ class DispatchReport:
         }
 
     def __str__(self) -> str:
-        def part(label: str, c: Counter | dict[str, int]) -> str:
+        def part(label: str, c: Counter[str] | dict[str, int]) -> str:
             total = sum(c.values())
             detail = ", ".join(f"{k} {v}" for k, v in sorted(c.items()) if v)
             return f"{label} {total}" + (f" ({detail})" if detail else "")
@@ -127,7 +127,7 @@ def dispatch_due(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: date
 
     providers: dict[str, Provider] = {}
     halts: dict[str, DeliveryHalted] = {}
-    problems: Counter = Counter()          # (channel, outcome, error) of retried / unknown contacts
+    problems: Counter[tuple[str, str, str]] = Counter()  # (channel, outcome, error) of retried / unknown contacts
     after_priority, after_id, done = _MAX_PRIORITY, "", 0
     while True:
         # The pass's clock moves on while it sends: a contact whose window closes meanwhile stays
@@ -170,7 +170,7 @@ def _halt_channel(con: duckdb.DuckDBPyConnection, now: datetime, channel: str, h
                                          "day": day})
 
 
-def _log_problems(problems: Counter) -> None:
+def _log_problems(problems: Counter[tuple[str, str, str]]) -> None:
     """One line per distinct transient error of the pass, with how many contacts it hit."""
     for (channel, outcome, error), n in problems.most_common(10):
         log.warning("%s: %d contact(s) %s: %s", channel, n,
@@ -179,9 +179,9 @@ def _log_problems(problems: Counter) -> None:
         log.warning("... and %d other distinct send errors this pass", len(problems) - 10)
 
 
-def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, batch: list[tuple],
+def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, batch: list[tuple[Any, ...]],
                 providers: dict[str, Provider], report: DispatchReport, halts: dict[str, DeliveryHalted],
-                problems: Counter) -> None:
+                problems: Counter[tuple[str, str, str]]) -> None:
     """Send one batch grouped by channel, then write every result back in one transaction.
 
     A channel whose provider cannot be built (no sender, no secret, bad base URL) or that halts
@@ -285,5 +285,6 @@ def _run_async(coro: Coroutine[Any, Any, T]) -> T:
     th.join()
     if "e" in box:
         raise box["e"]
-    return box["v"]
+    result: T = box["v"]
+    return result
 

@@ -38,6 +38,9 @@ from urllib.parse import parse_qs, urlsplit
 _REASONS = {200: "OK", 201: "Created", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized",
             404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
 
+# What a route answers: status, extra headers, body (JSON-able or raw bytes), seconds to wait first.
+_Response = tuple[int, dict[str, str], Any, float]
+
 
 class _Abort(Exception):
     """Reset the connection (RST) instead of answering."""
@@ -56,10 +59,10 @@ class GatewayState:
         with self.lock:
             self.accepted: dict[str, dict[str, Any]] = {}     # key -> message + our response
             self.accept_times: list[float] = []
-            self.hits: Counter = Counter()                     # requests per key (retries, re-runs)
+            self.hits: Counter[str] = Counter()                     # requests per key (retries, re-runs)
             self.requests = 0
             self.dedupe_hits = 0
-            self.faults_injected: Counter = Counter()
+            self.faults_injected: Counter[str] = Counter()
             self.queue: deque[str] = deque()
             self.refuse_again: set[str] = set()                # keys answered 400 from now on
             self.rate = 0.0
@@ -120,20 +123,22 @@ class FakeGateway:
         return f"http://127.0.0.1:{self.port}"
 
     # -- running ---------------------------------------------------------------------------
-    async def _start_server(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port, backlog=1024)
-        self.port = self._server.sockets[0].getsockname()[1]
+    async def _start_server(self) -> asyncio.base_events.Server:
+        server = await asyncio.start_server(self._handle, "127.0.0.1", self.port, backlog=1024)
+        self._server = server
+        self.port = server.sockets[0].getsockname()[1]
+        return server
 
     def start(self) -> "FakeGateway":
         ready = threading.Event()
 
         def run() -> None:
             self._loop = asyncio.new_event_loop()
-            self._loop.run_until_complete(self._start_server())
+            server = self._loop.run_until_complete(self._start_server())
             ready.set()
             self._loop.run_forever()
-            self._server.close()
-            self._loop.run_until_complete(self._server.wait_closed())
+            server.close()
+            self._loop.run_until_complete(server.wait_closed())
             self._loop.close()
 
         self._thread = threading.Thread(target=run, name="fake-gateway", daemon=True)
@@ -147,10 +152,10 @@ class FakeGateway:
             self._thread.join(10)
 
     async def serve_forever(self) -> None:
-        await self._start_server()
+        server = await self._start_server()
         print(f"fake gateway listening on {self.url}", flush=True)
-        async with self._server:
-            await self._server.serve_forever()
+        async with server:
+            await server.serve_forever()
 
     # -- conveniences for in-process tests ---------------------------------------------------
     def inject(self, *faults: str, **spec: Any) -> None:
@@ -200,7 +205,7 @@ class FakeGateway:
                 pass
 
     async def _route(self, method: str, target: str, headers: dict[str, str],
-                     body: bytes) -> tuple[int, dict[str, str], Any, float]:
+                     body: bytes) -> _Response:
         path = urlsplit(target).path
         st = self.state
         if path == "/_stats":
@@ -224,7 +229,7 @@ class FakeGateway:
         return self._webhook(headers, body)
 
     # Each shape: check auth, then faults, then dedupe, then validate and accept.
-    def _fault_response(self, fault: str | None, shape: str) -> tuple[int, dict[str, str], Any, float] | None:
+    def _fault_response(self, fault: str | None, shape: str) -> _Response | None:
         if fault in ("500", "503"):
             return int(fault), {}, {"message": f"injected {fault}", "status": int(fault)}, 0
         if fault == "429":
@@ -235,13 +240,13 @@ class FakeGateway:
             return 400, {}, _error_body(shape, "injected permanent rejection"), 0
         return None
 
-    def _accept(self, key: str, shape: str, to: str, mid: str, response: tuple) -> tuple:
+    def _accept(self, key: str, shape: str, to: str, mid: str, response: _Response) -> _Response:
         with self.state.lock:
             self.state.accepted[key] = {"id": mid, "shape": shape, "to": to, "response": response}
             self.state.accept_times.append(time.time())
         return response
 
-    def _dedupe(self, key: str | None) -> tuple | None:
+    def _dedupe(self, key: str | None) -> _Response | None:
         if key is None:
             return None
         with self.state.lock:
@@ -251,10 +256,11 @@ class FakeGateway:
             prior = self.state.accepted.get(key)
             if prior is not None:
                 self.state.dedupe_hits += 1
-                return prior["response"]
+                response: _Response = prior["response"]
+                return response
         return None
 
-    def _finish(self, fault: str | None, response: tuple, key: str | None = None) -> tuple:
+    def _finish(self, fault: str | None, response: _Response, key: str | None = None) -> _Response:
         if fault == "lost_then_400" and key:
             with self.state.lock:
                 self.state.refuse_again.add(key)
@@ -264,7 +270,7 @@ class FakeGateway:
             return (*response[:3], self.state.slow_seconds)
         return response
 
-    def _twilio(self, path: str, headers: dict[str, str], body: bytes) -> tuple:
+    def _twilio(self, path: str, headers: dict[str, str], body: bytes) -> _Response:
         if self.state.twilio_auth:
             sid = path.split("/")[3]
             expected = "Basic " + base64.b64encode(":".join(self.state.twilio_auth).encode()).decode()
@@ -285,10 +291,10 @@ class FakeGateway:
         if not (form.get("From") or form.get("MessagingServiceSid")) or not form.get("Body"):
             return 400, {}, _error_body("twilio", "A 'From' phone number and a 'Body' are required."), 0
         mid = "SM" + uuid.uuid4().hex
-        resp = (201, {}, {"sid": mid, "status": "queued", "to": to, "body": form["Body"]}, 0)
+        resp: _Response = (201, {}, {"sid": mid, "status": "queued", "to": to, "body": form["Body"]}, 0)
         return self._finish(fault, self._accept(key or mid, "twilio", to, mid, resp), key)
 
-    def _sendgrid(self, headers: dict[str, str], body: bytes) -> tuple:
+    def _sendgrid(self, headers: dict[str, str], body: bytes) -> _Response:
         if self.state.sendgrid_key and headers.get("authorization") != f"Bearer {self.state.sendgrid_key}":
             return 401, {}, {"errors": [{"message": "The provided authorization grant is invalid, expired, or revoked"}]}, 0
         fault = self.state.next_fault()
@@ -308,10 +314,10 @@ class FakeGateway:
         if "@" not in to:
             return 400, {}, _error_body("sendgrid", "Does not contain a valid address."), 0
         mid = uuid.uuid4().hex[:22]
-        resp = (202, {"X-Message-Id": mid}, b"", 0)
+        resp: _Response = (202, {"X-Message-Id": mid}, b"", 0)
         return self._finish(fault, self._accept(key or mid, "sendgrid", to, mid, resp), key)
 
-    def _webhook(self, headers: dict[str, str], body: bytes) -> tuple:
+    def _webhook(self, headers: dict[str, str], body: bytes) -> _Response:
         fault = self.state.next_fault()
         early = self._fault_response(fault, "webhook")
         if early:
@@ -342,7 +348,7 @@ class FakeGateway:
         if not doc.get("to"):
             return 400, {}, {"error": "missing 'to'"}, 0
         mid = "WH" + uuid.uuid4().hex[:20]
-        resp = (200, {}, {"id": mid, "status": "accepted"}, 0)
+        resp: _Response = (200, {}, {"id": mid, "status": "accepted"}, 0)
         return self._finish(fault, self._accept(key or mid, "webhook", doc["to"], mid, resp), key)
 
 

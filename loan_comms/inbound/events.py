@@ -79,6 +79,7 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
         report.read += 1
         problem = rec.problem
         if problem is None:
+            assert rec.row is not None  # a record without a problem always has its row
             try:
                 events.append({"seq": seq, **build(rec.row)})
                 continue

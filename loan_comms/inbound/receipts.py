@@ -187,6 +187,7 @@ def ingest_receipts(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: da
             if row is not None:
                 rows.append({"seq": len(rows), **row})
                 continue
+        assert problem is not None  # a record with no row always says why
         report.rejected.append(f"{file.name}:{r.line}: {problem}")
         bad.append(reader.quarantine_row(file, r, "receipt", problem,
                                           (rec or {}).get("MessageSid") or (rec or {}).get("sg_message_id")))
@@ -375,6 +376,7 @@ def ingest_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: s
             report.rejected.append(f"{file.name}:{line}: {problem}")
             bad.append(reader.quarantine_row(file, r, "sms_reply", problem, sid))
             continue
+        assert rec is not None  # a record without a row always carries its problem
         sid = str(sid)
         if sid in seen:
             report.duplicates += 1
@@ -384,8 +386,10 @@ def ingest_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: s
         reply_detail = {"text": str(rec.get("Body") or ""), "classified_as": c.kind}
         if c.note:
             reply_detail["note"] = c.note
-        kind_detail = {"promised_date": c.promised_date.isoformat(), **({"amount": str(c.amount)} if c.amount else {})} \
-            if c.kind == "promise_to_pay" else ({"reply_sid": sid} if c.kind else None)
+        kind_detail: dict[str, str] | None = ({"reply_sid": sid} if c.kind else None)
+        if c.kind == "promise_to_pay":
+            assert c.promised_date is not None  # classify_reply dates every promise
+            kind_detail = {"promised_date": c.promised_date.isoformat(), **({"amount": str(c.amount)} if c.amount else {})}
         rows.append(dict(external_id=str(sid), phone=phone, kind=c.kind,
                          detail_reply=json.dumps(reply_detail, ensure_ascii=False),
                          detail_kind=json.dumps(kind_detail, ensure_ascii=False) if kind_detail else None,

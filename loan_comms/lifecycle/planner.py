@@ -213,8 +213,8 @@ def _plan(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Render
 
 def _render_chunk(rows: list[dict[str, Any]], cfg: LifecycleConfig, renderer: Renderer) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for (step, channel, language), group in groupby(rows, key=lambda r: (r["step"], r["channel"], r["language"])):
-        group = list(group)
+    for (step, channel, language), grouped in groupby(rows, key=lambda r: (r["step"], r["channel"], r["language"])):
+        group = list(grouped)
         results = renderer.render_many(step, channel, language, [template_context(r, cfg) for r in group])
         for row, res in zip(group, results):
             if isinstance(res, Exception):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from loan_comms import db
 
 
-def _table(rows: list[dict], cols: list[str]) -> str:
+def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) if rows else len(c) for c in cols}
     head = "  ".join(c.rjust(widths[c]) for c in cols)
     body = ["  ".join(str(r[c]).rjust(widths[c]) for c in cols) for r in rows]

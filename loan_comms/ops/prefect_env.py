@@ -86,14 +86,15 @@ def _server_dies_with_us() -> None:
     if isinstance(getattr(server, "subprocess", None), SimpleNamespace):
         return  # already done in this process
 
-    class Popen(subprocess.Popen):
+    class Popen(subprocess.Popen[Any]):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             # The signal comes when the *thread* that forked ends: ask for it from the main thread only.
             if threading.current_thread() is threading.main_thread() and "preexec_fn" not in kwargs:
                 kwargs["preexec_fn"] = _die_with(prctl, os.getpid())
             super().__init__(*args, **kwargs)
 
-    server.subprocess = SimpleNamespace(**{**vars(subprocess), "Popen": Popen})
+    # setattr: a deliberate patch of a module attribute prefect does not export.
+    setattr(server, "subprocess", SimpleNamespace(**{**vars(subprocess), "Popen": Popen}))
 
 
 def _die_with(prctl: Callable[..., int], parent: int) -> Callable[[], None]:

@@ -20,7 +20,7 @@ import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from loan_comms.errors import LoanCommsError
 
@@ -42,7 +42,7 @@ def lock_path(db_path: str | Path) -> Path | None:
     return p.with_name(p.name + ".lock")
 
 
-def holder(db_path: str | Path) -> dict | None:
+def holder(db_path: str | Path) -> dict[str, Any] | None:
     """Who holds (or last held) the lock: {"what", "pid", "host", "since"}; None if unknown."""
     p = lock_path(db_path)
     try:

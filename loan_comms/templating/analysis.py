@@ -48,9 +48,9 @@ def static_problems(ast: nodes.Template, env: Environment, path: str, tid: str) 
         if g.attr.startswith("_"):
             out.append(Problem("error", path, g.lineno, f"access to internal attribute '{g.attr}' is not allowed",
                                "print the variable itself, or use a filter", tid))
-    for g in ast.find_all(nodes.Getitem):
-        if isinstance(g.arg, nodes.Const) and isinstance(g.arg.value, str) and g.arg.value.startswith("_"):
-            out.append(Problem("error", path, g.lineno, f"access to internal item '{g.arg.value}' is not allowed",
+    for gi in ast.find_all(nodes.Getitem):
+        if isinstance(gi.arg, nodes.Const) and isinstance(gi.arg.value, str) and gi.arg.value.startswith("_"):
+            out.append(Problem("error", path, gi.lineno, f"access to internal item '{gi.arg.value}' is not allowed",
                                "print the variable itself, or use a filter", tid))
     for c in ast.find_all(nodes.Call):
         out.append(Problem("error", path, c.lineno, "templates may not call functions or methods",

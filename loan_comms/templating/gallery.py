@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from loan_comms.config import LANGUAGES, LifecycleConfig
 from loan_comms.templating.catalog import required_templates
@@ -55,7 +56,7 @@ def _problem_list(problems: list[Problem]) -> str:
     return f'<ul class="problems">{items}</ul>'
 
 
-def _sample_block(t: CompiledTemplate, label: str, ctx: dict) -> str:
+def _sample_block(t: CompiledTemplate, label: str, ctx: dict[str, Any]) -> str:
     try:
         r = t.render(ctx)
     except RenderError as exc:

@@ -30,7 +30,7 @@ class DeliveryHalted(RuntimeError):
     def message(self) -> str:
         return str(self.args[0])
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         """Picklable with its fields (Prefect may persist a failed task's exception)."""
         return (_restore, (self.message, self.channel, self.provider, self.why, self.status, self.report))
 

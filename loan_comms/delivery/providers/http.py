@@ -301,7 +301,7 @@ class HttpProvider:
     def _backoff(self, tries: int) -> float:
         """Exponential backoff with jitter: base * 2^(n-1), capped, times a random 0.5..1."""
         s = self.settings
-        return min(s.backoff_max_seconds, s.backoff_base_seconds * 2 ** (tries - 1)) * random.uniform(0.5, 1.0)
+        return min(s.backoff_max_seconds, s.backoff_base_seconds * 2.0 ** (tries - 1)) * random.uniform(0.5, 1.0)
 
     @staticmethod
     def _with_tries(r: SendResult, tries: int) -> SendResult:

@@ -11,6 +11,7 @@ import base64
 import logging
 import os
 import threading
+from typing import Any, cast
 
 _known: set[str] = set()
 _lock = threading.Lock()
@@ -75,7 +76,9 @@ def resolve_secret(env_var: str, block_name: str | None = None, *, what: str) ->
         from prefect.blocks.system import Secret  # only now: importing prefect takes ~1.6 s
 
         try:
-            value = str(Secret.load(block_name).get()).strip()
+            # Called from sync code, so prefect's @sync_compatible `load` returns the block itself.
+            block = cast("Secret[Any]", Secret.load(block_name))
+            value = str(block.get()).strip()
         except Exception as exc:
             raise MissingSecret(f"{what}: Prefect Secret block {block_name!r} could not be loaded "
                                 f"({type(exc).__name__}); or set environment variable {env_var}") from None

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from loan_comms import db
-from loan_comms.config import LifecycleConfig, ProviderConfig, load_config
+from loan_comms.config import LifecycleConfig, ProviderConfig
 from loan_comms.delivery.fake_gateway import FakeGateway
 
 DAY = date(2026, 11, 10)                       # a Tuesday; borrowers are in the "us" profile
@@ -58,25 +57,10 @@ def with_providers(cfg: LifecycleConfig, **providers: dict) -> LifecycleConfig:
 
 
 @pytest.fixture
-def cfg() -> LifecycleConfig:
-    return load_config()
-
-
-@pytest.fixture
-def con():
-    c = db.connect()
-    yield c
-    c.close()
-
-
-@pytest.fixture
 def secrets_env(monkeypatch):
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", SID)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
     monkeypatch.setenv("SENDGRID_API_KEY", SG_KEY)
-    for ch in ("SMS", "EMAIL"):
-        monkeypatch.delenv(f"LOAN_COMMS_{ch}_PROVIDER", raising=False)
-        monkeypatch.delenv(f"LOAN_COMMS_{ch}_BASE_URL", raising=False)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from loan_comms import db
 from loan_comms.calls.queue import build_call_queue, read_call_queue
 from tests.builders import Book
 
@@ -26,8 +25,9 @@ def call(con, aid: str, borrower: str, loan: str, *, step: str = "dpd_5", severi
 
 
 @pytest.fixture
-def con():
-    c = db.connect()
+def con(con):
+    """The shared in-memory book, with four borrowers and the day's calls (and three that are not)."""
+    c = con
     b = Book(c)
     b.borrower("B-zh", phone="+8613812345678")
     b.borrower("B-zh2", phone="+8613900001111")
@@ -45,8 +45,7 @@ def con():
     call(c, "x-sms", "B-zh", "L-zh", channel="sms")                      # not a call
     call(c, "x-supp", "B-zh2", "L-zh2", status="suppressed")             # held back by the policy
     call(c, "x-day", "B-zh2", "L-zh2", day=DAY + timedelta(days=1))       # another day
-    yield c
-    c.close()
+    return c
 
 
 def test_the_queue_holds_the_days_calls_ranked_by_severity_then_amount(con):

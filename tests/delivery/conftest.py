@@ -9,6 +9,7 @@ import pytest
 
 from loan_comms.config import LifecycleConfig, ProviderConfig
 from loan_comms.delivery.fake_gateway import FakeGateway
+from tests.builders import insert
 
 DAY = date(2026, 11, 10)                       # a Tuesday; borrowers are in the "us" profile
 OPENS = datetime(2026, 11, 10, 13, 0, tzinfo=UTC)
@@ -25,24 +26,21 @@ def plan(con, n: int, *, channel: str = "sms", start: int = 0, priority: int = 1
     ids = []
     for i in range(start, start + n):
         b, loan, aid = f"B{i:05d}", f"L{i:05d}", f"A{channel[0]}{i:05d}"
-        con.execute("INSERT OR IGNORE INTO borrowers (borrower_id, full_name, first_name, phone_e164, email, language, "
-                    "timezone, jurisdiction) VALUES (?, ?, ?, ?, ?, 'en', 'America/New_York', 'us')",
-                    [b, f"Pat Doe{i}", "Pat", phone or f"+1202555{i:04d}", email or f"pat{i}@example.com"])
-        con.execute("INSERT OR IGNORE INTO loans (loan_id, borrower_id, product, principal, currency, opened_on) "
-                    "VALUES (?, ?, 'personal_loan', 1000, 'USD', DATE '2026-01-01')", [loan, b])
-        con.execute("INSERT OR IGNORE INTO installments (loan_id, installment_no, due_date, amount_due) "
-                    "VALUES (?, 1, DATE '2026-11-01', 500)", [loan])
-        con.execute(
-            "INSERT INTO contact_attempts (attempt_id, idempotency_key, borrower_id, loan_id, installment_no, channel, "
-            "purpose, step, priority, status, planned_for_date, send_after, send_before, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, 1, ?, 'escalation', 'dpd_1', ?, 'planned', ?, ?, ?, ?, ?)",
-            [aid, f"{b}|{loan}|dpd_1|{channel}|{DAY}", b, loan, channel, priority, DAY, send_after, send_before,
-             OPENS - timedelta(hours=10), OPENS - timedelta(hours=10)])
+        insert(con, "borrowers", or_ignore=True, borrower_id=b, full_name=f"Pat Doe{i}", first_name="Pat",
+               phone_e164=phone or f"+1202555{i:04d}", email=email or f"pat{i}@example.com", language="en",
+               timezone="America/New_York", jurisdiction="us")
+        insert(con, "loans", or_ignore=True, loan_id=loan, borrower_id=b, product="personal_loan", principal=1000,
+               currency="USD", opened_on=date(2026, 1, 1))
+        insert(con, "installments", or_ignore=True, loan_id=loan, installment_no=1, due_date=date(2026, 11, 1),
+               amount_due=500)
+        insert(con, "contact_attempts", attempt_id=aid, idempotency_key=f"{b}|{loan}|dpd_1|{channel}|{DAY}",
+               borrower_id=b, loan_id=loan, installment_no=1, channel=channel, purpose="escalation", step="dpd_1",
+               priority=priority, status="planned", planned_for_date=DAY, send_after=send_after,
+               send_before=send_before, created_at=OPENS - timedelta(hours=10), updated_at=OPENS - timedelta(hours=10))
         if with_message and channel in ("sms", "email", "letter"):
-            con.execute("INSERT INTO contact_messages (attempt_id, subject, body_text, body_html) VALUES (?, ?, ?, ?)",
-                        [aid, "Payment overdue" if channel == "email" else None,
-                         f"Hi Pat, your payment of $500 is overdue ({i}).",
-                         f"<p>Hi Pat, payment overdue ({i}).</p>" if channel == "email" else None])
+            insert(con, "contact_messages", attempt_id=aid, subject="Payment overdue" if channel == "email" else None,
+                   body_text=f"Hi Pat, your payment of $500 is overdue ({i}).",
+                   body_html=f"<p>Hi Pat, payment overdue ({i}).</p>" if channel == "email" else None)
         ids.append(aid)
     return ids
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from loan_comms.calls.queue import build_call_queue, read_call_queue
-from tests.builders import Book
+from tests.builders import Book, insert
 
 DAY = date(2026, 11, 10)
 
@@ -16,12 +16,11 @@ DAY = date(2026, 11, 10)
 def call(con, aid: str, borrower: str, loan: str, *, step: str = "dpd_5", severity: int = 3,
          amount: str | None = "500.00", status: str = "planned", channel: str = "call", day: date = DAY,
          opens: datetime = datetime(2026, 11, 10, 0, 0, tzinfo=UTC)) -> None:
-    con.execute(
-        "INSERT INTO contact_attempts (attempt_id, idempotency_key, borrower_id, loan_id, channel, purpose, step, "
-        "priority, amount_due, status, planned_for_date, send_after, send_before, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, 'escalation', ?, ?, ?, ?, ?, ?, ?, now(), now())",
-        [aid, aid, borrower, loan, channel, step, severity, Decimal(amount) if amount else None, status, day,
-         opens, opens + timedelta(hours=13)])
+    at = datetime.now(UTC)
+    insert(con, "contact_attempts", attempt_id=aid, idempotency_key=aid, borrower_id=borrower, loan_id=loan,
+           channel=channel, purpose="escalation", step=step, priority=severity,
+           amount_due=Decimal(amount) if amount else None, status=status, planned_for_date=day, send_after=opens,
+           send_before=opens + timedelta(hours=13), created_at=at, updated_at=at)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Shared fixtures, for every test folder: an in-memory database with the schema (`con`), the shipped
 config (`cfg`), a hand-built book on that database (`book`, see builders.py), a renderer that echoes
-(`renderer`), and an environment without any LOAN_COMMS_* variable.
+(`renderer`), a fake gateway on 127.0.0.1 (`gateway`) with its credentials in the environment
+(`secrets_env`), and an environment without any LOAN_COMMS_* variable.
 
 A folder's own conftest adds only what that folder needs; a test module that wants `con` with some
 rows in it overrides the fixture by name and asks for this one (`def con(con): ...`).
@@ -21,7 +22,8 @@ from hypothesis import settings
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig, load_config
-from tests.builders import Book, EchoRenderer
+from loan_comms.delivery.fake_gateway import FakeGateway
+from tests.builders import SG_KEY, SID, TOKEN, Book, EchoRenderer
 
 # CI replays the same examples every run (a red CI should mean a change broke something, not that
 # the dice found something new); locally each run explores fresh examples.
@@ -64,3 +66,20 @@ def book(con: duckdb.DuckDBPyConnection) -> Book:
 def renderer() -> EchoRenderer:
     """Stands in for the template library where wording does not matter."""
     return EchoRenderer()
+
+
+@pytest.fixture
+def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake gateway's credentials, where the providers look for them."""
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", SID)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
+    monkeypatch.setenv("SENDGRID_API_KEY", SG_KEY)
+
+
+@pytest.fixture
+def gateway() -> Iterator[FakeGateway]:
+    """A Twilio/SendGrid/webhook-shaped gateway on 127.0.0.1 that accepts those credentials."""
+    gw = FakeGateway(twilio_auth=(SID, TOKEN), sendgrid_key=SG_KEY)
+    gw.start()
+    yield gw
+    gw.stop()

@@ -73,6 +73,20 @@ def preflight(config: Optional[Path], *, simulated_clock: bool = True):
     return cfg
 
 
+def fresh_book(db: Path, *, loans: int, seed: int, start: date) -> Any:
+    """Replace `db` (and its WAL) with a new synthetic book (demo, simulate); returns the report."""
+    from loan_comms import db as dbm
+    from loan_comms.book.synthetic import generate_book
+
+    for suffix in ("", ".wal"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    con = dbm.connect(db)
+    try:
+        return generate_book(con, loans=loans, seed=seed, start=start)
+    finally:
+        con.close()
+
+
 def parse_day(value: Any) -> date:
     """Every date option's parser: a calendar day, or a usage error that says what a date looks like."""
     if isinstance(value, date):

@@ -14,8 +14,8 @@ from typing import Optional
 
 import typer
 
-from loan_comms.cli.common import (ConfigOpt, CountOpt, DayOpt, DbOpt, ReplacedDbOpt, SeedOpt, book, loud_delivery,
-                                   preflight, writing)
+from loan_comms.cli.common import (ConfigOpt, CountOpt, DayOpt, DbOpt, ReplacedDbOpt, SeedOpt, book, fresh_book,
+                                   loud_delivery, preflight, writing)
 
 _loud_delivery = loud_delivery  # the name flows' callers and older imports know
 
@@ -93,16 +93,11 @@ def demo(db: Path = ReplacedDbOpt("data/demo.duckdb"),
          seed: int = SeedOpt()) -> None:
     """The main job: a fresh synthetic book, `days` days of the lifecycle, and a summary."""
     from loan_comms import db as dbm
-    from loan_comms.book.synthetic import generate_book
 
     preflight(None)
     t0 = time.perf_counter()
-    for suffix in ("", ".wal"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
-    con = dbm.connect(db)
     typer.echo(f"Building a synthetic book of {loans} loans in {db} ...")
-    typer.echo(f"  {generate_book(con, loans=loans, seed=seed, start=start)}")
-    con.close()
+    typer.echo(f"  {fresh_book(db, loans=loans, seed=seed, start=start)}")
     typer.echo(f"Running {days} days from {start} in Prefect's local mode (first start takes ~20 s) ...")
     _days(start, days, db, None)
     con = dbm.connect(db, read_only=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from loan_comms.cli.common import CountOpt, DayOpt, ReplacedDbOpt, SeedOpt, loud_delivery, preflight
+from loan_comms.cli.common import CountOpt, DayOpt, ReplacedDbOpt, SeedOpt, fresh_book, loud_delivery, preflight
 
 app = typer.Typer()
 
@@ -22,16 +22,11 @@ def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic
              audit: bool = typer.Option(True, help="Run the compliance audit at the end.")) -> None:
     """Build a book, run the real daily flow and dispatch for each day, draw borrower behaviour."""
     from loan_comms import db as dbm
-    from loan_comms.book.synthetic import generate_book
     from loan_comms.ops import prefect_env
 
     preflight(None)
     t0 = time.perf_counter()
-    for suffix in ("", ".wal"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
-    con = dbm.connect(db)
-    typer.echo(f"book: {generate_book(con, loans=loans, seed=seed, start=start)}")
-    con.close()
+    typer.echo(f"book: {fresh_book(db, loans=loans, seed=seed, start=start)}")
     prefect_env.configure()
     from flows.simulate import simulate_lifecycle
 

@@ -7,7 +7,7 @@ import subprocess
 
 from loan_comms import db
 from loan_comms.paths import REPO_ROOT
-from tests.delivery.conftest import plan
+from tests.builders import plan
 from tests.delivery.test_crash_secrets_rate import _config_file, _dispatch_cmd
 
 

@@ -26,6 +26,8 @@ LANGUAGES: tuple[str, ...] = ("zh-CN", "en")
 class ConfigError(LoanCommsError, ValueError):
     """A config file that cannot be used; the message names the file, key and problem."""
 
+    exit_code = 2
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -1,9 +1,17 @@
 """One base for the mistakes a person can fix (a bad path, a locked file, a bad config value).
 
-The CLI prints such an error as one line, `loan-comms: <message>`, and exits 1 (typer's usage
-errors exit 2); it never shows a traceback for them unless asked (`--debug` or LOAN_COMMS_DEBUG=1).
-Domain modules subclass `LoanCommsError`, so the CLI need not know each of them. Messages carry
-file names, ids, counts and reasons, never personal data.
+Every domain error derives from `LoanCommsError` (keeping its older base too, so `except ValueError`
+callers still work): the config (`ConfigError`), the book (`BookFileError`, `BookExistsError`), the
+database (below), the run lock (`RunLockTimeout`), the day order (`DayOutOfOrder`), templates
+(`TemplateProblems`), delivery (`ProviderConfigError`, `MissingSecret`, `DeliveryHalted`,
+`SimulatedClockRefused`), inbound files (`InboundFileError`) and the audit (`AuditError`).
+
+The CLI catches them once, in its main group (`loan_comms/cli/errors.py`), prints one line,
+`loan-comms: <message>`, and exits with the error's `exit_code`: 1 when the run could not go ahead
+(a locked book, a halted provider), 2 when the input the command was given is wrong (a file that
+cannot be read, a config value, a book that already exists), as typer's usage errors do. It never
+shows a traceback for them unless asked (`--debug` or LOAN_COMMS_DEBUG=1). Messages carry file
+names, ids, counts and reasons, never personal data.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
+from loan_comms.errors import LoanCommsError
 
 # Run order = print order. Each name is the file sql/audit/<name>.sql.
 RULES: tuple[str, ...] = (
@@ -46,8 +47,10 @@ RULES: tuple[str, ...] = (
 )
 
 
-class AuditError(RuntimeError):
+class AuditError(LoanCommsError, RuntimeError):
     """The audit could not judge the log (bad data the SQL cannot read); names the rule."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)

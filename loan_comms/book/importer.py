@@ -22,6 +22,7 @@ from loan_comms import db
 from loan_comms.inbound import reader
 from loan_comms.book import validation
 from loan_comms.clock import utc_now
+from loan_comms.errors import LoanCommsError
 
 COLUMNS: tuple[str, ...] = (
     "borrower_id", "full_name", "first_name", "phone_e164", "email", "language", "timezone",
@@ -35,11 +36,13 @@ REQUIRED: tuple[str, ...] = (
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
 
-class BookFileError(Exception):
+class BookFileError(LoanCommsError):
     """The file cannot be imported at all (missing, unreadable, wrong type, missing columns).
 
     Row-level problems never raise: they are quarantined and counted in the ImportReport.
     """
+
+    exit_code = 2
 
 
 @dataclass

@@ -17,13 +17,16 @@ from pathlib import Path
 import duckdb
 
 from loan_comms import db
+from loan_comms.errors import LoanCommsError
 
 LOANS_PER_BORROWER = 1.15
 DEFAULT_HORIZON_DAYS = 120
 
 
-class BookExistsError(ValueError):
+class BookExistsError(LoanCommsError, ValueError):
     """The database already holds a loan book; the generator only writes into an empty one."""
+
+    exit_code = 2
 
 
 @dataclass

@@ -1,8 +1,10 @@
-"""`loan-comms audit`: judge a database's whole contact history against the contact policy.
+"""Reading the contact log: `audit` (was every rule kept?) and `trace` (one borrower's history).
 
-Prints one line per rule (contacts checked, violations found), then the first few violating rows
-of each broken rule, and exits 1 when any rule was broken (2 when the audit could not run), so a
-CI job or an operator's script can gate on it. Output carries ids, never names, phones or e-mails.
+`audit` prints one line per rule (contacts checked, violations found), then the first few violating
+rows of each broken rule, and exits 1 when any rule was broken (2 when the audit could not run: no
+database, a bad config, data the rules cannot read), so a CI job or an operator's script can gate
+on it. Output carries ids, never names, phones or e-mails. `trace` answers a complaint from the log;
+only with --wording does it print message text (which carries the borrower's name).
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from typing import Any, Optional
 
 import typer
 
-from loan_comms.cli.common import fail, parse_now
+from loan_comms.cli.common import ConfigOpt, DbOpt, NowOpt, book, fail, load_cfg, parse_now
 from loan_comms.paths import DEFAULT_DB
 
-app = typer.Typer(add_completion=False)
+app = typer.Typer()
 
 
 def _fmt(value: Any) -> str:
@@ -28,32 +30,26 @@ def _fmt(value: Any) -> str:
 @app.command("audit")
 def audit(
     db: Path = typer.Option(DEFAULT_DB, "--db", help="DuckDB file to audit (opened read-only)."),
-    config: Optional[Path] = typer.Option(None, "--config", help="Lifecycle config (default config/lifecycle.toml)."),
+    config: Optional[Path] = ConfigOpt,
     show: int = typer.Option(5, "--show", min=0, help="Violating rows to show per broken rule."),
-    now: Optional[str] = typer.Option(None, "--now", help="Judge 'nothing lost' as of this UTC instant "
-                                      "(default: the last moment the system acted on the log)."),
+    now: Optional[str] = NowOpt("Judge 'nothing lost' as of this UTC instant "
+                                "(default: the last moment the system acted on the log)."),
     require_checked: bool = typer.Option(False, "--require-checked",
                                          help="Also fail when a rule found no contact to check."),
 ) -> None:
     """Check every contact policy rule over the whole contact history (an independent reading in sql/audit)."""
     from loan_comms import db as dbm
-    from loan_comms.audit.runner import AuditError, run_audit
-    from loan_comms.config import ConfigError, load_config
+    from loan_comms.audit.runner import run_audit
     from loan_comms.errors import DatabaseError
 
     at = parse_now(now, default_now=False)
-    try:
-        cfg = load_config(config)
-    except ConfigError as exc:
-        fail(str(exc))
+    cfg = load_cfg(config)
     try:
         con = dbm.open_book(db, read_only=True)
-    except DatabaseError as exc:
+    except DatabaseError as exc:  # here the audit could not run: exit 2, where other commands exit 1
         fail(str(exc))
     try:
         report = run_audit(con, cfg, now=at, show=show)
-    except AuditError as exc:
-        fail(str(exc))
     finally:
         con.close()
 
@@ -81,3 +77,36 @@ def audit(
         typer.echo(f"note: nothing to check for {', '.join(idle)}")
     if broken or (require_checked and idle):
         raise typer.Exit(1)
+
+
+@app.command("trace")
+def trace(borrower: str = typer.Option(..., "--borrower", help="The borrower_id to trace."),
+          db: Path = DbOpt,
+          wording: bool = typer.Option(False, "--wording", help="Also print each sent message's text "
+                                       "(it carries the borrower's name: for complaint handling only).")) -> None:
+    """One borrower's contact history: what was sent or held back, by which rule and policy version,
+    in which template version, next to what the borrower did. Answers a complaint from the log."""
+    from loan_comms import db as dbm
+
+    with book(db, read_only=True) as con:
+        _trace(con, dbm.rows(con, "ops/report/borrower_timeline", {"borrower_id": borrower}), borrower, db, wording)
+
+
+def _trace(con: Any, rows: list[dict[str, Any]], borrower: str, db: Path, wording: bool) -> None:
+    from loan_comms import db as dbm
+
+    if not rows:
+        fail(f"no borrower {borrower!r} with any history in {db}")
+    for r in rows:
+        local = r["at_local"].strftime("%Y-%m-%d %H:%M") if r["at_local"] else "-"
+        if r["what"] == "event":
+            typer.echo(f"{local} local  event    {r['detail']}  {r['channel'] or ''}  loan {r['loan_id'] or '-'}")
+            continue
+        why = f" ({r['reason']})" if r["reason"] else ""
+        tmpl = f"  {r['template_id']}@{r['template_version']}" if r["template_id"] else ""
+        typer.echo(f"{local} local  {r['channel']:<6}  {r['detail']:<20} {r['status']}{why}  "
+                   f"rule={r['rule']}  policy={r['policy_version']}{tmpl}  loan {r['loan_id']}")
+        if wording and r["status"] in ("sent", "delivered"):
+            msg = dbm.run(con, "ops/report/message_wording", {"attempt_id": r["attempt_id"]}).fetchall()
+            for subject, body in msg:
+                typer.echo("        " + (f"[{subject}] " if subject else "") + (body or "").replace("\n", " ")[:300])

@@ -1,11 +1,16 @@
-"""What every `loan-comms` sub-command shares: --db, --config, dates, clear failures, the book.
+"""What every `loan-comms` command group shares: the options (declared once, here), dates, clear
+failures, the book, and how a halted delivery ends a command.
 
 Commands that need an existing loan book take `DbOpt` and open it with `book()` (or check it with
-`writing()` before a flow starts); only the commands that build a book take `NewDbOpt`.
+`writing()` before a flow starts); only the commands that build a book take `NewDbOpt`, and those
+that build a fresh one each time (demo, simulate) `ReplacedDbOpt`. Domain errors are not caught
+here: they escape to the main group, which prints them as one line (`errors.py`).
 """
 
 from __future__ import annotations
 
+import logging
+import traceback
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,6 +29,21 @@ ConfigOpt = typer.Option(None, "--config", help="Lifecycle config file (default 
 EncodingOpt = typer.Option(None, "--encoding", help="The file's text encoding when it is not UTF-8, e.g. gb18030.")
 
 
+def ReplacedDbOpt(default: str) -> Any:
+    """--db for the commands that build a fresh book each run (demo, simulate): the file is replaced."""
+    return typer.Option(Path(default), "--db", help="DuckDB file (replaced).")
+
+
+def SeedOpt(what: str = "book") -> Any:
+    """--seed: the same seed gives the same synthetic book (or history)."""
+    return typer.Option(7, "--seed", help=f"Same seed, same {what}.")
+
+
+def NowOpt(help: str) -> Any:
+    """--now, a UTC instant read by `parse_now` (a timestamp without an offset is refused)."""
+    return typer.Option(None, "--now", help=help)
+
+
 def fail(msg: str, code: int = 2) -> NoReturn:
     """Say what is wrong, in one red line, and exit: bad input never ends in a traceback."""
     typer.secho(f"loan-comms: {one_line(msg)}", fg=typer.colors.RED, err=True)
@@ -36,13 +56,10 @@ def one_line(msg: str) -> str:
 
 
 def load_cfg(config: Optional[Path]) -> LifecycleConfig:
-    """The lifecycle config, or one red line naming the bad key and exit 2."""
-    from loan_comms.config import ConfigError, load_config
+    """The lifecycle config; a bad one raises ConfigError (exit 2, one line, from the main group)."""
+    from loan_comms.config import load_config
 
-    try:
-        return load_config(config)
-    except ConfigError as exc:
-        fail(str(exc))
+    return load_config(config)
 
 
 def preflight(config: Optional[Path], *, simulated_clock: bool = True) -> LifecycleConfig:
@@ -57,6 +74,20 @@ def preflight(config: Optional[Path], *, simulated_clock: bool = True) -> Lifecy
     if simulated_clock:
         check_simulated_clock_allowed(cfg)
     return cfg
+
+
+def fresh_book(db: Path, *, loans: int, seed: int, start: date) -> Any:
+    """Replace `db` (and its WAL) with a new synthetic book (demo, simulate); returns the report."""
+    from loan_comms import db as dbm
+    from loan_comms.book.synthetic import generate_book
+
+    for suffix in ("", ".wal"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    con = dbm.connect(db)
+    try:
+        return generate_book(con, loans=loans, seed=seed, start=start)
+    finally:
+        con.close()
 
 
 def parse_day(value: Any) -> date:
@@ -128,14 +159,47 @@ def book(db: Path, what: Optional[str] = None, *, read_only: bool = False) -> It
 
 
 def ingest_file(db: Path, ingest: Callable[[Any], Any], what: str = "ingest") -> None:
-    """Run one file ingestion on the loan book and print its report; a file that cannot be read
-    (missing, a directory, not UTF-8, truncated gzip) is one line and exit 2, not a traceback, and
-    the database is closed whatever happens. Quarantined rows are in the report; the exit is 0."""
-    from loan_comms.inbound.reader import InboundFileError
-
+    """Run one file ingestion on the loan book and print its report; the database is closed whatever
+    happens. A file that cannot be read (missing, a directory, not UTF-8, truncated gzip) raises
+    InboundFileError: one line and exit 2. Quarantined rows are in the report; the exit is 0."""
     with book(db, f"{what} (CLI)") as con:
-        try:
-            report = ingest(con)
-        except (FileNotFoundError, InboundFileError) as exc:
-            fail(str(exc))
+        report = ingest(con)
     typer.echo(str(report))
+
+
+@contextmanager
+def loud_delivery(*, counts: bool = False) -> Iterator[None]:
+    """A dispatch pass that halted (credentials, configuration, outage) ends the command with its
+    one line and exit code 1, without Prefect's traceback on the console; with `counts`, the
+    pass's report is printed first (the `dispatch` command)."""
+    from loan_comms.delivery.providers.errors import DeliveryHalted
+
+    handlers = {h for lg in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+                if isinstance(lg, logging.Logger) for h in lg.handlers if isinstance(h, logging.StreamHandler)}
+    hush = _HushHalted()
+    for h in handlers:
+        h.addFilter(hush)
+    try:
+        yield
+    except DeliveryHalted as exc:
+        if counts:
+            typer.echo(str(exc.report))
+        traceback.clear_frames(exc.__traceback__)   # let the run's database connections go now
+        fail(f"dispatch stopped: {exc}", code=1)
+    finally:
+        for h in handlers:
+            h.removeFilter(hush)
+
+
+class _HushHalted(logging.Filter):
+    """Drops the console records (with their tracebacks) Prefect writes about a DeliveryHalted: the
+    command prints that one line itself. The records still reach the API (and the UI) otherwise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and type(exc).__name__ == "DeliveryHalted":
+            return False
+        try:
+            return "DeliveryHalted" not in record.getMessage()
+        except Exception:
+            return True

@@ -1,9 +1,11 @@
 """How `loan-comms` reports a failure: one line on stderr, never a traceback unless asked.
 
-A mistake the user can fix (a `LoanCommsError`, or one of the domain errors listed below) prints
-`loan-comms: <message>` and exits 1 (2 for usage mistakes). Anything else is a bug: one line that
-says so and how to see the traceback. `--debug` or LOAN_COMMS_DEBUG=1 re-raises instead, so the
-traceback shows. The messages carry ids, counts, file names and reasons, never personal data.
+Every mistake the user can fix is a `LoanCommsError` (see `loan_comms/errors.py`): it prints
+`loan-comms: <message>` and exits with its `exit_code` (1, or 2 for wrong input). DuckDB's own I/O
+errors are treated the same way. Anything else is a bug: one line that says so and how to see the
+traceback. `--debug` or LOAN_COMMS_DEBUG=1 re-raises instead, so the traceback shows. The messages
+carry ids, counts, file names and reasons, never personal data. This is the only place that catches
+them: commands let domain errors escape.
 """
 
 from __future__ import annotations
@@ -31,25 +33,11 @@ def debugging() -> bool:
     return _debug[0] or os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _domain_errors() -> tuple[type[BaseException], ...]:
-    """Errors of other modules that are the user's to fix but predate `LoanCommsError` (owned
-    elsewhere, so named here rather than re-parented)."""
-    found: list[type[BaseException]] = [LoanCommsError, duckdb.IOException]
-    for module, name in (("loan_comms.book.importer", "BookFileError"), ("loan_comms.book.synthetic", "BookExistsError"),
-                         ("loan_comms.delivery.day_dispatch", "SimulatedClockRefused"), ("loan_comms.audit", "AuditError"),
-                         ("loan_comms.delivery.providers.http", "ProviderConfigError"),
-                         ("loan_comms.delivery.providers.secrets", "MissingSecret")):
-        mod = sys.modules.get(module)  # a module never imported cannot have raised
-        if mod is not None and isinstance(getattr(mod, name, None), type):
-            found.append(getattr(mod, name))
-    return tuple(found)
-
-
 def report(exc: Exception) -> int:
     """Print the one line for `exc` and return the exit code."""
     from loan_comms.cli.common import one_line
 
-    if isinstance(exc, _domain_errors()):
+    if isinstance(exc, (LoanCommsError, duckdb.IOException)):
         code = getattr(exc, "exit_code", 1) if isinstance(exc, LoanCommsError) else 1
         text = one_line(str(exc)) or type(exc).__name__
         print(f"loan-comms: {text.removeprefix('IO Error: ')}", file=sys.stderr)
@@ -60,7 +48,8 @@ def report(exc: Exception) -> int:
 
 
 class ReportingGroup(TyperGroup):
-    """The main command group: errors escaping a command become one line and an exit code."""
+    """The main command group (and the `templates` group, also run on its own): errors escaping a
+    command become one line and an exit code."""
 
     def invoke(self, ctx: Any) -> Any:
         try:

@@ -8,37 +8,30 @@ from pathlib import Path
 
 import typer
 
-from loan_comms.cli.common import CountOpt, DayOpt, preflight
+from loan_comms.cli.common import CountOpt, DayOpt, ReplacedDbOpt, SeedOpt, fresh_book, loud_delivery, preflight
 
-app = typer.Typer(add_completion=False)
+app = typer.Typer()
 
 
 @app.command("simulate")
 def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic book."),
              days: int = CountOpt(30, "--days", help="Days to simulate."),
              start: date = DayOpt("2026-11-01", "--start", help="First simulated day."),
-             seed: int = typer.Option(7, help="Same seed, same history."),
-             db: Path = typer.Option(Path("data/simulation.duckdb"), "--db", help="DuckDB file (replaced)."),
+             seed: int = SeedOpt("history"),
+             db: Path = ReplacedDbOpt("data/simulation.duckdb"),
              audit: bool = typer.Option(True, help="Run the compliance audit at the end.")) -> None:
     """Build a book, run the real daily flow and dispatch for each day, draw borrower behaviour."""
     from loan_comms import db as dbm
     from loan_comms.ops import prefect_env
-    from loan_comms.book.synthetic import generate_book
 
     preflight(None)
     t0 = time.perf_counter()
-    for suffix in ("", ".wal"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
-    con = dbm.connect(db)
-    typer.echo(f"book: {generate_book(con, loans=loans, seed=seed, start=start)}")
-    con.close()
+    typer.echo(f"book: {fresh_book(db, loans=loans, seed=seed, start=start)}")
     prefect_env.configure()
     from flows.simulate import simulate_lifecycle
 
     workdir = Path(db).with_suffix("").as_posix() + "-files"
-    from loan_comms.cli.root import _loud_delivery
-
-    with _loud_delivery():
+    with loud_delivery():
         simulate_lifecycle(start=start, days=days, db_path=str(db), seed=seed, workdir=workdir)
     typer.echo(f"simulated {loans} loans over {days} days in {time.perf_counter() - t0:.0f} s -> {db}")
     if audit:

@@ -1,4 +1,8 @@
-"""`loan-comms templates ...`: lint the template library and build the preview gallery."""
+"""`loan-comms templates ...`: lint the template library and build the preview gallery.
+
+A sub-app (the only one): mounted as `templates` by the main app, and also run on its own by tests,
+so it reports errors the same way (`ReportingGroup`: a bad config is one line, exit 2).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +11,21 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from loan_comms.config import ConfigError, LifecycleConfig, load_config
+from loan_comms.cli.common import ConfigOpt, load_cfg
+from loan_comms.cli.errors import ReportingGroup
 
 if TYPE_CHECKING:
+    from loan_comms.config import LifecycleConfig
     from loan_comms.templating import TemplateStore
 
-app = typer.Typer(help="Borrower message templates: lint and preview.", no_args_is_help=True)
+app = typer.Typer(help="Borrower message templates: lint and preview.", no_args_is_help=True, cls=ReportingGroup)
+
+TemplatesOpt = typer.Option(None, "--templates", help="templates directory (default: from config)")
 
 
-def _load(config: Optional[Path], templates: Optional[Path]) -> tuple[LifecycleConfig, "TemplateStore"]:
-    """Config and library; a bad config exits 2 with the config's own message (no traceback)."""
-    try:
-        cfg = load_config(config)
-    except ConfigError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
+def _load(config: Optional[Path], templates: Optional[Path]) -> tuple["LifecycleConfig", "TemplateStore"]:
+    """Config and library; a bad config raises ConfigError (one line, exit 2, no traceback)."""
+    cfg = load_cfg(config)
     from loan_comms.templating import TemplateStore, templates_dir
 
     return cfg, TemplateStore.load(templates or templates_dir(cfg), cfg)
@@ -29,8 +33,8 @@ def _load(config: Optional[Path], templates: Optional[Path]) -> tuple[LifecycleC
 
 @app.command("lint")
 def lint_cmd(
-    config: Optional[Path] = typer.Option(None, "--config", help="lifecycle.toml to check against"),
-    templates: Optional[Path] = typer.Option(None, "--templates", help="templates directory (default: from config)"),
+    config: Optional[Path] = ConfigOpt,
+    templates: Optional[Path] = TemplatesOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="show errors only"),
 ) -> None:
     """Check every template; one line per problem with file, line and fix. Exit 1 on any error."""
@@ -49,8 +53,8 @@ def lint_cmd(
 @app.command("preview")
 def preview_cmd(
     out: Path = typer.Option(..., "--out", help="directory to write index.html into"),
-    config: Optional[Path] = typer.Option(None, "--config", help="lifecycle.toml"),
-    templates: Optional[Path] = typer.Option(None, "--templates", help="templates directory (default: from config)"),
+    config: Optional[Path] = ConfigOpt,
+    templates: Optional[Path] = TemplatesOpt,
 ) -> None:
     """Write a static gallery of every template rendered with the sample borrowers."""
     from loan_comms.templating.gallery import preview

@@ -21,13 +21,14 @@ from loan_comms.lifecycle import days
 from loan_comms import db
 from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig
+from loan_comms.errors import LoanCommsError
 
 
 ALLOW_ENV = "LOAN_COMMS_ALLOW_SIMULATED_CLOCK_SENDS"
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
-class SimulatedClockRefused(RuntimeError):
+class SimulatedClockRefused(LoanCommsError, RuntimeError):
     """A simulated-clock run would hand messages to a real gateway at the wrong real time."""
 
 

@@ -34,13 +34,16 @@ import duckdb
 import pyarrow as pa
 
 from loan_comms import db
+from loan_comms.errors import LoanCommsError
 
 RAW_LIMIT = 2000      # characters of the raw row kept in the quarantine table
 SHOW_REASONS = 10     # reasons printed under a report (the rest are in the quarantine table)
 
 
-class InboundFileError(Exception):
+class InboundFileError(LoanCommsError):
     """The file as a whole cannot be read; the message is one line, safe to print (no file content)."""
+
+    exit_code = 2
 
 
 class MissingFileError(InboundFileError, FileNotFoundError):

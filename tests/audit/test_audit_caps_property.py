@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from loan_comms import db
 from loan_comms.audit import run_audit
 from loan_comms.config import load_config
+from tests.builders import insert
 
 CFG = load_config()
 ZONES = ("Asia/Shanghai", "America/Los_Angeles", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe")
@@ -66,21 +67,18 @@ def test_caps_and_quiet_hours_match_a_python_reading(people: list[tuple[str, str
     con = db.connect()
     try:
         for b, (tz, profile) in enumerate(people):
-            con.execute("INSERT INTO borrowers (borrower_id, full_name, language, timezone, jurisdiction, phone_e164, email) "
-                        "VALUES (?, 'X', 'en', ?, ?, ?, ?)", [f"B{b}", tz, profile, f"+1555000{b}", f"b{b}@x.org"])
-            con.execute("INSERT INTO loans (loan_id, borrower_id, product, principal, currency) "
-                        "VALUES (?, ?, 'p', 1, 'CNY')", [f"L{b}", f"B{b}"])
+            insert(con, "borrowers", borrower_id=f"B{b}", full_name="X", language="en", timezone=tz, jurisdiction=profile,
+                   phone_e164=f"+1555000{b}", email=f"b{b}@x.org")
+            insert(con, "loans", loan_id=f"L{b}", borrower_id=f"B{b}", product="p", principal=1, currency="CNY")
         log = []
         for i, (b, channel, half_hours) in enumerate(picks):
             b %= len(people)
             at = BASE + timedelta(minutes=30 * half_hours)
             log.append((f"A{i:03d}", b, channel, at))
-            con.execute(
-                "INSERT INTO contact_attempts (attempt_id, idempotency_key, borrower_id, loan_id, channel, purpose, step, "
-                "status, decided_by_rule, policy_version, planned_for_date, send_after, send_before, created_at, "
-                "updated_at, sent_at) VALUES (?, ?, ?, ?, ?, 'survey', 'survey', 'sent', 'allowed', 't', ?, ?, ?, ?, ?, ?)",
-                [f"A{i:03d}", f"k{i}", f"B{b}", f"L{b}", channel, at.date(), at, at + timedelta(minutes=1),
-                 at, at, at])
+            insert(con, "contact_attempts", attempt_id=f"A{i:03d}", idempotency_key=f"k{i}", borrower_id=f"B{b}",
+                   loan_id=f"L{b}", channel=channel, purpose="survey", step="survey", status="sent",
+                   decided_by_rule="allowed", policy_version="t", planned_for_date=at.date(), send_after=at,
+                   send_before=at + timedelta(minutes=1), created_at=at, updated_at=at, sent_at=at)
         report = run_audit(con, CFG, now=BASE + timedelta(days=30), show=0)
         want = expected(people, log)
         got = {r.name: r.violations for r in report.rules}

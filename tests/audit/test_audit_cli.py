@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import typer
 from typer.testing import CliRunner
 
 from loan_comms import db
 from loan_comms.audit import RULES
-from loan_comms.cli.audit import app
+from loan_comms.cli.audit import audit as audit_command
 
 from tests.audit.log import clean_log
 
 NOW = "2026-04-02T01:00:00Z"
 runner = CliRunner()
+app = typer.Typer()                   # `audit` on its own, so the tests pass its options only
+app.command("audit")(audit_command)
 
 
 def _db(tmp_path: Path, *, stray_sms: bool) -> Path:

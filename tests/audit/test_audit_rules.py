@@ -11,23 +11,10 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
-from loan_comms import db
 from loan_comms.audit import RULES, AuditError, AuditReport, run_audit
-from loan_comms.config import LifecycleConfig, load_config
+from loan_comms.config import LifecycleConfig
 
 from tests.audit.log import EPISODE, NOW, ContactLog, clean_log
-
-
-@pytest.fixture(scope="module")
-def cfg() -> LifecycleConfig:
-    return load_config()
-
-
-@pytest.fixture
-def con() -> duckdb.DuckDBPyConnection:
-    c = db.connect()
-    yield c
-    c.close()
 
 
 @pytest.fixture

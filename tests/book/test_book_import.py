@@ -58,13 +58,6 @@ def snapshot(con) -> dict[str, list[tuple]]:
             for t in ("borrowers", "loans", "installments", "payment_feed", "import_quarantine")}
 
 
-@pytest.fixture
-def con():
-    c = db.connect()
-    yield c
-    c.close()
-
-
 # --- the shipped example -------------------------------------------------------------------------
 
 def test_example_file_loads_good_rows_and_quarantines_the_bad_ones_with_line_and_reason(con):

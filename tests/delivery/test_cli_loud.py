@@ -7,7 +7,7 @@ import subprocess
 
 from loan_comms import db
 from loan_comms.paths import REPO_ROOT
-from tests.delivery.conftest import plan
+from tests.builders import plan
 from tests.delivery.test_crash_secrets_rate import _config_file, _dispatch_cmd
 
 
@@ -27,7 +27,7 @@ def test_dispatch_against_a_dead_port_exits_1_with_one_line(tmp_path, secrets_en
 
 
 def test_run_day_line_never_says_failed_0_when_contacts_were_lost():
-    from loan_comms.cli.root import _failed_part
+    from loan_comms.cli.days import _failed_part
 
     assert _failed_part({"failed": 0, "lost": 0}) == "failed 0"
     assert _failed_part({"failed": 0, "lost": 622}) == "failed 622 (622 lost to delivery failures)"

@@ -20,7 +20,7 @@ from loan_comms.paths import CONFIG_PATH, REPO_ROOT
 from loan_comms.delivery.providers import build_provider
 from loan_comms.delivery.providers.errors import DeliveryHalted
 from loan_comms.delivery.providers.secrets import MissingSecret
-from tests.delivery.conftest import NOW, SG_KEY, SID, TOKEN, plan, statuses
+from tests.builders import NOW, SG_KEY, SID, TOKEN, plan, statuses
 from tests.delivery.test_http_faults import http_cfg
 
 SMS_TWILIO = '[providers.sms]\nkind = "twilio"\nfrom_number = "+12025550000"\nmax_in_flight = 4\nper_client = 2\n' \

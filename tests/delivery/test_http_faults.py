@@ -7,7 +7,7 @@ import pytest
 from loan_comms.delivery.dispatch import dispatch_due
 from loan_comms.delivery.providers.errors import DeliveryHalted
 from loan_comms.delivery.providers.http import _retry_after_seconds
-from tests.delivery.conftest import NOW, plan, statuses, with_providers
+from tests.builders import NOW, plan, statuses, with_providers
 
 FAST = dict(timeout_seconds=1.0, backoff_base_seconds=0.01, backoff_max_seconds=0.05, max_in_flight=4, per_client=2)
 

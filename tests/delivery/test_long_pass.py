@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from loan_comms.delivery.dispatch import dispatch_due
-from tests.delivery.conftest import NOW, plan, statuses
+from tests.builders import NOW, plan, statuses
 from tests.delivery.test_http_faults import http_cfg
 
 

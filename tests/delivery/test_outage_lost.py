@@ -10,7 +10,7 @@ from loan_comms.audit import run_audit
 from loan_comms.delivery.dispatch import dispatch_due
 from loan_comms.delivery.providers.errors import DeliveryHalted
 from loan_comms.ops.report import day_summary
-from tests.delivery.conftest import CLOSES, DAY, NOW, plan, with_providers
+from tests.builders import CLOSES, DAY, NOW, plan, with_providers
 from tests.delivery.test_http_faults import FAST, http_cfg
 
 AFTER_CLOSE = CLOSES + timedelta(minutes=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from loan_comms.delivery.dispatch import dispatch_due
-from tests.delivery.conftest import CLOSES, NOW, OPENS, plan, statuses
+from tests.builders import CLOSES, NOW, OPENS, plan, statuses
 
 
 def test_due_contacts_go_to_the_outbox_once(con, cfg, secrets_env):

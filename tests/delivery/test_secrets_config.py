@@ -11,7 +11,7 @@ from loan_comms.paths import REPO_ROOT
 from loan_comms.delivery.providers import build_provider
 from loan_comms.delivery.providers.http import ProviderConfigError
 from loan_comms.delivery.providers.secrets import redact, resolve_secret
-from tests.delivery.conftest import with_providers
+from tests.builders import with_providers
 
 
 def test_importing_delivery_does_not_import_prefect():

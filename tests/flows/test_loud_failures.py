@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.delivery.conftest import SID, TOKEN
+from tests.builders import SID, TOKEN
 from loan_comms.delivery.fake_gateway import FakeGateway
 from tests.flows.test_ops_flows import DAY, SHANGHAI_MORNING, contacts, make_book, read_artifacts
 from tests.ops.test_alerting import Hook

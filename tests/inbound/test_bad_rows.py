@@ -26,15 +26,12 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def book():
+def book(book):
     """Two borrowers with one loan each (B0000274 owns L00000274, B0000180 owns L00000180)."""
-    con = db.connect()
-    b = Book(con)
     for bid, lid in (("B0000274", "L00000274"), ("B0000180", "L00000180")):
-        b.borrower(bid)
-        b.loan(lid, bid, [("2026-11-01", "500.00")])
-    yield b
-    con.close()
+        book.borrower(bid)
+        book.loan(lid, bid, [("2026-11-01", "500.00")])
+    return book
 
 
 def ev(event_id: str, kind: str = "cease_contact", borrower: str = "B0000274", **more) -> dict:

@@ -15,19 +15,16 @@ from tests.builders import Book, EchoRenderer
 
 
 @pytest.fixture
-def called():
+def called(con, cfg):
     """A book where one call went out on 2026-11-06 (dpd 5)."""
-    con = db.connect()
     b = Book(con)
     b.borrower("B1")
     b.loan("L1", "B1", [("2026-11-01", "500.00")])
-    cfg = load_config()
     for d in range(2, 7):
         plan_day(con, cfg, EchoRenderer(), date(2026, 11, d))
         b.send_all_planned()
     [call] = b.attempts(channel="call")
-    yield b, call["attempt_id"]
-    con.close()
+    return b, call["attempt_id"]
 
 
 def write_jsonl(path, rows):

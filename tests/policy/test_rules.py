@@ -15,11 +15,9 @@ def made_call(book, borrower_id: str, loan_id: str, day: date, n: int) -> None:
     """A call attempt already made on `day` (history), as the dialer queue recorded it."""
     key = f"{borrower_id}|{loan_id}|manual_{n}|call|{day}"
     at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
-    book.con.execute(
-        "INSERT INTO contact_attempts (attempt_id, idempotency_key, borrower_id, loan_id, channel, purpose, step, "
-        "status, planned_for_date, send_after, send_before, created_at, updated_at, sent_at) "
-        "VALUES (?, ?, ?, ?, 'call', 'escalation', ?, 'sent', ?, ?, ?, ?, ?, ?)",
-        [f"hist{n}", key, borrower_id, loan_id, f"manual_{n}", day, at, at + timedelta(hours=10), at, at, at])
+    book.contact(attempt_id=f"hist{n}", idempotency_key=key, borrower_id=borrower_id, loan_id=loan_id, channel="call",
+                 purpose="escalation", step=f"manual_{n}", status="sent", planned_for_date=day, send_after=at,
+                 send_before=at + timedelta(hours=10), created_at=at, updated_at=at, sent_at=at)
 
 
 def decision(book, day: str, step: str, channel: str, loan_id: str | None = None) -> tuple[str, str | None]:

@@ -9,14 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from loan_comms.config import load_config
 from loan_comms.paths import TEMPLATES_DIR
 from loan_comms.templating import TemplateStore
-
-
-@pytest.fixture(scope="session")
-def cfg():
-    return load_config()
 
 
 @pytest.fixture(scope="session")

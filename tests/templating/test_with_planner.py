@@ -4,18 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
-from loan_comms import db
 from loan_comms.lifecycle.planner import plan_day
 from tests.builders import Book
-
-
-@pytest.fixture
-def book():
-    con = db.connect()
-    yield Book(con)
-    con.close()
 
 
 def messages(book: Book):

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from loan_comms.errors import LoanCommsError
+
 Why = Literal["auth", "config", "outage", "rejected"]
 
 
-class DeliveryHalted(RuntimeError):
+class DeliveryHalted(LoanCommsError, RuntimeError):
     """One channel (or several, joined) stopped for the rest of a dispatch pass; str() is one line.
 
     `report` is the DispatchReport of the pass once dispatch has finished it (None before).

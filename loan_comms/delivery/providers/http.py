@@ -39,12 +39,15 @@ from loan_comms.delivery.providers.errors import (DeliveryHalted, credentials_re
                                                    rejecting_everything)
 from loan_comms.masking import mask_pii
 from loan_comms.delivery.providers.secrets import redact
+from loan_comms.errors import LoanCommsError
 
 log = logging.getLogger(__name__)
 
 
-class ProviderConfigError(ValueError):
+class ProviderConfigError(LoanCommsError, ValueError):
     """A provider setting that cannot be used; names the config key (never a secret value)."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ import os
 import threading
 from typing import Any, cast
 
+from loan_comms.errors import LoanCommsError
+
 _known: set[str] = set()
 _lock = threading.Lock()
 # Logger filters only see records logged on that very logger, so name each one that may echo a
@@ -39,8 +41,10 @@ class SecretValue:
     __str__ = __repr__
 
 
-class MissingSecret(RuntimeError):
+class MissingSecret(LoanCommsError, RuntimeError):
     """A secret the configured provider needs is not set; names where to set it, not a value."""
+
+    exit_code = 2
 
 
 def register(value: str) -> None:

@@ -12,7 +12,7 @@ import pytest
 from loan_comms.delivery.dispatch import dispatch_due
 from loan_comms.inbound import InboundFileError
 from loan_comms.inbound.receipts import classify_reply, ingest_receipts, ingest_replies
-from tests.delivery.conftest import NOW, plan, statuses
+from tests.builders import NOW, plan, statuses
 from tests.delivery.test_http_faults import http_cfg
 
 

@@ -7,20 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from loan_comms import db
 from loan_comms.config import load_config
 from tasks.ingest import ingest_inbox, pending_files
 from tests.builders import Book
 
 
 @pytest.fixture
-def con():
-    c = db.connect()
-    b = Book(c)
+def con(con):
+    b = Book(con)
     b.borrower("B1", phone="+8613812345678")
     b.loan("L1", "B1", [("2026-11-05", "500.00")])
-    yield c
-    c.close()
+    return con
 
 
 def drop(inbox: Path, kind: str, name: str, text: str) -> Path:

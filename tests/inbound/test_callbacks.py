@@ -9,7 +9,7 @@ import httpx
 from loan_comms.delivery.dispatch import dispatch_due
 from loan_comms.inbound.callbacks import CallbackServer, twilio_signature
 from loan_comms.inbound.receipts import ingest_receipts, ingest_replies
-from tests.delivery.conftest import NOW, TOKEN, plan, statuses
+from tests.builders import NOW, TOKEN, plan, statuses
 
 
 def test_signed_callbacks_reach_the_database_through_the_inbox(con, cfg, secrets_env, tmp_path):

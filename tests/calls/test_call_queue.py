@@ -7,9 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from loan_comms import db
 from loan_comms.calls.queue import build_call_queue, read_call_queue
-from tests.builders import Book
+from tests.builders import Book, insert
 
 DAY = date(2026, 11, 10)
 
@@ -17,17 +16,17 @@ DAY = date(2026, 11, 10)
 def call(con, aid: str, borrower: str, loan: str, *, step: str = "dpd_5", severity: int = 3,
          amount: str | None = "500.00", status: str = "planned", channel: str = "call", day: date = DAY,
          opens: datetime = datetime(2026, 11, 10, 0, 0, tzinfo=UTC)) -> None:
-    con.execute(
-        "INSERT INTO contact_attempts (attempt_id, idempotency_key, borrower_id, loan_id, channel, purpose, step, "
-        "priority, amount_due, status, planned_for_date, send_after, send_before, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, 'escalation', ?, ?, ?, ?, ?, ?, ?, now(), now())",
-        [aid, aid, borrower, loan, channel, step, severity, Decimal(amount) if amount else None, status, day,
-         opens, opens + timedelta(hours=13)])
+    at = datetime.now(UTC)
+    insert(con, "contact_attempts", attempt_id=aid, idempotency_key=aid, borrower_id=borrower, loan_id=loan,
+           channel=channel, purpose="escalation", step=step, priority=severity,
+           amount_due=Decimal(amount) if amount else None, status=status, planned_for_date=day, send_after=opens,
+           send_before=opens + timedelta(hours=13), created_at=at, updated_at=at)
 
 
 @pytest.fixture
-def con():
-    c = db.connect()
+def con(con):
+    """The shared in-memory book, with four borrowers and the day's calls (and three that are not)."""
+    c = con
     b = Book(c)
     b.borrower("B-zh", phone="+8613812345678")
     b.borrower("B-zh2", phone="+8613900001111")
@@ -45,8 +44,7 @@ def con():
     call(c, "x-sms", "B-zh", "L-zh", channel="sms")                      # not a call
     call(c, "x-supp", "B-zh2", "L-zh2", status="suppressed")             # held back by the policy
     call(c, "x-day", "B-zh2", "L-zh2", day=DAY + timedelta(days=1))       # another day
-    yield c
-    c.close()
+    return c
 
 
 def test_the_queue_holds_the_days_calls_ranked_by_severity_then_amount(con):

@@ -1,0 +1,76 @@
+"""What comes in from outside: dialer outcomes, operator events, SMS replies, delivery receipts, and
+the HTTP endpoint that turns provider callbacks into inbox files.
+
+Each ingest command reads one file (or folder) row by row and prints `ingest_file`'s report: bad rows
+are quarantined with their line and reason, the good ones land, re-ingesting is safe. A file that
+cannot be read at all is one line and exit 2 (InboundFileError).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from loan_comms.cli.common import ConfigOpt, CountOpt, DbOpt, EncodingOpt, ingest_file, load_cfg
+
+app = typer.Typer()
+
+
+@app.command("ingest-call-outcomes")
+def ingest_call_outcomes_cmd(file: Path = typer.Argument(..., help="Dialer export (.jsonl or .csv): "
+                                                         "attempt_id, outcome, occurred_at [, promised_date, amount]."),
+                             db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
+    """Record call outcomes (no_answer, reached, promise_to_pay, wrong_number); re-ingesting is safe.
+    Bad rows go to import_quarantine with their line and reason; the good ones are recorded."""
+    from loan_comms.inbound.events import ingest_call_outcomes
+
+    ingest_file(db, lambda con: ingest_call_outcomes(con, file, encoding=encoding), "ingest-call-outcomes")
+
+
+@app.command("record-events")
+def record_events_cmd(file: Path = typer.Argument(..., help="Operator events (.jsonl or .csv): event_id, "
+                                                  "borrower_id, kind, occurred_at [, loan_id, channel, promised_date, amount, note]."),
+                      db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
+    """Record what an agent was told: cease-contact, disputes, hardship, promises, opt-outs.
+    Each row is checked against the book (the loan must be the borrower's; no future dates); bad
+    rows go to import_quarantine with their line and reason, the good ones are recorded."""
+    from loan_comms.inbound.events import ingest_operator_events
+
+    ingest_file(db, lambda con: ingest_operator_events(con, file, encoding=encoding), "record-events")
+
+
+@app.command("ingest-receipts")
+def ingest_receipts_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or a directory of them."),
+                        db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
+    """Delivery receipts (Twilio status callbacks, SendGrid events) -> delivered / failed."""
+    from loan_comms.inbound.receipts import ingest_receipts
+
+    ingest_file(db, lambda con: ingest_receipts(con, path, encoding=encoding), "ingest-receipts")
+
+
+@app.command("ingest-replies")
+def ingest_replies_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or a directory of them."),
+                       db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
+                       encoding: Optional[str] = EncodingOpt) -> None:
+    """Inbound SMS (Twilio fields From, Body, MessageSid) -> borrower_events, classified."""
+    from loan_comms.inbound.receipts import ingest_replies
+
+    cfg = load_cfg(config)
+    ingest_file(db, lambda con: ingest_replies(con, cfg, path, encoding=encoding), "ingest-replies")
+
+
+@app.command("receive-callbacks")
+def receive_callbacks(port: int = CountOpt(8088, "--port", help="Port to listen on.", max=65535),
+                      inbox: Path = typer.Option(Path("data/inbox"), "--inbox", help="Drop folders root."),
+                      public_url: Optional[str] = typer.Option(None, "--public-url",
+                                                               help="URL providers call (for Twilio signatures)."),
+                      flush_seconds: float = typer.Option(10.0, "--flush-seconds", min=0.1)) -> None:
+    """HTTP endpoint for provider callbacks (status, inbound SMS, e-mail events) -> inbox files."""
+    import os
+
+    from loan_comms.inbound.callbacks import serve
+
+    serve(inbox, port, public_url, os.environ.get("TWILIO_AUTH_TOKEN") or None,
+          os.environ.get("LOAN_COMMS_CALLBACK_TOKEN") or None, flush_seconds)

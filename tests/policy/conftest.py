@@ -1,1 +1,0 @@
-from tests.lifecycle.conftest import book, cfg, renderer  # noqa: F401  (same fixtures)

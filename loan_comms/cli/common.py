@@ -168,10 +168,11 @@ def ingest_file(db: Path, ingest: Callable[[Any], Any], what: str = "ingest") ->
 
 
 @contextmanager
-def loud_delivery(*, counts: bool = False) -> Iterator[None]:
+def loud_delivery(*, counts: bool = False, alert_as: Optional[str] = None, cfg: Any = None) -> Iterator[None]:
     """A dispatch pass that halted (credentials, configuration, outage) ends the command with its
     one line and exit code 1, without Prefect's traceback on the console; with `counts`, the
-    pass's report is printed first (the `dispatch` command)."""
+    pass's report is printed first (the `dispatch` command). `alert_as` names the job in the alert
+    posted for a command that runs no flow (flows post theirs from their failure hooks)."""
     from loan_comms.delivery.providers.errors import DeliveryHalted
 
     handlers = {h for lg in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
@@ -184,6 +185,10 @@ def loud_delivery(*, counts: bool = False) -> Iterator[None]:
     except DeliveryHalted as exc:
         if counts:
             typer.echo(str(exc.report))
+        if alert_as:
+            from loan_comms.ops.alerting import post_alert, run_failed_alert, webhook_url
+
+            post_alert(run_failed_alert(alert_as, None, f"dispatch stopped: {exc}"), webhook_url(cfg))
         traceback.clear_frames(exc.__traceback__)   # let the run's database connections go now
         fail(f"dispatch stopped: {exc}", code=1)
     finally:

@@ -69,7 +69,7 @@ def _days(start: date, days: int, db: Path, config: Optional[Path]) -> list[dict
     from loan_comms.ops import prefect_env
 
     with writing(db, f"run-days {start} +{days}"):
-        _check_day_order(db, start)
+        _check_day_order(db, start, days)
         prefect_env.configure()
         from flows.run_days import lifecycle_days
 
@@ -77,12 +77,16 @@ def _days(start: date, days: int, db: Path, config: Optional[Path]) -> list[dict
             return lifecycle_days(start=start, days=days, db_path=str(db), config_path=str(config) if config else None)
 
 
-def _check_day_order(db: Path, first: date) -> None:
-    """A never-planned day behind the newest planned one is refused before Prefect starts."""
+def _check_day_order(db: Path, first: date, count: int = 1) -> None:
+    """A never-planned day behind the newest planned one, anywhere in the range, is refused before
+    Prefect starts (not half-way through a run)."""
+    from datetime import timedelta
+
     from loan_comms.lifecycle import days
 
     with book(db) as con:
-        days.check_can_plan(days.status(con, first))
+        for i in range(count):
+            days.check_can_plan(days.status(con, first + timedelta(days=i)))
 
 
 @app.command("demo")

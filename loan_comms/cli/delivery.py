@@ -27,7 +27,7 @@ def dispatch(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
 
     at = parse_now(now)
     cfg = preflight(config, simulated_clock=False)
-    with book(db, "dispatch (CLI)") as con, loud_delivery(counts=True):
+    with book(db, "dispatch (CLI)") as con, loud_delivery(counts=True, alert_as="dispatch (CLI)", cfg=cfg):
         report = dispatch_due(con, cfg, at, batch_size=batch_size, dry_run=dry_run)
     typer.echo(str(report))
 

@@ -25,3 +25,16 @@ def test_run_day_and_run_days_refuse_a_day_behind_the_newest_without_starting_pr
         assert result.output.count("\n") == 1 and "Traceback" not in result.output
         assert "was never planned and later days already were (up to 2026-11-03)" in result.output
     assert digest(book) == before
+
+
+def test_run_days_refuses_a_range_with_a_never_planned_day_behind_the_newest(book, monkeypatch):
+    """11-03 planned, then 11-05 (a gap): run-days over 11-03..11-05 would plan 11-04 out of order."""
+    con = db.connect(book)
+    for d in (3, 5):
+        plan_day(con, load_config(), EchoRenderer(), date(2026, 11, d))
+    con.close()
+    monkeypatch.setattr("loan_comms.ops.prefect_env.configure",
+                        lambda *a, **k: (_ for _ in ()).throw(AssertionError("Prefect must not start")))
+    result = cli("run-days", "--start", "2026-11-03", "--days", "3", "--db", book)
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "2026-11-04 was never planned and later days already were (up to 2026-11-05)" in result.output

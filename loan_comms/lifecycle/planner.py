@@ -25,6 +25,7 @@ from loan_comms.lifecycle import days
 from loan_comms import db
 from loan_comms.clock import plan_instant, utc_now
 from loan_comms.config import TEXT_CHANNELS, LifecycleConfig
+from loan_comms.policy import gate
 from loan_comms.policy.engine import refresh_state, register_policy_tables
 
 log = logging.getLogger("loan_comms.plan")
@@ -124,7 +125,7 @@ def build_decisions(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of:
         db.run(con, name, params)
     con.execute("CREATE OR REPLACE TEMP TABLE gate_input AS "
                 "SELECT *, $as_of::DATE AS planned_for_date FROM candidates", {"as_of": as_of})
-    db.run(con, "policy/gate", params)
+    gate.judge(con, params)
     db.run(con, "policy/decide", params)
 
 

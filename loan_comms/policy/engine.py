@@ -1,7 +1,8 @@
 """The contact policy: config as SQL tables, state as of an instant, and the re-check before send.
 
-The rules themselves are SQL (`sql/policy/gate.sql` for opt-outs, pauses, holidays, cooldowns and
-"paid"; `sql/policy/decide.sql` adds the caps): one place that planning and dispatch both use.
+The rules themselves are SQL (`sql/policy/rules/`, one file per reason, ordered by
+`catalog.GATE_RULES`, for opt-outs, pauses, holidays, cooldowns and "paid"; `sql/policy/decide.sql`
+adds the caps): one place that planning and dispatch both use.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pyarrow as pa
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
+from loan_comms.policy import gate
 
 
 def step_rows(cfg: LifecycleConfig) -> list[dict[str, Any]]:
@@ -29,7 +31,8 @@ def step_rows(cfg: LifecycleConfig) -> list[dict[str, Any]]:
     for step, channels, severity in cfg.follow_ups.steps():
         rows += [dict(step=step, purpose="follow_up", rank=0, min_dpd=None, days_before_due=None,
                       severity=severity, channel=ch) for ch in channels]
-    return rows
+    collection = cfg.collection_steps()
+    return [{**row, "collection": collection[row["step"]]} for row in rows]
 
 
 def _holiday_rows(cfg: LifecycleConfig, years: range) -> list[dict[str, Any]]:
@@ -57,7 +60,8 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     tables = {
         "cfg_steps": pa.Table.from_pylist(step_rows(cfg), schema=pa.schema([
             ("step", pa.string()), ("purpose", pa.string()), ("rank", pa.int32()), ("min_dpd", pa.int32()),
-            ("days_before_due", pa.int32()), ("severity", pa.int32()), ("channel", pa.string())])),
+            ("days_before_due", pa.int32()), ("severity", pa.int32()), ("channel", pa.string()),
+            ("collection", pa.bool_())])),
         "cfg_profiles": pa.Table.from_pylist(profiles),
         "cfg_holidays": pa.Table.from_pylist(_holiday_rows(cfg, years),
                                              schema=pa.schema([("profile", pa.string()), ("day", pa.date32())])),
@@ -102,7 +106,7 @@ def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, no
         params = {"now": now, "policy_version": cfg.policy_version, "config_text": cfg.text, "recorded_at": now,
                   "hardship_pause_days": cfg.follow_ups.hardship_pause_days, "day": day}
         db.run(con, "policy/recheck_input", params)
-        db.run(con, "policy/gate", params)
+        gate.judge(con, params)
         counts = dict(db.run(con, "policy/recheck_counts", params).fetchall())
         db.run(con, "policy/record_policy_version", params)
         db.run(con, "policy/apply_recheck", params)

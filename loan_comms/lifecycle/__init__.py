@@ -9,7 +9,7 @@ ladder, forbearance, follow-ups, recording), sql/lifecycle/days/ (the ledger).
 
 from loan_comms.lifecycle import days
 from loan_comms.lifecycle.days import DayOutOfOrder, DayStatus
-from loan_comms.lifecycle.planner import PlanReport, Renderer, build_decisions, plan_day, template_context
+from loan_comms.lifecycle.planner import PlanReport, Renderer, decide, plan_day, record, template_context
 
-__all__ = ["DayOutOfOrder", "DayStatus", "PlanReport", "Renderer", "build_decisions", "days", "plan_day",
+__all__ = ["DayOutOfOrder", "DayStatus", "PlanReport", "Renderer", "days", "decide", "plan_day", "record",
            "template_context"]

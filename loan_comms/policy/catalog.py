@@ -23,3 +23,22 @@ GATE_RULES: tuple[str, ...] = (
     "awaiting_forbearance_offer",
     "cap_call_cooldown",
 )
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One suppression reason: what decides it, what checks it afterwards, and what makes it fire.
+
+    rule: the SQL file (under sql/) that writes the reason; audit: the audit rule (sql/audit/<audit>.sql)
+    that would catch a contact that should have had it; tests: "path::test_name" of tests whose
+    scenario makes it fire (each names the reason).
+    """
+
+    reason: str
+    rule: str
+    audit: str
+    tests: tuple[str, ...]
+    why: str
+
+
+REASONS: tuple[Reason, ...] = ()

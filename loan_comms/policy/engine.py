@@ -74,20 +74,35 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
         con.unregister(f"_{name}_arrow")
 
 
-def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,
-                  day: date | None = None) -> None:
-    """Ingest payments known by `now` and derive installment, loan and contact-flag state.
+def derive_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,
+                 day: date | None = None) -> None:
+    """Derive installment, loan and contact-flag state as of `now` into temp tables; writes nothing.
 
+    Payments that arrived in the feed by `now` count whether or not they are recorded as events
+    yet (payment_events), so a day can be decided before anything is written.
     pending_only limits installment state to loans with a planned contact whose window has opened
     (of local day `day` when given): all the re-check before send needs, and a fraction of the book.
     """
     params = {"as_of": as_of, "now": now, "pending_only": pending_only, "day": day}
+    for name in ("unrecorded_payments", "payment_events", "installment_state", "loan_state", "borrower_flags",
+                 "loan_flags"):
+        db.run(con, f"lifecycle/state/{name}", params)
+
+
+def ingest_payments(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    """Record the payment-feed rows arrived by `now` as 'payment' events (unrecorded_payments)."""
+    params = {"now": now}
+    db.run(con, "lifecycle/state/unrecorded_payments", params)
     db.run(con, "lifecycle/state/ingest_payments", params)
     db.run(con, "lifecycle/state/mark_payments_ingested", params)
-    db.run(con, "lifecycle/state/installment_state", params)
-    db.run(con, "lifecycle/state/loan_state", params)
-    db.run(con, "lifecycle/state/borrower_flags", params)
-    db.run(con, "lifecycle/state/loan_flags", params)
+
+
+def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,
+                  day: date | None = None) -> None:
+    """Ingest payments known by `now` and derive installment, loan and contact-flag state (the
+    re-check before send, a writer; planning derives without ingesting, see derive_state)."""
+    ingest_payments(con, now)
+    derive_state(con, as_of, now, pending_only=pending_only, day=day)
 
 
 def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, *,

@@ -4,7 +4,7 @@ GATE_RULES orders sql/policy/rules/<name>.sql the way the audit's RULES orders s
 contact's verdict is the first rule in this list that forbids it. Adding a rule is adding a file
 and a line here. REASONS maps every reason a contact can be suppressed with to the file that
 decides it, the audit rule that checks it was kept, and the tests that make it fire;
-tests/policy/test_catalog.py holds the catalog to the repository, and docs/policy.md shows it.
+tests/policy/test_reasons.py holds the catalog to the repository, and docs/policy.md shows it.
 """
 
 from __future__ import annotations

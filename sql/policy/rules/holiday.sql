@@ -1,7 +1,7 @@
 -- holiday: no collection contact on a public holiday of the borrower's profile (its holiday
 -- calendars and policy.holidays.extra_dates, in cfg_holidays).
--- Why: Chinese collection practice (no collection on statutory holidays) and Reg F's
--- inconvenient-times rule. Audit: holidays.
+-- Why: design note: a public holiday is an inconvenient time for a collection contact (the
+-- lender's practice in every profile; Reg F 1006.6(b)(1) on inconvenient times). Audit: holidays.
 SELECT g.idempotency_key, 'holiday' AS reason
 FROM gate_subjects AS g
 WHERE g.is_collection

@@ -2,8 +2,8 @@
 -- Forbids a reminder whose installment is settled; a collection contact when no installment of
 -- the loan that fell due before the contact's day is still outstanding; a hardship offer when
 -- nothing at all is outstanding on the loan.
--- Why: "paid means stop" (design note: a borrower who paid is never chased; FDCPA/Reg F and the
--- Chinese internet-lending rules forbid collecting what is not owed). Audit: paid_means_stop.
+-- Why: design note "paid means stop": a borrower who owes nothing is never chased (FDCPA 808(1):
+-- no collecting an amount not owed). Audit: paid_means_stop.
 SELECT g.idempotency_key, 'paid' AS reason
 FROM gate_subjects AS g
 WHERE (g.purpose = 'reminder' AND coalesce(g.installment_outstanding, 0) <= 0)

@@ -1,6 +1,7 @@
 -- paused_hardship: the borrower asked for help (hardship request) on this loan; ladder steps
 -- pause for follow_ups.hardship_pause_days local days from the request ($hardship_pause_days).
--- Why: design note (forbearance before escalation; UK CONC 7.3 treats hardship with forbearance).
+-- Why: design note: a borrower in hardship is offered a plan, not chased (UK FCA CONC 7.3:
+-- forbearance and due consideration).
 -- Audit: hardship_pause.
 SELECT g.idempotency_key, 'paused_hardship' AS reason
 FROM gate_subjects AS g

@@ -273,7 +273,7 @@ class LifecycleConfig(_Strict):
     def collection_steps(self) -> dict[str, bool]:
         """Every configured step -> whether it is a collection contact: THE definition that the
         gate (cfg_steps.collection) and the audit (audit_steps.collection) both read."""
-        return {**{s.step: s.collection for s in (*self.reminders, *self.ladder)},
+        return {**{r.step: r.collection for r in self.reminders}, **{s.step: s.collection for s in self.ladder},
                 **{step: self.follow_ups.collection(step) for step in FOLLOW_UP_STEPS}}
 
 

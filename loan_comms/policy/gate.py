@@ -18,7 +18,8 @@ from loan_comms.policy.catalog import GATE_RULES
 
 def _hits(params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """CREATE gate_hits as the union of every rule tagged with its precedence, and its parameters."""
-    parts, bound = [], {}
+    parts: list[str] = []
+    bound: dict[str, Any] = {}
     for precedence, rule in enumerate(GATE_RULES, start=1):
         text, used = db._bound(f"policy/rules/{rule}", params)
         bound |= used

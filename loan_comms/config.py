@@ -44,6 +44,7 @@ class ReminderStep(_Strict):
     step: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     days_before_due: int = Field(ge=0, le=60)
     channels: tuple[Channel, ...] = Field(min_length=1)
+    collection: bool = False    # a collection contact (paid, dispute, holiday rules; the audit's pauses)
 
 
 class LadderStep(_Strict):
@@ -51,6 +52,7 @@ class LadderStep(_Strict):
     min_dpd: int = Field(ge=1)
     channels: tuple[Channel, ...] = Field(min_length=1)
     severity: int = Field(ge=0)
+    collection: bool = True
 
 
 FOLLOW_UP_STEPS: tuple[str, ...] = ("hardship_offer", "forbearance_offer", "broken_promise", "payment_confirmation")
@@ -67,10 +69,19 @@ class FollowUps(_Strict):
     forbearance_offer_severity: int = 95
     payment_confirmation_severity: int = 90
     broken_promise_severity: int = 8
+    # Collection contacts: what the borrower asked for (a plan) and thanks for a payment are not.
+    hardship_offer_collection: bool = False
+    forbearance_offer_collection: bool = True
+    broken_promise_collection: bool = True
+    payment_confirmation_collection: bool = False
 
     def steps(self) -> list[tuple[str, tuple[str, ...], int]]:
         """(step, channels, severity) of every follow-up, in FOLLOW_UP_STEPS order."""
         return [(s, getattr(self, f"{s}_channels"), getattr(self, f"{s}_severity")) for s in FOLLOW_UP_STEPS]
+
+    def collection(self, step: str) -> bool:
+        """Whether the follow-up `step` is a collection contact."""
+        return bool(getattr(self, f"{step}_collection"))
 
 
 def _parse_hhmm(value: str) -> time:
@@ -261,6 +272,12 @@ class LifecycleConfig(_Strict):
     def steps(self) -> dict[str, ReminderStep | LadderStep]:
         steps: tuple[ReminderStep | LadderStep, ...] = (*self.reminders, *self.ladder)
         return {s.step: s for s in steps}
+
+    def collection_steps(self) -> dict[str, bool]:
+        """Every configured step -> whether it is a collection contact: THE definition that the
+        gate (cfg_steps.collection) and the audit (audit_steps.collection) both read."""
+        return {**{r.step: r.collection for r in self.reminders}, **{s.step: s.collection for s in self.ladder},
+                **{step: self.follow_ups.collection(step) for step in FOLLOW_UP_STEPS}}
 
 
 def _loc(loc: tuple[object, ...]) -> str:

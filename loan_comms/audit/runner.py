@@ -134,7 +134,8 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
     """Put the policy the log is judged against into temp tables the rule files read.
 
     audit_profiles (one row per profile, 'default' included), audit_holidays (profile, day, name),
-    audit_ladder (step, rank in config order), audit_legal_steps (step).
+    audit_ladder (step, rank in config order), audit_legal_steps (step), audit_steps (step,
+    collection: the config's flag, the same one the gate reads).
     """
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -156,6 +157,9 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
         schema=pa.schema([("step", pa.string()), ("rank", pa.int32())])))
     db.temp_table(con, "audit_legal_steps", pa.Table.from_pylist(
         [dict(step=s) for s in cfg.policy.legally_required_steps], schema=pa.schema([("step", pa.string())])))
+    db.temp_table(con, "audit_steps", pa.Table.from_pylist(
+        [dict(step=s, collection=c) for s, c in cfg.collection_steps().items()],
+        schema=pa.schema([("step", pa.string()), ("collection", pa.bool_())])))
 
 
 def _years(con: duckdb.DuckDBPyConnection) -> list[int]:

@@ -1,6 +1,8 @@
 """A day of the lifecycle: state as of the day, the candidates it calls for, and the ledger of days.
 
     plan_day(con, cfg, renderer, as_of)        # state -> candidates -> policy -> recorded contacts
+    decide(con, cfg, as_of)                    # ... what the day would do, an Arrow table; writes nothing
+    record(con, cfg, renderer, decisions, ...) # ... the only writer of a day's plan
     days.status(con, as_of)                    # the ledger that makes any re-run a no-op
 
 SQL: sql/lifecycle/state/ (installments, loans, flags, episodes), sql/lifecycle/plan/ (reminders,
@@ -9,7 +11,7 @@ ladder, forbearance, follow-ups, recording), sql/lifecycle/days/ (the ledger).
 
 from loan_comms.lifecycle import days
 from loan_comms.lifecycle.days import DayOutOfOrder, DayStatus
-from loan_comms.lifecycle.planner import PlanReport, Renderer, build_decisions, plan_day, template_context
+from loan_comms.lifecycle.planner import PlanReport, Renderer, decide, plan_day, record, template_context
 
-__all__ = ["DayOutOfOrder", "DayStatus", "PlanReport", "Renderer", "build_decisions", "days", "plan_day",
+__all__ = ["DayOutOfOrder", "DayStatus", "PlanReport", "Renderer", "days", "decide", "plan_day", "record",
            "template_context"]

@@ -1,5 +1,8 @@
 """A day's plan: state -> candidates -> policy -> rendered, recorded contacts.
 
+Deciding apart from recording: `decide` reads the book and returns what the day would do (an
+Arrow table; it writes nothing, so a dry run is just decide + render), and `record` is the only
+writer (payments ingested, episodes moved, the ledger, decisions, rendered batches).
 Everything set-shaped is SQL over DuckDB; Python only renders the planned text contacts, in
 batches, and records each batch with its wording in one transaction, so a crash leaves either a
 whole batch or none of it, and a re-run picks up exactly what is missing.
@@ -11,12 +14,11 @@ not planned again, an interrupted one is finished, and an older day never moves 
 from __future__ import annotations
 
 import logging
-from contextlib import nullcontext
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -26,7 +28,8 @@ from loan_comms import db
 from loan_comms.clock import plan_instant, utc_now
 from loan_comms.config import TEXT_CHANNELS, LifecycleConfig
 from loan_comms.masking import mask_loan_id
-from loan_comms.policy.engine import refresh_state, register_policy_tables
+from loan_comms.policy import gate
+from loan_comms.policy.engine import derive_state, ingest_payments, register_policy_tables
 
 log = logging.getLogger("loan_comms.plan")
 
@@ -99,34 +102,56 @@ def _params(cfg: LifecycleConfig, as_of: date, now: datetime, recorded_at: datet
     }
 
 
-def build_decisions(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date,
-                    now: datetime | None = None, *, in_transaction: bool = False,
-                    advance_state: bool = True) -> None:
-    """Fill temp tables candidates and decisions for `as_of` (no contact recorded yet).
+def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, now: datetime | None = None, *,
+           advance_state: bool = True) -> pa.Table:
+    """What `as_of` would do: every new candidate with the policy's verdict, as an Arrow table.
 
-    The state it derives (payments ingested, episodes opened or closed) is committed in one
-    transaction, unless the caller already holds one (a dry run, which rolls everything back).
-    advance_state=False (an older day than the newest planned) leaves episodes as later days left
-    them; the candidates read them as they stood on `as_of` either way.
+    Writes nothing to the database. The state the day needs is derived into temp tables on `con`:
+    payments arrived in the feed count before they are recorded (payment_events), and the episodes
+    the day would open or close (episode_changes, only with advance_state: the newest day) are read
+    through day_episodes, so the candidates see episodes as they stand on `as_of`. `record` then
+    applies exactly that, on the same connection. Also leaves temp tables candidates and decisions.
     """
     now = now or plan_instant(as_of)
-    params = _params(cfg, as_of, now, now)
+    params = {**_params(cfg, as_of, now, now), "advance": advance_state}
     register_policy_tables(con, cfg, as_of)
-    with (nullcontext(con) if in_transaction else db.transaction(con)):
-        refresh_state(con, as_of, now)
-        db.run(con, "lifecycle/state/materialize_installments", params)
-        if advance_state:
-            db.run(con, "lifecycle/state/open_episodes", params)
-            db.run(con, "lifecycle/state/close_episodes", params)
-
+    derive_state(con, as_of, now)
+    db.run(con, "lifecycle/state/episode_changes", params)
+    db.run(con, "lifecycle/state/day_episodes", params)
     db.run(con, "lifecycle/plan/create_candidates", params)
-    for name in ("lifecycle/plan/reminder_candidates", "lifecycle/plan/lost_reminder_candidates", "lifecycle/plan/ladder_candidates",
-                 "lifecycle/plan/forbearance_candidates", "lifecycle/plan/follow_up_candidates"):
-        db.run(con, name, params)
-    con.execute("CREATE OR REPLACE TEMP TABLE gate_input AS "
-                "SELECT *, $as_of::DATE AS planned_for_date FROM candidates", {"as_of": as_of})
-    db.run(con, "policy/gate", params)
+    for name in ("reminder_candidates", "lost_reminder_candidates", "ladder_candidates", "forbearance_candidates",
+                 "follow_up_candidates"):
+        db.run(con, f"lifecycle/plan/{name}", params)
+    db.run(con, "lifecycle/plan/gate_input", params)
+    gate.judge(con, params)
     db.run(con, "policy/decide", params)
+    return db.arrow(con, "lifecycle/plan/decisions", params)
+
+
+def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, decisions: pa.Table, *,
+           as_of: date, now: datetime, recorded_at: datetime, batch_size: int,
+           progress: Callable[[int], None] | None = None) -> Counter:
+    """Record what `decide` returned for `as_of`: the only writer of a day's plan.
+
+    In one transaction: the payments and episode moves the decision was made on (decide's temp
+    tables on this connection), the ledger's start of the day, and the decisions, except planned
+    text contacts; those are rendered and recorded with their wording batch by batch (one
+    transaction each), so a crash leaves whole batches. Returns render failures by error.
+    """
+    params = _params(cfg, as_of, now, recorded_at)
+    with db.transaction(con):
+        db.temp_table(con, "decisions", decisions)
+        ingest_payments(con, now)
+        for name in ("materialize_installments", "open_episodes", "close_episodes"):
+            db.run(con, f"lifecycle/state/{name}", params)
+        days.start_plan(con, as_of, recorded_at, cfg.policy_version)
+        db.run(con, "policy/record_policy_version", params)
+        db.run(con, "policy/record_decisions", params)
+    failed: Counter = Counter()
+    for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress):
+        failed += _render_failures(rendered)
+        _record_rendered(con, rendered, params)
+    return failed
 
 
 def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, as_of: date, *,
@@ -136,8 +161,8 @@ def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Ren
     a day already planned whole records nothing, an interrupted one is finished, and an earlier
     interrupted day is finished first. A never-planned day behind the newest raises DayOutOfOrder.
 
-    dry_run: plan, police and render exactly as for real, but record nothing, so the report
-    shows what would have gone and nothing can be sent from it.
+    dry_run: decide and render exactly as for real, but record nothing (`decide` writes nothing),
+    so the report shows what would have gone and nothing can be sent from it.
     """
     status = days.status(con, as_of)
     days.check_can_plan(status)
@@ -153,62 +178,57 @@ def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Ren
                           resumed=resumed)
     now = now or plan_instant(as_of)
     recorded_at = utc_now()
-    params = _params(cfg, as_of, now, recorded_at)
     batch_size = batch_size or cfg.dispatch.batch_size
+    decisions = decide(con, cfg, as_of, now, advance_state=status.is_newest)
+    report = _report(con, as_of, decisions, dry_run)
     if dry_run:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            return _plan(con, cfg, renderer, status, now, params, batch_size, True, progress)
-        finally:
-            con.execute("ROLLBACK")
-    report = _plan(con, cfg, renderer, status, now, params, batch_size, False, progress)
-    report.resumed = resumed
-    days.finish_plan(con, as_of, recorded_at, cfg.policy_version)
+        params = _params(cfg, as_of, now, recorded_at)
+        for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress):
+            report.render_failed += _render_failures(rendered)
+    else:
+        report.render_failed = record(con, cfg, renderer, decisions, as_of=as_of, now=now, recorded_at=recorded_at,
+                                      batch_size=batch_size, progress=progress)
+        report.resumed = resumed
+        days.finish_plan(con, as_of, recorded_at, cfg.policy_version)
+    if report.render_failed:
+        log.warning("%s: %d contacts could not be rendered and were marked failed: %s",
+                    as_of, sum(report.render_failed.values()), dict(report.render_failed))
     return report
 
 
-def _plan(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, status: days.DayStatus,
-          now: datetime, params: dict[str, Any], batch_size: int, dry_run: bool,
-          progress: Callable[[int], None] | None) -> PlanReport:
-    as_of = status.as_of
-    build_decisions(con, cfg, as_of, now, in_transaction=dry_run, advance_state=status.is_newest)
-
+def _report(con: duckdb.DuckDBPyConnection, as_of: date, decisions: pa.Table, dry_run: bool) -> PlanReport:
+    """The plan's counts from decide's table: planned by (purpose, step, channel), suppressed by reason."""
     report = PlanReport(as_of=as_of, dry_run=dry_run)
-    report.candidates = db.scalar(con, "SELECT count(*) FROM candidates")
-    report.already_recorded = report.candidates - db.scalar(con, "SELECT count(*) FROM decisions")
-    for purpose, step, channel, status, reason, n in con.execute(
-        "SELECT purpose, step, channel, status, suppressed_reason, count(*) FROM decisions GROUP BY ALL"
-    ).fetchall():
-        if status == "planned":
-            report.planned[(purpose, step, channel)] += n
+    report.candidates = db.rows(con, "lifecycle/plan/candidate_count")[0]["n"]
+    report.already_recorded = report.candidates - decisions.num_rows
+    counts = decisions.group_by(["purpose", "step", "channel", "status", "suppressed_reason"],
+                                use_threads=False).aggregate([([], "count_all")])
+    for row in counts.to_pylist():
+        if row["status"] == "planned":
+            report.planned[(row["purpose"], row["step"], row["channel"])] += row["count_all"]
         else:
-            report.suppressed[reason] += n
+            report.suppressed[row["suppressed_reason"]] += row["count_all"]
+    return report
 
-    if not dry_run:
-        with db.transaction(con):
-            days.start_plan(con, as_of, params["recorded_at"], cfg.policy_version)
-            db.run(con, "policy/record_policy_version", params)
-            db.run(con, "policy/record_decisions", params)
 
+def _rendered_batches(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer,
+                      params: dict[str, Any], batch_size: int,
+                      progress: Callable[[int], None] | None) -> Iterator[list[dict[str, Any]]]:
+    """The planned text contacts of temp table decisions not recorded yet, rendered batch by batch."""
     # Fetched whole (as Arrow, typed in SQL) because each batch is then written on this same
     # connection, and duckdb refuses new work while a result is still streaming.
     inputs = db.arrow(con, "lifecycle/plan/render_inputs", params)
     done = 0
     for batch in inputs.to_batches(max_chunksize=batch_size):
         chunk = batch.to_pylist()
-        rendered = _render_chunk(chunk, cfg, renderer)
-        for r in rendered:
-            if r["error"]:
-                report.render_failed[r["error"].removeprefix("render_failed: ")[:120]] += 1
-        if not dry_run:
-            _record_rendered(con, rendered, params)
+        yield _render_chunk(chunk, cfg, renderer)
         done += len(chunk)
         if progress:
             progress(done)
-    if report.render_failed:
-        log.warning("%s: %d contacts could not be rendered and were marked failed: %s",
-                    as_of, sum(report.render_failed.values()), dict(report.render_failed))
-    return report
+
+
+def _render_failures(rendered: list[dict[str, Any]]) -> Counter:
+    return Counter(r["error"].removeprefix("render_failed: ")[:120] for r in rendered if r["error"])
 
 
 def _render_chunk(rows: list[dict[str, Any]], cfg: LifecycleConfig, renderer: Renderer) -> list[dict[str, Any]]:

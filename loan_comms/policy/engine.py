@@ -1,7 +1,8 @@
 """The contact policy: config as SQL tables, state as of an instant, and the re-check before send.
 
-The rules themselves are SQL (`sql/policy/gate.sql` for opt-outs, pauses, holidays, cooldowns and
-"paid"; `sql/policy/decide.sql` adds the caps): one place that planning and dispatch both use.
+The rules themselves are SQL (`sql/policy/rules/`, one file per reason, ordered by
+`catalog.GATE_RULES`, for opt-outs, pauses, holidays, cooldowns and "paid"; `sql/policy/decide.sql`
+adds the caps): one place that planning and dispatch both use.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pyarrow as pa
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
+from loan_comms.policy import gate
 
 
 def step_rows(cfg: LifecycleConfig) -> list[dict[str, Any]]:
@@ -29,7 +31,8 @@ def step_rows(cfg: LifecycleConfig) -> list[dict[str, Any]]:
     for step, channels, severity in cfg.follow_ups.steps():
         rows += [dict(step=step, purpose="follow_up", rank=0, min_dpd=None, days_before_due=None,
                       severity=severity, channel=ch) for ch in channels]
-    return rows
+    collection = cfg.collection_steps()
+    return [{**row, "collection": collection[row["step"]]} for row in rows]
 
 
 def _holiday_rows(cfg: LifecycleConfig, years: range) -> list[dict[str, Any]]:
@@ -57,7 +60,8 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     tables = {
         "cfg_steps": pa.Table.from_pylist(step_rows(cfg), schema=pa.schema([
             ("step", pa.string()), ("purpose", pa.string()), ("rank", pa.int32()), ("min_dpd", pa.int32()),
-            ("days_before_due", pa.int32()), ("severity", pa.int32()), ("channel", pa.string())])),
+            ("days_before_due", pa.int32()), ("severity", pa.int32()), ("channel", pa.string()),
+            ("collection", pa.bool_())])),
         "cfg_profiles": pa.Table.from_pylist(profiles),
         "cfg_holidays": pa.Table.from_pylist(_holiday_rows(cfg, years),
                                              schema=pa.schema([("profile", pa.string()), ("day", pa.date32())])),
@@ -68,20 +72,35 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
         db.temp_table(con, name, table)
 
 
-def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,
-                  day: date | None = None) -> None:
-    """Ingest payments known by `now` and derive installment, loan and contact-flag state.
+def derive_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,
+                 day: date | None = None) -> None:
+    """Derive installment, loan and contact-flag state as of `now` into temp tables; writes nothing.
 
+    Payments that arrived in the feed by `now` count whether or not they are recorded as events
+    yet (payment_events), so a day can be decided before anything is written.
     pending_only limits installment state to loans with a planned contact whose window has opened
     (of local day `day` when given): all the re-check before send needs, and a fraction of the book.
     """
     params = {"as_of": as_of, "now": now, "pending_only": pending_only, "day": day}
+    for name in ("unrecorded_payments", "payment_events", "installment_state", "loan_state", "borrower_flags",
+                 "loan_flags"):
+        db.run(con, f"lifecycle/state/{name}", params)
+
+
+def ingest_payments(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    """Record the payment-feed rows arrived by `now` as 'payment' events (unrecorded_payments)."""
+    params = {"now": now}
+    db.run(con, "lifecycle/state/unrecorded_payments", params)
     db.run(con, "lifecycle/state/ingest_payments", params)
     db.run(con, "lifecycle/state/mark_payments_ingested", params)
-    db.run(con, "lifecycle/state/installment_state", params)
-    db.run(con, "lifecycle/state/loan_state", params)
-    db.run(con, "lifecycle/state/borrower_flags", params)
-    db.run(con, "lifecycle/state/loan_flags", params)
+
+
+def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,
+                  day: date | None = None) -> None:
+    """Ingest payments known by `now` and derive installment, loan and contact-flag state (the
+    re-check before send, a writer; planning derives without ingesting, see derive_state)."""
+    ingest_payments(con, now)
+    derive_state(con, as_of, now, pending_only=pending_only, day=day)
 
 
 def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, *,
@@ -100,7 +119,7 @@ def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, no
         params = {"now": now, "policy_version": cfg.policy_version, "config_text": cfg.text, "recorded_at": now,
                   "hardship_pause_days": cfg.follow_ups.hardship_pause_days, "day": day}
         db.run(con, "policy/recheck_input", params)
-        db.run(con, "policy/gate", params)
+        gate.judge(con, params)
         counts = dict(db.run(con, "policy/recheck_counts", params).fetchall())
         db.run(con, "policy/record_policy_version", params)
         db.run(con, "policy/apply_recheck", params)

@@ -2,17 +2,17 @@
 -- $until < send_before, where $until is $now plus the time this pass has already run, so a long
 -- pass never sends a contact after its window closed), highest priority first, after the keyset position ($after_priority, $after_id),
 -- at most $limit rows: attempt_id, idempotency_key, channel, priority, the recipient resolved from
--- borrowers at send time (sms: phone_e164, email: email, work items: borrower_id) and the wording.
+-- the recipients view at send time (sms: phone, email: email; work items: borrower_id) and the wording.
 -- Text channels (sms, email, letter) need their contact_messages row: without it the wording is
 -- not rendered yet and the contact waits for a later pass. Channels in $halted (stopped for the
 -- rest of this pass: credentials refused, outage) are left out.
 -- With $day (a local day; NULL for all), only the contacts planned for that day: a day's dispatch
 -- on a simulated clock, so a replayed pass of an earlier day never sends a later day's contacts.
 SELECT a.attempt_id, a.idempotency_key, a.channel, a.priority,
-       CASE a.channel WHEN 'sms' THEN b.phone_e164 WHEN 'email' THEN b.email ELSE a.borrower_id END AS recipient,
+       CASE WHEN a.channel IN ('sms', 'email') THEN r.address ELSE a.borrower_id END AS recipient,
        m.subject, m.body_text, m.body_html
 FROM contact_attempts AS a
-LEFT JOIN borrowers AS b ON b.borrower_id = a.borrower_id
+LEFT JOIN recipients AS r ON r.borrower_id = a.borrower_id AND r.channel = a.channel
 LEFT JOIN contact_messages AS m ON m.attempt_id = a.attempt_id
 WHERE a.status = 'planned' AND ($day::DATE IS NULL OR a.planned_for_date = $day::DATE)
   AND a.send_after <= $now AND $until < a.send_before

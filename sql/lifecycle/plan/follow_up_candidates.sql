@@ -23,8 +23,8 @@ hardship AS (
 paid_since_promise AS (
     SELECT f.loan_id, coalesce(sum(e.amount), 0) AS paid
     FROM loan_flags AS f
-    LEFT JOIN borrower_events AS e
-      ON e.loan_id = f.loan_id AND e.kind = 'payment'
+    LEFT JOIN payment_events AS e
+      ON e.loan_id = f.loan_id
      AND e.occurred_at >= f.promised_at AND e.occurred_at <= $now
     WHERE f.promised_date IS NOT NULL
     GROUP BY f.loan_id
@@ -44,10 +44,9 @@ broken AS (
 confirmed AS (
     SELECT e.loan_id, any_value(e.borrower_id), NULL::INTEGER, sum(e.amount), NULL::DATE, 0, NULL::DATE,
            'payment_confirmation'
-    FROM borrower_events AS e
-    WHERE e.kind = 'payment'
-      AND e.occurred_at > $now - INTERVAL 1 DAY AND e.occurred_at <= $now
-      AND EXISTS (SELECT 1 FROM delinquency_episodes AS d
+    FROM payment_events AS e
+    WHERE e.occurred_at > $now - INTERVAL 1 DAY AND e.occurred_at <= $now
+      AND EXISTS (SELECT 1 FROM day_episodes AS d
                   WHERE d.loan_id = e.loan_id AND d.opened_on <= $as_of::DATE
                     AND (d.closed_on IS NULL OR d.closed_on >= $as_of::DATE - 1))
     GROUP BY e.loan_id

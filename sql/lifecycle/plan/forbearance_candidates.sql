@@ -4,7 +4,7 @@
 -- beyond its first step until the offer has gone (awaiting_forbearance_offer).
 INSERT INTO candidates
 WITH open_episode AS (   -- open on $as_of, whatever later days did to it
-    SELECT episode_id, loan_id, opened_on FROM delinquency_episodes
+    SELECT episode_id, loan_id, opened_on FROM day_episodes
     WHERE opened_on <= $as_of::DATE AND (closed_on IS NULL OR closed_on > $as_of::DATE)
 ),
 offered AS (

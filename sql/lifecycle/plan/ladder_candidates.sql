@@ -5,7 +5,7 @@
 -- the policy held back (caps, pauses, holidays, missed window) is tried again the next day.
 INSERT INTO candidates
 WITH open_episode AS (   -- open on $as_of, whatever later days did to it (re-runs read the past as it was)
-    SELECT episode_id, loan_id FROM delinquency_episodes
+    SELECT episode_id, loan_id FROM day_episodes
     WHERE opened_on <= $as_of::DATE AND (closed_on IS NULL OR closed_on > $as_of::DATE)
 ),
 ladder AS (

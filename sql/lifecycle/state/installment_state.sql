@@ -1,5 +1,6 @@
 -- installment_state: every installment as of $now, with payments applied oldest installment first.
--- paid_amount/outstanding come from 'payment' events up to $now, so any past day can be re-derived;
+-- paid_amount/outstanding come from payments up to $now (payment_events: recorded, or arrived in
+-- the feed and not recorded yet), so any past day can be re-derived without writing;
 -- settled_at is when the running total of payments first covered this installment.
 -- With $pending_only, only loans with a planned contact whose window has opened (the re-check before send).
 CREATE OR REPLACE TEMP TABLE installment_state AS
@@ -11,8 +12,8 @@ pay AS (
     SELECT loan_id, occurred_at,
            sum(amount) OVER (PARTITION BY loan_id ORDER BY occurred_at, event_id
                              ROWS UNBOUNDED PRECEDING) AS running_paid
-    FROM borrower_events
-    WHERE kind = 'payment' AND occurred_at <= $now
+    FROM payment_events
+    WHERE occurred_at <= $now
       AND (NOT $pending_only OR loan_id IN (SELECT loan_id FROM scope))
 ),
 totals AS (

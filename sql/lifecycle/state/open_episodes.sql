@@ -1,8 +1,6 @@
--- Opens a delinquency episode for each overdue loan that has none open. Returns nothing.
+-- Opens the episodes episode_changes says recording $as_of opens (none for an older day). Returns nothing.
 INSERT INTO delinquency_episodes (episode_id, loan_id, opened_on)
-SELECT s.loan_id || ':' || strftime(s.oldest_unpaid_due + 1, '%Y-%m-%d'), s.loan_id, s.oldest_unpaid_due + 1
-FROM loan_state AS s
-WHERE s.dpd > 0
-  AND NOT EXISTS (SELECT 1 FROM delinquency_episodes AS e
-                  WHERE e.loan_id = s.loan_id
-                    AND (e.closed_on IS NULL OR e.opened_on = s.oldest_unpaid_due + 1));
+SELECT c.episode_id, c.loan_id, c.opened_on
+FROM episode_changes AS c
+WHERE c.change = 'open'
+  AND NOT EXISTS (SELECT 1 FROM delinquency_episodes AS e WHERE e.episode_id = c.episode_id);

@@ -1,0 +1,111 @@
+"""The policy as a catalog: the gate's rules in precedence order, and every suppression reason.
+
+GATE_RULES orders sql/policy/rules/<name>.sql the way the audit's RULES orders sql/audit/: a
+contact's verdict is the first rule in this list that forbids it. Adding a rule is adding a file
+and a line here. REASONS maps every reason a contact can be suppressed with to the file that
+decides it, the audit rule that checks it was kept, and the tests that make it fire;
+tests/policy/test_reasons.py holds the catalog to the repository, and docs/policy.md shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GATE_RULES: tuple[str, ...] = (
+    "paid",
+    "no_recipient",
+    "opted_out",
+    "cease_contact",
+    "paused_dispute",
+    "paused_hardship",
+    "paused_promise",
+    "holiday",
+    "awaiting_forbearance_offer",
+    "cap_call_cooldown",
+)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One suppression reason: what decides it, what checks it afterwards, and what makes it fire.
+
+    rule: the SQL file (under sql/) that writes the reason; audit: the audit rule (sql/audit/<audit>.sql)
+    that would catch a contact that should have had it; tests: "path::test_name" of tests whose
+    scenario makes it fire (each names the reason).
+    """
+
+    reason: str
+    rule: str
+    audit: str
+    tests: tuple[str, ...]
+    why: str
+
+
+_RULES = "tests/policy/test_rules.py"
+_REASONS = "tests/policy/test_reasons.py"
+_PLAN = "tests/lifecycle/test_plan_day.py"
+
+
+def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str) -> Reason:
+    return Reason(reason, f"policy/rules/{rule}.sql", audit, tests, why)
+
+
+def _cap(reason: str, audit: str, tests: tuple[str, ...], why: str) -> Reason:
+    return Reason(reason, "policy/decide.sql", audit, tests, why)
+
+
+REASONS: tuple[Reason, ...] = (
+    _gate("paid", "paid", "paid_means_stop",
+          (f"{_PLAN}::test_paid_loans_get_nothing", f"{_PLAN}::test_payment_after_plan_cancels_the_unsent_reminder"),
+          "nothing the contact could be about is owed"),
+    _gate("no_recipient", "no_recipient", "third_parties",
+          (f"{_PLAN}::test_every_decision_names_the_policy_and_the_policy_is_kept",),
+          "no address on the channel (recipients view)"),
+    _gate("opted_out_sms", "opted_out", "opt_out_honoured",
+          (f"{_RULES}::test_stop_stops_sms_but_not_email",
+           f"{_RULES}::test_stop_received_after_the_plan_stops_the_pending_sms"),
+          "the borrower closed the channel (STOP)"),
+    _gate("opted_out_email", "opted_out", "opt_out_honoured",
+          ("tests/inbound/test_ingest_events.py::test_email_unsubscribe_from_the_provider_stops_email_but_not_sms",),
+          "the borrower closed the channel (unsubscribe, spam report)"),
+    _gate("opted_out_call", "opted_out", "opt_out_honoured", (f"{_REASONS}::test_reason_fires",),
+          "the borrower closed the channel"),
+    _gate("cease_contact", "cease_contact", "cease_contact_honoured",
+          (f"{_RULES}::test_cease_contact_stops_collection_and_dispute_pauses_only_that_loan",),
+          "the borrower asked us to stop"),
+    _gate("paused_dispute", "paused_dispute", "dispute_pause",
+          (f"{_RULES}::test_cease_contact_stops_collection_and_dispute_pauses_only_that_loan",
+           f"{_REASONS}::test_gate_and_audit_judge_a_step_by_the_same_collection_flag"),
+          "collection waits while the debt is disputed"),
+    _gate("paused_hardship", "paused_hardship", "hardship_pause",
+          (f"{_RULES}::test_hardship_pauses_escalation_and_offers_a_plan_instead",),
+          "the ladder pauses after a hardship request"),
+    _gate("paused_promise", "paused_promise", "promise_pause",
+          ("tests/inbound/test_ingest_events.py::test_promise_from_a_call_pauses_the_ladder_until_the_day_after",),
+          "the ladder waits until the day after a promised payment date"),
+    _gate("holiday", "holiday", "holidays",
+          (f"{_RULES}::test_no_collection_contact_on_a_public_holiday_but_reminders_go",),
+          "no collection on a public holiday of the borrower's profile"),
+    _gate("awaiting_forbearance_offer", "awaiting_forbearance_offer", "forbearance_before_escalation",
+          (f"{_RULES}::test_uk_borrower_is_offered_forbearance_before_the_ladder_goes_on",),
+          "forbearance is offered before the ladder goes on"),
+    _gate("cap_call_cooldown", "cap_call_cooldown", "call_cooldown_after_conversation",
+          (f"{_RULES}::test_no_call_within_seven_days_after_a_conversation",),
+          "no call for some days after a conversation"),
+    _cap("cap_sms_per_day", "sms_per_day", (f"{_RULES}::test_caps_keep_the_most_severe_then_largest_contacts",),
+         "SMS per local day"),
+    _cap("cap_sms_per_7_days", "sms_per_7_days", (f"{_REASONS}::test_reason_fires",), "SMS per rolling 7 days"),
+    _cap("cap_email_per_day", "email_per_day", (f"{_REASONS}::test_reason_fires",), "emails per local day"),
+    _cap("cap_calls_per_7_days", "calls_per_7_days", (f"{_RULES}::test_eighth_call_in_seven_days_is_suppressed",),
+         "calls per rolling 7 days"),
+    _cap("cap_calls_per_day", "reached_calls_per_day", (f"{_REASONS}::test_reason_fires",), "calls per local day"),
+    _cap("cap_contacts_per_day", "contacts_per_day", (f"{_REASONS}::test_reason_fires",),
+         "contacts of any channel per local day"),
+    Reason("window_missed", "policy/apply_recheck.sql", "nothing_lost",
+           (f"{_RULES}::test_window_passed_unsent_is_suppressed_never_sent_late",),
+           "the contact window closed unsent: never sent late"),
+    Reason("lost", "delivery/note_halted.sql", "nothing_lost",
+           ("tests/delivery/test_outage_lost.py::test_an_outage_all_day_is_lost_in_the_summary_and_fails_the_audit",),
+           "window_missed after a send try or a provider failure: lost to a delivery failure "
+           "(summaries and alerts count it apart; the audit fails it)"),
+)

@@ -1,0 +1,40 @@
+"""The gate: the first rule in GATE_RULES that forbids each contact, as one SQL statement.
+
+Each rule is a file in sql/policy/rules/ that returns (idempotency_key, reason) for the gate
+subjects it forbids. They are read side by side here, tagged with their place in GATE_RULES, and
+folded to the first hit per contact (sql/policy/gate_verdicts.sql): exactly the precedence of a
+CASE over the rules, but adding a rule is adding a file and a line, not editing the CASE.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import duckdb
+
+from loan_comms import db
+from loan_comms.policy.catalog import GATE_RULES
+
+
+def _hits(params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """CREATE gate_hits as the union of every rule tagged with its precedence, and its parameters."""
+    parts: list[str] = []
+    bound: dict[str, Any] = {}
+    for precedence, rule in enumerate(GATE_RULES, start=1):
+        text, used = db._bound(f"policy/rules/{rule}", params)
+        bound |= used
+        # Only the rule's position (an int of ours) is formatted in; values stay bound parameters.
+        parts.append(f"SELECT idempotency_key, reason, {precedence} AS precedence FROM (\n"
+                     f"{text.rstrip().rstrip(';')}\n)")
+    return "CREATE OR REPLACE TEMP TABLE gate_hits AS\n" + "\nUNION ALL\n".join(parts), bound
+
+
+def judge(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
+    """Fill gate_verdicts(idempotency_key, reason) for the contacts in temp table gate_input.
+
+    Needs the config tables (register_policy_tables) and the state tables (installment_state,
+    borrower_flags, loan_flags) as of the instant being judged.
+    """
+    db.run(con, "policy/gate_subjects", params)
+    con.execute(*_hits(params))
+    db.run(con, "policy/gate_verdicts", params)

@@ -1,0 +1,31 @@
+-- gate_subjects: every contact in gate_input (today's candidates, or planned rows about to be sent)
+-- with everything the gate rules in sql/policy/rules/ judge it by, as of $now: the step's config
+-- (collection flag, legally required, ladder rank), the borrower's profile, the installment's
+-- outstanding amount, and the borrower's and loan's flags. The one relation every rule reads.
+-- Collection contact: the step's `collection` flag in the config (cfg_steps); a step the config no
+-- longer names (a re-check after a config change) counts as collection when it is an escalation
+-- or a follow-up, the same fallback as the audit's sql/audit/_contacts.sql.
+-- A contact whose profile is missing from cfg_profiles (no 'default') is never forbidden.
+CREATE OR REPLACE TEMP TABLE gate_subjects AS
+SELECT i.idempotency_key, i.borrower_id, i.loan_id, i.installment_no, i.channel, i.purpose, i.step,
+       i.episode_id, i.planned_for_date,
+       coalesce((SELECT bool_or(st.collection) FROM cfg_steps AS st WHERE st.step = i.step),
+                i.purpose IN ('escalation', 'follow_up')) AS is_collection,
+       i.step IN (SELECT step FROM cfg_legal) AS legally_required,
+       coalesce((SELECT max(rank) FROM cfg_steps AS st WHERE st.step = i.step AND st.purpose = 'escalation'), 0)
+           AS ladder_rank,
+       prof.profile, prof.forbearance AS profile_forbearance, prof.call_cooldown_days,
+       inst.outstanding AS installment_outstanding,
+       coalesce(bf.opted_out_channels, []) AS opted_out_channels,
+       coalesce(bf.cease_active, false) AS cease_active,
+       bf.last_conversation_day,
+       coalesce(lf.dispute_open, false) AS dispute_open,
+       lf.hardship_requested_on,
+       lf.promised_date AS promised_until
+FROM gate_input AS i
+JOIN borrowers AS b USING (borrower_id)
+LEFT JOIN cfg_profiles AS p ON p.profile = b.jurisdiction
+JOIN cfg_profiles AS prof ON prof.profile = coalesce(p.profile, 'default')
+LEFT JOIN installment_state AS inst ON inst.loan_id = i.loan_id AND inst.installment_no = i.installment_no
+LEFT JOIN borrower_flags AS bf ON bf.borrower_id = i.borrower_id
+LEFT JOIN loan_flags AS lf ON lf.loan_id = i.loan_id;

@@ -175,8 +175,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(path.read_text(encoding="utf-8"))
 
 
-def _bound(name: str, params: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
-    """The file's text and the subset of params it names (duckdb rejects unused ones)."""
+def bound(name: str, params: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """The file's text and the subset of params it names (duckdb rejects unused ones); for callers
+    that compose several files into one statement (the policy gate)."""
     text = sql(name)
     code = re.sub(r"--[^\n]*", "", text)  # parameters named in comments are not parameters
     used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", code))
@@ -185,14 +186,14 @@ def _bound(name: str, params: Mapping[str, Any] | None) -> tuple[str, dict[str, 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
     """Execute the named SQL file with bound parameters (only those the statement uses)."""
-    text, bound = _bound(name, params)
-    return con.execute(text, bound)
+    text, args = bound(name, params)
+    return con.execute(text, args)
 
 
 def arrow(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
     """Run a SELECT file and return its whole result as an Arrow table (typed by the SQL)."""
-    text, bound = _bound(name, params)
-    return con.sql(text, params=bound).to_arrow_table()
+    text, args = bound(name, params)
+    return con.sql(text, params=args).to_arrow_table()
 
 
 def rows(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ def _hits(params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     parts: list[str] = []
     bound: dict[str, Any] = {}
     for precedence, rule in enumerate(GATE_RULES, start=1):
-        text, used = db._bound(f"policy/rules/{rule}", params)
+        text, used = db.bound(f"policy/rules/{rule}", params)
         bound |= used
         # Only the rule's position (an int of ours) is formatted in; values stay bound parameters.
         parts.append(f"SELECT idempotency_key, reason, {precedence} AS precedence FROM (\n"

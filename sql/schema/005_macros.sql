@@ -6,6 +6,9 @@
 --     it was planned or sent, or it could never be made (no recipient, channel opted out); a
 --     contact the policy only held back (cap, pause, holiday, missed window) does not count, so the
 --     step is tried again the next day.
+--   point_id(kind, address) returns the id of a contact point: kind 'phone' (address in E.164) or
+--     'email' (address trimmed and lower-cased), hashed so logs and contact_attempts never hold
+--     the address itself. The same address is the same point whoever it belongs to.
 -- TEMP macros live in the connection, not the database file: db.connect defines them on every
 -- connection, read-only ones included (the schema files only run on writable ones). Idempotent.
 -- The audit (sql/audit/) deliberately does not use them: it is written independently of the planner.
@@ -14,3 +17,6 @@ CREATE OR REPLACE TEMP MACRO contact_key(borrower_id, loan_id, step, channel, da
 
 CREATE OR REPLACE TEMP MACRO step_taken(status, suppressed_reason) AS
     (status <> 'suppressed' OR suppressed_reason = 'no_recipient' OR suppressed_reason LIKE 'opted_out_%');
+
+CREATE OR REPLACE TEMP MACRO point_id(kind, address) AS
+    CASE WHEN address IS NOT NULL THEN kind || ':' || substr(sha256(kind || ':' || address), 1, 16) END;

@@ -44,6 +44,12 @@ RULES: tuple[str, ...] = (
     "nothing_lost",
     "ladder_order",
     "forbearance_before_escalation",
+    # issue 11, engineer C: the standing restrictions of loan_comms/policy/kinds.py
+    "deceased_no_contact",
+    "bankruptcy_honoured",
+    "breathing_space_honoured",
+    "attorney_only",
+    "complaint_pause",
 )
 
 

@@ -98,3 +98,106 @@ def identifier(field: str, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
         raise ValueError(f"{field} is missing" if value in (None, "") else f"{field} {show(value)} is not an id")
     return str(value).strip()
+
+
+# -- the detail of the issue-11 kinds (loan_comms/policy/kinds.py) ---------------------------------
+PREFERENCE_CHANNELS = ("sms", "email", "call", "letter", "visit")
+PLACES = ("home", "work", "mobile")
+MAX_BREATHING_SPACE = timedelta(days=400)    # 60 days standard; a mental-health crisis lasts its treatment + 30
+
+
+def dial_seq(value: Any) -> int | None:
+    """An optional dial sequence number: a whole number from 0 (the dialer's n-th try of one attempt)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"dial_seq {show(value)} is not a whole number")
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"dial_seq {show(value)} is not a whole number") from None
+    if n < 0 or n > 10_000:
+        raise ValueError(f"dial_seq {n} is out of range (0 to 10000)")
+    return n
+
+
+def hhmm(field: str, value: Any) -> str:
+    """A local time 'HH:MM' (00:00 to 23:59)."""
+    text = str(value).strip() if isinstance(value, str) else None
+    if not text or len(text) != 5 or text[2] != ":" or not (text[:2] + text[3:]).isdigit() \
+            or int(text[:2]) > 23 or int(text[3:]) > 59:
+        raise ValueError(f"{field} {show(value)} is not a time like 09:30")
+    return text
+
+
+def names(field: str, value: Any, allowed: tuple[str, ...]) -> list[str]:
+    """A list of names from a JSON list or a text 'a;b' / 'a,b' (empty: none), each one of `allowed`."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        items: list[Any] = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise ValueError(f"{field} {show(value)} is not a list of {', '.join(allowed)}")
+    return sorted({one_of(field, v, allowed) for v in items})
+
+
+def flag(field: str, value: Any) -> bool:
+    """A yes/no value: true/false, yes/no, 1/0."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if value is not None else ""
+    if text in ("true", "yes", "1", "y"):
+        return True
+    if text in ("false", "no", "0", "n"):
+        return False
+    raise ValueError(f"{field} {show(value)} is not true or false" if text else f"{field} is missing (true or false)")
+
+
+def kind_detail(kind: str, row: dict[str, Any], when: datetime) -> dict[str, Any]:
+    """The detail JSON an operator event of `kind` carries, checked (the contracts of kinds.py).
+
+    breathing_space: {"until": date}, not before the event's day nor implausibly far;
+    attorney_representation: {"attorney": name or reference} (optional; never an address: letters go
+      through the work item, and a reference is not personal data of the borrower);
+    contact_preference: {"window": [start, end] | null, "avoid_channels": [...], "avoid_places": [...]};
+    inbound_call: {"conversation": bool}; promise_to_pay: {"promised_date": date}.
+    """
+    if kind == "promise_to_pay":
+        return {"promised_date": promised_date(row.get("promised_date"), when).isoformat()}
+    if kind == "breathing_space":
+        value = row.get("until")
+        if value in (None, ""):
+            raise ValueError("breathing_space needs until (YYYY-MM-DD), the day the moratorium ends")
+        try:
+            until = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(f"until {show(value)} is not a date (YYYY-MM-DD)") from None
+        if until < when.date():
+            raise ValueError(f"until {until} is before the day the breathing space began ({when.date()})")
+        if until > when.date() + MAX_BREATHING_SPACE:
+            raise ValueError(f"until {until} is more than {MAX_BREATHING_SPACE.days} days after {when.date()}")
+        return {"until": until.isoformat()}
+    if kind == "attorney_representation":
+        attorney = row.get("attorney")
+        if attorney in (None, ""):
+            return {}
+        if "@" in str(attorney) or str(attorney).strip().startswith("+"):
+            raise ValueError("attorney must be a name or a reference, not a phone or an e-mail address")
+        return {"attorney": str(attorney).strip()[:200]}
+    if kind == "contact_preference":
+        start, end = row.get("window_start"), row.get("window_end")
+        window: list[str] | None = None
+        if start not in (None, "") or end not in (None, ""):
+            window = [hhmm("window_start", start), hhmm("window_end", end)]
+            if window[0] >= window[1]:
+                raise ValueError(f"window_start {window[0]} is not before window_end {window[1]}")
+        detail: dict[str, Any] = {"window": window,
+                                  "avoid_channels": names("avoid_channels", row.get("avoid_channels"),
+                                                          PREFERENCE_CHANNELS),
+                                  "avoid_places": names("avoid_places", row.get("avoid_places"), PLACES)}
+        return detail  # all empty: the person withdrew their earlier preference
+    if kind == "inbound_call":
+        return {"conversation": flag("conversation", row.get("conversation"))}
+    return {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,19 +23,29 @@ from loan_comms import db
 from loan_comms.inbound import reader
 from loan_comms.inbound import event_checks
 from loan_comms.clock import utc_now
+from loan_comms.policy import kinds
 
 CALL_OUTCOMES = ("no_answer", "reached", "promise_to_pay", "wrong_number")
 OPERATOR_KINDS = ("cease_contact", "cease_contact_revoked", "dispute", "dispute_resolved", "hardship_request",
-                  "promise_to_pay", "opt_out", "opt_in")
+                  "promise_to_pay", "opt_out", "opt_in",
+                  # issue 11 (loan_comms/policy/kinds.py says what each does and how far it reaches)
+                  "attorney_representation", "attorney_withdrawn", "vulnerable", "vulnerable_ended",
+                  "breathing_space", "breathing_space_ended", "workplace_prohibited", "workplace_permitted",
+                  "deceased", "bankruptcy", "bankruptcy_dismissed", "complaint", "complaint_resolved",
+                  "contact_preference", "inbound_call")
 CHANNELS = ("sms", "email", "call", "letter", "visit")
 # Fields that must be text when present (a JSON list or object there refuses the row).
-OPERATOR_FIELDS = ("event_id", "borrower_id", "loan_id", "kind", "occurred_at", "channel", "promised_date", "note")
-CALL_FIELDS = ("attempt_id", "outcome", "occurred_at", "promised_date")
+OPERATOR_FIELDS = ("event_id", "borrower_id", "loan_id", "kind", "occurred_at", "channel", "promised_date", "note",
+                   "until", "attorney", "window_start", "window_end")
+CALL_FIELDS = ("attempt_id", "outcome", "occurred_at", "promised_date", "dial_seq")
+# Kinds that are about one loan and so need it named in an operator's row.
+NEEDS_LOAN = ("hardship_request", "promise_to_pay")
 
 EVENT_SCHEMA = pa.schema([
     ("seq", pa.int64()), ("external_id", pa.string()), ("borrower_id", pa.string()), ("loan_id", pa.string()),
     ("kind", pa.string()), ("occurred_at", pa.timestamp("us", tz="UTC")), ("detail", pa.string()),
     ("channel", pa.string()), ("amount", pa.decimal128(18, 2)), ("source", pa.string()),
+    ("scope", pa.string()), ("contact_point", pa.string()),
 ])
 
 
@@ -105,15 +115,18 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
 def ingest_call_outcomes(con: duckdb.DuckDBPyConnection, path: Path, *, now: datetime | None = None,
                          encoding: str | None = None,
                          tolerance: timedelta = event_checks.FUTURE_TOLERANCE) -> IngestReport:
-    """Dialer results: attempt_id, outcome, occurred_at [, promised_date, amount].
+    """Dialer results: attempt_id, outcome, occurred_at [, dial_seq, promised_date, amount].
 
-    The borrower and loan come from the call's own contact attempt, so a dialer can never attach
-    an outcome to someone we did not call. `now` is the reference for "not in the future"
-    (default: the wall clock; the simulator passes its simulated instant).
+    The borrower, loan and contact point come from the call's own contact attempt, so a dialer can
+    never attach an outcome to someone we did not call. Each row is its own event, keyed
+    'call:<attempt_id>:<dial_seq>' (or the row's occurred_at when the dialer sends no dial_seq):
+    a redial's later `reached` after a `no_answer` is kept (issue 11 case 5), and re-ingesting the
+    same file still doubles nothing. `now` is the reference for "not in the future" (default: the
+    wall clock; the simulator passes its simulated instant).
     """
     now = now or utc_now()
     report = IngestReport("call outcomes", entity="call_outcome")
-    calls = {r[0]: (r[1], r[2]) for r in db.run(con, "inbound/events/calls_made").fetchall()}
+    calls = {r[0]: (r[1], r[2], r[3]) for r in db.run(con, "inbound/events/calls_made").fetchall()}
 
     def build(row: dict[str, Any]) -> dict[str, Any]:
         attempt_id = event_checks.identifier("attempt_id", row.get("attempt_id"))
@@ -121,13 +134,18 @@ def ingest_call_outcomes(con: duckdb.DuckDBPyConnection, path: Path, *, now: dat
             raise ValueError(f"attempt_id {event_checks.show(attempt_id)} is not a call we made")
         outcome = event_checks.one_of("outcome", row.get("outcome"), CALL_OUTCOMES)
         when = event_checks.occurred_at(row.get("occurred_at"), now, tolerance)
+        seq = event_checks.dial_seq(row.get("dial_seq"))
         detail: dict[str, Any] = {"outcome": outcome, "attempt_id": attempt_id}
+        if seq is not None:
+            detail["dial_seq"] = seq
         if outcome == "promise_to_pay":
             detail["promised_date"] = event_checks.promised_date(row.get("promised_date"), when).isoformat()
-        borrower_id, loan_id = calls[attempt_id]
-        return dict(external_id=f"call:{attempt_id}", borrower_id=borrower_id, loan_id=loan_id,
+        borrower_id, loan_id, point = calls[attempt_id]
+        key = str(seq) if seq is not None else when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return dict(external_id=f"call:{attempt_id}:{key}", borrower_id=borrower_id, loan_id=loan_id,
                     kind="call_outcome", occurred_at=when, detail=json.dumps(detail), channel="call",
-                    amount=event_checks.amount(row.get("amount")), source="dialer")
+                    amount=event_checks.amount(row.get("amount")), source="dialer",
+                    scope=kinds.scope_of("call_outcome", names_loan=True), contact_point=point)
 
     return _land(con, path, report, CALL_FIELDS, "attempt_id", build, encoding)
 
@@ -136,7 +154,11 @@ def ingest_operator_events(con: duckdb.DuckDBPyConnection, path: Path, *, now: d
                            encoding: str | None = None,
                            tolerance: timedelta = event_checks.FUTURE_TOLERANCE) -> IngestReport:
     """Events an agent records: event_id, borrower_id, kind, occurred_at [, loan_id, channel,
-    promised_date, amount, note]. Cease-contact, disputes, hardship, opt-outs by phone or letter.
+    promised_date, amount, note, until, attorney, window_start, window_end, avoid_channels,
+    avoid_places, conversation]. Cease-contact, disputes, hardship, opt-outs by phone or letter, and
+    the issue-11 kinds (attorney, vulnerable, breathing space, workplace, deceased, bankruptcy,
+    complaint, contact preference, inbound call); each kind's detail is checked by
+    event_checks.kind_detail, and its scope comes from loan_comms/policy/kinds.py.
 
     The borrower must exist and a named loan must be theirs (sql/inbound/events/check_book.sql); `now` is
     the reference for "not in the future" (default: the wall clock; the simulator passes its own).
@@ -157,16 +179,15 @@ def ingest_operator_events(con: duckdb.DuckDBPyConnection, path: Path, *, now: d
             raise ValueError(f"{kind} needs a channel, one of {', '.join(CHANNELS)}")
         if channel is not None:
             event_checks.one_of("channel", channel, CHANNELS)
-        if kind in ("dispute", "dispute_resolved", "hardship_request", "promise_to_pay") and not loan_id:
+        if kind in NEEDS_LOAN and not loan_id:
             raise ValueError(f"{kind} needs the loan_id it is about")
         when = event_checks.occurred_at(row.get("occurred_at"), now, tolerance)
-        detail: dict[str, Any] = {}
-        if kind == "promise_to_pay":
-            detail["promised_date"] = event_checks.promised_date(row.get("promised_date"), when).isoformat()
+        detail: dict[str, Any] = event_checks.kind_detail(kind, row, when)
         if row.get("note") not in (None, ""):
             detail["note"] = str(row["note"])[:500]
         return dict(external_id=f"operator:{event_id}", borrower_id=borrower_id, loan_id=loan_id, kind=kind,
                     occurred_at=when, detail=json.dumps(detail) if detail else None, channel=channel,
-                    amount=event_checks.amount(row.get("amount")), source="operator")
+                    amount=event_checks.amount(row.get("amount")), source="operator",
+                    scope=kinds.scope_of(kind, names_loan=loan_id is not None), contact_point=None)
 
     return _land(con, path, report, OPERATOR_FIELDS, "event_id", build, encoding)

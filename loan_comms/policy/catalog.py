@@ -13,9 +13,14 @@ from dataclasses import dataclass
 
 GATE_RULES: tuple[str, ...] = (
     "paid",
+    "deceased",
     "no_recipient",
     "opted_out",
+    "bankruptcy",
+    "breathing_space",
+    "attorney_represented",
     "cease_contact",
+    "paused_complaint",
     "paused_dispute",
     "paused_hardship",
     "paused_promise",
@@ -44,6 +49,7 @@ class Reason:
 _RULES = "tests/policy/test_rules.py"
 _REASONS = "tests/policy/test_reasons.py"
 _PLAN = "tests/lifecycle/test_plan_day.py"
+_KINDS = "tests/policy/test_kind_rules.py"
 
 
 def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str) -> Reason:
@@ -73,6 +79,20 @@ REASONS: tuple[Reason, ...] = (
     _gate("cease_contact", "cease_contact", "cease_contact_honoured",
           (f"{_RULES}::test_cease_contact_stops_collection_and_dispute_pauses_only_that_loan",),
           "the borrower asked us to stop"),
+    _gate("deceased", "deceased", "deceased_no_contact", (f"{_KINDS}::test_standing_restriction_suppresses",),
+          "the borrower has died: nothing goes, on any loan"),
+    _gate("bankruptcy", "bankruptcy", "bankruptcy_honoured", (f"{_KINDS}::test_standing_restriction_suppresses",),
+          "collection stops in bankruptcy; only required notices go"),
+    _gate("breathing_space", "breathing_space", "breathing_space_honoured",
+          (f"{_KINDS}::test_standing_restriction_suppresses", f"{_KINDS}::test_breathing_space_ends_on_its_date"),
+          "UK breathing space until its end date; only required notices go"),
+    _gate("attorney_represented", "attorney_represented", "attorney_only",
+          (f"{_KINDS}::test_standing_restriction_suppresses",
+           f"{_KINDS}::test_attorney_letters_still_go_addressed_to_the_attorney"),
+          "represented by an attorney: no direct contact; letters go to the attorney"),
+    _gate("paused_complaint", "paused_complaint", "complaint_pause",
+          (f"{_KINDS}::test_standing_restriction_suppresses",),
+          "collection calls and visits wait while a complaint is open"),
     _gate("paused_dispute", "paused_dispute", "dispute_pause",
           (f"{_RULES}::test_cease_contact_stops_collection_and_dispute_pauses_only_that_loan",
            f"{_REASONS}::test_gate_and_audit_judge_a_step_by_the_same_collection_flag"),

@@ -123,4 +123,5 @@ def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, no
         counts = dict(db.run(con, "policy/recheck_counts", params).fetchall())
         db.run(con, "policy/record_policy_version", params)
         db.run(con, "policy/apply_recheck", params)
+        db.run(con, "policy/address_letters", params)
     return counts

@@ -1,16 +1,20 @@
 -- call_cooldown_after_conversation: After a call in which the borrower was reached (a call_outcome
--- event with outcome reached or promise_to_pay), was the borrower called again too soon?
+-- event with outcome reached or promise_to_pay, one event per dial attempt) or a conversation the
+-- borrower started (inbound_call with detail.conversation true), was the borrower called again too soon?
 -- Checked: every call attempt.
 -- Violation: the borrower's latest conversation before this call happened on local day D and the
 -- call was made on or before local day D + call_cooldown_days (the rest of day D included).
 CREATE OR REPLACE TEMP TABLE audit_rows AS
 WITH conversations AS (
     SELECT e.borrower_id, e.occurred_at AS conversation_at,
-           json_extract_string(e.detail, '$.outcome') AS outcome
+           CASE WHEN e.kind = 'inbound_call' THEN 'inbound call'
+                ELSE json_extract_string(e.detail, '$.outcome') END AS outcome
     FROM borrower_events AS e
-    WHERE e.kind = 'call_outcome'
-      AND CASE WHEN json_valid(e.detail)
-               THEN json_extract_string(e.detail, '$.outcome') IN ('reached', 'promise_to_pay') END
+    WHERE (e.kind = 'call_outcome'
+           AND CASE WHEN json_valid(e.detail)
+                    THEN json_extract_string(e.detail, '$.outcome') IN ('reached', 'promise_to_pay') END)
+       OR (e.kind = 'inbound_call'
+           AND CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.conversation') = 'true' END)
 )
 SELECT c.attempt_id, c.borrower_id, c.loan_id, c.step, c.sent_at, c.sent_local,
        v.conversation_at, timezone(c.timezone, v.conversation_at)::DATE AS conversation_day,

@@ -1,15 +1,20 @@
--- hardship_pause: After a hardship request on a loan, did an escalation (ladder) contact about that
--- loan go out within the pause? The pause covers the rest of the request's local day and the
--- next $hardship_pause_days local days (follow_ups.hardship_pause_days). The repayment-plan offer
+-- hardship_pause: After a hardship request, did an escalation (ladder) contact go out within the
+-- pause on any loan the request reaches (every loan of the borrower unless recorded loan-scoped)?
+-- The pause covers the rest of the request's local day and the next $hardship_pause_days local days (follow_ups.hardship_pause_days). The repayment-plan offer
 -- itself (follow-up hardship_offer) is allowed: it is what the borrower asked for.
 -- Checked: every attempted escalation contact.
 -- Violation: the loan's latest hardship_request before sent_at was on local day D, and the contact
 -- went out on or before local day D + hardship_pause_days.
 CREATE OR REPLACE TEMP TABLE audit_rows AS
-WITH requests AS (
+WITH requests AS (   -- each request on every loan it reaches: its own loan when recorded with scope
+                     -- 'loan', else every loan of the borrower (hardship is the person's situation)
     SELECT e.loan_id, e.occurred_at
     FROM borrower_events AS e
-    WHERE e.kind = 'hardship_request' AND e.loan_id IS NOT NULL
+    WHERE e.kind = 'hardship_request' AND e.loan_id IS NOT NULL AND e.scope = 'loan'
+    UNION ALL
+    SELECT l.loan_id, e.occurred_at
+    FROM borrower_events AS e JOIN loans AS l ON l.borrower_id = e.borrower_id
+    WHERE e.kind = 'hardship_request' AND coalesce(e.scope, 'borrower') <> 'loan'
 )
 SELECT c.attempt_id, c.borrower_id, c.loan_id, c.channel, c.step, c.sent_at, c.sent_day,
        r.occurred_at AS requested_at, timezone(c.timezone, r.occurred_at)::DATE AS request_day,

@@ -1,7 +1,9 @@
 -- gate_subjects: every contact in gate_input (today's candidates, or planned rows about to be sent)
 -- with everything the gate rules in sql/policy/rules/ judge it by, as of $now: the step's config
 -- (collection flag, legally required, ladder rank), the borrower's profile, the installment's
--- outstanding amount, and the borrower's and loan's flags. The one relation every rule reads.
+-- outstanding amount, and the borrower's and loan's flags (standing restrictions of issue 11
+-- included: attorney, deceased, bankruptcy, complaint, breathing space, vulnerable, workplace,
+-- contact preference). The one relation every rule reads.
 -- Collection contact: the step's `collection` flag in the config (cfg_steps); a step the config no
 -- longer names (a re-check after a config change) counts as collection when it is an escalation
 -- or a follow-up, the same fallback as the audit's sql/audit/_contacts.sql.
@@ -19,6 +21,14 @@ SELECT i.idempotency_key, i.borrower_id, i.loan_id, i.installment_no, i.channel,
        coalesce(bf.opted_out_channels, []) AS opted_out_channels,
        coalesce(bf.cease_active, false) AS cease_active,
        bf.last_conversation_day,
+       coalesce(bf.attorney_active, false) AS attorney_active,
+       coalesce(bf.deceased, false) AS deceased,
+       coalesce(bf.bankruptcy_active, false) AS bankruptcy_active,
+       coalesce(bf.complaint_open, false) AS complaint_open,
+       bf.breathing_space_until,
+       coalesce(bf.vulnerable_active, false) AS vulnerable_active,
+       coalesce(bf.workplace_prohibited, false) AS workplace_prohibited,
+       bf.contact_preference,
        coalesce(lf.dispute_open, false) AS dispute_open,
        lf.hardship_requested_on,
        lf.promised_date AS promised_until

@@ -3,9 +3,13 @@
 --     'borrower|loan|step|channel|YYYY-MM-DD' (UNIQUE in contact_attempts: a re-run proposes the
 --     same keys and records nothing new).
 --   step_taken(status, suppressed_reason) returns true when a contact counts as its step taken:
---     it was planned or sent, or it could never be made (no recipient, channel opted out); a
---     contact the policy only held back (cap, pause, holiday, missed window) does not count, so the
---     step is tried again the next day.
+--     it was planned or sent, or it could never be made while a standing restriction holds (no
+--     recipient, channel opted out, cease-contact, attorney, deceased, bankruptcy, breathing
+--     space); a contact the policy only held back (cap, pause, holiday, missed window) does not
+--     count, so the step is tried again the next day. Why the standing ones count: otherwise the
+--     ladder waits forever on a step that cannot go and never reaches a later legally required
+--     notice (issue 11 case 7, Reg F 1006.6(c)(2)). The audit's ladder_order accepts any decided
+--     step (suppressed included) as the previous one, so it agrees.
 --   point_id(kind, address) returns the id of a contact point: kind 'phone' (address in E.164) or
 --     'email' (address trimmed and lower-cased), hashed so logs and contact_attempts never hold
 --     the address itself. The same address is the same point whoever it belongs to.
@@ -16,7 +20,9 @@ CREATE OR REPLACE TEMP MACRO contact_key(borrower_id, loan_id, step, channel, da
     borrower_id || '|' || loan_id || '|' || step || '|' || channel || '|' || strftime(day, '%Y-%m-%d');
 
 CREATE OR REPLACE TEMP MACRO step_taken(status, suppressed_reason) AS
-    (status <> 'suppressed' OR suppressed_reason = 'no_recipient' OR suppressed_reason LIKE 'opted_out_%');
+    (status <> 'suppressed' OR suppressed_reason LIKE 'opted_out_%'
+     OR suppressed_reason IN ('no_recipient', 'cease_contact', 'attorney_represented', 'deceased', 'bankruptcy',
+                              'breathing_space'));
 
 CREATE OR REPLACE TEMP MACRO point_id(kind, address) AS
     CASE WHEN address IS NOT NULL THEN kind || ':' || substr(sha256(kind || ':' || address), 1, 16) END;

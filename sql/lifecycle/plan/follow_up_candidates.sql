@@ -1,5 +1,6 @@
 -- Follow-ups answering what the borrower did, as of $as_of (events known by $now):
---   hardship_offer        a repayment-plan offer after a hardship request (once per request);
+--   hardship_offer        a repayment-plan offer after a hardship request, on the loan it named
+--                         (once per request; the pause itself reaches every loan: loan_flags);
 --   broken_promise        the promised date + 1 day passed without the promised payment;
 --   payment_confirmation  thanks for payments that arrived in the 24 hours before $now on a loan
 --                         in collections (each payment is confirmed by exactly one day's run).
@@ -17,8 +18,8 @@ hardship AS (
            s.oldest_unpaid_due AS due_date, s.dpd, NULL::DATE AS promised_date, 'hardship_offer' AS step
     FROM loan_flags AS f JOIN loan_state AS s USING (loan_id)
     LEFT JOIN taken AS t ON t.loan_id = f.loan_id AND t.step = 'hardship_offer'
-    WHERE f.hardship_requested_on BETWEEN $as_of::DATE - $hardship_pause_days::INTEGER AND $as_of::DATE
-      AND (t.last_day IS NULL OR t.last_day < f.hardship_requested_on)
+    WHERE f.hardship_named_on BETWEEN $as_of::DATE - $hardship_pause_days::INTEGER AND $as_of::DATE
+      AND (t.last_day IS NULL OR t.last_day < f.hardship_named_on)
 ),
 paid_since_promise AS (
     SELECT f.loan_id, coalesce(sum(e.amount), 0) AS paid

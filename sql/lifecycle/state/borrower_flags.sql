@@ -1,12 +1,22 @@
--- borrower_flags: what each borrower has told us as of $now, for every loan of theirs:
--- channels opted out, cease-contact, and the local day of the last conversation (reached call).
--- Later events override earlier ones of the same pair (opt_out/opt_in, cease/revoked).
+-- borrower_flags: what each borrower has told us as of $now, for every loan of theirs (the kinds
+-- loan_comms/policy/kinds.py documents as borrower-wide): channels opted out, cease-contact, the
+-- local day of the last conversation (a reached call, a promise on the phone, or an inbound call
+-- that was a conversation: Reg F 1006.14(b)(2)(i)(B) comment 1.ii), and the standing restrictions
+-- of issue 11: attorney representation, vulnerability, breathing space (with its end date),
+-- workplace prohibited, deceased, bankruptcy, an open complaint, and the latest contact preference.
+-- Each pair is read "latest event wins" (opt_out/opt_in, cease/revoked, attorney/withdrawn,
+-- vulnerable/ended, breathing_space/ended, workplace_prohibited/permitted, bankruptcy/dismissed,
+-- complaint/resolved); deceased has no end; a later contact_preference replaces the earlier one.
 CREATE OR REPLACE TEMP TABLE borrower_flags AS
 WITH ev AS (
     SELECT e.borrower_id, e.kind, e.channel, e.occurred_at, e.detail, b.timezone
     FROM borrower_events AS e JOIN borrowers AS b USING (borrower_id)
     WHERE e.occurred_at <= $now
-      AND e.kind IN ('opt_out', 'opt_in', 'cease_contact', 'cease_contact_revoked', 'call_outcome')
+      AND e.kind IN ('opt_out', 'opt_in', 'cease_contact', 'cease_contact_revoked', 'call_outcome', 'inbound_call',
+                     'attorney_representation', 'attorney_withdrawn', 'vulnerable', 'vulnerable_ended',
+                     'breathing_space', 'breathing_space_ended', 'workplace_prohibited', 'workplace_permitted',
+                     'deceased', 'bankruptcy', 'bankruptcy_dismissed', 'complaint', 'complaint_resolved',
+                     'contact_preference')
 ),
 optout AS (
     SELECT borrower_id, list(channel) FILTER (WHERE last_kind = 'opt_out') AS opted_out_channels
@@ -14,21 +24,47 @@ optout AS (
           FROM ev WHERE kind IN ('opt_out', 'opt_in') GROUP BY borrower_id, channel)
     GROUP BY borrower_id
 ),
-cease AS (
-    SELECT borrower_id, arg_max(kind, occurred_at) = 'cease_contact' AS cease_active
-    FROM ev WHERE kind IN ('cease_contact', 'cease_contact_revoked') GROUP BY borrower_id
-),
-conversation AS (
-    SELECT borrower_id, max(timezone(timezone, occurred_at)::DATE) AS last_conversation_day
+standing AS (
+    SELECT borrower_id,
+           arg_max(kind, occurred_at) FILTER (WHERE kind IN ('cease_contact', 'cease_contact_revoked'))
+               = 'cease_contact' AS cease_active,
+           arg_max(kind, occurred_at) FILTER (WHERE kind IN ('attorney_representation', 'attorney_withdrawn'))
+               = 'attorney_representation' AS attorney_active,
+           arg_max(kind, occurred_at) FILTER (WHERE kind IN ('vulnerable', 'vulnerable_ended'))
+               = 'vulnerable' AS vulnerable_active,
+           arg_max(kind, occurred_at) FILTER (WHERE kind IN ('workplace_prohibited', 'workplace_permitted'))
+               = 'workplace_prohibited' AS workplace_prohibited,
+           bool_or(kind = 'deceased') AS deceased,
+           arg_max(kind, occurred_at) FILTER (WHERE kind IN ('bankruptcy', 'bankruptcy_dismissed'))
+               = 'bankruptcy' AS bankruptcy_active,
+           arg_max(kind, occurred_at) FILTER (WHERE kind IN ('complaint', 'complaint_resolved'))
+               = 'complaint' AS complaint_open,
+           CASE WHEN arg_max(kind, occurred_at) FILTER (WHERE kind IN ('breathing_space', 'breathing_space_ended'))
+                     = 'breathing_space'
+                THEN arg_max(TRY_CAST(json_extract_string(detail, '$.until') AS DATE), occurred_at)
+                         FILTER (WHERE kind = 'breathing_space')
+           END AS breathing_space_until,
+           arg_max(detail, occurred_at) FILTER (WHERE kind = 'contact_preference') AS contact_preference,
+           max(timezone(timezone, occurred_at)::DATE) FILTER (
+               WHERE (kind = 'call_outcome'
+                      AND json_extract_string(detail, '$.outcome') IN ('reached', 'promise_to_pay'))
+                  OR (kind = 'inbound_call' AND json_extract_string(detail, '$.conversation') = 'true'))
+               AS last_conversation_day
     FROM ev
-    WHERE kind = 'call_outcome'
-      AND json_extract_string(detail, '$.outcome') IN ('reached', 'promise_to_pay')
+    WHERE kind NOT IN ('opt_out', 'opt_in')
     GROUP BY borrower_id
 )
 SELECT borrower_id,
        coalesce(o.opted_out_channels, []) AS opted_out_channels,
-       coalesce(c.cease_active, false) AS cease_active,
-       v.last_conversation_day
+       coalesce(s.cease_active, false) AS cease_active,
+       s.last_conversation_day,
+       coalesce(s.attorney_active, false) AS attorney_active,
+       coalesce(s.vulnerable_active, false) AS vulnerable_active,
+       coalesce(s.workplace_prohibited, false) AS workplace_prohibited,
+       coalesce(s.deceased, false) AS deceased,
+       coalesce(s.bankruptcy_active, false) AS bankruptcy_active,
+       coalesce(s.complaint_open, false) AS complaint_open,
+       s.breathing_space_until,
+       s.contact_preference
 FROM optout AS o
-FULL JOIN cease AS c USING (borrower_id)
-FULL JOIN conversation AS v USING (borrower_id);
+FULL JOIN standing AS s USING (borrower_id);

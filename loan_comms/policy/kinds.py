@@ -1,0 +1,119 @@
+"""The catalog of borrower event kinds: what each one is about, how far it reaches, what it stops.
+
+Why one catalog: an event's reach (one loan, or every loan of the person) decided in several
+places drifts, and issue 11 case 6 was exactly that: a DISPUTE reply, its loan only guessed from the
+last message, paused one loan of two. Here each kind says its scope once; the recording paths set
+`borrower_events.scope` from it (events.py for operator and dialer files; the reply and e-mail
+provider SQL write the same values, held to this catalog by tests/policy/test_kinds.py), and
+README's "Event kinds and their scope" table is held to it too.
+
+Scopes:
+  borrower    every loan of the borrower, whether or not the event names a loan;
+  loan        only the loan the event names (payments, promises, call and visit outcomes);
+  named_loan  only the named loan when the event NAMES it explicitly (an operator's file row with
+              loan_id); borrower-wide when the loan is absent or only inferred (an SMS reply).
+A row recorded before scopes existed (scope NULL) is read as borrower-wide unless its kind is
+`loan`: when in doubt, the wider pause is the safe one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BORROWER, LOAN, NAMED_LOAN = "borrower", "loan", "named_loan"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One event kind: its scope, what it suppresses (reasons), the audit rule checking it, who records it.
+
+    ends: the kind that ends it (its pair), if any; detail: the fields its detail JSON carries.
+    """
+
+    kind: str
+    scope: str
+    suppresses: tuple[str, ...]
+    audit: str | None
+    recorded_by: tuple[str, ...]
+    ends: str | None = None
+    detail: str = ""
+    why: str = ""
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("payment", LOAN, ("paid",), "paid_means_stop", ("payment feed",),
+         why="money applied to that loan's installments"),
+    Kind("opt_out", BORROWER, ("opted_out_sms", "opted_out_email", "opted_out_call"), "opt_out_honoured",
+         ("operator", "reply", "provider"), ends="opt_in", detail="channel",
+         why="a channel the person closed is closed for all their loans"),
+    Kind("cease_contact", BORROWER, ("cease_contact",), "cease_contact_honoured", ("operator",),
+         ends="cease_contact_revoked", why="Reg F 1006.6(c): the person asked us to stop; required notices still go"),
+    Kind("dispute", NAMED_LOAN, ("paused_dispute",), "dispute_pause", ("operator", "reply"),
+         ends="dispute_resolved",
+         why="Reg F 1006.38 is per debt: an operator naming the disputed loan pauses that loan; a reply "
+             "(loan only guessed) pauses every loan"),
+    Kind("hardship_request", BORROWER, ("paused_hardship",), "hardship_pause", ("operator", "reply"),
+         why="hardship is the person's situation, not one loan's: every ladder pauses; the plan is "
+             "offered on the loan named"),
+    Kind("promise_to_pay", LOAN, ("paused_promise",), "promise_pause", ("operator", "reply", "dialer"),
+         detail="promised_date, amount", why="a promise is an amount on that loan"),
+    Kind("call_outcome", LOAN, ("cap_call_cooldown",), "call_cooldown_after_conversation", ("dialer",),
+         detail="outcome, attempt_id, dial_seq",
+         why="one event per dial attempt; a reached call starts the person's call cooldown"),
+    Kind("inbound_call", BORROWER, ("cap_call_cooldown",), "call_cooldown_after_conversation", ("operator",),
+         detail="conversation (true/false)",
+         why="Reg F 1006.14(b)(2)(i)(B) comment 1.ii: a conversation the person started counts"),
+    Kind("complaint", BORROWER, ("paused_complaint",), "complaint_pause", ("operator",),
+         ends="complaint_resolved",
+         why="FCA DISP / CONC 7.9: while a complaint about our contact is open, no calls or visits "
+             "(the intrusive channels); letters, e-mail and SMS still go"),
+    Kind("attorney_representation", BORROWER, ("attorney_represented",), "attorney_only", ("operator",),
+         ends="attorney_withdrawn", detail="attorney (a name or reference, never an address)",
+         why="Reg F 1006.6(b)(2): communicate with the attorney only; letters go, addressed to the attorney"),
+    Kind("vulnerable", BORROWER, (), None, ("operator",), ends="vulnerable_ended",
+         why="FCA FG21/1: the flag; the person's profile applies reduced caps and no calls"),
+    Kind("breathing_space", BORROWER, ("breathing_space",), "breathing_space_honoured", ("operator",),
+         ends="breathing_space_ended", detail="until (YYYY-MM-DD)",
+         why="UK Debt Respite Scheme: no contact until the end date, except legally required notices"),
+    Kind("workplace_prohibited", BORROWER, (), None, ("operator",), ends="workplace_permitted",
+         why="Reg F 1006.6(b)(3): no contact at work; applied to the person's work contact points"),
+    Kind("deceased", BORROWER, ("deceased",), "deceased_no_contact", ("operator",),
+         why="nothing is ever sent to a person who has died, on any loan"),
+    Kind("bankruptcy", BORROWER, ("bankruptcy",), "bankruptcy_honoured", ("operator",),
+         ends="bankruptcy_dismissed",
+         why="automatic stay: collection stops, only required notices go; a discharge does not end it "
+             "(the debt is gone), a dismissal does"),
+    Kind("contact_preference", BORROWER, (), None, ("operator",),
+         detail="window [HH:MM, HH:MM] or null, avoid_channels, avoid_places",
+         why="Reg F 1006.6(b)(1), CONC 7.9: times, channels and places the person asked us not to use; "
+             "a later preference replaces the earlier one"),
+    Kind("sms_reply", BORROWER, (), None, ("reply",), detail="text, classified_as",
+         why="the raw inbound text; its meaning is recorded as its own kind"),
+)
+
+# The kinds that end another (pairs): each has the scope of the kind it ends.
+ENDINGS: dict[str, str] = {k.ends: k.kind for k in KINDS if k.ends}
+
+_BY_KIND = {k.kind: k for k in KINDS}
+
+
+def kind(name: str) -> Kind:
+    """The catalog entry of `name`, or of the kind it ends (dispute_resolved -> dispute)."""
+    return _BY_KIND[ENDINGS.get(name, name)]
+
+
+def all_kinds() -> tuple[str, ...]:
+    """Every kind an event may have: the catalog's and their endings."""
+    return tuple(k.kind for k in KINDS) + tuple(ENDINGS)
+
+
+def scope_of(name: str, *, names_loan: bool) -> str:
+    """The scope to record for an event of kind `name`: 'loan' or 'borrower'.
+
+    names_loan: the event names its loan explicitly (an operator's row with loan_id); a loan only
+    inferred (an SMS reply matched to the last message) does not count.
+    """
+    scope = kind(name).scope
+    if scope == LOAN or (scope == NAMED_LOAN and names_loan):
+        return LOAN
+    return BORROWER

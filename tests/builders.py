@@ -49,10 +49,13 @@ def loan_rows(con: duckdb.DuckDBPyConnection, loan_id: str, borrower_id: str, du
 
 
 def event_row(con: duckdb.DuckDBPyConnection, borrower_id: str, kind: str, at: datetime, *, loan_id: str | None,
-              channel: str | None, amount: Decimal | None, detail: dict[str, Any] | None) -> None:
-    """A borrower event (payment, opt-out, call outcome, ...) from source 'test'."""
+              channel: str | None, amount: Decimal | None, detail: dict[str, Any] | None,
+              scope: str | None = None) -> None:
+    """A borrower event (payment, opt-out, call outcome, ...) from source 'test'; scope as recorded
+    ('loan' or 'borrower'; None: a row from before scopes, read as borrower-wide)."""
     insert(con, "borrower_events", borrower_id=borrower_id, loan_id=loan_id, kind=kind, occurred_at=at,
-           detail=json.dumps(detail) if detail is not None else None, channel=channel, amount=amount, source="test")
+           detail=json.dumps(detail) if detail is not None else None, channel=channel, amount=amount, source="test",
+           scope=scope)
 
 
 class EchoRenderer:
@@ -98,9 +101,10 @@ class Book:
                paid_at=datetime.fromisoformat(at).astimezone(UTC), source="test")
 
     def event(self, borrower_id: str, kind: str, at: str, *, loan_id: str | None = None,
-              channel: str | None = None, amount: str | None = None, **detail: Any) -> None:
+              channel: str | None = None, amount: str | None = None, scope: str | None = None,
+              **detail: Any) -> None:
         event_row(self.con, borrower_id, kind, datetime.fromisoformat(at).astimezone(UTC), loan_id=loan_id,
-                  channel=channel, amount=Decimal(amount) if amount else None, detail=detail or None)
+                  channel=channel, amount=Decimal(amount) if amount else None, detail=detail or None, scope=scope)
 
     def contact(self, **columns: Any) -> None:
         """A contact_attempts row as given (history the planner will read)."""
@@ -159,9 +163,9 @@ class ContactLog:
     # -- what the borrower did ------------------------------------------------------------------
     def event(self, borrower_id: str, kind: str, local: str, *, loan_id: str | None = None,
               channel: str | None = None, detail: dict[str, Any] | None = None,
-              amount: Decimal | str | None = None) -> None:
+              amount: Decimal | str | None = None, scope: str | None = None) -> None:
         event_row(self.con, borrower_id, kind, self.at(borrower_id, local), loan_id=loan_id, channel=channel,
-                  amount=Decimal(amount) if amount is not None else None, detail=detail)
+                  amount=Decimal(amount) if amount is not None else None, detail=detail, scope=scope)
 
     def call_outcome(self, borrower_id: str, attempt_id: str, outcome: str, local: str,
                      loan_id: str | None = None, **extra: Any) -> None:

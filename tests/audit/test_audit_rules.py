@@ -207,9 +207,10 @@ def test_cease_contact_still_allows_thanks_for_a_payment(log: ContactLog, cfg: L
 
 
 def test_dispute_pauses_collection_for_that_loan(log: ContactLog, cfg: LifecycleConfig) -> None:
-    log.event("B1", "dispute", "2026-03-05 12:00", loan_id="L1")
-    log.event("B1", "dispute_resolved", "2026-03-08 12:00", loan_id="L1")
-    log.event("B1", "dispute", "2026-03-05 12:00", loan_id="L9")  # another loan's dispute: irrelevant
+    # Recorded loan-scoped (an operator naming the loan: kinds.py), so each covers its own loan only.
+    log.event("B1", "dispute", "2026-03-05 12:00", loan_id="L1", scope="loan")
+    log.event("B1", "dispute_resolved", "2026-03-08 12:00", loan_id="L1", scope="loan")
+    log.event("B1", "dispute", "2026-03-05 12:00", loan_id="L9", scope="loan")  # another loan's: irrelevant
     report = audit(log, cfg)
     assert fired(report) == {"dispute_pause"}
     assert [r["step"] for r in report.rule("dispute_pause").rows] == ["dpd_5"]

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from loan_comms import db
 from loan_comms.cli import app
-from loan_comms.inbound.events import ingest_call_outcomes, ingest_operator_events
+from loan_comms.inbound.events import OPERATOR_KINDS, ingest_call_outcomes, ingest_operator_events
 from loan_comms.inbound import InboundFileError, read_records
 from tests.inbound.test_ingest_events import called  # noqa: F401 (a fixture: one call made on 2026-11-06)
 from tests.builders import Book
@@ -131,8 +131,7 @@ def test_kinds_channels_and_field_types_are_checked(book, tmp_path):
     report = ingest_operator_events(book.con, f, now=NOW)
     assert report.recorded == 1
     assert [r.split(": ", 1)[1] for r in report.rejected] == [
-        "kind 'pause_forever' is not one of cease_contact, cease_contact_revoked, dispute, dispute_resolved, "
-        "hardship_request, promise_to_pay, opt_out, opt_in",
+        "kind 'pause_forever' is not one of " + ", ".join(OPERATOR_KINDS),
         "channel 'pigeon' is not one of sms, email, call, letter, visit",
         "event_id must be text, not a JSON list",
         "borrower_id must be text, not a JSON list",

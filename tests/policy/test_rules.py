@@ -98,13 +98,14 @@ def test_cease_contact_stops_collection_and_dispute_pauses_only_that_loan(book, 
     book.loan("L2", "B2", [("2026-11-01", "100.00")])
     book.loan("L3", "B2", [("2026-11-01", "100.00")])
     book.event("B1", "cease_contact", "2026-11-01T12:00:00+08:00")
-    book.event("B2", "dispute", "2026-11-01T12:00:00+08:00", loan_id="L2")
+    # An operator naming the disputed loan: recorded loan-scoped (kinds.py), so L3 goes on.
+    book.event("B2", "dispute", "2026-11-01T12:00:00+08:00", loan_id="L2", scope="loan")
     plan_day(book.con, cfg, renderer, date(2026, 11, 2))
     got = {a["loan_id"]: (a["status"], a["suppressed_reason"]) for a in book.attempts()}
     assert got == {"L1": ("suppressed", "cease_contact"), "L2": ("suppressed", "paused_dispute"),
                    "L3": ("planned", None)}
     book.send_all_planned()
-    book.event("B2", "dispute_resolved", "2026-11-02T12:00:00+08:00", loan_id="L2")
+    book.event("B2", "dispute_resolved", "2026-11-02T12:00:00+08:00", loan_id="L2", scope="loan")
     plan_day(book.con, cfg, renderer, date(2026, 11, 3))
     assert decision(book, "2026-11-03", "dpd_1", "sms", "L2") == ("planned", None)  # L2's ladder resumes at step 1
     assert decision(book, "2026-11-03", "dpd_1", "sms", "L1") == ("suppressed", "cease_contact")

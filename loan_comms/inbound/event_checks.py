@@ -123,6 +123,8 @@ def dial_seq(value: Any) -> int | None:
 
 def hhmm(field: str, value: Any) -> str:
     """A local time 'HH:MM' (00:00 to 23:59)."""
+    if value is None or value == "":
+        raise ValueError(f"{field} is missing (a time like 09:30)")
     text = str(value).strip() if isinstance(value, str) else None
     if not text or len(text) != 5 or text[2] != ":" or not (text[:2] + text[3:]).isdigit() \
             or int(text[:2]) > 23 or int(text[3:]) > 59:

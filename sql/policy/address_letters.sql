@@ -5,8 +5,8 @@
 -- attorney_represented gate rule lets letters through on that condition. Audit: attorney_only.
 -- Returns nothing.
 UPDATE contact_attempts AS a
-SET addressed_to = CASE WHEN g.attorney_active THEN 'attorney' END,
+SET addressed_to = CASE WHEN g.attorney_active THEN 'attorney' ELSE NULL END,
     updated_at = $now
 FROM gate_subjects AS g
 WHERE a.idempotency_key = g.idempotency_key AND a.status = 'planned' AND a.channel = 'letter'
-  AND a.addressed_to IS DISTINCT FROM CASE WHEN g.attorney_active THEN 'attorney' END;
+  AND a.addressed_to IS DISTINCT FROM CASE WHEN g.attorney_active THEN 'attorney' ELSE NULL END;

@@ -41,8 +41,9 @@ standing AS (
                = 'complaint' AS complaint_open,
            CASE WHEN arg_max(kind, occurred_at) FILTER (WHERE kind IN ('breathing_space', 'breathing_space_ended'))
                      = 'breathing_space'
-                THEN arg_max(TRY_CAST(json_extract_string(detail, '$.until') AS DATE), occurred_at)
-                         FILTER (WHERE kind = 'breathing_space')
+                THEN coalesce(arg_max(TRY_CAST(json_extract_string(detail, '$.until') AS DATE), occurred_at)
+                                  FILTER (WHERE kind = 'breathing_space'),
+                              DATE '9999-12-31')   -- no readable end date: open until ended
            END AS breathing_space_until,
            arg_max(detail, occurred_at) FILTER (WHERE kind = 'contact_preference') AS contact_preference,
            max(timezone(timezone, occurred_at)::DATE) FILTER (

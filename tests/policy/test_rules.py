@@ -108,7 +108,9 @@ def test_cease_contact_stops_collection_and_dispute_pauses_only_that_loan(book, 
     book.event("B2", "dispute_resolved", "2026-11-02T12:00:00+08:00", loan_id="L2", scope="loan")
     plan_day(book.con, cfg, renderer, date(2026, 11, 3))
     assert decision(book, "2026-11-03", "dpd_1", "sms", "L2") == ("planned", None)  # L2's ladder resumes at step 1
-    assert decision(book, "2026-11-03", "dpd_1", "sms", "L1") == ("suppressed", "cease_contact")
+    # Under a cease the step can never go: it counts as taken (step_taken) and is not proposed again,
+    # so the ladder can still reach a later legally required notice (issue 11 case 7).
+    assert [a for a in book.attempts(loan_id="L1") if a["planned_for_date"] == date(2026, 11, 3)] == []
 
 
 def test_hardship_pauses_escalation_and_offers_a_plan_instead(book, cfg, renderer):

@@ -22,6 +22,9 @@ GATE_RULES: tuple[str, ...] = (
     "holiday",
     "awaiting_forbearance_offer",
     "cap_call_cooldown",
+    "preference_channel",
+    "vulnerable_no_calls",
+    "no_common_window",
 )
 
 

@@ -3,7 +3,8 @@
 --     'borrower|loan|step|channel|YYYY-MM-DD' (UNIQUE in contact_attempts: a re-run proposes the
 --     same keys and records nothing new).
 --   step_taken(status, suppressed_reason) returns true when a contact counts as its step taken:
---     it was planned or sent, or it could never be made (no recipient, channel opted out); a
+--     it was planned or sent, or it could never be made (no recipient, channel opted out, a
+--     channel the borrower asked us not to use or barred while vulnerable, no common window); a
 --     contact the policy only held back (cap, pause, holiday, missed window) does not count, so the
 --     step is tried again the next day.
 --   point_id(kind, address) returns the id of a contact point: kind 'phone' (address in E.164) or
@@ -16,7 +17,8 @@ CREATE OR REPLACE TEMP MACRO contact_key(borrower_id, loan_id, step, channel, da
     borrower_id || '|' || loan_id || '|' || step || '|' || channel || '|' || strftime(day, '%Y-%m-%d');
 
 CREATE OR REPLACE TEMP MACRO step_taken(status, suppressed_reason) AS
-    (status <> 'suppressed' OR suppressed_reason = 'no_recipient' OR suppressed_reason LIKE 'opted_out_%');
+    (status <> 'suppressed' OR suppressed_reason = 'no_recipient' OR suppressed_reason LIKE 'opted_out_%'
+     OR suppressed_reason IN ('preference_channel', 'vulnerable_no_calls', 'no_common_window'));
 
 CREATE OR REPLACE TEMP MACRO point_id(kind, address) AS
     CASE WHEN address IS NOT NULL THEN kind || ':' || substr(sha256(kind || ':' || address), 1, 16) END;

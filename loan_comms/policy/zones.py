@@ -28,16 +28,16 @@ def lookup(phone: str) -> tuple[list[str], str | None]:
     """(zones, region) of one E.164 number; ([], None) when the number cannot be read.
 
     Zones: every zone the numbering plan gives the number (a +1-213 number: America/Los_Angeles; a
-    mobile prefix covering a whole country: all its zones). Region: the number's ISO region, else
-    the main region of its country code (+44 -> GB even for a number the plan does not list).
+    mobile prefix covering a whole country: all its zones). Region: the main region of the number's
+    country code (+44 -> GB, also for a Jersey mobile the plan files under JE; +1 -> US), so a
+    profile's `countries` name countries by their calling code's main region.
     """
     try:
         parsed = phonenumbers.parse(phone, None)
     except phonenumbers.NumberParseException:
         return [], None
     zones = [z for z in phone_timezone.time_zones_for_number(parsed) if z != _UNKNOWN_ZONE]
-    region = phonenumbers.region_code_for_number(parsed) or phonenumbers.region_code_for_country_code(
-        parsed.country_code or 0)
+    region = phonenumbers.region_code_for_country_code(parsed.country_code or 0)
     return zones, (region if region and region not in _NO_REGION else None)
 
 

@@ -176,9 +176,10 @@ def _phone_zone_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             number = phonenumbers.parse(phone, None)
         except phonenumbers.NumberParseException:
             continue
-        region = phonenumbers.region_code_for_country_code(number.country_code or 0)  # +44 -> GB, +1 -> US
-        region = region if region not in ("ZZ", "001") else None
-        zones = [z for z in phone_timezone.time_zones_for_number(number) if z != "Etc/Unknown"] or [None]
+        code = phonenumbers.region_code_for_country_code(number.country_code or 0)  # +44 -> GB, +1 -> US
+        region: str | None = code if code not in ("ZZ", "001") else None
+        zones: list[str | None] = [z for z in phone_timezone.time_zones_for_number(number) if z != "Etc/Unknown"]
+        zones = zones or [None]
         rows += [dict(phone=phone, zone=z, region=region) for z in zones]
     return rows
 

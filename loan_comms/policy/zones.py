@@ -10,6 +10,7 @@ so pointing the lookup at other phones (contact points) changes that file only.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 import duckdb
@@ -22,6 +23,12 @@ from loan_comms import db
 PHONE_ZONES_SCHEMA = pa.schema([("phone", pa.string()), ("zone", pa.string()), ("region", pa.string())])
 _UNKNOWN_ZONE = "Etc/Unknown"
 _NO_REGION = ("ZZ", "001")
+
+
+@lru_cache(maxsize=1 << 18)
+def _lookup(phone: str) -> tuple[tuple[str, ...], str | None]:
+    zones, region = lookup(phone)
+    return tuple(zones), region
 
 
 def lookup(phone: str) -> tuple[list[str], str | None]:
@@ -46,7 +53,7 @@ def phone_zone_rows(phones: Iterable[str]) -> pa.Table:
     the plan gives none (the region may still bring a profile)."""
     rows: list[dict[str, str | None]] = []
     for phone in sorted(set(phones)):
-        zones, region = lookup(phone)
+        zones, region = _lookup(phone)  # cached: every plan and dispatch pass of a run asks again
         rows += [dict(phone=phone, zone=z, region=region) for z in zones] or [dict(phone=phone, zone=None,
                                                                                    region=region)]
     return pa.Table.from_pylist(rows, schema=PHONE_ZONES_SCHEMA)

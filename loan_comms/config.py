@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tomllib
 from datetime import time
 from pathlib import Path
@@ -106,6 +107,30 @@ def _known_calendar(code: str) -> str:
 HolidayCalendar = Annotated[str, AfterValidator(_known_calendar)]
 
 
+def _known_zone(name: str) -> str:
+    """An IANA timezone name zoneinfo knows: a typo would otherwise make every window of the
+    profile's borrowers unknowable at the first run."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {name!r}; use an IANA name such as Asia/Shanghai, "
+                         "America/New_York or Europe/London") from None
+    return name
+
+
+def _region(code: str) -> str:
+    """An ISO 3166 region code as the phonenumbers library names regions ("CN", "US", "GB")."""
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        raise ValueError(f"{code!r} is not a region code like 'CN', 'US' or 'GB' (two capital letters)")
+    return code
+
+
+IanaZone = Annotated[str, AfterValidator(_known_zone)]
+RegionCode = Annotated[str, AfterValidator(_region)]
+
+
 class Profile(_Strict):
     """One jurisdiction's contact rules."""
 
@@ -119,6 +144,12 @@ class Profile(_Strict):
     contacts_per_day: int = Field(ge=0)
     holiday_calendars: tuple[HolidayCalendar, ...] = ()
     forbearance_before_escalation: bool = False
+    # Where the profile's rules apply besides the jurisdiction on file: a borrower whose phone
+    # number belongs to one of these regions is held to this profile too (the strictest wins).
+    countries: tuple[RegionCode, ...] = ()
+    # The profile's IANA zones: a borrower imported without a timezone (and whose phone gives none)
+    # may be in any of them, so every one is a plausible zone (docs/policy.md, "Where the person is").
+    timezones: tuple[IanaZone, ...] = ()
 
     @field_validator("contact_window")
     @classmethod
@@ -154,8 +185,22 @@ def strictest(profiles: dict[str, Profile]) -> Profile:
         contact_window=(start.strftime("%H:%M"), end.strftime("%H:%M")),
         holiday_calendars=tuple(sorted({c for p in ps for c in p.holiday_calendars})),
         forbearance_before_escalation=any(p.forbearance_before_escalation for p in ps),
+        timezones=tuple(sorted({z for p in ps for z in p.timezones})),
         **values,
     )
+
+
+class Vulnerable(_Strict):
+    """Limits while a borrower is flagged vulnerable (FCA FG21/1, Consumer Duty): each cap is the
+    smaller of the borrower's profile and this; calls only when `calls_allowed`."""
+
+    calls_allowed: bool = False
+    calls_per_7_days: int = Field(default=2, ge=0)
+    reached_calls_per_day: int = Field(default=1, ge=0)
+    sms_per_day: int = Field(default=1, ge=0)
+    sms_per_7_days: int = Field(default=3, ge=0)
+    email_per_day: int = Field(default=1, ge=0)
+    contacts_per_day: int = Field(default=1, ge=0)
 
 
 class Holidays(_Strict):
@@ -179,6 +224,7 @@ class Policy(_Strict):
     legally_required_steps: tuple[str, ...] = ()
     profiles: dict[str, Profile] = Field(min_length=1)
     holidays: Holidays = Holidays()
+    vulnerable: Vulnerable = Vulnerable()
     opt_out_keywords: dict[str, tuple[str, ...]] = {}
 
     @model_validator(mode="after")

@@ -16,7 +16,9 @@ from typing import Any
 
 import duckdb
 import holidays as holiday_calendars
+import phonenumbers
 import pyarrow as pa
+from phonenumbers import timezone as phone_timezone
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
@@ -50,6 +52,9 @@ RULES: tuple[str, ...] = (
     "breathing_space_honoured",
     "attorney_only",
     "complaint_pause",
+    "quiet_hours_every_zone",
+    "vulnerable_limits",
+    "preferences_honoured",
 )
 
 
@@ -168,6 +173,39 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
         schema=pa.schema([("step", pa.string()), ("collection", pa.bool_())])))
 
 
+def _phone_zone_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """(phone, zone, region) of every borrower's phone, looked up here with `phonenumbers` (the
+    same public numbering-plan data the planner uses, not the planner's code or SQL)."""
+    rows: list[dict[str, Any]] = []
+    for (phone,) in con.execute("SELECT DISTINCT phone_e164 FROM borrowers WHERE phone_e164 IS NOT NULL").fetchall():
+        try:
+            number = phonenumbers.parse(phone, None)
+        except phonenumbers.NumberParseException:
+            continue
+        code = phonenumbers.region_code_for_country_code(number.country_code or 0)  # +44 -> GB, +1 -> US
+        region: str | None = code if code not in ("ZZ", "001") else None
+        zones: list[str | None] = [z for z in phone_timezone.time_zones_for_number(number) if z != "Etc/Unknown"]
+        zones = zones or [None]
+        rows += [dict(phone=phone, zone=z, region=region) for z in zones]
+    return rows
+
+
+def register_person(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig) -> None:
+    """Where each person may be and what limits hold for them, for the rules that judge it:
+    audit_phone_zones (phone, zone, region), audit_profile_zones (profile, zone),
+    audit_profile_countries (profile, region), audit_vulnerable (one row: [policy.vulnerable])."""
+    text = pa.string()
+    db.temp_table(con, "audit_phone_zones", pa.Table.from_pylist(_phone_zone_rows(con), schema=pa.schema([
+        ("phone", text), ("zone", text), ("region", text)])))
+    db.temp_table(con, "audit_profile_zones", pa.Table.from_pylist(
+        [dict(profile=n, zone=z) for n, p in cfg.policy.profiles.items() for z in p.timezones],
+        schema=pa.schema([("profile", text), ("zone", text)])))
+    db.temp_table(con, "audit_profile_countries", pa.Table.from_pylist(
+        [dict(profile=n, region=c) for n, p in cfg.policy.profiles.items() for c in p.countries],
+        schema=pa.schema([("profile", text), ("region", text)])))
+    db.temp_table(con, "audit_vulnerable", pa.Table.from_pylist([cfg.policy.vulnerable.model_dump()]))
+
+
 def _years(con: duckdb.DuckDBPyConnection) -> list[int]:
     ((first, last),) = db.run(con, "audit/_years").fetchall()
     if first is None:
@@ -209,6 +247,7 @@ def run_audit(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, *, now: date
         raise AuditError("run_audit: `now` must be timezone-aware (UTC), got a naive datetime")
     as_of = now or default_as_of(con)
     register_config(con, cfg, _years(con))
+    register_person(con, cfg)
     try:
         db.run(con, "audit/_contacts")
     except duckdb.Error as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import duckdb
 import pyarrow as pa
@@ -23,11 +23,12 @@ from loan_comms.inbound import reader
 from loan_comms.book import validation
 from loan_comms.clock import utc_now
 from loan_comms.errors import LoanCommsError
+from loan_comms.policy.zones import lookup as lookup_zones
 
 COLUMNS: tuple[str, ...] = (
     "borrower_id", "full_name", "first_name", "phone_e164", "email", "language", "timezone",
     "jurisdiction", "segment", "loan_id", "product", "principal", "currency", "opened_on",
-    "installment_no", "due_date", "amount_due", "amount_paid", "paid_at",
+    "installment_no", "due_date", "amount_due", "amount_paid", "paid_at", "address_timezone",
 )
 REQUIRED: tuple[str, ...] = (
     "borrower_id", "full_name", "phone_e164", "language", "timezone", "loan_id", "product",
@@ -84,11 +85,17 @@ class ImportReport:
 
 
 def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: datetime | None = None,
-                jurisdictions: tuple[str, ...] = validation.JURISDICTIONS, encoding: str | None = None) -> ImportReport:
+                jurisdictions: tuple[str, ...] = validation.JURISDICTIONS, encoding: str | None = None,
+                jurisdiction_zones: Mapping[str, tuple[str, ...]] | None = None) -> ImportReport:
     """Import one export file; see the module docstring. `now` stamps rows and imported payments without paid_at.
 
     `encoding` names a CSV file's encoding when it is not UTF-8 (e.g. gb18030); without it a file
     that is not UTF-8 as a whole fails once with a hint (Parquet has no text encoding to choose).
+
+    A borrower without a timezone gets one derived (borrowers.timezone_source says how): the zone
+    of their phone when it has exactly one, else the first of their jurisdiction's zones
+    (`jurisdiction_zones`, each profile's `timezones` in the config; the policy then treats every
+    one of them as plausible). Only when neither exists is the borrower quarantined.
     """
     p = Path(path)
     kind = _kind(p)
@@ -102,7 +109,9 @@ def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: dateti
         else:
             report.ignored_columns = _stage_csv(con, p, encoding)
         _check_values(con)
-        db.run(con, "book/import/check_rows", {"email_re": validation.EMAIL_SQL_RE, "jurisdictions": list(jurisdictions)})
+        zoned = {j: z for j, z in (jurisdiction_zones or {}).items() if z}
+        db.run(con, "book/import/check_rows", {"email_re": validation.EMAIL_SQL_RE, "jurisdictions": list(jurisdictions),
+                                               "zone_profiles": list(zoned), "zone_first": [z[0] for z in zoned.values()]})
         db.run(con, "book/import/resolve")
         db.run(con, "book/import/good_borrowers")
         db.run(con, "book/import/good_loans")
@@ -222,10 +231,13 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, p: Path, encoding: str | None = N
 
 def _check_values(con: duckdb.DuckDBPyConnection) -> None:
     """Check each distinct phone, timezone and currency once in Python and store the verdicts for SQL."""
-    out: dict[str, list[Any]] = {"kind": [], "value": [], "normalised": [], "problem": []}
+    out: dict[str, list[Any]] = {"kind": [], "value": [], "normalised": [], "problem": [], "zone": []}
     for kind, value in db.run(con, "book/import/distinct_values").fetchall():
+        zone = None
         if kind == "phone":
             normalised, problem = validation.normalise_phone(value)
+            zones_of_phone = lookup_zones(normalised)[0] if normalised else []
+            zone = zones_of_phone[0] if len(zones_of_phone) == 1 else None  # derive only when unambiguous
         elif kind == "timezone":
             problem = validation.timezone_problem(value)
             normalised = None if problem else value
@@ -236,6 +248,7 @@ def _check_values(con: duckdb.DuckDBPyConnection) -> None:
         out["value"].append(value)
         out["normalised"].append(normalised)
         out["problem"].append(problem)
+        out["zone"].append(zone)
     db.run(con, "book/import/create_values")
     with db.registered(con, pa.table({k: pa.array(v, pa.string()) for k, v in out.items()}), "import_values_src"):
         db.run(con, "book/import/load_values")

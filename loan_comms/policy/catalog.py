@@ -27,6 +27,9 @@ GATE_RULES: tuple[str, ...] = (
     "holiday",
     "awaiting_forbearance_offer",
     "cap_call_cooldown",
+    "preference_channel",
+    "vulnerable_no_calls",
+    "no_common_window",
 )
 
 
@@ -50,6 +53,7 @@ _RULES = "tests/policy/test_rules.py"
 _REASONS = "tests/policy/test_reasons.py"
 _PLAN = "tests/lifecycle/test_plan_day.py"
 _KINDS = "tests/policy/test_kind_rules.py"
+_ZONES = "tests/policy/test_zones.py"
 
 
 def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str) -> Reason:
@@ -112,6 +116,16 @@ REASONS: tuple[Reason, ...] = (
     _gate("cap_call_cooldown", "cap_call_cooldown", "call_cooldown_after_conversation",
           (f"{_RULES}::test_no_call_within_seven_days_after_a_conversation",),
           "no call for some days after a conversation"),
+    _gate("preference_channel", "preference_channel", "preferences_honoured",
+          (f"{_ZONES}::test_contact_preference_avoids_a_channel_and_narrows_the_window",),
+          "the borrower's latest contact preference lists the channel among those not to use"),
+    _gate("vulnerable_no_calls", "vulnerable_no_calls", "vulnerable_limits",
+          (f"{_ZONES}::test_vulnerable_borrower_gets_no_calls_and_reduced_caps",),
+          "no call or visit while the borrower is flagged vulnerable ([policy.vulnerable].calls_allowed)"),
+    _gate("no_common_window", "no_common_window", "quiet_hours_every_zone",
+          (f"{_ZONES}::test_no_common_window_suppresses_when_the_zones_never_overlap",
+           f"{_ZONES}::test_a_letter_with_no_common_window_is_not_sent_either"),
+          "the windows of the borrower's plausible zones do not overlap that day (Reg F 1006.6(b)(1) cmt 2)"),
     _cap("cap_sms_per_day", "sms_per_day", (f"{_RULES}::test_caps_keep_the_most_severe_then_largest_contacts",),
          "SMS per local day"),
     _cap("cap_sms_per_7_days", "sms_per_7_days", (f"{_REASONS}::test_reason_fires",), "SMS per rolling 7 days"),

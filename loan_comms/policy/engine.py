@@ -47,7 +47,9 @@ def _holiday_rows(cfg: LifecycleConfig, years: range) -> list[dict[str, Any]]:
 
 
 def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, around: date) -> None:
-    """Expose the config to SQL as temp tables cfg_steps, cfg_profiles, cfg_holidays, cfg_legal."""
+    """Expose the config to SQL as temp tables cfg_steps, cfg_profiles, cfg_holidays, cfg_legal, and
+    for where the person is: cfg_profile_zones (profile, zone), cfg_profile_countries (profile,
+    region) and cfg_vulnerable (one row: the vulnerable limits)."""
     years = range(around.year - 1, around.year + 2)
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -67,6 +69,13 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
                                              schema=pa.schema([("profile", pa.string()), ("day", pa.date32())])),
         "cfg_legal": pa.Table.from_pylist([dict(step=s) for s in cfg.policy.legally_required_steps],
                                           schema=pa.schema([("step", pa.string())])),
+        "cfg_profile_zones": pa.Table.from_pylist(
+            [dict(profile=name, zone=z) for name, p in cfg.policy.profiles.items() for z in p.timezones],
+            schema=pa.schema([("profile", pa.string()), ("zone", pa.string())])),
+        "cfg_profile_countries": pa.Table.from_pylist(
+            [dict(profile=name, region=c) for name, p in cfg.policy.profiles.items() for c in p.countries],
+            schema=pa.schema([("profile", pa.string()), ("region", pa.string())])),
+        "cfg_vulnerable": pa.Table.from_pylist([cfg.policy.vulnerable.model_dump()]),
     }
     for name, table in tables.items():
         db.temp_table(con, name, table)

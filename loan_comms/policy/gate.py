@@ -13,7 +13,12 @@ from typing import Any, Mapping
 import duckdb
 
 from loan_comms import db
+from loan_comms.policy import zones
 from loan_comms.policy.catalog import GATE_RULES
+
+# Where the person is and what limits hold for them, as of $now, for the borrowers in gate_input:
+# read by gate_subjects (and so by every rule) and by decide.sql's caps and windows.
+_PERSON = ("policy/zones/borrower_zones", "policy/zones/borrower_policy", "policy/zones/contact_windows")
 
 
 def _hits(params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -33,8 +38,12 @@ def judge(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
     """Fill gate_verdicts(idempotency_key, reason) for the contacts in temp table gate_input.
 
     Needs the config tables (register_policy_tables) and the state tables (installment_state,
-    borrower_flags, loan_flags) as of the instant being judged.
+    borrower_flags, loan_flags) as of the instant being judged. First derives where each person
+    may be and their effective limits (borrower_zones, borrower_policy, contact_windows).
     """
+    zones.register_phone_zones(con)
+    for name in _PERSON:
+        db.run(con, name, params)
     db.run(con, "policy/gate_subjects", params)
     con.execute(*_hits(params))
     db.run(con, "policy/gate_verdicts", params)

@@ -7,3 +7,7 @@ DROP TABLE IF EXISTS audit_holidays;
 DROP TABLE IF EXISTS audit_ladder;
 DROP TABLE IF EXISTS audit_legal_steps;
 DROP TABLE IF EXISTS audit_steps;
+DROP TABLE IF EXISTS audit_phone_zones;
+DROP TABLE IF EXISTS audit_profile_zones;
+DROP TABLE IF EXISTS audit_profile_countries;
+DROP TABLE IF EXISTS audit_vulnerable;

@@ -4,12 +4,15 @@
 -- daily cap. Where caps force a choice the highest severity, then the largest amount, goes first.
 -- Counts already used come from contact_attempts: planned or attempted contacts in the window.
 -- Rolling "7 days" counts the last 8 local days so no 7x24h window can ever exceed the cap.
+-- The limits are the person's (borrower_policy: the strictest profile that applies, reduced while
+-- vulnerable), and the window is the intersection over every plausible zone (gate_subjects'
+-- send_after / send_before from contact_windows; Reg F 1006.6(b)(1) comment 2).
 CREATE OR REPLACE TEMP TABLE decisions AS
 WITH fresh AS (
-    SELECT c.*, b.timezone, b.language AS borrower_language, coalesce(p.profile, 'default') AS profile
+    SELECT c.*, b.timezone, b.language AS borrower_language, p.profile
     FROM candidates AS c
     JOIN borrowers AS b USING (borrower_id)
-    LEFT JOIN cfg_profiles AS p ON p.profile = b.jurisdiction
+    JOIN borrower_policy AS p USING (borrower_id)
     WHERE NOT EXISTS (SELECT 1 FROM contact_attempts AS a WHERE a.idempotency_key = c.idempotency_key)
 ),
 used AS (
@@ -46,7 +49,7 @@ channel_capped AS (
             WHEN r.channel = 'call' AND coalesce(u.calls_day, 0) + r.channel_rank > p.reached_calls_per_day THEN 'cap_calls_per_day'
         END AS cap_reason
     FROM channel_ranked AS r
-    JOIN cfg_profiles AS p USING (profile)
+    JOIN borrower_policy AS p USING (borrower_id)
     LEFT JOIN used AS u USING (borrower_id)
 ),
 overall_ranked AS (
@@ -63,15 +66,15 @@ verdicts AS (
     SELECT o.idempotency_key,
            CASE WHEN coalesce(u.all_day, 0) + o.overall_rank > p.contacts_per_day THEN 'cap_contacts_per_day' END
     FROM overall_ranked AS o
-    JOIN cfg_profiles AS p USING (profile)
+    JOIN borrower_policy AS p USING (borrower_id)
     LEFT JOIN used AS u USING (borrower_id)
 )
 SELECT f.*,
        CASE WHEN v.reason IS NULL THEN 'planned' ELSE 'suppressed' END AS status,
        v.reason AS suppressed_reason,
        coalesce(v.reason, 'allowed') AS decided_by_rule,
-       timezone(f.timezone, $as_of::DATE + p.window_start) AS send_after,
-       timezone(f.timezone, $as_of::DATE + p.window_end) AS send_before
+       w.send_after,
+       w.send_before
 FROM fresh AS f
 JOIN verdicts AS v USING (idempotency_key)
-JOIN cfg_profiles AS p USING (profile);
+JOIN gate_subjects AS w USING (idempotency_key);

@@ -8,6 +8,9 @@
 -- longer names (a re-check after a config change) counts as collection when it is an escalation
 -- or a follow-up, the same fallback as the audit's sql/audit/_contacts.sql.
 -- A contact whose profile is missing from cfg_profiles (no 'default') is never forbidden.
+-- The person's effective policy (borrower_policy: strictest applicable profile, vulnerable
+-- overlay, preferences) gives forbearance, cooldown, the profiles whose holidays apply, and the
+-- contact's window (contact_windows: the intersection over every plausible zone).
 CREATE OR REPLACE TEMP TABLE gate_subjects AS
 SELECT i.idempotency_key, i.borrower_id, i.loan_id, i.installment_no, i.channel, i.purpose, i.step,
        i.episode_id, i.planned_for_date,
@@ -16,7 +19,10 @@ SELECT i.idempotency_key, i.borrower_id, i.loan_id, i.installment_no, i.channel,
        i.step IN (SELECT step FROM cfg_legal) AS legally_required,
        coalesce((SELECT max(rank) FROM cfg_steps AS st WHERE st.step = i.step AND st.purpose = 'escalation'), 0)
            AS ladder_rank,
-       prof.profile, prof.forbearance AS profile_forbearance, prof.call_cooldown_days,
+       prof.profile, prof.forbearance AS profile_forbearance, bp.call_cooldown_days,
+       coalesce(bp.profiles, [prof.profile]) AS profiles,
+       coalesce(bp.calls_barred, false) AS calls_barred, coalesce(bp.avoid_channels, []) AS avoid_channels,
+       w.send_after, w.send_before,
        inst.outstanding AS installment_outstanding,
        coalesce(bf.opted_out_channels, []) AS opted_out_channels,
        coalesce(bf.cease_active, false) AS cease_active,
@@ -36,6 +42,8 @@ FROM gate_input AS i
 JOIN borrowers AS b USING (borrower_id)
 LEFT JOIN cfg_profiles AS p ON p.profile = b.jurisdiction
 JOIN cfg_profiles AS prof ON prof.profile = coalesce(p.profile, 'default')
+JOIN borrower_policy AS bp ON bp.borrower_id = i.borrower_id
+JOIN contact_windows AS w ON w.borrower_id = i.borrower_id AND w.day = i.planned_for_date
 LEFT JOIN installment_state AS inst ON inst.loan_id = i.loan_id AND inst.installment_no = i.installment_no
 LEFT JOIN borrower_flags AS bf ON bf.borrower_id = i.borrower_id
 LEFT JOIN loan_flags AS lf ON lf.loan_id = i.loan_id;

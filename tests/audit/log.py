@@ -23,7 +23,7 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     B1 (Shanghai, profile cn) has loan L1 with installments due 1 March and 1 April: reminders,
     the ladder dpd_1 .. dpd_10 in March (one conversation on the dpd_10 call), payment in full on
     12 March, a thank-you, then an SMS opt-out before April's reminders. B2 (Los Angeles, us) gets a
-    reminder at 09:00 her time. B3 names an unknown profile and is judged by 'default'.
+    reminder at 09:00 her time, BP asked for contact only between 09:00 and 20:00 and no calls. BV is vulnerable. B3 names an unknown profile and is judged by 'default'.
     """
     log = ContactLog(con)
     log.borrower("B1")
@@ -58,7 +58,7 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     # Still planned: its window (08:00-21:00 on 2 April) is open at NOW.
     log.contact("B1", "L1", "email", "survey", "survey", "2026-04-02 10:00", status="planned")
 
-    log.borrower("B2", tz="America/Los_Angeles", jurisdiction="us")
+    log.borrower("B2", tz="America/Los_Angeles", jurisdiction="us", phone="+12135550123")
     log.loan("L2", "B2", ["2026-03-20"])
     log.contact("B2", "L2", "sms", "reminder", "pre_due_3", "2026-03-17 09:00", installment_no=1)
     log.contact("B2", "L2", "sms", "reminder", "pre_due_1", "2026-03-19 09:00", installment_no=1,
@@ -69,7 +69,7 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     log.contact("B3", "L3", "email", "reminder", "pre_due_3", "2026-03-12 08:30", installment_no=1)
 
     # BUK (London, profile uk) is offered forbearance before the ladder goes past its first step.
-    log.borrower("BUK", tz="Europe/London", jurisdiction="uk")
+    log.borrower("BUK", tz="Europe/London", jurisdiction="uk", phone="+442079460000")
     log.loan("LUK", "BUK", ["2026-03-01"])
     log.contact("BUK", "LUK", "sms", "follow_up", "forbearance_offer", "2026-03-02 09:00", installment_no=1,
                 episode_id=UK_EPISODE)
@@ -77,4 +77,17 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
                 episode_id=UK_EPISODE)
     log.contact("BUK", "LUK", "email", "escalation", "dpd_3", "2026-03-04 10:00", installment_no=1,
                 episode_id=UK_EPISODE)
+
+    # BP (Shanghai, cn) asked for 09:00-20:00 and no calls: her reminder goes at 09:00.
+    log.borrower("BP")
+    log.loan("LP", "BP", ["2026-03-10"])
+    log.event("BP", "contact_preference", "2026-03-01 12:00",
+              detail={"window": ["09:00", "20:00"], "avoid_channels": ["call"], "avoid_places": []})
+    log.contact("BP", "LP", "sms", "reminder", "pre_due_3", "2026-03-07 09:00", installment_no=1)
+
+    # BV (Shanghai, cn) is flagged vulnerable: one SMS a day, no calls.
+    log.borrower("BV")
+    log.loan("LV", "BV", ["2026-03-10"])
+    log.event("BV", "vulnerable", "2026-03-01 09:00")
+    log.contact("BV", "LV", "sms", "reminder", "pre_due_3", "2026-03-07 10:00", installment_no=1)
     return log

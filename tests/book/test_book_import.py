@@ -277,7 +277,8 @@ def test_a_line_with_the_wrong_number_of_fields_is_quarantined_alone(con, tmp_pa
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = import_book(con, p, now=NOW)
     q = quarantine(con)
-    assert [(r["source_line"], r["reason"]) for r in q] == [(3, "line has 20 fields, the header has 19")]
+    n = len(COLUMNS)  # the file has every known column (address_timezone included)
+    assert [(r["source_line"], r["reason"]) for r in q] == [(3, f"line has {n + 1} fields, the header has {n}")]
     assert report.quarantined == {"malformed_line": 1} and report.rows_loaded == 2
 
 
@@ -465,3 +466,23 @@ def test_import_cli_says_what_is_wrong_without_a_traceback(tmp_path):
         assert result.exception is None or isinstance(result.exception, SystemExit)
     result = runner.invoke(app, ["import", str(p), "--db", dbp, "--encoding", "gb18030"])
     assert result.exit_code == 0 and "3 loaded" in result.output, result.output
+
+
+def test_a_missing_timezone_is_derived_from_the_phone_else_the_jurisdiction(con, tmp_path, cfg):
+    """Where the person is: the phone's one zone, else the jurisdiction's first zone (and the policy
+    then treats all of them as plausible); only with neither is the borrower quarantined. A +1-800
+    number has dozens of zones: it derives nothing."""
+    rows = (three("L1", "B1", timezone="", phone_e164="+12135550123", jurisdiction="us")
+            + three("L2", "B2", timezone="", phone_e164="+18002345678", jurisdiction="uk",
+                    address_timezone="Europe/London")
+            + three("L3", "B3", timezone="", phone_e164="+18002345678", jurisdiction="default")
+            + three("L4", "B4", address_timezone="Mars/Olympus"))
+    p = write_csv(tmp_path / "f.csv", rows)
+    zones = {"us": ("America/New_York", "America/Los_Angeles"), "uk": ("Europe/London",)}
+    report = import_book(con, p, now=NOW, jurisdiction_zones=zones)
+    got = con.execute("SELECT borrower_id, timezone, timezone_source, address_timezone FROM borrowers "
+                      "ORDER BY borrower_id").fetchall()
+    assert got == [("B1", "America/Los_Angeles", "phone", None),
+                   ("B2", "Europe/London", "jurisdiction", "Europe/London")]
+    assert report.quarantined == {"missing_timezone": 1, "unknown_timezone": 1, "borrower_quarantined": 4}
+    assert any("none from the phone or the jurisdiction" in q["reason"] for q in quarantine(con))

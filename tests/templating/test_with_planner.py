@@ -18,7 +18,8 @@ def messages(book: Book):
 def test_planned_reminders_carry_rendered_wording_and_version(book, cfg, shipped):
     book.borrower("B1", language="zh-CN", name="Wang Wei")
     book.loan("L1", "B1", [("2026-11-10", "1280.00")])
-    book.borrower("B2", language="en", tz="America/New_York", jurisdiction="us", name="Ann Lee")
+    book.borrower("B2", language="en", tz="America/New_York", jurisdiction="us", name="Ann Lee",
+                  phone="+12125550100")  # a New York number: a +86 one would leave no hour for both zones
     book.loan("L2", "B2", [("2026-11-10", "356.75")], currency="USD")
     plan_day(book.con, cfg, shipped, date(2026, 11, 7))
     rows = messages(book)

@@ -2,7 +2,11 @@
 -- itself (problems across lines come in resolve.sql). Returns nothing.
 -- problems is a list of {code, entity, msg}; entity says what the problem makes unloadable
 -- (borrower > loan > installment). The raw values stay in import_stage (quarantine copies them).
--- Parameters: $email_re (validation.EMAIL_SQL_RE), $jurisdictions (allowed profiles).
+-- Parameters: $email_re (validation.EMAIL_SQL_RE), $jurisdictions (allowed profiles),
+-- $zone_profiles / $zone_first (each profile with zones, and its first zone).
+-- A missing timezone is derived (timezone_source): the phone's one zone ('phone'), else the first
+-- zone of the jurisdiction ('jurisdiction': then all its zones are plausible, see
+-- sql/policy/zones/borrower_zones.sql); given in the file: 'file'. Reg F 1006.6(b)(1) comment 2.
 CREATE OR REPLACE TEMP TABLE import_checked AS
 WITH t AS (
     SELECT line, line_problem,
@@ -12,7 +16,8 @@ WITH t AS (
            nullif(trim(phone_e164), '')                              AS phone_in,
            nullif(trim(email), '')                                   AS email,
            nullif(trim(language), '')                                AS language_in,
-           nullif(trim(timezone), '')                                AS timezone,
+           nullif(trim(timezone), '')                                AS timezone_in,
+           nullif(trim(address_timezone), '')                        AS address_timezone,
            coalesce(lower(nullif(trim(jurisdiction), '')), 'default') AS jurisdiction,
            coalesce(lower(nullif(trim(segment), '')), 'consumer')    AS segment,
            nullif(trim(loan_id), '')                                 AS loan_id,
@@ -32,6 +37,10 @@ typed AS (
            ph.normalised AS phone_e164,
            ph.problem    AS phone_problem,
            tz.problem    AS timezone_problem,
+           atz.problem   AS address_timezone_problem,
+           ph.zone       AS phone_zone,
+           list_extract($zone_first::VARCHAR[], list_position($zone_profiles::VARCHAR[], t.jurisdiction))
+                         AS jurisdiction_zone,
            cu.problem    AS currency_problem,
            CASE lower(t.language_in) WHEN 'zh-cn' THEN 'zh-CN' WHEN 'en' THEN 'en' END AS language,
            TRY_CAST(t.principal_in AS DECIMAL(18, 2))   AS principal,
@@ -45,13 +54,18 @@ typed AS (
            TRY_CAST(t.paid_at_in AS TIMESTAMPTZ)        AS paid_at
     FROM t
     LEFT JOIN import_values AS ph ON ph.kind = 'phone' AND ph.value = t.phone_in
-    LEFT JOIN import_values AS tz ON tz.kind = 'timezone' AND tz.value = t.timezone
+    LEFT JOIN import_values AS tz ON tz.kind = 'timezone' AND tz.value = t.timezone_in
+    LEFT JOIN import_values AS atz ON atz.kind = 'timezone' AND atz.value = t.address_timezone
     LEFT JOIN import_values AS cu ON cu.kind = 'currency' AND cu.value = t.currency
 )
 SELECT line, line_problem,
        borrower_id, full_name,
        coalesce(first_name_in, CASE WHEN language = 'en' THEN split_part(full_name, ' ', 1) END) AS first_name,
-       phone_in, phone_e164, email, language, timezone, jurisdiction, segment,
+       phone_in, phone_e164, email, language,
+       coalesce(timezone_in, phone_zone, jurisdiction_zone) AS timezone,
+       CASE WHEN timezone_in IS NOT NULL THEN 'file' WHEN phone_zone IS NOT NULL THEN 'phone'
+            WHEN jurisdiction_zone IS NOT NULL THEN 'jurisdiction' END AS timezone_source,
+       address_timezone, jurisdiction, segment,
        loan_id, product, principal, currency, opened_on,
        installment_no_in, installment_no, due_date, amount_due,
        coalesce(amount_paid_v, 0) AS amount_paid, paid_at,
@@ -67,8 +81,11 @@ SELECT line, line_problem,
                       'msg': 'malformed email ' || left(email, 1) || '***' || CASE WHEN contains(email, '@') THEN '@' || split_part(email, '@', -1) ELSE '' END} END,
            CASE WHEN language_in IS NULL THEN {'code': 'missing_language', 'entity': 'borrower', 'msg': 'missing language'}
                 WHEN language IS NULL THEN {'code': 'unknown_language', 'entity': 'borrower', 'msg': 'language ''' || language_in || ''' is not zh-CN or en'} END,
-           CASE WHEN timezone IS NULL THEN {'code': 'missing_timezone', 'entity': 'borrower', 'msg': 'missing timezone'}
+           CASE WHEN coalesce(timezone_in, phone_zone, jurisdiction_zone) IS NULL
+                THEN {'code': 'missing_timezone', 'entity': 'borrower', 'msg': 'missing timezone (none from the phone or the jurisdiction either)'}
                 WHEN timezone_problem IS NOT NULL THEN {'code': 'unknown_timezone', 'entity': 'borrower', 'msg': timezone_problem} END,
+           CASE WHEN address_timezone_problem IS NOT NULL
+                THEN {'code': 'unknown_timezone', 'entity': 'borrower', 'msg': 'address_timezone: ' || address_timezone_problem} END,
            CASE WHEN NOT list_contains($jurisdictions, jurisdiction)
                 THEN {'code': 'unknown_jurisdiction', 'entity': 'borrower',
                       'msg': 'jurisdiction ''' || jurisdiction || ''' is not one of ' || array_to_string($jurisdictions, ', ')} END,

@@ -22,5 +22,6 @@ CREATE OR REPLACE TEMP TABLE import_stage (
     due_date        VARCHAR,
     amount_due      VARCHAR,
     amount_paid     VARCHAR,
-    paid_at         VARCHAR
+    paid_at         VARCHAR,
+    address_timezone VARCHAR                        -- optional: IANA zone of the postal address
 );

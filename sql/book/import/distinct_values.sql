@@ -6,5 +6,8 @@ UNION
 SELECT DISTINCT 'timezone', trim(timezone)
 FROM import_stage WHERE line_problem IS NULL AND nullif(trim(timezone), '') IS NOT NULL
 UNION
+SELECT DISTINCT 'timezone', trim(address_timezone)
+FROM import_stage WHERE line_problem IS NULL AND nullif(trim(address_timezone), '') IS NOT NULL
+UNION
 SELECT DISTINCT 'currency', upper(trim(currency))
 FROM import_stage WHERE line_problem IS NULL AND nullif(trim(currency), '') IS NOT NULL;

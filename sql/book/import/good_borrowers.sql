@@ -8,6 +8,8 @@ SELECT borrower_id,
        arg_min(email, line)        AS email,
        arg_min(language, line)     AS language,
        arg_min(timezone, line)     AS timezone,
+       arg_min(timezone_source, line) AS timezone_source,
+       arg_min(address_timezone, line) AS address_timezone,
        arg_min(jurisdiction, line) AS jurisdiction,
        arg_min(segment, line)      AS segment
 FROM import_resolved

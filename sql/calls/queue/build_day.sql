@@ -3,6 +3,8 @@
 -- ranked within the team by severity (highest first), then amount due (largest first), then
 -- the window opening. Returns the number of rows inserted.
 -- The amount is the attempt's amount_due, else the loan's outstanding total as of $as_of.
+-- The window shown is the attempt's send_after-send_before: the effective window (the overlap of
+-- every plausible zone's window, sql/policy/zones/contact_windows.sql) on the clock of the zone on file.
 INSERT INTO call_queue
 WITH calls AS (
     SELECT ca.attempt_id, ca.borrower_id, ca.loan_id, ca.step, ca.priority AS severity,

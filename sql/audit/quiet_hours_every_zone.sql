@@ -1,0 +1,57 @@
+-- quiet_hours_every_zone: Was any borrower contacted at a time outside the window in ANY zone they
+-- may be in: the timezone on file, the address's zone, every zone of their phone number (looked up
+-- by the audit itself: audit_phone_zones), and every zone of the jurisdiction when the timezone on
+-- file was only derived from it; with the strictest window of the profiles that apply (the
+-- jurisdiction on file and every profile whose countries hold the phone's region)?
+-- Reg F 1006.6(b)(1) comment 2: when the location is unclear, convenient in every plausible zone.
+-- Checked: every sms, email, call and visit that was attempted (letters are posted, not "heard").
+-- Violation: in some plausible zone the local time of sent_at is before the strictest window start
+-- or at/after its end; names the zone, the local time and the profiles.
+CREATE OR REPLACE TEMP TABLE audit_rows AS
+WITH own_profile AS (
+    SELECT b.borrower_id, coalesce(p.profile, 'default') AS profile
+    FROM borrowers AS b LEFT JOIN audit_profiles AS p ON p.profile = b.jurisdiction
+),
+zones AS (
+    SELECT borrower_id, timezone AS zone FROM borrowers
+    UNION
+    SELECT borrower_id, address_timezone FROM borrowers WHERE address_timezone IS NOT NULL
+    UNION
+    SELECT b.borrower_id, z.zone
+    FROM borrowers AS b JOIN audit_phone_zones AS z ON z.phone = b.phone_e164 WHERE z.zone IS NOT NULL
+    UNION
+    SELECT o.borrower_id, pz.zone
+    FROM own_profile AS o JOIN borrowers AS b USING (borrower_id)
+    JOIN audit_profile_zones AS pz ON pz.profile = o.profile
+    WHERE b.timezone_source = 'jurisdiction'
+),
+applying AS (
+    SELECT borrower_id, profile FROM own_profile
+    UNION
+    SELECT b.borrower_id, pc.profile
+    FROM borrowers AS b
+    JOIN audit_phone_zones AS z ON z.phone = b.phone_e164
+    JOIN audit_profile_countries AS pc ON pc.region = z.region
+),
+strictest AS (
+    SELECT a.borrower_id, max(p.window_start) AS window_start, min(p.window_end) AS window_end,
+           string_agg(DISTINCT a.profile, ',' ORDER BY a.profile) AS profiles
+    FROM applying AS a JOIN audit_profiles AS p USING (profile)
+    GROUP BY a.borrower_id
+),
+judged AS (
+    SELECT c.attempt_id, c.borrower_id, c.loan_id, c.channel, c.step, c.sent_at, s.profiles,
+           s.window_start, s.window_end, z.zone, timezone(z.zone, c.sent_at) AS local_at
+    FROM audit_contacts AS c
+    JOIN strictest AS s USING (borrower_id)
+    JOIN zones AS z USING (borrower_id)
+    WHERE c.channel IN ('sms', 'email', 'call', 'visit')
+)
+SELECT attempt_id, borrower_id, loan_id, channel, step, sent_at, profiles, window_start, window_end,
+       count(*) AS zones_judged,
+       string_agg(CASE WHEN local_at::TIME < window_start OR local_at::TIME >= window_end
+                       THEN 'sent at ' || strftime(local_at, '%H:%M') || ' in ' || zone END, '; ' ORDER BY zone)
+           || ', outside ' || left(window_start::VARCHAR, 5) || '-' || left(window_end::VARCHAR, 5)
+           || ' (profiles ' || profiles || ')' AS violation
+FROM judged
+GROUP BY attempt_id, borrower_id, loan_id, channel, step, sent_at, profiles, window_start, window_end;

@@ -1,8 +1,8 @@
 """The compliance audit: an independent reading of the contact log against the contact policy.
 
 It deliberately shares no code with the planner or the policy engine: it reads only
-`contact_attempts`, `borrower_events`, `borrowers`, `loans`, `installments`, `outbox_messages` and
-the config file, and each rule is one plain SQL file in `sql/audit/` that an auditor can read on
+`contact_attempts`, `borrower_events`, `borrowers`, `borrower_contact_points`, `loans`,
+`installments`, `outbox_messages` and the config file, and each rule is one plain SQL file in `sql/audit/` that an auditor can read on
 its own. A rule file builds `audit_rows`: one row per contact the rule applies to, with a
 `violation` column that says what is wrong (NULL when nothing is). This module only puts the
 config into temp tables, runs the files in order and counts.
@@ -44,6 +44,8 @@ RULES: tuple[str, ...] = (
     "nothing_lost",
     "ladder_order",
     "forbearance_before_escalation",
+    "wrong_number_honoured",
+    "places_avoided",
 )
 
 

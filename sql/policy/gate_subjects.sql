@@ -6,6 +6,10 @@
 -- longer names (a re-check after a config change) counts as collection when it is an escalation
 -- or a follow-up, the same fallback as the audit's sql/audit/_contacts.sql.
 -- A contact whose profile is missing from cfg_profiles (no 'default') is never forbidden.
+-- contact_point: the point the contact goes to: the one recorded on it (the re-check before send:
+-- never re-resolved), else the borrower's rank-1 route on the channel (point_routes: a usable point
+-- first); point_blocked: why that point may not be used now (point_routes.blocked), or
+-- 'point_unusable' when the recorded point is no longer the borrower's. NULL for letters and visits.
 CREATE OR REPLACE TEMP TABLE gate_subjects AS
 SELECT i.idempotency_key, i.borrower_id, i.loan_id, i.installment_no, i.channel, i.purpose, i.step,
        i.episode_id, i.planned_for_date,
@@ -21,11 +25,17 @@ SELECT i.idempotency_key, i.borrower_id, i.loan_id, i.installment_no, i.channel,
        bf.last_conversation_day,
        coalesce(lf.dispute_open, false) AS dispute_open,
        lf.hardship_requested_on,
-       lf.promised_date AS promised_until
+       lf.promised_date AS promised_until,
+       coalesce(i.contact_point, pr.point_id) AS contact_point,
+       CASE WHEN i.contact_point IS NOT NULL AND pr.point_id IS NULL AND i.channel IN ('sms', 'call', 'email')
+            THEN 'point_unusable' ELSE pr.blocked END AS point_blocked
 FROM gate_input AS i
 JOIN borrowers AS b USING (borrower_id)
 LEFT JOIN cfg_profiles AS p ON p.profile = b.jurisdiction
 JOIN cfg_profiles AS prof ON prof.profile = coalesce(p.profile, 'default')
 LEFT JOIN installment_state AS inst ON inst.loan_id = i.loan_id AND inst.installment_no = i.installment_no
 LEFT JOIN borrower_flags AS bf ON bf.borrower_id = i.borrower_id
-LEFT JOIN loan_flags AS lf ON lf.loan_id = i.loan_id;
+LEFT JOIN loan_flags AS lf ON lf.loan_id = i.loan_id
+LEFT JOIN point_routes AS pr
+       ON pr.borrower_id = i.borrower_id AND pr.channel = i.channel
+      AND (pr.point_id = i.contact_point OR (i.contact_point IS NULL AND pr.route_rank = 1));

@@ -43,6 +43,6 @@ LEFT JOIN borrowers AS b USING (borrower_id)
 LEFT JOIN audit_profiles AS p ON p.profile = b.jurisdiction
 LEFT JOIN (SELECT attempt_id, any_value(recipient) AS recipient FROM outbox_messages GROUP BY attempt_id) AS o
        USING (attempt_id)
-LEFT JOIN (SELECT json_extract_string(detail, '$.attempt_id') AS attempt_id, count(*) AS dials
+LEFT JOIN (SELECT CASE WHEN json_valid(detail) THEN json_extract_string(detail, '$.attempt_id') END AS attempt_id, count(*) AS dials
            FROM borrower_events WHERE kind = 'call_outcome' GROUP BY ALL) AS d USING (attempt_id)
 WHERE a.sent_at IS NOT NULL;

@@ -13,7 +13,7 @@ WITH places AS (
 ),
 prefs AS (
     SELECT borrower_id, occurred_at,
-           coalesce(json_extract_string(detail, '$.avoid_places[*]'), []) AS avoid_places
+           coalesce(CASE WHEN json_valid(detail) THEN json_extract_string(detail, '$.avoid_places[*]') END, []) AS avoid_places
     FROM borrower_events WHERE kind = 'contact_preference'
 ),
 placed AS (

@@ -15,9 +15,9 @@ WITH marks AS (
     SELECT coalesce(e.contact_point, a.contact_point, 'phone:' || substr(sha256('phone:' || b.phone_e164), 1, 16))
                AS point, e.kind, e.occurred_at
     FROM borrower_events AS e
-    LEFT JOIN contact_attempts AS a ON a.attempt_id = json_extract_string(e.detail, '$.attempt_id')
+    LEFT JOIN contact_attempts AS a ON a.attempt_id = CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.attempt_id') END
     LEFT JOIN borrowers AS b ON b.borrower_id = e.borrower_id
-    WHERE e.kind = 'call_outcome' AND json_extract_string(e.detail, '$.outcome') = 'wrong_number'
+    WHERE e.kind = 'call_outcome' AND CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.outcome') END = 'wrong_number'
     UNION ALL
     SELECT contact_point, kind, occurred_at FROM borrower_events
     WHERE kind IN ('wrong_number', 'number_reassigned') AND contact_point IS NOT NULL

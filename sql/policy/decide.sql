@@ -24,7 +24,7 @@ recent AS (
     SELECT a.borrower_id, a.contact_point, a.channel, a.planned_for_date,
            CASE WHEN a.channel = 'call' THEN greatest(1, coalesce(d.dials, 0)) ELSE 1 END AS weight
     FROM contact_attempts AS a
-    LEFT JOIN (SELECT json_extract_string(detail, '$.attempt_id') AS attempt_id, count(*) AS dials
+    LEFT JOIN (SELECT CASE WHEN json_valid(detail) THEN json_extract_string(detail, '$.attempt_id') END AS attempt_id, count(*) AS dials
                FROM borrower_events
                WHERE kind = 'call_outcome' AND occurred_at >= $as_of::DATE - 9
                GROUP BY ALL) AS d USING (attempt_id)

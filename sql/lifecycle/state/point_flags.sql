@@ -18,10 +18,10 @@ WITH wrong_calls AS (
                     CASE WHEN a.attempt_id IS NULL OR a.contact_point IS NULL THEN point_id('phone', b.phone_e164) END)
                AS point_id
     FROM borrower_events AS e
-    LEFT JOIN contact_attempts AS a ON a.attempt_id = json_extract_string(e.detail, '$.attempt_id')
+    LEFT JOIN contact_attempts AS a ON a.attempt_id = CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.attempt_id') END
     LEFT JOIN borrowers AS b ON b.borrower_id = e.borrower_id
     WHERE e.occurred_at <= $now AND e.kind = 'call_outcome'
-      AND json_extract_string(e.detail, '$.outcome') = 'wrong_number'
+      AND CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.outcome') END = 'wrong_number'
 ),
 marks AS (
     SELECT occurred_at, kind, point_id FROM wrong_calls WHERE point_id IS NOT NULL

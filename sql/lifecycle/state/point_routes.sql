@@ -30,7 +30,7 @@ workplace AS (
 ),
 preference AS (
     SELECT borrower_id,
-           arg_max(coalesce(json_extract_string(detail, '$.avoid_places[*]'), []), occurred_at) AS avoid_places
+           arg_max(coalesce(CASE WHEN json_valid(detail) THEN json_extract_string(detail, '$.avoid_places[*]') END, []), occurred_at) AS avoid_places
     FROM borrower_events
     WHERE occurred_at <= $now AND kind = 'contact_preference'
     GROUP BY borrower_id

@@ -3,6 +3,8 @@
 -- from the reassigned-numbers file, dated when the number changed hands), did any SMS, call or
 -- e-mail still go to it, for any borrower, before that borrower verified it again
 -- ('point_verified' with the point, later than the mark)?
+-- A reassigned number counts from when we knew it (the later of the day it changed hands and when
+-- the answer was recorded): an answer dated in the past does not make earlier contacts violations.
 -- A wrong-number call outcome is about the point of the call it reports on: the event's
 -- contact_point, else the contact's contact_point, else the borrower's own phone. Point ids are
 -- written out here (kind || ':' || first 16 hex of sha256(kind || ':' || address)).
@@ -19,7 +21,9 @@ WITH marks AS (
     LEFT JOIN borrowers AS b ON b.borrower_id = e.borrower_id
     WHERE e.kind = 'call_outcome' AND CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.outcome') END = 'wrong_number'
     UNION ALL
-    SELECT contact_point, kind, occurred_at FROM borrower_events
+    SELECT contact_point, kind,
+           CASE WHEN kind = 'number_reassigned' THEN greatest(occurred_at, recorded_at) ELSE occurred_at END
+    FROM borrower_events
     WHERE kind IN ('wrong_number', 'number_reassigned') AND contact_point IS NOT NULL
 ),
 verified AS (

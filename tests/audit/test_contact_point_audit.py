@@ -85,11 +85,16 @@ def test_nothing_goes_to_a_wrong_number_until_it_is_verified_again(log, cfg):
 
 
 def test_a_reassigned_number_is_a_wrong_number_from_the_day_it_changed_hands(log, cfg):
-    log.event("F1", "number_reassigned", "2026-03-01 00:00", contact_point=point("phone", SHARED))
-    log.contact("F1", "LF1", "call", "reminder", "pre_due_3", "2026-03-04 10:00", installment_no=1)
-    found = fired(log, cfg)
-    assert set(found) == {"wrong_number_honoured"}, found
-    assert "marked number_reassigned" in found["wrong_number_honoured"][0]
+    log.event("F1", "number_reassigned", "2026-02-20 00:00", contact_point=point("phone", SHARED))
+    log.contact("F1", "LF1", "sms", "reminder", "pre_due_3", "2026-03-03 10:00", installment_no=1)  # not known yet
+    log.con.execute("UPDATE borrower_events SET recorded_at = ? WHERE kind = 'number_reassigned'",
+                    [log.at("F1", "2026-03-04 09:00")])  # the lookup's answer arrived on 4 March
+    late = log.contact("F1", "LF1", "call", "reminder", "pre_due_3", "2026-03-04 10:00", installment_no=1)
+    report = run_audit(log.con, cfg, now=NOW, show=20)
+    assert {r.name for r in report.rules if not r.ok} == {"wrong_number_honoured"}
+    rule = report.rule("wrong_number_honoured")
+    assert [r["attempt_id"] for r in rule.rows] == [late]
+    assert "marked number_reassigned" in rule.rows[0]["violation"]
 
 
 def test_no_contact_at_a_place_the_borrower_ruled_out(log, cfg):

@@ -10,7 +10,9 @@ story it tells.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -50,12 +52,26 @@ def loan_rows(con: duckdb.DuckDBPyConnection, loan_id: str, borrower_id: str, du
 
 def event_row(con: duckdb.DuckDBPyConnection, borrower_id: str, kind: str, at: datetime, *, loan_id: str | None,
               channel: str | None, amount: Decimal | None, detail: dict[str, Any] | None,
-              scope: str | None = None) -> None:
+              scope: str | None = None, contact_point: str | None = None) -> None:
     """A borrower event (payment, opt-out, call outcome, ...) from source 'test'; scope as recorded
-    ('loan' or 'borrower'; None: a row from before scopes, read as borrower-wide)."""
+    ('loan' or 'borrower'; None: a row from before scopes, read as borrower-wide); contact_point: the
+    point id (see point()) the event is about, e.g. the number a STOP came from."""
     insert(con, "borrower_events", borrower_id=borrower_id, loan_id=loan_id, kind=kind, occurred_at=at,
            detail=json.dumps(detail) if detail is not None else None, channel=channel, amount=amount, source="test",
-           scope=scope)
+           scope=scope, contact_point=contact_point)
+
+
+def point(kind: str, address: str) -> str:
+    """The contact point id of an address, as the point_id() macro computes it."""
+    return f"{kind}:{hashlib.sha256(f'{kind}:{address}'.encode()).hexdigest()[:16]}"
+
+
+def point_row(con: duckdb.DuckDBPyConnection, borrower_id: str, kind: str, address: str, *, place: str | None = None,
+              added_at: datetime = datetime(2026, 1, 1, tzinfo=UTC)) -> str:
+    """An extra contact point of a borrower (borrower_contact_points); returns its point id."""
+    insert(con, "borrower_contact_points", borrower_id=borrower_id, kind=kind, address=address, place=place,
+           source="test", added_at=added_at)
+    return point(kind, address)
 
 
 class EchoRenderer:
@@ -85,8 +101,14 @@ class Book:
     _n: int = field(default=0)
 
     def borrower(self, borrower_id: str, *, tz: str = "Asia/Shanghai", language: str = "zh-CN",
-                 jurisdiction: str = "cn", phone: str | None = "+8613812345678",
-                 email: str | None = "b@example.com", name: str = "Wang Wei") -> str:
+                 jurisdiction: str = "cn", phone: str | None = "own", email: str | None = "own",
+                 name: str = "Wang Wei") -> str:
+        """A borrower; by default with a phone and an e-mail of their own (derived from the id), as
+        shared ones would share caps and opt-outs (contact points); pass the same phone to share one."""
+        if phone == "own":
+            phone = f"+86138{zlib.crc32(borrower_id.encode()) % 10**8:08d}"
+        if email == "own":
+            email = f"{borrower_id.lower()}@example.com"
         return borrower_row(self.con, borrower_id, name=name, phone=phone, email=email, language=language, tz=tz,
                             jurisdiction=jurisdiction)
 
@@ -102,9 +124,10 @@ class Book:
 
     def event(self, borrower_id: str, kind: str, at: str, *, loan_id: str | None = None,
               channel: str | None = None, amount: str | None = None, scope: str | None = None,
-              **detail: Any) -> None:
+              contact_point: str | None = None, **detail: Any) -> None:
         event_row(self.con, borrower_id, kind, datetime.fromisoformat(at).astimezone(UTC), loan_id=loan_id,
-                  channel=channel, amount=Decimal(amount) if amount else None, detail=detail or None, scope=scope)
+                  channel=channel, amount=Decimal(amount) if amount else None, detail=detail or None, scope=scope,
+                  contact_point=contact_point)
 
     def contact(self, **columns: Any) -> None:
         """A contact_attempts row as given (history the planner will read)."""
@@ -163,9 +186,11 @@ class ContactLog:
     # -- what the borrower did ------------------------------------------------------------------
     def event(self, borrower_id: str, kind: str, local: str, *, loan_id: str | None = None,
               channel: str | None = None, detail: dict[str, Any] | None = None,
-              amount: Decimal | str | None = None, scope: str | None = None) -> None:
+              amount: Decimal | str | None = None, scope: str | None = None,
+              contact_point: str | None = None) -> None:
         event_row(self.con, borrower_id, kind, self.at(borrower_id, local), loan_id=loan_id, channel=channel,
-                  amount=Decimal(amount) if amount is not None else None, detail=detail, scope=scope)
+                  amount=Decimal(amount) if amount is not None else None, detail=detail, scope=scope,
+                  contact_point=contact_point)
 
     def call_outcome(self, borrower_id: str, attempt_id: str, outcome: str, local: str,
                      loan_id: str | None = None, **extra: Any) -> None:

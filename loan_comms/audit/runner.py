@@ -1,8 +1,8 @@
 """The compliance audit: an independent reading of the contact log against the contact policy.
 
 It deliberately shares no code with the planner or the policy engine: it reads only
-`contact_attempts`, `borrower_events`, `borrowers`, `loans`, `installments`, `outbox_messages` and
-the config file, and each rule is one plain SQL file in `sql/audit/` that an auditor can read on
+`contact_attempts`, `borrower_events`, `borrowers`, `borrower_contact_points`, `loans`,
+`installments`, `outbox_messages` and the config file, and each rule is one plain SQL file in `sql/audit/` that an auditor can read on
 its own. A rule file builds `audit_rows`: one row per contact the rule applies to, with a
 `violation` column that says what is wrong (NULL when nothing is). This module only puts the
 config into temp tables, runs the files in order and counts.
@@ -55,6 +55,8 @@ RULES: tuple[str, ...] = (
     "quiet_hours_every_zone",
     "vulnerable_limits",
     "preferences_honoured",
+    "wrong_number_honoured",
+    "places_avoided",
 )
 
 
@@ -174,10 +176,13 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
 
 
 def _phone_zone_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """(phone, zone, region) of every borrower's phone, looked up here with `phonenumbers` (the
+    """(phone, zone, region) of every borrower's phone (the borrower row's and their other phone
+    contact points, read from the tables, not the planner's views), looked up here with `phonenumbers` (the
     same public numbering-plan data the planner uses, not the planner's code or SQL)."""
     rows: list[dict[str, Any]] = []
-    for (phone,) in con.execute("SELECT DISTINCT phone_e164 FROM borrowers WHERE phone_e164 IS NOT NULL").fetchall():
+    phones = con.execute("SELECT phone_e164 FROM borrowers WHERE phone_e164 IS NOT NULL "
+                         "UNION SELECT address FROM borrower_contact_points WHERE kind = 'phone'").fetchall()
+    for (phone,) in phones:
         try:
             number = phonenumbers.parse(phone, None)
         except phonenumbers.NumberParseException:

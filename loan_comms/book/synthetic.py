@@ -74,6 +74,7 @@ def generate_book(con: duckdb.DuckDBPyConnection, *, loans: int, seed: int, star
         db.run(con, "book/generate/loans_temp", params)
         with db.transaction(con):
             report.borrowers = _count(db.run(con, "book/generate/insert_borrowers", params))
+            db.run(con, "book/generate/insert_contact_points", params)
             db.run(con, "book/generate/insert_profiles", params)
             report.loans = _count(db.run(con, "book/generate/insert_loans", params))
             report.installments = _count(db.run(con, "book/generate/insert_installments", params))

@@ -41,6 +41,30 @@ def record_events_cmd(file: Path = typer.Argument(..., help="Operator events (.j
     ingest_file(db, lambda con: ingest_operator_events(con, file, encoding=encoding), "record-events")
 
 
+@app.command("import-contact-points")
+def import_contact_points_cmd(file: Path = typer.Argument(..., help="Contact points (.csv or .jsonl): borrower_id, "
+                                                          "kind (phone|email), address [, place (mobile|home|work), "
+                                                          "verified_at]."),
+                              db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
+    """Add borrowers' extra phones and e-mails (one number may be several borrowers'); a row with
+    verified_at also records that the borrower confirmed the point (a new number after a wrong one).
+    Bad rows go to import_quarantine with their line and reason; re-importing is safe."""
+    from loan_comms.inbound.contact_points import import_contact_points
+
+    ingest_file(db, lambda con: import_contact_points(con, file, encoding=encoding), "import-contact-points")
+
+
+@app.command("ingest-reassigned-numbers")
+def ingest_reassigned_numbers_cmd(file: Path = typer.Argument(..., help="Reassigned-numbers answers (.csv or "
+                                                              ".jsonl): phone, reassigned_on (YYYY-MM-DD)."),
+                                  db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
+    """Numbers that changed hands (e.g. FCC Reassigned Numbers Database answers): nothing goes to
+    them, for any borrower holding them, until the borrower verifies the number again."""
+    from loan_comms.inbound.contact_points import ingest_reassigned_numbers
+
+    ingest_file(db, lambda con: ingest_reassigned_numbers(con, file, encoding=encoding), "ingest-reassigned-numbers")
+
+
 @app.command("ingest-receipts")
 def ingest_receipts_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or a directory of them."),
                         db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:

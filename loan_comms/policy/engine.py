@@ -83,7 +83,8 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
 
 def derive_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,
                  day: date | None = None) -> None:
-    """Derive installment, loan and contact-flag state as of `now` into temp tables; writes nothing.
+    """Derive installment, loan, contact-flag and contact-point state as of `now` into temp tables;
+    writes nothing.
 
     Payments that arrived in the feed by `now` count whether or not they are recorded as events
     yet (payment_events), so a day can be decided before anything is written.
@@ -92,7 +93,7 @@ def derive_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, 
     """
     params = {"as_of": as_of, "now": now, "pending_only": pending_only, "day": day}
     for name in ("unrecorded_payments", "payment_events", "installment_state", "loan_state", "borrower_flags",
-                 "loan_flags"):
+                 "loan_flags", "point_flags", "point_routes"):
         db.run(con, f"lifecycle/state/{name}", params)
 
 

@@ -12,6 +12,8 @@ Scopes:
   loan        only the loan the event names (payments, promises, call and visit outcomes);
   named_loan  only the named loan when the event NAMES it explicitly (an operator's file row with
               loan_id); borrower-wide when the loan is absent or only inferred (an SMS reply).
+  point       the contact point the event names (borrower_events.contact_point), for EVERY borrower
+              holding it: a number found reassigned is recorded for each of them (scope 'borrower').
 A row recorded before scopes existed (scope NULL) is read as borrower-wide unless its kind is
 `loan`: when in doubt, the wider pause is the safe one.
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-BORROWER, LOAN, NAMED_LOAN = "borrower", "loan", "named_loan"
+BORROWER, LOAN, NAMED_LOAN, POINT = "borrower", "loan", "named_loan", "point"
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,14 @@ KINDS: tuple[Kind, ...] = (
              "offered on the loan named"),
     Kind("promise_to_pay", LOAN, ("paused_promise",), "promise_pause", ("operator", "reply", "dialer"),
          detail="promised_date, amount", why="a promise is an amount on that loan"),
-    Kind("call_outcome", LOAN, ("cap_call_cooldown",), "call_cooldown_after_conversation", ("dialer",),
-         detail="outcome, attempt_id, dial_seq",
-         why="one event per dial attempt; a reached call starts the person's call cooldown"),
+    Kind("call_outcome", LOAN, ("cap_call_cooldown", "point_unusable"), "call_cooldown_after_conversation",
+         ("dialer",), detail="outcome, attempt_id, dial_seq",
+         why="one event per dial attempt; a reached call starts the person's call cooldown; wrong_number marks "
+             "the number called (its contact_point) unusable for everyone on it (audit wrong_number_honoured)"),
+    Kind("number_reassigned", POINT, ("point_unusable",), "wrong_number_honoured", ("reassigned-numbers file",),
+         ends="point_verified", detail="reassigned_on",
+         why="FCC reassigned numbers: the number now belongs to someone else; nothing goes to it for any borrower "
+             "until that borrower verifies it again (import-contact-points with verified_at)"),
     Kind("inbound_call", BORROWER, ("cap_call_cooldown",), "call_cooldown_after_conversation", ("operator",),
          detail="conversation (true/false)",
          why="Reg F 1006.14(b)(2)(i)(B) comment 1.ii: a conversation the person started counts"),

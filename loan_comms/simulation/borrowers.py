@@ -2,7 +2,7 @@
 
 The simulator replaces only the clock and the borrowers. Their reactions arrive the way real ones
 do, as files in the production formats (Twilio inbound SMS, SendGrid events for unsubscribes,
-the dialer's export, the operator event file, the payment feed) and go through the same ingestion code. Draws are hash-based on
+the dialer's export, the operator event file, reassigned-numbers answers, the payment feed) and go through the same ingestion code. Draws are hash-based on
 (seed, contact), so a seed gives the same history every time.
 """
 
@@ -18,6 +18,7 @@ import duckdb
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
+from loan_comms.inbound.contact_points import ingest_reassigned_numbers
 from loan_comms.inbound.events import ingest_call_outcomes, ingest_operator_events
 from loan_comms.inbound.receipts import ingest_receipts, ingest_replies
 
@@ -29,11 +30,12 @@ class BehaviourReport:
     calls: str = ""
     email_events: str = ""
     operator: str = ""
+    reassigned: str = ""
     promised_payments: int = 0
 
     def __str__(self) -> str:
         return (f"{self.as_of} behaviour: {self.replies}; {self.calls}; {self.email_events}; {self.operator}; "
-                f"{self.promised_payments} promised payments scheduled")
+                f"{self.reassigned}; {self.promised_payments} promised payments scheduled")
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -68,6 +70,9 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
     ops = db.rows(con, "simulation/operator_events", params)
     report.operator = str(ingest_operator_events(con, _write_jsonl(day_dir / "operator_events.jsonl", ops),
                                                  now=end_of_day))
+    reassigned = db.rows(con, "simulation/reassigned_numbers", params)
+    report.reassigned = str(ingest_reassigned_numbers(con, _write_jsonl(day_dir / "reassigned_numbers.jsonl", reassigned),
+                                                      now=end_of_day))
     with db.transaction(con):
         report.promised_payments = db.changed(con, "simulation/schedule_kept_promises", params)
     return report

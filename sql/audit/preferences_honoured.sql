@@ -12,7 +12,8 @@ WITH zones AS (
     SELECT borrower_id, address_timezone FROM borrowers WHERE address_timezone IS NOT NULL
     UNION
     SELECT b.borrower_id, z.zone
-    FROM borrowers AS b JOIN audit_phone_zones AS z ON z.phone = b.phone_e164 WHERE z.zone IS NOT NULL
+    FROM (SELECT borrower_id, phone_e164 AS phone FROM borrowers WHERE phone_e164 IS NOT NULL UNION SELECT borrower_id, address FROM borrower_contact_points WHERE kind = 'phone') AS b
+    JOIN audit_phone_zones AS z ON z.phone = b.phone WHERE z.zone IS NOT NULL
 ),
 preferred AS (
     SELECT c.*,

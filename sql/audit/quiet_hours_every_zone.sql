@@ -18,7 +18,8 @@ zones AS (
     SELECT borrower_id, address_timezone FROM borrowers WHERE address_timezone IS NOT NULL
     UNION
     SELECT b.borrower_id, z.zone
-    FROM borrowers AS b JOIN audit_phone_zones AS z ON z.phone = b.phone_e164 WHERE z.zone IS NOT NULL
+    FROM (SELECT borrower_id, phone_e164 AS phone FROM borrowers WHERE phone_e164 IS NOT NULL UNION SELECT borrower_id, address FROM borrower_contact_points WHERE kind = 'phone') AS b
+    JOIN audit_phone_zones AS z ON z.phone = b.phone WHERE z.zone IS NOT NULL
     UNION
     SELECT o.borrower_id, pz.zone
     FROM own_profile AS o JOIN borrowers AS b USING (borrower_id)
@@ -29,8 +30,8 @@ applying AS (
     SELECT borrower_id, profile FROM own_profile
     UNION
     SELECT b.borrower_id, pc.profile
-    FROM borrowers AS b
-    JOIN audit_phone_zones AS z ON z.phone = b.phone_e164
+    FROM (SELECT borrower_id, phone_e164 AS phone FROM borrowers WHERE phone_e164 IS NOT NULL UNION SELECT borrower_id, address FROM borrower_contact_points WHERE kind = 'phone') AS b
+    JOIN audit_phone_zones AS z ON z.phone = b.phone
     JOIN audit_profile_countries AS pc ON pc.region = z.region
 ),
 strictest AS (

@@ -1,8 +1,9 @@
 -- third_parties: Did we ever contact anyone but the borrower about a debt?
 --   * the contact is about a loan that belongs to another borrower (or to no known loan/borrower);
 --   * the message the outbox provider actually sent went to an address other than the borrower's
---     own: sms -> borrowers.phone_e164, email -> borrowers.email, call -> phone_e164 (or the
---     borrower's id as the dialer work item), letter and visit -> the borrower's id (work item);
+--     own: sms and call -> borrowers.phone_e164 or a phone of theirs in borrower_contact_points,
+--     email -> borrowers.email or an e-mail of theirs there (trimmed, lower-cased), call also the
+--     borrower's id as the dialer work item, letter and visit -> the borrower's id (work item);
 --   * an outbox message that no contact attempt accounts for.
 -- Recipients are shown masked (first 3 and last 2 characters): no phone numbers or e-mails here.
 -- Checked: every attempted contact, plus any outbox message without its contact attempt.
@@ -11,7 +12,12 @@ CREATE OR REPLACE TEMP TABLE audit_rows AS
 WITH attempted AS (
     SELECT c.attempt_id, c.borrower_id, c.loan_id, c.channel, c.step, c.sent_at,
            l.borrower_id AS loan_owner, b.borrower_id IS NOT NULL AS borrower_known,
-           o.recipient, b.phone_e164, b.email, o.attempt_id IS NOT NULL AS in_outbox
+           o.recipient, b.phone_e164, b.email, o.attempt_id IS NOT NULL AS in_outbox,
+           EXISTS (SELECT 1 FROM borrower_contact_points AS p
+                   WHERE p.borrower_id = c.borrower_id
+                     AND ((c.channel IN ('sms', 'call') AND p.kind = 'phone' AND p.address = o.recipient)
+                       OR (c.channel = 'email' AND p.kind = 'email'
+                           AND lower(trim(p.address)) = lower(trim(o.recipient))))) AS own_point
     FROM audit_contacts AS c
     LEFT JOIN loans AS l ON l.loan_id = c.loan_id
     LEFT JOIN borrowers AS b ON b.borrower_id = c.borrower_id
@@ -32,7 +38,8 @@ SELECT t.attempt_id, t.borrower_id, t.loan_id, t.channel, t.step, t.sent_at, t.l
            WHEN t.loan_owner <> t.borrower_id THEN 'contact about a loan of another borrower (' || t.loan_owner || ')'
            WHEN t.in_outbox AND t.recipient IS NULL THEN 'outbox message without a recipient'
            WHEN t.in_outbox AND NOT (
-                    (t.channel = 'sms' AND t.recipient = t.phone_e164)
+                    t.own_point
+                 OR (t.channel = 'sms' AND t.recipient = t.phone_e164)
                  OR (t.channel = 'email' AND lower(trim(t.recipient)) = lower(trim(t.email)))
                  OR (t.channel = 'call' AND t.recipient IN (t.phone_e164, t.borrower_id))
                  OR (t.channel IN ('letter', 'visit') AND t.recipient = t.borrower_id))

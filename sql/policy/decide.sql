@@ -7,27 +7,52 @@
 -- The limits are the person's (borrower_policy: the strictest profile that applies, reduced while
 -- vulnerable), and the window is the intersection over every plausible zone (gate_subjects'
 -- send_after / send_before from contact_windows; Reg F 1006.6(b)(1) comment 2).
+-- Caps count per borrower AND per contact point (contact_point: gate_subjects' choice, recorded on
+-- the contact): a number shared by two borrowers gets at most one borrower's caps in total (the
+-- caps of the contact's own profile), with the same reasons (cap_sms_per_day, ...): rank and count
+-- per point as per borrower; a contact held back by either is suppressed (over-suppression at
+-- worst, never over-sending). Calls count DIAL ATTEMPTS: a call contact counts max(1, its
+-- call_outcome events) (one per dial attempt, redials included; Reg F 1006.14(b)(2) counts
+-- placing a call). Why: issue 11 case 3.
 CREATE OR REPLACE TEMP TABLE decisions AS
 WITH fresh AS (
-    SELECT c.*, b.timezone, b.language AS borrower_language, p.profile
+    SELECT c.*, s.contact_point, b.timezone, b.language AS borrower_language, p.profile
     FROM candidates AS c
     JOIN borrowers AS b USING (borrower_id)
     JOIN borrower_policy AS p USING (borrower_id)
+    LEFT JOIN gate_subjects AS s USING (idempotency_key)
     WHERE NOT EXISTS (SELECT 1 FROM contact_attempts AS a WHERE a.idempotency_key = c.idempotency_key)
 ),
+recent AS (
+    SELECT a.borrower_id, a.contact_point, a.channel, a.planned_for_date,
+           CASE WHEN a.channel = 'call' THEN greatest(1, coalesce(d.dials, 0)) ELSE 1 END AS weight
+    FROM contact_attempts AS a
+    LEFT JOIN (SELECT CASE WHEN json_valid(detail) THEN json_extract_string(detail, '$.attempt_id') END AS attempt_id, count(*) AS dials
+               FROM borrower_events
+               WHERE kind = 'call_outcome' AND occurred_at >= $as_of::DATE - 9
+               GROUP BY ALL) AS d USING (attempt_id)
+    WHERE a.planned_for_date BETWEEN $as_of::DATE - 7 AND $as_of::DATE
+      AND (a.status IN ('planned', 'sent', 'delivered') OR a.sent_at IS NOT NULL)
+      AND (a.borrower_id IN (SELECT borrower_id FROM fresh) OR a.contact_point IN (SELECT contact_point FROM fresh))
+),
 used AS (
-    SELECT a.borrower_id,
+    SELECT borrower_id,
            count(*) FILTER (WHERE channel = 'sms' AND planned_for_date = $as_of::DATE) AS sms_day,
            count(*) FILTER (WHERE channel = 'sms') AS sms_week,
            count(*) FILTER (WHERE channel = 'email' AND planned_for_date = $as_of::DATE) AS email_day,
-           count(*) FILTER (WHERE channel = 'call') AS calls_week,
+           coalesce(sum(weight) FILTER (WHERE channel = 'call'), 0) AS calls_week,
            count(*) FILTER (WHERE channel = 'call' AND planned_for_date = $as_of::DATE) AS calls_day,
            count(*) FILTER (WHERE planned_for_date = $as_of::DATE) AS all_day
-    FROM contact_attempts AS a
-    WHERE a.planned_for_date BETWEEN $as_of::DATE - 7 AND $as_of::DATE
-      AND (a.status IN ('planned', 'sent', 'delivered') OR a.sent_at IS NOT NULL)
-      AND a.borrower_id IN (SELECT borrower_id FROM fresh)
-    GROUP BY a.borrower_id
+    FROM recent GROUP BY borrower_id
+),
+used_point AS (
+    SELECT contact_point,
+           count(*) FILTER (WHERE channel = 'sms' AND planned_for_date = $as_of::DATE) AS sms_day,
+           count(*) FILTER (WHERE channel = 'sms') AS sms_week,
+           count(*) FILTER (WHERE channel = 'email' AND planned_for_date = $as_of::DATE) AS email_day,
+           coalesce(sum(weight) FILTER (WHERE channel = 'call'), 0) AS calls_week,
+           count(*) FILTER (WHERE planned_for_date = $as_of::DATE) AS all_day
+    FROM recent WHERE contact_point IS NOT NULL GROUP BY contact_point
 ),
 gated AS (
     SELECT f.*, v.reason AS gate_reason
@@ -36,26 +61,39 @@ gated AS (
 channel_ranked AS (
     SELECT g.*,
            row_number() OVER (PARTITION BY g.borrower_id, g.channel
-                              ORDER BY g.severity DESC, g.amount_due DESC NULLS LAST, g.idempotency_key) AS channel_rank
+                              ORDER BY g.severity DESC, g.amount_due DESC NULLS LAST, g.idempotency_key) AS channel_rank,
+           CASE WHEN g.contact_point IS NOT NULL THEN
+               row_number() OVER (PARTITION BY g.contact_point, g.channel
+                                  ORDER BY g.severity DESC, g.amount_due DESC NULLS LAST, g.idempotency_key) END
+               AS point_rank
     FROM gated AS g WHERE g.gate_reason IS NULL
 ),
 channel_capped AS (
     SELECT r.*,
         CASE
-            WHEN r.channel = 'sms' AND coalesce(u.sms_day, 0) + r.channel_rank > p.sms_per_day THEN 'cap_sms_per_day'
-            WHEN r.channel = 'sms' AND coalesce(u.sms_week, 0) + r.channel_rank > p.sms_per_7_days THEN 'cap_sms_per_7_days'
-            WHEN r.channel = 'email' AND coalesce(u.email_day, 0) + r.channel_rank > p.email_per_day THEN 'cap_email_per_day'
-            WHEN r.channel = 'call' AND coalesce(u.calls_week, 0) + r.channel_rank > p.calls_per_7_days THEN 'cap_calls_per_7_days'
+            WHEN r.channel = 'sms' AND (coalesce(u.sms_day, 0) + r.channel_rank > p.sms_per_day
+                                        OR coalesce(up.sms_day, 0) + r.point_rank > p.sms_per_day) THEN 'cap_sms_per_day'
+            WHEN r.channel = 'sms' AND (coalesce(u.sms_week, 0) + r.channel_rank > p.sms_per_7_days
+                                        OR coalesce(up.sms_week, 0) + r.point_rank > p.sms_per_7_days) THEN 'cap_sms_per_7_days'
+            WHEN r.channel = 'email' AND (coalesce(u.email_day, 0) + r.channel_rank > p.email_per_day
+                                          OR coalesce(up.email_day, 0) + r.point_rank > p.email_per_day) THEN 'cap_email_per_day'
+            WHEN r.channel = 'call' AND (coalesce(u.calls_week, 0) + r.channel_rank > p.calls_per_7_days
+                                         OR coalesce(up.calls_week, 0) + r.point_rank > p.calls_per_7_days) THEN 'cap_calls_per_7_days'
             WHEN r.channel = 'call' AND coalesce(u.calls_day, 0) + r.channel_rank > p.reached_calls_per_day THEN 'cap_calls_per_day'
         END AS cap_reason
     FROM channel_ranked AS r
     JOIN borrower_policy AS p USING (borrower_id)
     LEFT JOIN used AS u USING (borrower_id)
+    LEFT JOIN used_point AS up USING (contact_point)
 ),
 overall_ranked AS (
     SELECT c.*,
            row_number() OVER (PARTITION BY c.borrower_id
-                              ORDER BY c.severity DESC, c.amount_due DESC NULLS LAST, c.idempotency_key) AS overall_rank
+                              ORDER BY c.severity DESC, c.amount_due DESC NULLS LAST, c.idempotency_key) AS overall_rank,
+           CASE WHEN c.contact_point IS NOT NULL THEN
+               row_number() OVER (PARTITION BY c.contact_point
+                                  ORDER BY c.severity DESC, c.amount_due DESC NULLS LAST, c.idempotency_key) END
+               AS point_overall_rank
     FROM channel_capped AS c WHERE c.cap_reason IS NULL
 ),
 verdicts AS (
@@ -64,10 +102,12 @@ verdicts AS (
     SELECT idempotency_key, cap_reason FROM channel_capped WHERE cap_reason IS NOT NULL
     UNION ALL
     SELECT o.idempotency_key,
-           CASE WHEN coalesce(u.all_day, 0) + o.overall_rank > p.contacts_per_day THEN 'cap_contacts_per_day' END
+           CASE WHEN coalesce(u.all_day, 0) + o.overall_rank > p.contacts_per_day
+                  OR coalesce(up.all_day, 0) + o.point_overall_rank > p.contacts_per_day THEN 'cap_contacts_per_day' END
     FROM overall_ranked AS o
     JOIN borrower_policy AS p USING (borrower_id)
     LEFT JOIN used AS u USING (borrower_id)
+    LEFT JOIN used_point AS up USING (contact_point)
 )
 SELECT f.*,
        CASE WHEN v.reason IS NULL THEN 'planned' ELSE 'suppressed' END AS status,

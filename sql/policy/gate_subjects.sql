@@ -11,6 +11,10 @@
 -- The person's effective policy (borrower_policy: strictest applicable profile, vulnerable
 -- overlay, preferences) gives forbearance, cooldown, the profiles whose holidays apply, and the
 -- contact's window (contact_windows: the intersection over every plausible zone).
+-- contact_point: the point the contact goes to: the one recorded on it (the re-check before send:
+-- never re-resolved), else the borrower's rank-1 route on the channel (point_routes: a usable point
+-- first); point_blocked: why that point may not be used now (point_routes.blocked), or
+-- 'point_unusable' when the recorded point is no longer the borrower's. NULL for letters and visits.
 CREATE OR REPLACE TEMP TABLE gate_subjects AS
 SELECT i.idempotency_key, i.borrower_id, i.loan_id, i.installment_no, i.channel, i.purpose, i.step,
        i.episode_id, i.planned_for_date,
@@ -37,7 +41,10 @@ SELECT i.idempotency_key, i.borrower_id, i.loan_id, i.installment_no, i.channel,
        bf.contact_preference,
        coalesce(lf.dispute_open, false) AS dispute_open,
        lf.hardship_requested_on,
-       lf.promised_date AS promised_until
+       lf.promised_date AS promised_until,
+       coalesce(i.contact_point, pr.point_id) AS contact_point,
+       CASE WHEN i.contact_point IS NOT NULL AND pr.point_id IS NULL AND i.channel IN ('sms', 'call', 'email')
+            THEN 'point_unusable' ELSE pr.blocked END AS point_blocked
 FROM gate_input AS i
 JOIN borrowers AS b USING (borrower_id)
 LEFT JOIN cfg_profiles AS p ON p.profile = b.jurisdiction
@@ -46,4 +53,7 @@ JOIN borrower_policy AS bp ON bp.borrower_id = i.borrower_id
 JOIN contact_windows AS w ON w.borrower_id = i.borrower_id AND w.day = i.planned_for_date
 LEFT JOIN installment_state AS inst ON inst.loan_id = i.loan_id AND inst.installment_no = i.installment_no
 LEFT JOIN borrower_flags AS bf ON bf.borrower_id = i.borrower_id
-LEFT JOIN loan_flags AS lf ON lf.loan_id = i.loan_id;
+LEFT JOIN loan_flags AS lf ON lf.loan_id = i.loan_id
+LEFT JOIN point_routes AS pr
+       ON pr.borrower_id = i.borrower_id AND pr.channel = i.channel
+      AND (pr.point_id = i.contact_point OR (i.contact_point IS NULL AND pr.route_rank = 1));

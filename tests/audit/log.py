@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from tests.builders import ContactLog
+from tests.builders import ContactLog, point_row
 
 __all__ = ["EPISODE", "NOW", "UK_EPISODE", "ContactLog", "clean_log"]
 
@@ -90,4 +90,11 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     log.loan("LV", "BV", ["2026-03-10"])
     log.event("BV", "vulnerable", "2026-03-01 09:00")
     log.contact("BV", "LV", "sms", "reminder", "pre_due_3", "2026-03-07 10:00", installment_no=1)
+
+    # BW also has a work e-mail (a contact point with a place), used while nothing forbids it.
+    point_row(con, "BW", "email", "bw@work.example.com", place="work")
+    log.borrower("BW")
+    log.loan("LW", "BW", ["2026-03-20"])
+    log.contact("BW", "LW", "email", "reminder", "pre_due_3", "2026-03-17 10:00", installment_no=1,
+                recipient="bw@work.example.com")
     return log

@@ -10,7 +10,7 @@ from loan_comms.audit.runner import RULES
 from loan_comms.inbound.events import OPERATOR_KINDS
 from loan_comms.paths import SQL_DIR
 from loan_comms.policy import REASONS
-from loan_comms.policy.kinds import BORROWER, ENDINGS, KINDS, LOAN, NAMED_LOAN, all_kinds, kind, scope_of
+from loan_comms.policy.kinds import BORROWER, ENDINGS, KINDS, LOAN, NAMED_LOAN, POINT, all_kinds, kind, scope_of
 
 ROOT = SQL_DIR.parent
 
@@ -20,7 +20,8 @@ def test_readme_lists_every_kind_with_its_scope_and_its_ending():
     section = text.split("## Event kinds and their scope", 1)[1].split("\n## ", 1)[0]
     rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z_]+)` \|.*$", section, re.M)}
     assert set(rows) == {k.kind for k in KINDS}
-    words = {BORROWER: "every loan", LOAN: "its loan", NAMED_LOAN: "its loan when an operator names it"}
+    words = {BORROWER: "every loan", LOAN: "its loan", NAMED_LOAN: "its loan when an operator names it",
+             POINT: "its contact point"}
     for k in KINDS:
         cells = [c.strip() for c in rows[k.kind].strip("|").split("|")]
         assert cells[1] == (f"`{k.ends}`" if k.ends else "-"), k.kind

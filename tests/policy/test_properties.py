@@ -1,7 +1,8 @@
 """Property: whatever the book and whatever borrowers do, the policy is never broken.
 
 Random small books (timezones on both sides of the date line, all jurisdiction profiles, missing
-phones and emails), random behaviour (opt-outs, cease-contact, disputes, hardship, promises,
+phones and emails; every borrower with a phone shares the same one, so caps per contact point hold
+across borrowers, profiles and timezones), random behaviour (opt-outs, cease-contact, disputes, hardship, promises,
 conversations, partial and full payments), run day by day through the real planner and
 dispatch. The independent audit must find nothing, and no contact may be left in limbo.
 """

@@ -1,5 +1,5 @@
 -- no_recipient: the borrower has no address on the contact's channel (no phone for sms or call,
--- no email), read through the `recipients` view (sql/schema/050_recipients.sql), the same one
+-- no email), read through the `recipients` view (sql/schema/061_contact_points.sql), the same one
 -- dispatch sends to. Letters and visits are not addressed here.
 -- Why: a contact that can never be made is recorded as such (and counts as a taken ladder step),
 -- rather than planned and failed at send time. Audit: third_parties (only the borrower's own

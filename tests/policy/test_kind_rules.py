@@ -40,7 +40,7 @@ def _audit(book: Book, cfg: LifecycleConfig, now: datetime):
 
 
 def _two_loans(book: Book) -> None:
-    book.borrower("B1")
+    book.borrower("B1", phone="+8613812345678")
     book.loan("L1", "B1", [("2026-11-01", "100.00")])
     book.loan("L2", "B1", [("2026-11-01", "900.00")])
 

@@ -22,12 +22,12 @@ ended AS (
     FROM calls
 ),
 dials AS (
-    SELECT attempt_id, 1 AS dial_seq, 'no_answer' AS outcome, sent_at + to_minutes(delay_min::BIGINT) AS at,
+    SELECT attempt_id, 1 AS dial_seq, 'no_answer' AS outcome, sent_at, sent_at + to_minutes(delay_min::BIGINT) AS at,
            send_before, days_ahead
     FROM ended WHERE redialed AND outcome IN ('reached', 'promise_to_pay')
     UNION ALL
     SELECT attempt_id, CASE WHEN redialed AND outcome IN ('reached', 'promise_to_pay') THEN 2 ELSE 1 END,
-           outcome,
+           outcome, sent_at,
            sent_at + to_minutes(delay_min::BIGINT)
                + CASE WHEN redialed AND outcome IN ('reached', 'promise_to_pay') THEN INTERVAL 45 MINUTE
                       ELSE INTERVAL 0 MINUTE END,
@@ -35,7 +35,7 @@ dials AS (
     FROM ended
 )
 SELECT attempt_id, dial_seq, outcome,
-       strftime(least(at, send_before - INTERVAL 1 MINUTE), '%Y-%m-%dT%H:%M:%S+00:00') AS occurred_at,
+       strftime(greatest(sent_at, least(at, send_before - INTERVAL 1 MINUTE)), '%Y-%m-%dT%H:%M:%S+00:00') AS occurred_at,
        CASE WHEN outcome = 'promise_to_pay' THEN strftime($as_of::DATE + days_ahead::INTEGER, '%Y-%m-%d') END
            AS promised_date
 FROM dials

@@ -22,7 +22,7 @@ ended AS (
     FROM calls
 ),
 dials AS (
-    SELECT attempt_id, 1 AS dial_seq, 'no_answer' AS outcome, sent_at, sent_at + to_minutes(delay_min::BIGINT) AS at,
+    SELECT attempt_id, 1 AS dial_seq, 'no_answer' AS outcome, sent_at, sent_at + to_minutes(delay_min::BIGINT) AS dial_at,
            send_before, days_ahead
     FROM ended WHERE redialed AND outcome IN ('reached', 'promise_to_pay')
     UNION ALL
@@ -35,7 +35,7 @@ dials AS (
     FROM ended
 )
 SELECT attempt_id, dial_seq, outcome,
-       strftime(greatest(sent_at, least(at, send_before - INTERVAL 1 MINUTE)), '%Y-%m-%dT%H:%M:%S+00:00') AS occurred_at,
+       strftime(greatest(sent_at, least(dial_at, send_before - INTERVAL 1 MINUTE)), '%Y-%m-%dT%H:%M:%S+00:00') AS occurred_at,
        CASE WHEN outcome = 'promise_to_pay' THEN strftime($as_of::DATE + days_ahead::INTEGER, '%Y-%m-%d') END
            AS promised_date
 FROM dials

@@ -79,8 +79,11 @@ def test_languages_timezones_and_jurisdictions(book):
     pairs = set(q(con, "SELECT timezone, jurisdiction FROM borrowers"))
     expected = {"Asia": "cn", "America": "us", "Europe": "uk"}
     for tz, jur in pairs:
-        assert jur in (expected[tz.split("/")[0]], "default"), (tz, jur)
+        # label vs location: some New York borrowers are on file under the cn profile (issue 11)
+        allowed = (expected[tz.split("/")[0]], "default") + (("cn",) if tz == "America/New_York" else ())
+        assert jur in allowed, (tz, jur)
     assert any(j == "default" for _, j in pairs)
+    assert ("America/New_York", "cn") in pairs
 
 
 def test_names_match_the_language_and_some_are_long(book):
@@ -97,19 +100,35 @@ def test_names_match_the_language_and_some_are_long(book):
     assert q(con, "SELECT max(length(full_name)) FROM borrowers WHERE language = 'zh-CN'")[0][0] >= 5
 
 
-def test_phones_are_valid_unique_and_local_to_the_borrower(book):
+def test_phones_are_valid_mostly_local_and_shared_only_within_a_family(book):
+    """Valid mobiles, local to the borrower except the seams issue 11 asks the simulator to show:
+    New York and London borrowers with a Los Angeles number, and families sharing one phone."""
     con, _ = book
-    rows = q(con, "SELECT phone_e164, timezone FROM borrowers")
+    rows = q(con, "SELECT borrower_id, phone_e164, timezone FROM borrowers ORDER BY borrower_id")
     region_of = {"Asia/Shanghai": "CN", "Asia/Hong_Kong": "HK", "Asia/Singapore": "SG",
                  "Europe/London": "GB", "America/New_York": "US", "America/Los_Angeles": "US"}
-    for phone, tz in rows:
+    elsewhere = Counter()
+    for _, phone, tz in rows:
         parsed = phonenumbers.parse(phone, None)
         assert phonenumbers.is_valid_number(parsed), phone
         assert validation.is_valid_e164(phone), phone
-        assert phonenumbers.region_code_for_number(parsed) == region_of[tz], (phone, tz)
         assert phonenumbers.number_type(parsed) in (phonenumbers.PhoneNumberType.MOBILE,
                                                     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE), phone
-    assert len({p for p, _ in rows}) == len(rows)
+        if phonenumbers.region_code_for_number(parsed) != region_of[tz]:
+            assert tz == "Europe/London" and phone.startswith("+1"), (phone, tz)
+            elsewhere[tz] += 1
+        elif tz == "America/New_York" and phone[2:5] in {"213", "310", "323", "415", "818"}:
+            elsewhere[tz] += 1
+    assert elsewhere["Europe/London"] > 0 and elsewhere["America/New_York"] > 0
+    holders: dict[str, list[str]] = {}
+    for borrower_id, phone, _ in rows:
+        holders.setdefault(phone, []).append(borrower_id)
+    shared = [ids for ids in holders.values() if len(ids) > 1]
+    assert shared, "some families share a phone"
+    assert len(shared) <= 0.06 * len(rows)
+    # a family: consecutive borrowers, living in the same place
+    for ids in shared:
+        assert len({tz for b, _, tz in rows if b in ids}) == 1
 
 
 def test_emails_are_valid_or_missing(book):

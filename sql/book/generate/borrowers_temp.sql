@@ -1,8 +1,15 @@
 -- syn_borrowers: $n_borrowers synthetic borrowers for $seed (returns nothing). Mix: mostly
 -- Asia/Shanghai, plus Hong Kong, Singapore, London, New York, Los Angeles; jurisdiction from the
 -- timezone (2% 'default'); zh-CN ~70%; Chinese or English names to match the language (some long);
--- valid, unique E.164 mobiles for the place (+86 / +852 / +65 / +44 7 / +1); ~12% without email;
+-- valid E.164 mobiles for the place (+86 / +852 / +65 / +44 7 / +1); ~12% without email;
 -- 8% small businesses; a latent payment behaviour (25/45/18/7/5%).
+-- The seams real books have (issue 11), so the policy meets them every simulated day:
+--   * phone from elsewhere: 10% of New York borrowers kept a Los Angeles number, 5% of London ones
+--     have a +1 415 number (the timezone on file and the phone's zone differ);
+--   * label vs location: 3% of New York borrowers are on file under the 'cn' profile (zh-CN, living
+--     in New York with a local number);
+--   * families sharing a phone: 3% of borrowers share the phone (and the home: timezone and
+--     jurisdiction) of the borrower generated before them.
 CREATE OR REPLACE TEMP TABLE syn_borrowers AS
 WITH base AS (
     SELECT i,
@@ -16,14 +23,25 @@ placed AS (
     SELECT *,
            CASE WHEN u_tz < 0.62 THEN 'Asia/Shanghai' WHEN u_tz < 0.70 THEN 'Asia/Hong_Kong'
                 WHEN u_tz < 0.76 THEN 'Asia/Singapore' WHEN u_tz < 0.84 THEN 'Europe/London'
-                WHEN u_tz < 0.94 THEN 'America/New_York' ELSE 'America/Los_Angeles' END AS timezone
+                WHEN u_tz < 0.94 THEN 'America/New_York' ELSE 'America/Los_Angeles' END AS timezone,
+           syn_u($seed, i, 'seam') AS u_seam
     FROM base
+),
+seamed AS (   -- where the phone is from, and the profile on file, where they differ from the timezone
+    SELECT *,
+           CASE WHEN timezone = 'America/New_York' AND u_seam < 0.10 THEN 'America/Los_Angeles'
+                WHEN timezone = 'Europe/London' AND u_seam < 0.05 THEN 'America/Los_Angeles'
+                ELSE timezone END AS phone_place,
+           timezone = 'America/New_York' AND u_seam >= 0.10 AND u_seam < 0.13 AS cn_in_new_york
+    FROM placed
 ),
 people AS (
     SELECT *,
-           CASE WHEN timezone LIKE 'Asia/%' THEN 'cn' WHEN timezone LIKE 'America/%' THEN 'us' ELSE 'uk' END AS region,
-           CASE WHEN u_lang < CASE timezone WHEN 'Asia/Shanghai' THEN 0.97 WHEN 'Asia/Hong_Kong' THEN 0.85
-                                            WHEN 'Asia/Singapore' THEN 0.5 ELSE 0.15 END
+           CASE WHEN timezone LIKE 'Asia/%' OR cn_in_new_york THEN 'cn' WHEN timezone LIKE 'America/%' THEN 'us'
+                ELSE 'uk' END AS region,
+           CASE WHEN u_lang < CASE WHEN cn_in_new_york THEN 0.9 WHEN timezone = 'Asia/Shanghai' THEN 0.97
+                                   WHEN timezone = 'Asia/Hong_Kong' THEN 0.85
+                                   WHEN timezone = 'Asia/Singapore' THEN 0.5 ELSE 0.15 END
                 THEN 'zh-CN' ELSE 'en' END AS language,
            -- name parts (Chinese: surname + 1-2 given characters; English: first [middle] last)
            floor(syn_u($seed, i, 'sn') * 40)::INT + 1 AS sn_i,
@@ -37,7 +55,7 @@ people AS (
            floor(syn_u($seed, i, 'fn2') * 50)::INT + 1 AS fn2_i,
            floor(syn_u($seed, i, 'ln') * 46)::INT + 1 AS ln_i,
            floor(syn_u($seed, i, 'ln2') * 46)::INT + 1 AS ln2_i
-    FROM placed
+    FROM seamed
 ),
 named AS (
     SELECT *,
@@ -87,11 +105,12 @@ fullnamed AS (
                 ELSE lower(fns[fn_i]) || '.' || regexp_replace(lower(lns[ln_i]), '[^a-z]', '', 'g')
            END AS email_local
     FROM named
-)
+),
+own AS (
 SELECT borrower_id,
        full_name,
        CASE WHEN language = 'en' THEN fns[fn_i] END AS first_name,
-       CASE timezone
+       CASE phone_place
            WHEN 'Asia/Shanghai' THEN
                '+86' || syn_pick(['130','131','132','133','135','136','137','138','139','150','151','152','153',
                                   '155','156','157','158','159','166','176','177','180','181','182','183','185',
@@ -110,7 +129,7 @@ SELECT borrower_id,
                '+447' || syn_pick(['1','2','3'], syn_u($seed, i, 'pfx'))
                       || lpad(((i * 7919 + off) % 100000000)::VARCHAR, 8, '0')
            ELSE
-               '+1' || syn_pick(CASE timezone WHEN 'America/New_York' THEN ['212','646','718','917','347']
+               '+1' || syn_pick(CASE phone_place WHEN 'America/New_York' THEN ['212','646','718','917','347']
                                               ELSE ['213','310','323','415','818'] END, syn_u($seed, i, 'pfx'))
                     || (200 + ((i * 7919 + off) % 8000000) // 10000)::VARCHAR
                     || lpad(((i * 7919 + off) % 10000)::VARCHAR, 4, '0')
@@ -125,5 +144,16 @@ SELECT borrower_id,
        CASE WHEN syn_u($seed, i, 'beh') < 0.25 THEN 'early' WHEN syn_u($seed, i, 'beh') < 0.70 THEN 'on_time'
             WHEN syn_u($seed, i, 'beh') < 0.88 THEN 'late' WHEN syn_u($seed, i, 'beh') < 0.95 THEN 'partial'
             ELSE 'never' END AS behaviour,
+       syn_u($seed, i, 'family') < 0.03 AND i > 0 AS shares_home,
        i
-FROM fullnamed;
+FROM fullnamed
+),
+families AS (   -- a borrower sharing the phone and home of the one generated before them
+    SELECT * REPLACE (
+               CASE WHEN shares_home THEN lag(phone_e164) OVER w ELSE phone_e164 END AS phone_e164,
+               CASE WHEN shares_home THEN lag(timezone) OVER w ELSE timezone END AS timezone,
+               CASE WHEN shares_home THEN lag(jurisdiction) OVER w ELSE jurisdiction END AS jurisdiction)
+    FROM own
+    WINDOW w AS (ORDER BY i)
+)
+SELECT * EXCLUDE (shares_home) FROM families;

@@ -18,7 +18,7 @@ import duckdb
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
-from loan_comms.inbound.contact_points import ingest_reassigned_numbers
+from loan_comms.inbound.contact_points import import_contact_points, ingest_reassigned_numbers
 from loan_comms.inbound.events import ingest_call_outcomes, ingest_operator_events
 from loan_comms.inbound.receipts import ingest_receipts, ingest_replies
 
@@ -31,11 +31,12 @@ class BehaviourReport:
     email_events: str = ""
     operator: str = ""
     reassigned: str = ""
+    new_numbers: str = ""
     promised_payments: int = 0
 
     def __str__(self) -> str:
         return (f"{self.as_of} behaviour: {self.replies}; {self.calls}; {self.email_events}; {self.operator}; "
-                f"{self.reassigned}; {self.promised_payments} promised payments scheduled")
+                f"{self.reassigned}; {self.new_numbers}; {self.promised_payments} promised payments scheduled")
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -73,6 +74,9 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
     reassigned = db.rows(con, "simulation/reassigned_numbers", params)
     report.reassigned = str(ingest_reassigned_numbers(con, _write_jsonl(day_dir / "reassigned_numbers.jsonl", reassigned),
                                                       now=end_of_day))
+    new_numbers = db.rows(con, "simulation/new_numbers", params)
+    report.new_numbers = str(import_contact_points(con, _write_jsonl(day_dir / "new_numbers.jsonl", new_numbers),
+                                                   now=end_of_day))
     with db.transaction(con):
         report.promised_payments = db.changed(con, "simulation/schedule_kept_promises", params)
     return report

@@ -11,8 +11,11 @@ WITH calls AS (
            (hash(concat($seed::VARCHAR, ':', a.attempt_id, ':delay')) % 180) AS delay_min,
            (hash(concat($seed::VARCHAR, ':', a.attempt_id, ':days')) % 5) + 2 AS days_ahead,
            (hash(concat($seed::VARCHAR, ':', a.attempt_id, ':redial')) % 4) = 0 AS redialed,
-           (hash(concat($seed::VARCHAR, ':', b.phone_e164, ':wrong')) % 1000) < 15 AS wrong_number
-    FROM contact_attempts AS a JOIN borrowers AS b USING (borrower_id)
+           (hash(concat($seed::VARCHAR, ':', r.address, ':wrong')) % 1000) < 15 AS wrong_number
+    FROM contact_attempts AS a
+    JOIN recipients AS r       -- the number the call went to
+      ON r.borrower_id = a.borrower_id AND r.channel = 'call'
+     AND (r.point_id = a.contact_point OR (a.contact_point IS NULL AND r.is_primary))
     WHERE a.planned_for_date = $as_of::DATE AND a.channel = 'call' AND a.sent_at IS NOT NULL
 ),
 ended AS (

@@ -47,7 +47,8 @@ def _holiday_rows(cfg: LifecycleConfig, years: range) -> list[dict[str, Any]]:
 
 
 def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, around: date) -> None:
-    """Expose the config to SQL as temp tables cfg_steps, cfg_profiles, cfg_holidays, cfg_legal."""
+    """Expose the config to SQL as temp tables cfg_steps, cfg_profiles, cfg_holidays, cfg_legal and
+    cfg_visits (one row: notice_days, working_days as ISO day numbers, mon = 1)."""
     years = range(around.year - 1, around.year + 2)
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -67,6 +68,9 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
                                              schema=pa.schema([("profile", pa.string()), ("day", pa.date32())])),
         "cfg_legal": pa.Table.from_pylist([dict(step=s) for s in cfg.policy.legally_required_steps],
                                           schema=pa.schema([("step", pa.string())])),
+        "cfg_visits": pa.Table.from_pylist(
+            [dict(notice_days=cfg.visits.notice_days, working_days=cfg.visits.working_isodow)],
+            schema=pa.schema([("notice_days", pa.int32()), ("working_days", pa.list_(pa.int32()))])),
     }
     for name, table in tables.items():
         db.temp_table(con, name, table)

@@ -7,3 +7,4 @@ DROP TABLE IF EXISTS audit_holidays;
 DROP TABLE IF EXISTS audit_ladder;
 DROP TABLE IF EXISTS audit_legal_steps;
 DROP TABLE IF EXISTS audit_steps;
+DROP TABLE IF EXISTS audit_visits;

@@ -9,11 +9,12 @@ import duckdb
 
 from tests.builders import ContactLog
 
-__all__ = ["EPISODE", "NOW", "UK_EPISODE", "ContactLog", "clean_log"]
+__all__ = ["EPISODE", "NOW", "UK_EPISODE", "VISIT_EPISODE", "ContactLog", "clean_log"]
 
 
 EPISODE = "L1:2026-03-02"
 UK_EPISODE = "LUK:2026-03-02"
+VISIT_EPISODE = "LV:2026-02-02"
 NOW = datetime(2026, 4, 2, 1, 0, tzinfo=UTC)  # 09:00 on 2 April in Shanghai
 
 
@@ -23,7 +24,8 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     B1 (Shanghai, profile cn) has loan L1 with installments due 1 March and 1 April: reminders,
     the ladder dpd_1 .. dpd_10 in March (one conversation on the dpd_10 call), payment in full on
     12 March, a thank-you, then an SMS opt-out before April's reminders. B2 (Los Angeles, us) gets a
-    reminder at 09:00 her time. B3 names an unknown profile and is judged by 'default'.
+    reminder at 09:00 her time. B3 names an unknown profile and is judged by 'default'. BV's loan is
+    first seen at 30 dpd: its ladder starts at the visit, announced by a letter a week before.
     """
     log = ContactLog(con)
     log.borrower("B1")
@@ -77,4 +79,15 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
                 episode_id=UK_EPISODE)
     log.contact("BUK", "LUK", "email", "escalation", "dpd_3", "2026-03-04 10:00", installment_no=1,
                 episode_id=UK_EPISODE)
+
+    # BV's loan is first seen at 30 days past due (a book imported late): its ladder starts at the
+    # visit step; the visit waits for its notice (a letter on 3 March) and goes on Tuesday 10 March.
+    log.borrower("BV")
+    log.loan("LV", "BV", ["2026-02-01"])
+    log.contact("BV", "LV", "letter", "follow_up", "visit_notice", "2026-03-03 10:00", installment_no=1,
+                episode_id=VISIT_EPISODE)
+    log.contact("BV", "LV", "visit", "escalation", "dpd_30", "2026-03-03 10:00", installment_no=1,
+                episode_id=VISIT_EPISODE, status="suppressed", suppressed_reason="awaiting_visit_notice")
+    log.contact("BV", "LV", "visit", "escalation", "dpd_30", "2026-03-10 10:00", installment_no=1,
+                episode_id=VISIT_EPISODE)
     return log

@@ -40,8 +40,10 @@ seen AS (
     WHERE h.episode_id IS NOT NULL
     GROUP BY h.episode_id
 ),
-last_step AS (
-    SELECT loan_id, max(planned_for_date) AS last_day FROM history WHERE taken GROUP BY loan_id
+last_step AS (   -- steps of the configured ladder only
+    SELECT h.loan_id, max(h.planned_for_date) AS last_day
+    FROM history AS h WHERE h.taken AND h.step IN (SELECT step FROM ladder)
+    GROUP BY h.loan_id
 ),
 entry AS (
     SELECT e.episode_id, e.loan_id,

@@ -56,7 +56,8 @@ class LadderStep(_Strict):
     collection: bool = True
 
 
-FOLLOW_UP_STEPS: tuple[str, ...] = ("hardship_offer", "forbearance_offer", "broken_promise", "payment_confirmation")
+FOLLOW_UP_STEPS: tuple[str, ...] = ("hardship_offer", "forbearance_offer", "broken_promise", "payment_confirmation",
+                                     "visit_notice")
 
 
 class FollowUps(_Strict):
@@ -65,16 +66,20 @@ class FollowUps(_Strict):
     forbearance_offer_channels: tuple[Channel, ...] = ("sms", "email")
     broken_promise_channels: tuple[Channel, ...] = ("sms",)
     payment_confirmation_channels: tuple[Channel, ...] = ("sms",)
+    # The notice announcing a visit (FCA CONC 7.9: purpose and adequate notice), [visits].notice_days before it.
+    visit_notice_channels: tuple[Literal["letter", "sms", "email"], ...] = Field(default=("letter",), min_length=1)
     # Priority when caps force a choice, on the same scale as ladder severities.
     hardship_offer_severity: int = 100
     forbearance_offer_severity: int = 95
     payment_confirmation_severity: int = 90
     broken_promise_severity: int = 8
+    visit_notice_severity: int = 6
     # Collection contacts: what the borrower asked for (a plan) and thanks for a payment are not.
     hardship_offer_collection: bool = False
     forbearance_offer_collection: bool = True
     broken_promise_collection: bool = True
     payment_confirmation_collection: bool = False
+    visit_notice_collection: bool = True
 
     def steps(self) -> list[tuple[str, tuple[str, ...], int]]:
         """(step, channels, severity) of every follow-up, in FOLLOW_UP_STEPS order."""
@@ -247,6 +252,42 @@ class ProviderConfig(BaseModel):
     base_url: str | None = None
 
 
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")   # ISO order: mon = 1
+
+
+class LadderPacing(_Strict):
+    """No bursts: at most one escalation step per loan per `min_days_between_steps` local days.
+    2 is the tightest spacing of the shipped ladder (dpd_1 -> dpd_3), so a loan that climbs on time
+    is never slowed; one that catches up after a pause or a hold is (FCA CONC 7.9: no unreasonable
+    frequency; Reg F 1006.14: no harassing frequency)."""
+
+    min_days_between_steps: int = Field(default=2, ge=1, le=60)
+
+
+class Visits(_Strict):
+    """Home visits (ladder steps on channel visit): a prior notice (follow-up visit_notice) at least
+    `notice_days` local days before, and only on `working_days` that are not a holiday of the profile
+    (FCA CONC 7.9.12-13: a visit needs a clear purpose and adequate notice; China's guidance: visits
+    recorded with the collectors present)."""
+
+    notice_days: int = Field(default=7, ge=1, le=60)
+    working_days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = Field(
+        default=("mon", "tue", "wed", "thu", "fri"), min_length=1)
+
+    @field_validator("working_days")
+    @classmethod
+    def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        dupes = sorted({d for d in v if v.count(d) > 1})
+        if dupes:
+            raise ValueError(f"working days repeated: {', '.join(dupes)}")
+        return v
+
+    @property
+    def working_isodow(self) -> list[int]:
+        """The working days as ISO day numbers (mon = 1 .. sun = 7), as SQL's isodow() gives them."""
+        return [WEEKDAYS.index(d) + 1 for d in self.working_days]
+
+
 class Alerts(_Strict):
     webhook_url: str | None = None          # env LOAN_COMMS_ALERT_WEBHOOK_URL wins
     failure_threshold: int = Field(default=100, ge=0)
@@ -261,6 +302,8 @@ class LifecycleConfig(_Strict):
     reminders: tuple[ReminderStep, ...]
     ladder: tuple[LadderStep, ...] = Field(min_length=1)
     follow_ups: FollowUps = FollowUps()
+    ladder_pacing: LadderPacing = LadderPacing()
+    visits: Visits = Visits()
     policy: Policy
     templates: Templates = Templates()
     providers: dict[str, ProviderConfig] = {}

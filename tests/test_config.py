@@ -39,6 +39,13 @@ def test_shipped_config_is_valid_and_default_profile_is_the_strictest():
      "policy.profiles.cn.holiday_calendars[1]: unknown holiday calendar 'cn'"),
     (("legally_required_steps = []", 'legally_required_steps = ["dpd_99"]'),
      "lifecycle.toml: policy.legally_required_steps[0]: unknown step 'dpd_99'; it must be one of"),
+    (("min_days_between_steps = 2", "min_days_between_steps = 0"),
+     "ladder_pacing.min_days_between_steps: Input should be greater than or equal to 1"),
+    (("notice_days = 7", "notice_days = 0"), "visits.notice_days: Input should be greater than or equal to 1"),
+    (('working_days = ["mon"', 'working_days = ["monday"'), "visits.working_days[0]: Input should be 'mon'"),
+    (('working_days = ["mon", "tue"', 'working_days = ["mon", "mon"'), "visits.working_days: working days repeated: mon"),
+    (('visit_notice_channels = ["letter"]', 'visit_notice_channels = ["visit"]'),
+     "follow_ups.visit_notice_channels[0]: Input should be 'letter', 'sms' or 'email'"),
 ])
 def test_a_mistake_names_the_key_and_the_problem(tmp_path, change, message):
     old, new = change

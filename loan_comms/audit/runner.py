@@ -57,6 +57,9 @@ RULES: tuple[str, ...] = (
     "preferences_honoured",
     "wrong_number_honoured",
     "places_avoided",
+    "ladder_pacing",
+    "visit_notice",
+    "visit_working_days",
 )
 
 
@@ -147,8 +150,9 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
     """Put the policy the log is judged against into temp tables the rule files read.
 
     audit_profiles (one row per profile, 'default' included), audit_holidays (profile, day, name),
-    audit_ladder (step, rank in config order), audit_legal_steps (step), audit_steps (step,
-    collection: the config's flag, the same one the gate reads).
+    audit_ladder (step, rank in config order, min_dpd), audit_legal_steps (step), audit_steps (step,
+    collection: the config's flag, the same one the gate reads), audit_visits (one row: notice_days,
+    working_days as ISO day numbers, mon = 1, computed here, not by the planner's config helper).
     """
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -166,8 +170,13 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
     db.temp_table(con, "audit_holidays", pa.Table.from_pylist(_holiday_rows(cfg, years), schema=pa.schema([
         ("profile", pa.string()), ("day", pa.date32()), ("name", pa.string())])))
     db.temp_table(con, "audit_ladder", pa.Table.from_pylist(
-        [dict(step=s.step, rank=i) for i, s in enumerate(cfg.ladder, start=1)],
-        schema=pa.schema([("step", pa.string()), ("rank", pa.int32())])))
+        [dict(step=s.step, rank=i, min_dpd=s.min_dpd) for i, s in enumerate(cfg.ladder, start=1)],
+        schema=pa.schema([("step", pa.string()), ("rank", pa.int32()), ("min_dpd", pa.int32())])))
+    db.temp_table(con, "audit_visits", pa.Table.from_pylist(
+        [dict(notice_days=cfg.visits.notice_days,
+              working_days=[("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(d) + 1
+                            for d in cfg.visits.working_days])],
+        schema=pa.schema([("notice_days", pa.int32()), ("working_days", pa.list_(pa.int32()))])))
     db.temp_table(con, "audit_legal_steps", pa.Table.from_pylist(
         [dict(step=s) for s in cfg.policy.legally_required_steps], schema=pa.schema([("step", pa.string())])))
     db.temp_table(con, "audit_steps", pa.Table.from_pylist(
@@ -257,7 +266,8 @@ def run_audit(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, *, now: date
         db.run(con, "audit/_contacts")
     except duckdb.Error as exc:
         raise AuditError(f"audit could not read contact_attempts/borrowers (sql/audit/_contacts.sql): {exc}") from exc
-    params = {"now": as_of, "hardship_pause_days": cfg.follow_ups.hardship_pause_days}
+    params = {"now": as_of, "hardship_pause_days": cfg.follow_ups.hardship_pause_days,
+              "min_days_between_steps": cfg.ladder_pacing.min_days_between_steps}
     try:
         results = tuple(run_rule(con, name, params, show) for name in rules)
     finally:

@@ -1,4 +1,4 @@
-"""What comes in from outside: dialer outcomes, operator events, SMS replies, delivery receipts, and
+"""What comes in from outside: dialer outcomes, visit outcomes, operator events, SMS replies, delivery receipts, and
 the HTTP endpoint that turns provider callbacks into inbox files.
 
 Each ingest command reads one file (or folder) row by row and prints `ingest_file`'s report: bad rows
@@ -27,6 +27,19 @@ def ingest_call_outcomes_cmd(file: Path = typer.Argument(..., help="Dialer expor
     from loan_comms.inbound.events import ingest_call_outcomes
 
     ingest_file(db, lambda con: ingest_call_outcomes(con, file, encoding=encoding), "ingest-call-outcomes")
+
+
+@app.command("ingest-visit-outcomes")
+def ingest_visit_outcomes_cmd(file: Path = typer.Argument(..., help="Field-team export (.jsonl or .csv): attempt_id, "
+                                                          "outcome, collectors, occurred_at [, visit_seq, "
+                                                          "promised_date, amount]."),
+                              db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
+    """Record home-visit outcomes (met, not_home, refused, promise_to_pay, hardship) with the collectors
+    present; re-ingesting is safe. A promise pauses the ladder, hardship acts as a hardship request.
+    Bad rows go to import_quarantine with their line and reason; the good ones are recorded."""
+    from loan_comms.inbound.visits import ingest_visit_outcomes
+
+    ingest_file(db, lambda con: ingest_visit_outcomes(con, file, encoding=encoding), "ingest-visit-outcomes")
 
 
 @app.command("record-events")

@@ -98,6 +98,8 @@ def _params(cfg: LifecycleConfig, as_of: date, now: datetime, recorded_at: datet
         "as_of": as_of, "now": now, "recorded_at": recorded_at,
         "policy_version": cfg.policy_version, "config_text": cfg.text,
         "hardship_pause_days": cfg.follow_ups.hardship_pause_days,
+        "min_days_between_steps": cfg.ladder_pacing.min_days_between_steps,
+        "visit_notice_days": cfg.visits.notice_days,
         "text_channels": list(TEXT_CHANNELS), "pending_only": False,
     }
 
@@ -119,8 +121,8 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     db.run(con, "lifecycle/state/episode_changes", params)
     db.run(con, "lifecycle/state/day_episodes", params)
     db.run(con, "lifecycle/plan/create_candidates", params)
-    for name in ("reminder_candidates", "lost_reminder_candidates", "ladder_candidates", "forbearance_candidates",
-                 "follow_up_candidates"):
+    for name in ("reminder_candidates", "lost_reminder_candidates", "ladder_next", "ladder_candidates",
+                 "visit_notice_candidates", "forbearance_candidates", "follow_up_candidates"):
         db.run(con, f"lifecycle/plan/{name}", params)
     db.run(con, "lifecycle/plan/gate_input", params)
     gate.judge(con, params)

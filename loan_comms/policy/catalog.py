@@ -27,6 +27,8 @@ GATE_RULES: tuple[str, ...] = (
     "paused_hardship",
     "paused_promise",
     "holiday",
+    "visit_not_working_day",
+    "awaiting_visit_notice",
     "awaiting_forbearance_offer",
     "cap_call_cooldown",
     "preference_channel",
@@ -56,6 +58,7 @@ _REASONS = "tests/policy/test_reasons.py"
 _PLAN = "tests/lifecycle/test_plan_day.py"
 _KINDS = "tests/policy/test_kind_rules.py"
 _ZONES = "tests/policy/test_zones.py"
+_VISITS = "tests/policy/test_visits.py"
 
 
 def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str) -> Reason:
@@ -120,6 +123,12 @@ REASONS: tuple[Reason, ...] = (
     _gate("holiday", "holiday", "holidays",
           (f"{_RULES}::test_no_collection_contact_on_a_public_holiday_but_reminders_go",),
           "no collection on a public holiday of the borrower's profile"),
+    _gate("visit_not_working_day", "visit_not_working_day", "visit_working_days",
+          (f"{_VISITS}::test_a_visit_waits_for_a_working_day",),
+          "home visits only on working days ([visits].working_days, not a holiday)"),
+    _gate("awaiting_visit_notice", "awaiting_visit_notice", "visit_notice",
+          (f"{_VISITS}::test_a_visit_waits_for_its_notice_then_goes_on_a_working_day",),
+          "a home visit waits until its notice went [visits].notice_days before"),
     _gate("awaiting_forbearance_offer", "awaiting_forbearance_offer", "forbearance_before_escalation",
           (f"{_RULES}::test_uk_borrower_is_offered_forbearance_before_the_ladder_goes_on",),
           "forbearance is offered before the ladder goes on"),

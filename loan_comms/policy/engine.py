@@ -47,9 +47,10 @@ def _holiday_rows(cfg: LifecycleConfig, years: range) -> list[dict[str, Any]]:
 
 
 def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, around: date) -> None:
-    """Expose the config to SQL as temp tables cfg_steps, cfg_profiles, cfg_holidays, cfg_legal, and
-    for where the person is: cfg_profile_zones (profile, zone), cfg_profile_countries (profile,
-    region) and cfg_vulnerable (one row: the vulnerable limits)."""
+    """Expose the config to SQL as temp tables cfg_steps, cfg_profiles, cfg_holidays, cfg_legal,
+    cfg_visits (one row: notice_days, working_days as ISO day numbers, mon = 1), and for where the
+    person is: cfg_profile_zones (profile, zone), cfg_profile_countries (profile, region) and
+    cfg_vulnerable (one row: the vulnerable limits)."""
     years = range(around.year - 1, around.year + 2)
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -76,6 +77,9 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
             [dict(profile=name, region=c) for name, p in cfg.policy.profiles.items() for c in p.countries],
             schema=pa.schema([("profile", pa.string()), ("region", pa.string())])),
         "cfg_vulnerable": pa.Table.from_pylist([cfg.policy.vulnerable.model_dump()]),
+        "cfg_visits": pa.Table.from_pylist(
+            [dict(notice_days=cfg.visits.notice_days, working_days=cfg.visits.working_isodow)],
+            schema=pa.schema([("notice_days", pa.int32()), ("working_days", pa.list_(pa.int32()))])),
     }
     for name, table in tables.items():
         db.temp_table(con, name, table)

@@ -63,6 +63,10 @@ KINDS: tuple[Kind, ...] = (
          ("dialer",), detail="outcome, attempt_id, dial_seq",
          why="one event per dial attempt; a reached call starts the person's call cooldown; wrong_number marks "
              "the number called (its contact_point) unusable for everyone on it (audit wrong_number_honoured)"),
+    Kind("visit_outcome", LOAN, ("paused_promise", "paused_hardship"), "promise_pause", ("field team",),
+         detail="outcome (met, not_home, refused, promise_to_pay, hardship), attempt_id, collectors",
+         why="what happened at the door of the visited loan: a promise pauses that loan's ladder; hardship "
+             "told at the door is the person's situation and pauses every loan, like a hardship request"),
     Kind("number_reassigned", POINT, ("point_unusable",), "wrong_number_honoured", ("reassigned-numbers file",),
          ends="point_verified", detail="reassigned_on",
          why="FCC reassigned numbers: the number now belongs to someone else; nothing goes to it for any borrower "

@@ -11,3 +11,4 @@ DROP TABLE IF EXISTS audit_phone_zones;
 DROP TABLE IF EXISTS audit_profile_zones;
 DROP TABLE IF EXISTS audit_profile_countries;
 DROP TABLE IF EXISTS audit_vulnerable;
+DROP TABLE IF EXISTS audit_visits;

@@ -1,9 +1,9 @@
--- promise_pause: After a promise to pay on a loan (a promise_to_pay event, or a call_outcome with
+-- promise_pause: After a promise to pay on a loan (a promise_to_pay event, or a call or visit outcome with
 -- outcome promise_to_pay; detail.promised_date), did an escalation contact about that loan go out
 -- before the promise could be judged? The ladder is paused through promised_date + 1 day
 -- (borrower's local days); a later promise replaces an earlier one (a promise without a readable
 -- promised_date pauses nothing).
--- Checked: every attempted escalation contact.
+-- Checked: every attempted escalation contact, and every notice announcing a visit (visit_notice).
 -- Violation: the loan's latest promise made before sent_at has promised_date P, and the
 -- contact went out on or before local day P + 1.
 CREATE OR REPLACE TEMP TABLE audit_rows AS
@@ -14,7 +14,7 @@ WITH promises AS (
     FROM borrower_events AS e
     WHERE e.loan_id IS NOT NULL
       AND (e.kind = 'promise_to_pay'
-           OR (e.kind = 'call_outcome'
+           OR (e.kind IN ('call_outcome', 'visit_outcome')
                AND CASE WHEN json_valid(e.detail)
                         THEN json_extract_string(e.detail, '$.outcome') = 'promise_to_pay' END))
 )
@@ -26,4 +26,4 @@ SELECT c.attempt_id, c.borrower_id, c.loan_id, c.channel, c.step, c.sent_at, c.s
        END AS violation
 FROM audit_contacts AS c
 ASOF LEFT JOIN promises AS pr ON pr.loan_id = c.loan_id AND c.sent_at > pr.occurred_at
-WHERE c.purpose = 'escalation';
+WHERE c.purpose = 'escalation' OR c.step = 'visit_notice';   -- a visit is not announced in a pause

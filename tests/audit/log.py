@@ -9,11 +9,12 @@ import duckdb
 
 from tests.builders import ContactLog, point_row
 
-__all__ = ["EPISODE", "NOW", "UK_EPISODE", "ContactLog", "clean_log"]
+__all__ = ["EPISODE", "NOW", "UK_EPISODE", "VISIT_EPISODE", "ContactLog", "clean_log"]
 
 
 EPISODE = "L1:2026-03-02"
 UK_EPISODE = "LUK:2026-03-02"
+VISIT_EPISODE = "LV:2026-02-02"
 NOW = datetime(2026, 4, 2, 1, 0, tzinfo=UTC)  # 09:00 on 2 April in Shanghai
 
 
@@ -23,7 +24,9 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     B1 (Shanghai, profile cn) has loan L1 with installments due 1 March and 1 April: reminders,
     the ladder dpd_1 .. dpd_10 in March (one conversation on the dpd_10 call), payment in full on
     12 March, a thank-you, then an SMS opt-out before April's reminders. B2 (Los Angeles, us) gets a
-    reminder at 09:00 her time, BP asked for contact only between 09:00 and 20:00 and no calls. BV is vulnerable. B3 names an unknown profile and is judged by 'default'.
+    reminder at 09:00 her time, BP asked for contact only between 09:00 and 20:00 and no calls. BVU is
+    vulnerable. B3 names an unknown profile and is judged by 'default'. BV's loan is first seen at 30
+    dpd: its ladder starts at the visit, announced by a letter a week before.
     """
     log = ContactLog(con)
     log.borrower("B1")
@@ -85,11 +88,11 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
               detail={"window": ["09:00", "20:00"], "avoid_channels": ["call"], "avoid_places": []})
     log.contact("BP", "LP", "sms", "reminder", "pre_due_3", "2026-03-07 09:00", installment_no=1)
 
-    # BV (Shanghai, cn) is flagged vulnerable: one SMS a day, no calls.
-    log.borrower("BV")
-    log.loan("LV", "BV", ["2026-03-10"])
-    log.event("BV", "vulnerable", "2026-03-01 09:00")
-    log.contact("BV", "LV", "sms", "reminder", "pre_due_3", "2026-03-07 10:00", installment_no=1)
+    # BVU (Shanghai, cn) is flagged vulnerable: one SMS a day, no calls.
+    log.borrower("BVU")
+    log.loan("LVU", "BVU", ["2026-03-10"])
+    log.event("BVU", "vulnerable", "2026-03-01 09:00")
+    log.contact("BVU", "LVU", "sms", "reminder", "pre_due_3", "2026-03-07 10:00", installment_no=1)
 
     # BW also has a work e-mail (a contact point with a place), used while nothing forbids it.
     point_row(con, "BW", "email", "bw@work.example.com", place="work")
@@ -97,4 +100,15 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     log.loan("LW", "BW", ["2026-03-20"])
     log.contact("BW", "LW", "email", "reminder", "pre_due_3", "2026-03-17 10:00", installment_no=1,
                 recipient="bw@work.example.com")
+
+    # BV's loan is first seen at 30 days past due (a book imported late): its ladder starts at the
+    # visit step; the visit waits for its notice (a letter on 3 March) and goes on Tuesday 10 March.
+    log.borrower("BV")
+    log.loan("LV", "BV", ["2026-02-01"])
+    log.contact("BV", "LV", "letter", "follow_up", "visit_notice", "2026-03-03 10:00", installment_no=1,
+                episode_id=VISIT_EPISODE)
+    log.contact("BV", "LV", "visit", "escalation", "dpd_30", "2026-03-03 10:00", installment_no=1,
+                episode_id=VISIT_EPISODE, status="suppressed", suppressed_reason="awaiting_visit_notice")
+    log.contact("BV", "LV", "visit", "escalation", "dpd_30", "2026-03-10 10:00", installment_no=1,
+                episode_id=VISIT_EPISODE)
     return log

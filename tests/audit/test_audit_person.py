@@ -60,8 +60,8 @@ def test_quiet_hours_every_zone_uses_the_jurisdictions_zones_for_a_derived_timez
 
 
 def test_vulnerable_limits_fire_on_a_call_and_a_second_contact(log: ContactLog, cfg: LifecycleConfig) -> None:
-    call = log.contact("BV", "LV", "call", "reminder", "pre_due_1", "2026-03-09 10:00", installment_no=1)
-    second = log.contact("BV", "LV", "email", "reminder", "pre_due_3", "2026-03-07 11:00", installment_no=1)
+    call = log.contact("BVU", "LVU", "call", "reminder", "pre_due_1", "2026-03-09 10:00", installment_no=1)
+    second = log.contact("BVU", "LVU", "email", "reminder", "pre_due_3", "2026-03-07 11:00", installment_no=1)
     report = audit(log, cfg)
     assert fired(report) == {"vulnerable_limits"}
     rows = {r["attempt_id"]: r["violation"] for r in report.rule("vulnerable_limits").rows}
@@ -70,8 +70,8 @@ def test_vulnerable_limits_fire_on_a_call_and_a_second_contact(log: ContactLog, 
 
 
 def test_vulnerable_limits_end_with_vulnerable_ended(log: ContactLog, cfg: LifecycleConfig) -> None:
-    log.event("BV", "vulnerable_ended", "2026-03-08 09:00")
-    log.contact("BV", "LV", "call", "reminder", "pre_due_1", "2026-03-09 10:00", installment_no=1)
+    log.event("BVU", "vulnerable_ended", "2026-03-08 09:00")
+    log.contact("BVU", "LVU", "call", "reminder", "pre_due_1", "2026-03-09 10:00", installment_no=1)
     assert audit(log, cfg).ok
 
 

@@ -51,11 +51,12 @@ def test_daily_flow_sends_each_contact_once_and_reports_the_day(small_book):
                        "ORDER BY ALL").fetchall()
     outbox = con.execute("SELECT count(*), count(DISTINCT idempotency_key) FROM outbox_messages").fetchall()[0]
     con.close()
-    # 3 days before due: sms+email for the two unpaid loans due 11-12; dpd 9 for L-zh-2 -> dpd_1.. steps
+    # 3 days before due: sms+email for the two unpaid loans due 11-12; dpd 9 for L-zh-2 -> dpd_5 (entry step)
     assert ("B-zh", "L-zh-1", "pre_due_3", "sms", "sent", "zh-CN") in rows
     assert ("B-en", "L-en-1", "pre_due_3", "email", "sent", "en") in rows
     assert not any(r[1] == "L-paid" for r in rows), "a paid installment gets no reminder"
-    assert any(r[1] == "L-zh-2" and r[2] == "dpd_1" for r in rows)
+    # L-zh-2 is first seen at 9 dpd: its ladder starts at the step that calls for (dpd_5), not dpd_1
+    assert any(r[1] == "L-zh-2" and r[2] == "dpd_5" for r in rows)
     assert first["sent"] == outbox[0] == outbox[1] == len([r for r in rows if r[4] == "sent"])
     assert again["planned"] == 0 and again["sent"] == first["sent"], "re-running the day sends nothing new"
     assert first["planned"] == len([r for r in rows if r[4] != "suppressed"]) > 0, "planned: what this run planned"

@@ -39,7 +39,9 @@ def make_book(path, n: int = 6):
     for i in range(n):
         b.borrower(f"B{i}", name=f"王小明{i}", phone=f"+86138123456{i:02d}")
         b.loan(f"L{i}-due", f"B{i}", [("2026-11-12", "800.00")])                       # pre_due_3: sms + email
-        b.loan(f"L{i}-late", f"B{i}", [("2026-10-31", "300.00"), ("2026-11-30", "300.00")])  # overdue: dpd_1
+        # overdue since 11-08, first seen on DAY (11-09) at 1 dpd: dpd_1 (first seen later, the ladder would
+        # start at the step its dpd calls for: issue 11 case 8)
+        b.loan(f"L{i}-late", f"B{i}", [("2026-11-08", "300.00"), ("2026-11-30", "300.00")])
     con.close()
     return path
 

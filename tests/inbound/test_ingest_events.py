@@ -110,5 +110,6 @@ def test_email_unsubscribe_from_the_provider_stops_email_but_not_sms(tmp_path):
     assert (kind, channel) == ("opt_out", "email")
     plan_day(con, cfg, EchoRenderer(), date(2026, 12, 7))
     got = {a["channel"]: (a["status"], a["suppressed_reason"]) for a in b.attempts(planned_for_date=date(2026, 12, 7))}
-    assert got == {"email": ("suppressed", "opted_out_email"), "sms": ("planned", None)}
+    # (L1 first seen overdue on 12-07, at 27 dpd: its ladder starts at the dpd_20 letter, issue 11 case 8)
+    assert got == {"email": ("suppressed", "opted_out_email"), "sms": ("planned", None), "letter": ("planned", None)}
     con.close()

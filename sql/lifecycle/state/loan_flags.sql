@@ -1,6 +1,8 @@
 -- loan_flags: per loan as of $now: open dispute, the last hardship request's local day (the pause),
 -- the local day of a hardship request naming this loan (the repayment-plan offer goes on it), and
--- the latest promise to pay (from a reply or a call outcome) with its date, time and amount.
+-- the latest promise to pay (from a reply, a call outcome or a visit outcome) with its date, time
+-- and amount. A visit_outcome 'hardship' counts as a hardship request (the person's situation,
+-- told at the door: every loan), 'promise_to_pay' as a promise on the visited loan.
 -- Scope (loan_comms/policy/kinds.py, borrower_events.scope): a dispute or a hardship request
 -- reaches EVERY loan of the borrower unless it was recorded with scope 'loan' (an operator naming
 -- the disputed loan); a row without a scope (recorded before scopes) is borrower-wide, the safe
@@ -9,18 +11,21 @@
 CREATE OR REPLACE TEMP TABLE loan_flags AS
 WITH ev AS (
     SELECT e.borrower_id, e.loan_id, e.occurred_at, e.amount, b.timezone,
-           coalesce(e.scope, 'borrower') = 'loan' AS loan_scoped,
-           CASE WHEN e.kind = 'call_outcome'
-                 AND json_extract_string(e.detail, '$.outcome') = 'promise_to_pay'
-                THEN 'promise_to_pay' ELSE e.kind END AS kind,
+           coalesce(e.scope, 'borrower') = 'loan' AND e.kind <> 'visit_outcome' AS loan_scoped,
+           CASE WHEN e.kind IN ('call_outcome', 'visit_outcome')
+                 AND json_extract_string(e.detail, '$.outcome') = 'promise_to_pay' THEN 'promise_to_pay'
+                WHEN e.kind = 'visit_outcome' AND json_extract_string(e.detail, '$.outcome') = 'hardship'
+                THEN 'hardship_request'
+                ELSE e.kind END AS kind,
            json_extract_string(e.detail, '$.promised_date') AS promised_date
     FROM borrower_events AS e JOIN borrowers AS b USING (borrower_id)
     WHERE e.occurred_at <= $now
-      AND e.kind IN ('dispute', 'dispute_resolved', 'hardship_request', 'promise_to_pay', 'call_outcome')
+      AND e.kind IN ('dispute', 'dispute_resolved', 'hardship_request', 'promise_to_pay', 'call_outcome',
+                     'visit_outcome')
 ),
 reach AS (   -- each event on every loan it reaches: its own loan, or all the borrower's loans
     SELECT ev.*, ev.loan_id AS on_loan FROM ev
-    WHERE ev.loan_id IS NOT NULL AND (ev.loan_scoped OR ev.kind IN ('promise_to_pay', 'call_outcome'))
+    WHERE ev.loan_id IS NOT NULL AND (ev.loan_scoped OR ev.kind IN ('promise_to_pay', 'call_outcome', 'visit_outcome'))
     UNION ALL
     SELECT ev.*, l.loan_id AS on_loan
     FROM ev JOIN loans AS l ON l.borrower_id = ev.borrower_id

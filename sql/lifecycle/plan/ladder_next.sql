@@ -1,0 +1,73 @@
+-- ladder_next: for each loan in an open delinquency episode on $as_of, the episode's next ladder
+-- step and whether the ladder's pacing lets a step go today. Read by ladder_candidates.sql (the
+-- step itself, once its min_dpd is reached) and visit_notice_candidates.sql (the notice a visit
+-- step needs before it). Returns nothing.
+--   The episode's ladder. A loan the planner first sees already late (the episode's first decided
+--   day, i.e. its first escalation row of any status, or $as_of when it has none, is at a dpd past
+--   the first step's min_dpd: a book imported at 78 dpd) starts at the step its dpd calls for: the
+--   highest step whose min_dpd it had reached that day (entry_rank). The steps before it are
+--   passed (never planned, so never sent as a catch-up burst), except those listed in
+--   policy.legally_required_steps (cfg_legal), which stay on the episode's ladder and are served
+--   first. A loan seen on its first day late has entry_rank 1 and climbs the whole ladder.
+--   Why: issue 11 case 8 (8 contacts in 7 days after an import at 78 dpd); FCA CONC 7.9 and
+--   Reg F 1006.14 (no contact at an unreasonable frequency); Reg F 1006.6(c)(2) for required notices.
+--   next step: the lowest step of the episode's ladder above the highest one taken in the episode
+--   (step_taken: planned or sent, or could never be made). A step only held back (cap, pause,
+--   holiday, missed window) is not taken and is tried again.
+--   paced_ok: no escalation step of the loan was taken in the last $min_days_between_steps - 1
+--   local days (config [ladder_pacing]): at most one step per loan per that many days.
+-- Only rows of earlier days count, so re-running a day re-proposes the same step.
+CREATE OR REPLACE TEMP TABLE ladder_next AS
+WITH open_episode AS (   -- open on $as_of, whatever later days did to it (re-runs read the past as it was)
+    SELECT episode_id, loan_id, opened_on FROM day_episodes
+    WHERE opened_on <= $as_of::DATE AND (closed_on IS NULL OR closed_on > $as_of::DATE)
+),
+ladder AS (
+    SELECT step, any_value(rank) AS rank, any_value(min_dpd) AS min_dpd, bool_or(channel = 'visit') AS is_visit,
+           step IN (SELECT step FROM cfg_legal) AS legally_required
+    FROM cfg_steps WHERE purpose = 'escalation'
+    GROUP BY step
+),
+history AS (
+    SELECT a.episode_id, a.loan_id, a.step, a.planned_for_date,
+           step_taken(a.status, a.suppressed_reason) AS taken
+    FROM contact_attempts AS a
+    WHERE a.purpose = 'escalation' AND a.planned_for_date < $as_of::DATE
+),
+seen AS (
+    SELECT h.episode_id, min(h.planned_for_date) AS first_day, max(l.rank) FILTER (WHERE h.taken) AS done_rank
+    FROM history AS h JOIN ladder AS l USING (step)
+    WHERE h.episode_id IS NOT NULL
+    GROUP BY h.episode_id
+),
+last_step AS (   -- steps of the configured ladder only
+    SELECT h.loan_id, max(h.planned_for_date) AS last_day
+    FROM history AS h WHERE h.taken AND h.step IN (SELECT step FROM ladder)
+    GROUP BY h.loan_id
+),
+entry AS (
+    SELECT e.episode_id, e.loan_id,
+           date_diff('day', e.opened_on, coalesce(s.first_day, $as_of::DATE)) + 1 AS entry_dpd,
+           coalesce(s.done_rank, 0) AS done_rank
+    FROM open_episode AS e LEFT JOIN seen AS s USING (episode_id)
+),
+entry_rank AS (
+    SELECT n.episode_id, coalesce(max(l.rank) FILTER (WHERE l.min_dpd <= n.entry_dpd), 1) AS entry_rank
+    FROM entry AS n, ladder AS l
+    GROUP BY n.episode_id
+),
+next_rank AS (
+    SELECT n.episode_id, n.loan_id, n.entry_dpd, r.entry_rank, min(l.rank) AS rank
+    FROM entry AS n
+    JOIN entry_rank AS r USING (episode_id)
+    JOIN ladder AS l ON l.rank > n.done_rank AND (l.rank >= r.entry_rank OR l.legally_required)
+    GROUP BY ALL
+)
+SELECT x.episode_id, x.loan_id, s.borrower_id, s.oldest_unpaid_no, s.overdue_amount, s.oldest_unpaid_due, s.dpd,
+       x.entry_dpd, x.entry_rank, l.step, l.rank, l.min_dpd, l.is_visit,
+       (p.last_day IS NULL OR $as_of::DATE >= p.last_day + $min_days_between_steps::INTEGER) AS paced_ok
+FROM next_rank AS x
+JOIN ladder AS l USING (rank)
+JOIN loan_state AS s USING (loan_id)
+LEFT JOIN last_step AS p USING (loan_id)
+WHERE s.dpd > 0;

@@ -1,0 +1,114 @@
+"""The audit's rules for bursts and visits (issue 11 case 8) fire on a bad log, and only they.
+
+Starts from `clean_log` (which already holds a loan first seen at 30 dpd whose visit came a week
+after its notice, on a Tuesday) and adds the one thing a complaint would be about.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from loan_comms.audit import AuditReport, run_audit
+from loan_comms.config import LifecycleConfig
+
+from tests.audit.log import NOW, VISIT_EPISODE, ContactLog, clean_log
+
+
+@pytest.fixture
+def log(con: duckdb.DuckDBPyConnection) -> ContactLog:
+    return clean_log(con)
+
+
+def audit(log: ContactLog, cfg: LifecycleConfig) -> AuditReport:
+    return run_audit(log.con, cfg, now=NOW, show=20)
+
+
+def fired(report: AuditReport) -> set[str]:
+    return {r.name for r in report.rules if not r.ok}
+
+
+def late_loan(log: ContactLog, due: str = "2026-01-01") -> str:
+    """B5's loan L5, due on `due`, first seen by the planner on 20 March (78 dpd by default)."""
+    log.borrower("B5")
+    log.loan("L5", "B5", [due])
+    return f"L5:{due[:8]}02"
+
+
+def test_a_loan_first_seen_late_may_start_at_the_step_its_dpd_calls_for(log: ContactLog, cfg: LifecycleConfig) -> None:
+    ep = late_loan(log)
+    log.contact("B5", "L5", "letter", "escalation", "dpd_60_handoff", "2026-03-20 10:00", episode_id=ep)
+    report = audit(log, cfg)
+    assert report.ok, str(report)
+    assert report.rule("ladder_order").checked >= 1
+
+
+def test_a_late_loan_may_not_pass_a_legally_required_step(log: ContactLog, cfg: LifecycleConfig) -> None:
+    """dpd_20 listed as legally required: a late entry must serve it before the hand-off."""
+    required = cfg.model_copy(update={"policy": cfg.policy.model_copy(update={"legally_required_steps": ("dpd_20",)})})
+    ep = late_loan(log)
+    handoff = log.contact("B5", "L5", "letter", "escalation", "dpd_60_handoff", "2026-03-20 10:00", episode_id=ep)
+    report = audit(log, required)
+    assert fired(report) == {"ladder_order"}
+    rows = {r["attempt_id"]: r["violation"] for r in report.rule("ladder_order").rows if r["loan_id"] == "L5"}
+    assert rows == {handoff: "step dpd_60_handoff skipped the previous ladder step (the episode was first seen at 78 dpd)"}
+    # BV's visit (first seen at 30 dpd) passed dpd_20 too: now that it is required, that is a finding
+    assert {r["loan_id"] for r in report.rule("ladder_order").rows} == {"L5", "LV"}
+
+
+def test_a_loan_seen_on_time_may_not_jump(log: ContactLog, cfg: LifecycleConfig) -> None:
+    """Seen at 1 dpd (its first row, suppressed, says so), the episode must climb every step."""
+    ep = late_loan(log, due="2026-03-19")
+    log.contact("B5", "L5", "sms", "escalation", "dpd_1", "2026-03-20 10:00", episode_id=ep, status="suppressed",
+                suppressed_reason="paused_dispute")
+    log.contact("B5", "L5", "email", "escalation", "dpd_3", "2026-03-22 10:00", episode_id=ep)
+    jump = log.contact("B5", "L5", "letter", "escalation", "dpd_20", "2026-03-24 10:00", episode_id=ep)
+    report = audit(log, cfg)
+    assert fired(report) == {"ladder_order"}
+    assert [r["attempt_id"] for r in report.rule("ladder_order").rows] == [jump]
+
+
+def test_ladder_pacing_fires_on_a_catch_up_burst(log: ContactLog, cfg: LifecycleConfig) -> None:
+    """A step a day (the old catch-up) breaks min_days_between_steps = 2."""
+    ep = late_loan(log, due="2026-03-01")
+    log.contact("B5", "L5", "sms", "escalation", "dpd_1", "2026-03-02 10:00", episode_id=ep)
+    log.contact("B5", "L5", "email", "escalation", "dpd_3", "2026-03-04 10:00", episode_id=ep)
+    burst = log.contact("B5", "L5", "call", "escalation", "dpd_5", "2026-03-05 10:00", episode_id=ep)
+    report = audit(log, cfg)
+    assert fired(report) == {"ladder_pacing"}
+    [row] = report.rule("ladder_pacing").rows
+    assert (row["attempt_id"], row["violation"]) == (burst, "step dpd_5 1 day(s) after step dpd_3 (at least 2 apart)")
+    wider = cfg.model_copy(update={"ladder_pacing": cfg.ladder_pacing.model_copy(
+        update={"min_days_between_steps": 3})})
+    assert audit(log, wider).rule("ladder_pacing").violations > 1  # the clean ladder too is then too fast
+
+
+def test_visit_notice_fires_on_a_visit_without_notice(log: ContactLog, cfg: LifecycleConfig) -> None:
+    log.con.execute("DELETE FROM contact_attempts WHERE step = 'visit_notice'")
+    report = audit(log, cfg)
+    assert fired(report) == {"visit_notice"}
+    [row] = report.rule("visit_notice").rows
+    assert row["violation"] == "visit on local day 2026-03-10 with no notice sent before it"
+
+
+def test_visit_notice_fires_on_a_notice_too_short(log: ContactLog, cfg: LifecycleConfig) -> None:
+    log.con.execute("DELETE FROM contact_attempts WHERE step = 'visit_notice'")
+    log.contact("BV", "LV", "letter", "follow_up", "visit_notice", "2026-03-06 10:00", installment_no=1,
+                episode_id=VISIT_EPISODE)
+    report = audit(log, cfg)
+    assert fired(report) == {"visit_notice"}
+    assert [r["violation"] for r in report.rule("visit_notice").rows] == ["visit 4 day(s) after its notice (at least 7)"]
+
+
+@pytest.mark.parametrize("day, why, also", [
+    ("2026-03-14 10:00", "visit on a Saturday, not a working day", set()),
+    # a collection contact on a holiday: the holidays rule finds it too
+    ("2026-04-06 10:00", "visit on a public holiday: CN: Tomb-Sweeping Day (observed)", {"holidays"}),
+])
+def test_visit_working_days_fires_on_a_weekend_or_a_holiday(log: ContactLog, cfg: LifecycleConfig, day: str,
+                                                             why: str, also: set[str]) -> None:
+    log.con.execute("DELETE FROM contact_attempts WHERE step = 'dpd_30' AND status = 'delivered'")
+    log.contact("BV", "LV", "visit", "escalation", "dpd_30", day, installment_no=1, episode_id=VISIT_EPISODE)
+    report = audit(log, cfg)
+    assert fired(report) == {"visit_working_days"} | also
+    assert [r["violation"] for r in report.rule("visit_working_days").rows] == [why]

@@ -1,9 +1,11 @@
 """Borrower behaviour for the simulator: what people do after a day's contacts.
 
 The simulator replaces only the clock and the borrowers. Their reactions arrive the way real ones
-do, as files in the production formats (Twilio inbound SMS, SendGrid events for unsubscribes,
-the dialer's export, the operator event file, reassigned-numbers answers, the payment feed) and go through the same ingestion code. Draws are hash-based on
-(seed, contact), so a seed gives the same history every time.
+do, as files in the production formats (Twilio inbound SMS, SendGrid events for unsubscribes, the
+dialer's export with one row per dial attempt, the field team's visit reports, the operator event
+file with every kind of loan_comms/policy/kinds.py, reassigned-numbers answers, new numbers verified
+after a wrong one, the payment feed) and go through the same ingestion code. Draws are hash-based
+on (seed, contact) or (seed, number), so a seed gives the same history every time.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from loan_comms.config import LifecycleConfig
 from loan_comms.inbound.contact_points import import_contact_points, ingest_reassigned_numbers
 from loan_comms.inbound.events import ingest_call_outcomes, ingest_operator_events
 from loan_comms.inbound.receipts import ingest_receipts, ingest_replies
+from loan_comms.inbound.visits import ingest_visit_outcomes
 
 
 @dataclass
@@ -28,6 +31,7 @@ class BehaviourReport:
     as_of: date
     replies: str = ""
     calls: str = ""
+    visits: str = ""
     email_events: str = ""
     operator: str = ""
     reassigned: str = ""
@@ -35,7 +39,7 @@ class BehaviourReport:
     promised_payments: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.as_of} behaviour: {self.replies}; {self.calls}; {self.email_events}; {self.operator}; "
+        return (f"{self.as_of} behaviour: {self.replies}; {self.calls}; {self.visits}; {self.email_events}; {self.operator}; "
                 f"{self.reassigned}; {self.new_numbers}; {self.promised_payments} promised payments scheduled")
 
 
@@ -65,6 +69,9 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
                                         now=end_of_day))
     calls = db.rows(con, "simulation/call_outcomes", params)
     report.calls = str(ingest_call_outcomes(con, _write_jsonl(day_dir / "dialer.jsonl", calls), now=end_of_day))
+    visits = db.rows(con, "simulation/visit_outcomes", params)
+    report.visits = str(ingest_visit_outcomes(con, _write_jsonl(day_dir / "field_visits.jsonl", visits),
+                                              now=end_of_day))
     unsubscribes = db.rows(con, "simulation/email_unsubscribes", params)
     report.email_events = str(ingest_receipts(con, _write_jsonl(day_dir / "email_events.jsonl", unsubscribes),
                                               now=end_of_day))

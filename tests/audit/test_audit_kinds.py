@@ -54,7 +54,9 @@ def test_breathing_space_fires_until_its_end_date(log: ContactLog, cfg: Lifecycl
 
 def test_breathing_space_ended_early_or_required_notice_passes(log: ContactLog, cfg: LifecycleConfig) -> None:
     log.event("B1", "breathing_space", "2026-03-05 12:00", detail={"until": "2026-03-10"})
-    assert audit(log, with_policy(cfg, legally_required_steps=("dpd_5",))).ok
+    # dpd_5 made required: the breathing space lets it through (the clean log's late-seen BV then
+    # passed a required step, which ladder_order rightly flags; that is another rule's business)
+    assert fired(audit(log, with_policy(cfg, legally_required_steps=("dpd_5",)))) <= {"ladder_order"}
     log.event("B1", "breathing_space_ended", "2026-03-05 13:00")
     assert audit(log, cfg).ok
 

@@ -249,11 +249,13 @@ def test_case_7_the_ladder_reaches_a_legally_required_notice_under_a_standing_re
         book, cfg, renderer, kind, detail, reason):
     day_cfg = _legal(cfg, "dpd_60_handoff")
     book.borrower("B1")
-    book.loan("L1", "B1", [("2026-09-01", "100.00")])      # 62 days past due on 2 November
-    book.event("B1", kind, "2026-09-10T12:00:00+08:00", **detail)
-    for d in range(2, 12):
-        plan_day(book.con, day_cfg, renderer, date(2026, 11, d))
+    book.loan("L1", "B1", [("2026-09-01", "100.00")])      # seen from its first day past due
+    book.event("B1", kind, "2026-09-01T12:00:00+08:00", **detail)
+    day = date(2026, 9, 2)
+    while day < date(2026, 11, 12):                        # every step is decided on the way to 60 dpd
+        plan_day(book.con, day_cfg, renderer, day)
         book.send_all_planned()
+        day += timedelta(days=1)
     esc = [a for a in book.attempts() if a["purpose"] == "escalation"]
     sent = [(a["step"], a["channel"]) for a in esc if a["status"] == "sent"]
     assert sent == [("dpd_60_handoff", "letter")]

@@ -1,5 +1,5 @@
 -- Simulated requests an agent records on local day $as_of (the operator event file's columns).
--- Rates are per contact made that day, drawn from one hash per contact, so a seed gives the same
+-- Rates are per contact made that day ("collection" here: a ladder step), drawn from one hash per contact, so a seed gives the same
 -- history every time:
 --   cease_contact            0.2% of collection contacts
 --   inbound_call             0.4% of SMS: the borrower calls back (two in three a conversation)
@@ -16,8 +16,7 @@
 -- events instead.)
 WITH made AS (
     SELECT a.attempt_id, a.borrower_id, a.loan_id, a.channel, a.purpose, a.sent_at, b.jurisdiction,
-           coalesce((SELECT s.collection FROM cfg_steps AS s WHERE s.step = a.step LIMIT 1),
-                    a.purpose = 'escalation') AS is_collection,
+           a.purpose = 'escalation' AS is_collection,
            (hash(concat($seed::VARCHAR, ':', a.attempt_id, ':op')) % 100000) / 100000.0 AS r
     FROM contact_attempts AS a JOIN borrowers AS b USING (borrower_id)
     WHERE a.planned_for_date = $as_of::DATE AND a.sent_at IS NOT NULL

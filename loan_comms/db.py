@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import duckdb
 
-from loan_comms.errors import DatabaseCorrupt, DatabaseLocked, NoBook
+from loan_comms.errors import DatabaseCorrupt, DatabaseLocked, NoBook, OutdatedSchema
 from loan_comms.paths import SQL_DIR
 
 if TYPE_CHECKING:
@@ -31,8 +31,14 @@ def sql(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def connect(path: str | Path = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path = ":memory:", *, read_only: bool = False,
+            current: bool = True) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database and make sure the schema exists.
+
+    A read-only connection cannot add tables: with `current`, one on a book written by an older
+    version is refused in one line (OutdatedSchema) naming `loan-comms upgrade`. Writers add what
+    is missing themselves (every schema file is idempotent), so their pre-flight check passes
+    current=False.
 
     A file another process holds, or one that is not a whole DuckDB database, is refused with a
     one-line DatabaseLocked / DatabaseCorrupt before anything is written to it: an existing file
@@ -61,12 +67,47 @@ def connect(path: str | Path = ":memory:", *, read_only: bool = False) -> duckdb
     con.execute("SET TimeZone = 'UTC'")
     if read_only:
         con.execute(sql(MACROS))  # the schema files (macros included) only run on writable connections
+        if current:
+            _refuse_if_outdated(con, path)
     else:
         ensure_schema(con)
     return con
 
 
-def open_book(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def _columns(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(table, column) of every base table of the database's own schema (temp objects excluded)."""
+    return set(con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                           "WHERE table_catalog = current_database() AND table_schema = 'main'").fetchall())
+
+
+@functools.cache
+def _current_columns() -> frozenset[tuple[str, str]]:
+    """The tables and columns this version's schema files create (built once, in memory)."""
+    mem = duckdb.connect(":memory:")
+    try:
+        mem.execute("SET TimeZone = 'UTC'")
+        ensure_schema(mem)
+        return frozenset(_columns(mem))
+    finally:
+        mem.close()
+
+
+def _refuse_if_outdated(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+    """A read-only connection cannot add what a newer version expects, and its queries would fail
+    deep inside with a catalog error: say so in one line, with the command that fixes it."""
+    have = _columns(con)
+    if ("borrowers", "borrower_id") not in have:
+        return  # not a loan book at all: open_book says so (NoBook)
+    missing = sorted(_current_columns() - have)
+    if missing:
+        con.close()
+        table, column = missing[0]
+        raise OutdatedSchema(
+            f"{path}: written by an older loan-comms ({len(missing)} tables/columns missing, e.g. {table}.{column}); "
+            f"run `loan-comms upgrade --db {path}` once (it only adds tables and columns), then try again")
+
+
+def open_book(path: str | Path, *, read_only: bool = False, current: bool = True) -> duckdb.DuckDBPyConnection:
     """The loan book at `path`, for commands that need one; never creates a database.
 
     Refuses a missing file, or a database without borrowers (a mistyped --db would otherwise
@@ -74,7 +115,7 @@ def open_book(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyCo
     """
     if not Path(path).exists():
         raise no_book(path)
-    con = connect(path, read_only=read_only)
+    con = connect(path, read_only=read_only, current=current)
     has_table = scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'borrowers'")
     if not has_table or not scalar(con, "SELECT EXISTS (SELECT 1 FROM borrowers)"):
         con.close()
@@ -89,8 +130,9 @@ def no_book(path: str | Path) -> NoBook:
 
 
 def check_book(path: str | Path) -> None:
-    """Fail now, in one line, if `path` holds no usable loan book (before a flow starts on it)."""
-    open_book(path, read_only=True).close()
+    """Fail now, in one line, if `path` holds no usable loan book (before a flow starts on it). An
+    older schema is fine here: the writer that follows adds what is missing."""
+    open_book(path, read_only=True, current=False).close()
 
 
 # Files this process has already checked (a run opens its book once per task; the check costs a

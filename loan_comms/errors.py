@@ -38,3 +38,10 @@ class DatabaseCorrupt(DatabaseError):
 
 class NoBook(DatabaseError):
     """The command needs a loan book and the path has none (missing file, or no borrowers)."""
+
+
+class OutdatedSchema(DatabaseError):
+    """A read-only command met a database written by an older loan-comms (tables or columns missing);
+    `loan-comms upgrade` adds them (it only adds, never changes or removes)."""
+
+    exit_code = 2

@@ -1,7 +1,8 @@
-"""`loan-comms generate` and `import`: the two ways a loan book comes to be.
+"""`loan-comms generate` and `import`: the two ways a loan book comes to be; `upgrade`: bring an
+older book's schema up to date.
 
-The only commands that may create the database file (`NewDbOpt`); every other command refuses a
-path with no book. A file that cannot be imported, or a book that already exists, is one line and
+generate and import are the only commands that may create the database file (`NewDbOpt`); every
+other command refuses a path with no book. A file that cannot be imported, or a book that already exists, is one line and
 exit 2 (BookFileError, BookExistsError, reported by the main group).
 """
 
@@ -14,7 +15,8 @@ from typing import Optional
 
 import typer
 
-from loan_comms.cli.common import ConfigOpt, CountOpt, DayOpt, EncodingOpt, NewDbOpt, SeedOpt, load_cfg, writing
+from loan_comms.cli.common import (ConfigOpt, CountOpt, DayOpt, DbOpt, EncodingOpt, NewDbOpt, SeedOpt, load_cfg,
+                                   writing)
 
 app = typer.Typer()
 
@@ -50,3 +52,16 @@ def import_(file: Path = typer.Argument(..., help="CSV or Parquet export, one ro
         finally:
             con.close()
     typer.echo(str(report))
+
+
+@app.command("upgrade")
+def upgrade(db: Path = DbOpt) -> None:
+    """Add the tables and columns this version needs to a book written by an older one (nothing is
+    changed or removed). Writing commands do this on their own; read-only ones (audit, trace, report)
+    ask for it."""
+    from loan_comms import db as dbm
+
+    with writing(db, "upgrade"):
+        con = dbm.connect(db)   # applies every sql/schema file (each idempotent)
+        con.close()
+    typer.echo(f"{db}: schema up to date")

@@ -113,8 +113,12 @@ SELECT f.*,
        CASE WHEN v.reason IS NULL THEN 'planned' ELSE 'suppressed' END AS status,
        v.reason AS suppressed_reason,
        coalesce(v.reason, 'allowed') AS decided_by_rule,
-       w.send_after,
-       w.send_before
+       -- a letter when the zones share no hour: the window on the clock of the timezone on file
+       CASE WHEN f.channel = 'letter' AND NOT coalesce(w.send_after < w.send_before, false)
+            THEN timezone(f.timezone, $as_of::DATE + p.window_start) ELSE w.send_after END AS send_after,
+       CASE WHEN f.channel = 'letter' AND NOT coalesce(w.send_after < w.send_before, false)
+            THEN timezone(f.timezone, $as_of::DATE + p.window_end) ELSE w.send_before END AS send_before
 FROM fresh AS f
 JOIN verdicts AS v USING (idempotency_key)
-JOIN gate_subjects AS w USING (idempotency_key);
+JOIN gate_subjects AS w USING (idempotency_key)
+JOIN borrower_policy AS p ON p.borrower_id = f.borrower_id;

@@ -6,7 +6,7 @@
 --     it was planned or sent, or it could never be made while a standing restriction holds (no
 --     recipient, no usable contact point, channel opted out, cease-contact, attorney, deceased, bankruptcy, breathing
 --     space, a channel the borrower asked us not to use or barred while vulnerable, no common
---     window); a contact the policy only held back (cap, pause, holiday, missed window) does not
+--     window, a visit whose notice can never go); a contact the policy only held back (cap, pause, holiday, missed window) does not
 --     count, so the step is tried again the next day. Why the standing ones count: otherwise the
 --     ladder waits forever on a step that cannot go and never reaches a later legally required
 --     notice (issue 11 case 7, Reg F 1006.6(c)(2)). The audit's ladder_order accepts any decided
@@ -23,7 +23,8 @@ CREATE OR REPLACE TEMP MACRO contact_key(borrower_id, loan_id, step, channel, da
 CREATE OR REPLACE TEMP MACRO step_taken(status, suppressed_reason) AS
     (status <> 'suppressed' OR suppressed_reason LIKE 'opted_out_%'
      OR suppressed_reason IN ('no_recipient', 'point_unusable', 'place_avoided', 'cease_contact', 'attorney_represented', 'deceased', 'bankruptcy',
-                              'breathing_space', 'preference_channel', 'vulnerable_no_calls', 'no_common_window'));
+                              'breathing_space', 'preference_channel', 'vulnerable_no_calls', 'no_common_window',
+                              'visit_unannounced'));
 
 CREATE OR REPLACE TEMP MACRO point_id(kind, address) AS
     CASE WHEN address IS NOT NULL THEN kind || ':' || substr(sha256(kind || ':' || address), 1, 16) END;

@@ -124,6 +124,25 @@ def test_a_visit_waits_for_its_notice_then_goes_on_a_working_day(book, cfg, rend
     audit_clean(book, cfg, date(2026, 11, 17))
 
 
+def test_a_visit_whose_notice_can_never_go_is_not_made_and_the_ladder_reaches_the_hand_off(book, cfg, renderer):
+    """The person asked for no letters: the notice can never go, so the visit is never made
+    (visit_unannounced, a step that could not be made) and the ladder still reaches the legally
+    required hand-off letter instead of waiting for the notice for ever."""
+    required = cfg.model_copy(update={"policy": cfg.policy.model_copy(
+        update={"legally_required_steps": ("dpd_60_handoff",)})})
+    start = date(2026, 11, 7)
+    imported_late(book, start, 32)
+    book.event("B1", "contact_preference", "2026-11-01T12:00:00+08:00", window=None,
+               avoid_channels=["letter"], avoid_places=[])
+    run(book, required, renderer, start, 32)
+    assert set(decisions(book, "visit_notice", "letter").values()) == {("suppressed", "preference_channel")}
+    visit = decisions(book, "dpd_30", "visit")
+    assert ("suppressed", "visit_unannounced") in visit.values()
+    assert not [a for a in book.attempts(status="sent") if a["channel"] == "visit"]
+    assert ("sent", None) in decisions(book, "dpd_60_handoff", "letter").values()   # required: goes anyway
+    audit_clean(book, required, start + timedelta(days=32))
+
+
 def test_a_visit_waits_for_a_working_day(book, cfg, renderer):
     visit_book(book, cfg, renderer, 10)
     visit = decisions(book, "dpd_30", "visit")

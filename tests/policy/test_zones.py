@@ -148,13 +148,19 @@ def test_contact_preference_avoids_a_channel_and_narrows_the_window(book, cfg, r
     _audit_ok(book, cfg)
 
 
-def test_a_letter_with_no_common_window_is_not_sent_either(book, cfg):
-    """Windows and no_common_window apply to every channel alike (a letter is posted at its window)."""
-    letter = LadderStep(step="dpd_1", min_dpd=1, channels=("letter",), severity=1)
+def test_a_letter_goes_even_when_the_zones_share_no_hour(book, cfg):
+    """A posted letter is not heard at a time of day (the audit's quiet hours leave letters out), and a
+    required notice by letter must still go: no_common_window does not apply to letters, which take
+    the window on the clock of the timezone on file. The SMS of the same step is still suppressed."""
+    letter = LadderStep(step="dpd_1", min_dpd=1, channels=("letter", "sms"), severity=1)
     cfg = cfg.model_copy(update={"ladder": (letter, *cfg.ladder[1:])})
     book.borrower("B1", tz="Asia/Shanghai", jurisdiction="cn", phone="+12135550123")
     book.loan("L1", "B1", [("2026-11-01", "100.00")])
-    assert {d["suppressed_reason"] for d in decide(book.con, cfg, DAY).to_pylist()} == {"no_common_window"}
+    got = {d["channel"]: d for d in decide(book.con, cfg, DAY).to_pylist()}
+    assert got["sms"]["suppressed_reason"] == "no_common_window"
+    assert got["letter"]["suppressed_reason"] is None
+    assert _local(got["letter"]["send_after"], "Asia/Shanghai") == time(8)
+    assert _local(got["letter"]["send_before"], "Asia/Shanghai") == time(21)   # the strictest hours (us)
 
 
 ZONES = ["Asia/Shanghai", "America/New_York", "America/Los_Angeles", "Europe/London"]

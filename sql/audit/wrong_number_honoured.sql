@@ -5,6 +5,9 @@
 -- ('point_verified' with the point, later than the mark)?
 -- A reassigned number counts from when we knew it (the later of the day it changed hands and when
 -- the answer was recorded): an answer dated in the past does not make earlier contacts violations.
+-- A verification clears the mark when it is later than the day the number changed hands (the FCC
+-- safe-harbour reading, and the gate's: sql/lifecycle/state/point_routes.sql), even if it was
+-- recorded before the answer arrived.
 -- A wrong-number call outcome is about the point of the call it reports on: the event's
 -- contact_point, else the contact's contact_point, else the borrower's own phone. Point ids are
 -- written out here (kind || ':' || first 16 hex of sha256(kind || ':' || address)).
@@ -15,13 +18,13 @@
 CREATE OR REPLACE TEMP TABLE audit_rows AS
 WITH marks AS (
     SELECT coalesce(e.contact_point, a.contact_point, 'phone:' || substr(sha256('phone:' || b.phone_e164), 1, 16))
-               AS point, e.kind, e.occurred_at
+               AS point, e.kind, e.occurred_at AS marked_at, e.occurred_at AS known_at
     FROM borrower_events AS e
     LEFT JOIN contact_attempts AS a ON a.attempt_id = CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.attempt_id') END
     LEFT JOIN borrowers AS b ON b.borrower_id = e.borrower_id
     WHERE e.kind = 'call_outcome' AND CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.outcome') END = 'wrong_number'
     UNION ALL
-    SELECT contact_point, kind,
+    SELECT contact_point, kind, occurred_at,
            CASE WHEN kind = 'number_reassigned' THEN greatest(occurred_at, recorded_at) ELSE occurred_at END
     FROM borrower_events
     WHERE kind IN ('wrong_number', 'number_reassigned') AND contact_point IS NOT NULL
@@ -32,9 +35,9 @@ verified AS (
 ),
 marked AS (
     SELECT c.attempt_id, c.borrower_id, c.loan_id, c.channel, c.step, c.sent_at, c.point,
-           m.kind AS marked_by, m.occurred_at AS marked_at
+           m.kind AS marked_by, m.marked_at
     FROM audit_contacts AS c
-    ASOF LEFT JOIN marks AS m ON m.point = c.point AND c.sent_at > m.occurred_at
+    ASOF LEFT JOIN marks AS m ON m.point = c.point AND c.sent_at > m.known_at
     WHERE c.channel IN ('sms', 'call', 'email')
 )
 SELECT k.*, v.occurred_at AS verified_at,

@@ -30,6 +30,7 @@ RULES: tuple[str, ...] = (
     "sent_within_own_window",
     "calls_per_7_days",
     "call_cooldown_after_conversation",
+    "dial_times",
     "reached_calls_per_day",
     "sms_per_day",
     "sms_per_7_days",

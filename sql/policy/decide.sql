@@ -14,6 +14,10 @@
 -- worst, never over-sending). Calls count DIAL ATTEMPTS: a call contact counts max(1, its
 -- call_outcome events) (one per dial attempt, redials included; Reg F 1006.14(b)(2) counts
 -- placing a call). Why: issue 11 case 3.
+-- Calls per local day: one per borrower where the profile has a cooldown after a conversation
+-- (every shipped profile): the dialer works a day's calls in its own order, so a second call the
+-- same day could be dialled after the first one reached the person, which the cooldown forbids
+-- (Reg F 1006.14(b)(2)(i)(B)); reached_calls_per_day applies only where there is no cooldown.
 CREATE OR REPLACE TEMP TABLE decisions AS
 WITH fresh AS (
     SELECT c.*, s.contact_point, b.timezone, b.language AS borrower_language, p.profile
@@ -79,7 +83,8 @@ channel_capped AS (
                                           OR coalesce(up.email_day, 0) + r.point_rank > p.email_per_day) THEN 'cap_email_per_day'
             WHEN r.channel = 'call' AND (coalesce(u.calls_week, 0) + r.channel_rank > p.calls_per_7_days
                                          OR coalesce(up.calls_week, 0) + r.point_rank > p.calls_per_7_days) THEN 'cap_calls_per_7_days'
-            WHEN r.channel = 'call' AND coalesce(u.calls_day, 0) + r.channel_rank > p.reached_calls_per_day THEN 'cap_calls_per_day'
+            WHEN r.channel = 'call' AND coalesce(u.calls_day, 0) + r.channel_rank
+                     > CASE WHEN p.call_cooldown_days > 0 THEN 1 ELSE p.reached_calls_per_day END THEN 'cap_calls_per_day'
         END AS cap_reason
     FROM channel_ranked AS r
     JOIN borrower_policy AS p USING (borrower_id)

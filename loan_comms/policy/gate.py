@@ -41,7 +41,7 @@ def judge(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
     borrower_flags, loan_flags) as of the instant being judged. First derives where each person
     may be and their effective limits (borrower_zones, borrower_policy, contact_windows).
     """
-    zones.register_phone_zones(con)
+    zones.register_phone_zones(con, params["now"])
     for name in _PERSON:
         db.run(con, name, params)
     db.run(con, "policy/gate_subjects", params)

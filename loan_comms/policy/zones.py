@@ -10,6 +10,8 @@ so pointing the lookup at other phones (contact points) changes that file only.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from functools import lru_cache
 from typing import Iterable
 
@@ -59,8 +61,9 @@ def phone_zone_rows(phones: Iterable[str]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=PHONE_ZONES_SCHEMA)
 
 
-def register_phone_zones(con: duckdb.DuckDBPyConnection) -> None:
-    """Temp tables borrower_phones (borrower_id, phone) and phone_zones (phone, zone, region)."""
-    db.run(con, "policy/zones/borrower_phones")
+def register_phone_zones(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    """Temp tables borrower_phones (borrower_id, phone; as known at `now`) and phone_zones (phone,
+    zone, region)."""
+    db.run(con, "policy/zones/borrower_phones", {"now": now})
     phones = [r[0] for r in con.execute("SELECT DISTINCT phone FROM borrower_phones").fetchall()]
     db.temp_table(con, "phone_zones", phone_zone_rows(phones))

@@ -6,13 +6,14 @@
 -- Checked: every attempted contact of a borrower with a contact_preference before it.
 -- Violation: an avoided channel, or a local time outside the preferred window in some zone.
 CREATE OR REPLACE TEMP TABLE audit_rows AS
-WITH zones AS (
-    SELECT borrower_id, timezone AS zone FROM borrowers
+WITH zones AS (   -- since: from when the zone is evidence (a phone added later counts from then)
+    SELECT borrower_id, timezone AS zone, NULL::TIMESTAMPTZ AS since FROM borrowers
     UNION
-    SELECT borrower_id, address_timezone FROM borrowers WHERE address_timezone IS NOT NULL
+    SELECT borrower_id, address_timezone, NULL FROM borrowers WHERE address_timezone IS NOT NULL
     UNION
-    SELECT b.borrower_id, z.zone
-    FROM (SELECT borrower_id, phone_e164 AS phone FROM borrowers WHERE phone_e164 IS NOT NULL UNION SELECT borrower_id, address FROM borrower_contact_points WHERE kind = 'phone') AS b
+    SELECT b.borrower_id, z.zone, b.since
+    FROM (SELECT borrower_id, phone_e164 AS phone, NULL::TIMESTAMPTZ AS since FROM borrowers WHERE phone_e164 IS NOT NULL
+          UNION SELECT borrower_id, address, added_at FROM borrower_contact_points WHERE kind = 'phone') AS b
     JOIN audit_phone_zones AS z ON z.phone = b.phone WHERE z.zone IS NOT NULL
 ),
 preferred AS (
@@ -28,7 +29,8 @@ judged AS (
            try_cast(json_extract_string(p.preference, '$.window[0]') AS TIME) AS pref_start,
            try_cast(json_extract_string(p.preference, '$.window[1]') AS TIME) AS pref_end,
            z.zone, timezone(z.zone, p.sent_at) AS local_at
-    FROM preferred AS p JOIN zones AS z USING (borrower_id)
+    FROM preferred AS p
+    JOIN zones AS z ON z.borrower_id = p.borrower_id AND (z.since IS NULL OR z.since <= p.sent_at)
     WHERE p.preference IS NOT NULL
 )
 SELECT attempt_id, borrower_id, loan_id, channel, step, sent_at, pref_start, pref_end,

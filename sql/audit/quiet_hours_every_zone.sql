@@ -5,6 +5,8 @@
 -- jurisdiction on file and every profile whose countries hold the phone's region)?
 -- Reg F 1006.6(b)(1) comment 2: when the location is unclear, convenient in every plausible zone.
 -- Checked: every sms, email, call and visit that was attempted (letters are posted, not "heard").
+-- A phone added to the book later (borrower_contact_points.added_at) is evidence only from then on:
+-- importing a number today does not turn last month's compliant contacts into violations.
 -- Violation: in some plausible zone the local time of sent_at is before the strictest window start
 -- or at/after its end; names the zone, the local time and the profiles.
 CREATE OR REPLACE TEMP TABLE audit_rows AS
@@ -12,41 +14,47 @@ WITH own_profile AS (
     SELECT b.borrower_id, coalesce(p.profile, 'default') AS profile
     FROM borrowers AS b LEFT JOIN audit_profiles AS p ON p.profile = b.jurisdiction
 ),
-zones AS (
-    SELECT borrower_id, timezone AS zone FROM borrowers
+zones AS (   -- since: from when the zone is evidence (NULL: always)
+    SELECT borrower_id, timezone AS zone, NULL::TIMESTAMPTZ AS since FROM borrowers
     UNION
-    SELECT borrower_id, address_timezone FROM borrowers WHERE address_timezone IS NOT NULL
+    SELECT borrower_id, address_timezone, NULL FROM borrowers WHERE address_timezone IS NOT NULL
     UNION
-    SELECT b.borrower_id, z.zone
-    FROM (SELECT borrower_id, phone_e164 AS phone FROM borrowers WHERE phone_e164 IS NOT NULL UNION SELECT borrower_id, address FROM borrower_contact_points WHERE kind = 'phone') AS b
+    SELECT b.borrower_id, z.zone, b.since
+    FROM (SELECT borrower_id, phone_e164 AS phone, NULL::TIMESTAMPTZ AS since FROM borrowers WHERE phone_e164 IS NOT NULL
+          UNION SELECT borrower_id, address, added_at FROM borrower_contact_points WHERE kind = 'phone') AS b
     JOIN audit_phone_zones AS z ON z.phone = b.phone WHERE z.zone IS NOT NULL
     UNION
-    SELECT o.borrower_id, pz.zone
+    SELECT o.borrower_id, pz.zone, NULL
     FROM own_profile AS o JOIN borrowers AS b USING (borrower_id)
     JOIN audit_profile_zones AS pz ON pz.profile = o.profile
     WHERE b.timezone_source = 'jurisdiction'
 ),
 applying AS (
-    SELECT borrower_id, profile FROM own_profile
+    SELECT borrower_id, profile, NULL::TIMESTAMPTZ AS since FROM own_profile
     UNION
-    SELECT b.borrower_id, pc.profile
-    FROM (SELECT borrower_id, phone_e164 AS phone FROM borrowers WHERE phone_e164 IS NOT NULL UNION SELECT borrower_id, address FROM borrower_contact_points WHERE kind = 'phone') AS b
+    SELECT b.borrower_id, pc.profile, b.since
+    FROM (SELECT borrower_id, phone_e164 AS phone, NULL::TIMESTAMPTZ AS since FROM borrowers WHERE phone_e164 IS NOT NULL
+          UNION SELECT borrower_id, address, added_at FROM borrower_contact_points WHERE kind = 'phone') AS b
     JOIN audit_phone_zones AS z ON z.phone = b.phone
     JOIN audit_profile_countries AS pc ON pc.region = z.region
 ),
-strictest AS (
-    SELECT a.borrower_id, max(p.window_start) AS window_start, min(p.window_end) AS window_end,
+heard AS (
+    SELECT * FROM audit_contacts WHERE channel IN ('sms', 'email', 'call', 'visit')
+),
+strictest AS (   -- per contact: the profiles that applied when it was sent
+    SELECT c.attempt_id, max(p.window_start) AS window_start, min(p.window_end) AS window_end,
            string_agg(DISTINCT a.profile, ',' ORDER BY a.profile) AS profiles
-    FROM applying AS a JOIN audit_profiles AS p USING (profile)
-    GROUP BY a.borrower_id
+    FROM heard AS c
+    JOIN applying AS a ON a.borrower_id = c.borrower_id AND (a.since IS NULL OR a.since <= c.sent_at)
+    JOIN audit_profiles AS p ON p.profile = a.profile
+    GROUP BY c.attempt_id
 ),
 judged AS (
     SELECT c.attempt_id, c.borrower_id, c.loan_id, c.channel, c.step, c.sent_at, s.profiles,
            s.window_start, s.window_end, z.zone, timezone(z.zone, c.sent_at) AS local_at
-    FROM audit_contacts AS c
-    JOIN strictest AS s USING (borrower_id)
-    JOIN zones AS z USING (borrower_id)
-    WHERE c.channel IN ('sms', 'email', 'call', 'visit')
+    FROM heard AS c
+    JOIN strictest AS s USING (attempt_id)
+    JOIN zones AS z ON z.borrower_id = c.borrower_id AND (z.since IS NULL OR z.since <= c.sent_at)
 )
 SELECT attempt_id, borrower_id, loan_id, channel, step, sent_at, profiles, window_start, window_end,
        count(*) AS zones_judged,

@@ -5,7 +5,9 @@
 -- one more zone only makes the window stricter.
 -- Why: Reg F 1006.6(b)(1) comment 2: the phone's area code is evidence of where the person may be.
 CREATE OR REPLACE TEMP TABLE borrower_phones AS
+-- A point added to the book after the instant judged ($now) is not evidence yet (a re-check replayed
+-- at an earlier instant judges as it did then); the borrower row's own phone always counts.
 SELECT DISTINCT p.borrower_id, p.address AS phone
 FROM borrower_points AS p
-WHERE p.kind = 'phone'
+WHERE p.kind = 'phone' AND (p.is_primary OR p.added_at <= $now)
   AND p.borrower_id IN (SELECT borrower_id FROM gate_input);

@@ -108,7 +108,7 @@ def test_an_inbound_conversation_counts_for_the_call_cooldown(log: ContactLog, c
     assert audit(log, cfg).ok
     log.event("B1", "inbound_call", "2026-03-05 12:30", detail={"conversation": True})
     report = audit(log, cfg)
-    assert fired(report) == {"call_cooldown_after_conversation"}
+    assert fired(report) == {"call_cooldown_after_conversation", "dial_times"}   # the dial itself is judged too
     assert sorted(r["step"] for r in report.rule("call_cooldown_after_conversation").rows) == ["dpd_10", "dpd_5"]
 
 
@@ -118,4 +118,4 @@ def test_a_later_reached_on_the_same_attempt_counts(log: ContactLog, cfg: Lifecy
                        episode_id=None, status="suppressed", suppressed_reason="cap_call_cooldown", sent=False)
     log.call_outcome("B1", call, "no_answer", "2026-03-05 10:00", loan_id="L1", dial_seq=1)
     log.call_outcome("B1", call, "reached", "2026-03-05 14:00", loan_id="L1", dial_seq=2)
-    assert fired(audit(log, cfg)) == {"call_cooldown_after_conversation"}
+    assert fired(audit(log, cfg)) == {"call_cooldown_after_conversation", "dial_times"}   # the dial itself is judged too

@@ -124,7 +124,7 @@ def test_reached_calls_per_day(log: ContactLog, cfg: LifecycleConfig) -> None:
     log.call_outcome("B1", first, "reached", "2026-03-20 10:05")
     log.call_outcome("B1", second, "promise_to_pay", "2026-03-20 10:10")
     report = audit(log, cfg)
-    assert fired(report) == {"reached_calls_per_day"}
+    assert fired(report) == {"reached_calls_per_day", "dial_times"}   # the dial itself is judged too
     assert [r["attempt_id"] for r in report.rule("reached_calls_per_day").rows] == [second]
 
 
@@ -244,7 +244,7 @@ def test_promise_made_on_a_call_pauses_too(log: ContactLog, cfg: LifecycleConfig
     report = audit(log, cfg)
     # dpd_10 on 11 March is inside the pause (10 March + 1); its call is also inside the cooldown
     # after the conversation of 6 March, which is the second thing wrong with it.
-    assert fired(report) == {"promise_pause", "call_cooldown_after_conversation"}
+    assert fired(report) == {"promise_pause", "call_cooldown_after_conversation", "dial_times"}   # the dial itself is judged too
     assert sorted(r["channel"] for r in report.rule("promise_pause").rows) == ["call", "sms"]
 
 

@@ -119,8 +119,9 @@ def _cap_calls_per_day(book, cfg):
 
 def _cap_contacts_per_day(book, cfg):
     book.loan("L1", "B1", [("2026-11-01", "100.00")])
-    book.loan("L2", "B1", [("2026-11-01", "900.00")])  # 2 sms + 2 calls > 3 contacts a day
-    return _sms_and_call_first(cfg)
+    book.loan("L2", "B1", [("2026-11-01", "900.00")])  # 2 sms + 1 email + 1 call left by their caps > 3 a day
+    first = LadderStep(step="dpd_1", min_dpd=1, channels=("sms", "email", "call"), severity=1)
+    return cfg.model_copy(update={"ladder": (first, *cfg.ladder[1:])})
 
 
 def _cap_email_per_day(book, cfg):

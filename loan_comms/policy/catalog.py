@@ -156,7 +156,9 @@ REASONS: tuple[Reason, ...] = (
     _cap("cap_email_per_day", "email_per_day", (f"{_REASONS}::test_reason_fires",), "emails per local day"),
     _cap("cap_calls_per_7_days", "calls_per_7_days", (f"{_RULES}::test_eighth_call_in_seven_days_is_suppressed",),
          "calls per rolling 7 days"),
-    _cap("cap_calls_per_day", "reached_calls_per_day", (f"{_REASONS}::test_reason_fires",), "calls per local day"),
+    _cap("cap_calls_per_day", "reached_calls_per_day", (f"{_REASONS}::test_reason_fires",),
+         "calls per local day: one where the profile has a cooldown after a conversation (the dialer's order "
+         "is its own), else reached_calls_per_day"),
     _cap("cap_contacts_per_day", "contacts_per_day", (f"{_REASONS}::test_reason_fires",),
          "contacts of any channel per local day"),
     Reason("window_missed", "policy/apply_recheck.sql", "nothing_lost",

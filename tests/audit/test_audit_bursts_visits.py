@@ -108,7 +108,8 @@ def test_visit_notice_fires_on_a_notice_too_short(log: ContactLog, cfg: Lifecycl
 def test_visit_working_days_fires_on_a_weekend_or_a_holiday(log: ContactLog, cfg: LifecycleConfig, day: str,
                                                              why: str, also: set[str]) -> None:
     log.con.execute("DELETE FROM contact_attempts WHERE step = 'dpd_30' AND status = 'delivered'")
-    log.contact("BV", "LV", "visit", "escalation", "dpd_30", day, installment_no=1, episode_id=VISIT_EPISODE)
+    visit = log.contact("BV", "LV", "visit", "escalation", "dpd_30", day, installment_no=1, episode_id=VISIT_EPISODE)
+    log.visit_outcome("BV", visit, "not_home", day[:11] + "11:00", loan_id="LV")   # recorded in full
     report = audit(log, cfg)
     assert fired(report) == {"visit_working_days"} | also
     assert [r["violation"] for r in report.rule("visit_working_days").rows] == [why]

@@ -268,9 +268,16 @@ class Visits(_Strict):
     """Home visits (ladder steps on channel visit): a prior notice (follow-up visit_notice) at least
     `notice_days` local days before, and only on `working_days` that are not a holiday of the profile
     (FCA CONC 7.9.12-13: a visit needs a clear purpose and adequate notice; China's guidance: visits
-    recorded with the collectors present)."""
+    recorded with the collectors present).
+
+    `min_collectors`: the collectors a visit needs (China's guidance: at least two); an outcome that
+    names fewer is still recorded (the record must be complete) and the audit's visit_collectors
+    rule flags it, as it flags a visit whose outcome was not recorded within `outcome_within_days`
+    days of it ("record everything")."""
 
     notice_days: int = Field(default=7, ge=1, le=60)
+    min_collectors: int = Field(default=2, ge=1, le=10)
+    outcome_within_days: int = Field(default=2, ge=1, le=30)
     working_days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = Field(
         default=("mon", "tue", "wed", "thu", "fri"), min_length=1)
 

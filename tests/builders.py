@@ -52,13 +52,16 @@ def loan_rows(con: duckdb.DuckDBPyConnection, loan_id: str, borrower_id: str, du
 
 def event_row(con: duckdb.DuckDBPyConnection, borrower_id: str, kind: str, at: datetime, *, loan_id: str | None,
               channel: str | None, amount: Decimal | None, detail: dict[str, Any] | None,
-              scope: str | None = None, contact_point: str | None = None) -> None:
+              scope: str | None = None, contact_point: str | None = None,
+              recorded_at: datetime | None = None) -> None:
     """A borrower event (payment, opt-out, call outcome, ...) from source 'test'; scope as recorded
     ('loan' or 'borrower'; None: a row from before scopes, read as borrower-wide); contact_point: the
-    point id (see point()) the event is about, e.g. the number a STOP came from."""
+    point id (see point()) the event is about, e.g. the number a STOP came from; recorded_at: when it
+    reached us (default: the database's clock)."""
     insert(con, "borrower_events", borrower_id=borrower_id, loan_id=loan_id, kind=kind, occurred_at=at,
            detail=json.dumps(detail) if detail is not None else None, channel=channel, amount=amount, source="test",
-           scope=scope, contact_point=contact_point)
+           scope=scope, contact_point=contact_point,
+           **({"recorded_at": recorded_at} if recorded_at is not None else {}))
 
 
 def point(kind: str, address: str) -> str:
@@ -187,10 +190,19 @@ class ContactLog:
     def event(self, borrower_id: str, kind: str, local: str, *, loan_id: str | None = None,
               channel: str | None = None, detail: dict[str, Any] | None = None,
               amount: Decimal | str | None = None, scope: str | None = None,
-              contact_point: str | None = None) -> None:
+              contact_point: str | None = None, recorded: str | None = None) -> None:
+        """`recorded`: the local time it reached us (default: the database's clock)."""
         event_row(self.con, borrower_id, kind, self.at(borrower_id, local), loan_id=loan_id, channel=channel,
                   amount=Decimal(amount) if amount is not None else None, detail=detail, scope=scope,
-                  contact_point=contact_point)
+                  contact_point=contact_point, recorded_at=self.at(borrower_id, recorded) if recorded else None)
+
+    def visit_outcome(self, borrower_id: str, attempt_id: str, outcome: str, local: str, loan_id: str,
+                      collectors: tuple[str, ...] = ("FC01", "FC02"), recorded: str | None = None) -> None:
+        """What the field team reported on a visit (ingest-visit-outcomes), with the collectors present;
+        `recorded`: when the report reached us (default: when it happened, on the log's own clock)."""
+        self.event(borrower_id, "visit_outcome", local, loan_id=loan_id, channel="visit", scope="loan",
+                   detail={"outcome": outcome, "attempt_id": attempt_id, "collectors": list(collectors)},
+                   recorded=recorded or local)
 
     def call_outcome(self, borrower_id: str, attempt_id: str, outcome: str, local: str,
                      loan_id: str | None = None, **extra: Any) -> None:

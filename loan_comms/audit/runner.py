@@ -61,6 +61,8 @@ RULES: tuple[str, ...] = (
     "ladder_pacing",
     "visit_notice",
     "visit_working_days",
+    # follow-up V: a visit recorded in full (collectors present, outcome in time)
+    "visit_collectors",
 )
 
 
@@ -153,7 +155,8 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
     audit_profiles (one row per profile, 'default' included), audit_holidays (profile, day, name),
     audit_ladder (step, rank in config order, min_dpd), audit_legal_steps (step), audit_steps (step,
     collection: the config's flag, the same one the gate reads), audit_visits (one row: notice_days,
-    working_days as ISO day numbers, mon = 1, computed here, not by the planner's config helper).
+    working_days as ISO day numbers, mon = 1, computed here, not by the planner's config helper,
+    min_collectors, outcome_within_days).
     """
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -176,8 +179,10 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
     db.temp_table(con, "audit_visits", pa.Table.from_pylist(
         [dict(notice_days=cfg.visits.notice_days,
               working_days=[("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(d) + 1
-                            for d in cfg.visits.working_days])],
-        schema=pa.schema([("notice_days", pa.int32()), ("working_days", pa.list_(pa.int32()))])))
+                            for d in cfg.visits.working_days],
+              min_collectors=cfg.visits.min_collectors, outcome_within_days=cfg.visits.outcome_within_days)],
+        schema=pa.schema([("notice_days", pa.int32()), ("working_days", pa.list_(pa.int32())),
+                          ("min_collectors", pa.int32()), ("outcome_within_days", pa.int32())])))
     db.temp_table(con, "audit_legal_steps", pa.Table.from_pylist(
         [dict(step=s) for s in cfg.policy.legally_required_steps], schema=pa.schema([("step", pa.string())])))
     db.temp_table(con, "audit_steps", pa.Table.from_pylist(

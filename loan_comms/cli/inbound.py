@@ -33,20 +33,28 @@ def ingest_call_outcomes_cmd(file: Path = typer.Argument(..., help="Dialer expor
 def ingest_visit_outcomes_cmd(file: Path = typer.Argument(..., help="Field-team export (.jsonl or .csv): attempt_id, "
                                                           "outcome, collectors, occurred_at [, visit_seq, "
                                                           "promised_date, amount]."),
-                              db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
+                              db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
+                              encoding: Optional[str] = EncodingOpt) -> None:
     """Record home-visit outcomes (met, not_home, refused, promise_to_pay, hardship) with the collectors
     present; re-ingesting is safe. A promise pauses the ladder, hardship acts as a hardship request.
-    Bad rows go to import_quarantine with their line and reason; the good ones are recorded."""
+    Bad rows go to import_quarantine with their line and reason; the good ones are recorded. A row
+    naming fewer than [visits] min_collectors is recorded all the same, and the report says how many
+    (the audit's visit_collectors rule flags them)."""
     from loan_comms.inbound.visits import ingest_visit_outcomes
 
-    ingest_file(db, lambda con: ingest_visit_outcomes(con, file, encoding=encoding), "ingest-visit-outcomes")
+    minimum = load_cfg(config).visits.min_collectors
+    ingest_file(db, lambda con: ingest_visit_outcomes(con, file, encoding=encoding, min_collectors=minimum),
+                "ingest-visit-outcomes")
 
 
 @app.command("record-events")
 def record_events_cmd(file: Path = typer.Argument(..., help="Operator events (.jsonl or .csv): event_id, "
-                                                  "borrower_id, kind, occurred_at [, loan_id, channel, promised_date, amount, note]."),
+                                                  "borrower_id, kind, occurred_at [, loan_id, channel, promised_date, amount, note, "
+                                                  "address (wrong_number, point_verified, opt_out/opt_in of one "
+                                                  "number), ...]."),
                       db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
-    """Record what an agent was told: cease-contact, disputes, hardship, promises, opt-outs.
+    """Record what an agent was told: cease-contact, disputes, hardship, promises, opt-outs, a wrong
+    number or a verified one (with the address column; never printed).
     Each row is checked against the book (the loan must be the borrower's; no future dates); bad
     rows go to import_quarantine with their line and reason, the good ones are recorded."""
     from loan_comms.inbound.events import ingest_operator_events

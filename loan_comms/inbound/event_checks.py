@@ -12,11 +12,13 @@ simulated clock, and passes that instant, so it never refuses its own rows.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from loan_comms.masking import mask_pii
+from loan_comms.book.validation import EMAIL_RE, normalise_phone
+from loan_comms.masking import mask_email, mask_pii
 
 MAX_AMOUNT = Decimal("100000000")            # beyond this (any currency) an amount is a typo, not a promise
 FUTURE_TOLERANCE = timedelta(minutes=10)     # clocks of dialers and agents' PCs drift a little
@@ -203,3 +205,44 @@ def kind_detail(kind: str, row: dict[str, Any], when: datetime) -> dict[str, Any
     if kind == "inbound_call":
         return {"conversation": flag("conversation", row.get("conversation"))}
     return {}
+
+
+# -- the contact point an operator's row names (kinds wrong_number, point_verified, opt_out/opt_in) --
+POINT_CHANNELS = {"phone": ("sms", "call"), "email": ("email",)}
+
+
+def point_of(kind: str, address: str) -> str:
+    """The contact point id of a normalized address: kind || ':' || the first 16 hex of
+    sha256(kind || ':' || address), the same id as the SQL macro point_id() (sql/schema/005_macros.sql),
+    so an event recorded here names the point the recipients view and the audit compute."""
+    return f"{kind}:{hashlib.sha256(f'{kind}:{address}'.encode()).hexdigest()[:16]}"
+
+
+def address(value: Any) -> tuple[str, str]:
+    """(kind, normalized address) of an operator's `address`: a phone in E.164 ('+86 138-...' is
+    tolerated, the country code is required) or an e-mail (trimmed, lower-cased), normalized as the
+    importers do (loan_comms/book/validation.py). Reasons are masked: an address is never printed."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("address is missing (the phone in E.164, e.g. +8613812345678, or the e-mail)")
+    if not isinstance(value, str):
+        raise ValueError("address is not a phone number or an e-mail address")
+    text = value.strip()
+    if "@" in text:
+        email = text.lower()
+        if not EMAIL_RE.match(email):
+            raise ValueError(f"address {mask_email(text)} is not an e-mail address")
+        return "email", email
+    phone, problem = normalise_phone(text)
+    if phone is None:
+        raise ValueError(f"address: {problem or 'not a phone number'}")
+    return "phone", phone
+
+
+def point_for_channel(value: Any, channel: str | None) -> str:
+    """The point id of `value` (see address), which must be able to carry `channel` when one is given
+    (an SMS opt-out names a phone, an e-mail opt-out an e-mail)."""
+    kind, normalized = address(value)
+    if channel is not None and channel not in POINT_CHANNELS[kind]:
+        raise ValueError(f"channel {channel} does not go to {'a phone number' if kind == 'phone' else 'an e-mail'}"
+                         f" (address for {', '.join(POINT_CHANNELS[kind])} only)")
+    return point_of(kind, normalized)

@@ -32,20 +32,26 @@ OPERATOR_KINDS = ("cease_contact", "cease_contact_revoked", "dispute", "dispute_
                   "attorney_representation", "attorney_withdrawn", "vulnerable", "vulnerable_ended",
                   "breathing_space", "breathing_space_ended", "workplace_prohibited", "workplace_permitted",
                   "deceased", "bankruptcy", "bankruptcy_dismissed", "complaint", "complaint_resolved",
-                  "contact_preference", "inbound_call")
+                  "contact_preference", "inbound_call",
+                  # the contact point an agent names with the `address` column (kinds.py: scope point)
+                  "wrong_number", "point_verified")
 CHANNELS = ("sms", "email", "call", "letter", "visit")
 # Fields that must be text when present (a JSON list or object there refuses the row).
 OPERATOR_FIELDS = ("event_id", "borrower_id", "loan_id", "kind", "occurred_at", "channel", "promised_date", "note",
-                   "until", "attorney", "window_start", "window_end")
+                   "until", "attorney", "window_start", "window_end", "address")
 CALL_FIELDS = ("attempt_id", "outcome", "occurred_at", "promised_date", "dial_seq")
 # Kinds that are about one loan and so need it named in an operator's row.
 NEEDS_LOAN = ("hardship_request", "promise_to_pay")
+# Kinds about a contact point: the row's `address` (phone or e-mail) names it, required for these...
+NEEDS_ADDRESS = ("wrong_number", "point_verified")
+# ... and optional for these (an opt-out of that number or e-mail only, for every borrower holding it).
+MAY_NAME_ADDRESS = ("opt_out", "opt_in")
 
 EVENT_SCHEMA = pa.schema([
     ("seq", pa.int64()), ("external_id", pa.string()), ("borrower_id", pa.string()), ("loan_id", pa.string()),
     ("kind", pa.string()), ("occurred_at", pa.timestamp("us", tz="UTC")), ("detail", pa.string()),
     ("channel", pa.string()), ("amount", pa.decimal128(18, 2)), ("source", pa.string()),
-    ("scope", pa.string()), ("contact_point", pa.string()),
+    ("scope", pa.string()), ("contact_point", pa.string()), ("recorded_at", pa.timestamp("us", tz="UTC")),
 ])
 
 
@@ -60,14 +66,19 @@ class IngestReport:
     recorded: int = 0
     duplicates: int = 0
     rejected: list[str] = field(default_factory=list)   # "line N: reason", also in import_quarantine
+    notes: list[str] = field(default_factory=list)      # said on the first line (e.g. rows the audit will flag)
 
     @property
     def quarantined(self) -> int:
         return len(self.rejected)
 
     def __str__(self) -> str:
-        return reader.summary(self.file, self.what, self.read, self.recorded, self.duplicates, self.rejected,
-                               self.entity)
+        text = reader.summary(self.file, self.what, self.read, self.recorded, self.duplicates, self.rejected,
+                              self.entity)
+        if not self.notes:
+            return text
+        head, sep, rest = text.partition("\n")
+        return "; ".join([head, *self.notes]) + sep + rest
 
 
 def read_rows(path: Path, *, encoding: str | None = None,
@@ -77,8 +88,11 @@ def read_rows(path: Path, *, encoding: str | None = None,
 
 
 def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fields: tuple[str, ...],
-          id_field: str, build: Callable[[dict[str, Any]], dict[str, Any]], encoding: str | None) -> IngestReport:
-    """Read, check and record one file; good rows and quarantined rows commit together."""
+          id_field: str, build: Callable[[dict[str, Any]], dict[str, Any]], encoding: str | None,
+          now: datetime) -> IngestReport:
+    """Read, check and record one file; good rows and quarantined rows commit together. Each event's
+    recorded_at is `now` (the wall clock, or the simulator's instant), so "recorded within N days"
+    (audit visit_collectors) is judged on the same clock as the contacts."""
     path = Path(path)
     report.file = path.name
     records = read_rows(path, encoding=encoding, text_fields=fields)
@@ -91,7 +105,7 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
         if problem is None:
             assert rec.row is not None  # a record without a problem always has its row
             try:
-                events.append({"seq": seq, **build(rec.row)})
+                events.append({"seq": seq, "recorded_at": now, **build(rec.row)})
                 continue
             except (ValueError, TypeError, ArithmeticError) as exc:
                 problem = str(exc)
@@ -147,7 +161,7 @@ def ingest_call_outcomes(con: duckdb.DuckDBPyConnection, path: Path, *, now: dat
                     amount=event_checks.amount(row.get("amount")), source="dialer",
                     scope=kinds.scope_of("call_outcome", names_loan=True), contact_point=point)
 
-    return _land(con, path, report, CALL_FIELDS, "attempt_id", build, encoding)
+    return _land(con, path, report, CALL_FIELDS, "attempt_id", build, encoding, now)
 
 
 def ingest_operator_events(con: duckdb.DuckDBPyConnection, path: Path, *, now: datetime | None = None,
@@ -155,10 +169,17 @@ def ingest_operator_events(con: duckdb.DuckDBPyConnection, path: Path, *, now: d
                            tolerance: timedelta = event_checks.FUTURE_TOLERANCE) -> IngestReport:
     """Events an agent records: event_id, borrower_id, kind, occurred_at [, loan_id, channel,
     promised_date, amount, note, until, attorney, window_start, window_end, avoid_channels,
-    avoid_places, conversation]. Cease-contact, disputes, hardship, opt-outs by phone or letter, and
-    the issue-11 kinds (attorney, vulnerable, breathing space, workplace, deceased, bankruptcy,
+    avoid_places, conversation, address]. Cease-contact, disputes, hardship, opt-outs by phone or letter,
+    and the issue-11 kinds (attorney, vulnerable, breathing space, workplace, deceased, bankruptcy,
     complaint, contact preference, inbound call); each kind's detail is checked by
     event_checks.kind_detail, and its scope comes from loan_comms/policy/kinds.py.
+
+    `address` (a phone with its country code, or an e-mail; normalized like the importers, never
+    printed) names a contact point, recorded as the event's contact_point (its id, not the address):
+    required for wrong_number (the number reaches someone else: nothing goes to it, for anyone holding
+    it) and point_verified (the borrower confirmed it: it is theirs again; it must be one of their
+    points, check_book.sql); optional for opt_out / opt_in (that number or e-mail only, scope 'point';
+    its kind must carry the channel: a phone for sms/call, an e-mail for email).
 
     The borrower must exist and a named loan must be theirs (sql/inbound/events/check_book.sql); `now` is
     the reference for "not in the future" (default: the wall clock; the simulator passes its own).
@@ -181,6 +202,11 @@ def ingest_operator_events(con: duckdb.DuckDBPyConnection, path: Path, *, now: d
             event_checks.one_of("channel", channel, CHANNELS)
         if kind in NEEDS_LOAN and not loan_id:
             raise ValueError(f"{kind} needs the loan_id it is about")
+        point = None
+        if kind in NEEDS_ADDRESS or (kind in MAY_NAME_ADDRESS and row.get("address") not in (None, "")):
+            point = event_checks.point_for_channel(row.get("address"), channel)
+        elif row.get("address") not in (None, ""):
+            raise ValueError(f"address is only for {', '.join(NEEDS_ADDRESS + MAY_NAME_ADDRESS)}, not {kind}")
         when = event_checks.occurred_at(row.get("occurred_at"), now, tolerance)
         detail: dict[str, Any] = event_checks.kind_detail(kind, row, when)
         if row.get("note") not in (None, ""):
@@ -188,6 +214,7 @@ def ingest_operator_events(con: duckdb.DuckDBPyConnection, path: Path, *, now: d
         return dict(external_id=f"operator:{event_id}", borrower_id=borrower_id, loan_id=loan_id, kind=kind,
                     occurred_at=when, detail=json.dumps(detail) if detail else None, channel=channel,
                     amount=event_checks.amount(row.get("amount")), source="operator",
-                    scope=kinds.scope_of(kind, names_loan=loan_id is not None), contact_point=None)
+                    scope=kinds.scope_of(kind, names_loan=loan_id is not None, names_point=point is not None),
+                    contact_point=point)
 
-    return _land(con, path, report, OPERATOR_FIELDS, "event_id", build, encoding)
+    return _land(con, path, report, OPERATOR_FIELDS, "event_id", build, encoding, now)

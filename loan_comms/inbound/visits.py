@@ -11,6 +11,8 @@ promise_to_pay pauses the ladder like a promise on a call, hardship acts as a ha
 (pause and plan offer); refused and not_home are kept on record (the ladder visits at most once
 per episode, so a refused visit is never repeated in it). Rows are checked one by one and refused
 rows are quarantined with file, line and reason, like call outcomes (loan_comms/inbound/events.py).
+A visit needs [visits] min_collectors collectors (China's guidance: two); an outcome naming fewer is
+still recorded, said in the report, and flagged by the audit (sql/audit/visit_collectors.sql).
 """
 
 from __future__ import annotations
@@ -69,16 +71,21 @@ def _sequence(value: Any, when: datetime) -> str:
 
 def ingest_visit_outcomes(con: duckdb.DuckDBPyConnection, path: Path, *, now: datetime | None = None,
                           encoding: str | None = None,
-                          tolerance: timedelta = event_checks.FUTURE_TOLERANCE) -> IngestReport:
+                          tolerance: timedelta = event_checks.FUTURE_TOLERANCE,
+                          min_collectors: int = 2) -> IngestReport:
     """Field-team results: attempt_id, outcome, collectors, occurred_at [, visit_seq, promised_date, amount].
 
     The borrower and loan come from the visit's own contact attempt, so an outcome can never be
     attached to someone we did not visit. `now` is the reference for "not in the future"
-    (default: the wall clock; the simulator passes its simulated instant).
+    (default: the wall clock; the simulator passes its simulated instant) and the rows' recorded_at.
+    `min_collectors` ([visits] min_collectors): a row naming fewer is recorded all the same (what
+    happened at a door must not be lost) and counted in the report's first line; the audit's
+    visit_collectors rule flags it.
     """
     now = now or utc_now()
     report = IngestReport("visit outcomes", entity="visit_outcome")
     visits = {r[0]: (r[1], r[2]) for r in db.run(con, "inbound/events/visits_made").fetchall()}
+    short: list[int] = []   # rows naming fewer than min_collectors (one entry per such row)
 
     def build(row: dict[str, Any]) -> dict[str, Any]:
         attempt_id = event_checks.identifier("attempt_id", row.get("attempt_id"))
@@ -91,9 +98,16 @@ def ingest_visit_outcomes(con: duckdb.DuckDBPyConnection, path: Path, *, now: da
         if outcome == "promise_to_pay":
             detail["promised_date"] = event_checks.promised_date(row.get("promised_date"), when).isoformat()
         borrower_id, loan_id = visits[attempt_id]
+        amount = event_checks.amount(row.get("amount"))
+        if len(present) < min_collectors:   # every check passed: the row will be recorded
+            short.append(len(present))
         return dict(external_id=f"visit:{attempt_id}:{_sequence(row.get('visit_seq'), when)}",
                     borrower_id=borrower_id, loan_id=loan_id, kind="visit_outcome", occurred_at=when,
-                    detail=json.dumps(detail), channel="visit", amount=event_checks.amount(row.get("amount")),
+                    detail=json.dumps(detail), channel="visit", amount=amount,
                     source="field", scope=kinds.scope_of("visit_outcome", names_loan=True), contact_point=None)
 
-    return _land(con, path, report, VISIT_FIELDS, "attempt_id", build, encoding)
+    _land(con, path, report, VISIT_FIELDS, "attempt_id", build, encoding, now)
+    if short:
+        report.notes.append(f"{len(short)} row(s) with fewer than {min_collectors} collectors present, recorded "
+                            "all the same (the audit's visit_collectors rule flags them)")
+    return report

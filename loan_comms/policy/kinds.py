@@ -13,7 +13,12 @@ Scopes:
   named_loan  only the named loan when the event NAMES it explicitly (an operator's file row with
               loan_id); borrower-wide when the loan is absent or only inferred (an SMS reply).
   point       the contact point the event names (borrower_events.contact_point), for EVERY borrower
-              holding it: a number found reassigned is recorded for each of them (scope 'borrower').
+              holding it: a number found reassigned is recorded for each of them (scope 'borrower'),
+              an agent's wrong_number / point_verified row names it with an `address` column.
+  named_point the person (every loan, every point of theirs on the channel), or only the contact point
+              an operator's row names (its `address` column): recorded with scope 'point', read by the
+              point's state (sql/lifecycle/state/point_flags.sql) and not as the person's choice
+              (borrower_flags.sql). An opt-out of one number only: that number, whoever holds it.
 A row recorded before scopes existed (scope NULL) is read as borrower-wide unless its kind is
 `loan`: when in doubt, the wider pause is the safe one.
 """
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-BORROWER, LOAN, NAMED_LOAN, POINT = "borrower", "loan", "named_loan", "point"
+BORROWER, LOAN, NAMED_LOAN, POINT, NAMED_POINT = "borrower", "loan", "named_loan", "point", "named_point"
 
 
 @dataclass(frozen=True)
@@ -45,9 +50,11 @@ class Kind:
 KINDS: tuple[Kind, ...] = (
     Kind("payment", LOAN, ("paid",), "paid_means_stop", ("payment feed",),
          why="money applied to that loan's installments"),
-    Kind("opt_out", BORROWER, ("opted_out_sms", "opted_out_email", "opted_out_call"), "opt_out_honoured",
+    Kind("opt_out", NAMED_POINT, ("opted_out_sms", "opted_out_email", "opted_out_call"), "opt_out_honoured",
          ("operator", "reply", "provider"), ends="opt_in", detail="channel",
-         why="a channel the person closed is closed for all their loans"),
+         why="a channel the person closed is closed for all their loans; an operator's row with an address "
+             "closes the channel on that number or e-mail only, for every borrower holding it (a STOP reply "
+             "does both: the person's channel and the number it came from)"),
     Kind("cease_contact", BORROWER, ("cease_contact",), "cease_contact_honoured", ("operator",),
          ends="cease_contact_revoked", why="Reg F 1006.6(c): the person asked us to stop; required notices still go"),
     Kind("dispute", NAMED_LOAN, ("paused_dispute",), "dispute_pause", ("operator", "reply"),
@@ -71,6 +78,11 @@ KINDS: tuple[Kind, ...] = (
          ends="point_verified", detail="reassigned_on",
          why="FCC reassigned numbers: the number now belongs to someone else; nothing goes to it for any borrower "
              "until that borrower verifies it again (import-contact-points with verified_at)"),
+    Kind("wrong_number", POINT, ("point_unusable",), "wrong_number_honoured", ("operator",), ends="point_verified",
+         detail="none (the point: contact_point, from the row's address)",
+         why="an agent learnt the number or e-mail reaches someone else: nothing goes to it for any borrower "
+             "until that borrower verifies it again (point_verified, also an operator kind: the point must be "
+             "one of the borrower's)"),
     Kind("inbound_call", BORROWER, ("cap_call_cooldown",), "call_cooldown_after_conversation", ("operator",),
          detail="conversation (true/false)",
          why="Reg F 1006.14(b)(2)(i)(B) comment 1.ii: a conversation the person started counts"),
@@ -102,8 +114,12 @@ KINDS: tuple[Kind, ...] = (
          why="the raw inbound text; its meaning is recorded as its own kind"),
 )
 
-# The kinds that end another (pairs): each has the scope of the kind it ends.
-ENDINGS: dict[str, str] = {k.ends: k.kind for k in KINDS if k.ends}
+# The kinds that end another (pairs): each has the scope of the kind it ends. point_verified ends
+# both number_reassigned and wrong_number (both point-scoped); the first listed is its entry.
+ENDINGS: dict[str, str] = {}
+for _k in KINDS:
+    if _k.ends:
+        ENDINGS.setdefault(_k.ends, _k.kind)
 
 _BY_KIND = {k.kind: k for k in KINDS}
 
@@ -118,13 +134,18 @@ def all_kinds() -> tuple[str, ...]:
     return tuple(k.kind for k in KINDS) + tuple(ENDINGS)
 
 
-def scope_of(name: str, *, names_loan: bool) -> str:
-    """The scope to record for an event of kind `name`: 'loan' or 'borrower'.
+def scope_of(name: str, *, names_loan: bool, names_point: bool = False) -> str:
+    """The scope to record for an event of kind `name`: 'loan', 'borrower' or 'point'.
 
     names_loan: the event names its loan explicitly (an operator's row with loan_id); a loan only
     inferred (an SMS reply matched to the last message) does not count.
+    names_point: an operator's row names the contact point (its address) as the one thing it is
+    about; only kinds whose scope is named_point then record 'point' (that point only). Kinds of
+    scope point record 'borrower': their contact_point says the point, like number_reassigned.
     """
     scope = kind(name).scope
     if scope == LOAN or (scope == NAMED_LOAN and names_loan):
         return LOAN
+    if scope == NAMED_POINT and names_point:
+        return POINT
     return BORROWER

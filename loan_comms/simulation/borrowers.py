@@ -71,7 +71,7 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
     report.calls = str(ingest_call_outcomes(con, _write_jsonl(day_dir / "dialer.jsonl", calls), now=end_of_day))
     visits = db.rows(con, "simulation/visit_outcomes", params)
     report.visits = str(ingest_visit_outcomes(con, _write_jsonl(day_dir / "field_visits.jsonl", visits),
-                                              now=end_of_day))
+                                              now=end_of_day, min_collectors=cfg.visits.min_collectors))
     unsubscribes = db.rows(con, "simulation/email_unsubscribes", params)
     report.email_events = str(ingest_receipts(con, _write_jsonl(day_dir / "email_events.jsonl", unsubscribes),
                                               now=end_of_day))

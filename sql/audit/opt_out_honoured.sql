@@ -2,7 +2,8 @@
 -- a STOP reply, an unsubscribe link...), did anything still reach them on that channel before they
 -- opted back in (opt_in event for the same channel)? And after a STOP came FROM a number (an
 -- opt_out whose contact_point is that number), did anything still go to that number on that
--- channel, whoever it was for, before an opt_in from it? An opt-out counts from the next contact
+-- channel, whoever it was for, before an opt_in from it? (An operator's opt-out of one number only,
+-- recorded with scope 'point', is that number's choice and not the person's.) An opt-out counts from the next contact
 -- on: anything attempted after the moment it was recorded (occurred_at).
 -- Exception: steps listed in policy.legally_required_steps may still go.
 -- Checked: every attempted contact (any channel).
@@ -14,6 +15,7 @@ WITH choices AS (
     SELECT e.borrower_id, e.channel, e.kind, e.occurred_at
     FROM borrower_events AS e
     WHERE e.kind IN ('opt_out', 'opt_in') AND e.channel IS NOT NULL
+      AND coalesce(e.scope, 'borrower') <> 'point'
 ),
 point_choices AS (
     SELECT e.contact_point AS point, e.channel, e.kind, e.occurred_at

@@ -26,7 +26,8 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     12 March, a thank-you, then an SMS opt-out before April's reminders. B2 (Los Angeles, us) gets a
     reminder at 09:00 her time, BP asked for contact only between 09:00 and 20:00 and no calls. BVU is
     vulnerable. B3 names an unknown profile and is judged by 'default'. BV's loan is first seen at 30
-    dpd: its ladder starts at the visit, announced by a letter a week before.
+    dpd: its ladder starts at the visit, announced by a letter a week before, made by two collectors
+    and reported the next morning.
     """
     log = ContactLog(con)
     log.borrower("B1")
@@ -109,6 +110,8 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
                 episode_id=VISIT_EPISODE)
     log.contact("BV", "LV", "visit", "escalation", "dpd_30", "2026-03-03 10:00", installment_no=1,
                 episode_id=VISIT_EPISODE, status="suppressed", suppressed_reason="awaiting_visit_notice")
-    log.contact("BV", "LV", "visit", "escalation", "dpd_30", "2026-03-10 10:00", installment_no=1,
-                episode_id=VISIT_EPISODE)
+    visit = log.contact("BV", "LV", "visit", "escalation", "dpd_30", "2026-03-10 10:00", installment_no=1,
+                        episode_id=VISIT_EPISODE)
+    # Two collectors went, and the field team's report came in the next morning (visit_collectors).
+    log.visit_outcome("BV", visit, "met", "2026-03-10 11:00", loan_id="LV", recorded="2026-03-11 09:00")
     return log

@@ -108,7 +108,52 @@ def test_visit_notice_fires_on_a_notice_too_short(log: ContactLog, cfg: Lifecycl
 def test_visit_working_days_fires_on_a_weekend_or_a_holiday(log: ContactLog, cfg: LifecycleConfig, day: str,
                                                              why: str, also: set[str]) -> None:
     log.con.execute("DELETE FROM contact_attempts WHERE step = 'dpd_30' AND status = 'delivered'")
-    log.contact("BV", "LV", "visit", "escalation", "dpd_30", day, installment_no=1, episode_id=VISIT_EPISODE)
+    visit = log.contact("BV", "LV", "visit", "escalation", "dpd_30", day, installment_no=1, episode_id=VISIT_EPISODE)
+    log.visit_outcome("BV", visit, "not_home", day[:11] + "11:00", loan_id="LV")   # recorded in full
     report = audit(log, cfg)
     assert fired(report) == {"visit_working_days"} | also
     assert [r["violation"] for r in report.rule("visit_working_days").rows] == [why]
+
+
+def test_visit_collectors_is_exercised_and_quiet_on_the_clean_log(log: ContactLog, cfg: LifecycleConfig) -> None:
+    report = audit(log, cfg)
+    assert report.ok, str(report)
+    assert report.rule("visit_collectors").checked == 1
+
+
+def _bv_visit(log: ContactLog) -> str:
+    [(visit,)] = log.con.execute("SELECT attempt_id FROM contact_attempts WHERE channel = 'visit' "
+                                 "AND sent_at IS NOT NULL").fetchall()
+    return str(visit)
+
+
+def test_visit_collectors_fires_on_a_visit_with_one_collector(log: ContactLog, cfg: LifecycleConfig) -> None:
+    """A second report of the same visit names one collector: recorded, and a finding."""
+    visit = _bv_visit(log)
+    log.visit_outcome("BV", visit, "promise_to_pay", "2026-03-10 11:30", loan_id="LV", collectors=("FC01",))
+    report = audit(log, cfg)
+    assert fired(report) == {"visit_collectors"}
+    [row] = report.rule("visit_collectors").rows
+    assert (row["attempt_id"], row["violation"]) == (visit, "visit outcome recorded with 1 collector(s) present "
+                                                            "(at least 2)")
+    one = cfg.model_copy(update={"visits": cfg.visits.model_copy(update={"min_collectors": 1})})
+    assert audit(log, one).ok
+
+
+def test_visit_collectors_fires_on_an_outcome_never_or_late_recorded(log: ContactLog,
+                                                                     cfg: LifecycleConfig) -> None:
+    visit = _bv_visit(log)
+    log.con.execute("DELETE FROM borrower_events WHERE kind = 'visit_outcome'")
+    report = audit(log, cfg)
+    assert fired(report) == {"visit_collectors"}
+    assert [r["violation"] for r in report.rule("visit_collectors").rows] == [
+        "no outcome recorded for the visit within 2 day(s)"]
+    # not yet a finding while the two days have not passed
+    assert run_audit(log.con, cfg, now=log.at("BV", "2026-03-12 09:00"), show=20).rule("visit_collectors").ok
+    log.visit_outcome("BV", visit, "met", "2026-03-10 11:00", loan_id="LV", recorded="2026-03-13 09:00")
+    report = audit(log, cfg)
+    assert fired(report) == {"visit_collectors"}
+    assert [r["violation"] for r in report.rule("visit_collectors").rows] == [
+        "visit outcome first recorded 2026-03-13 01:00 UTC, more than 2 day(s) after the visit"]
+    longer = cfg.model_copy(update={"visits": cfg.visits.model_copy(update={"outcome_within_days": 3})})
+    assert audit(log, longer).ok

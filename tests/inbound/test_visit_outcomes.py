@@ -112,3 +112,31 @@ def test_cli_ingest_visit_outcomes(tmp_path, args, code):
         assert result.output.startswith("field.jsonl: visit outcomes: 2 rows read, 1 recorded, 0 already known, "
                                         "1 quarantined\n  line 2: attempt_id 'C1' is not a visit we made")
     assert "Traceback" not in result.output
+
+
+def test_fewer_collectors_are_recorded_and_said_in_the_report(con, tmp_path):
+    """[visits] min_collectors (2): a visit reported with one collector is not lost (the record must
+    be complete); the report's first line says so, and the audit's visit_collectors rule flags it."""
+    visited(con)
+    f = jsonl(tmp_path / "field.jsonl", [row(collectors=["C7"]), row(outcome="refused", visit_seq=2),
+                                         row(collectors="C7", attempt_id="C1")])
+    report = ingest_visit_outcomes(con, f, now=NOW, min_collectors=2)
+    assert (report.recorded, report.quarantined) == (2, 1)
+    head = str(report).splitlines()[0]
+    assert head == ("field.jsonl: visit outcomes: 3 rows read, 2 recorded, 0 already known, 1 quarantined; "
+                    "1 row(s) with fewer than 2 collectors present, recorded all the same "
+                    "(the audit's visit_collectors rule flags them)")
+    assert con.execute("SELECT recorded_at FROM borrower_events").fetchall() == [(NOW,), (NOW,)]
+    assert "fewer than" not in str(ingest_visit_outcomes(con, f, now=NOW, min_collectors=1))
+
+
+def test_min_collectors_is_validated():
+    from pydantic import ValidationError
+
+    from loan_comms.config import Visits
+
+    assert (Visits().min_collectors, Visits().outcome_within_days) == (2, 2)
+    for bad in ({"min_collectors": 0}, {"min_collectors": 11}, {"outcome_within_days": 0},
+                {"min_collectors": "two"}):
+        with pytest.raises(ValidationError):
+            Visits(**bad)

@@ -10,7 +10,8 @@ from loan_comms.audit.runner import RULES
 from loan_comms.inbound.events import OPERATOR_KINDS
 from loan_comms.paths import SQL_DIR
 from loan_comms.policy import REASONS
-from loan_comms.policy.kinds import BORROWER, ENDINGS, KINDS, LOAN, NAMED_LOAN, POINT, all_kinds, kind, scope_of
+from loan_comms.policy.kinds import (BORROWER, ENDINGS, KINDS, LOAN, NAMED_LOAN, NAMED_POINT, POINT, all_kinds, kind,
+                                     scope_of)
 
 ROOT = SQL_DIR.parent
 
@@ -21,7 +22,7 @@ def test_readme_lists_every_kind_with_its_scope_and_its_ending():
     rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z_]+)` \|.*$", section, re.M)}
     assert set(rows) == {k.kind for k in KINDS}
     words = {BORROWER: "every loan", LOAN: "its loan", NAMED_LOAN: "its loan when an operator names it",
-             POINT: "its contact point"}
+             POINT: "its contact point", NAMED_POINT: "every loan; only its contact point when an operator"}
     for k in KINDS:
         cells = [c.strip() for c in rows[k.kind].strip("|").split("|")]
         assert cells[1] == (f"`{k.ends}`" if k.ends else "-"), k.kind
@@ -52,6 +53,13 @@ def test_scope_of_a_kind_and_its_ending():
     assert scope_of("promise_to_pay", names_loan=False) == LOAN
     assert kind("attorney_withdrawn").kind == "attorney_representation"
     assert ENDINGS["breathing_space_ended"] == "breathing_space"
+    # an opt-out naming an address is about that point only; a wrong number's scope is its point,
+    # recorded 'borrower' like number_reassigned (its contact_point says which point)
+    assert scope_of("opt_out", names_loan=False, names_point=True) == POINT
+    assert scope_of("opt_in", names_loan=False, names_point=True) == POINT
+    assert scope_of("opt_out", names_loan=False) == BORROWER
+    assert scope_of("wrong_number", names_loan=False, names_point=True) == BORROWER
+    assert kind("point_verified").scope == POINT
 
 
 def test_the_reply_path_records_the_catalog_scopes_of_an_inferred_loan():

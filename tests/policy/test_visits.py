@@ -46,7 +46,20 @@ def sent(book: Book) -> list[tuple[date, str, str]]:
 
 
 def audit_clean(book: Book, cfg: LifecycleConfig, at: date) -> None:
+    """The audit finds nothing, once the field team has reported every visit not yet reported (two
+    collectors, an hour after it: the audit's visit_collectors asks every visit to be recorded)."""
     book.con.execute("UPDATE contact_attempts SET decided_by_rule = coalesce(decided_by_rule, 'allowed')")
+    book.con.execute("""
+        INSERT INTO borrower_events (borrower_id, loan_id, kind, occurred_at, detail, channel, source, external_id,
+                                     recorded_at, scope)
+        SELECT borrower_id, loan_id, 'visit_outcome', sent_at + INTERVAL 1 HOUR,
+               json_object('outcome', 'not_home', 'attempt_id', attempt_id, 'collectors', '["FC01", "FC02"]'::JSON),
+               'visit', 'test', 'visit:' || attempt_id || ':report', sent_at + INTERVAL 1 HOUR, 'loan'
+        FROM contact_attempts AS a
+        WHERE channel = 'visit' AND sent_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM borrower_events AS e
+                          WHERE e.kind = 'visit_outcome' AND json_extract_string(e.detail, '$.attempt_id') = a.attempt_id)
+    """)
     report = run_audit(book.con, cfg, now=datetime.combine(at, time(23), tzinfo=UTC), show=20)
     assert report.ok, str(report) + "\n" + "\n".join(str(r.rows) for r in report.rules if not r.ok)
 

@@ -4,6 +4,8 @@
 -- that was a conversation: Reg F 1006.14(b)(2)(i)(B) comment 1.ii), and the standing restrictions
 -- of issue 11: attorney representation, vulnerability, breathing space (with its end date),
 -- workplace prohibited, deceased, bankruptcy, an open complaint, and the latest contact preference.
+-- An event recorded with scope 'point' (an operator's opt-out/opt-in of one number or e-mail only)
+-- is not the person's choice: sql/lifecycle/state/point_flags.sql reads it for the point.
 -- Each pair is read "latest event wins" (opt_out/opt_in, cease/revoked, attorney/withdrawn,
 -- vulnerable/ended, breathing_space/ended, workplace_prohibited/permitted, bankruptcy/dismissed,
 -- complaint/resolved); deceased has no end; a later contact_preference replaces the earlier one.
@@ -12,6 +14,7 @@ WITH ev AS (
     SELECT e.borrower_id, e.kind, e.channel, e.occurred_at, e.detail, b.timezone
     FROM borrower_events AS e JOIN borrowers AS b USING (borrower_id)
     WHERE e.occurred_at <= $now
+      AND coalesce(e.scope, 'borrower') <> 'point'   -- an opt-out of one number only: point_flags.sql
       AND e.kind IN ('opt_out', 'opt_in', 'cease_contact', 'cease_contact_revoked', 'call_outcome', 'inbound_call',
                      'attorney_representation', 'attorney_withdrawn', 'vulnerable', 'vulnerable_ended',
                      'breathing_space', 'breathing_space_ended', 'workplace_prohibited', 'workplace_permitted',

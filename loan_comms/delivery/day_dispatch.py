@@ -2,8 +2,9 @@
 
 In production a dispatch run every hour on the wall clock releases what is inside its window.
 For a day run after the fact, the same dispatch is called at the instants where something
-changes: each distinct window opening of the day's planned contacts, and finally the latest
-window close, which marks whatever could not go as window_missed. Same code, other clock.
+changes: each distinct window opening of the day's planned contacts (asked again after every pass,
+since the re-check before send may narrow a window to open later), and finally the latest window
+close, which marks whatever could not go as window_missed. Same code, other clock.
 Once that last pass has run the day is marked dispatched in the ledger (days.py), and replaying
 it does nothing: every contact of the day is already final.
 """
@@ -56,11 +57,11 @@ def check_simulated_clock_allowed(cfg: LifecycleConfig) -> None:
                 f"set {ALLOW_ENV}=1.")
 
 
-def dispatch_instants(con: duckdb.DuckDBPyConnection, as_of: date) -> list[datetime]:
-    """Window openings of the day's still-planned contacts, then the last window close."""
-    opens = [r[0] for r in db.run(con, "delivery/day_window_opens", {"as_of": as_of}).fetchall()]
-    close = db.value(con, "delivery/day_last_close", {"as_of": as_of})
-    return opens + ([close] if close is not None else [])
+def next_instant(con: duckdb.DuckDBPyConnection, as_of: date, after: datetime | None) -> datetime | None:
+    """The next window opening of the day's still-planned contacts after `after`, else the last
+    window close; None when the day has no pass left (sql/delivery/day_next_instant.sql)."""
+    found: datetime | None = db.value(con, "delivery/day_next_instant", {"as_of": as_of, "after": after})
+    return found
 
 
 def dispatch_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, *,
@@ -78,14 +79,16 @@ def dispatch_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: da
     if days.status(con, as_of).dispatched:
         return []
     reports = []
-    instants = dispatch_instants(con, as_of)
-    for now in instants:
+    last: datetime | None = None
+    # The next instant is asked after each pass: the re-check may have narrowed a window to open later.
+    while (now := next_instant(con, as_of, last)) is not None:
         report = dispatch_due(con, cfg, now, batch_size=batch_size, dry_run=dry_run, day=as_of)
         reports.append(report)
         if on_pass:
             on_pass(now, report)
+        last = now
     if not dry_run and days.status(con, as_of).planned:
-        days.finish_dispatch(con, as_of, instants[-1] if instants else utc_now())
+        days.finish_dispatch(con, as_of, last if last is not None else utc_now())
     return reports
 
 

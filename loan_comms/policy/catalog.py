@@ -60,6 +60,7 @@ _PLAN = "tests/lifecycle/test_plan_day.py"
 _KINDS = "tests/policy/test_kind_rules.py"
 _ZONES = "tests/policy/test_zones.py"
 _VISITS = "tests/policy/test_visits.py"
+_RECHECK = "tests/policy/test_recheck_changes.py"
 
 
 def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str) -> Reason:
@@ -67,6 +68,8 @@ def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str) 
 
 
 def _cap(reason: str, audit: str, tests: tuple[str, ...], why: str) -> Reason:
+    """A cap: decided at plan time by decide.sql, and again at send time against the person's limits
+    then (sql/policy/recheck/caps.sql, same reasons, same audit rule)."""
     return Reason(reason, "policy/decide.sql", audit, tests, why)
 
 
@@ -148,11 +151,17 @@ REASONS: tuple[Reason, ...] = (
           "no call or visit while the borrower is flagged vulnerable ([policy.vulnerable].calls_allowed)"),
     _gate("no_common_window", "no_common_window", "quiet_hours_every_zone",
           (f"{_ZONES}::test_no_common_window_suppresses_when_the_zones_never_overlap",
-           f"{_ZONES}::test_a_letter_goes_even_when_the_zones_share_no_hour"),
+           f"{_ZONES}::test_a_letter_goes_even_when_the_zones_share_no_hour",
+           f"{_RECHECK}::test_a_preference_leaving_no_hour_suppresses_with_no_common_window",
+           f"{_RECHECK}::test_a_narrowing_outside_the_stored_window_suppresses_even_before_it_opens"),
           "the windows of the borrower's plausible zones do not overlap that day (Reg F 1006.6(b)(1) cmt 2)"),
-    _cap("cap_sms_per_day", "sms_per_day", (f"{_RULES}::test_caps_keep_the_most_severe_then_largest_contacts",),
+    _cap("cap_sms_per_day", "sms_per_day", (f"{_RULES}::test_caps_keep_the_most_severe_then_largest_contacts",
+                                            f"{_RECHECK}::test_vulnerable_after_the_plan_holds_the_day_to_the_reduced_caps",
+                                            f"{_RECHECK}::test_vulnerable_after_a_first_sms_went_counts_what_was_already_sent"),
          "SMS per local day"),
-    _cap("cap_sms_per_7_days", "sms_per_7_days", (f"{_REASONS}::test_reason_fires",), "SMS per rolling 7 days"),
+    _cap("cap_sms_per_7_days", "sms_per_7_days",
+         (f"{_REASONS}::test_reason_fires", f"{_RECHECK}::test_vulnerable_after_the_plan_counts_the_seven_days_too"),
+         "SMS per rolling 7 days"),
     _cap("cap_email_per_day", "email_per_day", (f"{_REASONS}::test_reason_fires",), "emails per local day"),
     _cap("cap_calls_per_7_days", "calls_per_7_days", (f"{_RULES}::test_eighth_call_in_seven_days_is_suppressed",),
          "calls per rolling 7 days"),

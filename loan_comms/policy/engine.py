@@ -8,7 +8,7 @@ adds the caps): one place that planning and dispatch both use.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Mapping
 
 import duckdb
 import holidays as holiday_calendars
@@ -117,23 +117,40 @@ def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *,
     derive_state(con, as_of, now, pending_only=pending_only, day=day)
 
 
+def narrow_windows(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
+    """Narrow the stored window of every still-planned contact to the person's window as of $now
+    (sql/policy/recheck/): a contact preference, a zone or a profile learned after the plan moves
+    the hours of what is still to go; fills recheck_windows (empty ones are suppressed later)."""
+    db.run(con, "policy/recheck/window_input", params)
+    gate.person(con, params)
+    db.run(con, "policy/recheck/windows", params)
+    db.run(con, "policy/recheck/narrow_windows", params)
+
+
 def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, *,
                         day: date | None = None) -> dict[str, int]:
-    """Suppress planned contacts that may no longer go: window passed, paid, opted out, paused...
+    """Suppress planned contacts that may no longer go: window passed, paid, opted out, paused,
+    over the person's caps as of now...
 
     Dispatch calls this at the start of every pass, so what the borrower did after the plan was
-    made (paid, replied STOP, asked for a plan) wins over what was planned. `day` limits it to the
-    contacts of that local day (see dispatch_due).
+    made (paid, replied STOP, asked for a plan, named other hours, was flagged vulnerable) wins
+    over what was planned. In order: the windows of the contacts still to go are narrowed to the
+    person's current window (never widened); the gate judges those open now; the caps are counted
+    again against the person's current limits (sql/policy/recheck/caps.sql). `day` limits it to
+    the contacts of that local day (see dispatch_due).
     """
     today = now.date()
     register_policy_tables(con, cfg, today)
     with db.transaction(con):
-        refresh_state(con, today, now, pending_only=True, day=day)
-        db.run(con, "lifecycle/state/materialize_installments", {})
         params = {"now": now, "policy_version": cfg.policy_version, "config_text": cfg.text, "recorded_at": now,
                   "hardship_pause_days": cfg.follow_ups.hardship_pause_days, "day": day}
+        narrow_windows(con, params)
+        refresh_state(con, today, now, pending_only=True, day=day)
+        db.run(con, "lifecycle/state/materialize_installments", {})
         db.run(con, "policy/recheck_input", params)
         gate.judge(con, params)
+        db.run(con, "policy/recheck/no_window", params)
+        db.run(con, "policy/recheck/caps", params)
         counts = dict(db.run(con, "policy/recheck_counts", params).fetchall())
         db.run(con, "policy/record_policy_version", params)
         db.run(con, "policy/apply_recheck", params)

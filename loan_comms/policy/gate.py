@@ -34,6 +34,15 @@ def _hits(params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return "CREATE OR REPLACE TEMP TABLE gate_hits AS\n" + "\nUNION ALL\n".join(parts), bound
 
 
+def person(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
+    """Where each borrower in gate_input may be and their limits as of $now: borrower_phones,
+    phone_zones, borrower_zones, borrower_policy, contact_windows (the re-check also narrows the
+    stored windows with these, loan_comms/policy/engine.py narrow_windows)."""
+    zones.register_phone_zones(con, params["now"])
+    for name in _PERSON:
+        db.run(con, name, params)
+
+
 def judge(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
     """Fill gate_verdicts(idempotency_key, reason) for the contacts in temp table gate_input.
 
@@ -41,9 +50,7 @@ def judge(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
     borrower_flags, loan_flags) as of the instant being judged. First derives where each person
     may be and their effective limits (borrower_zones, borrower_policy, contact_windows).
     """
-    zones.register_phone_zones(con, params["now"])
-    for name in _PERSON:
-        db.run(con, name, params)
+    person(con, params)
     db.run(con, "policy/gate_subjects", params)
     con.execute(*_hits(params))
     db.run(con, "policy/gate_verdicts", params)

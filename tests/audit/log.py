@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from loan_comms.audit import AuditReport, run_audit
+from loan_comms.config import LifecycleConfig
 from tests.builders import ContactLog, point_row
 
-__all__ = ["EPISODE", "NOW", "UK_EPISODE", "VISIT_EPISODE", "ContactLog", "clean_log"]
+__all__ = ["EPISODE", "NOW", "UK_EPISODE", "VISIT_EPISODE", "ContactLog", "audit", "clean_log", "fired"]
 
 
 EPISODE = "L1:2026-03-02"
@@ -115,3 +117,13 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     # Two collectors went, and the field team's report came in the next morning (visit_collectors).
     log.visit_outcome("BV", visit, "met", "2026-03-10 11:00", loan_id="LV", recorded="2026-03-11 09:00")
     return log
+
+
+def audit(log: ContactLog, cfg: LifecycleConfig, now: datetime = NOW) -> AuditReport:
+    """The audit of `log` as of `now`, with up to 20 violating rows per rule."""
+    return run_audit(log.con, cfg, now=now, show=20)
+
+
+def fired(report: AuditReport) -> set[str]:
+    """The names of the rules that found a violation."""
+    return {r.name for r in report.rules if not r.ok}

@@ -6,26 +6,12 @@ after its notice, on a Tuesday) and adds the one thing a complaint would be abou
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
-from loan_comms.audit import AuditReport, run_audit
+from loan_comms.audit import run_audit
 from loan_comms.config import LifecycleConfig
 
-from tests.audit.log import NOW, VISIT_EPISODE, ContactLog, clean_log
-
-
-@pytest.fixture
-def log(con: duckdb.DuckDBPyConnection) -> ContactLog:
-    return clean_log(con)
-
-
-def audit(log: ContactLog, cfg: LifecycleConfig) -> AuditReport:
-    return run_audit(log.con, cfg, now=NOW, show=20)
-
-
-def fired(report: AuditReport) -> set[str]:
-    return {r.name for r in report.rules if not r.ok}
+from tests.audit.log import NOW, VISIT_EPISODE, ContactLog, audit, fired
 
 
 def late_loan(log: ContactLog, due: str = "2026-01-01") -> str:

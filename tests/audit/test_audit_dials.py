@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-import duckdb
-import pytest
 
-from loan_comms.audit import AuditReport, run_audit
 from loan_comms.config import LifecycleConfig
-from tests.audit.log import NOW, ContactLog, clean_log
-
-
-@pytest.fixture
-def log(con: duckdb.DuckDBPyConnection) -> ContactLog:
-    return clean_log(con)
-
-
-def audit(log: ContactLog, cfg: LifecycleConfig) -> AuditReport:
-    return run_audit(log.con, cfg, now=NOW)
-
-
-def fired(report: AuditReport) -> set[str]:
-    return {r.name for r in report.rules if not r.ok}
+from tests.audit.log import NOW, ContactLog, audit, fired
 
 
 def test_the_clean_log_dials_inside_its_windows(log: ContactLog, cfg: LifecycleConfig) -> None:

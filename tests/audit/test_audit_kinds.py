@@ -6,17 +6,10 @@ ladder then went out while a restriction held. Scope: an event naming no loan re
 
 from __future__ import annotations
 
-import duckdb
-import pytest
 
 from loan_comms.config import LifecycleConfig
-from tests.audit.log import EPISODE, ContactLog, clean_log
-from tests.audit.test_audit_rules import audit, fired, with_policy
-
-
-@pytest.fixture
-def log(con: duckdb.DuckDBPyConnection) -> ContactLog:
-    return clean_log(con)
+from tests.audit.log import EPISODE, ContactLog, audit, fired
+from tests.audit.test_audit_rules import with_policy
 
 
 def test_deceased_fires_on_anything_sent_after(log: ContactLog, cfg: LifecycleConfig) -> None:

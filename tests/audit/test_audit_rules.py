@@ -8,26 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import duckdb
 import pytest
 
-from loan_comms.audit import RULES, AuditError, AuditReport, run_audit
+from loan_comms.audit import RULES, AuditError, run_audit
 from loan_comms.config import LifecycleConfig
 
-from tests.audit.log import EPISODE, NOW, ContactLog, clean_log
-
-
-@pytest.fixture
-def log(con: duckdb.DuckDBPyConnection) -> ContactLog:
-    return clean_log(con)
-
-
-def audit(log: ContactLog, cfg: LifecycleConfig, now: datetime = NOW) -> AuditReport:
-    return run_audit(log.con, cfg, now=now, show=20)
-
-
-def fired(report: AuditReport) -> set[str]:
-    return {r.name for r in report.rules if not r.ok}
+from tests.audit.log import EPISODE, NOW, ContactLog, audit, fired
 
 
 def with_profile(cfg: LifecycleConfig, profile: str, **changes: object) -> LifecycleConfig:

@@ -8,7 +8,7 @@ whose delivery halted with one line, exit 1 (`loud_delivery`). Prints counts, ne
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Optional
 
@@ -104,9 +104,17 @@ def demo(db: Path = ReplacedDbOpt("data/demo.duckdb"),
     typer.echo(f"  {fresh_book(db, loans=loans, seed=seed, start=start)}")
     typer.echo(f"Running {days} days from {start} in Prefect's local mode (first start takes ~20 s) ...")
     _days(start, days, db, None)
-    con = dbm.connect(db, read_only=True)
     from loan_comms.audit.runner import run_audit
     from loan_comms.config import load_config
+    from loan_comms.simulation.borrowers import report_visits
+
+    with writing(db, "demo field reports"):   # no borrowers react in the demo, but the field team reports
+        con = dbm.connect(db)
+        for n in range(days):
+            report_visits(con, load_config(), start + timedelta(days=n), seed,
+                          Path(db).with_suffix("").with_name(Path(db).stem + "-files"))
+        con.close()
+    con = dbm.connect(db, read_only=True)
     from loan_comms.ops.demo_summary import print_demo_summary
 
     print_demo_summary(con, db, time.perf_counter() - t0)

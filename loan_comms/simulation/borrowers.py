@@ -51,6 +51,18 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
+def report_visits(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, seed: int,
+                  workdir: Path) -> str:
+    """The field team's reports of the visits made on `as_of` (two collectors each), filed the next
+    day through the production ingestion (`ingest-visit-outcomes`); the file lands in
+    workdir/<day>/field_visits.jsonl. The simulator calls it with the rest of the day's behaviour;
+    the demo, which has no borrowers reacting, still has a field team, so every visit is recorded."""
+    end_of_day = datetime.combine(as_of + timedelta(days=1), time(12), tzinfo=UTC)
+    visits = db.rows(con, "simulation/visit_outcomes", {"as_of": as_of, "seed": seed})
+    return str(ingest_visit_outcomes(con, _write_jsonl(Path(workdir) / as_of.isoformat() / "field_visits.jsonl", visits),
+                                     now=end_of_day, min_collectors=cfg.visits.min_collectors))
+
+
 def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, seed: int,
                    workdir: Path) -> BehaviourReport:
     """React to the contacts made on `as_of`; files land in workdir/<day>/ for inspection.
@@ -69,9 +81,7 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
                                         now=end_of_day))
     calls = db.rows(con, "simulation/call_outcomes", params)
     report.calls = str(ingest_call_outcomes(con, _write_jsonl(day_dir / "dialer.jsonl", calls), now=end_of_day))
-    visits = db.rows(con, "simulation/visit_outcomes", params)
-    report.visits = str(ingest_visit_outcomes(con, _write_jsonl(day_dir / "field_visits.jsonl", visits),
-                                              now=end_of_day, min_collectors=cfg.visits.min_collectors))
+    report.visits = report_visits(con, cfg, as_of, seed, workdir)
     unsubscribes = db.rows(con, "simulation/email_unsubscribes", params)
     report.email_events = str(ingest_receipts(con, _write_jsonl(day_dir / "email_events.jsonl", unsubscribes),
                                               now=end_of_day))

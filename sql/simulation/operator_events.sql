@@ -2,7 +2,8 @@
 -- Rates are per contact made that day ("collection" here: a ladder step), drawn from one hash per contact, so a seed gives the same
 -- history every time:
 --   cease_contact            0.2% of collection contacts
---   inbound_call             0.4% of SMS: the borrower calls back (two in three a conversation)
+--   inbound_call             0.4% of SMS: the borrower calls back (two in three a conversation),
+--                            not on a day the dialer is calling them
 --   complaint                0.1% of collection contacts; resolved 14 days later
 --   contact_preference       0.1% of contacts: 09:00-20:00, no calls, not at work
 --   vulnerable               0.05% of contacts (an agent notices); ended 30 days later
@@ -17,14 +18,17 @@
 WITH made AS (
     SELECT a.attempt_id, a.borrower_id, a.loan_id, a.channel, a.purpose, a.sent_at, b.jurisdiction,
            a.purpose = 'escalation' AS is_collection,
-           (hash(concat($seed::VARCHAR, ':', a.attempt_id, ':op')) % 100000) / 100000.0 AS r
+           (hash(concat($seed::VARCHAR, ':', a.attempt_id, ':op')) % 100000) / 100000.0 AS r,
+           EXISTS (SELECT 1 FROM contact_attempts AS c   -- the dialer is on them today: no call-back
+                   WHERE c.borrower_id = a.borrower_id AND c.channel = 'call'
+                     AND c.planned_for_date = $as_of::DATE AND c.sent_at IS NOT NULL) AS called
     FROM contact_attempts AS a JOIN borrowers AS b USING (borrower_id)
     WHERE a.planned_for_date = $as_of::DATE AND a.sent_at IS NOT NULL
 ),
 asked AS (
     SELECT *,
            CASE WHEN purpose = 'escalation' AND r >= 0.5 AND r < 0.502 THEN 'cease_contact'
-                WHEN channel = 'sms' AND r >= 0.10 AND r < 0.104 THEN 'inbound_call'
+                WHEN channel = 'sms' AND r >= 0.10 AND r < 0.104 AND NOT called THEN 'inbound_call'
                 WHEN is_collection AND r >= 0.20 AND r < 0.201 THEN 'complaint'
                 WHEN r >= 0.30 AND r < 0.301 THEN 'contact_preference'
                 WHEN r >= 0.31 AND r < 0.3105 THEN 'vulnerable'

@@ -112,7 +112,7 @@ def demo(db: Path = ReplacedDbOpt("data/demo.duckdb"),
         con = dbm.connect(db)
         for n in range(days):
             report_visits(con, load_config(), start + timedelta(days=n), seed,
-                          Path(db).with_suffix("").with_name(Path(db).stem + "-files"))
+                          Path(db).with_suffix("").with_name(Path(db).stem + "-files"), answers=False)
         con.close()
     con = dbm.connect(db, read_only=True)
     from loan_comms.ops.demo_summary import print_demo_summary

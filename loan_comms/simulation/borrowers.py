@@ -52,13 +52,15 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def report_visits(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, seed: int,
-                  workdir: Path) -> str:
+                  workdir: Path, *, answers: bool = True) -> str:
     """The field team's reports of the visits made on `as_of` (two collectors each), filed the next
     day through the production ingestion (`ingest-visit-outcomes`); the file lands in
     workdir/<day>/field_visits.jsonl. The simulator calls it with the rest of the day's behaviour;
-    the demo, which has no borrowers reacting, still has a field team, so every visit is recorded."""
+    the demo, which has no borrowers reacting, still has a field team, so every visit is recorded
+    (answers=False: its reports are filed after its days have run, so no promise or hardship told
+    at the door, which would rewrite those days)."""
     end_of_day = datetime.combine(as_of + timedelta(days=1), time(12), tzinfo=UTC)
-    visits = db.rows(con, "simulation/visit_outcomes", {"as_of": as_of, "seed": seed})
+    visits = db.rows(con, "simulation/visit_outcomes", {"as_of": as_of, "seed": seed, "answers": answers})
     return str(ingest_visit_outcomes(con, _write_jsonl(Path(workdir) / as_of.isoformat() / "field_visits.jsonl", visits),
                                      now=end_of_day, min_collectors=cfg.visits.min_collectors))
 

@@ -270,6 +270,7 @@ def run_audit(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, *, now: date
     register_person(con, cfg)
     try:
         db.run(con, "audit/_contacts")
+        db.run(con, "audit/_person")
     except duckdb.Error as exc:
         raise AuditError(f"audit could not read contact_attempts/borrowers (sql/audit/_contacts.sql): {exc}") from exc
     params = {"now": as_of, "hardship_pause_days": cfg.follow_ups.hardship_pause_days,

@@ -12,3 +12,5 @@ DROP TABLE IF EXISTS audit_profile_zones;
 DROP TABLE IF EXISTS audit_profile_countries;
 DROP TABLE IF EXISTS audit_vulnerable;
 DROP TABLE IF EXISTS audit_visits;
+DROP TABLE IF EXISTS audit_phones;
+DROP TABLE IF EXISTS audit_zones;

@@ -6,15 +6,8 @@
 -- Checked: every attempted contact of a borrower with a contact_preference before it.
 -- Violation: an avoided channel, or a local time outside the preferred window in some zone.
 CREATE OR REPLACE TEMP TABLE audit_rows AS
-WITH zones AS (   -- since: from when the zone is evidence (a phone added later counts from then)
-    SELECT borrower_id, timezone AS zone, NULL::TIMESTAMPTZ AS since FROM borrowers
-    UNION
-    SELECT borrower_id, address_timezone, NULL FROM borrowers WHERE address_timezone IS NOT NULL
-    UNION
-    SELECT b.borrower_id, z.zone, b.since
-    FROM (SELECT borrower_id, phone_e164 AS phone, NULL::TIMESTAMPTZ AS since FROM borrowers WHERE phone_e164 IS NOT NULL
-          UNION SELECT borrower_id, address, added_at FROM borrower_contact_points WHERE kind = 'phone') AS b
-    JOIN audit_phone_zones AS z ON z.phone = b.phone WHERE z.zone IS NOT NULL
+WITH zones AS (   -- the zones on file, of the address and of the phones (sql/audit/_person.sql)
+    SELECT DISTINCT borrower_id, zone, since FROM audit_zones WHERE source <> 'jurisdiction'
 ),
 preferred AS (
     SELECT c.*,

@@ -14,27 +14,14 @@ WITH own_profile AS (
     SELECT b.borrower_id, coalesce(p.profile, 'default') AS profile
     FROM borrowers AS b LEFT JOIN audit_profiles AS p ON p.profile = b.jurisdiction
 ),
-zones AS (   -- since: from when the zone is evidence (NULL: always)
-    SELECT borrower_id, timezone AS zone, NULL::TIMESTAMPTZ AS since FROM borrowers
-    UNION
-    SELECT borrower_id, address_timezone, NULL FROM borrowers WHERE address_timezone IS NOT NULL
-    UNION
-    SELECT b.borrower_id, z.zone, b.since
-    FROM (SELECT borrower_id, phone_e164 AS phone, NULL::TIMESTAMPTZ AS since FROM borrowers WHERE phone_e164 IS NOT NULL
-          UNION SELECT borrower_id, address, added_at FROM borrower_contact_points WHERE kind = 'phone') AS b
-    JOIN audit_phone_zones AS z ON z.phone = b.phone WHERE z.zone IS NOT NULL
-    UNION
-    SELECT o.borrower_id, pz.zone, NULL
-    FROM own_profile AS o JOIN borrowers AS b USING (borrower_id)
-    JOIN audit_profile_zones AS pz ON pz.profile = o.profile
-    WHERE b.timezone_source = 'jurisdiction'
+zones AS (   -- every zone the person may be in, from when it is evidence (sql/audit/_person.sql)
+    SELECT DISTINCT borrower_id, zone, since FROM audit_zones
 ),
 applying AS (
     SELECT borrower_id, profile, NULL::TIMESTAMPTZ AS since FROM own_profile
     UNION
     SELECT b.borrower_id, pc.profile, b.since
-    FROM (SELECT borrower_id, phone_e164 AS phone, NULL::TIMESTAMPTZ AS since FROM borrowers WHERE phone_e164 IS NOT NULL
-          UNION SELECT borrower_id, address, added_at FROM borrower_contact_points WHERE kind = 'phone') AS b
+    FROM audit_phones AS b
     JOIN audit_phone_zones AS z ON z.phone = b.phone
     JOIN audit_profile_countries AS pc ON pc.region = z.region
 ),

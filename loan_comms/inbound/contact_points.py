@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import duckdb
 import pyarrow as pa
@@ -116,25 +116,37 @@ def point_row(rec: dict[str, Any], now: datetime) -> tuple[dict[str, Any] | None
                 added_at=verified_at or now, verified_at=verified_at), None
 
 
+def _check_rows(path: Path, records: Iterable[reader.Record],
+                check: Callable[[dict[str, Any]], tuple[dict[str, Any] | None, str | None]], entity: str,
+                report: PointsReport | ReassignedReport, *, id_field: str | None = None,
+                ) -> tuple[list[tuple[reader.Record, dict[str, Any]]], list[dict[str, Any]]]:
+    """Every record of a file checked on its own (a bad row never costs a good one): (record, row) of
+    the good ones, and the import_quarantine rows of the rest, whose "file:line: reason" also goes to
+    report.rejected; report.records counts them all."""
+    good: list[tuple[reader.Record, dict[str, Any]]] = []
+    bad: list[dict[str, Any]] = []
+    for r in records:
+        report.records += 1
+        row, problem = check(r.row) if r.row is not None else (None, r.problem)
+        if row is None:
+            reason = problem or "unreadable row"
+            report.rejected.append(f"{path.name}:{r.line}: {reason}")
+            bad.append(reader.quarantine_row(path, r, entity, reason, (r.row or {}).get(id_field) if id_field else None))
+            continue
+        good.append((r, row))
+    return good, bad
+
+
 def import_contact_points(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: datetime | None = None,
                           encoding: str | None = None) -> PointsReport:
     """Record a file of contact points (see the module docstring); bad rows are quarantined."""
     now = now or utc_now()
     path = Path(path)
     report = PointsReport(file=path.name)
-    rows: list[dict[str, Any]] = []
-    refs: list[tuple[reader.Record, str]] = []   # by seq: the record, its borrower id
-    bad: list[dict[str, Any]] = []
-    for r in reader.read_records(path, encoding=encoding, text_fields=POINT_FIELDS):
-        report.records += 1
-        row, problem = (point_row(r.row, now) if r.row is not None else (None, r.problem))
-        if row is None:
-            reason = problem or "unreadable row"
-            report.rejected.append(f"{path.name}:{r.line}: {reason}")
-            bad.append(reader.quarantine_row(path, r, "contact_point", reason, (r.row or {}).get("borrower_id")))
-            continue
-        rows.append({"seq": len(rows), **row})
-        refs.append((r, row["borrower_id"]))
+    good, bad = _check_rows(path, reader.read_records(path, encoding=encoding, text_fields=POINT_FIELDS),
+                            lambda rec: point_row(rec, now), "contact_point", report, id_field="borrower_id")
+    rows = [{"seq": seq, **row} for seq, (_, row) in enumerate(good)]
+    refs = [(r, row["borrower_id"]) for r, row in good]   # by seq: the record, its borrower id
     with db.transaction(con):
         if rows:
             with db.registered(con, pa.Table.from_pylist(rows, schema=_POINTS_SCHEMA), "_points"):
@@ -168,17 +180,9 @@ def ingest_reassigned_numbers(con: duckdb.DuckDBPyConnection, path: str | Path, 
     now = now or utc_now()
     path = Path(path)
     report = ReassignedReport(file=path.name)
-    rows: list[dict[str, Any]] = []
-    bad: list[dict[str, Any]] = []
-    for r in reader.read_records(path, encoding=encoding, text_fields=REASSIGNED_FIELDS):
-        report.records += 1
-        row, problem = (reassigned_row(r.row, now) if r.row is not None else (None, r.problem))
-        if row is None:
-            reason = problem or "unreadable row"
-            report.rejected.append(f"{path.name}:{r.line}: {reason}")
-            bad.append(reader.quarantine_row(path, r, "reassigned_number", reason))
-            continue
-        rows.append(row)
+    good, bad = _check_rows(path, reader.read_records(path, encoding=encoding, text_fields=REASSIGNED_FIELDS),
+                            lambda rec: reassigned_row(rec, now), "reassigned_number", report)
+    rows = [row for _, row in good]
     with db.transaction(con):
         if rows:
             with db.registered(con, pa.Table.from_pylist(rows, schema=_REASSIGNED_SCHEMA), "_reassigned"):

@@ -1,0 +1,13 @@
+"""Understanding what borrowers write (SMS replies, e-mail replies, agent notes), in zh-CN and en.
+
+    understand(text, channel=..., received_at=...) -> Understanding(intents, review, ...)
+
+The rules live in config/replies.toml (compliance reads and extends them); docs/replies.md explains
+them.
+"""
+
+from loan_comms.understanding.classify import understand
+from loan_comms.understanding.model import INTENTS, Intent, Understanding
+from loan_comms.understanding.rules import Rules, load_rules, rules_for
+
+__all__ = ["INTENTS", "Intent", "Rules", "Understanding", "load_rules", "rules_for", "understand"]

@@ -5,7 +5,9 @@ do, as files in the production formats (Twilio inbound SMS, SendGrid events for 
 dialer's export with one row per dial attempt, the field team's visit reports, the operator event
 file with every kind of loan_comms/policy/kinds.py, reassigned-numbers answers, new numbers verified
 after a wrong one, the payment feed) and go through the same ingestion code. Draws are hash-based
-on (seed, contact) or (seed, number), so a seed gives the same history every time.
+on (seed, contact) or (seed, number), so a seed gives the same history every time. SMS replies are
+free text: SQL draws what a borrower means (sql/simulation/sms_replies.sql), the phrase bank
+(phrases.py) words it, so the simulation exercises the reply classifier as real replies would.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from loan_comms.inbound.contact_points import import_contact_points, ingest_reas
 from loan_comms.inbound.events import ingest_call_outcomes, ingest_operator_events
 from loan_comms.inbound.receipts import ingest_receipts, ingest_replies
 from loan_comms.inbound.visits import ingest_visit_outcomes
+from loan_comms.simulation.phrases import draw
 
 
 @dataclass
@@ -77,8 +80,9 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
     end_of_day = datetime.combine(as_of + timedelta(days=1), time(12), tzinfo=UTC)
     report = BehaviourReport(as_of)
 
-    replies = [{"From": r["From"], "Body": r["Body"], "MessageSid": r["MessageSid"],
-                "DateSent": r["occurred_at"].isoformat()} for r in db.rows(con, "simulation/sms_replies", params)]
+    replies = [{"From": r["From"], "Body": draw(r["intent"], r["language"], r["key"], r["sent_on"]),
+                "MessageSid": r["MessageSid"], "DateSent": r["occurred_at"].isoformat()}
+               for r in db.rows(con, "simulation/sms_replies", params)]
     report.replies = str(ingest_replies(con, cfg, _write_jsonl(day_dir / "inbound_sms.jsonl", replies),
                                         now=end_of_day))
     calls = db.rows(con, "simulation/call_outcomes", params)

@@ -4,6 +4,7 @@
     data/inbox/call_outcomes/     dialer results (.jsonl/.json/.csv)            loan_comms.inbound.events
     data/inbox/receipts/          provider delivery receipts (.json/.jsonl)    loan_comms.inbound.receipts
     data/inbox/replies/           inbound SMS (.json/.jsonl)                   loan_comms.inbound.receipts
+    data/inbox/email_replies/     e-mail replies (Inbound Parse .jsonl, .eml)  loan_comms.inbound.email_ingest
 
 A file is picked up once it is complete (write it as `name.part` or `.name`, then rename; a `.gz`
 of any of these is read too). Its good rows land and its bad rows go to import_quarantine (file,
@@ -37,6 +38,7 @@ KINDS: dict[str, tuple[str, ...]] = {      # in the order they are applied
     "call_outcomes": (".jsonl", ".json", ".csv"),
     "receipts": (".json", ".jsonl", ".ndjson"),
     "replies": (".json", ".jsonl", ".ndjson"),
+    "email_replies": (".jsonl", ".json", ".ndjson", ".eml"),
 }
 
 
@@ -79,13 +81,14 @@ def _move(path: Path, dest_dir: Path) -> Path:
 
 
 def _ingester(kind: str, cfg: LifecycleConfig) -> Callable[[duckdb.DuckDBPyConnection, Path], Any]:
-    from loan_comms.inbound import events, receipts
+    from loan_comms.inbound import email_ingest, events, receipts
 
     return {
         "operator_events": events.ingest_operator_events,
         "call_outcomes": events.ingest_call_outcomes,
         "receipts": lambda con, p: receipts.ingest_receipts(con, p),
         "replies": lambda con, p: receipts.ingest_replies(con, cfg, p),
+        "email_replies": lambda con, p: email_ingest.ingest_email_replies(con, cfg, p),
     }[kind]
 
 
@@ -122,7 +125,7 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, inbox: Pa
 
 @task(name="ingest-drop-folders", cache_policy=NO_CACHE, timeout_seconds=1800)
 def ingest_drop_folders(db_path: str, inbox: str, config_path: str | None = None) -> InboxReport:
-    """One pass over data/inbox/*: operator events, call outcomes, receipts, replies, in that order."""
+    """One pass over data/inbox/*: operator events, call outcomes, receipts, replies, e-mail replies, in that order."""
     logger = get_run_logger()
     cfg = config(config_path)
     with open_db(db_path) as con:

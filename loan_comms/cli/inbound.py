@@ -106,13 +106,29 @@ def ingest_replies_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or
     ingest_file(db, lambda con: ingest_replies(con, cfg, path, encoding=encoding), "ingest-replies")
 
 
+@app.command("ingest-email-replies")
+def ingest_email_replies_cmd(path: Path = typer.Argument(..., help="SendGrid Inbound Parse records (.jsonl, as "
+                                                         "receive-callbacks writes them), .eml files, or a "
+                                                         "directory of them."),
+                             db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
+                             encoding: Optional[str] = EncodingOpt) -> None:
+    """E-mail replies -> borrower_events, understood like SMS replies: only the new text counts
+    (quoted history and signatures are cut, so a quoted "reply UNSUBSCRIBE" is not an opt-out), the
+    sender is matched by the borrower's e-mail addresses. Re-ingesting is safe (keyed by Message-ID);
+    automatic replies and e-mails without a sender go to import_quarantine with their reason."""
+    from loan_comms.inbound.email_ingest import ingest_email_replies
+
+    cfg = load_cfg(config)
+    ingest_file(db, lambda con: ingest_email_replies(con, cfg, path, encoding=encoding), "ingest-email-replies")
+
+
 @app.command("receive-callbacks")
 def receive_callbacks(port: int = CountOpt(8088, "--port", help="Port to listen on.", max=65535),
                       inbox: Path = typer.Option(Path("data/inbox"), "--inbox", help="Drop folders root."),
                       public_url: Optional[str] = typer.Option(None, "--public-url",
                                                                help="URL providers call (for Twilio signatures)."),
                       flush_seconds: float = typer.Option(10.0, "--flush-seconds", min=0.1)) -> None:
-    """HTTP endpoint for provider callbacks (status, inbound SMS, e-mail events) -> inbox files."""
+    """HTTP endpoint for provider callbacks (status, inbound SMS, e-mail events, Inbound Parse e-mail) -> inbox files."""
     import os
 
     from loan_comms.inbound.callbacks import serve

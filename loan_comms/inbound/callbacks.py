@@ -1,16 +1,22 @@
 """An HTTP endpoint providers call (status callbacks, inbound SMS, e-mail events) -> inbox files.
 
 DuckDB has one writer, so the receiver never opens the database: it appends what it is told to
-JSON Lines files in the drop folders (`<inbox>/receipts/`, `<inbox>/replies/`) and rotates them
-every `flush_seconds` (written as a hidden `.part`, then renamed, so the ingester only sees
-complete files). The ingest flow then applies them with `ingest_receipts` / `ingest_replies`.
+JSON Lines files in the drop folders (`<inbox>/receipts/`, `<inbox>/replies/`,
+`<inbox>/email_replies/`) and rotates them every `flush_seconds` (written as a hidden `.part`, then renamed, so the ingester only sees
+complete files). The ingest flow then applies them with `ingest_receipts` / `ingest_replies` /
+`ingest_email_replies`.
 
     POST /twilio/status     form: MessageSid, MessageStatus, ErrorCode...   -> receipts
     POST /twilio/inbound    form: From, Body, MessageSid...                 -> replies (answers empty TwiML)
     POST /sendgrid/events   JSON array of events                            -> receipts
+    POST /sendgrid/inbound  Inbound Parse multipart/form-data (one e-mail)  -> email_replies
+
+An Inbound Parse post is reduced at once to the record the ingest reads (email_replies.inbound_record:
+the sender's address, subject, text or html, Message-ID, Date; attachments and raw headers are not
+kept), each field decoded in the charset SendGrid names for it.
 
 Twilio requests are checked against X-Twilio-Signature (HMAC-SHA1 with the auth token over the
-public URL + sorted form fields) when an auth token is configured; SendGrid posts must carry
+public URL + sorted form fields) when an auth token is configured; SendGrid posts (events and Inbound Parse) must carry
 `?token=<LOAN_COMMS_CALLBACK_TOKEN>` when that variable is set. Refused requests get 403.
 """
 
@@ -96,7 +102,7 @@ class CallbackServer:
         self.public_url = public_url.rstrip("/") if public_url else None
         self.twilio_auth_token = twilio_auth_token
         self.callback_token = callback_token
-        self.counts: dict[str, int] = {"receipts": 0, "replies": 0, "refused": 0}
+        self.counts: dict[str, int] = {"receipts": 0, "replies": 0, "email_replies": 0, "refused": 0}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -151,12 +157,14 @@ class CallbackServer:
             if kind == "replies":
                 return 200, "text/xml", b'<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
             return 204, "text/plain", b""
-        if parts.path == "/sendgrid/events":
+        if parts.path in ("/sendgrid/events", "/sendgrid/inbound"):
             if self.callback_token:
                 token = parse_qs(parts.query).get("token", [""])[0]
                 if not hmac.compare_digest(token, self.callback_token):
                     self.counts["refused"] += 1
                     return 403, "text/plain", b"bad token"
+            if parts.path == "/sendgrid/inbound":
+                return self._inbound_email(lower.get("content-type", ""), body)
             try:
                 events = json.loads(body)
             except ValueError:
@@ -167,6 +175,19 @@ class CallbackServer:
                     self.counts["receipts"] += 1
             return 200, "text/plain", b""
         return 404, "text/plain", b"not found"
+
+    def _inbound_email(self, content_type: str, body: bytes) -> tuple[int, str, bytes]:
+        """One Inbound Parse post -> one email_replies record. A post that is not a form is a 400
+        (SendGrid retries only 5xx, so a malformed post is not retried for three days)."""
+        from loan_comms.inbound.email_replies import InboundParseError, inbound_record
+
+        try:
+            record = inbound_record(content_type, body, received_at=datetime.now(UTC))
+        except InboundParseError as exc:
+            return 400, "text/plain", str(exc).encode()
+        self.writer.add("email_replies", record)
+        self.counts["email_replies"] += 1
+        return 200, "text/plain", b""
 
 
 def serve(inbox: Path, port: int, public_url: str | None, twilio_auth_token: str | None,
@@ -179,7 +200,7 @@ def serve(inbox: Path, port: int, public_url: str | None, twilio_auth_token: str
     if not twilio_auth_token:
         print("warning: TWILIO_AUTH_TOKEN is not set, so Twilio callbacks are NOT signature-checked", flush=True)
     if not callback_token:
-        print("warning: LOAN_COMMS_CALLBACK_TOKEN is not set, so SendGrid events are accepted from anyone", flush=True)
+        print("warning: LOAN_COMMS_CALLBACK_TOKEN is not set, so SendGrid events and inbound e-mail are accepted from anyone", flush=True)
     try:
         while True:
             time.sleep(3600)

@@ -34,7 +34,7 @@ def test_signed_callbacks_reach_the_database_through_the_inbox(con, cfg, secrets
                           json=[{"event": "delivered", "attempt_id": mail, "sg_message_id": "x.y"}]).status_code == 200
     finally:
         srv.stop()
-    assert srv.counts == {"receipts": 2, "replies": 1, "refused": 2}
+    assert srv.counts == {"receipts": 2, "replies": 1, "email_replies": 0, "refused": 2}
     assert not list((tmp_path / "inbox").rglob(".*.part"))
     rep = ingest_receipts(con, tmp_path / "inbox" / "receipts", now=NOW)
     assert rep.delivered == 2

@@ -1,20 +1,43 @@
 """The every-15-minutes deployment: what came back (operator events, call outcomes, receipts,
-SMS replies) from the drop folders under data/inbox/ into the database."""
+SMS replies) from the drop folders under data/inbox/ into the database.
+
+It also publishes the review queue (artifact `review-queue`: id, age, deadline, overdue, channel,
+candidate intents; never a text, a name or an address). An item past its deadline is a warning and
+an alert, not a failure: the ingestion did its job, and the policy already treats the overdue item's
+channel as opted out (the safe side); a person has to catch up on the queue.
+"""
 
 from __future__ import annotations
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from loan_comms.errors import LoanCommsError
+from loan_comms.ops.alerting import Alert, post_alert, webhook_url
 from loan_comms.paths import DEFAULT_DB
 from loan_comms.ops.run_lock import exclusive_run
 from tasks.alerts import alert_on_failure
+from tasks.common import config
 from tasks.ingest import DEFAULT_INBOX, InboxReport, ingest_drop_folders
+
+
+def overdue_alert(report: InboxReport) -> Alert | None:
+    """The alert for review items past their deadline (ids and counts only), or None."""
+    late = [r for r in report.open_reviews if r["overdue"]]
+    if not late:
+        return None
+    ids = ", ".join(str(r["review_id"]) for r in late[:5]) + (" ..." if len(late) > 5 else "")
+    return Alert(kind="review_overdue", flow="ingest-inbox",
+                 counts={"overdue": len(late), "open": len(report.open_reviews)},
+                 text=f"{len(late)} review item(s) past their deadline ({ids}): their channel is paused as an "
+                      "opt-out until resolved; `loan-comms reviews list`")
 
 
 def _markdown(report: InboxReport, inbox: str) -> str:
     lines = ["# Inbox ingestion", "", f"{report} (from `{inbox}`).", ""]
+    if report.open_reviews:
+        lines += [f"Review queue: {len(report.open_reviews)} open, {report.overdue_reviews} past their deadline "
+                  "(artifact `review-queue`).", ""]
     lines += [f"- {s.splitlines()[0]}" for s in report.summaries]
     bad = {f: n for f, n in report.quarantined.items() if n}
     if bad:
@@ -44,11 +67,19 @@ def ingest_inbox(inbox: str = str(DEFAULT_INBOX), db_path: str = str(DEFAULT_DB)
         report = ingest_drop_folders(db_path, inbox, config_path)
     create_markdown_artifact(key="ingest-summary", markdown=_markdown(report, inbox),
                              description="what the last ingestion picked up")
+    create_table_artifact(key="review-queue", table=report.open_reviews or [{"review_id": "(none open)"}],
+                          description=f"open review items: {len(report.open_reviews)}, "
+                                      f"{report.overdue_reviews} overdue (no personal data)")
+    if (alert := overdue_alert(report)) is not None:
+        logger.warning("%s", alert.text)
+        post_alert(alert, webhook_url(config(config_path)))
     if report.failed_files:   # the readable files landed; the run still fails, so the alert goes out
         raise UnreadableInboxFiles(
             f"{len(report.failed_files)} inbox file(s) could not be read and were moved to inbox/failed/ "
             f"(first: {report.failed_files[0]}); fix them and drop them again")
-    return {"files": dict(report.files), "failed_files": len(report.failed_files)}
+    return {"files": dict(report.files), "failed_files": len(report.failed_files),
+            "reviews_opened": report.reviews_opened, "reviews_open": len(report.open_reviews),
+            "reviews_overdue": report.overdue_reviews}
 
 
 class UnreadableInboxFiles(LoanCommsError):

@@ -3,7 +3,7 @@
     data/inbox/operator_events/   agent-entered events (.jsonl/.json/.csv)      loan_comms.inbound.events
     data/inbox/call_outcomes/     dialer results (.jsonl/.json/.csv)            loan_comms.inbound.events
     data/inbox/receipts/          provider delivery receipts (.json/.jsonl)    loan_comms.inbound.receipts
-    data/inbox/replies/           inbound SMS (.json/.jsonl)                   loan_comms.inbound.receipts
+    data/inbox/replies/           inbound SMS (.json/.jsonl)                   loan_comms.inbound.replies
     data/inbox/email_replies/     e-mail replies (Inbound Parse .jsonl, .eml)  loan_comms.inbound.email_ingest
 
 A file is picked up once it is complete (write it as `name.part` or `.name`, then rename; a `.gz`
@@ -12,6 +12,10 @@ line, reason), in one transaction; then it moves to data/inbox/processed/<kind>/
 prefix. A file that cannot be read at all (not UTF-8, truncated gzip) moves to
 data/inbox/failed/<kind>/ with a `.error.txt` beside it, and the run reports it. Nothing is deleted,
 and every ingester is idempotent, so putting a file back re-ingests it harmlessly.
+
+After the pass, the review queue (texts too uncertain to act on, questions to answer) is read as of
+now: the report carries its items without personal data (id, age, deadline, overdue, channel,
+candidate intents) for the flow's artifact and its overdue alert.
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ import duckdb
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig
-from loan_comms.inbound import InboundFileError
+from loan_comms.inbound import InboundFileError, open_reviews, review_artifact_rows
 from loan_comms.paths import DATA_DIR
 from loan_comms.masking import mask_pii
 from tasks.common import config, open_db
@@ -50,13 +55,22 @@ class InboxReport:
     summaries: list[str] = field(default_factory=list)     # one report per file ingested
     failed_files: list[str] = field(default_factory=list)  # "kind/name: reason"
     quarantined: dict[str, int] = field(default_factory=dict)  # "kind/name" -> rows quarantined
+    reviews_opened: int = 0         # review items the texts of this pass opened
+    open_reviews: list[dict[str, Any]] = field(default_factory=list)  # the queue now (ReviewItem.public rows)
+
+    @property
+    def overdue_reviews(self) -> int:
+        return sum(1 for r in self.open_reviews if r["overdue"])
 
     def __str__(self) -> str:
+        queue = (f"; review queue: {len(self.open_reviews)} open, {self.overdue_reviews} overdue"
+                 if self.open_reviews else "")
         if not self.files and not self.failed_files:
-            return "inbox: nothing new"
+            return "inbox: nothing new" + queue
         done = ", ".join(f"{k} {v}" for k, v in self.files.items())
         return (f"inbox: {sum(self.files.values())} files ({done}), {sum(self.quarantined.values())} rows "
-                f"quarantined, {len(self.failed_files)} could not be read")
+                f"quarantined, {len(self.failed_files)} could not be read, {self.reviews_opened} review items "
+                f"opened" + queue)
 
 
 def pending_files(inbox: Path, kind: str) -> list[Path]:
@@ -81,15 +95,16 @@ def _move(path: Path, dest_dir: Path) -> Path:
 
 
 def _ingester(kind: str, cfg: LifecycleConfig) -> Callable[[duckdb.DuckDBPyConnection, Path], Any]:
-    from loan_comms.inbound import email_ingest, events, receipts
+    from loan_comms.inbound import email_ingest, events, receipts, replies
 
-    return {
-        "operator_events": events.ingest_operator_events,
+    ingesters: dict[str, Callable[[duckdb.DuckDBPyConnection, Path], Any]] = {
+        "operator_events": lambda con, p: events.ingest_operator_events(con, p, cfg=cfg),
         "call_outcomes": events.ingest_call_outcomes,
         "receipts": lambda con, p: receipts.ingest_receipts(con, p),
-        "replies": lambda con, p: receipts.ingest_replies(con, cfg, p),
+        "replies": lambda con, p: replies.ingest_replies(con, cfg, p),
         "email_replies": lambda con, p: email_ingest.ingest_email_replies(con, cfg, p),
-    }[kind]
+    }
+    return ingesters[kind]
 
 
 def ingest_inbox(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, inbox: Path,
@@ -118,6 +133,7 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, inbox: Pa
             line = mask_pii(f"{kind}/{result}")
             report.files[kind] = report.files.get(kind, 0) + 1
             report.quarantined[f"{kind}/{path.name}"] = result.quarantined
+            report.reviews_opened += int(getattr(result, "reviews_opened", 0))
             report.summaries.append(line)
             log(line)
     return report
@@ -125,10 +141,12 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, inbox: Pa
 
 @task(name="ingest-drop-folders", cache_policy=NO_CACHE, timeout_seconds=1800)
 def ingest_drop_folders(db_path: str, inbox: str, config_path: str | None = None) -> InboxReport:
-    """One pass over data/inbox/*: operator events, call outcomes, receipts, replies, e-mail replies, in that order."""
+    """One pass over data/inbox/*: operator events, call outcomes, receipts, replies, e-mail replies, in
+    that order; then the review queue as of now (no personal data)."""
     logger = get_run_logger()
     cfg = config(config_path)
     with open_db(db_path) as con:
         report = ingest_inbox(con, cfg, Path(inbox), log=logger.info)
+        report.open_reviews = review_artifact_rows(open_reviews(con, utc_now()))
     (logger.warning if report.failed_files else logger.info)("%s", report)
     return report

@@ -51,15 +51,19 @@ def ingest_visit_outcomes_cmd(file: Path = typer.Argument(..., help="Field-team 
 def record_events_cmd(file: Path = typer.Argument(..., help="Operator events (.jsonl or .csv): event_id, "
                                                   "borrower_id, kind, occurred_at [, loan_id, channel, promised_date, amount, note, "
                                                   "address (wrong_number, point_verified, opt_out/opt_in of one "
-                                                  "number), ...]."),
-                      db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
+                                                  "number), text (kind note), ...]."),
+                      db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
+                      encoding: Optional[str] = EncodingOpt) -> None:
     """Record what an agent was told: cease-contact, disputes, hardship, promises, opt-outs, a wrong
-    number or a verified one (with the address column; never printed).
+    number or a verified one (with the address column; never printed), or a free-text `note` of the
+    conversation (kind note, text, channel call|visit, default call): it is understood like a reply,
+    and what it means is recorded (an opt-out, hardship...) or goes to the review queue.
     Each row is checked against the book (the loan must be the borrower's; no future dates); bad
     rows go to import_quarantine with their line and reason, the good ones are recorded."""
     from loan_comms.inbound.events import ingest_operator_events
 
-    ingest_file(db, lambda con: ingest_operator_events(con, file, encoding=encoding), "record-events")
+    cfg = load_cfg(config)
+    ingest_file(db, lambda con: ingest_operator_events(con, file, encoding=encoding, cfg=cfg), "record-events")
 
 
 @app.command("import-contact-points")
@@ -99,8 +103,9 @@ def ingest_receipts_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file o
 def ingest_replies_cmd(path: Path = typer.Argument(..., help="JSON/JSONL file or a directory of them."),
                        db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
                        encoding: Optional[str] = EncodingOpt) -> None:
-    """Inbound SMS (Twilio fields From, Body, MessageSid) -> borrower_events, classified."""
-    from loan_comms.inbound.receipts import ingest_replies
+    """Inbound SMS (Twilio fields From, Body, MessageSid [, DateSent, OptOutType]) -> borrower_events: the
+    reply, what it means (opt-out, hardship, promise...), and a review item when it is ambiguous."""
+    from loan_comms.inbound.replies import ingest_replies
 
     cfg = load_cfg(config)
     ingest_file(db, lambda con: ingest_replies(con, cfg, path, encoding=encoding), "ingest-replies")

@@ -2,14 +2,14 @@
 
 Each group is one module with its own `app` of top-level commands, merged into this one by typer's
 nameless `add_typer` (its documented way to keep commands in several files); `templates` is a
-sub-app of its own. Every command takes --db (a DuckDB file) and prints counts, never personal data.
+sub-app of its own, and so is `reviews` (the review queue). Every command takes --db (a DuckDB file) and prints counts, never personal data.
 """
 
 from __future__ import annotations
 
 import typer
 
-from loan_comms.cli import audit, book, days, delivery, inbound, simulate, templates
+from loan_comms.cli import audit, book, days, delivery, inbound, reviews, simulate, templates
 from loan_comms.cli.errors import DEBUG_ENV, ReportingGroup, set_debug
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ReportingGroup,
@@ -26,6 +26,7 @@ def _root(debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV,
 for group in (book, days, inbound, delivery, audit, simulate):
     app.add_typer(group.app)
 app.add_typer(templates.app, name="templates")
+app.add_typer(reviews.app, name="reviews")
 
 
 def _mount() -> None:

@@ -1,4 +1,5 @@
-"""What comes back: dialer call outcomes, operator events, delivery receipts and SMS replies.
+"""What comes back: dialer call outcomes, operator events, delivery receipts, and what borrowers
+write (SMS replies, e-mail replies, agent notes: replies.py, with the review queue in reviews.py).
 
 Every file goes through one reader (reader.py: JSON lines, JSON lists, CSV, .gz; a bad row is
 quarantined with file, line and reason, never fatal) and lands in `borrower_events` or
@@ -8,7 +9,12 @@ the same files. SQL: sql/inbound/.
 
 from loan_comms.inbound.reader import InboundFileError, MissingFileError, read_records
 from loan_comms.inbound.events import IngestReport, ingest_call_outcomes, ingest_operator_events
-from loan_comms.inbound.receipts import ReceiptReport, ReplyReport, classify_reply, ingest_receipts, ingest_replies
+from loan_comms.inbound.receipts import ReceiptReport, ingest_receipts
+from loan_comms.inbound.replies import (InboundText, ReplyReport, TextReport, ingest_replies, land_texts,
+                                        record_texts)
+from loan_comms.inbound.reviews import (ReviewError, ReviewItem, open_reviews, resolve_review, review_artifact_rows)
 
-__all__ = ["InboundFileError", "IngestReport", "MissingFileError", "ReceiptReport", "ReplyReport", "classify_reply",
-           "ingest_call_outcomes", "ingest_operator_events", "ingest_receipts", "ingest_replies", "read_records"]
+__all__ = ["InboundFileError", "InboundText", "IngestReport", "MissingFileError", "ReceiptReport", "ReplyReport",
+           "ReviewError", "ReviewItem", "TextReport", "ingest_call_outcomes", "ingest_operator_events",
+           "ingest_receipts", "ingest_replies", "land_texts", "open_reviews", "read_records", "record_texts",
+           "resolve_review", "review_artifact_rows"]

@@ -9,7 +9,6 @@ Message-ID). An "UNSUBSCRIBE" e-mail thus stops e-mail exactly as a STOP text st
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig
 from loan_comms.inbound import reader
 from loan_comms.inbound.email_replies import read_email_replies
+from loan_comms.inbound.replies import InboundText, record_texts
 
 # record_texts(con, cfg, texts, *, now, quarantine, [understand_fn]) -> TextReport-like
 Recorder = Callable[..., Any]
@@ -53,13 +53,6 @@ class EmailReplyReport:
                 f"{self.unknown_sender} from unknown addresses" + (f"\n{rest}" if rest else ""))
 
 
-def _recorder() -> tuple[Any, Recorder]:
-    """(InboundText, record_texts) of loan_comms.inbound.replies, looked up when called so that the
-    reading of e-mail imports on its own."""
-    replies = importlib.import_module("loan_comms.inbound.replies")
-    return replies.InboundText, replies.record_texts
-
-
 def ingest_email_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: str | Path, *,
                          now: datetime | None = None, encoding: str | None = None,
                          understand_fn: Callable[..., Any] | None = None,
@@ -74,12 +67,11 @@ def ingest_email_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, p
     """
     now = now or utc_now()
     read = read_email_replies(path, now=now, encoding=encoding)
-    if record is None or make is None:
-        inbound_text, record_texts = _recorder()
-        record, make = record or record_texts, make or inbound_text
+    recorder: Recorder = record or record_texts
+    make = make or InboundText
     texts = [make(**asdict(t)) for t in read.texts]
     extra = {"understand_fn": understand_fn} if understand_fn is not None else {}
-    done = record(con, cfg, texts, now=now, quarantine=read.bad, **extra)
+    done = recorder(con, cfg, texts, now=now, quarantine=read.bad, **extra)
     report = EmailReplyReport(records=read.records, file=Path(path).name, rejected=read.reasons)
     report.new_replies, report.duplicates = int(done.new), int(done.duplicates)
     report.by_kind, report.reviews_opened = dict(done.by_kind), int(done.reviews_opened)

@@ -11,7 +11,7 @@ reason, and the good rows and the quarantine rows commit together, in one transa
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -23,6 +23,7 @@ from loan_comms import db
 from loan_comms.inbound import reader
 from loan_comms.inbound import event_checks
 from loan_comms.clock import utc_now
+from loan_comms.config import LifecycleConfig
 from loan_comms.policy import kinds
 
 CALL_OUTCOMES = ("no_answer", "reached", "promise_to_pay", "wrong_number")
@@ -38,7 +39,12 @@ OPERATOR_KINDS = ("cease_contact", "cease_contact_revoked", "dispute", "dispute_
 CHANNELS = ("sms", "email", "call", "letter", "visit")
 # Fields that must be text when present (a JSON list or object there refuses the row).
 OPERATOR_FIELDS = ("event_id", "borrower_id", "loan_id", "kind", "occurred_at", "channel", "promised_date", "note",
-                   "until", "attorney", "window_start", "window_end", "address")
+                   "until", "attorney", "window_start", "window_end", "address", "text")
+# A row of kind `note` is what an agent wrote down from a conversation (its `text`): it is not an
+# event kind of its own but an inbound text, understood and recorded like a reply (replies.py,
+# source 'agent_note'), so "she said stop calling" is an opt-out whoever typed it.
+NOTE = "note"
+NOTE_CHANNELS = ("call", "visit", "sms", "email", "letter")
 CALL_FIELDS = ("attempt_id", "outcome", "occurred_at", "promised_date", "dial_seq")
 # Kinds that are about one loan and so need it named in an operator's row.
 NEEDS_LOAN = ("hardship_request", "promise_to_pay")
@@ -67,6 +73,7 @@ class IngestReport:
     duplicates: int = 0
     rejected: list[str] = field(default_factory=list)   # "line N: reason", also in import_quarantine
     notes: list[str] = field(default_factory=list)      # said on the first line (e.g. rows the audit will flag)
+    reviews_opened: int = 0                             # review items opened by agent notes
 
     @property
     def quarantined(self) -> int:
@@ -88,15 +95,20 @@ def read_rows(path: Path, *, encoding: str | None = None,
 
 
 def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fields: tuple[str, ...],
-          id_field: str, build: Callable[[dict[str, Any]], dict[str, Any]], encoding: str | None,
-          now: datetime) -> IngestReport:
+          id_field: str, build: Callable[[dict[str, Any]], Any], encoding: str | None,
+          now: datetime, cfg: LifecycleConfig | None = None) -> IngestReport:
     """Read, check and record one file; good rows and quarantined rows commit together. Each event's
     recorded_at is `now` (the wall clock, or the simulator's instant), so "recorded within N days"
-    (audit visit_collectors) is judged on the same clock as the contacts."""
+    (audit visit_collectors) is judged on the same clock as the contacts. `build` returns an event
+    row, or an InboundText (an agent's note), recorded through replies.land_texts in the same
+    transaction."""
+    from loan_comms.inbound.replies import InboundText, land_texts
+
     path = Path(path)
     report.file = path.name
     records = read_rows(path, encoding=encoding, text_fields=fields)
     events: list[dict[str, Any]] = []
+    texts: list[tuple[int, InboundText]] = []
     refused: list[tuple[int, str]] = []    # (index of the record in the file, reason)
     by_book: list[tuple[int, str]] = []
     for seq, rec in enumerate(records):
@@ -105,11 +117,17 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
         if problem is None:
             assert rec.row is not None  # a record without a problem always has its row
             try:
-                events.append({"seq": seq, "recorded_at": now, **build(rec.row)})
+                built = build(rec.row)
+                if isinstance(built, InboundText):
+                    texts.append((seq, replace(built, source_file=str(path.resolve()), source_line=rec.line,
+                                               raw=rec.raw)))
+                else:
+                    events.append({"seq": seq, "recorded_at": now, **built})
                 continue
             except (ValueError, TypeError, ArithmeticError) as exc:
                 problem = str(exc)
         refused.append((seq, problem))
+    noted = None
     with db.transaction(con):
         if events:
             db.temp_table(con, "events_batch", pa.Table.from_pylist(events, schema=EVENT_SCHEMA))
@@ -117,12 +135,22 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
             by_book = db.run(con, "inbound/events/refused").fetchall()
             refused += by_book
             report.recorded = db.changed(con, "inbound/events/record_batch")
+        if texts:
+            noted = land_texts(con, cfg, [t for _, t in texts], now=now)
+            seq_of = {id(t): seq for seq, t in texts}
+            refused += [(seq_of[id(t)], why) for t, why in noted.refused]
         refused.sort()
         reader.quarantine(con, [reader.quarantine_row(path, records[seq], report.entity, reason,
                                                         (records[seq].row or {}).get(id_field))
                                  for seq, reason in refused])
     report.rejected = [f"line {records[seq].line}: {reason}" for seq, reason in refused]
     report.duplicates = len(events) - len(by_book) - report.recorded
+    if noted is not None:
+        report.recorded += noted.new
+        report.duplicates += noted.duplicates
+        report.reviews_opened += noted.reviews_opened
+        kinds = ", ".join(f"{k} {v}" for k, v in noted.by_kind.items()) or "nothing to apply"
+        report.notes.append(f"{noted.new} agent notes understood ({kinds}), {noted.reviews_opened} review items opened")
     return report
 
 
@@ -166,7 +194,8 @@ def ingest_call_outcomes(con: duckdb.DuckDBPyConnection, path: Path, *, now: dat
 
 def ingest_operator_events(con: duckdb.DuckDBPyConnection, path: Path, *, now: datetime | None = None,
                            encoding: str | None = None,
-                           tolerance: timedelta = event_checks.FUTURE_TOLERANCE) -> IngestReport:
+                           tolerance: timedelta = event_checks.FUTURE_TOLERANCE,
+                           cfg: LifecycleConfig | None = None) -> IngestReport:
     """Events an agent records: event_id, borrower_id, kind, occurred_at [, loan_id, channel,
     promised_date, amount, note, until, attorney, window_start, window_end, avoid_channels,
     avoid_places, conversation, address]. Cease-contact, disputes, hardship, opt-outs by phone or letter,
@@ -181,14 +210,36 @@ def ingest_operator_events(con: duckdb.DuckDBPyConnection, path: Path, *, now: d
     points, check_book.sql); optional for opt_out / opt_in (that number or e-mail only, scope 'point';
     its kind must carry the channel: a phone for sms/call, an e-mail for email).
 
+    A row of kind `note` (event_id, borrower_id, text, occurred_at [, channel (default call), loan_id])
+    is what the agent wrote down: it is understood like a reply (the rules `cfg` names) and recorded
+    as an `agent_note` with what it means, or a review item (loan_comms.inbound.replies).
+
     The borrower must exist and a named loan must be theirs (sql/inbound/events/check_book.sql); `now` is
     the reference for "not in the future" (default: the wall clock; the simulator passes its own).
     """
+    from loan_comms.inbound.replies import InboundText
+
     now = now or utc_now()
     report = IngestReport("operator events", entity="operator_event")
 
-    def build(row: dict[str, Any]) -> dict[str, Any]:
-        kind = event_checks.one_of("kind", row.get("kind"), OPERATOR_KINDS)
+    def note(row: dict[str, Any]) -> InboundText:
+        if row.get("event_id") in (None, ""):
+            raise ValueError("event_id is missing (needed so a re-import is not doubled)")
+        text = row.get("text")
+        if text in (None, "") or not str(text).strip():
+            raise ValueError("a note needs its text")
+        loan_id = row.get("loan_id")
+        return InboundText(
+            external_id=f"operator:{event_checks.identifier('event_id', row.get('event_id'))}",
+            channel=event_checks.one_of("channel", row.get("channel") or "call", NOTE_CHANNELS), text=str(text),
+            occurred_at=event_checks.occurred_at(row.get("occurred_at"), now, tolerance), source="agent_note",
+            borrower_id=event_checks.identifier("borrower_id", row.get("borrower_id")),
+            loan_id=None if loan_id in (None, "") else event_checks.identifier("loan_id", loan_id))
+
+    def build(row: dict[str, Any]) -> Any:
+        if row.get("kind") == NOTE:
+            return note(row)
+        kind = event_checks.one_of("kind", row.get("kind"), OPERATOR_KINDS + (NOTE,))
         if row.get("event_id") in (None, ""):
             raise ValueError("event_id is missing (needed so a re-import is not doubled)")
         event_id = event_checks.identifier("event_id", row.get("event_id"))
@@ -217,4 +268,4 @@ def ingest_operator_events(con: duckdb.DuckDBPyConnection, path: Path, *, now: d
                     scope=kinds.scope_of(kind, names_loan=loan_id is not None, names_point=point is not None),
                     contact_point=point)
 
-    return _land(con, path, report, OPERATOR_FIELDS, "event_id", build, encoding, now)
+    return _land(con, path, report, OPERATOR_FIELDS, "event_id", build, encoding, now, cfg)

@@ -24,7 +24,8 @@ from loan_comms import db
 from loan_comms.config import LifecycleConfig
 from loan_comms.inbound.contact_points import import_contact_points, ingest_reassigned_numbers
 from loan_comms.inbound.events import ingest_call_outcomes, ingest_operator_events
-from loan_comms.inbound.receipts import ingest_receipts, ingest_replies
+from loan_comms.inbound.receipts import ingest_receipts
+from loan_comms.inbound.replies import ingest_replies
 from loan_comms.inbound.visits import ingest_visit_outcomes
 from loan_comms.simulation.phrases import draw
 

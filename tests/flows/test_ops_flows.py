@@ -160,10 +160,38 @@ def test_ingest_flow_moves_files_and_reports(book, tmp_path):
     (inbox / "operator_events" / "agents.jsonl").write_text(json.dumps(
         {"event_id": "e1", "borrower_id": "B1", "kind": "cease_contact", "occurred_at": "2026-11-08T03:00:00Z"}))
     out = ingest_inbox(inbox=str(inbox), db_path=str(book))
-    assert out == {"files": {"operator_events": 1}, "failed_files": 0}
+    assert out == {"files": {"operator_events": 1}, "failed_files": 0, "reviews_opened": 0, "reviews_open": 0,
+                   "reviews_overdue": 0}
     assert list((inbox / "processed" / "operator_events").iterdir())
     md = read_artifacts("ingest-summary")[0]["data"]
     assert "operator_events/agents.jsonl: operator events: 1 rows read, 1 recorded" in md
+
+
+def test_an_overdue_review_item_warns_and_alerts_but_the_run_succeeds(book, tmp_path, monkeypatch):
+    """An agent's ambiguous note opens a review item; its deadline (2 business days) has passed on the
+    wall clock: the queue artifact lists it without the text, the alert names ids only, the run is fine."""
+    from flows.ingest import ingest_inbox
+    from tests.ops.test_alerting import Hook
+
+    inbox = tmp_path / "inbox"
+    (inbox / "operator_events").mkdir(parents=True)
+    (inbox / "operator_events" / "notes.jsonl").write_text(json.dumps(
+        {"event_id": "n1", "borrower_id": "B1", "kind": "note", "text": "maybe stop, +8613812345601",
+         "occurred_at": "2026-11-08T03:00:00Z"}))
+    hook = Hook()
+    try:
+        monkeypatch.setenv("LOAN_COMMS_ALERT_WEBHOOK_URL", hook.url)
+        state = ingest_inbox(inbox=str(inbox), db_path=str(book), return_state=True)
+        assert state.is_completed()
+        out = state.result()
+        assert (out["reviews_opened"], out["reviews_open"], out["reviews_overdue"]) == (1, 1, 1)
+        [body] = hook.bodies
+        assert body["kind"] == "review_overdue" and "operator:n1" in body["text"] and "+86" not in body["text"]
+    finally:
+        hook.close()
+    queue = read_artifacts("review-queue")[0]   # newest first
+    assert "operator:n1" in json.dumps(queue["data"]) and "maybe" not in json.dumps(queue["data"])
+    assert "+86138" not in json.dumps(queue["data"])
 
 
 def test_an_unreadable_inbox_file_fails_the_run_and_alerts_but_the_good_files_land(book, tmp_path, monkeypatch):

@@ -227,9 +227,9 @@ def _decide(found: list[_Found], clauses: list[segment.Clause], clause_spans: li
         mine = clear.pop(name, None)
         review.pop(name, None)
         if mine is not None:
-            provided = replace(provided, channels=tuple(c for c in _CHANNEL_KEYS
-                                                        if c in mine.channels or c in given_chans),
-                               scope="all" if "all" in (mine.scope, given_scope) else given_scope)
+            merged = tuple(c for c in _CHANNEL_KEYS if c in mine.channels or c in given_chans)
+            provided = replace(provided, channels=merged, scope="all" if "all" in (mine.scope, given_scope)
+                               else "this" if merged == (channel,) else "named")
         clear[name] = provided
         opposite = {"opt_out": "opt_in", "opt_in": "opt_out"}.get(name)
         if opposite:

@@ -304,6 +304,13 @@ class Dispatch(_Strict):
     batch_size: int = Field(default=10_000, ge=1)
 
 
+class Replies(_Strict):
+    """How replies are read: `rules` is the rules file (config/replies.toml), a path relative to
+    this lifecycle file (docs/replies.md)."""
+
+    rules: str = Field(default="replies.toml", min_length=1)
+
+
 class LifecycleConfig(_Strict):
     general: General
     reminders: tuple[ReminderStep, ...]
@@ -316,6 +323,7 @@ class LifecycleConfig(_Strict):
     providers: dict[str, ProviderConfig] = {}
     dispatch: Dispatch = Dispatch()
     alerts: Alerts = Alerts()
+    replies: Replies = Replies()
     source: str = "<memory>"
     fingerprint: str = ""
     text: str = ""                          # the file as read, kept with the decisions it made
@@ -415,4 +423,8 @@ def load_config(path: str | Path | None = None) -> LifecycleConfig:
                 msg = "required key is missing"
             lines.append(f"{path}: {_loc(e['loc'])}: {msg}" if e["loc"] else f"{path}: {msg}")
         raise ConfigError("\n".join(lines)) from None
+    # The reply rules are part of the configuration: a broken replies.toml stops the start, in one line.
+    from loan_comms.understanding.rules import rules_for
+
+    rules_for(cfg)
     return cfg

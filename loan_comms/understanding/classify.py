@@ -1,37 +1,257 @@
-"""STAND-IN (replaced by helper A): whole-message keywords only."""
+"""The rules engine: a text -> the intents it states (clear) and those a person must judge (review).
+
+Steps, each general (no rule knows a particular message):
+1. normalise (normalize.py) and cut into clauses of words (segment.py);
+2. every rule of config/replies.toml is matched clause by clause on word boundaries; a match
+   preceded (within the negation window, in the same clause) by a negation cue is cancelled,
+   unless the rule is a request not to be contacted ("don't text me" IS the opt-out);
+3. the TCPA 2024 rule: a revocation keyword anywhere in a short reply is a clear opt-out unless
+   negated; in a longer message a keyword no rule explains sends the message to review;
+4. facts: the channels an opt-out closes (channel words of its clause), a promise's date and
+   amount, a call-back's day and hours;
+5. strong matches are applied, weak or conflicting ones go to review (the safe side: collection
+   contact on that channel pauses until a person decides).
+"""
 
 from __future__ import annotations
 
-import unicodedata
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from loan_comms.understanding.model import Intent, Understanding
-from loan_comms.understanding.rules import Rules, load_rules
+from loan_comms.understanding import dates, segment
+from loan_comms.understanding.model import INTENTS, Intent, Understanding
+from loan_comms.understanding.normalize import language, normalize
+from loan_comms.understanding.rules import CompiledRule, Pattern, Rules, Span, load_rules
 
-_OPT_OUT = {"STOP", "UNSUBSCRIBE", "退订", "TD", "CANCEL", "QUIT", "END", "REVOKE", "OPT OUT"}
-_ALL = {"STOP ALL", "STOPALL", "别再联系我"}
-_OPT_IN = {"START", "UNSTOP"}
+PROTECTIVE = ("opt_out", "wrong_number", "dispute", "complaint", "hardship")
+PROVIDER_RULE = "provider"
+_GIVEN = {"STOP": "opt_out", "STOPALL": "opt_out", "UNSUBSCRIBE": "opt_out", "START": "opt_in", "UNSTOP": "opt_in",
+          "HELP": "question", "INFO": "question"}
+_CHANNEL_KEYS = ("sms", "email", "call", "visit", "letter")
+
+
+@dataclass
+class _Found:
+    rule: str
+    intent: str
+    strong: bool
+    confidence: float
+    clause: int
+    span: Span
+    needs: str | None = None
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+def _match(pattern: Pattern, spans: dict[str, list[Span]], n: int) -> list[Span]:
+    """Every (start, end) where the pattern's slots follow each other within their gaps."""
+    out: list[Span] = []
+    slots = pattern.slots
+    if any(not s.optional and s.lexicon not in spans for s in slots):
+        return out                       # a word the pattern needs is absent: the common case
+
+    def walk(k: int, pos: int, start: int | None) -> None:
+        if k == len(slots):
+            if start is not None and (not pattern.at_end or pos == n):
+                out.append((start, pos))
+            return
+        slot = slots[k]
+        if slot.optional:
+            walk(k + 1, pos, start)
+        for s, e in spans.get(slot.lexicon, ()):
+            if start is None:
+                if pattern.at_start and s != pos:
+                    continue
+                walk(k + 1, e, s)
+            elif pos <= s <= pos + slot.gap:
+                walk(k + 1, e, start)
+
+    walk(0, 0, None)
+    return out
+
+
+def _negated(span: Span, spans: dict[str, list[Span]], window: int) -> bool:
+    return any(e <= span[0] and span[0] - e <= window for _s, e in spans.get("_neg", ()))
+
+
+def _inside(span: Span, covers: list[Span]) -> bool:
+    return any(a <= span[0] < b for a, b in covers)
+
+
+def _channels_of(spans: dict[str, list[Span]], channel: str, rules: Rules) -> tuple[tuple[str, ...], str]:
+    """The channels a clause's opt-out (or opt-in) is about, and its scope:
+    named channels -> those ("named", or "this" when it is the channel the text came on);
+    a word for every channel -> all_channels ("all"); nothing -> the channel it came on ("this")."""
+    named = tuple(c for c in _CHANNEL_KEYS if spans.get(f"channel_{c}") and c in rules.all_channels)
+    if named:
+        return named, "this" if named == (channel,) else "named"
+    if spans.get("channel_all"):
+        return rules.all_channels, "all"
+    here = channel if channel in ("sms", "email") or not spans.get("channel_generic") else "sms"
+    return (here,), "this" if here == channel else "named"
+
+
+def _local_today(received_at: datetime, timezone: str | None) -> date:
+    if timezone:
+        try:
+            zone = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = None
+        if zone is not None and received_at.tzinfo is not None:
+            return received_at.astimezone(zone).date()
+    return received_at.date()
 
 
 def understand(text: str, *, channel: str, received_at: datetime, timezone: str | None = None,
                rules: Rules | None = None, given: str | None = None) -> Understanding:
+    """What `text` (received on `channel` at `received_at`) asks for. Never raises on any text.
+
+    `given`: a provider's own reading (Twilio's OptOutType STOP / START / HELP), taken as given.
+    `timezone`: the borrower's IANA zone; relative dates ("明天", "next Friday") are its days."""
     rules = rules or load_rules()
-    t = " ".join(unicodedata.normalize("NFKC", text or "").upper().split()).rstrip(".!?。~ ")
-    lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in t) else ("en" if t else "unknown")
-    found: list[Intent] = []
-    review: list[Intent] = []
-    if given == "STOP" or t in _OPT_OUT:
-        found.append(Intent("opt_out", 1.0, "provider" if given else "stub", (channel,), "this"))
-    elif t in _ALL:
-        found.append(Intent("opt_out", 1.0, "stub", rules.all_channels, "all"))
-    elif given == "START" or t in _OPT_IN:
-        found.append(Intent("opt_in", 1.0, "provider" if given else "stub", (channel,), "this"))
-    elif t == "HARDSHIP" or "困难" in t:
-        found.append(Intent("hardship", 1.0, "stub"))
-    elif t == "DISPUTE" or "异议" in t:
-        found.append(Intent("dispute", 1.0, "stub", detail={"reason": "not_mine"}))
-    elif t == "WRONG NUMBER":
-        found.append(Intent("wrong_number", 1.0, "stub"))
-    elif "MAYBE STOP" in t:
-        review.append(Intent("opt_out", 0.5, "stub", (channel,), "this"))
-    return Understanding(tuple(found), tuple(review), lang, t, rules.version)
+    norm = normalize(text or "")
+    lang = language(norm)
+    clauses = segment.clauses(norm)
+    today = _local_today(received_at, timezone)
+    found: list[_Found] = []
+    clause_spans = [rules.spans(c) for c in clauses]
+    n_words = sum(len(c.words) for c in clauses)
+    short = 0 < n_words <= rules.short_reply_words
+
+    for ci, (clause, spans) in enumerate(zip(clauses, clause_spans)):
+        n = len(clause.words)
+        excluded = spans.get("_not_opt_out", [])
+        for rule in rules.rules:
+            hit = _first_hit(rule, spans, n, rules.negation_window, excluded)
+            if hit is not None:
+                conf = rules.confidence_strong if rule.strong else rules.confidence_weak
+                found.append(_Found(rule.id, rule.intent, rule.strong, conf, ci, hit, rule.needs, dict(rule.detail)))
+        if clause.question and not any(f.clause == ci for f in found):
+            found.append(_Found("question.mark", "question", True, rules.confidence_strong, ci, (0, n)))
+
+    found.extend(_tcpa(clauses, clause_spans, found, short, rules))
+    for f in found:
+        if f.strong and clause_spans[f.clause].get("_hedge"):
+            f.strong, f.confidence = False, rules.confidence_weak
+    return _decide(found, clauses, clause_spans, norm, lang, channel, today, rules, given)
+
+
+def _first_hit(rule: CompiledRule, spans: dict[str, list[Span]], n: int, window: int,
+               excluded: list[Span]) -> Span | None:
+    for pattern in rule.patterns:
+        for span in _match(pattern, spans, n):
+            if rule.intent == "opt_out" and _inside(span, excluded):
+                continue
+            if rule.negatable and _negated(span, spans, window):
+                continue
+            return span
+    return None
+
+
+def _tcpa(clauses: list[segment.Clause], clause_spans: list[dict[str, list[Span]]], found: list[_Found],
+          short: bool, rules: Rules) -> list[_Found]:
+    """TCPA 2024: a revocation keyword in a short reply is a clear opt-out unless negated (or about
+    a payment: review); in a longer message, one that no opt-out rule explains goes to review."""
+    out: list[_Found] = []
+    for ci, spans in enumerate(clause_spans):
+        explained = [f.span for f in found if f.clause == ci and f.intent in ("opt_out", "opt_in")]
+        excluded = spans.get("_not_opt_out", [])
+        for kw in spans.get("_tcpa", ()):
+            if _inside(kw, excluded) or _negated(kw, spans, rules.negation_window):
+                continue
+            about_other = any(kw[1] <= s <= kw[1] + 2 for s, _e in spans.get("_other_object", ()))
+            if short and not about_other:
+                out.append(_Found("tcpa.short_reply", "opt_out", True, rules.confidence_tcpa, ci, kw))
+            elif about_other:
+                out.append(_Found("tcpa.other_object", "opt_out", False, rules.confidence_weak, ci, kw))
+            elif not _inside(kw, explained):
+                out.append(_Found("tcpa.unexplained", "opt_out", False, rules.confidence_weak, ci, kw))
+    return out
+
+
+def _decide(found: list[_Found], clauses: list[segment.Clause], clause_spans: list[dict[str, list[Span]]],
+            norm: str, lang: str, channel: str, today: date, rules: Rules, given: str | None) -> Understanding:
+    note: str | None = None
+    # Questions only from clauses that say nothing else ("can you call me?" is a call-back request).
+    busy = {f.clause for f in found if f.intent != "question"}
+    found = [f for f in found if f.intent != "question" or f.clause not in busy]
+
+    # Dates and times are read only when a promise or a call-back asks for them (most texts don't).
+    promised, window, used = None, None, []
+    if any(f.intent in ("promise_to_pay", "callback_request") for f in found):
+        promised, date_span = dates.find_date(norm, today)
+        window, time_spans = dates.find_window(norm)
+        used = ([date_span] if date_span else []) + time_spans
+
+    clear: dict[str, Intent] = {}
+    review: dict[str, Intent] = {}
+
+    def add(target: dict[str, Intent], intent: Intent) -> None:
+        old = target.get(intent.name)
+        if old is None:
+            target[intent.name] = intent
+            return
+        chans = tuple(c for c in _CHANNEL_KEYS if c in old.channels or c in intent.channels)
+        scope = "all" if "all" in (old.scope, intent.scope) or set(rules.all_channels) <= set(chans) else (
+            "this" if chans == (channel,) else "named") if chans else None
+        best = intent if intent.confidence > old.confidence else old
+        target[intent.name] = replace(best, channels=chans, scope=scope, detail={**intent.detail, **old.detail})
+
+    for f in found:
+        intent = Intent(f.intent, f.confidence, f.rule, detail=f.detail)
+        if f.intent in ("opt_out", "opt_in"):
+            chans, scope = _channels_of(clause_spans[f.clause], channel, rules)
+            intent = replace(intent, channels=chans, scope=scope)
+        elif f.intent == "promise_to_pay":
+            usable = promised is not None and today <= promised <= today + timedelta(days=366)
+            if not usable:
+                if f.needs == "date":
+                    continue               # "还" without a date is too loose to mean a promise
+                note = ("promise without a usable date" if promised is None
+                        else "promise dated outside the next year")
+                intent = replace(intent, confidence=min(intent.confidence, rules.confidence_weak))
+            intent = replace(intent, promised_date=promised if usable else None,
+                             amount=dates.find_amount(norm, used))
+        elif f.intent == "callback_request":
+            intent = replace(intent, callback_on=promised, callback_window=window)
+        add(clear if intent.confidence >= rules.apply_threshold else review, intent)
+
+    if given and given.strip().upper() in _GIVEN:
+        name = _GIVEN[given.strip().upper()]
+        given_chans: tuple[str, ...] = ()
+        given_scope: str | None = None
+        if name in ("opt_out", "opt_in"):
+            given_chans, given_scope = ((rules.all_channels, "all") if given.strip().upper() == "STOPALL"
+                            else ((channel,), "this"))
+        provided = Intent(name, 1.0, PROVIDER_RULE, given_chans, given_scope)
+        mine = clear.pop(name, None)
+        review.pop(name, None)
+        if mine is not None:
+            merged = tuple(c for c in _CHANNEL_KEYS if c in mine.channels or c in given_chans)
+            provided = replace(provided, channels=merged, scope="all" if "all" in (mine.scope, given_scope)
+                               else "this" if merged == (channel,) else "named")
+        clear[name] = provided
+        opposite = {"opt_out": "opt_in", "opt_in": "opt_out"}.get(name)
+        if opposite:
+            clear.pop(opposite, None)
+            review.pop(opposite, None)
+
+    # A clear intent makes the same weak one redundant, unless the weak one names more channels.
+    for name in list(review):
+        if name in clear:
+            extra = tuple(c for c in review[name].channels if c not in clear[name].channels)
+            if extra:
+                review[name] = replace(review[name], channels=extra,
+                                       scope="this" if extra == (channel,) else "named")
+            else:
+                del review[name]
+    # Conflict: stop and start in one text. Stopping is the safe side; the start waits for a person.
+    if "opt_out" in clear and "opt_in" in clear:
+        review["opt_in"] = clear.pop("opt_in")
+    if "opt_in" in clear and "opt_out" in review:
+        review["opt_in"] = clear.pop("opt_in")
+
+    def ordered(d: dict[str, Intent]) -> tuple[Intent, ...]:
+        return tuple(sorted(d.values(), key=lambda i: INTENTS.index(i.name)))
+
+    return Understanding(ordered(clear), ordered(review), lang, norm, rules.version, note)

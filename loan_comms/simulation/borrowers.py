@@ -8,13 +8,18 @@ after a wrong one, the payment feed) and go through the same ingestion code. Dra
 on (seed, contact) or (seed, number), so a seed gives the same history every time. SMS replies are
 free text: SQL draws what a borrower means (sql/simulation/sms_replies.sql), the phrase bank
 (phrases.py) words it, so the simulation exercises the reply classifier as real replies would.
+E-mail replies arrive as .eml files quoting our message, and a reviewer works the review queue,
+some items only after their deadline.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +28,11 @@ import duckdb
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
 from loan_comms.inbound.contact_points import import_contact_points, ingest_reassigned_numbers
+from loan_comms.inbound.email_ingest import ingest_email_replies
 from loan_comms.inbound.events import ingest_call_outcomes, ingest_operator_events
 from loan_comms.inbound.receipts import ingest_receipts
 from loan_comms.inbound.replies import ingest_replies
+from loan_comms.inbound.reviews import RESOLVABLE, ReviewError, open_reviews, resolve_review
 from loan_comms.inbound.visits import ingest_visit_outcomes
 from loan_comms.simulation.phrases import draw
 
@@ -34,6 +41,8 @@ from loan_comms.simulation.phrases import draw
 class BehaviourReport:
     as_of: date
     replies: str = ""
+    email_replies: str = ""
+    reviews: str = ""
     calls: str = ""
     visits: str = ""
     email_events: str = ""
@@ -43,7 +52,7 @@ class BehaviourReport:
     promised_payments: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.as_of} behaviour: {self.replies}; {self.calls}; {self.visits}; {self.email_events}; {self.operator}; "
+        return (f"{self.as_of} behaviour: {self.replies}; {self.email_replies}; {self.reviews}; {self.calls}; {self.visits}; {self.email_events}; {self.operator}; "
                 f"{self.reassigned}; {self.new_numbers}; {self.promised_payments} promised payments scheduled")
 
 
@@ -69,6 +78,54 @@ def report_visits(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: d
                                      now=end_of_day, min_collectors=cfg.visits.min_collectors))
 
 
+_QUOTED = {
+    "en": ("On {when}, Lender Collections <collections@lender.example> wrote:\n"
+           "> Your payment is due soon. Pay at https://pay.example.com/l/...\n"
+           "> To stop these emails, reply UNSUBSCRIBE to this message.\n"),
+    "zh": ("在 {when}，Lender Collections <collections@lender.example> 写道：\n"
+           "> 您的还款即将到期。\n"
+           "> 如不想再收到此类邮件，请直接回复“退订”。\n"),
+}
+
+
+def _write_emails(folder: Path, rows: list[dict[str, Any]], as_of: date) -> Path:
+    """Each simulated e-mail reply as a .eml file, the way a mail client sends one: the borrower's new
+    words (from the phrase bank) above our quoted message, whose footer says "reply UNSUBSCRIBE", so
+    only a reader that cuts the quote gets them right."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for r in rows:
+        msg = EmailMessage()
+        msg["From"] = r["address"]
+        msg["To"] = "collections@lender.example"
+        msg["Subject"] = "Re: " + ("还款提醒" if r["language"] == "zh" else "Your payment")
+        msg["Date"] = format_datetime(r["occurred_at"])
+        msg["Message-ID"] = f"<sim-{r['attempt_id']}@borrower.example>"
+        words = draw(r["intent"], r["language"], r["key"], as_of)
+        msg.set_content(f"{words}\n\n" + _QUOTED[r["language"]].format(when=f"{as_of:%Y-%m-%d}"))
+        (folder / f"{r['attempt_id']}.eml").write_bytes(bytes(msg))
+    return folder
+
+
+def review_queue(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, seed: int, now: datetime) -> str:
+    """The reviewer's day: each open item is resolved 0-4 days after it opened (a hash draw on the
+    item), so some wait past their deadline (2 business days) and the policy's overdue rule is
+    exercised. The reviewer applies the first candidate intent the queue proposes (a promise is
+    recorded by an agent, not here: nothing), or nothing for a question. Re-running a day resolves
+    the same items on the same days; one resolved already is skipped."""
+    resolved = skipped = 0
+    for item in open_reviews(con, now):
+        wait = int(hashlib.sha256(f"{seed}:{item.review_id}:review".encode()).hexdigest(), 16) % 5
+        if now < item.opened_at + timedelta(days=wait):
+            continue
+        first = next((c for c in item.candidate_intents if c in RESOLVABLE and c != "question"), None)
+        try:
+            resolve_review(con, item.review_id, [first] if first else [], by="sim-reviewer", now=now, cfg=cfg)
+            resolved += 1
+        except ReviewError:
+            skipped += 1
+    return f"{resolved} review items resolved" + (f" ({skipped} already resolved)" if skipped else "")
+
+
 def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, seed: int,
                    workdir: Path) -> BehaviourReport:
     """React to the contacts made on `as_of`; files land in workdir/<day>/ for inspection.
@@ -86,6 +143,10 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
                for r in db.rows(con, "simulation/sms_replies", params)]
     report.replies = str(ingest_replies(con, cfg, _write_jsonl(day_dir / "inbound_sms.jsonl", replies),
                                         now=end_of_day))
+    emails = db.rows(con, "simulation/email_replies", params)
+    report.email_replies = (str(ingest_email_replies(con, cfg, _write_emails(day_dir / "email_replies", emails, as_of),
+                                                     now=end_of_day)) if emails else "no e-mail replies")
+    report.reviews = review_queue(con, cfg, seed, end_of_day)
     calls = db.rows(con, "simulation/call_outcomes", params)
     report.calls = str(ingest_call_outcomes(con, _write_jsonl(day_dir / "dialer.jsonl", calls), now=end_of_day))
     report.visits = report_visits(con, cfg, as_of, seed, workdir)

@@ -24,9 +24,10 @@ from pathlib import Path
 PHRASES_PATH = Path(__file__).with_name("phrases.toml")
 
 #: What the simulator can draw: the classifier's intents (not "other"), plus opt_out_all (an
-#: opt-out of every channel), chatter (thanks / ok: "other") and ambiguous (the review queue's case).
+#: opt-out of every channel), chatter (thanks / ok: "other"), ambiguous (the review queue's case) and
+#: opt_out_email (an unsubscribe written as an e-mail reply).
 DRAWABLE = ("opt_out", "opt_out_all", "opt_in", "hardship", "promise_to_pay", "dispute", "wrong_number",
-            "complaint", "callback_request", "question", "chatter", "ambiguous")
+            "complaint", "callback_request", "question", "chatter", "ambiguous", "opt_out_email")
 LANGUAGES = ("zh", "en", "mixed")
 
 _EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

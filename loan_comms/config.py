@@ -57,7 +57,7 @@ class LadderStep(_Strict):
 
 
 FOLLOW_UP_STEPS: tuple[str, ...] = ("hardship_offer", "forbearance_offer", "broken_promise", "payment_confirmation",
-                                     "visit_notice")
+                                     "visit_notice", "opt_out_confirmation", "callback")
 
 
 class FollowUps(_Strict):
@@ -80,6 +80,26 @@ class FollowUps(_Strict):
     broken_promise_collection: bool = True
     payment_confirmation_collection: bool = False
     visit_notice_collection: bool = True
+    # Issue 12, replies. The one confirmation of an opt-out made by reply (TCPA 2024: one text
+    # confirming the revocation is allowed), on the opt-out's own channel, to the point it came from:
+    # only channels a reply arrives on. Never a collection contact (validated below).
+    opt_out_confirmation_channels: tuple[Literal["sms", "email"], ...] = ("sms", "email")
+    opt_out_confirmation_severity: int = 110
+    opt_out_confirmation_collection: bool = False
+    # The call a borrower asked for (callback_request), on the day asked or the next days when the
+    # caps, quiet hours or the cooldown hold it, for at most callback_wait_days days after that day.
+    callback_channels: tuple[Literal["call"], ...] = ("call",)
+    callback_severity: int = 105
+    callback_collection: bool = False
+    callback_wait_days: int = Field(default=3, ge=0, le=14)
+
+    @field_validator("opt_out_confirmation_collection")
+    @classmethod
+    def _confirmation_is_not_collection(cls, value: bool) -> bool:
+        if value:
+            raise ValueError("must be false: the confirmation of an opt-out may carry no collection language, "
+                             "and it is the one contact exempt from the opt-out it confirms")
+        return value
 
     def steps(self) -> list[tuple[str, tuple[str, ...], int]]:
         """(step, channels, severity) of every follow-up, in FOLLOW_UP_STEPS order."""

@@ -2,7 +2,8 @@
 
 It deliberately shares no code with the planner or the policy engine: it reads only
 `contact_attempts`, `borrower_events`, `borrowers`, `borrower_contact_points`, `loans`,
-`installments`, `outbox_messages` and the config file, and each rule is one plain SQL file in `sql/audit/` that an auditor can read on
+`installments`, `outbox_messages` and the config file (and, for reply_opt_outs_honoured, the
+reply classifier `loan_comms.understanding`, which reads every stored reply text again), and each rule is one plain SQL file in `sql/audit/` that an auditor can read on
 its own. A rule file builds `audit_rows`: one row per contact the rule applies to, with a
 `violation` column that says what is wrong (NULL when nothing is). This module only puts the
 config into temp tables, runs the files in order and counts.
@@ -11,7 +12,7 @@ config into temp tables, runs the files in order and counts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -23,6 +24,7 @@ from phonenumbers import timezone as phone_timezone
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
 from loan_comms.errors import LoanCommsError
+from loan_comms.understanding import Intent, rules_for, understand
 
 # Run order = print order. Each name is the file sql/audit/<name>.sql.
 RULES: tuple[str, ...] = (
@@ -63,6 +65,8 @@ RULES: tuple[str, ...] = (
     "visit_working_days",
     # follow-up V: a visit recorded in full (collectors present, outcome in time)
     "visit_collectors",
+    # issue 12: every SMS / e-mail reply read again by the classifier (audit_reply_meanings)
+    "reply_opt_outs_honoured",
 )
 
 
@@ -226,6 +230,58 @@ def register_person(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig) -> Non
     db.temp_table(con, "audit_vulnerable", pa.Table.from_pylist([cfg.policy.vulnerable.model_dump()]))
 
 
+REPLY_KINDS: tuple[str, ...] = ("sms_reply", "email_reply")
+
+_MEANINGS_SCHEMA = pa.schema([
+    ("external_id", pa.string()), ("borrower_id", pa.string()), ("contact_point", pa.string()),
+    ("channel", pa.string()), ("occurred_at", pa.timestamp("us", tz="UTC")),
+    ("opt_out_channels", pa.list_(pa.string())), ("opt_in_channels", pa.list_(pa.string())),
+    ("in_review", pa.bool_()), ("review_deadline", pa.timestamp("us", tz="UTC"))])
+
+
+def business_deadline(received: datetime, business_days: int) -> datetime:
+    """`received` plus `business_days` days Monday to Friday (UTC), the same time of day: the audit's own
+    reading of [review] deadline_business_days (a reply on a Saturday and 2 days: Tuesday, same hour)."""
+    out, left = received, business_days
+    while left > 0:
+        out += timedelta(days=1)
+        if out.weekday() < 5:
+            left -= 1
+    return out
+
+
+def _channels(intent: Intent, came_on: str, all_channels: tuple[str, ...]) -> list[str]:
+    if intent.channels:
+        return list(intent.channels)
+    return list(all_channels) if intent.scope == "all" else [came_on]
+
+
+def register_reply_meanings(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig) -> None:
+    """audit_reply_meanings: every stored SMS / e-mail reply text classified AGAIN, now, with
+    `understand()` and the rules the config names, whatever was recorded from it at the time (the
+    planner read the recorded events; the audit reads the words): external_id, borrower_id,
+    contact_point (the point it came from), channel (the one it came on), occurred_at,
+    opt_out_channels / opt_in_channels (clear intents only), in_review (an uncertain reading: the
+    review queue) and review_deadline (occurred_at + [review] deadline_business_days, Mon-Fri).
+    Only the meanings are kept: no text leaves this function (PII)."""
+    rules = rules_for(cfg)
+    replies = db.run(con, "audit/_replies", {"kinds": list(REPLY_KINDS)}).fetchall()
+    rows: list[dict[str, Any]] = []
+    for external_id, borrower_id, point, channel, occurred_at, text, zone in replies:
+        received = occurred_at.astimezone(UTC)
+        u = understand(text or "", channel=channel, received_at=received, timezone=zone, rules=rules)
+        rows.append(dict(
+            external_id=external_id, borrower_id=borrower_id, contact_point=point, channel=channel,
+            occurred_at=received,
+            opt_out_channels=sorted({c for i in u.intents if i.name == "opt_out"
+                                     for c in _channels(i, channel, rules.all_channels)}),
+            opt_in_channels=sorted({c for i in u.intents if i.name == "opt_in"
+                                    for c in _channels(i, channel, rules.all_channels)}),
+            in_review=bool(u.review),
+            review_deadline=business_deadline(received, rules.deadline_business_days)))
+    db.temp_table(con, "audit_reply_meanings", pa.Table.from_pylist(rows, schema=_MEANINGS_SCHEMA))
+
+
 def _years(con: duckdb.DuckDBPyConnection) -> list[int]:
     ((first, last),) = db.run(con, "audit/_years").fetchall()
     if first is None:
@@ -268,6 +324,8 @@ def run_audit(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, *, now: date
     as_of = now or default_as_of(con)
     register_config(con, cfg, _years(con))
     register_person(con, cfg)
+    if "reply_opt_outs_honoured" in rules:
+        register_reply_meanings(con, cfg)
     try:
         db.run(con, "audit/_contacts")
         db.run(con, "audit/_person")

@@ -100,6 +100,7 @@ def _params(cfg: LifecycleConfig, as_of: date, now: datetime, recorded_at: datet
         "hardship_pause_days": cfg.follow_ups.hardship_pause_days,
         "min_days_between_steps": cfg.ladder_pacing.min_days_between_steps,
         "visit_notice_days": cfg.visits.notice_days,
+        "callback_wait_days": cfg.follow_ups.callback_wait_days,
         "text_channels": list(TEXT_CHANNELS), "pending_only": False,
     }
 
@@ -122,7 +123,8 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     db.run(con, "lifecycle/state/day_episodes", params)
     db.run(con, "lifecycle/plan/create_candidates", params)
     for name in ("reminder_candidates", "lost_reminder_candidates", "ladder_next", "ladder_candidates",
-                 "visit_notice_candidates", "forbearance_candidates", "follow_up_candidates"):
+                 "visit_notice_candidates", "forbearance_candidates", "follow_up_candidates",
+                 "reply_follow_ups", "reply_follow_up_candidates"):
         db.run(con, f"lifecycle/plan/{name}", params)
     db.run(con, "lifecycle/plan/gate_input", params)
     gate.judge(con, params)

@@ -18,6 +18,7 @@ GATE_RULES: tuple[str, ...] = (
     "point_unusable",
     "place_avoided",
     "opted_out",
+    "review_overdue",
     "bankruptcy",
     "breathing_space",
     "attorney_represented",
@@ -26,6 +27,7 @@ GATE_RULES: tuple[str, ...] = (
     "paused_dispute",
     "paused_hardship",
     "paused_promise",
+    "awaiting_review",
     "holiday",
     "visit_not_working_day",
     "visit_unannounced",
@@ -61,6 +63,7 @@ _KINDS = "tests/policy/test_kind_rules.py"
 _ZONES = "tests/policy/test_zones.py"
 _VISITS = "tests/policy/test_visits.py"
 _RECHECK = "tests/policy/test_recheck_changes.py"
+_REVIEWS = "tests/policy/test_replies_policy.py"
 
 
 def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str) -> Reason:
@@ -97,6 +100,14 @@ REASONS: tuple[Reason, ...] = (
           "the borrower closed the channel (unsubscribe, spam report)"),
     _gate("opted_out_call", "opted_out", "opt_out_honoured", (f"{_REASONS}::test_reason_fires",),
           "the borrower closed the channel"),
+    _gate("review_overdue", "review_overdue", "reply_opt_outs_honoured",
+          (f"{_REVIEWS}::test_review_overdue_stops_every_contact_on_the_channel_to_the_borrower_and_the_point",
+           f"{_REVIEWS}::test_review_overdue_found_at_send_time_stops_the_planned_reminder"),
+          "a review item on the channel is past its deadline unresolved: treated as the opt-out it may have "
+          "been, for the borrower and for the point the reply came from"),
+    _gate("awaiting_review", "awaiting_review", "reply_opt_outs_honoured",
+          (f"{_REVIEWS}::test_awaiting_review_pauses_collection_on_its_channel_only",),
+          "a reply from the borrower on the channel waits in the review queue: collection on it pauses"),
     _gate("cease_contact", "cease_contact", "cease_contact_honoured",
           (f"{_RULES}::test_cease_contact_stops_collection_and_dispute_pauses_only_that_loan",),
           "the borrower asked us to stop"),

@@ -96,7 +96,8 @@ def derive_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, 
     (of local day `day` when given): all the re-check before send needs, and a fraction of the book.
     """
     params = {"as_of": as_of, "now": now, "pending_only": pending_only, "day": day}
-    for name in ("unrecorded_payments", "payment_events", "installment_state", "loan_state", "borrower_flags",
+    for name in ("unrecorded_payments", "payment_events", "installment_state", "loan_state", "review_items",
+                 "borrower_flags",
                  "loan_flags", "point_flags", "point_routes"):
         db.run(con, f"lifecycle/state/{name}", params)
 

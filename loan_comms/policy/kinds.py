@@ -51,20 +51,22 @@ KINDS: tuple[Kind, ...] = (
     Kind("payment", LOAN, ("paid",), "paid_means_stop", ("payment feed",),
          why="money applied to that loan's installments"),
     Kind("opt_out", NAMED_POINT, ("opted_out_sms", "opted_out_email", "opted_out_call"), "opt_out_honoured",
-         ("operator", "reply", "provider"), ends="opt_in", detail="channel",
+         ("operator", "reply", "e-mail reply", "agent note", "provider"), ends="opt_in", detail="channel, decided_by",
          why="a channel the person closed is closed for all their loans; an operator's row with an address "
              "closes the channel on that number or e-mail only, for every borrower holding it (a STOP reply "
              "does both: the person's channel and the number it came from)"),
     Kind("cease_contact", BORROWER, ("cease_contact",), "cease_contact_honoured", ("operator",),
          ends="cease_contact_revoked", why="Reg F 1006.6(c): the person asked us to stop; required notices still go"),
-    Kind("dispute", NAMED_LOAN, ("paused_dispute",), "dispute_pause", ("operator", "reply"),
+    Kind("dispute", NAMED_LOAN, ("paused_dispute",), "dispute_pause", ("operator", "reply", "e-mail reply", "agent note"),
          ends="dispute_resolved",
          why="Reg F 1006.38 is per debt: an operator naming the disputed loan pauses that loan; a reply "
              "(loan only guessed) pauses every loan"),
-    Kind("hardship_request", BORROWER, ("paused_hardship",), "hardship_pause", ("operator", "reply"),
+    Kind("hardship_request", BORROWER, ("paused_hardship",), "hardship_pause",
+         ("operator", "reply", "e-mail reply", "agent note"),
          why="hardship is the person's situation, not one loan's: every ladder pauses; the plan is "
              "offered on the loan named"),
-    Kind("promise_to_pay", LOAN, ("paused_promise",), "promise_pause", ("operator", "reply", "dialer"),
+    Kind("promise_to_pay", LOAN, ("paused_promise",), "promise_pause",
+         ("operator", "reply", "e-mail reply", "agent note", "dialer"),
          detail="promised_date, amount", why="a promise is an amount on that loan"),
     Kind("call_outcome", LOAN, ("cap_call_cooldown", "point_unusable"), "call_cooldown_after_conversation",
          ("dialer",), detail="outcome, attempt_id, dial_seq",
@@ -78,7 +80,8 @@ KINDS: tuple[Kind, ...] = (
          ends="point_verified", detail="reassigned_on",
          why="FCC reassigned numbers: the number now belongs to someone else; nothing goes to it for any borrower "
              "until that borrower verifies it again (import-contact-points with verified_at)"),
-    Kind("wrong_number", POINT, ("point_unusable",), "wrong_number_honoured", ("operator",), ends="point_verified",
+    Kind("wrong_number", POINT, ("point_unusable",), "wrong_number_honoured", ("operator", "reply", "e-mail reply"),
+         ends="point_verified",
          detail="none (the point: contact_point, from the row's address)",
          why="an agent learnt the number or e-mail reaches someone else: nothing goes to it for any borrower "
              "until that borrower verifies it again (point_verified, also an operator kind: the point must be "
@@ -86,7 +89,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("inbound_call", BORROWER, ("cap_call_cooldown",), "call_cooldown_after_conversation", ("operator",),
          detail="conversation (true/false)",
          why="Reg F 1006.14(b)(2)(i)(B) comment 1.ii: a conversation the person started counts"),
-    Kind("complaint", BORROWER, ("paused_complaint",), "complaint_pause", ("operator",),
+    Kind("complaint", BORROWER, ("paused_complaint",), "complaint_pause",
+         ("operator", "reply", "e-mail reply", "agent note"),
          ends="complaint_resolved",
          why="FCA DISP / CONC 7.9: while a complaint about our contact is open, no calls or visits "
              "(the intrusive channels); letters, e-mail and SMS still go"),
@@ -110,8 +114,24 @@ KINDS: tuple[Kind, ...] = (
          detail="window [HH:MM, HH:MM] or null, avoid_channels, avoid_places",
          why="Reg F 1006.6(b)(1), CONC 7.9: times, channels and places the person asked us not to use; "
              "a later preference replaces the earlier one"),
-    Kind("sms_reply", BORROWER, (), None, ("reply",), detail="text, classified_as",
+    Kind("sms_reply", BORROWER, (), None, ("reply",), detail="text, classified_as, review, decided_by",
          why="the raw inbound text; its meaning is recorded as its own kind"),
+    Kind("email_reply", BORROWER, (), None, ("e-mail reply",), detail="text, classified_as, review, decided_by",
+         why="the new text of an e-mail reply (quoted history removed); its meaning is recorded as its own kind"),
+    Kind("agent_note", BORROWER, (), None, ("agent note",), detail="text, classified_as, review, decided_by",
+         why="what an agent wrote down on a call or a visit (channel call / visit), read like a reply"),
+    Kind("callback_request", BORROWER, (), None, ("reply", "e-mail reply", "agent note"),
+         detail="on (YYYY-MM-DD), from, to (HH:MM local)",
+         why="the person asked to be called: one call (step callback) on the day asked or the next allowed "
+             "day, in the hours asked; still a call under the caps and quiet hours"),
+    Kind("question", BORROWER, (), None, ("reply", "e-mail reply", "agent note"),
+         why="a question a person must answer: it opens a review item (reason needs_answer) that pauses nothing"),
+    Kind("review_opened", BORROWER, ("awaiting_review", "review_overdue"), "reply_opt_outs_honoured",
+         ("reply", "e-mail reply", "agent note"), ends="review_resolved",
+         detail="review_id, reason, candidates, deadline, source (channel: the channel it pauses; contact_point)",
+         why="a reply too uncertain to apply: collection on its channel pauses while it waits; past its "
+             "deadline unresolved, nothing goes on that channel to the person or to the point it came from "
+             "(the opt-out it may have been: TCPA 2024 gives 10 business days)"),
 )
 
 # The kinds that end another (pairs): each has the scope of the kind it ends. point_verified ends

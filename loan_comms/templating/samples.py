@@ -67,6 +67,8 @@ def _situation(kind: str, b: SampleBorrower, cfg: LifecycleConfig) -> tuple[date
         return REFERENCE_DAY - timedelta(days=dpd), dpd, None, f"{dpd} days overdue"
     if kind == "payment_confirmation":
         return None, 0, None, "payment received"
+    if kind == "opt_out_confirmation":
+        return None, 0, None, "opted out by reply"
     if kind == "broken_promise":
         dpd = 9 + b.extra_dpd
         return REFERENCE_DAY - timedelta(days=dpd), dpd, REFERENCE_DAY - timedelta(days=2), f"{dpd} days overdue"

@@ -35,6 +35,25 @@ OPT_OUT_TEXT: dict[tuple[str, str], str] = {
     ("zh-CN", "letter"): "如不希望再收到信函，请致电客服热线，我们将停止寄送。",
 }
 
+# The confirmation of an opt-out (issue 12) cannot offer to stop what just stopped: its
+# `opt_out_text` says how to come back instead (START / 订阅 re-subscribes: an opt_in reply).
+RESUBSCRIBE_TEXT: dict[tuple[str, str], str] = {
+    ("en", "sms"): "Reply START to resubscribe",
+    ("zh-CN", "sms"): "回复START可重新订阅",
+    ("en", "email"): "To receive these emails again, reply START to this message.",
+    ("zh-CN", "email"): "如需重新接收此类邮件，请直接回复“START”。",
+}
+CONFIRMATION_KINDS: frozenset[str] = frozenset({"opt_out_confirmation"})
+
+
+def opt_out_text(language: str, channel: str, kind: str) -> str:
+    """The `opt_out_text` a template of `kind` shows: how to stop the channel, or for the
+    confirmation of an opt-out, how to resubscribe."""
+    if kind in CONFIRMATION_KINDS and (language, channel) in RESUBSCRIBE_TEXT:
+        return RESUBSCRIBE_TEXT[(language, channel)]
+    return OPT_OUT_TEXT[(language, channel)]
+
+
 _FILE = re.compile(r"^(?P<channel>[^/]+)/(?P<language>[^/]+)/(?P<kind>[a-z][a-z0-9_]*)\.(?P<part>[a-z]+)\.j2$")
 
 
@@ -75,13 +94,13 @@ class CompiledTemplate:
 
     @property
     def opt_out_text(self) -> str:
-        return OPT_OUT_TEXT[(self.language, self.channel)]
+        return opt_out_text(self.language, self.channel, self.kind)
 
     def render(self, ctx: dict[str, Any]) -> Rendered:
         if self.broken:
             raise RenderError(f"{self.template_id}: {self.broken}")
         if "opt_out_text" not in ctx:
-            ctx = {**ctx, "opt_out_text": OPT_OUT_TEXT[(self.language, self.channel)]}
+            ctx = {**ctx, "opt_out_text": self.opt_out_text}
         part = "txt"
         try:
             c = self.compiled

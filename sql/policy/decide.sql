@@ -18,6 +18,9 @@
 -- (every shipped profile): the dialer works a day's calls in its own order, so a second call the
 -- same day could be dialled after the first one reached the person, which the cooldown forbids
 -- (Reg F 1006.14(b)(2)(i)(B)); reached_calls_per_day applies only where there is no cooldown.
+-- A callback the borrower asked for at given hours (reply_follow_ups.window_from / window_to, local
+-- on the timezone on file) goes within them where they overlap the allowed window; where they do
+-- not, in the allowed window (the person asked for a call; quiet hours still win).
 CREATE OR REPLACE TEMP TABLE decisions AS
 WITH fresh AS (
     SELECT c.*, s.contact_point, b.timezone, b.language AS borrower_language, p.profile
@@ -101,6 +104,15 @@ overall_ranked AS (
                AS point_overall_rank
     FROM channel_capped AS c WHERE c.cap_reason IS NULL
 ),
+asked AS (
+    SELECT f.idempotency_key,
+           greatest(s.send_after, coalesce(timezone(f.timezone, $as_of::DATE + r.window_from), s.send_after)) AS send_after,
+           least(s.send_before, coalesce(timezone(f.timezone, $as_of::DATE + r.window_to), s.send_before)) AS send_before
+    FROM fresh AS f
+    JOIN reply_follow_ups AS r USING (idempotency_key)
+    JOIN gate_subjects AS s USING (idempotency_key)
+    WHERE r.window_from IS NOT NULL OR r.window_to IS NOT NULL
+),
 verdicts AS (
     SELECT idempotency_key, gate_reason AS reason FROM gated WHERE gate_reason IS NOT NULL
     UNION ALL
@@ -120,10 +132,13 @@ SELECT f.*,
        coalesce(v.reason, 'allowed') AS decided_by_rule,
        -- a letter when the zones share no hour: the window on the clock of the timezone on file
        CASE WHEN f.channel = 'letter' AND NOT coalesce(w.send_after < w.send_before, false)
-            THEN timezone(f.timezone, $as_of::DATE + p.window_start) ELSE w.send_after END AS send_after,
+            THEN timezone(f.timezone, $as_of::DATE + p.window_start)
+            WHEN ak.send_after < ak.send_before THEN ak.send_after ELSE w.send_after END AS send_after,
        CASE WHEN f.channel = 'letter' AND NOT coalesce(w.send_after < w.send_before, false)
-            THEN timezone(f.timezone, $as_of::DATE + p.window_end) ELSE w.send_before END AS send_before
+            THEN timezone(f.timezone, $as_of::DATE + p.window_end)
+            WHEN ak.send_after < ak.send_before THEN ak.send_before ELSE w.send_before END AS send_before
 FROM fresh AS f
 JOIN verdicts AS v USING (idempotency_key)
 JOIN gate_subjects AS w USING (idempotency_key)
-JOIN borrower_policy AS p ON p.borrower_id = f.borrower_id;
+JOIN borrower_policy AS p ON p.borrower_id = f.borrower_id
+LEFT JOIN asked AS ak ON ak.idempotency_key = f.idempotency_key;

@@ -4,7 +4,8 @@
 --     same keys and records nothing new).
 --   step_taken(status, suppressed_reason) returns true when a contact counts as its step taken:
 --     it was planned or sent, or it could never be made while a standing restriction holds (no
---     recipient, no usable contact point, channel opted out, cease-contact, attorney, deceased, bankruptcy, breathing
+--     recipient, no usable contact point, channel opted out or a review item past its deadline
+--     (review_overdue: the opt-out it may have been), cease-contact, attorney, deceased, bankruptcy, breathing
 --     space, a channel the borrower asked us not to use or barred while vulnerable, no common
 --     window, a visit whose notice can never go); a contact the policy only held back (cap, pause, holiday, missed window) does not
 --     count, so the step is tried again the next day. Why the standing ones count: otherwise the
@@ -22,7 +23,7 @@ CREATE OR REPLACE TEMP MACRO contact_key(borrower_id, loan_id, step, channel, da
 
 CREATE OR REPLACE TEMP MACRO step_taken(status, suppressed_reason) AS
     (status <> 'suppressed' OR suppressed_reason LIKE 'opted_out_%'
-     OR suppressed_reason IN ('no_recipient', 'point_unusable', 'place_avoided', 'cease_contact', 'attorney_represented', 'deceased', 'bankruptcy',
+     OR suppressed_reason IN ('no_recipient', 'point_unusable', 'place_avoided', 'review_overdue', 'cease_contact', 'attorney_represented', 'deceased', 'bankruptcy',
                               'breathing_space', 'preference_channel', 'vulnerable_no_calls', 'no_common_window',
                               'visit_unannounced'));
 

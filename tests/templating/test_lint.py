@@ -35,7 +35,7 @@ def test_every_required_template_exists_in_both_languages(shipped):
         ("dpd_60_handoff", "letter"), ("hardship_offer", "sms"), ("hardship_offer", "email"),
         ("forbearance_offer", "sms"), ("forbearance_offer", "email"),
         ("broken_promise", "sms"), ("payment_confirmation", "sms"), ("survey", "sms"), ("survey", "email"),
-        ("visit_notice", "letter"),
+        ("visit_notice", "letter"), ("opt_out_confirmation", "sms"), ("opt_out_confirmation", "email"),
     }
     have = {(k, c) for (k, c, lang) in shipped.templates}
     assert have == expected

@@ -9,6 +9,9 @@
 -- Each pair is read "latest event wins" (opt_out/opt_in, cease/revoked, attorney/withdrawn,
 -- vulnerable/ended, breathing_space/ended, workplace_prohibited/permitted, bankruptcy/dismissed,
 -- complaint/resolved); deceased has no end; a later contact_preference replaces the earlier one.
+-- Review items (review_items.sql, needs it): awaiting_review_channels, the channels of the
+-- borrower's open items (collection on them pauses: awaiting_review), and review_overdue_channels,
+-- those of open items past their deadline (nothing goes on them: review_overdue).
 CREATE OR REPLACE TEMP TABLE borrower_flags AS
 WITH ev AS (
     SELECT e.borrower_id, e.kind, e.channel, e.occurred_at, e.detail, b.timezone
@@ -57,7 +60,15 @@ standing AS (
     FROM ev
     WHERE kind NOT IN ('opt_out', 'opt_in')
     GROUP BY borrower_id
-)
+),
+reviews AS (
+    SELECT borrower_id,
+           list(DISTINCT channel) AS awaiting_review_channels,
+           coalesce(list(DISTINCT channel) FILTER (WHERE overdue), []) AS review_overdue_channels
+    FROM review_items WHERE channel IS NOT NULL
+    GROUP BY borrower_id
+),
+flags AS (
 SELECT borrower_id,
        coalesce(o.opted_out_channels, []) AS opted_out_channels,
        coalesce(s.cease_active, false) AS cease_active,
@@ -71,4 +82,10 @@ SELECT borrower_id,
        s.breathing_space_until,
        s.contact_preference
 FROM optout AS o
-FULL JOIN standing AS s USING (borrower_id);
+FULL JOIN standing AS s USING (borrower_id)
+)
+SELECT borrower_id, f.* EXCLUDE (borrower_id),
+       coalesce(r.awaiting_review_channels, []) AS awaiting_review_channels,
+       coalesce(r.review_overdue_channels, []) AS review_overdue_channels
+FROM flags AS f
+FULL JOIN reviews AS r USING (borrower_id);

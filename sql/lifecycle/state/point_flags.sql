@@ -8,6 +8,9 @@
 --                            only by a later 'point_verified' of that borrower (point_routes.sql).
 --   opted_out_channels       channels closed FROM this point: the latest opt_out/opt_in whose
 --                            contact_point is this point is an opt_out (a STOP sent from the number).
+--   review_overdue_channels  channels of open review items past their deadline whose reply came
+--                            from this point (review_items.sql, needs it): nothing goes to the
+--                            point on them, for any borrower holding it (the opt-out it may have been).
 -- Why: TCPA / Reg F 1006.6(d): a wrong or reassigned number is someone else's; a STOP from a
 -- number revokes consent for that number whoever the message is for (issue 11 cases 3 and 4).
 -- Derived from events, never stored: re-running a day derives the same flags.
@@ -41,6 +44,12 @@ optout AS (
             AND channel IS NOT NULL
           GROUP BY contact_point, channel)
     GROUP BY contact_point
+),
+overdue AS (
+    SELECT contact_point AS point_id, list(DISTINCT channel) AS review_overdue_channels
+    FROM review_items WHERE overdue AND channel IS NOT NULL AND contact_point IS NOT NULL
+    GROUP BY contact_point
 )
-SELECT point_id, m.marked_kind, m.marked_at, coalesce(o.opted_out_channels, []) AS opted_out_channels
-FROM marked AS m FULL JOIN optout AS o USING (point_id);
+SELECT point_id, m.marked_kind, m.marked_at, coalesce(o.opted_out_channels, []) AS opted_out_channels,
+       coalesce(r.review_overdue_channels, []) AS review_overdue_channels
+FROM marked AS m FULL JOIN optout AS o USING (point_id) FULL JOIN overdue AS r USING (point_id);

@@ -7,10 +7,12 @@
 --   'place_avoided'    the point's place is one the borrower asked us not to use: 'work' after a
 --                      'workplace_prohibited' event, or a place in detail.avoid_places of their
 --                      latest 'contact_preference';
---   'opted_out_point'  the channel was closed from this point (a STOP from the number).
+--   'opted_out_point'  the channel was closed from this point (a STOP from the number);
+--   'review_overdue'   a review item about a reply from this point on this channel is past its
+--                      deadline unresolved (point_flags.review_overdue_channels).
 -- When another usable point exists it is used rather than the contact suppressed; when none is,
 -- the gate suppresses with the rank-1 point's reason (rules point_unusable, place_avoided,
--- opted_out). With $pending_only, only borrowers with a planned contact whose window has opened
+-- opted_out, review_overdue). With $pending_only, only borrowers with a planned contact whose window has opened
 -- (the re-check before send), as installment_state. Why: Reg F 1006.6(b)(3) (a place the consumer said is inconvenient, workplace
 -- 1006.6(b)(3)), TCPA reassigned numbers, issue 11 cases 3 and 4. Needs point_flags.
 CREATE OR REPLACE TEMP TABLE point_routes AS
@@ -43,6 +45,7 @@ judged AS (
                WHEN r.place = 'work' AND w.borrower_id IS NOT NULL THEN 'place_avoided'
                WHEN r.place IS NOT NULL AND list_contains(coalesce(pr.avoid_places, []), r.place) THEN 'place_avoided'
                WHEN list_contains(coalesce(f.opted_out_channels, []), r.channel) THEN 'opted_out_point'
+               WHEN list_contains(coalesce(f.review_overdue_channels, []), r.channel) THEN 'review_overdue'
            END AS blocked
     FROM recipients AS r
     LEFT JOIN point_flags AS f USING (point_id)

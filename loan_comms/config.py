@@ -250,7 +250,6 @@ class Policy(_Strict):
     profiles: dict[str, Profile] = Field(min_length=1)
     holidays: Holidays = Holidays()
     vulnerable: Vulnerable = Vulnerable()
-    opt_out_keywords: dict[str, tuple[str, ...]] = {}
 
     @model_validator(mode="after")
     def _default_profile(self) -> "Policy":

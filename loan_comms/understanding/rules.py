@@ -48,6 +48,20 @@ class Negation(_Strict):
     window: int = Field(default=2, ge=0, le=10)
     cues: tuple[str, ...] = ()
     hedges: tuple[str, ...] = ()
+    # Wordings that begin with a cue but negate nothing that follows ("别担心", "don't worry").
+    not_cues: tuple[str, ...] = ()
+    # Words that end a cue's reach inside a clause ("别发了 我会自己还的": 了 closes 别发).
+    breaks: tuple[str, ...] = ()
+
+
+class Question(_Strict):
+    # Words that end a clause that asks (吗, 呢): with "?", they make a clause a question, where a
+    # rule marked `not_in_question` does not apply ("Can I pay on Friday?" asks, it promises nothing).
+    end_words: tuple[str, ...] = ()
+
+
+class Segmenter(_Strict):
+    split: tuple[str, ...] = ()
 
 
 class Tcpa(_Strict):
@@ -78,6 +92,9 @@ class Rule(_Strict):
     negatable: bool = True
     detail: dict[str, str] = {}
     needs: Literal["date", "date_for_apply"] | None = None
+    not_in_question: bool = False
+    other_object: bool = False
+    unless_next: str | None = Field(default=None, pattern=r"^@[a-z_]+$")
 
     @field_validator("match")
     @classmethod
@@ -100,6 +117,8 @@ class RulesFile(_Strict):
     confidence: Confidence = Confidence()
     review: Review = Review()
     negation: Negation = Negation()
+    question: Question = Question()
+    segmenter: Segmenter = Segmenter()
     tcpa: Tcpa
     channel_words: ChannelWords = ChannelWords()
     lexicon: dict[str, tuple[str, ...]] = {}
@@ -118,6 +137,8 @@ class RulesFile(_Strict):
                     if p.startswith("@") and p.rstrip("?")[1:] not in known:
                         raise ValueError(f"rules[{i}].match[{j}]: unknown lexicon {p.rstrip('?')!r}; "
                                          f"known: {', '.join(sorted(known))}")
+            if rule.unless_next and rule.unless_next[1:] not in known:
+                raise ValueError(f"rules[{i}].unless_next: unknown lexicon {rule.unless_next!r}")
             if rule.needs and rule.intent != "promise_to_pay":
                 raise ValueError(f"rules[{i}].needs: only a promise_to_pay rule needs a date")
         if self.confidence.weak >= self.apply_threshold:
@@ -148,6 +169,7 @@ class Pattern:
     slots: tuple[Slot, ...]
     at_start: bool
     at_end: bool
+    required: frozenset[str] = frozenset()    # the lexicons it cannot match without (a fast reject)
 
 
 @dataclass(frozen=True)
@@ -159,6 +181,9 @@ class CompiledRule:
     negatable: bool
     detail: dict[str, str]
     needs: str | None
+    not_in_question: bool = False
+    other_object: bool = False
+    unless_next: str | None = None
 
 
 Span = tuple[int, int]                   # [first word, last word + 1) in a clause
@@ -233,7 +258,7 @@ def _compile_pattern(pattern: str, literals: dict[str, set[str]]) -> Pattern:
                 literals[name] = {w.replace("_", " ") for w in p.split("|")}
             slots.append(Slot(name, optional, gap))
             gap = 0
-    return Pattern(tuple(slots), at_start, at_end)
+    return Pattern(tuple(slots), at_start, at_end, frozenset(s.lexicon for s in slots if not s.optional))
 
 
 def compile_rules(spec: RulesFile, version: str, path: str) -> Rules:
@@ -242,15 +267,20 @@ def compile_rules(spec: RulesFile, version: str, path: str) -> Rules:
         lexicons[f"channel_{key}"] = set(getattr(spec.channel_words, key))
     lexicons["_neg"] = set(spec.negation.cues)
     lexicons["_hedge"] = set(spec.negation.hedges)
+    lexicons["_not_neg"] = set(spec.negation.not_cues)
+    lexicons["_neg_break"] = set(spec.negation.breaks)
+    lexicons["_qend"] = set(spec.question.end_words)
     lexicons["_tcpa"] = set(spec.tcpa.keywords)
     lexicons["_not_opt_out"] = set(spec.tcpa.not_opt_out)
     lexicons["_other_object"] = set(spec.tcpa.other_objects)
     literals: dict[str, set[str]] = {}
     compiled = tuple(
         CompiledRule(r.id, r.intent, tuple(_compile_pattern(p, literals) for p in r.match),
-                     r.strength == "strong", r.negatable, dict(r.detail), r.needs)
+                     r.strength == "strong", r.negatable, dict(r.detail), r.needs, r.not_in_question,
+                     r.other_object, r.unless_next[1:] if r.unless_next else None)
         for r in spec.rules)
     lexicons.update(literals)
+    segment.split(normalize(w) for w in spec.segmenter.split)
     segment.teach(_teachable({normalize(w) for words in lexicons.values() for w in words}))
     by_phrase: dict[str, set[str]] = {}
     for name, words in lexicons.items():

@@ -43,6 +43,7 @@ class _Found:
     needs: str | None = None
     detail: dict[str, str] = field(default_factory=dict)
     about_other: bool = False          # an opt-out word next to a non-message object (autopay)
+    only: bool = False                 # "email only": the named channels are the only ones allowed
 
 
 def _match(pattern: Pattern, spans: dict[str, list[Span]], n: int) -> list[Span]:
@@ -133,7 +134,30 @@ def understand(text: str, *, channel: str, received_at: datetime, timezone: str 
     `given`: a provider's own reading (Twilio's OptOutType STOP / START / HELP), taken as given.
     `timezone`: the borrower's IANA zone; relative dates ("明天", "next Friday") are its days."""
     rules = rules or load_rules()
-    norm = normalize(text or "")
+    norm = normalize(rules.substitute(text or ""))
+    result = _understand(norm, channel, received_at, timezone, rules, given)
+    if rules.respeller is not None:
+        respelled = rules.respeller.respell(norm)
+        if respelled != norm:
+            result = _with_fallback(result, _understand(respelled, channel, received_at, timezone, rules, None),
+                                    rules)
+    return result
+
+
+def _with_fallback(result: Understanding, alt: Understanding, rules: Rules) -> Understanding:
+    """What only the pinyin respelling reveals is a guess: review (weak), under its own rule name
+    ("pinyin:<rule>"); an intent the text states as written keeps its own reading."""
+    have = {i.name for i in result.intents} | {i.name for i in result.review}
+    extra = tuple(replace(i, confidence=min(i.confidence, rules.confidence_weak), rule=f"pinyin:{i.rule}")
+                  for i in alt.intents + alt.review if i.name not in have)
+    if not extra:
+        return result
+    review = tuple(sorted(result.review + extra, key=lambda i: INTENTS.index(i.name)))
+    return replace(result, review=review)
+
+
+def _understand(norm: str, channel: str, received_at: datetime, timezone: str | None, rules: Rules,
+                given: str | None) -> Understanding:
     lang = language(norm)
     clauses = segment.clauses(norm)
     today = _local_today(received_at, timezone)
@@ -155,7 +179,7 @@ def understand(text: str, *, channel: str, received_at: datetime, timezone: str 
                 strong = rule.strong and not other
                 conf = rules.confidence_strong if strong else rules.confidence_weak
                 found.append(_Found(rule.id, rule.intent, strong, conf, ci, hit, rule.needs, dict(rule.detail),
-                                    other))
+                                    other, rule.only))
         # A match inside a longer opt-out match is part of it: "以后不要用这个号码联系我" is no
         # call-back request, "text me again and I'm filing a complaint" no opt-in.
         outs = [f.span for f in found if f.clause == ci and f.intent == "opt_out"]
@@ -247,7 +271,14 @@ def _decide(found: list[_Found], clauses: list[segment.Clause], clause_spans: li
 
     for f in found:
         intent = Intent(f.intent, f.confidence, f.rule, detail=f.detail)
-        if f.intent in ("opt_out", "opt_in"):
+        if f.intent == "opt_out" and f.only:
+            allowed = tuple(c for c in _CHANNEL_KEYS if clause_spans[f.clause].get(f"channel_{c}"))
+            closed = tuple(c for c in rules.all_channels if c not in allowed)
+            if not closed:
+                continue
+            intent = replace(intent, channels=closed, scope="named",
+                             detail={**intent.detail, "only": ",".join(allowed)})
+        elif f.intent in ("opt_out", "opt_in"):
             chans, scope = _channels_of(clause_spans[f.clause], channel, rules)
             intent = replace(intent, channels=chans, scope=scope)
         elif f.intent == "promise_to_pay":

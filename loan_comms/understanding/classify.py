@@ -16,6 +16,7 @@ Steps, each general (no rule knows a particular message):
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,13 +42,15 @@ class _Found:
     span: Span
     needs: str | None = None
     detail: dict[str, str] = field(default_factory=dict)
+    about_other: bool = False          # an opt-out word next to a non-message object (autopay)
+    only: bool = False                 # "email only": the named channels are the only ones allowed
 
 
 def _match(pattern: Pattern, spans: dict[str, list[Span]], n: int) -> list[Span]:
     """Every (start, end) where the pattern's slots follow each other within their gaps."""
     out: list[Span] = []
     slots = pattern.slots
-    if any(not s.optional and s.lexicon not in spans for s in slots):
+    if not pattern.required <= spans.keys():
         return out                       # a word the pattern needs is absent: the common case
 
     def walk(k: int, pos: int, start: int | None) -> None:
@@ -71,11 +74,33 @@ def _match(pattern: Pattern, spans: dict[str, list[Span]], n: int) -> list[Span]
 
 
 def _negated(span: Span, spans: dict[str, list[Span]], window: int) -> bool:
-    return any(e <= span[0] and span[0] - e <= window for _s, e in spans.get("_neg", ()))
+    """A negation cue ends at most `window` words before the span, and is not the start of a
+    wording that negates nothing after it ("别担心我会还的": 别 negates the worry, not the promise)."""
+    exempt = spans.get("_not_neg", ())
+    breaks = spans.get("_neg_break", ())
+    return any(e <= span[0] and span[0] - e <= window and not _inside((s, e), exempt)
+               and not any(e <= b < span[0] for b, _ in breaks)
+               for s, e in spans.get("_neg", ()))
 
 
-def _inside(span: Span, covers: list[Span]) -> bool:
+def _inside(span: Span, covers: Iterable[Span]) -> bool:
     return any(a <= span[0] < b for a, b in covers)
+
+
+def _overlaps(span: Span, covers: Iterable[Span]) -> bool:
+    return any(a < span[1] and span[0] < b for a, b in covers)
+
+
+def _near_other_object(span: Span, spans: dict[str, list[Span]]) -> bool:
+    """An object that is not a message (autopay, a card, the loan, a job) within 2 words after the
+    span ("cancel my autopay") or just before it (Chinese puts it first: "自动扣款怎么取消")."""
+    return any(span[1] <= s <= span[1] + 2 or 0 <= span[0] - e <= 1 for s, e in spans.get("_other_object", ()))
+
+
+def _asks(clause: segment.Clause, spans: dict[str, list[Span]]) -> bool:
+    """The clause is a question: it ends with "?" or with a question particle (吗, 呢)."""
+    n = len(clause.words)
+    return clause.question or any(e == n for _s, e in spans.get("_qend", ()))
 
 
 def _channels_of(spans: dict[str, list[Span]], channel: str, rules: Rules) -> tuple[tuple[str, ...], str]:
@@ -109,7 +134,30 @@ def understand(text: str, *, channel: str, received_at: datetime, timezone: str 
     `given`: a provider's own reading (Twilio's OptOutType STOP / START / HELP), taken as given.
     `timezone`: the borrower's IANA zone; relative dates ("明天", "next Friday") are its days."""
     rules = rules or load_rules()
-    norm = normalize(text or "")
+    norm = normalize(rules.substitute(text or ""))
+    result = _understand(norm, channel, received_at, timezone, rules, given)
+    if rules.respeller is not None:
+        respelled = rules.respeller.respell(norm)
+        if respelled != norm:
+            result = _with_fallback(result, _understand(respelled, channel, received_at, timezone, rules, None),
+                                    rules)
+    return result
+
+
+def _with_fallback(result: Understanding, alt: Understanding, rules: Rules) -> Understanding:
+    """What only the pinyin respelling reveals is a guess: review (weak), under its own rule name
+    ("pinyin:<rule>"); an intent the text states as written keeps its own reading."""
+    have = {i.name for i in result.intents} | {i.name for i in result.review}
+    extra = tuple(replace(i, confidence=min(i.confidence, rules.confidence_weak), rule=f"pinyin:{i.rule}")
+                  for i in alt.intents + alt.review if i.name not in have)
+    if not extra:
+        return result
+    review = tuple(sorted(result.review + extra, key=lambda i: INTENTS.index(i.name)))
+    return replace(result, review=review)
+
+
+def _understand(norm: str, channel: str, received_at: datetime, timezone: str | None, rules: Rules,
+                given: str | None) -> Understanding:
     lang = language(norm)
     clauses = segment.clauses(norm)
     today = _local_today(received_at, timezone)
@@ -121,11 +169,25 @@ def understand(text: str, *, channel: str, received_at: datetime, timezone: str 
     for ci, (clause, spans) in enumerate(zip(clauses, clause_spans)):
         n = len(clause.words)
         excluded = spans.get("_not_opt_out", [])
+        asks = _asks(clause, spans)
         for rule in rules.rules:
+            if rule.not_in_question and asks:
+                continue
             hit = _first_hit(rule, spans, n, rules.negation_window, excluded)
             if hit is not None:
-                conf = rules.confidence_strong if rule.strong else rules.confidence_weak
-                found.append(_Found(rule.id, rule.intent, rule.strong, conf, ci, hit, rule.needs, dict(rule.detail)))
+                other = rule.other_object and _near_other_object(hit, spans)
+                strong = rule.strong and not other
+                conf = rules.confidence_strong if strong else rules.confidence_weak
+                found.append(_Found(rule.id, rule.intent, strong, conf, ci, hit, rule.needs, dict(rule.detail),
+                                    other, rule.only))
+        # A match inside a longer opt-out match is part of it: "以后不要用这个号码联系我" is no
+        # call-back request, "text me again and I'm filing a complaint" no opt-in.
+        outs = [f.span for f in found if f.clause == ci and f.intent == "opt_out"]
+        found = [f for f in found if f.clause != ci or f.intent not in ("opt_in", "callback_request")
+                 or not _overlaps(f.span, outs)]
+        # A question about another object ("How do I cancel my autopay?") asks; it revokes nothing.
+        if asks or any(f.clause == ci and f.intent == "question" for f in found):
+            found = [f for f in found if f.clause != ci or not f.about_other]
         if clause.question and not any(f.clause == ci for f in found):
             found.append(_Found("question.mark", "question", True, rules.confidence_strong, ci, (0, n)))
 
@@ -140,7 +202,9 @@ def _first_hit(rule: CompiledRule, spans: dict[str, list[Span]], n: int, window:
                excluded: list[Span]) -> Span | None:
     for pattern in rule.patterns:
         for span in _match(pattern, spans, n):
-            if rule.intent == "opt_out" and _inside(span, excluded):
+            if rule.unless_next and any(s == span[1] for s, _e in spans.get(rule.unless_next, ())):
+                continue
+            if rule.intent == "opt_out" and _overlaps(span, excluded):
                 continue
             if rule.negatable and _negated(span, spans, window):
                 continue
@@ -159,11 +223,17 @@ def _tcpa(clauses: list[segment.Clause], clause_spans: list[dict[str, list[Span]
         for kw in spans.get("_tcpa", ()):
             if _inside(kw, excluded) or _negated(kw, spans, rules.negation_window):
                 continue
-            about_other = any(kw[1] <= s <= kw[1] + 2 for s, _e in spans.get("_other_object", ()))
-            if short and not about_other:
+            about_other = _near_other_object(kw, spans)
+            if about_other and (_asks(clauses[ci], spans) or any(f.clause == ci and f.intent == "question"
+                                                                   for f in found)):
+                continue
+            if short and not about_other and not _asks(clauses[ci], spans):
                 out.append(_Found("tcpa.short_reply", "opt_out", True, rules.confidence_tcpa, ci, kw))
             elif about_other:
                 out.append(_Found("tcpa.other_object", "opt_out", False, rules.confidence_weak, ci, kw))
+            elif short and not _inside(kw, explained):
+                # "When does the promo end?": a keyword in a short question is not clearly a request.
+                out.append(_Found("tcpa.short_question", "opt_out", False, rules.confidence_weak, ci, kw))
             elif not _inside(kw, explained):
                 out.append(_Found("tcpa.unexplained", "opt_out", False, rules.confidence_weak, ci, kw))
     return out
@@ -172,16 +242,18 @@ def _tcpa(clauses: list[segment.Clause], clause_spans: list[dict[str, list[Span]
 def _decide(found: list[_Found], clauses: list[segment.Clause], clause_spans: list[dict[str, list[Span]]],
             norm: str, lang: str, channel: str, today: date, rules: Rules, given: str | None) -> Understanding:
     note: str | None = None
-    # Questions only from clauses that say nothing else ("can you call me?" is a call-back request).
-    busy = {f.clause for f in found if f.intent != "question"}
-    found = [f for f in found if f.intent != "question" or f.clause not in busy]
-
     # Dates and times are read only when a promise or a call-back asks for them (most texts don't).
     promised, window, used = None, None, []
     if any(f.intent in ("promise_to_pay", "callback_request") for f in found):
         promised, date_span = dates.find_date(norm, today)
         window, time_spans = dates.find_window(norm)
         used = ([date_span] if date_span else []) + time_spans
+    usable = promised is not None and today <= promised <= today + timedelta(days=366)
+    if not usable:                         # "还" without a date is too loose to mean a promise
+        found = [f for f in found if not (f.intent == "promise_to_pay" and f.needs == "date")]
+    # Questions only from clauses that say nothing else ("can you call me?" is a call-back request).
+    busy = {f.clause for f in found if f.intent != "question"}
+    found = [f for f in found if f.intent != "question" or f.clause not in busy]
 
     clear: dict[str, Intent] = {}
     review: dict[str, Intent] = {}
@@ -199,14 +271,18 @@ def _decide(found: list[_Found], clauses: list[segment.Clause], clause_spans: li
 
     for f in found:
         intent = Intent(f.intent, f.confidence, f.rule, detail=f.detail)
-        if f.intent in ("opt_out", "opt_in"):
+        if f.intent == "opt_out" and f.only:
+            allowed = tuple(c for c in _CHANNEL_KEYS if clause_spans[f.clause].get(f"channel_{c}"))
+            closed = tuple(c for c in rules.all_channels if c not in allowed)
+            if not closed:
+                continue
+            intent = replace(intent, channels=closed, scope="named",
+                             detail={**intent.detail, "only": ",".join(allowed)})
+        elif f.intent in ("opt_out", "opt_in"):
             chans, scope = _channels_of(clause_spans[f.clause], channel, rules)
             intent = replace(intent, channels=chans, scope=scope)
         elif f.intent == "promise_to_pay":
-            usable = promised is not None and today <= promised <= today + timedelta(days=366)
             if not usable:
-                if f.needs == "date":
-                    continue               # "还" without a date is too loose to mean a promise
                 note = ("promise without a usable date" if promised is None
                         else "promise dated outside the next year")
                 intent = replace(intent, confidence=min(intent.confidence, rules.confidence_weak))

@@ -107,6 +107,8 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?:今天|今日|今晚|\btoday\b|\btonight\b)"), "+0"),
     (re.compile(r"\bin (\d{1,2}|a couple of|a few|two|three|four|five) days?\b"), "in n"),
     (re.compile(rf"{_NUM}天(?:后|之后|以后)"), "in n"),
+    (re.compile(rf"下个?月{_NUM}[号日]"), "next month d"),
+    (re.compile(rf"(?:这个月|本月){_NUM}[号日]"), "this month d"),
     (re.compile(r"(?:下个?月底|下个?月末|end of next month)"), "eonm"),
     (re.compile(r"(?:月底|月末|end of (?:the |this )?month|month end|month-end)"), "eom"),
     (re.compile(r"(?:下个?月初|beginning of next month|start of next month|early next month)"), "bonm"),
@@ -157,6 +159,12 @@ def _date_of(m: re.Match[str], kind: str, today: date) -> date | None:
     if kind == "in n":
         n = _FEW.get(g[0]) or zh_small_int(g[0])
         return today + timedelta(days=n) if n is not None and n <= 60 else None
+    if kind in ("next month d", "this month d"):
+        day = zh_small_int(g[0])
+        y, mo = today.year, today.month
+        if kind == "next month d":
+            y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
+        return _safe(y, mo, day) if day else None
     if kind == "eom":
         return _end_of_month(today)
     if kind == "eonm":

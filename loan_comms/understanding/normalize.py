@@ -37,14 +37,16 @@ _t2s: Any = None
 
 
 def _to_simplified(text: str) -> str:
-    """Traditional -> simplified Chinese with OpenCC (phrase-aware, loaded once, ~5 ms)."""
+    """Traditional -> simplified Chinese with OpenCC (phrase-aware, loaded once, ~5 ms). The
+    Taiwan-phrase profile (tw2sp) also maps the Taiwanese words to the mainland ones: 簡訊 -> 短信,
+    訊息 -> 消息, so one rule phrase covers both; simplified text passes through unchanged."""
     global _t2s
     if not _CJK.search(text):
         return text
     if _t2s is None:
         import opencc
 
-        _t2s = opencc.OpenCC("t2s")
+        _t2s = opencc.OpenCC("tw2sp")
     return str(_t2s.convert(text))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,7 @@ from loan_comms.paths import REPO_ROOT
 from loan_comms.understanding import segment
 from loan_comms.understanding.model import INTENTS
 from loan_comms.understanding.normalize import normalize
+from loan_comms.understanding.pinyin import Respeller
 
 if TYPE_CHECKING:
     from loan_comms.config import LifecycleConfig
@@ -48,6 +50,20 @@ class Negation(_Strict):
     window: int = Field(default=2, ge=0, le=10)
     cues: tuple[str, ...] = ()
     hedges: tuple[str, ...] = ()
+    # Wordings that begin with a cue but negate nothing that follows ("别担心", "don't worry").
+    not_cues: tuple[str, ...] = ()
+    # Words that end a cue's reach inside a clause ("别发了 我会自己还的": 了 closes 别发).
+    breaks: tuple[str, ...] = ()
+
+
+class Question(_Strict):
+    # Words that end a clause that asks (吗, 呢): with "?", they make a clause a question, where a
+    # rule marked `not_in_question` does not apply ("Can I pay on Friday?" asks, it promises nothing).
+    end_words: tuple[str, ...] = ()
+
+
+class Segmenter(_Strict):
+    split: tuple[str, ...] = ()
 
 
 class Tcpa(_Strict):
@@ -78,6 +94,12 @@ class Rule(_Strict):
     negatable: bool = True
     detail: dict[str, str] = {}
     needs: Literal["date", "date_for_apply"] | None = None
+    not_in_question: bool = False
+    other_object: bool = False
+    unless_next: str | None = Field(default=None, pattern=r"^@[a-z_]+$")
+    # opt_out: the channels the clause names are the ONLY ones allowed ("email only", "post only",
+    # "只接受书面"): the opt-out closes every other channel of all_channels.
+    only: bool = False
 
     @field_validator("match")
     @classmethod
@@ -92,6 +114,14 @@ class Rule(_Strict):
         return v
 
 
+class Pinyin(_Strict):
+    # Match the Chinese phrases by toneless pinyin when the text does not match as written:
+    # "bu yao zai fa le", "tuiding", 短性 (for 短信). What only the fallback finds goes to review.
+    fallback: bool = True
+    # The lexicons a sound-alike written in Chinese characters may stand for (短性 -> 短信).
+    homophone_lexicons: tuple[str, ...] = ()
+
+
 class RulesFile(_Strict):
     apply_threshold: float = Field(default=0.8, gt=0, le=1)
     short_reply_words: int = Field(default=6, ge=1, le=50)
@@ -100,8 +130,13 @@ class RulesFile(_Strict):
     confidence: Confidence = Confidence()
     review: Review = Review()
     negation: Negation = Negation()
+    question: Question = Question()
+    segmenter: Segmenter = Segmenter()
     tcpa: Tcpa
     channel_words: ChannelWords = ChannelWords()
+    dialect: dict[str, str] = {}
+    emoji: dict[str, tuple[str, ...]] = {}
+    pinyin: Pinyin = Pinyin()
     lexicon: dict[str, tuple[str, ...]] = {}
     rules: tuple[Rule, ...] = Field(min_length=1)
 
@@ -118,12 +153,25 @@ class RulesFile(_Strict):
                     if p.startswith("@") and p.rstrip("?")[1:] not in known:
                         raise ValueError(f"rules[{i}].match[{j}]: unknown lexicon {p.rstrip('?')!r}; "
                                          f"known: {', '.join(sorted(known))}")
+            if rule.unless_next and rule.unless_next[1:] not in known:
+                raise ValueError(f"rules[{i}].unless_next: unknown lexicon {rule.unless_next!r}")
+            if rule.only and rule.intent != "opt_out":
+                raise ValueError(f"rules[{i}].only: only an opt_out rule restricts channels")
             if rule.needs and rule.intent != "promise_to_pay":
                 raise ValueError(f"rules[{i}].needs: only a promise_to_pay rule needs a date")
         if self.confidence.weak >= self.apply_threshold:
             raise ValueError("confidence.weak must be below apply_threshold (a weak rule is never applied)")
         if min(self.confidence.strong, self.confidence.tcpa) < self.apply_threshold:
             raise ValueError("confidence.strong and confidence.tcpa must reach apply_threshold")
+        for name in self.pinyin.homophone_lexicons:
+            if name not in known:
+                raise ValueError(f"pinyin.homophone_lexicons: unknown lexicon {name!r}")
+        for src, dst in self.dialect.items():
+            if not src.strip() or not dst.strip():
+                raise ValueError(f"dialect.{src!r}: a dialect entry maps a non-empty wording to a non-empty one")
+        for word, marks in self.emoji.items():
+            if not re.fullmatch(r"[a-z][a-z ]*", word) or not marks or not all(m.strip() for m in marks):
+                raise ValueError(f"emoji.{word}: a lower-case word, mapped from a non-empty list of emoji")
         for name, words in self.lexicon.items():
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
                 raise ValueError(f"lexicon.{name}: a lexicon name is lower-case letters, digits and _")
@@ -148,6 +196,7 @@ class Pattern:
     slots: tuple[Slot, ...]
     at_start: bool
     at_end: bool
+    required: frozenset[str] = frozenset()    # the lexicons it cannot match without (a fast reject)
 
 
 @dataclass(frozen=True)
@@ -159,6 +208,10 @@ class CompiledRule:
     negatable: bool
     detail: dict[str, str]
     needs: str | None
+    not_in_question: bool = False
+    other_object: bool = False
+    unless_next: str | None = None
+    only: bool = False
 
 
 Span = tuple[int, int]                   # [first word, last word + 1) in a clause
@@ -182,6 +235,17 @@ class Rules:
     rules: tuple[CompiledRule, ...] = ()
     # phrase index: first character -> [(phrase, lexicon names)], longest first
     index: dict[str, list[tuple[str, frozenset[str]]]] = field(default_factory=dict)
+    # [dialect] and [emoji]: wordings replaced in the raw text before it is normalised
+    substitutions: dict[str, str] = field(default_factory=dict)
+    substitute_re: re.Pattern[str] | None = None
+    # [pinyin]: the Chinese phrases of the rules, matched by toneless pinyin as a fallback
+    respeller: Respeller | None = None
+
+    def substitute(self, text: str) -> str:
+        """Dialect words (唔好 -> 不要) and meaningful emoji (🛑 -> stop) replaced, longest first."""
+        if self.substitute_re is None or not text:
+            return text
+        return self.substitute_re.sub(lambda m: self.substitutions[m.group(0)], text)
 
     def spans(self, clause: segment.Clause) -> dict[str, list[Span]]:
         """Every lexicon's matches in the clause, on word boundaries only."""
@@ -233,7 +297,7 @@ def _compile_pattern(pattern: str, literals: dict[str, set[str]]) -> Pattern:
                 literals[name] = {w.replace("_", " ") for w in p.split("|")}
             slots.append(Slot(name, optional, gap))
             gap = 0
-    return Pattern(tuple(slots), at_start, at_end)
+    return Pattern(tuple(slots), at_start, at_end, frozenset(s.lexicon for s in slots if not s.optional))
 
 
 def compile_rules(spec: RulesFile, version: str, path: str) -> Rules:
@@ -242,15 +306,20 @@ def compile_rules(spec: RulesFile, version: str, path: str) -> Rules:
         lexicons[f"channel_{key}"] = set(getattr(spec.channel_words, key))
     lexicons["_neg"] = set(spec.negation.cues)
     lexicons["_hedge"] = set(spec.negation.hedges)
+    lexicons["_not_neg"] = set(spec.negation.not_cues)
+    lexicons["_neg_break"] = set(spec.negation.breaks)
+    lexicons["_qend"] = set(spec.question.end_words)
     lexicons["_tcpa"] = set(spec.tcpa.keywords)
     lexicons["_not_opt_out"] = set(spec.tcpa.not_opt_out)
     lexicons["_other_object"] = set(spec.tcpa.other_objects)
     literals: dict[str, set[str]] = {}
     compiled = tuple(
         CompiledRule(r.id, r.intent, tuple(_compile_pattern(p, literals) for p in r.match),
-                     r.strength == "strong", r.negatable, dict(r.detail), r.needs)
+                     r.strength == "strong", r.negatable, dict(r.detail), r.needs, r.not_in_question,
+                     r.other_object, r.unless_next[1:] if r.unless_next else None, r.only)
         for r in spec.rules)
     lexicons.update(literals)
+    segment.split(normalize(w) for w in spec.segmenter.split)
     segment.teach(_teachable({normalize(w) for words in lexicons.values() for w in words}))
     by_phrase: dict[str, set[str]] = {}
     for name, words in lexicons.items():
@@ -261,11 +330,24 @@ def compile_rules(spec: RulesFile, version: str, path: str) -> Rules:
     index: dict[str, list[tuple[str, frozenset[str]]]] = {}
     for phrase in sorted(by_phrase, key=len, reverse=True):
         index.setdefault(phrase[0], []).append((phrase, frozenset(by_phrase[phrase])))
+    substitutions: dict[str, str] = {}
+    for src, dst in spec.dialect.items():
+        substitutions[unicodedata.normalize("NFKC", src)] = dst
+    for word, marks in spec.emoji.items():
+        for mark in marks:
+            substitutions[mark] = f" {word} "
+    substitute_re = (re.compile("|".join(re.escape(k) for k in sorted(substitutions, key=len, reverse=True)))
+                     if substitutions else None)
+    respeller = None
+    if spec.pinyin.fallback:
+        zh = [p for p in by_phrase if p and all(map(segment.is_cjk, p))]
+        chosen = set(spec.pinyin.homophone_lexicons)
+        respeller = Respeller(zh, [p for p in zh if by_phrase[p] & chosen])
     return Rules(version=version, apply_threshold=spec.apply_threshold, short_reply_words=spec.short_reply_words,
                  deadline_business_days=spec.review.deadline_business_days, all_channels=spec.all_channels,
                  path=path, confidence_strong=spec.confidence.strong, confidence_weak=spec.confidence.weak,
                  confidence_tcpa=spec.confidence.tcpa, negation_window=spec.negation.window, rules=compiled,
-                 index=index)
+                 index=index, substitutions=substitutions, substitute_re=substitute_re, respeller=respeller)
 
 
 @lru_cache(maxsize=16)

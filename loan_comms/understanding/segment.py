@@ -22,6 +22,7 @@ _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 _jieba: Any = None
 _taught: set[str] = set()
+_split: set[str] = set()
 
 
 def _segmenter() -> Any:
@@ -41,6 +42,18 @@ def teach(words: Iterable[str]) -> None:
     for w in new:
         seg.add_word(w, None, None)
         _taught.add(w)
+    if new:
+        _cut.cache_clear()
+
+
+def split(words: Iterable[str]) -> None:
+    """Words of the segmenter's own dictionary that hide a rule word inside them (别打我 hides 别
+    and 打; 不能不要 hides 不要): removed from its dictionary, so they fall into their parts."""
+    seg = _segmenter()
+    new = [w for w in words if w not in _split and len(w) >= 2 and all(map(is_cjk, w))]
+    for w in new:
+        seg.add_word(w, 0, None)
+        _split.add(w)
     if new:
         _cut.cache_clear()
 

@@ -192,6 +192,7 @@ def _understand(norm: str, channel: str, received_at: datetime, timezone: str | 
             found.append(_Found("question.mark", "question", True, rules.confidence_strong, ci, (0, n)))
 
     found.extend(_tcpa(clauses, clause_spans, found, short, rules))
+    found.extend(_safety_net(clause_spans, found, rules))
     for f in found:
         if f.strong and clause_spans[f.clause].get("_hedge"):
             f.strong, f.confidence = False, rules.confidence_weak
@@ -236,6 +237,29 @@ def _tcpa(clauses: list[segment.Clause], clause_spans: list[dict[str, list[Span]
                 out.append(_Found("tcpa.short_question", "opt_out", False, rules.confidence_weak, ci, kw))
             elif not _inside(kw, explained):
                 out.append(_Found("tcpa.unexplained", "opt_out", False, rules.confidence_weak, ci, kw))
+    return out
+
+
+_CONTACT_SPANS = ("contact_verb", "contact_object", "channel_sms", "channel_call", "channel_email", "channel_visit",
+                  "channel_generic", "channel_all")
+
+
+def _safety_net(clause_spans: list[dict[str, list[Span]]], found: list[_Found], rules: Rules) -> list[_Found]:
+    """"Any reasonable means" is wider than any list of wordings. A clause in which no rule found
+    anything, that speaks of contacting the person (a contact verb or a channel word) together with a
+    word of refusal, annoyance or negation ([lexicon].unease, [negation].cues), is a POSSIBLE opt-out:
+    weak, so it goes to a person and is never applied alone (collection contact on its channel pauses
+    meanwhile). A clause with a clear meaning of its own ("call me after 6", a promise) is left alone."""
+    busy = {f.clause for f in found}
+    out: list[_Found] = []
+    for ci, spans in enumerate(clause_spans):
+        if ci in busy or spans.get("_not_opt_out"):
+            continue
+        contact = [s for key in _CONTACT_SPANS for s in spans.get(key, ())]
+        cues = [s for s in spans.get("unease", []) + spans.get("_neg", [])
+                if not _inside(s, spans.get("_not_neg", ()))]
+        if contact and cues and any(not _overlaps(c, [k]) for c in contact for k in cues):
+            out.append(_Found("opt_out.safety_net", "opt_out", False, rules.confidence_weak, ci, min(contact)))
     return out
 
 

@@ -192,7 +192,7 @@ def _understand(norm: str, channel: str, received_at: datetime, timezone: str | 
             found.append(_Found("question.mark", "question", True, rules.confidence_strong, ci, (0, n)))
 
     found.extend(_tcpa(clauses, clause_spans, found, short, rules))
-    found.extend(_safety_net(clause_spans, found, rules))
+    found.extend(_safety_net(clause_spans, found, n_words, rules))
     for f in found:
         if f.strong and clause_spans[f.clause].get("_hedge"):
             f.strong, f.confidence = False, rules.confidence_weak
@@ -244,7 +244,8 @@ _CONTACT_SPANS = ("contact_verb", "contact_object", "channel_sms", "channel_call
                   "channel_generic", "channel_all")
 
 
-def _safety_net(clause_spans: list[dict[str, list[Span]]], found: list[_Found], rules: Rules) -> list[_Found]:
+def _safety_net(clause_spans: list[dict[str, list[Span]]], found: list[_Found], n_words: int,
+                rules: Rules) -> list[_Found]:
     """"Any reasonable means" is wider than any list of wordings. A clause in which no rule found
     anything, that speaks of contacting the person (a contact verb or a channel word) together with a
     word of refusal, annoyance or negation ([lexicon].unease, [negation].cues), is a POSSIBLE opt-out:
@@ -260,6 +261,14 @@ def _safety_net(clause_spans: list[dict[str, list[Span]]], found: list[_Found], 
                 if not _inside(s, spans.get("_not_neg", ()))]
         if contact and cues and any(not _overlaps(c, [k]) for c in contact for k in cues):
             out.append(_Found("opt_out.safety_net", "opt_out", False, rules.confidence_weak, ci, min(contact)))
+    # A short message says it across its clauses ("your texts are driving me up the wall, enough").
+    if not found and not out and n_words <= 2 * rules.short_reply_words:
+        contact_in = [ci for ci, sp in enumerate(clause_spans) if any(sp.get(k) for k in _CONTACT_SPANS)]
+        uneasy = any(sp.get("unease") or sp.get("_neg") for sp in clause_spans)
+        if contact_in and uneasy and not any(sp.get("_not_opt_out") for sp in clause_spans):
+            ci = contact_in[0]
+            first = min(s for k in _CONTACT_SPANS for s in clause_spans[ci].get(k, ()))
+            out.append(_Found("opt_out.safety_net", "opt_out", False, rules.confidence_weak, ci, first))
     return out
 
 

@@ -2,9 +2,15 @@
 
 corpus.jsonl: opt-out recall 1.0 counting clear OR review (review pauses contact and becomes an
 opt-out at its deadline), opt-out precision >= 0.97 on clear predictions, hardship and dispute
-recall >= 0.9 (clear or review). The held-out corpus (holdout.jsonl, written apart from the rules
-to check they generalise) is checked only when present, against HOLDOUT_TARGETS: the lead sets
-those thresholds, so they are one list, easy to change.
+recall >= 0.9 (clear or review).
+
+The held-out corpora were written by other hands, apart from the rules and from corpus.jsonl, to
+check that the rules generalise: holdout.jsonl served as a development set (its misses were grouped
+into categories of wording and the engine gained general capabilities for them; no line of it was
+read into a rule), holdout2.jsonl was never read by anyone working on the rules. Their floors are
+below the corpus targets on purpose (they hold wordings no rule was written for: pinyin, Cantonese,
+agents' shorthand) and sit just under what bench/RESULTS.md records, so a change that makes the rules
+generalise worse fails here.
 """
 
 from __future__ import annotations
@@ -16,10 +22,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "replies"
-HOLDOUT = DATA / "holdout.jsonl"
-HOLDOUT_TARGETS: list[tuple[str, str, float]] = [
-    ("opt_out", "R(any)", 0.95),
-]
+HOLDOUTS: dict[str, list[tuple[str, str, float]]] = {
+    "holdout.jsonl": [("opt_out", "R(any)", 0.95), ("opt_out", "P(clear)", 0.85), ("hardship", "R(any)", 0.8)],
+    "holdout2.jsonl": [("opt_out", "R(any)", 0.92), ("opt_out", "P(clear)", 0.9), ("hardship", "R(any)", 0.85)],
+}
 
 
 def _bench():
@@ -41,9 +47,9 @@ def test_corpus_meets_the_issue_targets():
     assert _unmet(DATA / "corpus.jsonl") == []
 
 
-@pytest.mark.skipif(not HOLDOUT.exists(), reason="no held-out corpus yet")
-def test_holdout_opt_out_recall():
-    assert _unmet(HOLDOUT, HOLDOUT_TARGETS) == []
+@pytest.mark.parametrize("name", sorted(HOLDOUTS))
+def test_held_out_corpora_keep_their_floors(name):
+    assert _unmet(DATA / name, HOLDOUTS[name]) == []
 
 
 def test_targets_are_the_issue_s():

@@ -86,7 +86,9 @@ class Resolution:
 def open_reviews(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> list[ReviewItem]:
     """The items open as of `now` (default: the wall clock), oldest deadline first."""
     out = []
-    for r in db.rows(con, "inbound/reviews_open", {"now": now or utc_now()}):
+    now = now or utc_now()
+    db.run(con, "lifecycle/state/review_items", {"now": now})   # the policy's own definition of "open"
+    for r in db.rows(con, "inbound/reviews_open", {"now": now}):
         out.append(ReviewItem(
             review_id=r["review_id"], borrower_id=r["borrower_id"], loan_id=r["loan_id"], channel=r["channel"],
             contact_point=r["contact_point"], opened_at=r["opened_at"], deadline=r["deadline"],

@@ -7,10 +7,10 @@ them and the libraries used (rjieba to segment Chinese, OpenCC for traditional c
 Chinese numerals).
 """
 
-from loan_comms.understanding.classify import understand
+from loan_comms.understanding.classify import MAX_TEXT, understand
 from loan_comms.understanding.model import INTENTS, Intent, Understanding
 from loan_comms.understanding.normalize import language, normalize
 from loan_comms.understanding.rules import Rules, load_rules, rules_for
 
-__all__ = ["INTENTS", "Intent", "Rules", "Understanding", "language", "load_rules", "normalize", "rules_for",
-           "understand"]
+__all__ = ["INTENTS", "MAX_TEXT", "Intent", "Rules", "Understanding", "language", "load_rules", "normalize",
+           "rules_for", "understand"]

@@ -30,6 +30,10 @@ PROVIDER_RULE = "provider"
 _GIVEN = {"STOP": "opt_out", "STOPALL": "opt_out", "UNSUBSCRIBE": "opt_out", "START": "opt_in", "UNSTOP": "opt_in",
           "HELP": "question", "INFO": "question"}
 _CHANNEL_KEYS = ("sms", "email", "call", "visit", "letter")
+# The characters of a text that are read, and that the recorder stores (replies.MAX_TEXT is this
+# value): the audit classifies the stored text again, so it must be exactly what was read. A longer
+# text (a long e-mail) is read up to here and goes to a person for the rest (rule "length.unread").
+MAX_TEXT = 4000
 
 
 @dataclass
@@ -132,9 +136,37 @@ def understand(text: str, *, channel: str, received_at: datetime, timezone: str 
     """What `text` (received on `channel` at `received_at`) asks for. Never raises on any text.
 
     `given`: a provider's own reading (Twilio's OptOutType STOP / START / HELP), taken as given.
-    `timezone`: the borrower's IANA zone; relative dates ("明天", "next Friday") are its days."""
+    `timezone`: the borrower's IANA zone; relative dates ("明天", "next Friday") are its days.
+    Only the first MAX_TEXT characters are read; a longer text also goes to review (see MAX_TEXT)."""
     rules = rules or load_rules()
-    norm = normalize(rules.substitute(text or ""))
+    text = text or ""
+    unread = len(text) > MAX_TEXT
+    if unread:
+        text = text[:MAX_TEXT]
+    result = _understand_text(text, channel, received_at, timezone, rules, given)
+    return _with_unread(result, channel, rules) if unread else result
+
+
+def _with_unread(result: Understanding, channel: str, rules: Rules) -> Understanding:
+    """A text longer than MAX_TEXT: what its first part says stands, and a person reads the rest
+    (a weak opt-out of the channel it came on: contact there pauses meanwhile, the safe side)."""
+    note = f"longer than {MAX_TEXT} characters: only the first {MAX_TEXT} were read"
+    note = f"{result.note}; {note}" if result.note else note
+    if any(i.name == "opt_out" and channel in i.channels for i in (*result.intents, *result.review)):
+        return replace(result, note=note)
+    unread = Intent("opt_out", rules.confidence_weak, "length.unread", (channel,), "this")
+    other = [i for i in result.review if i.name != "opt_out"]
+    for i in result.review:         # a weak opt-out of other channels: this one joins it
+        if i.name == "opt_out":
+            chans = tuple(c for c in _CHANNEL_KEYS if c in i.channels or c == channel)
+            unread = replace(i, channels=chans, scope="all" if set(rules.all_channels) <= set(chans) else "named")
+    review = tuple(sorted((*other, unread), key=lambda i: INTENTS.index(i.name)))
+    return replace(result, review=review, note=note)
+
+
+def _understand_text(text: str, channel: str, received_at: datetime, timezone: str | None, rules: Rules,
+                     given: str | None) -> Understanding:
+    norm = normalize(rules.substitute(text))
     result = _understand(norm, channel, received_at, timezone, rules, given)
     if rules.respeller is not None:
         respelled = rules.respeller.respell(norm)
@@ -163,6 +195,8 @@ def _understand(norm: str, channel: str, received_at: datetime, timezone: str | 
     today = _local_today(received_at, timezone)
     found: list[_Found] = []
     clause_spans = [rules.spans(c) for c in clauses]
+    for clause, spans in zip(clauses, clause_spans):
+        _add_exemptions(spans, len(clause.words), rules)
     n_words = sum(len(c.words) for c in clauses)
     short = 0 < n_words <= rules.short_reply_words
 
@@ -185,6 +219,14 @@ def _understand(norm: str, channel: str, received_at: datetime, timezone: str | 
         outs = [f.span for f in found if f.clause == ci and f.intent == "opt_out"]
         found = [f for f in found if f.clause != ci or f.intent not in ("opt_in", "callback_request")
                  or not _overlaps(f.span, outs)]
+        # An opt-in wording inside a complaint is the complaint ("why do you keep texting me"): the
+        # complaint is strong, or the clause asks or frets about the contact; "keep texting me
+        # please" stays an opt-in.
+        gripes = [f.span for f in found if f.clause == ci and f.intent == "complaint"]
+        griping = asks or any(f.clause == ci and (f.intent == "question" or (f.intent == "complaint" and f.strong))
+                              for f in found) or bool(spans.get("unease") or spans.get("_neg"))
+        if gripes and griping:
+            found = [f for f in found if f.clause != ci or f.intent != "opt_in" or not _overlaps(f.span, gripes)]
         # A question about another object ("How do I cancel my autopay?") asks; it revokes nothing.
         if asks or any(f.clause == ci and f.intent == "question" for f in found):
             found = [f for f in found if f.clause != ci or not f.about_other]
@@ -197,6 +239,14 @@ def _understand(norm: str, channel: str, received_at: datetime, timezone: str | 
         if f.strong and clause_spans[f.clause].get("_hedge"):
             f.strong, f.confidence = False, rules.confidence_weak
     return _decide(found, clauses, clause_spans, norm, lang, channel, today, rules, given)
+
+
+def _add_exemptions(spans: dict[str, list[Span]], n: int, rules: Rules) -> None:
+    """[tcpa].not_opt_out_context: exemptions that hold only in context ("stop by" + a place, "quit"
+    + a job) join the clause's plain not_opt_out wordings."""
+    for pattern in rules.exemptions:
+        for span in _match(pattern, spans, n):
+            spans.setdefault("_not_opt_out", []).append(span)
 
 
 def _first_hit(rule: CompiledRule, spans: dict[str, list[Span]], n: int, window: int,
@@ -218,11 +268,15 @@ def _tcpa(clauses: list[segment.Clause], clause_spans: list[dict[str, list[Span]
     """TCPA 2024: a revocation keyword in a short reply is a clear opt-out unless negated (or about
     a payment: review); in a longer message, one that no opt-out rule explains goes to review."""
     out: list[_Found] = []
+    exempted: list[_Found] = []
     for ci, spans in enumerate(clause_spans):
         explained = [f.span for f in found if f.clause == ci and f.intent in ("opt_out", "opt_in")]
         excluded = spans.get("_not_opt_out", [])
         for kw in spans.get("_tcpa", ()):
-            if _inside(kw, excluded) or _negated(kw, spans, rules.negation_window):
+            if _negated(kw, spans, rules.negation_window):
+                continue
+            if _inside(kw, excluded):
+                exempted.append(_Found("tcpa.exempt_short", "opt_out", False, rules.confidence_weak, ci, kw))
                 continue
             about_other = _near_other_object(kw, spans)
             if about_other and (_asks(clauses[ci], spans) or any(f.clause == ci and f.intent == "question"
@@ -237,6 +291,10 @@ def _tcpa(clauses: list[segment.Clause], clause_spans: list[dict[str, list[Span]
                 out.append(_Found("tcpa.short_question", "opt_out", False, rules.confidence_weak, ci, kw))
             elif not _inside(kw, explained):
                 out.append(_Found("tcpa.unexplained", "opt_out", False, rules.confidence_weak, ci, kw))
+    # A short reply whose keyword only an exemption explains ("I'll stop by the branch", "the end"),
+    # and in which nothing else is found, is not dropped: the exemption may be wrong, a person looks.
+    if short and exempted and not found and not out:
+        out.append(exempted[0])
     return out
 
 

@@ -32,6 +32,9 @@ _SPACES = re.compile(r"\s+")
 _NUMBER_MARK = re.compile(r"(?<=\d)([.,])(?=\d)")           # 300.50, 1,200: not clause marks
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[a-z]{2,}")
+# A word typed letter by letter ("S T O P", "T D", "s.t.o.p"): two or more single Latin letters,
+# each followed by one space or dot, not inside a longer word.
+_SPELLED = re.compile(r"(?<![a-z'])[a-z](?:[ .][a-z](?![a-z']))+")
 
 _t2s: Any = None
 
@@ -72,7 +75,8 @@ def _collapse_punct(m: re.Match[str]) -> str:
 @lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """NFKC (full-width -> ASCII), traditional -> simplified, case-folded, symbols and emoji
-    removed, clause punctuation collapsed to one ASCII mark, single spaces."""
+    removed, words spelt out letter by letter joined ("S T O P" -> "stop": a keyword typed that way
+    is still the keyword), clause punctuation collapsed to one ASCII mark, single spaces."""
     if not text:
         return ""
     t = unicodedata.normalize("NFKC", text)
@@ -80,6 +84,7 @@ def normalize(text: str) -> str:
     t = t.casefold().translate(_PUNCT)
     t = _drop_symbols(t)
     t = _LETTER_HYPHEN.sub("", t)
+    t = _SPELLED.sub(lambda m: m.group(0).replace(" ", "").replace(".", ""), t)
     t = _NUMBER_MARK.sub(lambda m: "\x01" if m.group(1) == "." else "\x02", t)
     t = _PUNCT_RUN.sub(_collapse_punct, t).replace("\x01", ".").replace("\x02", ",")
     t = _SPACES.sub(" ", t).strip()

@@ -69,6 +69,14 @@ class Segmenter(_Strict):
 class Tcpa(_Strict):
     keywords: tuple[str, ...] = Field(min_length=1)
     not_opt_out: tuple[str, ...] = ()
+    # Exemptions that need their context, written as rule patterns ("@stop_by ~2 @place"): "stop in"
+    # alone is no exemption ("Please stop in future" revokes), "stop in at the branch" is one.
+    not_opt_out_context: tuple[str, ...] = ()
+
+    @field_validator("not_opt_out_context")
+    @classmethod
+    def _context_syntax(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_patterns(v)
     other_objects: tuple[str, ...] = ()
 
 
@@ -83,6 +91,17 @@ class ChannelWords(_Strict):
 
 
 _PATTERN_ELEMENT = re.compile(r"^(?:\^|\$|~\d{1,2}|@[a-z_]+\??|[^\s@~^$]+\??)$")
+
+
+def _check_patterns(v: tuple[str, ...]) -> tuple[str, ...]:
+    for i, pattern in enumerate(v):
+        parts = pattern.split()
+        if not parts:
+            raise ValueError(f"[{i}]: empty pattern")
+        for p in parts:
+            if not _PATTERN_ELEMENT.match(p):
+                raise ValueError(f"[{i}]: {p!r} is not an element (@lexicon, word|word, ~N, ^ or $)")
+    return v
 
 
 class Rule(_Strict):
@@ -104,14 +123,7 @@ class Rule(_Strict):
     @field_validator("match")
     @classmethod
     def _syntax(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        for i, pattern in enumerate(v):
-            parts = pattern.split()
-            if not parts:
-                raise ValueError(f"[{i}]: empty pattern")
-            for p in parts:
-                if not _PATTERN_ELEMENT.match(p):
-                    raise ValueError(f"[{i}]: {p!r} is not an element (@lexicon, word|word, ~N, ^ or $)")
-        return v
+        return _check_patterns(v)
 
 
 class Pinyin(_Strict):
@@ -159,6 +171,10 @@ class RulesFile(_Strict):
                 raise ValueError(f"rules[{i}].only: only an opt_out rule restricts channels")
             if rule.needs and rule.intent != "promise_to_pay":
                 raise ValueError(f"rules[{i}].needs: only a promise_to_pay rule needs a date")
+        for j, pattern in enumerate(self.tcpa.not_opt_out_context):
+            for p in pattern.split():
+                if p.startswith("@") and p.rstrip("?")[1:] not in known:
+                    raise ValueError(f"tcpa.not_opt_out_context[{j}]: unknown lexicon {p.rstrip('?')!r}")
         if self.confidence.weak >= self.apply_threshold:
             raise ValueError("confidence.weak must be below apply_threshold (a weak rule is never applied)")
         if min(self.confidence.strong, self.confidence.tcpa) < self.apply_threshold:
@@ -233,6 +249,8 @@ class Rules:
     confidence_tcpa: float = 0.99
     negation_window: int = 2
     rules: tuple[CompiledRule, ...] = ()
+    # [tcpa].not_opt_out_context: exemptions matched as patterns, added to a clause's _not_opt_out
+    exemptions: tuple[Pattern, ...] = ()
     # phrase index: first character -> [(phrase, lexicon names)], longest first
     index: dict[str, list[tuple[str, frozenset[str]]]] = field(default_factory=dict)
     # [dialect] and [emoji]: wordings replaced in the raw text before it is normalised
@@ -318,6 +336,7 @@ def compile_rules(spec: RulesFile, version: str, path: str) -> Rules:
                      r.strength == "strong", r.negatable, dict(r.detail), r.needs, r.not_in_question,
                      r.other_object, r.unless_next[1:] if r.unless_next else None, r.only)
         for r in spec.rules)
+    exemptions = tuple(_compile_pattern(p, literals) for p in spec.tcpa.not_opt_out_context)
     lexicons.update(literals)
     segment.split(normalize(w) for w in spec.segmenter.split)
     segment.teach(_teachable({normalize(w) for words in lexicons.values() for w in words}))
@@ -347,7 +366,8 @@ def compile_rules(spec: RulesFile, version: str, path: str) -> Rules:
                  deadline_business_days=spec.review.deadline_business_days, all_channels=spec.all_channels,
                  path=path, confidence_strong=spec.confidence.strong, confidence_weak=spec.confidence.weak,
                  confidence_tcpa=spec.confidence.tcpa, negation_window=spec.negation.window, rules=compiled,
-                 index=index, substitutions=substitutions, substitute_re=substitute_re, respeller=respeller)
+                 exemptions=exemptions, index=index, substitutions=substitutions, substitute_re=substitute_re,
+                 respeller=respeller)
 
 
 @lru_cache(maxsize=16)

@@ -87,14 +87,31 @@ def address(value: Any) -> str | None:
     return addr if _ADDRESS.fullmatch(addr) else None
 
 
-def message_key(message_id: Any, sender: str | None, date: Any, text: str) -> str:
-    """The reply's idempotency key: its Message-ID without angle brackets, else a sha256 of
-    sender + date + text (a re-delivered post or re-dropped file gets the same key)."""
+ID_PREFIX = "email:"
+_OWN_KEY = re.compile(r"email:sha256:[0-9a-f]{32}")
+
+
+def message_key(message_id: Any, sender: str | None, date: Any, text: str, received: Any = None,
+                where: str = "") -> str:
+    """The reply's idempotency key, "email:" + its Message-ID without angle brackets, else
+    "email:sha256:" + a digest of sender + date + receive time + text.
+
+    Why the prefix: a Message-ID is written by the sender; bare, it shares the namespace of
+    Twilio's SIDs and of the ids derived from a text ("<id>:review", "<id>:resolved"), so a
+    Message-ID "SMx:resolved" could pose as another text's resolution. Why the receive time: two
+    identical e-mails without Message-ID or Date (a STOP, a START, a STOP again) are different
+    replies; the time the callback server received each one (fixed in its record, so a re-read
+    file keeps its keys) tells them apart. `where` (file name and line) stands in for it when a
+    record has neither a date nor a receive time."""
     mid = str(message_id or "").strip().strip("<>").strip()
+    if _OWN_KEY.fullmatch(mid):       # a key made earlier (the callback server fixes it on receipt)
+        return mid
     if mid:
-        return mid[:300]
-    digest = hashlib.sha256("\x1f".join([sender or "", str(date or ""), text]).encode("utf-8", "replace"))
-    return "sha256:" + digest.hexdigest()[:32]
+        return ID_PREFIX + mid[:300]
+    stamp = [str(date or ""), str(received or "")]
+    parts = [sender or "", *stamp, text] + ([where] if not any(stamp) else [])
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace"))
+    return ID_PREFIX + "sha256:" + digest.hexdigest()[:32]
 
 
 def when(value: Any, default: datetime) -> datetime:
@@ -104,9 +121,10 @@ def when(value: Any, default: datetime) -> datetime:
         for parse in (parsedate_to_datetime, lambda v: datetime.fromisoformat(v.replace("Z", "+00:00"))):
             try:
                 dt = parse(value.strip())
-            except (TypeError, ValueError, IndexError):
+                # 0001-01-01T00:00:00+14:00 parses, then overflows in UTC: the value is unusable
+                dt = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+            except (TypeError, ValueError, IndexError, OverflowError):
                 continue
-            dt = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
             return min(dt, default)
     return default
 
@@ -151,7 +169,9 @@ def _is_automatic(auto_submitted: Any, sender: str | None, content_type: str = "
 
 
 def message_record(msg: EmailMessage, fallback: str | None = None) -> dict[str, Any]:
-    """The fields we keep of a parsed message, as the callback server writes them."""
+    """The fields we keep of a parsed message, as the callback server writes them. The HTML part
+    is kept whenever the plain one says nothing: some clients send an empty text/plain beside
+    the HTML that holds the words."""
     body = msg.get_body(preferencelist=("plain", "html"))
     text = html = None
     if body is not None:
@@ -162,6 +182,10 @@ def message_record(msg: EmailMessage, fallback: str | None = None) -> dict[str, 
             text = content
     elif not msg.is_multipart():
         text = _part_text(msg, fallback)
+    if html is None and not (text or "").strip():
+        html_part = msg.get_body(preferencelist=("html",))
+        if html_part is not None:
+            html = _part_text(html_part, fallback)
 
     def header(name: str) -> str | None:
         try:
@@ -171,7 +195,7 @@ def message_record(msg: EmailMessage, fallback: str | None = None) -> dict[str, 
         return str(value) if value is not None else None
 
     return {"message_id": header("Message-ID"), "from": address(header("From")), "to": header("To"),
-            "subject": header("Subject"), "text": text, "html": html if text is None else None,
+            "subject": header("Subject"), "text": text, "html": html if not (text or "").strip() else None,
             "date": header("Date"), "in_reply_to": header("In-Reply-To"), "references": header("References"),
             "auto_submitted": header("Auto-Submitted") or ("auto-replied" if header("X-Autoreply") else None),
             "content_type": msg.get_content_type()}
@@ -203,7 +227,8 @@ def text_of(rec: dict[str, Any], *, file: Path, line: int, raw: str, now: dateti
                        rec.get("subject") if isinstance(rec.get("subject"), str) else None)
     if not words.strip():
         return None, "no text: the e-mail has neither new text nor a subject"
-    key = message_key(rec.get("message_id"), sender, rec.get("date"), str(body or ""))
+    key = message_key(rec.get("message_id"), sender, rec.get("date"), str(body or ""), rec.get("received_at"),
+                      f"{Path(file).name}:{line}")
     occurred = when(rec.get("date"), when(rec.get("received_at"), now))
     return EmailText(external_id=key, channel="email", sender=sender, text=words, occurred_at=occurred,
                      source="email_reply", source_file=str(Path(file).resolve()), source_line=line, raw=raw), None
@@ -253,7 +278,10 @@ def read_email_replies(path: str | Path, *, now: datetime, encoding: str | None 
             records += 1
             problem = r.problem
             if r.row is not None:
-                text, problem = text_of(r.row, file=f, line=r.line, raw=r.raw, now=now)
+                try:
+                    text, problem = text_of(r.row, file=f, line=r.line, raw=r.raw, now=now)
+                except Exception as exc:   # a record nobody foresaw costs itself, never the file
+                    text, problem = None, f"could not be read ({type(exc).__name__})"
                 if text is not None:
                     texts.append(text)
                     continue
@@ -329,7 +357,8 @@ def inbound_record(content_type: str, body: bytes, *, received_at: datetime) -> 
                "auto_submitted": headers.get("Auto-Submitted") or ("auto-replied" if headers.get("X-Autoreply") else None)}
         rec = {k: (str(v) if v is not None else None) for k, v in rec.items()}
         if rec["message_id"] is None:   # the idempotency key, fixed when received (a retried post keeps it)
-            rec["message_id"] = message_key(None, rec["from"], rec["date"], (text or html or ""))
+            rec["message_id"] = message_key(None, rec["from"], rec["date"], (text or html or ""),
+                                            received_at.astimezone(UTC).isoformat())
     rec["received_at"] = received_at.astimezone(UTC).isoformat()
     return rec
 

@@ -11,7 +11,9 @@ misses what Chinese clients actually write (QQ Mail / Foxmail "-----------------
 "发件人：" blocks with full-width colons, NetEase/Apple "在 2026年11月30日 ... 写道："), and it keeps
 "Sent from my iPhone", so a small fallback here cuts those markers too, and drops every line quoted
 with ">". When the cut leaves nothing (a bottom-posted reply, written under the quote), the unquoted
-lines after the quote are the answer.
+lines after the quote are the answer. A footer is cut only when it names a known client or device
+and ends the new text, and a signature line the rules read is kept: what the borrower wrote is
+never cut for looking like a footer ("从现在开始停止发送" opens with 从 and ends with 发送).
 
 The subject: a reply's subject is ours with "Re:" / "回复：" before it, so it is not the borrower's
 words, except when the body says nothing (a reply whose subject is just "Unsubscribe"). A subject
@@ -23,9 +25,15 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from datetime import UTC, datetime
+
 from mailparser_reply import EmailReplyParser
 
+from loan_comms.understanding import understand
+from loan_comms.understanding.classify import PROTECTIVE
+
 _LIBRARY = EmailReplyParser(languages=["en", "zh", "de", "fr", "es"])
+_SOME_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)   # _speaks asks what, never when
 
 # A line that starts the quoted history: everything from it on is not the borrower's new text.
 _HISTORY = [re.compile(p, re.IGNORECASE) for p in (
@@ -41,12 +49,19 @@ _HISTORY = [re.compile(p, re.IGNORECASE) for p in (
 # Header lines of a quoted message (Outlook, QQ Mail, Foxmail): two of them in a row start the history.
 _HEADER = re.compile(r"^\**\s*(from|sent|date|to|cc|subject|发件人|发送时间|日期|时间|收件人|抄送|主题)\s*\**\s*[:：]",
                      re.IGNORECASE)
-# Signatures and the phone's footer: everything from here on is not part of the message.
-_SIGNATURE = [re.compile(p, re.IGNORECASE) for p in (
-    r"^--\s?$",
-    r"^(sent from|sent via|get outlook for)\s.{0,60}$",
-    r"^(发自|来自|从).{0,30}(iphone|ipad|android|手机|邮箱|mail|客户端|设备|发送)\S{0,10}$",
-    r"^发自我的.{0,20}$",
+# The signature delimiter: what follows is the signature (cut, except a line the rules read).
+_SIG_DELIM = re.compile(r"^--\s?$")
+# The footer a client adds ("Sent from my iPhone", "发自我的iPhone", "来自网易邮箱大师"): the known
+# client and device names only, so an ordinary sentence that opens with 从 / 来自 ("从现在开始停止
+# 发送", "从今以后别打我手机") is never one; and only at the END of the new text (nothing but
+# blank lines, quotes or the history after it), never a line the rules read.
+_CLIENTS = (r"iphone|ipad|ipod|apple watch|android|huawei|华为|荣耀|honor|小米|xiaomi|红米|redmi|oppo|vivo|"
+            r"三星|samsung|galaxy|魅族|meizu|一加|oneplus|realme|努比亚|中兴|联想|平板|手机|移动设备|"
+            r"网易邮箱大师|网易邮箱|网易|邮箱大师|qq ?邮箱|手机qq邮箱|qq mail|foxmail|outlook|139邮箱|189邮箱|"
+            r"新浪邮箱|搜狐邮箱|阿里邮箱|wps|飞书|钉钉|企业微信|mail|邮件")
+_FOOTER = [re.compile(p, re.IGNORECASE) for p in (
+    r"^(sent from|sent via|sent with|get outlook for)\s.{0,60}$",
+    rf"^(发自|来自|从)\s*(我的)?\s*({_CLIENTS})[\w .\-]{{0,20}}?\s*(客户端|app|版)?\s*(发送)?$",
 )]
 _ATTRIBUTION = re.compile(r"(wrote:|写道[:：]?)$", re.IGNORECASE)
 _ONLY_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")   # Foxmail signs with the sender's address
@@ -73,9 +88,44 @@ def _is_history(lines: list[str], i: int) -> bool:
     return False
 
 
+def _speaks(line: str) -> bool:
+    """The rules read something protective in the line (an opt-out, a dispute...): it is the
+    borrower's, wherever it stands ("--" then "STOP" is still a STOP)."""
+    if not line.strip():
+        return False
+    u = understand(line, channel="email", received_at=_SOME_INSTANT)
+    return any(i.name in PROTECTIVE for i in (*u.intents, *u.review))
+
+
+def _is_footer(lines: list[str], i: int) -> bool:
+    """A client's footer: a known wording, the rules read nothing in it, and only blank lines,
+    quotes or the history follow it."""
+    line = lines[i].strip()
+    if not any(p.match(line) for p in _FOOTER) or _speaks(line):
+        return False
+    for j in range(i + 1, len(lines)):
+        nxt = lines[j].strip()
+        if not nxt or nxt.startswith(">"):
+            continue
+        return _is_history(lines, j)
+    return True
+
+
+def _signature_end(lines: list[str], i: int) -> tuple[int, list[str]]:
+    """After a "--" delimiter: (where the signature ends, the lines of it the rules read)."""
+    kept: list[str] = []
+    j = i + 1
+    while j < len(lines) and not _is_history(lines, j):
+        if not lines[j].lstrip().startswith(">") and _speaks(lines[j]):
+            kept.append(lines[j])
+        j += 1
+    return j, kept
+
+
 def _cut(text: str) -> str:
-    """The fallback cutter: lines before the first history marker or signature, without "> " quotes;
-    a bottom-posted answer (nothing before the quote) is the unquoted text after it."""
+    """The fallback cutter: lines before the first history marker, client footer or signature,
+    without "> " quotes; a bottom-posted answer (nothing before the quote) is the unquoted text
+    after it. A line of a signature the rules read is kept."""
     lines = text.split("\n")
     before: list[str] = []
     end = len(lines)
@@ -84,7 +134,12 @@ def _cut(text: str) -> str:
             end = i
             break
         stripped = lines[i].strip()
-        if any(p.match(stripped) for p in _SIGNATURE):
+        if _SIG_DELIM.match(stripped):
+            sig_end, spoken = _signature_end(lines, i)
+            before += spoken
+            end = len(lines) if before else sig_end   # text after a signature is still history
+            break
+        if _is_footer(lines, i):
             end = len(lines) if before else i   # a footer ends the message; text after it is still history
             break
         before.append(lines[i])
@@ -101,7 +156,7 @@ def _cut(text: str) -> str:
             continue
         if _ATTRIBUTION.search(ln.strip()):
             continue   # the rest of a wrapped "On ... wrote:" line
-        if _is_history(lines, j) or any(p.match(ln.strip()) for p in _SIGNATURE):
+        if _is_history(lines, j) or _SIG_DELIM.match(ln.strip()) or _is_footer(lines, j):
             break
         started = True
         after.append(ln)

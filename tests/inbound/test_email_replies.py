@@ -155,7 +155,7 @@ def test_eml_files_become_texts_and_a_broken_one_is_quarantined_while_the_good_o
     (good,) = read.texts
     assert (good.text, good.sender, good.channel, good.source) == ("我下周五还500", "jane.doe@example.com", "email",
                                                                    "email_reply")
-    assert good.external_id == "m1@mail.example"
+    assert good.external_id == "email:m1@mail.example"
     assert good.occurred_at == datetime(2026, 11, 30, 2, 14, tzinfo=UTC)
     assert good.source_file == str((tmp_path / "a-good.eml").resolve()) and good.source_line == 1
     assert read.records == 3
@@ -173,7 +173,7 @@ def test_a_future_date_header_cannot_date_a_reply_after_now(tmp_path):
 def test_an_eml_without_message_id_gets_a_stable_key(tmp_path):
     (tmp_path / "x.eml").write_bytes(eml(body=b"STOP", mid=None))
     first = read_email_replies(tmp_path, now=NOW).texts[0].external_id
-    assert first.startswith("sha256:") and first == read_email_replies(tmp_path, now=NOW).texts[0].external_id
+    assert first.startswith("email:sha256:") and first == read_email_replies(tmp_path, now=NOW).texts[0].external_id
 
 
 def test_a_directory_without_email_files_is_one_clear_error(tmp_path):
@@ -232,8 +232,8 @@ def test_inbound_parse_posts_need_the_token_and_land_as_email_records(tmp_path):
     assert first["subject"] == "Re: 还款提醒" and first["text"].startswith("我下周五还500")
     assert "headers" not in first and "html" in first and first["html"] is None
     texts = read_email_replies(file, now=NOW).texts
-    assert [(t.text, t.external_id) for t in texts] == [("我下周五还500", "CAF+zh1@mail.gmail.com"),
-                                                        ("Unsubscribe", "second@x")]
+    assert [(t.text, t.external_id) for t in texts] == [("我下周五还500", "email:CAF+zh1@mail.gmail.com"),
+                                                        ("Unsubscribe", "email:second@x")]
     assert texts[0].occurred_at == datetime(2026, 11, 20, 2, 14, tzinfo=UTC)   # the Date header (before receipt)
 
 
@@ -247,7 +247,7 @@ def test_inbound_parse_raw_mode_posts_the_whole_message(tmp_path):
     finally:
         srv.stop()
     (text,) = read_email_replies(tmp_path / "inbox" / "email_replies", now=NOW).texts
-    assert (text.text, text.external_id, text.sender) == ("退订", "raw@x", "jane.doe@example.com")
+    assert (text.text, text.external_id, text.sender) == ("退订", "email:raw@x", "jane.doe@example.com")
 
 
 def test_records_without_a_sender_are_quarantined_line_by_line(tmp_path):
@@ -283,7 +283,7 @@ def test_ingest_hands_the_texts_and_the_quarantine_to_the_recorder(tmp_path, con
     (text,) = seen["texts"]
     assert {k: text[k] for k in ("channel", "sender", "source", "text", "external_id")} == {
         "channel": "email", "sender": "jane.doe@example.com", "source": "email_reply", "text": "UNSUBSCRIBE",
-        "external_id": "m1@mail.example"}
+        "external_id": "email:m1@mail.example"}
     assert [b["source_line"] for b in seen["bad"]] == [1]
     assert (report.records, report.new_replies, report.quarantined) == (2, 1, 1)
     line = str(report)
@@ -333,3 +333,123 @@ def test_the_ingest_flow_picks_up_eml_files_and_callback_records(tmp_path):
         (folder / name).write_bytes(b"x")
     assert "email_replies" in KINDS
     assert [p.name for p in pending_files(tmp_path, "email_replies")] == ["a.eml", "b-callbacks.jsonl", "d.eml.gz"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The review of issue 12 (findings 4, 8, 5, 12, 9): each of these failed on i12-int
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("从现在开始停止发送", "opt_out"),            # opened with 从 and ended with 发送: read as a phone footer
+    ("从今以后别打我手机\n", "opt_out"),
+    ("从今天起别再往我邮箱发邮件", "opt_out"),
+    ("来自我的内心：别再发邮件了", "opt_out"),
+    ("Sent from my iPhone\nUNSUBSCRIBE", "opt_out"),   # a footer is one only at the end
+    ("--\nSTOP", "opt_out"),                           # a signature line the rules read is kept
+    ("I'll pay Friday\n--\nJane\nStop emailing me", "opt_out"),
+])
+def test_a_sentence_that_looks_like_a_footer_is_still_read(body, expected):
+    text = reply_text(body, "Re: 还款提醒")
+    r = understand(text, channel="email", received_at=NOW)
+    assert expected in {i.name for i in (*r.intents, *r.review)}, text
+    assert text != "还款提醒"
+
+
+@pytest.mark.parametrize("footer", ["发自我的iPhone", "来自网易邮箱大师", "发自我的华为手机", "从我的 iPhone 发送",
+                                    "Sent from my iPhone", "Get Outlook for Android", "来自QQ邮箱"])
+def test_a_client_footer_at_the_end_is_cut(footer):
+    quoted = f"\r\n\r\n> 在 2026年11月30日，Acme 写道：\r\n> {OURS_ZH}\r\n"
+    assert new_text(f"我下周五还500\r\n\r\n{footer}{quoted}") == "我下周五还500"
+    assert new_text(f"我下周五还500\r\n{footer}\r\n") == "我下周五还500"
+    assert new_text(f"I'll pay Friday\r\n\r\n--\r\nJane Doe\r\n{footer}\r\n") == "I'll pay Friday"
+
+
+def test_an_empty_plain_part_does_not_hide_the_html_one():
+    msg = (b"From: Jane <jane@x.example>\r\nSubject: Re: Payment due\r\nMessage-ID: <a1@x>\r\n"
+           b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8"
+           b"\r\n\r\n  \r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<div>UNSUBSCRIBE</div>\r\n--b--\r\n")
+    rec = parse_eml(msg)
+    assert rec["html"] is not None and "UNSUBSCRIBE" in rec["html"]
+    f = Path("/nonexistent/x.eml")
+    from loan_comms.inbound.email_replies import text_of
+    text, why = text_of(rec, file=f, line=1, raw="", now=NOW)
+    assert why is None and text is not None and text.text == "UNSUBSCRIBE"
+
+
+def test_a_date_out_of_range_costs_its_record_only_and_never_the_file(tmp_path):
+    f = tmp_path / "r.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in [
+        {"message_id": "<g@x>", "from": "b1@x.example", "subject": "UNSUBSCRIBE", "text": "UNSUBSCRIBE"},
+        {"message_id": "<b@x>", "from": "b1@x.example", "subject": "hi", "text": "hi",
+         "date": "0001-01-01T00:00:00+14:00"},
+        {"message_id": "<c@x>", "from": "b1@x.example", "text": "hi", "received_at": "0001-01-01T00:00:00+14:00"}]),
+        encoding="utf-8")
+    read = read_email_replies(f, now=NOW)
+    assert [t.external_id for t in read.texts] == ["email:g@x", "email:b@x", "email:c@x"]
+    assert read.texts[1].occurred_at == NOW and read.texts[2].occurred_at == NOW   # the unusable date: received now
+
+
+def test_a_record_whose_reading_fails_is_quarantined_and_the_rest_land(tmp_path, monkeypatch):
+    from loan_comms.inbound import email_replies
+    real = email_replies.text_of
+
+    def flaky(rec, **kw):
+        if rec.get("message_id") == "<bad@x>":
+            raise OverflowError("date value out of range")
+        return real(rec, **kw)
+
+    monkeypatch.setattr(email_replies, "text_of", flaky)
+    f = tmp_path / "r.jsonl"
+    f.write_text(json.dumps({"message_id": "<bad@x>", "from": "a@x.example", "text": "hi"}) + "\n" +
+                 json.dumps({"message_id": "<ok@x>", "from": "a@x.example", "text": "STOP"}) + "\n", encoding="utf-8")
+    read = read_email_replies(f, now=NOW)
+    assert [t.external_id for t in read.texts] == ["email:ok@x"]
+    assert read.reasons == ["r.jsonl:1: could not be read (OverflowError)"]
+
+
+def test_email_ids_are_namespaced_and_identical_mails_received_apart_are_two_replies(tmp_path):
+    from loan_comms.inbound.email_replies import inbound_record, message_key
+    # a sender-written Message-ID cannot pose as an SMS id or as an id derived from one
+    assert message_key("<SMx:resolved>", "a@x.example", None, "STOP") == "email:SMx:resolved"
+    f = tmp_path / "r.jsonl"
+    lines = [{"from": "a@x.example", "text": body, "received_at": at}
+             for body, at in [("STOP", "2026-11-20T10:00:00+00:00"), ("START", "2026-11-21T10:00:00+00:00"),
+                              ("STOP", "2026-11-22T10:00:00+00:00")]]
+    f.write_text("\n".join(json.dumps(r) for r in lines) + "\n", encoding="utf-8")
+    keys = [t.external_id for t in read_email_replies(f, now=NOW).texts]
+    assert len(set(keys)) == 3 and all(k.startswith("email:sha256:") for k in keys)
+    assert keys == [t.external_id for t in read_email_replies(f, now=NOW).texts]     # re-read: the same keys
+    # the callback server fixes the key on receipt, with the time it received the post
+    ctype, payload = form({"from": b"a@x.example", "text": b"STOP", "headers": b"Subject: STOP\r\n",
+                           "charsets": b"{}"})
+    one = inbound_record(ctype, payload, received_at=datetime(2026, 11, 20, 10, tzinfo=UTC))
+    two = inbound_record(ctype, payload, received_at=datetime(2026, 11, 22, 10, tzinfo=UTC))
+    assert one["message_id"] != two["message_id"] and one["message_id"].startswith("email:sha256:")
+    assert message_key(one["message_id"], "a@x.example", None, "STOP") == one["message_id"]   # kept, not re-prefixed
+
+
+@pytest.mark.skipif(not HAVE_RECORDER, reason="needs loan_comms.inbound.replies (helper C1's record_texts)")
+def test_a_second_identical_stop_after_a_start_is_recorded(tmp_path, con, cfg, book):
+    book.borrower("B1", email="jane.doe@example.com")
+    f = tmp_path / "r.jsonl"
+    f.write_text("\n".join(json.dumps({"from": "jane.doe@example.com", "text": body, "received_at": at})
+                           for body, at in [("STOP", "2026-11-20T10:00:00+00:00"),
+                                            ("START", "2026-11-21T10:00:00+00:00"),
+                                            ("STOP", "2026-11-22T10:00:00+00:00")]) + "\n", encoding="utf-8")
+    report = ingest_email_replies(con, cfg, f, now=NOW)
+    assert (report.new_replies, report.duplicates) == (3, 0)
+    kinds = con.execute("SELECT kind FROM borrower_events WHERE kind IN ('opt_out', 'opt_in') "
+                        "ORDER BY occurred_at").fetchall()
+    assert kinds == [("opt_out",), ("opt_in",), ("opt_out",)]
+    again = ingest_email_replies(con, cfg, f, now=NOW)
+    assert (again.new_replies, again.duplicates) == (0, 3)
+
+
+def test_a_long_email_is_stored_as_read():
+    from loan_comms.understanding.classify import MAX_TEXT
+    body = "I will pay on Friday. " * 300 + "\nStop emailing me."
+    text = reply_text(body, "Re: x")
+    assert len(text) > MAX_TEXT
+    r = understand(text, channel="email", received_at=NOW)
+    assert "opt_out" in {i.name for i in r.review}    # the unread tail goes to a person

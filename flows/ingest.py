@@ -1,8 +1,9 @@
 """The every-15-minutes deployment: what came back (operator events, call outcomes, receipts,
 SMS replies) from the drop folders under data/inbox/ into the database.
 
-It also publishes the review queue (artifact `review-queue`: id, age, deadline, overdue, channel,
-candidate intents; never a text, a name or an address). An item past its deadline is a warning and
+It also publishes the review queue (artifact `review-queue`: public id, age, deadline, overdue,
+channels paused, candidate intents; never a text, a name, an address or the real id, which for an
+e-mail is its Message-ID: the public id is a hash of it that `loan-comms reviews resolve` accepts). An item past its deadline is a warning and
 an alert, not a failure: the ingestion did its job, and the policy already treats the overdue item's
 channel as opted out (the safe side); a person has to catch up on the queue.
 """
@@ -22,7 +23,7 @@ from tasks.ingest import DEFAULT_INBOX, InboxReport, ingest_drop_folders
 
 
 def overdue_alert(report: InboxReport) -> Alert | None:
-    """The alert for review items past their deadline (ids and counts only), or None."""
+    """The alert for review items past their deadline (public ids and counts only), or None."""
     late = [r for r in report.open_reviews if r["overdue"]]
     if not late:
         return None

@@ -12,7 +12,8 @@ config into temp tables, runs the files in order and counts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
 
 import duckdb
@@ -236,18 +237,26 @@ _MEANINGS_SCHEMA = pa.schema([
     ("external_id", pa.string()), ("borrower_id", pa.string()), ("contact_point", pa.string()),
     ("channel", pa.string()), ("occurred_at", pa.timestamp("us", tz="UTC")),
     ("opt_out_channels", pa.list_(pa.string())), ("opt_in_channels", pa.list_(pa.string())),
-    ("in_review", pa.bool_()), ("review_deadline", pa.timestamp("us", tz="UTC"))])
+    ("in_review", pa.bool_()), ("review_deadline", pa.timestamp("us", tz="UTC")),
+    ("review_channels", pa.list_(pa.string()))])
 
 
-def business_deadline(received: datetime, business_days: int) -> datetime:
-    """`received` plus `business_days` days Monday to Friday (UTC), the same time of day: the audit's own
-    reading of [review] deadline_business_days (a reply on a Saturday and 2 days: Tuesday, same hour)."""
-    out, left = received, business_days
+def business_deadline(received: datetime, business_days: int, zone: str | None = None) -> datetime:
+    """`received` plus `business_days` days Monday to Friday counted in the borrower's zone (`zone`;
+    UTC when unknown), the same local time of day: the audit's own reading of [review]
+    deadline_business_days (a reply on a Saturday and 2 days: Tuesday, same hour; a Friday evening
+    in Los Angeles is a Friday there, though Saturday in UTC)."""
+    try:
+        tz: tzinfo = ZoneInfo(zone) if zone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = UTC
+    local = received.astimezone(tz)
+    day, left = local.date(), business_days
     while left > 0:
-        out += timedelta(days=1)
-        if out.weekday() < 5:
+        day += timedelta(days=1)
+        if day.isoweekday() <= 5:
             left -= 1
-    return out
+    return datetime.combine(day, local.time(), tzinfo=tz).astimezone(UTC)
 
 
 def _channels(intent: Intent, came_on: str, all_channels: tuple[str, ...]) -> list[str]:
@@ -262,7 +271,9 @@ def register_reply_meanings(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig
     planner read the recorded events; the audit reads the words): external_id, borrower_id,
     contact_point (the point it came from), channel (the one it came on), occurred_at,
     opt_out_channels / opt_in_channels (clear intents only), in_review (an uncertain reading: the
-    review queue) and review_deadline (occurred_at + [review] deadline_business_days, Mon-Fri).
+    review queue), review_deadline (occurred_at + [review] deadline_business_days, Mon-Fri in the
+    borrower's zone) and review_channels (what the uncertain reading may be about: the channel it
+    came on plus its candidates' channels, computed here, not read from the recorded item).
     Only the meanings are kept: no text leaves this function (PII)."""
     rules = rules_for(cfg)
     replies = db.run(con, "audit/_replies", {"kinds": list(REPLY_KINDS)}).fetchall()
@@ -278,7 +289,10 @@ def register_reply_meanings(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig
             opt_in_channels=sorted({c for i in u.intents if i.name == "opt_in"
                                     for c in _channels(i, channel, rules.all_channels)}),
             in_review=bool(u.review),
-            review_deadline=business_deadline(received, rules.deadline_business_days)))
+            review_deadline=business_deadline(received, rules.deadline_business_days, zone),
+            review_channels=sorted({channel, *(c for i in u.review
+                                               for c in _channels(i, channel, rules.all_channels))})
+            if u.review else []))
     db.temp_table(con, "audit_reply_meanings", pa.Table.from_pylist(rows, schema=_MEANINGS_SCHEMA))
 
 

@@ -3,7 +3,8 @@
 A sub-app (like `templates`): `reviews list` shows the open items as of now (the text masked:
 phone numbers and e-mail addresses never reach a terminal or a log; `--json` for tools), and
 `reviews resolve ID --as opt_out,hardship|nothing --by NAME` records the reviewer's decision as
-events (loan_comms.inbound.reviews). A wrong id, an item resolved already or an unknown intent is
+events (loan_comms.inbound.reviews); ID is the real id or the public one (R-..., what artifacts
+and alerts show). A wrong id, an item resolved already or an unknown intent is
 one line and exit 2 (ReviewError, reported by the main group).
 """
 
@@ -26,8 +27,9 @@ app = typer.Typer(help="The review queue: ambiguous replies and questions a pers
 def list_cmd(db: Path = DbOpt, as_json: bool = typer.Option(False, "--json", help="One JSON object per item."),
              now: Optional[str] = NowOpt("The instant the queue is read as of (default: now), e.g. "
                                          "2026-11-10T15:00:00Z.")) -> None:
-    """Open review items, oldest deadline first: id, age, deadline, overdue, channel paused,
-    candidate intents and the text (phone numbers and e-mail addresses masked)."""
+    """Open review items, oldest deadline first: id (the real one, and the public one artifacts and
+    alerts show), age, deadline, overdue, channels paused, candidate intents and the text (phone
+    numbers and e-mail addresses masked)."""
     from loan_comms.inbound.reviews import open_reviews
     from loan_comms.masking import mask_pii
 
@@ -36,10 +38,12 @@ def list_cmd(db: Path = DbOpt, as_json: bool = typer.Option(False, "--json", hel
     for i in items:
         text = mask_pii(" ".join((i.text or "").split()))
         if as_json:
-            typer.echo(json.dumps({**i.public(), "borrower_id": i.borrower_id, "text": text}, ensure_ascii=False))
+            typer.echo(json.dumps({**i.public(), "review_id": i.review_id, "public_id": i.public_id,
+                                   "borrower_id": i.borrower_id, "text": text}, ensure_ascii=False))
             continue
         late = "OVERDUE" if i.overdue else "due"
-        typer.echo(f"{i.review_id}  {i.borrower_id}  {i.reason}  channel {i.channel or '-'}  "
+        typer.echo(f"{i.review_id} ({i.public_id})  {i.borrower_id}  {i.reason}  "
+                   f"pauses {', '.join(i.channels) or '-'}  "
                    f"age {i.age_hours:.1f}h  {late} {i.public()['deadline']}  "
                    f"candidates {', '.join(i.candidate_intents) or '-'}")
         typer.echo(f"    {text[:300]}")
@@ -49,7 +53,8 @@ def list_cmd(db: Path = DbOpt, as_json: bool = typer.Option(False, "--json", hel
 
 
 @app.command("resolve")
-def resolve_cmd(review_id: str = typer.Argument(..., help="The item's id (from `reviews list`)."),
+def resolve_cmd(review_id: str = typer.Argument(..., help="The item's id or its public id R-... (from `reviews "
+                                                "list`, the review-queue artifact or an alert)."),
                 intents: str = typer.Option(..., "--as", help="What the text means: intents separated by commas "
                                             "(opt_out, opt_out:all, opt_out:email, opt_in, hardship, dispute, "
                                             "wrong_number, complaint, callback_request, question), or 'nothing'."),

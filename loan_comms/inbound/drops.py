@@ -42,18 +42,35 @@ def records(path: Path, encoding: str | None, fields: tuple[str, ...]) -> Iterat
 
 
 def when(value: Any, default: datetime) -> datetime:
-    """A timestamp from a callback: unix seconds, ISO 8601 or RFC 2822 (Twilio's DateSent)."""
+    """A timestamp from a callback: unix seconds, ISO 8601 or RFC 2822 (Twilio's DateSent), in UTC;
+    `default` when there is none or it cannot be read or represented (0001-01-01T00:00:00+14:00 is
+    before the first instant a datetime can hold in UTC: OverflowError). Never raises for a value:
+    one bad date must not stop the file."""
     if value in (None, ""):
         return default
     try:
         return datetime.fromtimestamp(float(value), UTC)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):
         pass
     s = str(value)
     for parse in (lambda v: datetime.fromisoformat(v.replace("Z", "+00:00")), parsedate_to_datetime):
         try:
             dt = parse(s)
-        except (TypeError, ValueError):
+            return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+        except (TypeError, ValueError, OverflowError, OSError, IndexError):
             continue
-        return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
     return default
+
+
+def received_when(value: Any, received: datetime) -> tuple[datetime, str | None]:
+    """(when a text is taken to have arrived, the claimed date to keep or None). The claimed date
+    (`value`) is used when it can be read and is not after `received` (the time it reached us); a
+    date in the future is capped at `received` (it would otherwise hide an opt-out until then) and an
+    unreadable one falls back to it. The claimed date, as given, is returned whenever it was not used
+    as is, so the detail still shows what the provider said."""
+    if value in (None, ""):
+        return received, None
+    claimed = when(value, received)
+    if claimed is received or claimed > received:
+        return received, str(value)[:64]
+    return claimed, None

@@ -37,8 +37,8 @@ from loan_comms import db
 from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig
 from loan_comms.inbound import drops, reader
-from loan_comms.inbound.text_events import (EVENT_KIND, TEXT_KIND, Origin, insert_events, intent_events,
-                                            review_deadline, review_event)
+from loan_comms.inbound.text_events import (EVENT_KIND, TEXT_KIND, Origin, candidate_channels, insert_events,
+                                            intent_events, review_deadline, review_event)
 from loan_comms.understanding import Rules, Understanding, load_rules, rules_for, understand
 
 CHANNELS = ("sms", "email", "call", "visit", "letter")
@@ -80,6 +80,8 @@ class InboundText:
     source_file: str | None = None
     source_line: int | None = None
     raw: str | None = None
+    claimed_at: str | None = None    # the sender's or provider's own date when it was not used as is
+                                     # (in the future, unreadable): kept in the text event's detail
 
 
 @dataclass
@@ -160,7 +162,7 @@ def land_texts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, text
                         key=t.external_id)
         u = read_text(t.text or "", channel=t.channel, received_at=t.occurred_at, timezone=m["timezone"], rules=rules,
                       given=t.given)
-        text_rows, applied, opened = _events_of(t, origin, u, rules)
+        text_rows, applied, opened = _events_of(t, origin, u, rules, m["timezone"])
         rows += text_rows
         kinds.update(EVENT_KIND[name] for name in applied)
         report.reviews_opened += opened
@@ -170,8 +172,15 @@ def land_texts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, text
     return report
 
 
-def _events_of(t: InboundText, origin: Origin, u: Understanding, rules: Rules) -> tuple[list[dict[str, Any]], list[str], int]:
-    """(rows, intents applied, review items opened) for one understood text."""
+def _events_of(t: InboundText, origin: Origin, u: Understanding, rules: Rules,
+               timezone: str | None = None) -> tuple[list[dict[str, Any]], list[str], int]:
+    """(rows, intents applied, review items opened) for one understood text.
+
+    An uncertain reading opens one item that pauses every channel it may be about (the channel it
+    came on plus its candidates' channels: "maybe stop calling me" by SMS pauses SMS and calls) and
+    lists the questions the same text asked, so the reviewer answers them too; a text that only asks
+    a question opens an item that pauses nothing. The deadline counts business days in the
+    borrower's zone."""
     rows: list[dict[str, Any]] = []
     applied: list[str] = []
     notes = [u.note] if u.note else []
@@ -185,20 +194,24 @@ def _events_of(t: InboundText, origin: Origin, u: Understanding, rules: Rules) -
         elif found:
             rows += found
             applied.append(intent.name)
-    deadline = review_deadline(t.occurred_at, rules.deadline_business_days)
+    deadline = review_deadline(t.occurred_at, rules.deadline_business_days, timezone)
+    asked = [i for i in u.intents if i.name == "question"] if "question" in applied else []
     opened = 0
-    if u.review:        # the safe action applies while a person decides: the channel pauses
-        rows.append(review_event(origin, reason="ambiguous", candidates=u.review, deadline=deadline, pauses=True))
+    if u.review:        # the safe action applies while a person decides: the channels pause
+        rows.append(review_event(origin, reason="ambiguous", candidates=u.review, deadline=deadline,
+                                 pauses=candidate_channels(u.review, t.channel, rules.all_channels),
+                                 questions=asked))
         opened = 1
-    elif "question" in applied:     # a person must answer; it pauses nothing
-        asked = [i for i in u.intents if i.name == "question"]
-        rows.append(review_event(origin, reason="needs_answer", candidates=asked, deadline=deadline, pauses=False))
+    elif asked:     # a person must answer; it pauses nothing
+        rows.append(review_event(origin, reason="needs_answer", candidates=asked, deadline=deadline, pauses=()))
         opened = 1
     detail: dict[str, Any] = {"text": (t.text or "")[:MAX_TEXT], "classified_as": applied,
                               "review": [i.name for i in u.review], "decided_by": u.decided_by,
                               "language": u.language}
     if t.given:
         detail["given"] = t.given
+    if t.claimed_at:
+        detail["claimed_at"] = t.claimed_at
     if notes:
         detail["note"] = "; ".join(notes)
     rows.insert(0, dict(external_id=t.external_id, borrower_id=origin.borrower_id, loan_id=origin.loan_id,
@@ -281,7 +294,9 @@ def ingest_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: s
     A record that cannot be used (no MessageSid, a From that is not a phone number, a list where
     text belongs, an unknown sender) is quarantined in the same transaction as the good ones are
     recorded. `now` (default: the wall clock; the simulator passes its simulated instant) stamps
-    the rows and dates replies that carry no DateSent.
+    the rows and dates replies that carry no DateSent. A DateSent is never later than `now` (a
+    future date would hide an opt-out until then) and one that cannot be read falls back to `now`;
+    either way the date as given is kept in the text's detail (claimed_at).
     """
     now = now or utc_now()
     report = ReplyReport(file=Path(path).name)
@@ -305,10 +320,17 @@ def ingest_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: s
             bad.append(reader.quarantine_row(file, r, "sms_reply", problem, sid))
             continue
         assert rec is not None  # a record without a row always carries its problem
-        texts.append(InboundText(
-            external_id=str(sid), channel="sms", text=str(rec.get("Body") or ""), source="sms_reply", sender=phone,
-            occurred_at=drops.when(rec.get("DateSent") or rec.get("timestamp") or rec.get("received_at"), now),
-            given=_given(rec.get("OptOutType")), source_file=str(file.resolve()), source_line=r.line, raw=r.raw))
+        try:
+            claimed = rec.get("DateSent") or rec.get("timestamp") or rec.get("received_at")
+            occurred, kept = drops.received_when(claimed, now)
+            texts.append(InboundText(
+                external_id=str(sid), channel="sms", text=str(rec.get("Body") or ""), source="sms_reply",
+                sender=phone, occurred_at=occurred, given=_given(rec.get("OptOutType")),
+                source_file=str(file.resolve()), source_line=r.line, raw=r.raw, claimed_at=kept))
+        except Exception as exc:    # a bad record never costs the good ones: quarantined, the file goes on
+            problem = f"could not be read: {type(exc).__name__}"
+            report.rejected.append(f"{file.name}:{r.line}: {problem}")
+            bad.append(reader.quarantine_row(file, r, "sms_reply", problem, sid))
     done = record_texts(con, cfg, texts, now=now, understand_fn=understand_fn, quarantine=bad)
     report.new_replies, report.duplicates, report.by_kind = done.new, done.duplicates, done.by_kind
     report.reviews_opened, report.unknown_sender = done.reviews_opened, done.unknown_sender

@@ -2,9 +2,16 @@
 
 An item is an event, `review_opened` (recorded with the text by replies.py), and its resolution is
 another, `review_resolved`: the log stays append-only and the queue as of any instant is derived
-from it (sql/inbound/reviews_open.sql). While an item waits, the policy applies the safe action
-(collection contact on its channel pauses; past its deadline the channel is treated as opted out:
-sql/policy, helper C2's part), so a slow reviewer can never cost the borrower their opt-out.
+from it (sql/lifecycle/state/review_items.sql). While an item waits, the policy applies the safe
+action: collection contact pauses on every channel the item may be about (the one the text came on
+and its candidates' channels: "maybe stop calling me" by SMS pauses SMS and calls); past its deadline
+those channels are treated as opted out, so a slow reviewer can never cost the borrower their
+opt-out. A later clear START or STOP from the same point on one of those channels supersedes the
+uncertain reading there (the item stops pausing it; the item closes when nothing is left to pause
+and no question waits for an answer).
+
+Artifacts, logs and alerts show an item's public id (public_id: a hash), never the real one, which
+for an e-mail is its Message-ID; the reviewer's own screen shows both and `resolve` takes either.
 
 Resolving records who decided (`decided_by` "reviewer:<name>") and the intents they applied, as the
 same events a clear text would have recorded (text_events.intent_events), with source 'review' and
@@ -14,6 +21,7 @@ intent is one clear line (ReviewError, exit 2), and nothing is written.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -35,6 +43,15 @@ CHANNELS = ("sms", "email", "call", "visit", "letter")
 RESOLVABLE = ("opt_out", "opt_in", "hardship", "dispute", "wrong_number", "complaint", "callback_request", "question")
 NOTHING = ("nothing", "none", "")
 _NAME = re.compile(r"[\w.\- ]{1,60}")
+_PUBLIC = re.compile(r"R-[0-9a-f]{12}")
+
+
+def public_id(review_id: str) -> str:
+    """The id artifacts, logs and alerts show for an item: 'R-' and 12 hex digits of its sha256.
+    The real id is the text's external_id, for an e-mail its Message-ID (sender-controlled, often
+    naming a host or a person), so it stays in the database and on the reviewer's screen;
+    `reviews resolve` takes either."""
+    return "R-" + hashlib.sha256(review_id.encode("utf-8")).hexdigest()[:12]
 
 
 class ReviewError(LoanCommsError):
@@ -51,7 +68,7 @@ class ReviewItem:
     review_id: str
     borrower_id: str
     loan_id: str | None
-    channel: str | None          # the channel that pauses while it waits (None: pauses nothing)
+    channel: str | None          # the channel the text came on when the item pauses (None: pauses nothing)
     contact_point: str | None
     opened_at: datetime
     deadline: datetime
@@ -61,17 +78,23 @@ class ReviewItem:
     candidates: tuple[dict[str, Any], ...]
     source: str | None
     text: str | None
+    channels: tuple[str, ...] = ()   # the channels that pause while it waits (review_items.sql)
 
     @property
     def candidate_intents(self) -> list[str]:
         return [str(c.get("intent")) for c in self.candidates]
 
+    @property
+    def public_id(self) -> str:
+        return public_id(self.review_id)
+
     def public(self) -> dict[str, Any]:
-        """The item without personal data: id, age, deadline, overdue, channel, reason, candidates."""
-        return {"review_id": self.review_id, "age_hours": self.age_hours,
+        """The item without personal data: its public id (a hash of the real one, which for an e-mail
+        is its Message-ID), age, deadline, overdue, channels paused, reason, candidates."""
+        return {"review_id": self.public_id, "age_hours": self.age_hours,
                 "deadline": self.deadline.isoformat().replace("+00:00", "Z"), "overdue": self.overdue,
-                "channel": self.channel, "reason": self.reason, "candidates": ", ".join(self.candidate_intents),
-                "source": self.source}
+                "channel": ", ".join(self.channels) or None, "reason": self.reason,
+                "candidates": ", ".join(self.candidate_intents), "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -93,8 +116,23 @@ def open_reviews(con: duckdb.DuckDBPyConnection, now: datetime | None = None) ->
             review_id=r["review_id"], borrower_id=r["borrower_id"], loan_id=r["loan_id"], channel=r["channel"],
             contact_point=r["contact_point"], opened_at=r["opened_at"], deadline=r["deadline"],
             age_hours=float(r["age_hours"]), overdue=bool(r["overdue"]), reason=r["reason"] or "ambiguous",
-            candidates=tuple(json.loads(r["candidates"] or "[]")), source=r["source"], text=r["text"]))
+            candidates=tuple(json.loads(r["candidates"] or "[]")), source=r["source"], text=r["text"],
+            channels=tuple(r["channels"] or ())))
     return out
+
+
+def find_review_id(con: duckdb.DuckDBPyConnection, given: str) -> str:
+    """The real id of an item given by its real id or its public id ('R-' + 12 hex, public_id);
+    `given` unchanged when no item has that public id (the caller reports it as unknown)."""
+    given = given.strip()
+    if not _PUBLIC.fullmatch(given) or db.rows(con, "inbound/review_item", {"review_id": given}):
+        return given
+    ids = con.execute("SELECT DISTINCT regexp_replace(external_id, ':review$', '') FROM borrower_events "
+                      "WHERE kind = 'review_opened'").fetchall()
+    found = [rid for (rid,) in ids if rid is not None and public_id(rid) == given]
+    if len(found) > 1:
+        raise ReviewError(f"{given!r} names {len(found)} items; give the real id (`loan-comms reviews list`)")
+    return found[0] if found else given
 
 
 def review_artifact_rows(items: Sequence[ReviewItem]) -> list[dict[str, Any]]:
@@ -138,10 +176,12 @@ def resolve_review(con: duckdb.DuckDBPyConnection, review_id: str, intents: Sequ
                    rules: Rules | None = None) -> Resolution:
     """Resolve one open item: records `review_resolved` (decided_by "reviewer:<by>", the intents, the
     note) and the applied intents as events, in one transaction. `intents` may be empty (nothing to
-    apply: the item closes and the pause lifts). An opt_out applies to the item's channel unless
+    apply: the item closes and the pause lifts). `review_id` is the real id or the public one
+    (public_id). An opt_out applies to the channel the text came on unless
     'opt_out:all' or 'opt_out:<channel>' says otherwise. Raises ReviewError (nothing written) for an
     unknown id, an item already resolved, an unknown intent or a reviewer name that is not a name."""
     now = now or utc_now()
+    review_id = find_review_id(con, review_id)
     by = (by or "").strip()
     if not _NAME.fullmatch(by) or "@" in by:
         raise ReviewError(f"--by {by!r}: give the reviewer's name or staff id (letters, digits, . _ - and spaces, "

@@ -7,7 +7,8 @@
 -- on: anything attempted after the moment it was recorded (occurred_at).
 -- Exception: steps listed in policy.legally_required_steps may still go; and the one confirmation of
 -- an opt-out made by reply (step opt_out_confirmation, TCPA 2024: one text confirming a revocation):
--- the first one after that opt-out, on its channel, to the point the opt-out came from, within 2 days.
+-- the first one after that opt-out, on its channel, to the point the opt-out came from, within 3 days
+-- (the longest real lag of the daily plan: sql/lifecycle/plan/reply_follow_ups.sql, docs/policy.md).
 -- Checked: every attempted contact (any channel).
 -- Violation: the borrower's latest opt_out/opt_in for this channel before sent_at is an opt_out, or
 -- the latest one from the contact's point (audit_contacts.point) for this channel is, and the step
@@ -41,7 +42,7 @@ confirmed AS (   -- the one confirmation of the latest opt-out, to the point it 
     SELECT w.*,
            w.step = 'opt_out_confirmation' AND coalesce(w.last_point_choice, w.last_choice) = 'opt_out'
            AND (w.last_choice IS DISTINCT FROM 'opt_out' OR w.chosen_from = w.point)
-           AND w.sent_at <= coalesce(w.point_chosen_at, w.chosen_at) + INTERVAL 2 DAY
+           AND w.sent_at <= coalesce(w.point_chosen_at, w.chosen_at) + INTERVAL 3 DAY
            AND count(*) FILTER (WHERE w.step = 'opt_out_confirmation')
                    OVER (PARTITION BY w.point, w.channel, coalesce(w.point_chosen_at, w.chosen_at)
                          ORDER BY w.sent_at, w.attempt_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) = 1

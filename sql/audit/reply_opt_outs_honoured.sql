@@ -4,11 +4,15 @@
 -- (audit_reply_meanings). (1) After a reply that is a clear opt-out, did anything go on a channel it
 -- closed to the number or address it came from, before an opt-in from that point (a reply read as
 -- opt-in, or an opt_in event naming the point from an operator or a provider)? One
--- opt_out_confirmation per opt-out, on the channel the reply came on and sent within 2 days of it,
--- is allowed. (2) After the deadline of a review item (a reply read as uncertain, with the
--- deadline its business days give, or a recorded review_opened with its own deadline) that was not
--- resolved (review_resolved for its review_id) by the time of the contact, did anything go on the
--- item's channel to the borrower or to the point the reply came from?
+-- opt_out_confirmation per opt-out, on the channel the reply came on and sent within 3 days of it
+-- (the longest real lag of the daily plan, every zone), is allowed. (2) After the deadline of a
+-- review item that was not resolved (review_resolved for its review_id) by the time of the
+-- contact, did anything go on one of the item's channels to the borrower or to the point the reply
+-- came from? The items: every recorded review_opened (the channel it came on and detail.channels)
+-- and every reply the audit itself reads as uncertain (the channel it came on plus the channels of
+-- its own uncertain candidates: "maybe stop calling me" by SMS holds SMS and calls; deadline: its
+-- business days in the borrower's zone). A later clear opt-out or opt-in read from a reply from
+-- the same point on one of the item's channels supersedes the item there from that moment.
 -- Exception (both): steps listed in policy.legally_required_steps, as for opt_out_honoured.
 -- Checked: every attempted contact (any channel).
 -- Violation: the latest choice read from the contact's point for its channel before sent_at is an
@@ -17,13 +21,13 @@
 CREATE OR REPLACE TEMP TABLE audit_rows AS
 WITH choices AS (
     SELECT m.contact_point AS point, unnest(m.opt_out_channels) AS channel, 'opt_out' AS kind, m.occurred_at,
-           m.channel AS came_on
+           m.channel AS came_on, true AS from_reply
     FROM audit_reply_meanings AS m WHERE m.contact_point IS NOT NULL
     UNION ALL
-    SELECT m.contact_point, unnest(m.opt_in_channels), 'opt_in', m.occurred_at, m.channel
+    SELECT m.contact_point, unnest(m.opt_in_channels), 'opt_in', m.occurred_at, m.channel, true
     FROM audit_reply_meanings AS m WHERE m.contact_point IS NOT NULL
     UNION ALL   -- an opt-in not read from a reply (an operator's, a provider's) reopens the point too
-    SELECT e.contact_point, e.channel, 'opt_in', e.occurred_at, e.channel
+    SELECT e.contact_point, e.channel, 'opt_in', e.occurred_at, e.channel, false
     FROM borrower_events AS e
     WHERE e.kind = 'opt_in' AND e.contact_point IS NOT NULL AND e.channel IS NOT NULL
       AND coalesce(e.source, '') NOT IN ('sms_reply', 'email_reply')
@@ -38,28 +42,32 @@ judged AS (
 confirmations AS (
     SELECT j.*,
            j.last_choice = 'opt_out' AND j.step = 'opt_out_confirmation' AND j.channel = j.came_on
-           AND j.sent_at <= j.chosen_at + INTERVAL 2 DAY
+           AND j.sent_at <= j.chosen_at + INTERVAL 3 DAY
            AND count(*) FILTER (WHERE j.step = 'opt_out_confirmation')
                    OVER (PARTITION BY j.point, j.channel, j.chosen_at ORDER BY j.sent_at, j.attempt_id
                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) = 1 AS the_confirmation
     FROM judged AS j
 ),
 recorded_items AS (
-    SELECT coalesce(CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.review_id') END,
-                    regexp_replace(e.external_id, ':review$', '')) AS review_id,
-           e.borrower_id, e.channel, e.contact_point AS point,
-           coalesce(CASE WHEN json_valid(e.detail) THEN TRY_CAST(json_extract_string(e.detail, '$.deadline') AS TIMESTAMPTZ) END,
-                    e.occurred_at) AS deadline
-    FROM borrower_events AS e
-    WHERE e.kind = 'review_opened' AND e.channel IS NOT NULL
+    SELECT review_id, borrower_id, point, opened_at, deadline, unnest(channels) AS channel
+    FROM (SELECT coalesce(CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.review_id') END,
+                          regexp_replace(e.external_id, ':review$', '')) AS review_id,
+                 e.borrower_id, e.contact_point AS point, e.occurred_at AS opened_at,
+                 list_distinct(list_concat(
+                     coalesce(CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.channels[*]') END, []),
+                     [e.channel])) AS channels,
+                 coalesce(CASE WHEN json_valid(e.detail)
+                               THEN TRY_CAST(json_extract_string(e.detail, '$.deadline') AS TIMESTAMPTZ) END,
+                          e.occurred_at) AS deadline
+          FROM borrower_events AS e
+          WHERE e.kind = 'review_opened' AND e.channel IS NOT NULL)
 ),
 items AS (
-    SELECT review_id, borrower_id, channel, point, deadline FROM recorded_items
-    UNION ALL   -- a reply read as uncertain that no recorded item stands for: its own deadline
-    SELECT m.external_id, m.borrower_id, m.channel, m.contact_point, m.review_deadline
+    SELECT review_id, borrower_id, point, opened_at, deadline, channel FROM recorded_items
+    UNION ALL   -- the audit's own reading: a reply it reads as uncertain, on its own channels and deadline
+    SELECT m.external_id, m.borrower_id, m.contact_point, m.occurred_at, m.review_deadline, unnest(m.review_channels)
     FROM audit_reply_meanings AS m
-    WHERE m.in_review AND m.channel IS NOT NULL
-      AND m.external_id NOT IN (SELECT review_id FROM recorded_items WHERE review_id IS NOT NULL)
+    WHERE m.in_review
 ),
 resolutions AS (
     SELECT coalesce(CASE WHEN json_valid(detail) THEN json_extract_string(detail, '$.review_id') END,
@@ -75,7 +83,10 @@ held AS (
       ON i.channel = c.channel AND (i.borrower_id = c.borrower_id OR i.point = c.point)
      AND i.deadline < c.sent_at
     LEFT JOIN resolutions AS r ON r.review_id = i.review_id
-    WHERE r.resolved_at IS NULL OR r.resolved_at > c.sent_at
+    WHERE (r.resolved_at IS NULL OR r.resolved_at > c.sent_at)
+      AND NOT EXISTS (SELECT 1 FROM choices AS s     -- superseded by a later clear choice from the point
+                      WHERE s.from_reply AND s.point = i.point AND s.channel = i.channel
+                        AND s.occurred_at > i.opened_at AND s.occurred_at < c.sent_at)
     GROUP BY c.attempt_id
 )
 SELECT c.attempt_id, c.borrower_id, c.loan_id, c.channel, c.step, c.sent_at, c.point, c.legally_required,

@@ -102,3 +102,58 @@ def test_a_reply_read_as_uncertain_with_no_recorded_item_has_its_own_deadline(co
     assert violations(log, cfg) == []
     log.contact("R1", "LR1", "sms", "escalation", "dpd_3", "2026-03-05 10:00")
     assert len(violations(log, cfg)) == 1
+
+
+# -- review findings on i12-int (f2) ---------------------------------------------------------------
+
+def test_an_uncertain_reply_about_calls_holds_calls_after_its_deadline(con, cfg) -> None:
+    """Finding 2: the audit's own reading of "maybe stop calling me" by SMS holds calls too (not
+    only the channel it came on), for the borrower and for the number."""
+    log = ContactLog(con)
+    _people(log)
+    reply(log, "R1", "SM1", "maybe stop calling me", "2026-03-02 09:00")     # Monday -> Wednesday 09:00
+    log.contact("R1", "LR1", "call", "escalation", "dpd_1", "2026-03-03 10:00")      # waiting: fine
+    assert violations(log, cfg) == []
+    log.contact("R1", "LR1", "call", "escalation", "dpd_3", "2026-03-05 10:00")
+    [v] = violations(log, cfg)
+    assert "unresolved review item on call" in v
+
+
+def test_a_recorded_item_holds_every_channel_it_names(con, cfg) -> None:
+    """Finding 2, the recorded side: detail.channels of a review_opened counts, not only its channel."""
+    log = ContactLog(con)
+    _people(log)
+    pid = point("phone", log.phone["R1"])
+    log.event("R1", "review_opened", "2026-03-02 09:00", channel="sms", contact_point=pid, scope="borrower",
+              detail={"review_id": "SM1", "reason": "ambiguous", "channels": ["call", "sms"],
+                      "deadline": "2026-03-04T01:00:00+00:00"})
+    log.contact("R1", "LR1", "call", "escalation", "dpd_3", "2026-03-05 10:00")
+    [v] = violations(log, cfg)
+    assert "unresolved review item on call" in v
+
+
+def test_a_later_clear_reply_from_the_number_supersedes_an_item(con, cfg) -> None:
+    """Doubtful point: "maybe stop" then "START" from the same number: the START is the choice on
+    SMS, so SMS after the item's deadline is no violation; the START does not speak for calls."""
+    log = ContactLog(con)
+    _people(log)
+    reply(log, "R1", "SM1", "maybe stop calling me", "2026-03-02 09:00")
+    reply(log, "R1", "SM2", "START", "2026-03-02 12:00")
+    log.contact("R1", "LR1", "sms", "escalation", "dpd_3", "2026-03-05 10:00")
+    assert violations(log, cfg) == []
+    log.contact("R1", "LR1", "call", "escalation", "dpd_3", "2026-03-05 11:00")
+    [v] = violations(log, cfg)
+    assert "unresolved review item on call" in v
+
+
+def test_the_confirmation_may_take_up_to_3_days(con, cfg) -> None:
+    """Finding 7: the daily plan can confirm an opt-out up to ~2 days 22 h after it in UTC-11; the
+    audits allow 3 days (a 4-day-late one fires: test_one_confirmation_is_allowed_...)."""
+    log = ContactLog(con)
+    _people(log)
+    pid = reply(log, "R1", "SM1", "STOP", "2026-03-02 09:00")
+    log.event("R1", "opt_out", "2026-03-02 09:00", channel="sms", contact_point=pid, scope="borrower")
+    log.contact("R1", "LR1", "sms", "follow_up", "opt_out_confirmation", "2026-03-05 08:00")   # 2 days 23 h
+    assert violations(log, cfg) == []
+    report = run_audit(log.con, cfg, now=NOW, show=50, rules=("opt_out_honoured",))
+    assert report.rule("opt_out_honoured").rows == ()

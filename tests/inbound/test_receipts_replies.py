@@ -95,7 +95,7 @@ def test_replies_become_events_once(con, cfg, secrets_env, tmp_path):
     drop = _jsonl(tmp_path / "inbound.jsonl", [
         {"MessageSid": "SM1", "From": "+12025550000", "To": "+12025559999", "Body": "STOP"},
         {"MessageSid": "SM2", "From": "+1 202-555-0001", "Body": "PROMISE 2026-12-01 300",
-         "DateSent": "Tue, 10 Nov 2026 16:00:00 +0000"},
+         "DateSent": "Tue, 10 Nov 2026 14:00:00 +0000"},
         {"MessageSid": "SM3", "From": "+12025550002", "Body": "申请延期"},
         {"MessageSid": "SM4", "From": "+12025550002", "Body": "thanks"},
         {"MessageSid": "SM5", "From": "+19999999999", "Body": "STOP"},
@@ -116,7 +116,7 @@ def test_replies_become_events_once(con, cfg, secrets_env, tmp_path):
     promise = ev[3]
     assert promise[2] == "L00001" and promise[4] == Decimal("300.00") and promise[7] == "loan"
     assert json.loads(promise[5])["promised_date"] == "2026-12-01"
-    assert promise[6] == datetime(2026, 11, 10, 16, 0, tzinfo=UTC)
+    assert promise[6] == datetime(2026, 11, 10, 14, 0, tzinfo=UTC)   # RFC 2822, before NOW (a later one is capped)
     assert ev[1][3] == "sms" and ev[1][7] == "borrower"
     assert json.loads(ev[0][5]) == {"text": "STOP", "classified_as": ["opt_out"], "review": [],
                                     "decided_by": "rules:t1", "language": "en"}

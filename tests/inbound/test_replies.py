@@ -286,3 +286,110 @@ def test_reviews_on_the_command_line(con, cfg, tmp_path):
     assert ok.exit_code == 0 and "applied opt_out:sms, hardship_request" in ok.output
     twice = runner.invoke(app, ["reviews", "resolve", "SMr", "--as", "nothing", "--by", "ana", "--db", str(path)])
     assert twice.exit_code == 2 and "already resolved" in twice.output
+
+
+# -- review findings on i12-int (f2) ---------------------------------------------------------------
+
+def test_an_opt_out_of_calls_texted_from_a_phone_names_that_phone_on_the_call_row_too(con, cfg, tmp_path):
+    """Finding 1: a phone is one point for sms AND call, so "stop calling me" / "STOP ALL" texted
+    from it closes that number's calls for everyone holding it (point_flags reads contact_point)."""
+    plan(con, 1)
+    read = _fixed({"no calls": [Intent("opt_out", 0.9, "r.calls", ("call",), "named")],
+                   "stop all": [Intent("opt_out", 0.9, "r.all", ("sms", "email", "call", "visit"), "all")]})
+    ingest_replies(con, cfg, _jsonl(tmp_path / "in.jsonl", [
+        {"MessageSid": "SMc", "From": PHONE0, "Body": "no calls", "DateSent": "2026-11-10T14:00:00Z"},
+        {"MessageSid": "SMa", "From": PHONE0, "Body": "stop all", "DateSent": "2026-11-10T14:01:00Z"}]),
+        now=NOW, understand_fn=read)
+    phone = _point(con, "phone", PHONE0)
+    points = {e["external_id"]: e["contact_point"] for e in _events(con, "opt_out")}
+    assert points == {"SMc:opt_out:call": phone, "SMa:opt_out:sms": phone, "SMa:opt_out:call": phone,
+                      "SMa:opt_out:email": None, "SMa:opt_out:visit": None}
+
+
+def test_a_bad_or_future_date_never_stops_the_file_and_the_claimed_date_is_kept(con, cfg, tmp_path):
+    """Findings 5 and 6: 0001-01-01T00:00:00+14:00 cannot be held in UTC (OverflowError) and a date
+    in the future would hide an opt-out until then: both are taken as received now, the date as given
+    stays in the text's detail, and every record of the file lands."""
+    plan(con, 1)
+    report = ingest_replies(con, cfg, _jsonl(tmp_path / "in.jsonl", [
+        {"MessageSid": "SMok", "From": PHONE0, "Body": "STOP", "DateSent": "2026-11-10T14:00:00Z"},
+        {"MessageSid": "SMold", "From": PHONE0, "Body": "hi", "DateSent": "0001-01-01T00:00:00+14:00"},
+        {"MessageSid": "SMbig", "From": PHONE0, "Body": "hi", "DateSent": "1e30"},
+        {"MessageSid": "SMfut", "From": PHONE0, "Body": "STOP", "DateSent": "2026-12-01T09:00:00"}]), now=NOW)
+    assert report.new_replies == 4 and report.quarantined == 0
+    got = {r[0]: (r[1], json.loads(r[2]).get("claimed_at")) for r in con.execute(
+        "SELECT external_id, occurred_at, detail FROM borrower_events WHERE kind = 'sms_reply'").fetchall()}
+    assert got["SMok"] == (datetime(2026, 11, 10, 14, tzinfo=UTC), None)
+    assert got["SMold"] == (NOW, "0001-01-01T00:00:00+14:00") and got["SMbig"] == (NOW, "1e30")
+    assert got["SMfut"] == (NOW, "2026-12-01T09:00:00")
+    [fut] = [e for e in _events(con, "opt_out") if e["external_id"].startswith("SMfut")]
+    assert con.execute("SELECT occurred_at FROM borrower_events WHERE external_id = ?",
+                       [fut["external_id"]]).fetchone()[0] == NOW          # the opt-out holds from now
+
+
+def test_a_review_item_pauses_the_channels_it_is_about_and_lists_the_question_too(con, cfg, tmp_path):
+    """Findings 2 and 14: "maybe stop calling me, when is it due?" by SMS pauses SMS and calls, and
+    the reviewer sees the question as well as the uncertain opt-out."""
+    plan(con, 1)
+    read = _fixed({"t": [Intent("question", 0.9, "r.when")]},
+                  review={"t": [Intent("opt_out", 0.6, "r.maybe_calls", ("call",), "named")]})
+    ingest_replies(con, cfg, _jsonl(tmp_path / "in.jsonl", [
+        {"MessageSid": "SMq", "From": PHONE0, "Body": "t", "DateSent": "2026-11-10T14:00:00Z"}]),
+        now=NOW, understand_fn=read)
+    [item] = open_reviews(con, NOW)
+    assert item.channels == ("call", "sms") and item.reason == "ambiguous"
+    assert item.candidate_intents == ["opt_out", "question"]
+    assert review_artifact_rows([item])[0]["channel"] == "call, sms"
+
+
+def test_review_deadline_counts_business_days_in_the_borrowers_zone():
+    """Finding 10: Friday 20:00 in Los Angeles is Saturday 04:00 UTC; two business days are Tuesday
+    20:00 there (Wednesday 04:00 UTC), not Tuesday 04:00 UTC. The audit counts the same way."""
+    from loan_comms.audit.runner import business_deadline
+
+    friday_evening = datetime(2026, 11, 14, 4, 0, tzinfo=UTC)
+    expected = datetime(2026, 11, 18, 4, 0, tzinfo=UTC)
+    assert review_deadline(friday_evening, 2, "America/Los_Angeles") == expected
+    assert business_deadline(friday_evening, 2, "America/Los_Angeles") == expected
+    assert review_deadline(friday_evening, 2) == datetime(2026, 11, 17, 4, 0, tzinfo=UTC)   # no zone: UTC
+    assert review_deadline(friday_evening, 2, "Not/AZone") == datetime(2026, 11, 17, 4, 0, tzinfo=UTC)
+
+
+def test_artifacts_and_alerts_carry_a_public_id_and_resolve_takes_either(con, cfg, tmp_path):
+    """Finding 13: the real id of an e-mail's item is its Message-ID; artifacts and the overdue alert
+    show a hash of it, and `reviews resolve` accepts that hash."""
+    from flows.ingest import overdue_alert
+    from loan_comms.inbound.reviews import public_id
+    from tasks.ingest import InboxReport
+
+    plan(con, 1)
+    record_texts(con, cfg, [InboundText("<a1@mail.example.org>", "sms", "maybe", NOW, "sms_reply", sender=PHONE0)],
+                 now=NOW, understand_fn=_fixed({}, review={"maybe": [Intent("opt_out", 0.5, "r.weak")]}))
+    [item] = open_reviews(con, NOW + timedelta(days=5))
+    [row] = review_artifact_rows([item])
+    assert row["review_id"] == public_id("<a1@mail.example.org>") and "example" not in json.dumps(row)
+    alert = overdue_alert(InboxReport(open_reviews=[row]))
+    assert alert is not None and row["review_id"] in alert.text and "example" not in alert.text
+    done = resolve_review(con, row["review_id"], ["nothing"], "ana", None, NOW + timedelta(hours=1))
+    assert done.review_id == "<a1@mail.example.org>" and open_reviews(con, NOW + timedelta(hours=2)) == []
+
+
+def test_a_later_clear_choice_from_the_same_point_supersedes_the_item_on_its_channels(con, cfg, tmp_path):
+    """Doubtful point: a START (or STOP) texted after "maybe stop" is the person's explicit choice
+    on SMS: the item stops pausing SMS but calls still wait for the reviewer, until a clear choice
+    about calls from the same number closes it."""
+    plan(con, 1)
+    read = _fixed({"START": [Intent("opt_in", 0.99, "r.start")]},
+                  review={"maybe": [Intent("opt_out", 0.5, "r.weak", ("sms", "call"), "named")]})
+    texts = [InboundText("SM1", "sms", "maybe", NOW, "sms_reply", sender=PHONE0)]
+    record_texts(con, cfg, texts, now=NOW, understand_fn=read)
+    later = NOW + timedelta(hours=1)
+    record_texts(con, cfg, [InboundText("SM2", "sms", "START", later, "sms_reply", sender=PHONE0)],
+                 now=later, understand_fn=read)
+    [item] = open_reviews(con, later)
+    assert item.channels == ("call",)                       # SMS is decided; calls still wait
+    assert [i.channels for i in open_reviews(con, later - timedelta(minutes=1))] == [("call", "sms")]
+    record_texts(con, cfg, [InboundText("SM3", "sms", "START", later + timedelta(hours=1), "sms_reply",
+                                        sender=PHONE0)],
+                 now=later, understand_fn=_fixed({"START": [Intent("opt_in", 0.99, "r.start", ("call",), "named")]}))
+    assert open_reviews(con, later + timedelta(hours=2)) == []

@@ -11,6 +11,7 @@ import os
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ from loan_comms import db
 from loan_comms.audit import run_audit
 from loan_comms.audit.runner import business_deadline
 from loan_comms.config import load_config
-from loan_comms.lifecycle.planner import plan_day
+from loan_comms.lifecycle.planner import decide, plan_day
 from loan_comms.policy import recheck_before_send
 from loan_comms.templating import TemplateStore, templates_dir
 from tests.builders import Book, EchoRenderer, insert, point, point_row
@@ -282,3 +283,88 @@ def test_no_contact_the_gate_lets_through_is_one_the_audit_flags(events):
         assert report.ok, [r.rows for r in report.rules]
     finally:
         con.close()
+
+
+# -- review findings on i12-int (f2) ---------------------------------------------------------------
+
+def _ingest(book: Book, cfg, tmp_path, sid: str, phone: str, body: str, at: str) -> None:
+    from loan_comms.inbound import ingest_replies
+
+    path = tmp_path / f"{sid}.jsonl"
+    path.write_text(json.dumps({"MessageSid": sid, "From": phone, "Body": body, "DateSent": at}) + "\n")
+    ingest_replies(book.con, cfg, path, now=datetime.fromisoformat(at.replace("Z", "+00:00")) + timedelta(minutes=1))
+
+
+
+@pytest.mark.parametrize("body", ["Stop calling me", "STOP ALL"])
+def test_stop_calling_from_a_shared_phone_stops_calls_to_it_for_everyone(book, cfg, renderer, tmp_path, body):
+    """Finding 1: B1 and B2 share a phone; B1 texts it. Calls to that number stop for B2 too."""
+    shared = "+12025550123"
+    for b, loan in (("B1", "L1"), ("B2", "L2")):
+        book.borrower(b, tz="America/New_York", language="en", jurisdiction="us", phone=shared)
+        book.loan(loan, b, [("2026-11-01", "100.00")])
+    for d in range(2, 6):
+        plan_day(book.con, cfg, renderer, date(2026, 11, d))
+        book.send_all_planned()
+    _ingest(book, cfg, tmp_path, "SMx", shared, body, "2026-11-05T09:00:00Z")
+    for d in range(6, 12):
+        plan_day(book.con, cfg, renderer, date(2026, 11, d))
+        book.send_all_planned()
+    calls = [a for a in book.attempts() if a["channel"] == "call" and a["planned_for_date"] >= date(2026, 11, 6)]
+    assert calls and {(a["status"], a["suppressed_reason"]) for a in calls} == {("suppressed", "opted_out_call")}
+    report = run_audit(book.con, cfg, now=datetime(2026, 11, 13, tzinfo=UTC),
+                       rules=("reply_opt_outs_honoured", "opt_out_honoured"))
+    assert report.ok, [r.rows for r in report.rules]
+
+
+def test_a_review_item_by_sms_about_calls_pauses_and_then_stops_calls(book, cfg, renderer):
+    """Finding 2: "maybe stop calling me" texted pauses calls (and SMS) while it waits, and stops
+    them after its deadline, for the borrower and for the number."""
+    book.borrower("B1")
+    book.borrower("B2", phone=phone_of(book, "B1"))                  # holds the same number
+    book.loan("L1", "B1", [("2026-10-20", "100.00")])                 # dpd_10 calls in November
+    book.loan("L2", "B2", [("2026-10-20", "100.00")])
+    pid = point("phone", phone_of(book, "B1"))
+    recorded(book, "B1", "review_opened", "2026-10-29T12:00:00+08:00", channel="sms", contact_point=pid,
+             external_id="SMc:review", review_id="SMc", reason="ambiguous",
+             candidates=[{"intent": "opt_out", "confidence": 0.6, "rule": "r"}], channels=["call", "sms"],
+             deadline="2026-10-30T04:00:00+00:00", source="sms_reply")
+    plan_day(book.con, cfg, renderer, date(2026, 10, 30))
+    got = {(a["loan_id"], a["channel"]): a["suppressed_reason"] for a in book.attempts()}
+    assert got[("L1", "call")] == "awaiting_review" and got[("L1", "sms")] == "awaiting_review"
+    assert got[("L2", "call")] is None          # B2's own choice is not in doubt; the number's is, from the deadline
+    recheck_before_send(book.con, cfg, datetime(2026, 10, 30, 4, 30, tzinfo=UTC))   # past the deadline
+    [call] = book.attempts(loan_id="L2", channel="call")
+    assert call["suppressed_reason"] == "review_overdue"       # the number's calls stop, for B2 too
+    plan_day(book.con, cfg, renderer, date(2026, 10, 31))
+    later = {(a["loan_id"], a["channel"]): a["suppressed_reason"]
+             for a in book.attempts(planned_for_date=date(2026, 10, 31))}
+    assert later[("L1", "call")] == "review_overdue"
+
+
+@pytest.mark.parametrize("zone, phone, jurisdiction", [
+    ("America/New_York", "+12025550123", "us"), ("Pacific/Honolulu", "+18085550123", "us"),
+    ("Pacific/Pago_Pago", "+16846330123", "us"), ("Pacific/Guam", "+16716460123", "us"),
+    ("Asia/Shanghai", "+8613800000001", "cn")])
+@pytest.mark.parametrize("hour", [10, 22])
+def test_the_confirmation_goes_once_and_within_what_the_audits_allow_in_every_zone(book, cfg, renderer, zone, phone,
+                                                                                    jurisdiction, hour):
+    """Finding 7: a STOP just after one plan's instant (the day minus 14 h: 10:00 UTC) is confirmed
+    by the next plan; sent at the very end of that local day it is still within the audits' 3 days,
+    from UTC-11 to UTC+10; never twice, and a re-run of the day proposes the same key."""
+    book.borrower("B1", tz=zone, language="en", jurisdiction=jurisdiction, phone=phone)
+    book.loan("L1", "B1", [("2026-12-20", "100.00")])
+    stop_reply(book, "B1", "SM1", f"2026-11-05T{hour:02d}:05:00+00:00", point("phone", phone))
+    for d in range(5, 10):
+        plan_day(book.con, cfg, renderer, date(2026, 11, d))
+        for a in book.attempts(step="opt_out_confirmation", status="planned"):   # sent as late as allowed
+            book.con.execute("UPDATE contact_attempts SET status = 'sent', sent_at = send_before - INTERVAL 1 MINUTE "
+                             "WHERE attempt_id = ?", [a["attempt_id"]])
+    [c] = book.attempts(step="opt_out_confirmation")
+    assert c["sent_at"] - datetime(2026, 11, 5, hour, 5, tzinfo=UTC) < timedelta(days=3)
+    decide(book.con, cfg, c["planned_for_date"], advance_state=False)     # a re-run of its day proposes the same key
+    again = book.con.execute("SELECT idempotency_key FROM reply_follow_ups WHERE step = 'opt_out_confirmation'").fetchall()
+    assert again == [(c["idempotency_key"],)]
+    report = run_audit(book.con, cfg, now=datetime(2026, 11, 12, tzinfo=UTC),
+                       rules=("reply_opt_outs_honoured", "opt_out_honoured"))
+    assert report.ok, [r.rows for r in report.rules]

@@ -1,12 +1,20 @@
 -- reply_follow_ups: the follow-ups of $as_of that answer a reply (issue 12), with the point each
 -- must go to and the hours asked, as of $now:
 --   opt_out_confirmation  one per opt_out recorded from an SMS or e-mail reply (source sms_reply /
---                         email_reply) in the 24 hours before $now (each opt-out is confirmed by
---                         exactly one day's run, like payment_confirmation), not when a provider
---                         already confirmed it (detail.decided_by 'provider:...': Twilio Advanced
---                         Opt-Out), nor when the person opted back in since; on the opt-out's channel,
---                         addressed to the point it came from (contact_point). Two opt-outs of one
---                         borrower on one channel in a day get one confirmation (one key a day).
+--                         email_reply) by $now that is not yet confirmed: no confirmation on its
+--                         channel for the borrower was planned for an earlier day by a plan that
+--                         already saw it (created_at >= the opt-out) and taken (step_taken; a
+--                         re-run of $as_of ignores its own rows, so it proposes the same keys): by
+--                         the first plan that sees it (in the 24 hours before $now), or by a later
+--                         one while the borrower's local day $as_of still ends less than 3 days
+--                         after it. 3 days is the tolerance both audits allow (opt_out_honoured.sql,
+--                         reply_opt_outs_honoured.sql): the longest real lag, an opt-out just after
+--                         one plan's instant (UTC+14 entering the day) confirmed by the next plan
+--                         as late as 21:00 local in UTC-11, is 2 days 22 hours. Not when a provider already confirmed it (detail.decided_by
+--                         'provider:...': Twilio Advanced Opt-Out), nor when the person opted back
+--                         in since; on the opt-out's channel, addressed to the point it came from
+--                         (contact_point). Several opt-outs of one borrower on one channel get one
+--                         confirmation a day (one key a day).
 --   callback              the call a callback_request asked for: on its day (detail.on, else the day
 --                         after the request; never before the request), or the next days while the
 --                         caps, quiet hours or cooldown hold it, up to $callback_wait_days after it;
@@ -26,9 +34,19 @@ opt_outs AS (
            arg_max(e.contact_point, e.occurred_at) AS contact_point
     FROM borrower_events AS e
     JOIN first_loan AS f USING (borrower_id)
+    JOIN borrowers AS b USING (borrower_id)
     WHERE e.kind = 'opt_out' AND e.source IN ('sms_reply', 'email_reply')
-      AND e.occurred_at > $now - INTERVAL 1 DAY AND e.occurred_at <= $now
+      AND e.occurred_at <= $now
+      -- the first plan that sees it (the lag is then under 3 days in every real zone), or a later
+      -- one (a day not planned, a confirmation the caps held) while local day $as_of ends within 3 days
+      AND (e.occurred_at > $now - INTERVAL 1 DAY
+           OR e.occurred_at > timezone(b.timezone, ($as_of::DATE + 1)::TIMESTAMP) - INTERVAL 3 DAY)
       AND e.contact_point IS NOT NULL AND e.channel IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM contact_attempts AS a     -- confirmed already by an earlier day's plan
+                      WHERE a.borrower_id = e.borrower_id AND a.step = 'opt_out_confirmation'
+                        AND a.channel = e.channel AND a.created_at >= e.occurred_at
+                        AND a.planned_for_date < $as_of::DATE   -- a re-run re-proposes the same key
+                        AND step_taken(a.status, a.suppressed_reason))
       AND coalesce(CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.decided_by') END, '')
           NOT LIKE 'provider:%'
       AND NOT EXISTS (SELECT 1 FROM borrower_events AS i

@@ -9,9 +9,11 @@
 -- Each pair is read "latest event wins" (opt_out/opt_in, cease/revoked, attorney/withdrawn,
 -- vulnerable/ended, breathing_space/ended, workplace_prohibited/permitted, bankruptcy/dismissed,
 -- complaint/resolved); deceased has no end; a later contact_preference replaces the earlier one.
--- Review items (review_items.sql, needs it): awaiting_review_channels, the channels of the
--- borrower's open items (collection on them pauses: awaiting_review), and review_overdue_channels,
--- those of open items past their deadline (nothing goes on them: review_overdue).
+-- Review items (review_items.sql, needs it): awaiting_review_channels, the channels the borrower's
+-- open items pause (each item: the channel its text came on plus every channel its candidates are
+-- about, less those a later clear choice superseded; collection on them pauses: awaiting_review),
+-- and review_overdue_channels, those of open items past their deadline (nothing goes on them:
+-- review_overdue).
 CREATE OR REPLACE TEMP TABLE borrower_flags AS
 WITH ev AS (
     SELECT e.borrower_id, e.kind, e.channel, e.occurred_at, e.detail, b.timezone
@@ -65,7 +67,7 @@ reviews AS (
     SELECT borrower_id,
            list(DISTINCT channel) AS awaiting_review_channels,
            coalesce(list(DISTINCT channel) FILTER (WHERE overdue), []) AS review_overdue_channels
-    FROM review_items WHERE channel IS NOT NULL
+    FROM (SELECT borrower_id, overdue, unnest(channels) AS channel FROM review_items)
     GROUP BY borrower_id
 ),
 flags AS (

@@ -7,10 +7,14 @@
 --                            file, dated the day the number changed hands). Cleared for a borrower
 --                            only by a later 'point_verified' of that borrower (point_routes.sql).
 --   opted_out_channels       channels closed FROM this point: the latest opt_out/opt_in whose
---                            contact_point is this point is an opt_out (a STOP sent from the number).
---   review_overdue_channels  channels of open review items past their deadline whose reply came
---                            from this point (review_items.sql, needs it): nothing goes to the
---                            point on them, for any borrower holding it (the opt-out it may have been).
+--                            contact_point is this point is an opt_out (a STOP sent from the number;
+--                            "stop calling me" texted from it closes its calls: the recorder sets the
+--                            point on every row whose channel reaches a phone, sms and call).
+--   review_overdue_channels  channels paused by open review items past their deadline whose reply
+--                            came from this point (review_items.channels: the channel it came on
+--                            and the channels it may be about; review_items.sql, needs it): nothing
+--                            goes to the point on them, for any borrower holding it (the opt-out it
+--                            may have been: "maybe stop calling me" texted from a shared phone).
 -- Why: TCPA / Reg F 1006.6(d): a wrong or reassigned number is someone else's; a STOP from a
 -- number revokes consent for that number whoever the message is for (issue 11 cases 3 and 4).
 -- Derived from events, never stored: re-running a day derives the same flags.
@@ -47,7 +51,8 @@ optout AS (
 ),
 overdue AS (
     SELECT contact_point AS point_id, list(DISTINCT channel) AS review_overdue_channels
-    FROM review_items WHERE overdue AND channel IS NOT NULL AND contact_point IS NOT NULL
+    FROM (SELECT contact_point, unnest(channels) AS channel FROM review_items
+          WHERE overdue AND contact_point IS NOT NULL)
     GROUP BY contact_point
 )
 SELECT point_id, m.marked_kind, m.marked_at, coalesce(o.opted_out_channels, []) AS opted_out_channels,

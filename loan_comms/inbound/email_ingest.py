@@ -9,7 +9,7 @@ Message-ID). An "UNSUBSCRIBE" e-mail thus stops e-mail exactly as a STOP text st
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -20,7 +20,7 @@ from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig
 from loan_comms.inbound import reader
 from loan_comms.inbound.email_replies import read_email_replies
-from loan_comms.inbound.replies import InboundText, record_texts
+from loan_comms.inbound.replies import record_texts
 
 # record_texts(con, cfg, texts, *, now, quarantine, [understand_fn]) -> TextReport-like
 Recorder = Callable[..., Any]
@@ -56,20 +56,19 @@ class EmailReplyReport:
 def ingest_email_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: str | Path, *,
                          now: datetime | None = None, encoding: str | None = None,
                          understand_fn: Callable[..., Any] | None = None,
-                         record: Recorder | None = None, make: Callable[..., Any] | None = None) -> EmailReplyReport:
+                         record: Recorder | None = None) -> EmailReplyReport:
     """Read the e-mails of a file or directory (Inbound Parse records, .eml) and record them.
 
     E-mails that cannot be used (no sender, not JSON, an automatic reply) are handed to the
     recorder as quarantine rows, so they land in import_quarantine in the same transaction as the
-    good ones are recorded. `record` / `make` default to replies.record_texts / InboundText, and
+    good ones are recorded. `record` defaults to replies.record_texts, and
     `understand_fn` is passed on to it (tests give their own). An unreadable file raises
     InboundFileError before anything is written.
     """
     now = now or utc_now()
     read = read_email_replies(path, now=now, encoding=encoding)
     recorder: Recorder = record or record_texts
-    make = make or InboundText
-    texts = [make(**asdict(t)) for t in read.texts]
+    texts = list(read.texts)
     extra = {"understand_fn": understand_fn} if understand_fn is not None else {}
     done = recorder(con, cfg, texts, now=now, quarantine=read.bad, **extra)
     report = EmailReplyReport(records=read.records, file=Path(path).name, rejected=read.reasons)

@@ -9,8 +9,8 @@ Two inputs, one result:
   text; GBK/GB2312 read as GB18030 (the superset Chinese clients actually send), base64 and
   quoted-printable decoded.
 
-Each e-mail becomes one `EmailText` (the fields of loan_comms.inbound.replies.InboundText, which
-records it) whose text is only what the borrower wrote (email_text.reply_text). A record that
+Each e-mail becomes one `InboundText` (loan_comms.inbound.replies, the one shape every inbound text
+is recorded in) whose text is only what the borrower wrote (email_text.reply_text). A record that
 cannot be used (no sender address, not JSON, an automatic reply or a bounce) is a quarantine row
 (file, line, reason), the rest are read: a bad e-mail never costs a good one.
 """
@@ -32,6 +32,7 @@ from typing import Any
 
 from loan_comms.inbound import reader
 from loan_comms.inbound.email_text import html_to_text, reply_text
+from loan_comms.inbound.replies import InboundText
 
 SUFFIXES = (".jsonl", ".json", ".ndjson", ".eml")
 RECORD_FIELDS = ("message_id", "from", "to", "subject", "text", "html", "date", "in_reply_to", "references",
@@ -43,29 +44,10 @@ _SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936":
 
 
 @dataclass(frozen=True)
-class EmailText:
-    """One e-mail reply, ready to record: the fields of replies.InboundText (helper C1's), so the
-    ingest passes them on unchanged. `text` is the new text only; `raw` is for the quarantine."""
-
-    external_id: str
-    channel: str
-    sender: str | None
-    text: str
-    occurred_at: datetime
-    source: str
-    source_file: str
-    source_line: int
-    raw: str
-    borrower_id: str | None = None
-    loan_id: str | None = None
-    given: str | None = None
-
-
-@dataclass(frozen=True)
 class ReadEmails:
     """What a file or directory held: the usable e-mails and the quarantine rows for the rest."""
 
-    texts: list[EmailText]
+    texts: list[InboundText]
     bad: list[dict[str, Any]]
     records: int
 
@@ -213,8 +195,8 @@ def parse_eml(data: bytes, fallback: str | None = None) -> dict[str, Any]:
 
 
 def text_of(rec: dict[str, Any], *, file: Path, line: int, raw: str, now: datetime
-            ) -> tuple[EmailText | None, str | None]:
-    """(EmailText, None) for a usable record, else (None, the reason it is refused)."""
+            ) -> tuple[InboundText | None, str | None]:
+    """(InboundText, None) for a usable record, else (None, the reason it is refused)."""
     sender = address(rec.get("from"))
     if sender is None:
         return None, "no sender e-mail address in from"
@@ -230,7 +212,7 @@ def text_of(rec: dict[str, Any], *, file: Path, line: int, raw: str, now: dateti
     key = message_key(rec.get("message_id"), sender, rec.get("date"), str(body or ""), rec.get("received_at"),
                       f"{Path(file).name}:{line}")
     occurred = when(rec.get("date"), when(rec.get("received_at"), now))
-    return EmailText(external_id=key, channel="email", sender=sender, text=words, occurred_at=occurred,
+    return InboundText(external_id=key, channel="email", sender=sender, text=words, occurred_at=occurred,
                      source="email_reply", source_file=str(Path(file).resolve()), source_line=line, raw=raw), None
 
 
@@ -270,7 +252,7 @@ def read_email_replies(path: str | Path, *, now: datetime, encoding: str | None 
             everything.append((f, _eml_records(f, encoding)))
         else:
             everything.append((f, reader.read_records(f, encoding=encoding, text_fields=RECORD_FIELDS)))
-    texts: list[EmailText] = []
+    texts: list[InboundText] = []
     bad: list[dict[str, Any]] = []
     records = 0
     for f, recs in everything:

@@ -278,10 +278,10 @@ def test_ingest_hands_the_texts_and_the_quarantine_to_the_recorder(tmp_path, con
         seen.update(texts=texts, bad=quarantine, now=now)
         return Done()
 
-    report = ingest_email_replies(con, cfg, tmp_path, now=NOW, record=record, make=dict)
+    report = ingest_email_replies(con, cfg, tmp_path, now=NOW, record=record)
     assert seen["now"] == NOW
     (text,) = seen["texts"]
-    assert {k: text[k] for k in ("channel", "sender", "source", "text", "external_id")} == {
+    assert {k: getattr(text, k) for k in ("channel", "sender", "source", "text", "external_id")} == {
         "channel": "email", "sender": "jane.doe@example.com", "source": "email_reply", "text": "UNSUBSCRIBE",
         "external_id": "email:m1@mail.example"}
     assert [b["source_line"] for b in seen["bad"]] == [1]

@@ -342,6 +342,19 @@ def test_a_review_item_by_sms_about_calls_pauses_and_then_stops_calls(book, cfg,
     assert later[("L1", "call")] == "review_overdue"
 
 
+def test_a_confirmation_is_not_repeated_when_days_are_planned_ahead_of_the_wall_clock(book, cfg, renderer):
+    """The 60-day simulation found it: "already confirmed" was judged by created_at (the wall clock),
+    so days planned on a simulated or replayed clock ahead of it confirmed the same STOP every day.
+    It is judged by the days planned now (a confirmation on or after the opt-out's local day)."""
+    book.borrower("B1")
+    book.loan("L1", "B1", [("2031-03-01", "100.00")])
+    stop_reply(book, "B1", "SM1", "2031-03-01T12:00:00+08:00", point("phone", phone_of(book, "B1")))
+    for d in (2, 3, 4):
+        plan_day(book.con, cfg, renderer, date(2031, 3, d))
+        book.send_all_planned()
+    assert len(book.attempts(step="opt_out_confirmation")) == 1
+
+
 @pytest.mark.parametrize("zone, phone, jurisdiction", [
     ("America/New_York", "+12025550123", "us"), ("Pacific/Honolulu", "+18085550123", "us"),
     ("Pacific/Pago_Pago", "+16846330123", "us"), ("Pacific/Guam", "+16716460123", "us"),

@@ -2,8 +2,9 @@
 -- must go to and the hours asked, as of $now:
 --   opt_out_confirmation  one per opt_out recorded from an SMS or e-mail reply (source sms_reply /
 --                         email_reply) by $now that is not yet confirmed: no confirmation on its
---                         channel for the borrower was planned for an earlier day by a plan that
---                         already saw it (created_at >= the opt-out) and taken (step_taken; a
+--                         channel for the borrower was planned for an earlier day on or after the
+--                         opt-out's local day and taken (step_taken; days, not created_at: a
+--                         replayed or simulated day is planned later on the wall clock; a
 --                         re-run of $as_of ignores its own rows, so it proposes the same keys): by
 --                         the first plan that sees it (in the 24 hours before $now), or by a later
 --                         one while the borrower's local day $as_of still ends less than 3 days
@@ -44,7 +45,8 @@ opt_outs AS (
       AND e.contact_point IS NOT NULL AND e.channel IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM contact_attempts AS a     -- confirmed already by an earlier day's plan
                       WHERE a.borrower_id = e.borrower_id AND a.step = 'opt_out_confirmation'
-                        AND a.channel = e.channel AND a.created_at >= e.occurred_at
+                        AND a.channel = e.channel
+                        AND a.planned_for_date >= timezone(coalesce(b.timezone, 'UTC'), e.occurred_at)::DATE
                         AND a.planned_for_date < $as_of::DATE   -- a re-run re-proposes the same key
                         AND step_taken(a.status, a.suppressed_reason))
       AND coalesce(CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.decided_by') END, '')

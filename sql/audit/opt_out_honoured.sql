@@ -38,13 +38,14 @@ with_point AS (
     ASOF LEFT JOIN point_choices AS q
       ON q.point = j.point AND q.channel = j.channel AND j.sent_at > q.occurred_at
 ),
-confirmed AS (   -- the one confirmation of the latest opt-out, to the point it came from
+confirmed AS (   -- the one confirmation of the opt-out the point itself sent (its latest choice),
+                 -- to that point: also when the person opted out again from another number since
+                 -- (two STOPs from two phones: each number's STOP is confirmed to that number)
     SELECT w.*,
-           w.step = 'opt_out_confirmation' AND coalesce(w.last_point_choice, w.last_choice) = 'opt_out'
-           AND (w.last_choice IS DISTINCT FROM 'opt_out' OR w.chosen_from = w.point)
-           AND w.sent_at <= coalesce(w.point_chosen_at, w.chosen_at) + INTERVAL 3 DAY
+           w.step = 'opt_out_confirmation' AND w.last_point_choice = 'opt_out'
+           AND w.sent_at <= w.point_chosen_at + INTERVAL 3 DAY
            AND count(*) FILTER (WHERE w.step = 'opt_out_confirmation')
-                   OVER (PARTITION BY w.point, w.channel, coalesce(w.point_chosen_at, w.chosen_at)
+                   OVER (PARTITION BY w.point, w.channel, w.point_chosen_at
                          ORDER BY w.sent_at, w.attempt_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) = 1
                AS the_confirmation
     FROM with_point AS w

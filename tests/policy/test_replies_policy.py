@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from loan_comms import db
@@ -242,13 +242,16 @@ def _reply_event(book: Book, n: int, action: str, at: datetime, pid: str, review
     elif action == "maybe":
         recorded(book, "B1", "sms_reply", when, channel="sms", contact_point=pid, external_id=sid,
                  text="maybe stop", classified_as=[], review=["opt_out"], decided_by="rules:stub")
-        review(book, "B1", sid, when, business_deadline(at, 2).isoformat(), contact_point=pid)
+        # the deadline as the recorder sets it: business days in the borrower's zone (B1: Shanghai)
+        review(book, "B1", sid, when, business_deadline(at, 2, "Asia/Shanghai").isoformat(), contact_point=pid)
         reviews.append(sid)
     elif action == "resolve" and reviews:
         resolve(book, "B1", reviews.pop(0), when, contact_point=pid)
 
 
 @settings(max_examples=int(os.environ.get("POLICY_EXAMPLES", "6")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(events=[("maybe", -2, 16, False)])                       # a review item on a Saturday (zone deadlines)
+@example(events=[("stop", 0, 0, False), ("stop", 0, 11, True)])   # two STOPs from two numbers, one confirmed
 @given(events=st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(-2, DAYS - 1), st.integers(0, 23),
                                  st.booleans()), max_size=8))
 def test_no_contact_the_gate_lets_through_is_one_the_audit_flags(events):

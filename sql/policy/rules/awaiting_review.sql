@@ -1,7 +1,9 @@
 -- awaiting_review: a reply from the borrower is waiting in the review queue (a review_opened
--- event, no review_resolved for it as of $now) and it came on the contact's channel: collection
--- contacts on that channel pause for every loan of the borrower; reminders, confirmations and the
--- other channels go on. A question's item (channel NULL) pauses nothing.
+-- event, no review_resolved for it as of $now) and the contact's channel is one of the item's
+-- (the channel the reply came on plus every channel its candidates are about, less those a later
+-- clear choice from the same point settled: review_items.sql): collection contacts on that channel
+-- pause for every loan of the borrower; reminders, confirmations and the other channels go on. A
+-- question's item pauses nothing.
 -- Why: a reply we could not read with confidence may be an opt-out, a dispute or a hardship
 -- request (TCPA 2024: revocation by any reasonable means); while a person decides, the safe
 -- action applies. Audit: reply_opt_outs_honoured (past the deadline), and the reply's own

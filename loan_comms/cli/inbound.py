@@ -132,11 +132,17 @@ def receive_callbacks(port: int = CountOpt(8088, "--port", help="Port to listen 
                       inbox: Path = typer.Option(Path("data/inbox"), "--inbox", help="Drop folders root."),
                       public_url: Optional[str] = typer.Option(None, "--public-url",
                                                                help="URL providers call (for Twilio signatures)."),
-                      flush_seconds: float = typer.Option(10.0, "--flush-seconds", min=0.1)) -> None:
-    """HTTP endpoint for provider callbacks (status, inbound SMS, e-mail events, Inbound Parse e-mail) -> inbox files."""
+                      flush_seconds: float = typer.Option(10.0, "--flush-seconds", min=0.1),
+                      bind_all: bool = typer.Option(False, "--bind-all",
+                                                    help="Listen on every interface (0.0.0.0) instead of "
+                                                         "127.0.0.1; put the signatures and the token in place "
+                                                         "first.")) -> None:
+    """HTTP endpoint for provider callbacks (status, inbound SMS, e-mail events, Inbound Parse e-mail) -> inbox
+    files. Listens on 127.0.0.1 (behind your reverse proxy or tunnel) unless --bind-all."""
     import os
 
     from loan_comms.inbound.callbacks import serve
 
     serve(inbox, port, public_url, os.environ.get("TWILIO_AUTH_TOKEN") or None,
-          os.environ.get("LOAN_COMMS_CALLBACK_TOKEN") or None, flush_seconds)
+          os.environ.get("LOAN_COMMS_CALLBACK_TOKEN") or None, flush_seconds,
+          host="0.0.0.0" if bind_all else "127.0.0.1")

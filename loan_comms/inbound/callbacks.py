@@ -191,12 +191,14 @@ class CallbackServer:
 
 
 def serve(inbox: Path, port: int, public_url: str | None, twilio_auth_token: str | None,
-          callback_token: str | None, flush_seconds: float = 10.0) -> None:
-    """Run the receiver until interrupted (the CLI's receive-callbacks)."""
-    srv = CallbackServer(inbox, host="0.0.0.0", port=port, public_url=public_url,
+          callback_token: str | None, flush_seconds: float = 10.0, host: str = "127.0.0.1") -> None:
+    """Run the receiver until interrupted (the CLI's receive-callbacks). It listens on the loopback
+    interface unless told otherwise (`host`, the CLI's --bind-all): providers reach it through a
+    reverse proxy or tunnel, and an open port that accepts unsigned posts must be a choice."""
+    srv = CallbackServer(inbox, host=host, port=port, public_url=public_url,
                          twilio_auth_token=twilio_auth_token, callback_token=callback_token,
                          flush_seconds=flush_seconds).start()
-    print(f"receiving provider callbacks on port {srv.port} -> {inbox}", flush=True)
+    print(f"receiving provider callbacks on {host}:{srv.port} -> {inbox}", flush=True)
     if not twilio_auth_token:
         print("warning: TWILIO_AUTH_TOKEN is not set, so Twilio callbacks are NOT signature-checked", flush=True)
     if not callback_token:

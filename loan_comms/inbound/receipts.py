@@ -37,8 +37,12 @@ _when = drops.when
 # ---------------------------------------------------------------------------------------------
 # Delivery receipts
 
-_TWILIO_FINAL = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
-_TWILIO_PROGRESS = {"accepted", "queued", "sending", "sent", "scheduled", "read", "receiving", "received"}
+# Every Twilio MessageStatus: `read` (WhatsApp/RCS read receipts) and `partially_delivered` (some
+# segments or recipients reached) mean the message arrived; `canceled` (a scheduled message called
+# off) never went. The rest are on the way. An unknown value is quarantined with its reason.
+_TWILIO_FINAL = {"delivered": "delivered", "read": "delivered", "partially_delivered": "delivered",
+                 "undelivered": "failed", "failed": "failed", "canceled": "failed"}
+_TWILIO_PROGRESS = {"accepted", "queued", "sending", "sent", "scheduled", "receiving", "received"}
 _SENDGRID_FINAL = {"delivered": "delivered", "bounce": "failed", "dropped": "failed", "blocked": "failed"}
 # The borrower asked for no more email: honoured as an email opt-out from the next contact on.
 _SENDGRID_OPT_OUT = {"unsubscribe", "group_unsubscribe", "spamreport"}

@@ -41,3 +41,18 @@ def test_signed_callbacks_reach_the_database_through_the_inbox(con, cfg, secrets
     assert statuses(con)[aid] == "delivered" and statuses(con)[mail] == "delivered"
     replies = ingest_replies(con, cfg, tmp_path / "inbox" / "replies", now=NOW)
     assert replies.by_kind == {"hardship_request": 1}
+
+
+def test_the_receiver_listens_on_loopback_unless_told_to_bind_all(monkeypatch, tmp_path):
+    """Issue 13: an open port that accepts callbacks must be a choice (--bind-all), not the default."""
+    from typer.testing import CliRunner
+
+    import loan_comms.inbound.callbacks as callbacks
+    from loan_comms.cli import app
+
+    hosts = []
+    monkeypatch.setattr(callbacks, "serve", lambda *a, host="127.0.0.1", **k: hosts.append(host))
+    runner = CliRunner()
+    assert runner.invoke(app, ["receive-callbacks", "--inbox", str(tmp_path)]).exit_code == 0
+    assert runner.invoke(app, ["receive-callbacks", "--inbox", str(tmp_path), "--bind-all"]).exit_code == 0
+    assert hosts == ["127.0.0.1", "0.0.0.0"]

@@ -228,3 +228,24 @@ def test_receipts_one_bad_record_among_good_ones(con, cfg, secrets_env, tmp_path
     assert report.delivered == 1 and report.rejected == ["status.jsonl:1: MessageSid must be text, not a JSON list"]
     assert statuses(con)[aid] == "delivered"
     assert str(report).startswith("status.jsonl: receipts: 2 rows read, 1 recorded, 0 already known, 1 quarantined")
+
+
+@pytest.mark.parametrize("status, moves_to", [
+    ("accepted", "sent"), ("scheduled", "sent"), ("queued", "sent"), ("sending", "sent"), ("sent", "sent"),
+    ("receiving", "sent"), ("received", "sent"),
+    ("delivered", "delivered"), ("read", "delivered"), ("partially_delivered", "delivered"),
+    ("undelivered", "failed"), ("failed", "failed"), ("canceled", "failed"),
+])
+def test_every_twilio_message_status_has_a_meaning(con, cfg, gateway, secrets_env, tmp_path, status, moves_to):
+    """Issue 13: every MessageStatus Twilio documents is understood (read is a delivery, canceled a
+    failure with its reason); none is quarantined as unknown."""
+    (aid,) = plan(con, 1)
+    dispatch_due(con, http_cfg(cfg, gateway), NOW)
+    sid = con.execute("SELECT provider_message_id FROM contact_attempts WHERE attempt_id = ?", [aid]).fetchone()[0]
+    _jsonl(tmp_path / "status.jsonl", [{"MessageSid": sid, "MessageStatus": status, "To": "+12025550000"}])
+    report = ingest_receipts(con, tmp_path / "status.jsonl", now=NOW)
+    assert report.rejected == [] and report.unknown == 0
+    got, error = con.execute("SELECT status, error FROM contact_attempts WHERE attempt_id = ?", [aid]).fetchone()
+    assert got == moves_to
+    if moves_to == "failed":
+        assert error and status in error

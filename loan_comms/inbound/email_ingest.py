@@ -9,48 +9,32 @@ Message-ID). An "UNSUBSCRIBE" e-mail thus stops e-mail exactly as a STOP text st
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 import duckdb
 
 from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig
-from loan_comms.inbound import reader
 from loan_comms.inbound.email_replies import read_email_replies
-from loan_comms.inbound.replies import record_texts
+from loan_comms.inbound.replies import ReplyReport, record_texts
 
 # record_texts(con, cfg, texts, *, now, quarantine, [understand_fn]) -> TextReport-like
 Recorder = Callable[..., Any]
 
 
 @dataclass
-class EmailReplyReport:
-    """Counts from one e-mail replies ingestion (never a text or an address); the shape of
-    replies.ReplyReport, so the inbox pass and the CLI print it the same way."""
+class EmailReplyReport(ReplyReport):
+    """Counts from one e-mail replies ingestion (never a text or an address): replies.ReplyReport's
+    counts and line, so the inbox pass and the CLI print both the same way. `rejected` holds what
+    could not be read, `unknown_lines` what the recorder refused."""
 
-    records: int = 0
-    new_replies: int = 0
-    duplicates: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
-    unknown_sender: int = 0
-    rejected: list[str] = field(default_factory=list)       # "file:line: reason" (read, not recorded)
-    unknown_lines: list[str] = field(default_factory=list)  # "file:line: reason" the recorder refused
     file: str = "email_replies"
-    reviews_opened: int = 0
-
-    @property
-    def quarantined(self) -> int:
-        return len(self.rejected) + len(self.unknown_lines)
-
-    def __str__(self) -> str:
-        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.by_kind.items())) or "none"
-        head, _, rest = reader.summary(self.file, "e-mail replies", self.records, self.new_replies, self.duplicates,
-                                        self.rejected + self.unknown_lines, "email_reply").partition("\n")
-        return (f"{head}; new by kind: {kinds}; {self.reviews_opened} review items opened; "
-                f"{self.unknown_sender} from unknown addresses" + (f"\n{rest}" if rest else ""))
+    noun: ClassVar[str] = "e-mail replies"
+    entity: ClassVar[str] = "email_reply"
+    senders: ClassVar[str] = "addresses"
 
 
 def ingest_email_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: str | Path, *,

@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ClassVar, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -262,6 +262,11 @@ class ReplyReport:
     unknown_lines: list[str] = field(default_factory=list)  # "file:line: no borrower has this phone number"
     file: str = "replies"       # the file or directory name, for the report line
     reviews_opened: int = 0     # review items opened (ambiguous replies, questions)
+    # What the report line calls the records, their quarantine entity and their senders (the e-mail
+    # report, email_ingest.EmailReplyReport, says "e-mail replies", email_reply, "addresses").
+    noun: ClassVar[str] = "replies"
+    entity: ClassVar[str] = "sms_reply"
+    senders: ClassVar[str] = "numbers"
 
     @property
     def quarantined(self) -> int:
@@ -269,10 +274,10 @@ class ReplyReport:
 
     def __str__(self) -> str:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.by_kind.items())) or "none"
-        head, _, rest = reader.summary(self.file, "replies", self.records, self.new_replies, self.duplicates,
-                                        self.rejected + self.unknown_lines, "sms_reply").partition("\n")
+        head, _, rest = reader.summary(self.file, self.noun, self.records, self.new_replies, self.duplicates,
+                                        self.rejected + self.unknown_lines, self.entity).partition("\n")
         return (f"{head}; new by kind: {kinds}; {self.reviews_opened} review items opened; "
-                f"{self.unknown_sender} from unknown numbers" + (f"\n{rest}" if rest else ""))
+                f"{self.unknown_sender} from unknown {self.senders}" + (f"\n{rest}" if rest else ""))
 
 
 def _e164(raw: Any) -> str | None:

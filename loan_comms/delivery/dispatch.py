@@ -1,11 +1,15 @@
 """Dispatch: release planned contacts whose window is open, through their channel's provider.
 
-The outbox pattern: every contact is committed as `planned` before any request is made, and a
-batch's results are written back in one transaction. A crash between the request and the write
-leaves the row `planned`; the re-run sends it again with the same idempotency key, which the
-outbox deduplicates by its primary key. Real HTTP providers do not deduplicate: within a pass an
-ambiguous try is never retried (see providers/http.py); the crash window itself waits for
-reconciliation with the provider.
+Exactly once, with providers that do not deduplicate (Twilio Messages, SendGrid mail/send):
+1. every pass first settles the sends whose outcome is unknown with the provider (reconcile.py):
+   found, absent (planned again) or still unknown;
+2. the policy re-check suppresses what may no longer go;
+3. each batch for a remote provider is claimed (marked sent, outcome unknown, in flight) and
+   committed BEFORE its requests leave, so a crash mid-batch leaves nothing `planned` that may have
+   arrived: reconciliation decides about it. Within a pass an ambiguous try is never retried
+   (providers/http.py);
+4. the batch's results are written back in one transaction. The local outbox needs no claim: it
+   writes its messages in that same transaction, keyed by idempotency key.
 
 Failures are loud: a channel whose provider refuses our credentials, is not configured, or gets
 nothing through (an outage) is stopped for the rest of the pass, its contacts stay planned (with
@@ -18,9 +22,10 @@ import asyncio
 import logging
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Callable, Coroutine, TypeVar
 
 import duckdb
@@ -40,6 +45,7 @@ _RESULTS_SCHEMA = pa.schema([
     ("attempt_id", pa.string()), ("outcome", pa.string()), ("provider", pa.string()),
     ("provider_message_id", pa.string()), ("error", pa.string()), ("tries", pa.int32()),
 ])
+_CLAIM_SCHEMA = pa.schema([("attempt_id", pa.string()), ("provider", pa.string())])
 
 
 @dataclass
@@ -56,6 +62,7 @@ class DispatchReport:
     cancelled: dict[str, int] = field(default_factory=dict)  # suppressed by the re-check, by reason
     failure_reasons: Counter[str] = field(default_factory=Counter)
     halted: dict[str, str] = field(default_factory=dict)   # channel -> why it stopped this pass
+    reconciled: Any = None    # ReconcileReport: unknown sends of earlier passes settled with the provider
     batches: int = 0
     elapsed_s: float = 0.0
     timings: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # seconds: recheck, select, send, write
@@ -72,6 +79,7 @@ class DispatchReport:
             "retry_later": dict(self.retry_later), "halted": dict(self.halted),
             "cancelled": dict(self.cancelled), "window_missed": self.window_missed,
             "failure_reasons": dict(self.failure_reasons), "batches": self.batches,
+            "reconciled": self.reconciled.as_dict() if self.reconciled else {},
             "elapsed_s": round(self.elapsed_s, 3), "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
@@ -90,7 +98,9 @@ class DispatchReport:
                 bits.append(part("failed", self.failed))
             bits.append(part("retry later", self.retry_later))
             if self.unknown:
-                bits.append(part("outcome unknown (counted as sent, not retried)", self.unknown))
+                bits.append(part("outcome unknown (counted as sent, reconciled before any new try)", self.unknown))
+        if self.reconciled:
+            bits.append(str(self.reconciled))
         if self.cancelled:
             bits.append(part("suppressed at re-check", self.cancelled))
         return head + "; ".join(bits) + f"; {self.elapsed_s:.2f}s"
@@ -116,6 +126,9 @@ def dispatch_due(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: date
     if not dry_run:
         from loan_comms.policy.engine import recheck_before_send
 
+        from loan_comms.delivery.reconcile import reconcile_unknown
+
+        report.reconciled = reconcile_unknown(con, cfg, now)   # settle unknown sends before any new try
         report.cancelled = {k: int(v) for k, v in recheck_before_send(con, cfg, now, day=day).items() if v}
         report.timings["recheck"] = time.perf_counter() - t0
     due = dict(db.run(con, "delivery/due_counts", {"now": now, "day": day}).fetchall())
@@ -209,8 +222,9 @@ def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datet
         if channel in halts:  # not built, or halted earlier in the pass: not tried, stays planned
             results += [("none", SendResult(m.attempt_id, "retry", error=f"halted: {halts[channel].message}",
                                             tries=0)) for m in groups.pop(channel)]
+    claim = _claim(con, now, groups, providers)
     t0 = time.perf_counter()
-    sent_by_provider = _run_async(_send_groups({ch: (providers[ch], msgs) for ch, msgs in groups.items()}))
+    sent_by_provider = run_async(_send_groups({ch: (providers[ch], msgs) for ch, msgs in groups.items()}))
     t1 = time.perf_counter()
     report.timings["send"] += t1 - t0
     for channel, res in sent_by_provider.items():
@@ -225,7 +239,7 @@ def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datet
         for channel, msgs in groups.items():
             providers[channel].persist(con, msgs, sent_by_provider[channel], now)
         with db.registered(con, table, "_dispatch_results"):
-            db.run(con, "delivery/apply_results", {"now": now})
+            db.run(con, "delivery/apply_results", {"now": now, "claim": claim})
     report.timings["write"] += time.perf_counter() - t1
     for channel in groups:
         halt = getattr(providers[channel], "halted", None)
@@ -247,6 +261,20 @@ def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datet
                 problems[(ch, r.outcome, (r.error or "")[:160])] += 1
 
 
+def _claim(con: duckdb.DuckDBPyConnection, now: datetime, groups: dict[str, list[OutMessage]],
+           providers: dict[str, Provider]) -> str:
+    """Mark the batch's contacts for remote providers in flight, committed before any request
+    leaves (sql/delivery/claim_batch.sql); returns the claim id the write-back matches. Providers
+    that persist locally in the write-back transaction (the outbox) need no claim."""
+    claim = uuid.uuid4().hex
+    rows = [dict(attempt_id=m.attempt_id, provider=providers[ch].name)
+            for ch, msgs in groups.items() if getattr(providers[ch], "claims", False) for m in msgs]
+    if rows:
+        with db.transaction(con), db.registered(con, pa.Table.from_pylist(rows, schema=_CLAIM_SCHEMA), "_claim"):
+            db.run(con, "delivery/claim_batch", {"now": now, "claim": claim, "wall": datetime.now(UTC)})
+    return claim
+
+
 async def _send_groups(groups: dict[str, tuple[Provider, list[OutMessage]]]) -> dict[str, list[SendResult]]:
     """Every channel's provider at once; a provider that blows up leaves its messages for retry."""
     async def one(provider: Provider, msgs: list[OutMessage]) -> list[SendResult]:
@@ -266,7 +294,7 @@ async def _send_groups(groups: dict[str, tuple[Provider, list[OutMessage]]]) -> 
     return dict(zip(channels, outs))
 
 
-def _run_async(coro: Coroutine[Any, Any, T]) -> T:
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
     """asyncio.run, or in a helper thread when this thread already runs an event loop (Prefect)."""
     try:
         asyncio.get_running_loop()

@@ -1,19 +1,26 @@
 -- Writes one batch's send results (registered table _dispatch_results: attempt_id, outcome
 -- sent|failed|retry|unknown, provider, provider_message_id, error, tries) back to contact_attempts.
--- sent: sent_at = $now; failed: permanent, with the provider's error; retry: stays planned with
--- send_tries counted and the error noted; unknown (the request may have reached the provider):
--- recorded as sent at $now with outcome_unknown, no provider id and the error saying why, so it
--- counts for caps and the audit and is never sent again. Only rows still planned move. Returns nothing.
+-- sent: sent_at = $now; failed: permanent, with the provider's error; retry (certainly not sent):
+-- back to planned with send_tries counted and the error noted; unknown (the request may have
+-- reached the provider): sent at $now with outcome_unknown, no provider id and the error saying
+-- why, so it counts for caps and the audit and waits for reconciliation (never re-sent blindly).
+-- Moves rows still planned (providers that need no claim: the outbox) and rows claimed by this
+-- pass ($claim, claim_batch.sql), whose claim it clears. A receipt ingested meanwhile (delivered,
+-- failed) is not undone. Returns nothing.
 UPDATE contact_attempts AS a
-SET status = CASE r.outcome WHEN 'sent' THEN 'sent' WHEN 'unknown' THEN 'sent' WHEN 'failed' THEN 'failed'
-                            ELSE 'planned' END,
-    sent_at = CASE WHEN r.outcome IN ('sent', 'unknown') THEN $now ELSE a.sent_at END,
+SET status = CASE WHEN a.status IN ('delivered', 'failed') THEN a.status
+                  WHEN r.outcome IN ('sent', 'unknown') THEN 'sent' WHEN r.outcome = 'failed' THEN 'failed'
+                  ELSE 'planned' END,
+    sent_at = CASE WHEN r.outcome IN ('sent', 'unknown') THEN $now
+                   WHEN a.status IN ('delivered', 'failed') THEN a.sent_at END,
     provider = r.provider,
     provider_message_id = CASE WHEN r.outcome = 'unknown' THEN NULL
                                ELSE coalesce(r.provider_message_id, a.provider_message_id) END,
     error = CASE WHEN r.outcome = 'sent' THEN NULL ELSE r.error END,
     outcome_unknown = r.outcome = 'unknown',
     send_tries = a.send_tries + r.tries,
+    send_claim = NULL,
     updated_at = $now
 FROM _dispatch_results AS r
-WHERE a.attempt_id = r.attempt_id AND a.status = 'planned';
+WHERE a.attempt_id = r.attempt_id
+  AND (a.status = 'planned' OR (a.send_claim = $claim AND a.status IN ('sent', 'delivered', 'failed')));

@@ -64,6 +64,7 @@ class HttpSettings:
     backoff_max_seconds: float = 8.0
     max_retry_after_seconds: float = 30.0
     outage_after: int = 5          # tries in a row that got nothing through: stop the channel
+    reconcile_after_seconds: float | None = None   # wait before an unknown send absent at the provider is sent again
 
     @classmethod
     def from_extra(cls, channel: str, base_url: str | None, extra: Mapping[str, Any]) -> "HttpSettings":
@@ -77,14 +78,14 @@ class HttpSettings:
         for name, typ in (("timeout_seconds", float), ("max_tries", int), ("max_in_flight", int),
                           ("per_client", int), ("rate_per_second", float), ("backoff_base_seconds", float),
                           ("backoff_max_seconds", float), ("max_retry_after_seconds", float),
-                          ("outage_after", int)):
+                          ("outage_after", int), ("reconcile_after_seconds", float)):
             if extra.get(name) is None:
                 continue
             try:
                 v = typ(extra[name])
             except (TypeError, ValueError):
                 raise ProviderConfigError(f"providers.{channel}.{name}: {extra[name]!r} is not a number") from None
-            if v <= 0:
+            if v < 0 or (v == 0 and name != "reconcile_after_seconds"):
                 raise ProviderConfigError(f"providers.{channel}.{name}: must be greater than 0")
             values[name] = v
         return cls(**values)
@@ -129,6 +130,8 @@ class HttpProvider:
 
     name = "http"
     batch_size = 1  # messages per request
+    claims = True   # remote: each batch is claimed (committed in flight) before its requests leave
+    default_reconcile_after = 300.0   # seconds; see reconcile_after
     credentials_hint = "the provider's secrets"   # what to check after a 401/403
 
     def __init__(self, channel: str, settings: HttpSettings) -> None:
@@ -171,6 +174,14 @@ class HttpProvider:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.channel} -> {self.settings.base_url})"
+
+    @property
+    def reconcile_after(self) -> float:
+        """Seconds after an ambiguous request before the provider's silence counts as absence
+        (`reconcile_after_seconds`, else the provider's default): longer than the provider can take
+        to create a message it got, and for event-based proof, than its events take to arrive."""
+        s = self.settings.reconcile_after_seconds
+        return s if s is not None else self.default_reconcile_after
 
     def outage(self) -> DeliveryHalted | None:
         """After a pass: the channel's halt, or an outage when tries failed and nothing got through."""

@@ -24,6 +24,8 @@ from loan_comms.delivery.providers.secrets import resolve_secret
 class SendGridProvider(HttpProvider):
     name = "sendgrid"
     credentials_hint = "SENDGRID_API_KEY"
+    # Proof of a send is its Event Webhook event, which SendGrid posts in batches: wait longer.
+    default_reconcile_after = 900.0
 
     def __init__(self, channel: str, settings: HttpSettings, *, api_key: str, from_email: str | None,
                  from_name: str | None = None) -> None:
@@ -55,7 +57,6 @@ class SendGridProvider(HttpProvider):
         }
         return Request("/v3/mail/send", {
             "Authorization": self._auth, "Content-Type": "application/json",
-            "Idempotency-Key": m.idempotency_key,
         }, json.dumps(doc, ensure_ascii=False).encode())
 
     def accepted(self, unit: Sequence[OutMessage], response: httpx.Response) -> list[SendResult]:

@@ -53,9 +53,20 @@ class TwilioProvider(HttpProvider):
             "Authorization": self._auth,
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/json",
-            "Idempotency-Key": m.idempotency_key,
-            "I-Twilio-Idempotency-Token": m.idempotency_key,
         }, urlencode(form).encode())
+
+    # What reconciliation (twilio_lookup.py) reads the Message list with: the same account, credentials and sender.
+    @property
+    def messages_path(self) -> str:
+        return self._path
+
+    @property
+    def auth_header(self) -> str:
+        return self._auth
+
+    @property
+    def sender(self) -> dict[str, str]:
+        return {k: v for k, v in self._sender.items() if v}
 
     def accepted(self, unit: Sequence[OutMessage], response: httpx.Response) -> list[SendResult]:
         (m,) = unit

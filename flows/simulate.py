@@ -15,13 +15,16 @@ from tasks.simulate import simulate_borrowers
 
 @flow(name="simulate-lifecycle", on_failure=[alert_on_failure], on_crashed=[alert_on_failure])
 def simulate_lifecycle(start: date, days: int, db_path: str, seed: int = 7, workdir: str = "data/simulation",
-                       config_path: str | None = None) -> list[dict]:
-    """Each day: plan, dispatch across the day's windows, let borrowers react, summarise."""
+                       config_path: str | None = None, receipts_inbox: str | None = None) -> list[dict]:
+    """Each day: plan, dispatch across the day's windows, let borrowers react, summarise.
+
+    receipts_inbox: where the providers' receipts land (simulating through a local gateway); they are
+    ingested before each dispatch pass, so reconciliation sees what the provider reported."""
     out = []
     for i in range(days):
         as_of = start + timedelta(days=i)
         plan_contacts(db_path, as_of, config_path)
-        dispatch_whole_day(db_path, as_of, config_path)
+        dispatch_whole_day(db_path, as_of, config_path, receipts_inbox=receipts_inbox)
         simulate_borrowers(db_path, as_of, seed, workdir, config_path)
         summary = publish_day_summary(db_path, as_of, title=f"Simulated day {as_of}")
         print(summary.one_line(), flush=True)  # stdout for the person running it; artifacts for the UI

@@ -320,7 +320,12 @@ class Alerts(_Strict):
 
 
 class Dispatch(_Strict):
+    """`batch_size`: contacts per provider batch. `retry_minutes`: on a simulated clock (run-day, the
+    demo, the simulator), how long after a pass the day's dispatch passes again for what is still to
+    settle (a 429, an unknown send to reconcile); the hourly deployment does this on the wall clock."""
+
     batch_size: int = Field(default=10_000, ge=1)
+    retry_minutes: int = Field(default=15, ge=1, le=240)
 
 
 class Replies(_Strict):

@@ -61,11 +61,24 @@ def send_due_contacts(db_path: str, now: datetime | None = None, config_path: st
 
 @task(name="dispatch-day", cache_policy=NO_CACHE)
 def dispatch_whole_day(db_path: str, as_of: date, config_path: str | None = None,
-                       dry_run: bool = False, batch_size: int | None = None) -> int:
-    """Every dispatch pass of `as_of` on a simulated clock; returns how many passes ran."""
+                       dry_run: bool = False, batch_size: int | None = None,
+                       receipts_inbox: str | None = None) -> int:
+    """Every dispatch pass of `as_of` on a simulated clock; returns how many passes ran.
+
+    receipts_inbox: an inbox whose receipts/ drop folder is landed before each pass (the simulator
+    through a local gateway: what the ingest deployment does between hourly passes in production)."""
+    from pathlib import Path
+
+    from tasks.ingest import ingest_inbox
+
     logger = get_run_logger()
     cfg = config(config_path)
     with open_db(db_path) as con:
+        def land_receipts(_now: datetime) -> None:
+            if receipts_inbox:
+                ingest_inbox(con, cfg, Path(receipts_inbox), kinds=("receipts",), log=logger.debug)
+
         reports = dispatch_day(con, cfg, as_of, dry_run=dry_run, batch_size=batch_size,
-                               on_pass=lambda now, rep: logger.info("%s  %s", now.strftime("%H:%M UTC"), rep))
+                               on_pass=lambda now, rep: logger.info("%s  %s", now.strftime("%H:%M UTC"), rep),
+                               before_pass=land_receipts if receipts_inbox else None)
     return len(reports)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +20,14 @@ def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic
              start: date = DayOpt("2026-11-01", "--start", help="First simulated day."),
              seed: int = SeedOpt("history"),
              db: Path = ReplacedDbOpt("data/simulation.duckdb"),
-             audit: bool = typer.Option(True, help="Run the compliance audit at the end.")) -> None:
+             audit: bool = typer.Option(True, help="Run the compliance audit at the end."),
+             gateway: bool = typer.Option(False, "--gateway", help=(
+                 "Send SMS and e-mail over HTTP to a local fake Twilio/SendGrid gateway that does not "
+                 "deduplicate and injects faults, with the callback receiver; at the end the gateway counts "
+                 "what each contact got (exit 1 unless exactly once).")),
+             faults: float = typer.Option(0.2, "--faults", min=0.0, max=0.9, help=(
+                 "With --gateway: the share of send requests that fail (errors, 429, resets, answers lost or "
+                 "late after the gateway accepted)."))) -> None:
     """Build a book, run the real daily flow and dispatch for each day, draw borrower behaviour."""
     from loan_comms import db as dbm
     from loan_comms.ops import prefect_env
@@ -31,9 +39,25 @@ def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic
     from flows.simulate import simulate_lifecycle
 
     workdir = Path(db).with_suffix("").as_posix() + "-files"
-    with loud_delivery():
-        simulate_lifecycle(start=start, days=days, db_path=str(db), seed=seed, workdir=workdir)
+    count = None
+    with loud_delivery(), ExitStack() as stack:
+        inbox = None
+        if gateway:
+            from loan_comms.simulation.gateway import local_gateway
+
+            gw = stack.enter_context(local_gateway(Path(workdir), fault_rate=faults, seed=seed))
+            inbox = str(gw.inbox)
+            typer.echo(f"through a local gateway at {gw.gateway.url} ({faults:.0%} faults), callbacks to {gw.receiver.url}")
+        simulate_lifecycle(start=start, days=days, db_path=str(db), seed=seed, workdir=workdir, receipts_inbox=inbox)
+        if gateway:
+            con = dbm.connect(db, read_only=True)
+            try:
+                count = gw.count(con)
+            finally:
+                con.close()
     typer.echo(f"simulated {loans} loans over {days} days in {time.perf_counter() - t0:.0f} s -> {db}")
+    if count is not None:
+        typer.echo(str(count))
     if audit:
         from loan_comms.audit.runner import run_audit
         from loan_comms.config import load_config
@@ -43,3 +67,5 @@ def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic
         typer.echo(str(report))
         if not report.ok:
             raise typer.Exit(1)
+    if count is not None and not count.exactly_once:
+        raise typer.Exit(1)

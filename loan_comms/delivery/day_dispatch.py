@@ -3,15 +3,20 @@
 In production a dispatch run every hour on the wall clock releases what is inside its window.
 For a day run after the fact, the same dispatch is called at the instants where something
 changes: each distinct window opening of the day's planned contacts (asked again after every pass,
-since the re-check before send may narrow a window to open later), and finally the latest window
-close, which marks whatever could not go as window_missed. Same code, other clock.
+since the re-check before send may narrow a window to open later), `[dispatch] retry_minutes` after
+a pass that left something to settle (a 429, a send whose outcome is unknown), and finally the
+latest window close, which marks whatever could not go as window_missed. Same code, other clock.
+Providers keep the wall clock, though: before a pass that must reconcile unknown sends, the day
+waits (really) until the provider's `reconcile_after_seconds` have passed since those requests.
 Once that last pass has run the day is marked dispatched in the ledger (days.py), and replaying
 it does nothing: every contact of the day is already final.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from datetime import date, datetime
 from typing import Any, Callable
 from urllib.parse import urlparse
@@ -25,6 +30,7 @@ from loan_comms.config import LifecycleConfig
 from loan_comms.errors import LoanCommsError
 
 
+log = logging.getLogger(__name__)
 ALLOW_ENV = "LOAN_COMMS_ALLOW_SIMULATED_CLOCK_SENDS"
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -57,22 +63,31 @@ def check_simulated_clock_allowed(cfg: LifecycleConfig) -> None:
                 f"set {ALLOW_ENV}=1.")
 
 
-def next_instant(con: duckdb.DuckDBPyConnection, as_of: date, after: datetime | None) -> datetime | None:
-    """The next window opening of the day's still-planned contacts after `after`, else the last
-    window close; None when the day has no pass left (sql/delivery/day_next_instant.sql)."""
-    found: datetime | None = db.value(con, "delivery/day_next_instant", {"as_of": as_of, "after": after})
+def next_instant(con: duckdb.DuckDBPyConnection, as_of: date, after: datetime | None,
+                 retry_minutes: int = 15) -> datetime | None:
+    """The next window opening of the day's still-planned contacts after `after`, a retry pass when
+    something is still to settle, else the last window close; None when the day has no pass left
+    (sql/delivery/day_next_instant.sql)."""
+    from loan_comms.delivery.reconcile import RECONCILABLE
+
+    found: datetime | None = db.value(con, "delivery/day_next_instant", {
+        "as_of": as_of, "after": after, "retry_minutes": retry_minutes, "reconcilable": list(RECONCILABLE)})
     return found
 
 
 def dispatch_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, *,
                  dry_run: bool = False, batch_size: int | None = None,
-                 on_pass: Callable[[datetime, Any], None] | None = None) -> list[Any]:
+                 on_pass: Callable[[datetime, Any], None] | None = None,
+                 before_pass: Callable[[datetime], None] | None = None) -> list[Any]:
     """Run dispatch at every instant of `as_of` where a window opens or the last one closes.
 
     A day already dispatched whole is not replayed (nothing of it is left to send). A pass that
     halts (DeliveryHalted: credentials, configuration, outage) ends the day there: the rest stays
     planned, so re-running the day once the provider is fixed sends it at the same simulated
-    instants instead of marking it window_missed."""
+    instants instead of marking it window_missed.
+
+    before_pass: called before each pass with its instant (the simulator lands the providers'
+    receipts there, as the ingest deployment does between hourly passes, so reconciliation sees them)."""
     from loan_comms.delivery.dispatch import dispatch_due
 
     check_simulated_clock_allowed(cfg)
@@ -81,7 +96,12 @@ def dispatch_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: da
     reports = []
     last: datetime | None = None
     # The next instant is asked after each pass: the re-check may have narrowed a window to open later.
-    while (now := next_instant(con, as_of, last)) is not None:
+    retry = cfg.dispatch.retry_minutes
+    while (now := next_instant(con, as_of, last, retry)) is not None:
+        if not dry_run and last is not None:
+            _wait_until_conclusive(con, cfg, as_of)
+        if before_pass and not dry_run:
+            before_pass(now)
         report = dispatch_due(con, cfg, now, batch_size=batch_size, dry_run=dry_run, day=as_of)
         reports.append(report)
         if on_pass:
@@ -90,6 +110,16 @@ def dispatch_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: da
     if not dry_run and days.status(con, as_of).planned:
         days.finish_dispatch(con, as_of, last if last is not None else utc_now())
     return reports
+
+
+def _wait_until_conclusive(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date) -> None:
+    """Sleep (wall clock) until reconciliation can conclude about the day's unknown sends."""
+    from loan_comms.delivery.reconcile import seconds_until_conclusive
+
+    wait = seconds_until_conclusive(con, cfg, as_of)
+    if wait > 0:
+        log.info("waiting %.1fs for the provider before reconciling %s's unknown sends", wait, as_of)
+        time.sleep(wait)
 
 
 def finish_earlier_days(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Any, before: date, *,

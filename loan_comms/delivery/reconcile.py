@@ -99,6 +99,31 @@ def reconcile_unknown(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now:
     return report
 
 
+def seconds_until_conclusive(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: Any, *,
+                             wall_now: datetime | None = None) -> float:
+    """How long (wall clock) until reconciliation can conclude about every unknown send of day
+    `as_of` (its latest request plus the provider's wait); 0 when nothing waits. A simulated day,
+    whose passes follow each other within seconds, sleeps that long before passing again, so a send
+    the provider never got is sent again inside its window instead of staying unknown."""
+    from loan_comms.delivery.providers.base import build_provider, effective_provider_config
+
+    now = wall_now or datetime.now(UTC)
+    longest = 0.0
+    for channel in ("sms", "email"):
+        kind = effective_provider_config(channel, cfg).kind
+        if kind not in RECONCILABLE:
+            continue
+        latest = db.value(con, "delivery/unknown_latest_request", {"as_of": as_of, "provider": kind, "channel": channel})
+        if latest is None:
+            continue
+        try:
+            wait = build_provider(channel, cfg).reconcile_after  # type: ignore[attr-defined]
+        except Exception:   # not configured: the pass halts the channel, loudly; nothing to wait for
+            continue
+        longest = max(longest, (_aware(latest) - now).total_seconds() + wait)
+    return max(0.0, longest)
+
+
 def _verdicts(con: duckdb.DuckDBPyConnection, provider: Any, kind: str, channel: str, items: list[Unresolved],
               wall_now: datetime) -> list[Verdict]:
     wait = provider.reconcile_after

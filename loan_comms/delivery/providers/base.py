@@ -7,6 +7,7 @@ batch. A provider that must persist inside that same transaction (the outbox) im
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,9 +68,32 @@ class Provider(Protocol):
 
 
 def effective_provider_config(channel: str, cfg: "LifecycleConfig") -> "ProviderConfig":
-    """The channel's provider settings as dispatch will use them (config, then env overrides)."""
+    """The channel's provider settings as dispatch will use them (config, then env overrides).
+
+    LOAN_COMMS_<CHANNEL>_SETTINGS, a JSON object, adds to or overrides the channel's settings
+    (timeout_seconds, reconcile_after_seconds, rate_per_second...): a deployment, or the simulator's
+    local gateway, tunes transport without editing the lifecycle file."""
     pcfg = cfg.provider(channel)
     env = os.environ
+    extra_json = env.get(f"LOAN_COMMS_{channel.upper()}_SETTINGS")
+    if extra_json:
+        from loan_comms.delivery.providers.http import ProviderConfigError
+
+        try:
+            extra = json.loads(extra_json)
+        except ValueError:
+            extra = None
+        if not isinstance(extra, dict):
+            raise ProviderConfigError(f"LOAN_COMMS_{channel.upper()}_SETTINGS: must be a JSON object of "
+                                      f"[providers.{channel}] settings, e.g. {{\"timeout_seconds\": 5}}")
+        from pydantic import ValidationError
+
+        try:
+            pcfg = type(pcfg).model_validate({**pcfg.model_dump(), **extra})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ProviderConfigError(f"LOAN_COMMS_{channel.upper()}_SETTINGS: "
+                                      f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}") from None
     if (pcfg.kind == "outbox" and env.get(f"LOAN_COMMS_{channel.upper()}_BASE_URL")
             and not env.get(f"LOAN_COMMS_{channel.upper()}_PROVIDER") and channel in _SHAPE_BY_CHANNEL):
         # Pointing LOAN_COMMS_SMS_BASE_URL / _EMAIL_BASE_URL at a gateway is enough to deliver there.

@@ -64,7 +64,7 @@ class CallbackAuth:
         """One line per check, on or off, naming where its secret comes from (never the secret).
         An off check in a production-looking setup is a `warning:` line."""
         warn = "warning: " if production else ""
-        url = "--public-url + request path" if public_url else "Host header (+ X-Forwarded-Proto) + request path"
+        url = "--public-url + path and query" if public_url else "Host header (+ X-Forwarded-Proto) + path and query"
         if self.twilio_on:
             keys = [f"auth token from {self.twilio_from}"] if self.twilio_auth_token else ["no auth token"]
             if self.twilio_shared_key:

@@ -130,19 +130,33 @@ def ingest_email_replies_cmd(path: Path = typer.Argument(..., help="SendGrid Inb
 @app.command("receive-callbacks")
 def receive_callbacks(port: int = CountOpt(8088, "--port", help="Port to listen on.", max=65535),
                       inbox: Path = typer.Option(Path("data/inbox"), "--inbox", help="Drop folders root."),
-                      public_url: Optional[str] = typer.Option(None, "--public-url",
-                                                               help="URL providers call (for Twilio signatures)."),
+                      public_url: Optional[str] = typer.Option(
+                          None, "--public-url", envvar="LOAN_COMMS_PUBLIC_URL", show_envvar=True,
+                          help="The receiver's public base URL, as providers call it (e.g. "
+                               "https://callbacks.example.com): Twilio signs this + the path and query. "
+                               "Without it, the Host header (and X-Forwarded-Proto) stand in."),
                       flush_seconds: float = typer.Option(10.0, "--flush-seconds", min=0.1),
+                      signature_tolerance: float = typer.Option(
+                          300.0, "--signature-tolerance", min=1.0,
+                          help="Seconds a signed SendGrid event post's timestamp may be off (past or "
+                               "future) before it is refused as stale."),
+                      config: Optional[Path] = ConfigOpt,
                       bind_all: bool = typer.Option(False, "--bind-all",
                                                     help="Listen on every interface (0.0.0.0) instead of "
                                                          "127.0.0.1; put the signatures and the token in place "
                                                          "first.")) -> None:
     """HTTP endpoint for provider callbacks (status, inbound SMS, e-mail events, Inbound Parse e-mail) -> inbox
-    files. Listens on 127.0.0.1 (behind your reverse proxy or tunnel) unless --bind-all."""
-    import os
+    files. Listens on 127.0.0.1 (behind your reverse proxy or tunnel) unless --bind-all.
 
+    Checks, each on when its secret is set: Twilio signatures (TWILIO_AUTH_TOKEN or [providers.sms]
+    auth_token_block; TWILIO_WEBHOOK_SHARED_KEY for a Webhook Setting's SharedKey), SendGrid signed
+    event posts (LOAN_COMMS_SENDGRID_WEBHOOK_PUBLIC_KEY or [providers.email] webhook_public_key_block),
+    ?token= on the SendGrid URLs (LOAN_COMMS_CALLBACK_TOKEN). Refused posts get 403 and write nothing."""
+    from loan_comms.inbound.callback_auth import looks_like_production, resolve_callback_auth
     from loan_comms.inbound.callbacks import serve
 
-    serve(inbox, port, public_url, os.environ.get("TWILIO_AUTH_TOKEN") or None,
-          os.environ.get("LOAN_COMMS_CALLBACK_TOKEN") or None, flush_seconds,
-          host="0.0.0.0" if bind_all else "127.0.0.1")
+    cfg = load_cfg(config)
+    auth = resolve_callback_auth(cfg, tolerance_seconds=signature_tolerance)
+    public_url = (public_url.strip() or None) if public_url else None
+    serve(inbox, port, public_url, auth, flush_seconds, host="0.0.0.0" if bind_all else "127.0.0.1",
+          production=looks_like_production(cfg, public_url=public_url, bind_all=bind_all))

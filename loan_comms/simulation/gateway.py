@@ -78,7 +78,9 @@ class LocalGateway:
                                    events_url=f"{self.receiver.url}/sendgrid/events")
         self.gateway.inject(rate=fault_rate, kinds=list(kinds), seed=seed, retry_after="0",
                             slow_seconds=timeout_seconds * 1.6, deliver_after=0.05)
+        # Faults at this rate make a short pass fail whole now and then: not an outage to halt for.
         settings = {"timeout_seconds": timeout_seconds, "reconcile_after_seconds": reconcile_after_seconds,
+                    "outage_min_tries": 12, "outage_after": 12,
                     "backoff_base_seconds": 0.01, "backoff_max_seconds": 0.05, "max_in_flight": 16, "per_client": 8}
         self._env = {"TWILIO_ACCOUNT_SID": _SID, "TWILIO_AUTH_TOKEN": _TOKEN, "TWILIO_FROM_NUMBER": "+12025550100",
                      "SENDGRID_API_KEY": _KEY, "SENDGRID_FROM_EMAIL": "collections@lender.example",

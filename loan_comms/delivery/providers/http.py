@@ -64,6 +64,9 @@ class HttpSettings:
     backoff_max_seconds: float = 8.0
     max_retry_after_seconds: float = 30.0
     outage_after: int = 5          # tries in a row that got nothing through: stop the channel
+    # A pass where nothing got through is an outage from this many tries on (one lost answer in a
+    # one-message pass is not); raise it where faults are frequent by design (a fault-injecting gateway).
+    outage_min_tries: int = 2
     reconcile_after_seconds: float | None = None   # wait before an unknown send absent at the provider is sent again
 
     @classmethod
@@ -78,7 +81,7 @@ class HttpSettings:
         for name, typ in (("timeout_seconds", float), ("max_tries", int), ("max_in_flight", int),
                           ("per_client", int), ("rate_per_second", float), ("backoff_base_seconds", float),
                           ("backoff_max_seconds", float), ("max_retry_after_seconds", float),
-                          ("outage_after", int), ("reconcile_after_seconds", float)):
+                          ("outage_after", int), ("outage_min_tries", int), ("reconcile_after_seconds", float)):
             if extra.get(name) is None:
                 continue
             try:
@@ -120,7 +123,6 @@ class RateLimiter:
 # The request never left this machine complete: trying again cannot send it twice.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout,
              httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.ProxyError)
-_OUTAGE_MIN_TRIES = 2          # one lost answer in a one-message pass is not an outage
 AMBIGUOUS = "outcome unknown"   # how every ambiguous try's error starts
 _NOT_RETRIED = "not retried: it may have reached the borrower; waits for a receipt or reconciliation"
 
@@ -185,7 +187,7 @@ class HttpProvider:
 
     def outage(self) -> DeliveryHalted | None:
         """After a pass: the channel's halt, or an outage when tries failed and nothing got through."""
-        if self.halted is None and self.down_tries >= _OUTAGE_MIN_TRIES and not self.answered:
+        if self.halted is None and self.down_tries >= self.settings.outage_min_tries and not self.answered:
             last, status = self._last_down
             return outage(self.channel, self.name, self.down_tries, last, status)
         return self.halted

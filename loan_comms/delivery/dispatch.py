@@ -33,7 +33,8 @@ import pyarrow as pa
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
-from loan_comms.delivery.providers.base import OutMessage, Provider, SendResult, build_provider, effective_provider_config
+from loan_comms.delivery.providers.base import (Outcome, OutMessage, Provider, SendResult, build_provider,
+                                               effective_provider_config)
 from loan_comms.delivery.providers.errors import DeliveryHalted, combine, not_configured
 
 log = logging.getLogger(__name__)
@@ -278,14 +279,17 @@ def _claim(con: duckdb.DuckDBPyConnection, now: datetime, groups: dict[str, list
 async def _send_groups(groups: dict[str, tuple[Provider, list[OutMessage]]]) -> dict[str, list[SendResult]]:
     """Every channel's provider at once; a provider that blows up leaves its messages for retry."""
     async def one(provider: Provider, msgs: list[OutMessage]) -> list[SendResult]:
+        # A remote provider that blows up mid-batch may have sent some: those are unknown, settled by
+        # reconciliation; a local one (the outbox) sent nothing, so its batch is simply retried.
+        outcome: Outcome = "unknown" if getattr(provider, "claims", False) else "retry"
         try:
             res = await provider.send(msgs)
-        except Exception as exc:  # a bug or outage must not lose the batch: retry next pass
+        except Exception as exc:  # a bug or outage must not lose the batch
             log.exception("provider %s failed on a batch of %d", provider.name, len(msgs))
-            return [SendResult(m.attempt_id, "retry", error=f"provider error: {type(exc).__name__}", tries=0)
+            return [SendResult(m.attempt_id, outcome, error=f"provider error: {type(exc).__name__}", tries=0)
                     for m in msgs]
         got = {r.attempt_id for r in res}
-        missing = [SendResult(m.attempt_id, "retry", error="provider returned no result", tries=0)
+        missing = [SendResult(m.attempt_id, outcome, error="provider returned no result", tries=0)
                    for m in msgs if m.attempt_id not in got]
         return list(res) + missing
 

@@ -59,3 +59,22 @@ def test_provider_settings_from_the_environment(cfg, monkeypatch):
     monkeypatch.setenv("LOAN_COMMS_SMS_SETTINGS", json.dumps({"kind": "carrier-pigeon"}))
     with pytest.raises(ProviderConfigError, match=r"^LOAN_COMMS_SMS_SETTINGS: kind: "):
         effective_provider_config("sms", cfg)
+
+
+def test_a_remote_provider_blowing_up_mid_batch_leaves_unknown_not_planned(con, cfg, gateway, secrets_env,
+                                                                           monkeypatch):
+    """It may have sent some before it failed: planned again would send those twice."""
+    from loan_comms.delivery.dispatch import dispatch_due
+    from loan_comms.delivery.providers.twilio import TwilioProvider
+    from tests.builders import NOW
+
+    plan(con, 3)
+
+    async def boom(self, messages):
+        raise RuntimeError("a bug after some requests")
+
+    monkeypatch.setattr(TwilioProvider, "send", boom)
+    report = dispatch_due(con, http_cfg(cfg, gateway), NOW)
+    rows = con.execute("SELECT status, outcome_unknown, error FROM contact_attempts").fetchall()
+    assert all(r[:2] == ("sent", True) and r[2].startswith("provider error") for r in rows), rows
+    assert sum(report.unknown.values()) == 3

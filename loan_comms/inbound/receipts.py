@@ -132,8 +132,8 @@ def _sendgrid(rec: dict[str, Any], now: datetime) -> tuple[dict[str, Any], list[
     moves_to = _SENDGRID_FINAL.get(event, PROGRESS)
     error = None
     if moves_to == "failed":
-        detail = rec.get("reason") or rec.get("type") or ""
-        error = mask_pii(f"{event}: sendgrid {detail}".strip())[:300]
+        why = rec.get("reason") or rec.get("type") or ""
+        error = mask_pii(f"{event}: sendgrid {why}".strip())[:300]
     reason = str(rec.get("reason") or "").strip().lower()
     kind: provider_reports.ReportKind | None = None
     if event in _SENDGRID_OPT_OUT or (event == "dropped" and reason in _DROP_OPT_OUT):

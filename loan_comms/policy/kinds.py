@@ -80,12 +80,13 @@ KINDS: tuple[Kind, ...] = (
          ends="point_verified", detail="reassigned_on",
          why="FCC reassigned numbers: the number now belongs to someone else; nothing goes to it for any borrower "
              "until that borrower verifies it again (import-contact-points with verified_at)"),
-    Kind("wrong_number", POINT, ("point_unusable",), "wrong_number_honoured", ("operator", "reply", "e-mail reply"),
+    Kind("wrong_number", POINT, ("point_unusable",), "wrong_number_honoured",
+         ("operator", "reply", "e-mail reply", "provider"),
          ends="point_verified",
-         detail="none (the point: contact_point, from the row's address)",
-         why="an agent learnt the number or e-mail reaches someone else: nothing goes to it for any borrower "
-             "until that borrower verifies it again (point_verified, also an operator kind: the point must be "
-             "one of the borrower's)"),
+         detail="none (the point: contact_point, from the row's address); from a provider: decided_by, reason",
+         why="an agent learnt the number or e-mail reaches someone else, or the e-mail provider reports the "
+             "address invalid (it reaches no one): nothing goes to it for any borrower until that borrower "
+             "verifies it again (point_verified, also an operator kind: the point must be one of the borrower's)"),
     Kind("inbound_call", BORROWER, ("cap_call_cooldown",), "call_cooldown_after_conversation", ("operator",),
          detail="conversation (true/false)",
          why="Reg F 1006.14(b)(2)(i)(B) comment 1.ii: a conversation the person started counts"),

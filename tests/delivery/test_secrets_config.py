@@ -44,7 +44,7 @@ def test_prefect_secret_block_used_only_when_env_var_is_absent(monkeypatch):
 @pytest.mark.parametrize("settings, message", [
     (dict(kind="twilio"), "providers.sms.base_url"),
     (dict(kind="twilio", base_url="ftp://x"), "http:// or https://"),
-    (dict(kind="twilio", base_url="http://127.0.0.1:1"), "from_number or messaging_service_sid"),
+    (dict(kind="twilio", base_url="http://127.0.0.1:1"), "providers.sms.from_number: Twilio needs a sender"),
     (dict(kind="twilio", base_url="http://127.0.0.1:1", from_number="+1", rate_per_second="fast"),
      "providers.sms.rate_per_second"),
     (dict(kind="twilio", base_url="http://127.0.0.1:1", from_number="+1", max_tries=0), "providers.sms.max_tries"),

@@ -68,6 +68,8 @@ RULES: tuple[str, ...] = (
     "visit_collectors",
     # issue 12: every SMS / e-mail reply read again by the classifier (audit_reply_meanings)
     "reply_opt_outs_honoured",
+    # issue 13: by the providers' own receipts, no contact reached the borrower twice
+    "sent_once",
 )
 
 

@@ -208,6 +208,7 @@ def ingest_receipts(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: da
                 report.unchanged, report.unknown = int(counts.get("unchanged", 0)), int(counts.get("unknown", 0))
                 report.progress = int(counts.get(PROGRESS, 0))
                 report.unknown_ids = [r[0] for r in db.run(con, "inbound/receipts_unknown_ids").fetchall()]
+                db.run(con, "inbound/receipts_log", {"now": now})   # the evidence sent_once audits
                 report.resolved = db.changed(con, "inbound/receipts_resolve", {"now": now})
                 db.run(con, "inbound/receipts_seen", {"now": now})
                 db.run(con, "inbound/receipts_apply", {"now": now})

@@ -66,7 +66,12 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
 
     log.borrower("B2", tz="America/Los_Angeles", jurisdiction="us", phone="+12135550123")
     log.loan("L2", "B2", ["2026-03-20"])
-    log.contact("B2", "L2", "sms", "reminder", "pre_due_3", "2026-03-17 09:00", installment_no=1)
+    b2 = log.contact("B2", "L2", "sms", "reminder", "pre_due_3", "2026-03-17 09:00", installment_no=1)
+    # B2's went through Twilio, which reported the one message (sent_once has something to check).
+    con.execute("UPDATE contact_attempts SET provider = 'twilio', provider_message_id = 'SMclean1' "
+                "WHERE attempt_id = ?", [b2])
+    con.execute("INSERT INTO provider_receipts VALUES ('SMclean1|delivered', ?, 'SMclean1', 'delivered', "
+                "TIMESTAMPTZ '2026-03-17 16:01:00+00', TIMESTAMPTZ '2026-03-17 16:05:00+00')", [b2])
     log.contact("B2", "L2", "sms", "reminder", "pre_due_1", "2026-03-19 09:00", installment_no=1,
                 status="failed", sent=False, error="invalid number")
 

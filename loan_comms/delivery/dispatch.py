@@ -129,7 +129,7 @@ def dispatch_due(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: date
 
         from loan_comms.delivery.reconcile import reconcile_unknown
 
-        report.reconciled = reconcile_unknown(con, cfg, now)   # settle unknown sends before any new try
+        report.reconciled = reconcile_unknown(con, cfg, now, day=day)   # settle unknown sends before any new try
         report.cancelled = {k: int(v) for k, v in recheck_before_send(con, cfg, now, day=day).items() if v}
         report.timings["recheck"] = time.perf_counter() - t0
     due = dict(db.run(con, "delivery/due_counts", {"now": now, "day": day}).fetchall())

@@ -65,10 +65,10 @@ class ReconcileReport:
 
 
 def reconcile_unknown(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, *,
-                      wall_now: Callable[[], datetime] | None = None) -> ReconcileReport:
+                      day: Any = None, wall_now: Callable[[], datetime] | None = None) -> ReconcileReport:
     """Ask each channel's provider about its unknown sends and record the verdicts (one transaction
     per batch). `now` is the pass instant (the log's clock); the wait is judged on `wall_now`, the
-    clock the provider keeps."""
+    clock the provider keeps. `day`: only that local day's contacts (a simulated day's pass)."""
     from loan_comms.delivery.providers.base import build_provider, effective_provider_config
     from loan_comms.delivery.providers.http import ProviderConfigError
     from loan_comms.delivery.providers.secrets import MissingSecret
@@ -79,7 +79,8 @@ def reconcile_unknown(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now:
         kind = effective_provider_config(channel, cfg).kind
         if kind not in RECONCILABLE:
             continue
-        rows = db.rows(con, "delivery/unknown_sends", {"provider": kind, "channel": channel, "limit": _BATCH})
+        rows = db.rows(con, "delivery/unknown_sends", {"provider": kind, "channel": channel, "limit": _BATCH,
+                                                        "day": day})
         if not rows:
             continue
         try:
@@ -136,19 +137,9 @@ def _verdicts(con: duckdb.DuckDBPyConnection, provider: Any, kind: str, channel:
         ids = [str(m["sid"]) for listed in listings.values() if not isinstance(listed, str) for m in listed]
         known = {r[0] for r in db.run(con, "delivery/known_message_ids", {"ids": ids}).fetchall()} if ids else set()
         return lookup.verdicts(items, listings, known, wall_now, wait)
-    caught_up = dict(db.run(con, "delivery/events_caught_up", {
-        "ids": [it.attempt_id for it in items], "provider": kind, "channel": channel}).fetchall())
-    out = []
-    for it in items:
-        waited = (wall_now - it.requested_at).total_seconds()
-        if caught_up.get(it.attempt_id) and waited >= wait:
-            out.append(Verdict(it.attempt_id, "absent", error=(
-                f"reconciled: no {kind} event for this send {waited:.0f}s after the request while later sends "
-                "have theirs; sent again inside its window")))
-        else:
-            why = "events for later sends not in yet" if waited >= wait else f"concluded {wait:g}s after the request"
-            out.append(Verdict(it.attempt_id, "uncertain", error=f"outcome unknown: no {kind} event yet ({why})"))
-    return out
+    from loan_comms.delivery.providers.sendgrid_events import event_verdicts
+
+    return event_verdicts(con, provider, kind, channel, items, wall_now)
 
 
 def _apply(con: duckdb.DuckDBPyConnection, now: datetime, verdicts: list[Verdict]) -> None:

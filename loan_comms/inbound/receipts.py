@@ -32,6 +32,7 @@ from loan_comms import db
 from loan_comms.inbound import drops, provider_reports, reader
 from loan_comms.clock import utc_now
 from loan_comms.masking import mask_pii
+from loan_comms.delivery.providers.sendgrid_events import CANARY_PREFIX
 
 RECEIPT_FIELDS = ("MessageSid", "SmsSid", "MessageStatus", "SmsStatus", "ErrorCode", "Timestamp", "DateUpdated",
                   "event", "sg_message_id", "sg_event_id", "attempt_id", "timestamp", "reason", "type",
@@ -198,8 +199,15 @@ def ingest_receipts(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: da
         report.rejected.append(f"{file.name}:{r.line}: {problem}")
         bad.append(reader.quarantine_row(file, r, "receipt", problem,
                                           (rec or {}).get("MessageSid") or (rec or {}).get("sg_message_id")))
+    # Delivery checks (sendgrid_events.py) are not contacts: their events only say the webhook is caught up.
+    canaries = [r["attempt_id"] for r in rows if str(r.get("attempt_id") or "").startswith(CANARY_PREFIX)]
+    rows = [r for r in rows if not str(r.get("attempt_id") or "").startswith(CANARY_PREFIX)]
     with db.transaction(con):
         reader.quarantine(con, bad)
+        if canaries:
+            table = pa.Table.from_pylist([{"attempt_id": c} for c in canaries], schema=pa.schema([("attempt_id", pa.string())]))
+            with db.registered(con, table, "_canary_events"):
+                db.run(con, "inbound/canaries_seen", {"now": now})
         if rows:
             with db.registered(con, pa.Table.from_pylist(rows, schema=_RECEIPT_SCHEMA), "_receipts"):
                 db.run(con, "inbound/receipts_match", {})

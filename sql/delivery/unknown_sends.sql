@@ -4,7 +4,9 @@
 -- the contact's recorded point, as due_batch.sql reads it), subject, body_text, send_requested_at
 -- (wall clock), send_before, and whether the provider id of any OTHER contact is known (ids the
 -- lookup must not attribute to this one are read separately: known_message_ids.sql).
--- Contacts sent before claims existed (no send_requested_at) fall back to sent_at.
+-- Contacts sent before claims existed (no send_requested_at) fall back to sent_at. With $day (a
+-- local day; NULL for all), only the contacts planned for that day: a day's dispatch on a simulated
+-- clock re-checks and sends only its own day's contacts, so it must not put another day's back to planned.
 SELECT a.attempt_id, r.address AS recipient, m.subject, m.body_text,
        coalesce(a.send_requested_at, a.sent_at) AS requested_at, a.send_before
 FROM contact_attempts AS a
@@ -13,5 +15,6 @@ LEFT JOIN recipients AS r
       AND (r.point_id = a.contact_point OR (a.contact_point IS NULL AND r.is_primary))
 LEFT JOIN contact_messages AS m ON m.attempt_id = a.attempt_id
 WHERE a.status = 'sent' AND a.outcome_unknown AND a.provider = $provider AND a.channel = $channel
+  AND ($day::DATE IS NULL OR a.planned_for_date = $day::DATE)
 ORDER BY requested_at, a.attempt_id
 LIMIT $limit;

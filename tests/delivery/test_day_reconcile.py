@@ -78,3 +78,21 @@ def test_a_remote_provider_blowing_up_mid_batch_leaves_unknown_not_planned(con, 
     rows = con.execute("SELECT status, outcome_unknown, error FROM contact_attempts").fetchall()
     assert all(r[:2] == ("sent", True) and r[2].startswith("provider error") for r in rows), rows
     assert sum(report.unknown.values()) == 3
+
+
+def test_a_day_pass_leaves_other_days_unknown_sends_alone(con, cfg, gateway, secrets_env):
+    """A simulated day re-checks and sends only its own contacts: putting another day's unknown send
+    back to planned would leave it planned forever (that day is finished)."""
+    from datetime import date
+
+    from loan_comms.delivery.dispatch import dispatch_due
+    from tests.builders import NOW
+
+    [aid] = plan(con, 1)
+    gateway.inject("503")
+    dispatch_due(con, http_cfg(cfg, gateway), NOW)
+    other = dispatch_due(con, http_cfg(cfg, gateway, reconcile_after_seconds=0), NOW, day=date(2026, 11, 11))
+    assert not other.reconciled
+    assert con.execute("SELECT status, outcome_unknown FROM contact_attempts").fetchone() == ("sent", True)
+    own = dispatch_due(con, http_cfg(cfg, gateway, reconcile_after_seconds=0), NOW, day=DAY)
+    assert own.reconciled.resent["sms"] == 1 and own.sent["sms"] == 1

@@ -39,8 +39,12 @@ class SendGridProvider(HttpProvider):
 
     def __init__(self, channel: str, settings: HttpSettings, *, api_key: str, from_email: str | None,
                  from_name: str | None = None, categories: Any = None, asm_group_id: Any = None,
-                 asm_groups_to_display: Any = None) -> None:
+                 asm_groups_to_display: Any = None, canary_to: str | None = None) -> None:
         super().__init__(channel, settings)
+        if canary_to is not None and (not isinstance(canary_to, str) or "@" not in canary_to):
+            raise ProviderConfigError(f"providers.{channel}.canary_to: an e-mail address of the lender's own "
+                                      f"(delivery checks go there), got {canary_to!r}")
+        self.canary_to = canary_to   # reconciliation's delivery checks (sendgrid_events.py); never a borrower
         if not from_email:
             raise ProviderConfigError(
                 f"providers.{channel}.from_email: SendGrid needs a sender; set from_email under "
@@ -63,7 +67,8 @@ class SendGridProvider(HttpProvider):
         return cls(channel, settings, api_key=key.get(),
                    from_email=extra.get("from_email") or os.environ.get("SENDGRID_FROM_EMAIL"),
                    from_name=extra.get("from_name"), categories=extra.get("categories"),
-                   asm_group_id=extra.get("asm_group_id"), asm_groups_to_display=extra.get("asm_groups_to_display"))
+                   asm_group_id=extra.get("asm_group_id"), asm_groups_to_display=extra.get("asm_groups_to_display"),
+                   canary_to=extra.get("canary_to"))
 
     def build(self, unit: Sequence[OutMessage]) -> Request:
         (m,) = unit

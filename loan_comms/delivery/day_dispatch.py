@@ -98,7 +98,7 @@ def dispatch_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: da
     # The next instant is asked after each pass: the re-check may have narrowed a window to open later.
     retry = cfg.dispatch.retry_minutes
     while (now := next_instant(con, as_of, last, retry)) is not None:
-        if not dry_run and last is not None:
+        if not dry_run:
             _wait_until_conclusive(con, cfg, as_of)
         if before_pass and not dry_run:
             before_pass(now)

@@ -46,7 +46,7 @@ _RESULTS_SCHEMA = pa.schema([
     ("attempt_id", pa.string()), ("outcome", pa.string()), ("provider", pa.string()),
     ("provider_message_id", pa.string()), ("error", pa.string()), ("tries", pa.int32()),
 ])
-_CLAIM_SCHEMA = pa.schema([("attempt_id", pa.string()), ("provider", pa.string())])
+_CLAIM_SCHEMA = pa.schema([("attempt_id", pa.string()), ("provider", pa.string()), ("account", pa.string())])
 
 
 @dataclass
@@ -223,7 +223,12 @@ def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datet
         if channel in halts:  # not built, or halted earlier in the pass: not tried, stays planned
             results += [("none", SendResult(m.attempt_id, "retry", error=f"halted: {halts[channel].message}",
                                             tries=0)) for m in groups.pop(channel)]
-    claim = _claim(con, now, groups, providers)
+    claim, claimed = _claim(con, now, groups, providers)
+    for ch in list(groups):   # a contact another pass claimed meanwhile is not ours to send
+        if getattr(providers[ch], "claims", False):
+            groups[ch] = [m for m in groups[ch] if m.attempt_id in claimed]
+            if not groups[ch]:
+                del groups[ch]
     t0 = time.perf_counter()
     sent_by_provider = run_async(_send_groups({ch: (providers[ch], msgs) for ch, msgs in groups.items()}))
     t1 = time.perf_counter()
@@ -240,7 +245,7 @@ def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datet
         for channel, msgs in groups.items():
             providers[channel].persist(con, msgs, sent_by_provider[channel], now)
         with db.registered(con, table, "_dispatch_results"):
-            db.run(con, "delivery/apply_results", {"now": now, "claim": claim})
+            db.run(con, "delivery/apply_results", {"now": now, "claim": claim, "wall": datetime.now(UTC)})
     report.timings["write"] += time.perf_counter() - t1
     for channel in groups:
         halt = getattr(providers[channel], "halted", None)
@@ -263,17 +268,21 @@ def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datet
 
 
 def _claim(con: duckdb.DuckDBPyConnection, now: datetime, groups: dict[str, list[OutMessage]],
-           providers: dict[str, Provider]) -> str:
+           providers: dict[str, Provider]) -> tuple[str, set[str]]:
     """Mark the batch's contacts for remote providers in flight, committed before any request
-    leaves (sql/delivery/claim_batch.sql); returns the claim id the write-back matches. Providers
-    that persist locally in the write-back transaction (the outbox) need no claim."""
+    leaves (sql/delivery/claim_batch.sql); returns the claim id the write-back matches and the ids
+    it claimed (only those are sent). Providers that persist locally in the write-back transaction
+    (the outbox) or whose gateway deduplicates by idempotency key (the JSON webhook) need no claim."""
     claim = uuid.uuid4().hex
-    rows = [dict(attempt_id=m.attempt_id, provider=providers[ch].name)
+    rows = [dict(attempt_id=m.attempt_id, provider=providers[ch].name,
+                 account=getattr(providers[ch], "account_id", None))
             for ch, msgs in groups.items() if getattr(providers[ch], "claims", False) for m in msgs]
+    claimed: set[str] = set()
     if rows:
         with db.transaction(con), db.registered(con, pa.Table.from_pylist(rows, schema=_CLAIM_SCHEMA), "_claim"):
-            db.run(con, "delivery/claim_batch", {"now": now, "claim": claim, "wall": datetime.now(UTC)})
-    return claim
+            claimed = {r[0] for r in db.run(con, "delivery/claim_batch", {
+                "now": now, "claim": claim, "wall": datetime.now(UTC)}).fetchall()}
+    return claim, claimed
 
 
 async def _send_groups(groups: dict[str, tuple[Provider, list[OutMessage]]]) -> dict[str, list[SendResult]]:

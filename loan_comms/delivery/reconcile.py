@@ -90,7 +90,7 @@ def reconcile_unknown(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now:
             report.unknown[channel] += len(rows)
             continue
         items = [Unresolved(r["attempt_id"], r["recipient"], r["subject"], r["body_text"],
-                            _aware(r["requested_at"]), r["send_before"]) for r in rows]
+                            _aware(r["requested_at"]), r["send_before"], r["send_account"]) for r in rows]
         verdicts = _verdicts(con, provider, kind, channel, items, clock())
         _apply(con, now, verdicts)
         for v in verdicts:

@@ -19,6 +19,7 @@ class Unresolved:
     body_text: str | None
     requested_at: datetime
     send_before: datetime | None
+    account: str | None = None      # the provider account the request went to (Twilio's account SID)
 
     def __repr__(self) -> str:  # recipients and wording are PII: never printed
         return f"Unresolved({self.attempt_id}, requested {self.requested_at:%Y-%m-%d %H:%M:%S})"

@@ -41,6 +41,7 @@ class GatewayCount:
     recorded_not_received: int   # the log says sent (known outcome), the gateway has nothing
     received_not_recorded: int   # the gateway holds it, the log does not say sent
     still_unknown: int      # sent with an unknown outcome at the end (reconciliation not concluded)
+    lost_unsent: int        # tried, never reached the gateway, window closed
     requests: int
     lookups: int
     faults: dict[str, int]
@@ -49,14 +50,16 @@ class GatewayCount:
 
     @property
     def exactly_once(self) -> bool:
-        return not (self.duplicates or self.recorded_not_received or self.received_not_recorded)
+        return not (self.duplicates or self.recorded_not_received or self.received_not_recorded
+                    or self.still_unknown or self.lost_unsent)
 
     def __str__(self) -> str:
         faults = sum(self.faults.values())
         verdict = "EXACTLY ONCE" if self.exactly_once else "NOT EXACTLY ONCE"
         return (f"gateway count: {verdict}: {self.messages} messages for {self.contacts} contacts, "
                 f"{self.duplicates} duplicates, {self.recorded_not_received} recorded as sent but never received, "
-                f"{self.received_not_recorded} received but not recorded as sent, {self.still_unknown} still unknown; "
+                f"{self.received_not_recorded} received but not recorded as sent, {self.still_unknown} still unknown, "
+                f"{self.lost_unsent} tried but never received before their window closed; "
                 f"{self.requests} send requests with {faults} faults injected "
                 f"({', '.join(f'{k} {v}' for k, v in sorted(self.faults.items()))}), {self.lookups} reconciliation "
                 f"lookups, {self.delivery_checks} delivery checks, {self.callbacks} callbacks posted")
@@ -125,7 +128,8 @@ class LocalGateway:
                             duplicates=sum(r["messages"] - 1 for r in rows), delivery_checks=len(checks),
                             recorded_not_received=int(got["recorded_not_received"]),
                             received_not_recorded=int(got["received_not_recorded"]),
-                            still_unknown=int(got["still_unknown"]), requests=stats["requests"],
+                            still_unknown=int(got["still_unknown"]), lost_unsent=int(got["lost_unsent"]),
+                            requests=stats["requests"],
                             lookups=stats["lookups"], faults=stats["faults_injected"],
                             callbacks=stats["callbacks_posted"])
 

@@ -3,7 +3,10 @@
 -- sent: sent_at = $now; failed: permanent, with the provider's error; retry (certainly not sent):
 -- back to planned with send_tries counted and the error noted; unknown (the request may have
 -- reached the provider): sent at $now with outcome_unknown, no provider id and the error saying
--- why, so it counts for caps and the audit and waits for reconciliation (never re-sent blindly).
+-- why, so it counts for caps and the audit and waits for reconciliation (never re-sent blindly);
+-- its send_requested_at becomes $wall, the wall clock at write-back: the request was made no later,
+-- so the reconcile wait counted from there is never shorter than intended (a rate-limited batch can
+-- take longer than the wait).
 -- Moves rows still planned (providers that need no claim: the outbox) and rows claimed by this
 -- pass ($claim, claim_batch.sql), whose claim it clears. A receipt ingested meanwhile (delivered,
 -- failed) is not undone. Returns nothing.
@@ -20,6 +23,7 @@ SET status = CASE WHEN a.status IN ('delivered', 'failed') THEN a.status
     outcome_unknown = r.outcome = 'unknown',
     send_tries = a.send_tries + r.tries,
     send_claim = NULL,
+    send_requested_at = CASE WHEN r.outcome = 'unknown' THEN $wall ELSE a.send_requested_at END,
     updated_at = $now
 FROM _dispatch_results AS r
 WHERE a.attempt_id = r.attempt_id

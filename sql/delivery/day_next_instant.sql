@@ -12,8 +12,13 @@
 -- opens at 10:00 instead of 08:00 gets a pass at 10:00. Each answer is later than $after, so the
 -- day ends.
 WITH opening AS (
+    -- The first pass of a day also opens for its unknown sends (a replay after a crash in flight),
+    -- so they are reconciled and, if the provider never got them, sent inside their windows.
     SELECT min(send_after) AS at FROM contact_attempts
-    WHERE planned_for_date = $as_of::DATE AND status = 'planned'
+    WHERE planned_for_date = $as_of::DATE
+      AND (status = 'planned'
+           OR ($after::TIMESTAMPTZ IS NULL AND status = 'sent' AND outcome_unknown
+               AND list_contains($reconcilable::VARCHAR[], provider)))
       AND ($after::TIMESTAMPTZ IS NULL OR send_after > $after::TIMESTAMPTZ)
 ),
 retry AS (

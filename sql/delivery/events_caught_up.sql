@@ -1,20 +1,22 @@
 -- Returns (attempt_id, caught_up) for the unresolved sends among $ids (sent, outcome_unknown) of
 -- provider $provider on channel $channel: caught_up is true when the provider's event webhook has
--- since reported something that happened no earlier than this send's request, for another contact
--- of the same provider and channel: a receipt whose event time (the provider's own timestamp, to
--- the second) is at or after the request, or any receipt for a send requested at or after it, or
--- the events of a canary (provider_canaries) requested at or after it.
+-- since reported on something that was requested strictly AFTER this send's request ended (its
+-- send_requested_at: for a send left unknown, the end of its batch):
+--   another contact of the same provider and channel requested later, with a receipt of its own
+--   (provider_seen_at), or a delivery check (provider_canaries) requested later, seen.
+-- Not events of older messages (opens, clicks, deferrals go on for days) nor of batch-mates.
 -- SendGrid has no API to ask whether a message exists; its `processed` event, carrying our
--- attempt_id in custom_args, is the proof, posted with the events around it. No event for this
--- send while events from after it have arrived (and the configured wait has passed) means SendGrid
--- never took it; no such events (the webhook late, down or not set up) and nothing can be concluded.
+-- attempt_id in custom_args, is the proof. No event for this send, while events of later requests
+-- have arrived and the configured wait has passed, is read as SendGrid never having taken it. It is
+-- a heuristic, not a proof: SendGrid does not promise event order (a batch it failed to post is
+-- retried later), which the wait (default 900 s) covers; docs/delivery.md says so.
 SELECT a.attempt_id,
-       EXISTS (SELECT 1 FROM provider_receipts AS r JOIN contact_attempts AS b ON b.attempt_id = r.attempt_id
+       EXISTS (SELECT 1 FROM contact_attempts AS b
                WHERE b.provider = a.provider AND b.channel = a.channel AND b.attempt_id <> a.attempt_id
-                 AND (r.event_at >= date_trunc('second', coalesce(a.send_requested_at, a.sent_at))
-                      OR b.send_requested_at >= coalesce(a.send_requested_at, a.sent_at)))
+                 AND b.provider_seen_at IS NOT NULL
+                 AND b.send_requested_at > coalesce(a.send_requested_at, a.sent_at))
        OR EXISTS (SELECT 1 FROM provider_canaries AS k
                   WHERE k.provider = a.provider AND k.channel = a.channel AND k.seen_at IS NOT NULL
-                    AND k.requested_at >= coalesce(a.send_requested_at, a.sent_at)) AS caught_up
+                    AND k.requested_at > coalesce(a.send_requested_at, a.sent_at)) AS caught_up
 FROM contact_attempts AS a
 WHERE list_contains($ids::VARCHAR[], a.attempt_id) AND a.provider = $provider AND a.channel = $channel;

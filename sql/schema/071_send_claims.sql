@@ -7,8 +7,15 @@
 --                      also when dispatch runs on a simulated clock): reconciliation looks for the
 --                      message from there and waits `reconcile_after_seconds` after it;
 --   resends            how many times reconciliation found no such message and put the contact back
---                      to planned, to be sent again inside its window.
+--                      to planned, to be sent again inside its window;
+--   send_account       the provider account the request went to (a fingerprint of Twilio's account SID): reconciliation
+--                      asks that account, and concludes nothing when the configured one differs;
+--   claimed_at         the pass instant (the log's clock) of the contact's first claim, kept when
+--                      reconciliation puts it back to planned: a late receipt proving that first request
+--                      arrived after all makes it sent again at that instant (receipts_resolve.sql).
 -- Idempotent.
 ALTER TABLE contact_attempts ADD COLUMN IF NOT EXISTS send_claim VARCHAR;
 ALTER TABLE contact_attempts ADD COLUMN IF NOT EXISTS send_requested_at TIMESTAMPTZ;
 ALTER TABLE contact_attempts ADD COLUMN IF NOT EXISTS resends INTEGER DEFAULT 0;
+ALTER TABLE contact_attempts ADD COLUMN IF NOT EXISTS send_account VARCHAR;
+ALTER TABLE contact_attempts ADD COLUMN IF NOT EXISTS claimed_at TIMESTAMPTZ;

@@ -103,7 +103,7 @@ def test_ambiguous_email_without_events_is_never_sent_twice(con, cfg, gateway, s
     assert again.reconciled.unknown["email"] == 1 and again.reconciled.resent["email"] == 0, str(again)
     assert gateway.stats()["requests"] == 3
     error = con.execute("SELECT error FROM contact_attempts WHERE outcome_unknown").fetchone()[0]
-    assert "no sendgrid event yet" in error
+    assert "no sendgrid event for this send" in error
 
 
 def test_faults_past_the_bound_stay_planned_then_go_next_pass(con, cfg, gateway, secrets_env):

@@ -51,8 +51,8 @@ def event_verdicts(con: duckdb.DuckDBPyConnection, provider: "SendGridProvider",
                 f"outcome unknown: no {kind} event yet (concluded {wait:g}s after the request)")))
         elif caught_up.get(it.attempt_id):
             out.append(Verdict(it.attempt_id, "absent", error=(
-                f"reconciled: no {kind} event for this send {waited:.0f}s after the request while events from "
-                "after it have arrived; sent again inside its window")))
+                f"reconciled: no {kind} event for this send {waited:.0f}s after the request while requests "
+                "made after it have theirs: SendGrid never took it; planned again (sent if its window allows)")))
         else:
             stuck.append(it)
             out.append(Verdict(it.attempt_id, "uncertain", error=(

@@ -20,6 +20,7 @@ does not count toward "refusing everything": it says nothing about our account o
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -105,6 +106,9 @@ class TwilioProvider(HttpProvider):
                 f"providers.{channel}.from_number: Twilio needs a sender; set from_number (or "
                 f"messaging_service_sid) under [providers.{channel}] in the lifecycle config, or "
                 f"TWILIO_FROM_NUMBER in the environment")
+        # Recorded on each claimed contact so reconciliation asks the account the request went to; a
+        # fingerprint, since the SID is treated as a secret here (never in the log or the database).
+        self.account_id = "acct:" + hashlib.sha256(account_sid.encode()).hexdigest()[:16]
         self._path = f"/2010-04-01/Accounts/{quote(account_sid, safe='')}/Messages.json"
         self._auth = register_basic_auth(account_sid, auth_token)
         self._sender = {"MessagingServiceSid": messaging_service_sid} if messaging_service_sid else {"From": from_number}

@@ -6,18 +6,22 @@ try we ask Twilio: `GET /2010-04-01/Accounts/{sid}/Messages.json?To=<number>` (n
 by `next_page_uri`), and read back our own outbound messages to that number since the request.
 
 Matching, on the safe side:
-- a message from our sender (From, or MessagingServiceSid) to that number, created no earlier than
-  the request (less a clock skew), whose id no contact has yet, and whose body is ours (compared
-  after Twilio's own rewrites: Smart Encoding of quotes and dashes, whitespace, a trial-account
-  prefix) proves the send: `found`, with its sid and, when final, its status;
-- our sender's unattributed message to that number since the request with some other body cannot
-  be explained away: `uncertain`, never re-sent on a guess;
+- an outbound message of that account to that number, created no earlier than the request (less a
+  clock skew), whose id no contact has yet, and whose body is ours (compared after Twilio's own
+  rewrites: Smart Encoding of quotes and dashes, whitespace, a trial-account prefix) proves the
+  send: `found`, with its sid and, when final, its status. Any sender counts (the sender may have
+  been changed in the config since);
+- an unattributed outbound message to that number since the request with some other body cannot be
+  explained away: `uncertain`, never re-sent on a guess;
 - nothing at all, once `reconcile_after_seconds` have passed since the request (a request still
-  being processed when it timed out has then long been created): `absent`, sent again.
+  being processed when it timed out has then long been created): `absent`, sent again;
+- a send made through another account than the one configured now: `uncertain` (this account's
+  list cannot show it).
 
-Not filtered by `DateSent`: a message still queued at Twilio has no date_sent yet and would be
-missed (then re-sent). The list is read back from the newest until messages are older than the
-request, so the cost is one or two pages per number.
+The whole list for the number is read (PageSize 1000, every page up to MAX_PAGES), not filtered by
+`DateSent` and not cut at the first old message: Twilio orders the list by date sent, and a message
+still queued (a throttled sender can hold one for hours) has no date_sent yet, so it could sit
+anywhere. One number's history is a few dozen messages: one page.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 CLOCK_SKEW = timedelta(minutes=2)   # Twilio's clock against ours
-MAX_PAGES = 20                      # more than this many messages to one number since the request: uncertain
+MAX_PAGES = 10                      # pages of 1,000 messages to one number; beyond that: uncertain
 _TRIAL_PREFIX = "sent from your twilio trial account - "
 # Twilio Smart Encoding turns these into GSM-7 look-alikes; compare bodies on the same footing.
 _SMART = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'",
@@ -99,10 +103,16 @@ class TwilioLookup:
     def verdicts(self, items: Sequence[Unresolved], listings: dict[str, list[dict[str, Any]] | str],
                  known: set[str], wall_now: datetime, wait_seconds: float) -> list[Verdict]:
         """One verdict per item from the listings; `known`: listed ids some contact already has."""
-        by_number: dict[str, list[Unresolved]] = {}
-        for it in items:
-            by_number.setdefault(it.recipient or "", []).append(it)
         out: dict[str, Verdict] = {}
+        account = self.provider.account_id
+        for it in items:
+            if it.account and it.account != account:
+                out[it.attempt_id] = Verdict(it.attempt_id, "uncertain", error=(
+                    "outcome unknown: sent through another Twilio account than the one configured now; "
+                    "its list cannot show the message, so it is not sent again"))
+        by_number: dict[str, list[Unresolved]] = {}
+        for it in (it for it in items if it.attempt_id not in out):
+            by_number.setdefault(it.recipient or "", []).append(it)
         for number, group in by_number.items():
             listed = listings.get(number, "no recipient to look up") if number else "no recipient to look up"
             if isinstance(listed, str):
@@ -113,10 +123,10 @@ class TwilioLookup:
         return [out[it.attempt_id] for it in items]
 
     async def _list(self, client: httpx.AsyncClient, number: str, since: datetime) -> list[dict[str, Any]]:
-        """Our outbound messages to `number` created since `since`, newest first (paged)."""
+        """The account's outbound messages to `number` created since `since` (every page read)."""
         p = self.provider
         url: str | None = p.messages_path
-        params: dict[str, str] | None = {"To": number, "PageSize": "50"}
+        params: dict[str, str] | None = {"To": number, "PageSize": "1000"}
         found: list[dict[str, Any]] = []
         for _ in range(MAX_PAGES):
             if url is None:
@@ -134,28 +144,13 @@ class TwilioLookup:
                 page = list(doc.get("messages") or [])
             except (ValueError, AttributeError, TypeError):
                 raise _LookupFailed("unreadable list") from None
-            older = False
             for m in page:
                 created = _created(m)
-                if created is not None and created < since:
-                    older = True
-                    continue
-                if self._ours(m):
+                if str(m.get("direction") or "outbound").startswith("outbound") and (created is None or created >= since):
                     found.append(m)
-            if older or not page:
-                return found
             nxt = doc.get("next_page_uri")
-            url, params = (str(nxt), None) if nxt else (None, None)
+            url, params = (str(nxt), None) if nxt and page else (None, None)
         raise _LookupFailed(f"more than {MAX_PAGES} pages of messages to one number")
-
-    def _ours(self, m: dict[str, Any]) -> bool:
-        """An outbound message from the sender this provider sends with."""
-        if not str(m.get("direction") or "outbound").startswith("outbound"):
-            return False
-        sender = self.provider.sender
-        if "MessagingServiceSid" in sender:
-            return m.get("messaging_service_sid") == sender["MessagingServiceSid"]
-        return m.get("from") in (None, sender.get("From"))
 
     @staticmethod
     def _judge(group: list[Unresolved], listed: list[dict[str, Any]], known: set[str], wall_now: datetime,
@@ -191,8 +186,8 @@ class TwilioLookup:
                     "explains; not sent again"))
             elif waited >= wait_seconds:
                 out[it.attempt_id] = Verdict(it.attempt_id, "absent", error=(
-                    f"reconciled: Twilio has no such message {waited:.0f}s after the request; sent again inside "
-                    "its window"))
+                    f"reconciled: Twilio has no such message {waited:.0f}s after the request; planned again "
+                    "(sent if its window allows)"))
             else:
                 out[it.attempt_id] = Verdict(it.attempt_id, "uncertain", error=(
                     f"outcome unknown: not listed by Twilio yet; concluded {wait_seconds:g}s after the request"))

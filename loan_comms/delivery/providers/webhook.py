@@ -28,6 +28,10 @@ from loan_comms.delivery.providers.secrets import resolve_secret
 
 class WebhookProvider(HttpProvider):
     name = "webhook"
+    # The in-house contract deduplicates by idempotency_key, so a contact left planned by a crash is
+    # safely sent again with the same key: no claim (a claimed one could never be settled, since this
+    # gateway cannot be asked whether it has a message).
+    claims = False
 
     def __init__(self, channel: str, settings: HttpSettings, *, path: str = "/",
                  headers: dict[str, str] | None = None, batch: int = 1) -> None:

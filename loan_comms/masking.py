@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote, unquote
 
 # Addresses and phone numbers inside free text (errors, alert reasons), and any run of digits
-# (ids, phones) inside a value shown in a template.
+# (ids, phones) inside a value shown in a template. A phone does not start inside a number, and an
+# ISO date (2026-11-01, Twilio's API version 2010-04-01 in every URL) is not a phone: logs and
+# reasons keep their dates readable.
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE_IN_TEXT = re.compile(r"\+?\d[\d \-()]{6,}\d")
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?<!\d-)(?!(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-]))\+?\d[\d \-()]{6,}\d")
+# A URL-encoded run (a query value or path segment) holding '+' (%2B) or '@' (%40): how a phone
+# number or an address appears in a URL a library logs ('To=%2B12025550123', 'a%40example.com').
+# '+' itself ends a run: in a query it is an encoded space.
+_URL_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2}|[\w.~-])*%(?:2[Bb]|40)(?:%[0-9A-Fa-f]{2}|[\w.~-])*")
 _EMAIL_IN_VALUE = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+)")
 _DIGIT_RUN = re.compile(r"\d[\d\s-]{3,}\d")
 
@@ -44,13 +51,26 @@ def mask_email(email: str | None) -> str:
     return _email_shape(local[:1], domain)
 
 
-def mask_pii(text: str) -> str:
-    """Mask phone numbers and e-mail addresses in text bound for logs, errors or reports
-    (a phone keeps its first 3 and last 2 characters)."""
-    if not text:
-        return text
+def _mask_plain(text: str) -> str:
     text = _EMAIL_IN_TEXT.sub(lambda m: _email_shape(m.group(0)[0], m.group(0).split("@", 1)[1]), text)
     return _PHONE_IN_TEXT.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-2:], text)
+
+
+def _mask_url_run(m: re.Match[str]) -> str:
+    """One URL-encoded run, decoded, masked and encoded again (unchanged when it holds no PII)."""
+    run = m.group(0)
+    plain = unquote(run)
+    masked = _mask_plain(plain)
+    return run if masked == plain else quote(masked, safe="*._-~")
+
+
+def mask_pii(text: str) -> str:
+    """Mask phone numbers and e-mail addresses in text bound for logs, errors or reports
+    (a phone keeps its first 3 and last 2 characters), URL-encoded ones too: a URL echoed by a
+    library ('?To=%2B12025550123' -> '?To=%2B12****23', 'a%40example.com' -> 'a***%40example.com')."""
+    if not text:
+        return text
+    return _mask_plain(_URL_RUN.sub(_mask_url_run, text))
 
 
 def mask_digits(value: Any, keep: int = 4) -> str:

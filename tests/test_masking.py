@@ -26,3 +26,13 @@ def test_callers_use_the_one_module():
     assert validation.mask_phone is masking.mask_phone and validation.mask_email is masking.mask_email
     assert base.mask_pii is masking.mask_pii
     assert env.build_environment("en", False).filters["mask"] is masking.mask_digits
+
+
+def test_url_encoded_numbers_and_addresses_are_masked_and_dates_are_not_numbers():
+    """A URL a library logs carries them encoded; dates (Twilio's API version is one) stay readable."""
+    assert masking.mask_pii("GET /2010-04-01/Messages.json?To=%2B12025550123&x=1") == \
+        "GET /2010-04-01/Messages.json?To=%2B12****23&x=1"
+    assert masking.mask_pii("?to=wang.wei%40example.com&n=%2B1%20202%20555%200123") == \
+        "?to=w***%40example.com&n=%2B1%20****23"
+    assert masking.mask_pii("due 2026-11-01 09:00:00, not +2026110109") == "due 2026-11-01 09:00:00, not +20****09"
+    assert masking.mask_pii("%2Bnot a phone, a%2Bb") == "%2Bnot a phone, a%2Bb"

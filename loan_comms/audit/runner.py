@@ -25,6 +25,7 @@ from phonenumbers import timezone as phone_timezone
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
 from loan_comms.errors import LoanCommsError
+from loan_comms.paths import SQL_DIR
 from loan_comms.understanding import Intent, rules_for, understand
 
 # Run order = print order. Each name is the file sql/audit/<name>.sql.
@@ -81,13 +82,20 @@ class AuditError(LoanCommsError, RuntimeError):
 
 @dataclass(frozen=True)
 class RuleResult:
-    """One rule's verdict: how many contacts it applied to, how many broke it, the first few."""
+    """One rule's verdict: how many contacts it applied to, how many broke it, the first few.
+
+    `unseen` / `unseen_note`: contacts the rule applies to but cannot judge from the evidence it
+    reads (a rule's blind spot, sql/audit/_<rule>_unseen.sql when it has one, e.g. sent_once and
+    contacts without any provider receipt). They do not change the verdict: a clean result says
+    nothing about them, and the report says so rather than let "ok" speak for them."""
 
     name: str
     question: str
     checked: int
     violations: int
     rows: tuple[dict[str, Any], ...] = ()
+    unseen: int = 0
+    unseen_note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -95,7 +103,13 @@ class RuleResult:
 
     def __str__(self) -> str:
         mark = "ok  " if self.ok else "FAIL"
-        return f"{mark} {self.name:<34} checked {self.checked:>10,} contacts, {self.violations:>8,} violations"
+        line = f"{mark} {self.name:<34} checked {self.checked:>10,} contacts, {self.violations:>8,} violations"
+        return line + (f", {self.unseen:,} unseen" if self.unseen else "")
+
+    @property
+    def blind_spot(self) -> str:
+        """'<n> <what could not be checked>' when the rule has unseen contacts, else ''."""
+        return f"{self.unseen:,} {self.unseen_note}" if self.unseen else ""
 
 
 @dataclass(frozen=True)
@@ -129,15 +143,26 @@ class AuditReport:
         return "\n".join(str(r) for r in self.rules)
 
 
-def _question(name: str) -> str:
-    """The rule's plain-words question: its header comment up to "Checked:", without the name."""
+def _question(name: str, stop: str = "Checked:") -> str:
+    """The rule's plain-words question: its header comment up to "Checked:", without the name.
+    (A blind-spot file's header up to its first full stop, `stop` = ".": what it counts.)"""
     words: list[str] = []
     for line in db.sql(f"audit/{name}").splitlines():
-        if not line.startswith("--") or line.removeprefix("--").strip().startswith("Checked:"):
+        if not line.startswith("--") or line.removeprefix("--").strip().startswith(stop):
             break
         words.append(line.removeprefix("--").strip())
     text = " ".join(words)
-    return text.split(":", 1)[1].strip() if text.startswith(f"{name}:") else text
+    text = text.split(":", 1)[1].strip() if text.startswith(f"{name}:") else text
+    return text.split(". ", 1)[0].rstrip(".") if stop == "." else text
+
+
+def _blind_spot(con: duckdb.DuckDBPyConnection, name: str) -> tuple[int, str]:
+    """(unseen, note) from sql/audit/_<name>_unseen.sql when the rule has one, else (0, "")."""
+    spot = f"_{name}_unseen"
+    if not (SQL_DIR / "audit" / f"{spot}.sql").exists():
+        return 0, ""
+    ((unseen,),) = db.run(con, f"audit/{spot}").fetchall()
+    return int(unseen), _question(spot, stop=".")
 
 
 def _holiday_rows(cfg: LifecycleConfig, years: list[int]) -> list[dict[str, Any]]:
@@ -317,10 +342,11 @@ def run_rule(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any], 
         db.run(con, f"audit/{name}", params)
         ((checked, violations),) = db.run(con, "audit/_summary").fetchall()
         rows = db.rows(con, "audit/_violations", {"show": show}) if violations and show > 0 else []
+        unseen, note = _blind_spot(con, name)
     except duckdb.Error as exc:
         raise AuditError(f"audit rule {name} (sql/audit/{name}.sql) could not read the log: {exc}") from exc
     return RuleResult(name=name, question=_question(name), checked=int(checked), violations=int(violations),
-                      rows=tuple(rows))
+                      rows=tuple(rows), unseen=unseen, unseen_note=note)
 
 
 def run_audit(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, *, now: datetime | None = None,

@@ -3,7 +3,9 @@
 `audit` prints one line per rule (contacts checked, violations found), then the first few violating
 rows of each broken rule, and exits 1 when any rule was broken (2 when the audit could not run: no
 database, a bad config, data the rules cannot read), so a CI job or an operator's script can gate
-on it. Output carries ids, never names, phones or e-mails. `trace` answers a complaint from the log;
+on it. A rule with a blind spot (contacts it cannot judge from its evidence, e.g. sent_once and
+contacts without any provider receipt) gets a `note:` line with their count; the verdict is
+unchanged. Output carries ids, never names, phones or e-mails. `trace` answers a complaint from the log;
 only with --wording does it print message text (which carries the borrower's name).
 """
 
@@ -75,6 +77,9 @@ def audit(
         typer.secho(f"PASSED: no violations across {len(report.rules)} rules", fg=typer.colors.GREEN)
     if idle:
         typer.echo(f"note: nothing to check for {', '.join(idle)}")
+    for rule in report.rules:
+        if rule.blind_spot:
+            typer.echo(f"note: {rule.name}: {rule.blind_spot}")
     if broken or (require_checked and idle):
         raise typer.Exit(1)
 

@@ -144,19 +144,30 @@ def receive_callbacks(port: int = CountOpt(8088, "--port", help="Port to listen 
                       bind_all: bool = typer.Option(False, "--bind-all",
                                                     help="Listen on every interface (0.0.0.0) instead of "
                                                          "127.0.0.1; put the signatures and the token in place "
-                                                         "first.")) -> None:
+                                                         "first."),
+                      insecure: bool = typer.Option(False, "--insecure-accept-unsigned",
+                                                    help="Start even though the setup looks like production "
+                                                         "(--public-url, --bind-all, a Twilio/SendGrid provider) "
+                                                         "and a check is off: that endpoint then accepts forged "
+                                                         "callbacks, which can settle sends and opt borrowers "
+                                                         "out. Each open check is a warning.")) -> None:
     """HTTP endpoint for provider callbacks (status, inbound SMS, e-mail events, Inbound Parse e-mail) -> inbox
     files. Listens on 127.0.0.1 (behind your reverse proxy or tunnel) unless --bind-all.
 
     Checks, each on when its secret is set: Twilio signatures (TWILIO_AUTH_TOKEN or [providers.sms]
     auth_token_block; TWILIO_WEBHOOK_SHARED_KEY for a Webhook Setting's SharedKey), SendGrid signed
     event posts (LOAN_COMMS_SENDGRID_WEBHOOK_PUBLIC_KEY or [providers.email] webhook_public_key_block),
-    ?token= on the SendGrid URLs (LOAN_COMMS_CALLBACK_TOKEN). Refused posts get 403 and write nothing."""
-    from loan_comms.inbound.callback_auth import looks_like_production, resolve_callback_auth
+    ?token= on the SendGrid URLs (LOAN_COMMS_CALLBACK_TOKEN). Refused posts get 403 and write nothing.
+    When the setup looks like production (--public-url, --bind-all, a Twilio/SendGrid provider in the
+    config) every check must be on: otherwise it does not start (exit 2), unless
+    --insecure-accept-unsigned."""
+    from loan_comms.inbound.callback_auth import production_reasons, require_checks, resolve_callback_auth
     from loan_comms.inbound.callbacks import serve
 
     cfg = load_cfg(config)
     auth = resolve_callback_auth(cfg, tolerance_seconds=signature_tolerance)
     public_url = (public_url.strip() or None) if public_url else None
+    reasons = production_reasons(cfg, public_url=public_url, bind_all=bind_all)
+    require_checks(auth, reasons, insecure=insecure)
     serve(inbox, port, public_url, auth, flush_seconds, host="0.0.0.0" if bind_all else "127.0.0.1",
-          production=looks_like_production(cfg, public_url=public_url, bind_all=bind_all))
+          production=bool(reasons), insecure=insecure)

@@ -8,7 +8,8 @@ the same files, after checking each post's signature (signatures.py; which check
 where their secrets come from: callback_auth.py). SQL: sql/inbound/.
 """
 
-from loan_comms.inbound.callback_auth import CallbackAuth, resolve_callback_auth
+from loan_comms.inbound.callback_auth import (CallbackAuth, UnsignedCallbacksRefused, production_reasons,
+                                              require_checks, resolve_callback_auth)
 from loan_comms.inbound.signatures import WebhookKeyError
 from loan_comms.inbound.reader import InboundFileError, MissingFileError, read_records
 from loan_comms.inbound.events import IngestReport, ingest_call_outcomes, ingest_operator_events
@@ -20,4 +21,5 @@ from loan_comms.inbound.reviews import (ReviewError, ReviewItem, open_reviews, r
 __all__ = ["CallbackAuth", "InboundFileError", "InboundText", "IngestReport", "MissingFileError", "ReceiptReport", "ReplyReport",
            "ReviewError", "ReviewItem", "TextReport", "ingest_call_outcomes", "ingest_operator_events",
            "ingest_receipts", "ingest_replies", "land_texts", "open_reviews", "read_records", "record_texts",
-           "resolve_callback_auth", "resolve_review", "review_artifact_rows", "WebhookKeyError"]
+           "production_reasons", "require_checks", "resolve_callback_auth", "resolve_review", "review_artifact_rows",
+           "UnsignedCallbacksRefused", "WebhookKeyError"]

@@ -270,16 +270,17 @@ class CallbackServer:
 
 
 def serve(inbox: Path, port: int, public_url: str | None, auth: CallbackAuth, flush_seconds: float = 10.0,
-          host: str = "127.0.0.1", production: bool = False) -> None:
+          host: str = "127.0.0.1", production: bool = False, insecure: bool = False) -> None:
     """Run the receiver until interrupted (the CLI's receive-callbacks). It listens on the loopback
     interface unless told otherwise (`host`, the CLI's --bind-all): providers reach it through a
     reverse proxy or tunnel, and an open port that accepts unsigned posts must be a choice. It says
     once which checks are on and which are off (never a secret); `production` makes the off ones
-    warnings."""
+    warnings, `insecure` (the CLI's --insecure-accept-unsigned, the only way a production-looking
+    receiver starts with a check off: callback_auth.require_checks) makes them loud ones."""
     srv = CallbackServer(inbox, host=host, port=port, public_url=public_url, auth=auth,
                          flush_seconds=flush_seconds).start()
     print(f"receiving provider callbacks on {host}:{srv.port} -> {inbox}", flush=True)
-    for line in auth.describe(public_url=public_url, production=production):
+    for line in auth.describe(public_url=public_url, production=production, insecure=insecure):
         print(line, flush=True)
     try:
         while True:

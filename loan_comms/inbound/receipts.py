@@ -58,8 +58,12 @@ _SENDGRID_OPT_OUT = {"unsubscribe", "group_unsubscribe", "spamreport"}
 _DROP_OPT_OUT = ("unsubscribed address", "spam reporting address")
 _DROP_INVALID = ("bounced address", "invalid")
 PROGRESS = "progress"   # a receipt that moves nothing but proves the provider holds the message
+# receipt_key: what identifies the provider's event, so provider_receipts keeps each once however
+# often a file is ingested (receipts_log.sql); never the ingest time, which a Twilio status
+# callback without Timestamp would otherwise stand in for.
 _RECEIPT_SCHEMA = pa.schema([("seq", pa.int64()), ("provider_message_id", pa.string()), ("attempt_id", pa.string()),
-                             ("status", pa.string()), ("error", pa.string()), ("event_at", pa.timestamp("us", tz="UTC"))])
+                             ("status", pa.string()), ("error", pa.string()), ("event_at", pa.timestamp("us", tz="UTC")),
+                             ("receipt_key", pa.string())])
 
 
 @dataclass
@@ -116,7 +120,12 @@ def _twilio(rec: dict[str, Any], now: datetime) -> tuple[dict[str, Any] | None, 
         error = f"{status}: twilio error {code}" if code else status
         if code == str(provider_reports.TWILIO_UNSUBSCRIBED):
             reports.append(provider_reports.twilio_unsubscribed(aid, sid, at, "status callback"))
-    return dict(provider_message_id=sid, attempt_id=aid, status=moves_to, error=error, event_at=at), reports, None
+    # Twilio posts each status of a message once (a retried post is the same one): the message and
+    # its raw status identify the event. Not the mapped status (queued and sent are both progress),
+    # not the time (real status callbacks carry no Timestamp: the time would be the ingest's).
+    key = f"twilio:{sid or '?'}:{status}"
+    return (dict(provider_message_id=sid, attempt_id=aid, status=moves_to, error=error, event_at=at, receipt_key=key),
+            reports, None)
 
 
 def _sendgrid(rec: dict[str, Any], now: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -158,7 +167,12 @@ def _sendgrid(rec: dict[str, Any], now: datetime) -> tuple[dict[str, Any], list[
             detail = {k: v for k, v in detail.items() if v is not None}
         reports.append(provider_reports.report_row(kind=kind, channel="email", occurred_at=at, attempt_id=aid,
                                                    provider_message_id=mid, external_id=key, detail=detail))
-    return dict(provider_message_id=mid, attempt_id=aid, status=moves_to, error=error, event_at=at), reports
+    # SendGrid gives each event an id (sg_event_id); without one, the message, the event and
+    # SendGrid's own timestamp (as posted, never our clock) identify it.
+    receipt_key = (f"sendgrid:{rec['sg_event_id']}" if _text(rec, "sg_event_id")
+                   else f"sendgrid:{mid_raw or '?'}:{event}:{_text(rec, 'timestamp') or '?'}")
+    return (dict(provider_message_id=mid, attempt_id=aid, status=moves_to, error=error, event_at=at,
+                 receipt_key=receipt_key), reports)
 
 
 def _receipt(rec: dict[str, Any], now: datetime) -> tuple[dict[str, Any] | None, list[dict[str, Any]], str | None]:

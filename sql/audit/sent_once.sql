@@ -6,6 +6,8 @@
 -- prevent (docs/delivery.md). One message recorded on two contacts is a send attributed twice.
 -- Checked: every contact with a provider message id (recorded, or on a receipt).
 -- Violation: more than one provider message for the contact, or its message also on another contact.
+-- Blind spot: a contact with no receipt at all shows one id at most, so its duplicates cannot be
+-- seen; _sent_once_unseen.sql counts them and the report shows them as unseen (verdict unchanged).
 CREATE OR REPLACE TEMP TABLE audit_rows AS
 WITH ids AS (
     SELECT attempt_id, split_part(provider_message_id, '.', 1) AS message

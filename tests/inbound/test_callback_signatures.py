@@ -323,35 +323,121 @@ def test_secrets_come_from_the_environment_or_the_blocks_dispatch_uses(monkeypat
     assert resolve_callback_auth(cfg).sendgrid_public_key is None      # the shipped config names no block
 
 
-def test_startup_says_which_checks_are_on_without_a_secret(monkeypatch, tmp_path, sg_key):
+def _receive(monkeypatch, tmp_path, *args: str) -> tuple[Any, list[dict[str, Any]]]:
+    """Run `receive-callbacks --inbox <tmp> ARGS` with `serve` replaced by a recorder."""
     from typer.testing import CliRunner
 
     import loan_comms.inbound.callbacks as callbacks
     from loan_comms.cli import app
 
-    seen: list[tuple[CallbackAuth, bool]] = []
-    monkeypatch.setattr(callbacks, "serve", lambda inbox, port, public_url, auth, *a, production=False, **k:
-                        seen.append((auth, production)))
+    seen: list[dict[str, Any]] = []
+    monkeypatch.setattr(callbacks, "serve", lambda inbox, port, public_url, auth, *a, **k:
+                        seen.append(dict(auth=auth, public_url=public_url, **k)))
+    return CliRunner().invoke(app, ["receive-callbacks", "--inbox", str(tmp_path), *args]), seen
+
+
+def _clear_secrets(monkeypatch) -> None:
+    for name in ("TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_SHARED_KEY", "LOAN_COMMS_SENDGRID_WEBHOOK_PUBLIC_KEY",
+                 "LOAN_COMMS_CALLBACK_TOKEN", "LOAN_COMMS_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_startup_says_which_checks_are_on_without_a_secret(monkeypatch, tmp_path, sg_key):
+    _clear_secrets(monkeypatch)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
     monkeypatch.setenv("LOAN_COMMS_SENDGRID_WEBHOOK_PUBLIC_KEY", _public_b64(sg_key))
+    monkeypatch.setenv("LOAN_COMMS_CALLBACK_TOKEN", "callback-token-0123456789")
     monkeypatch.setenv("LOAN_COMMS_PUBLIC_URL", PUBLIC)
-    runner = CliRunner()
-    assert runner.invoke(app, ["receive-callbacks", "--inbox", str(tmp_path)]).exit_code == 0
-    auth, production = seen[-1]
-    assert production and auth.twilio_auth_token == AUTH_TOKEN and auth.callback_token is None
+    result, seen = _receive(monkeypatch, tmp_path)
+    assert result.exit_code == 0, result.output
+    auth, production = seen[-1]["auth"], seen[-1]["production"]
+    assert production and auth.twilio_auth_token == AUTH_TOKEN and not seen[-1]["insecure"]
     lines = auth.describe(public_url=PUBLIC, production=production)
     assert len(lines) == 3 and all(AUTH_TOKEN not in line and _public_b64(sg_key) not in line for line in lines)
     assert lines[0].startswith("twilio signatures: on (auth token from TWILIO_AUTH_TOKEN")
     assert lines[1].startswith("sendgrid event signatures: on (key from LOAN_COMMS_SENDGRID_WEBHOOK_PUBLIC_KEY")
-    assert lines[2].startswith("warning: callback token: OFF")
-    assert AUTH_TOKEN not in repr(auth)
+    assert lines[2].startswith("callback token: on (LOAN_COMMS_CALLBACK_TOKEN")
+    assert AUTH_TOKEN not in repr(auth) and "callback-token-0123456789" not in " ".join(lines)
     # nothing set on a developer's loopback: every check off, said plainly, no warning and no crash
-    for name in ("TWILIO_AUTH_TOKEN", "LOAN_COMMS_SENDGRID_WEBHOOK_PUBLIC_KEY", "LOAN_COMMS_PUBLIC_URL"):
-        monkeypatch.delenv(name)
-    assert runner.invoke(app, ["receive-callbacks", "--inbox", str(tmp_path)]).exit_code == 0
-    auth, production = seen[-1]
+    _clear_secrets(monkeypatch)
+    result, seen = _receive(monkeypatch, tmp_path)
+    assert result.exit_code == 0, result.output
+    auth, production = seen[-1]["auth"], seen[-1]["production"]
     assert not production and [line.split(":")[0] for line in auth.describe(public_url=None, production=False)] == [
         "twilio signatures", "sendgrid event signatures", "callback token"]
+
+
+@pytest.mark.parametrize("args, env, reason", [
+    (["--public-url", PUBLIC], {}, "--public-url"),
+    ([], {"LOAN_COMMS_PUBLIC_URL": PUBLIC}, "--public-url"),
+    (["--bind-all"], {}, "--bind-all"),
+    (["--config", "{twilio_config}"], {}, "[providers.sms] kind twilio"),
+])
+def test_a_production_looking_receiver_with_a_check_off_does_not_start(monkeypatch, tmp_path, args, env, reason):
+    """Receipts settle unknown sends and record opt-outs: a public receiver that accepts unsigned
+    posts lets anyone change who is messaged. One line, exit 2, naming why it looks like
+    production and each check that is off with where to set it."""
+    _clear_secrets(monkeypatch)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    if "{twilio_config}" in args:
+        from loan_comms.config import CONFIG_PATH
+
+        text = CONFIG_PATH.read_text(encoding="utf-8")
+        assert '[providers.sms]\nkind = "outbox"\n' in text
+        path = tmp_path / "twilio.toml"
+        path.write_text(text.replace('[providers.sms]\nkind = "outbox"\n',
+                                     '[providers.sms]\nkind = "twilio"\nfrom_number = "+12025550000"\n'))
+        args = [str(path) if a == "{twilio_config}" else a for a in args]
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)      # one check on, two off
+    result, seen = _receive(monkeypatch, tmp_path, *args)
+    assert result.exit_code == 2, result.output
+    assert not seen, "the receiver must not start"
+    out = result.output.strip()
+    assert len(out.splitlines()) == 1 and "Traceback" not in out and AUTH_TOKEN not in out
+    assert out.startswith("loan-comms: receive-callbacks looks like production (") and reason in out
+    assert "sendgrid event signatures (set LOAN_COMMS_SENDGRID_WEBHOOK_PUBLIC_KEY" in out
+    assert "callback token (set LOAN_COMMS_CALLBACK_TOKEN)" in out and "twilio signatures (" not in out
+    assert "--insecure-accept-unsigned" in out
+
+
+def test_the_insecure_flag_starts_it_and_each_open_check_is_a_loud_warning(monkeypatch, tmp_path, capsys):
+    _clear_secrets(monkeypatch)
+    result, seen = _receive(monkeypatch, tmp_path, "--bind-all", "--insecure-accept-unsigned")
+    assert result.exit_code == 0, result.output
+    auth, production, insecure = seen[-1]["auth"], seen[-1]["production"], seen[-1]["insecure"]
+    assert production and insecure
+    lines = auth.describe(public_url=None, production=production, insecure=insecure)
+    assert len(lines) == 3
+    assert all(line.startswith("WARNING (--insecure-accept-unsigned): ") and ": OFF" in line for line in lines)
+    # and the real serve prints them
+    import loan_comms.inbound.callbacks as callbacks
+    monkeypatch.undo()
+    monkeypatch.setattr(callbacks.time, "sleep", lambda s: (_ for _ in ()).throw(KeyboardInterrupt()))
+    callbacks.serve(tmp_path / "inbox", 0, None, auth, 60, production=True, insecure=True)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("receiving provider callbacks on 127.0.0.1:") and printed[1:] == lines
+
+
+def test_loopback_without_a_real_provider_needs_no_secret_and_no_flag():
+    from loan_comms.inbound.callback_auth import production_reasons, require_checks
+
+    assert production_reasons(None, public_url=None, bind_all=False) == []
+    require_checks(CallbackAuth(), [], insecure=False)      # a developer's receiver starts
+    full = CallbackAuth(twilio_auth_token=AUTH_TOKEN, sendgrid_public_key=ec.generate_private_key(
+        ec.SECP256R1()).public_key(), callback_token="t0k3n-value")
+    assert full.off_checks() == []
+    require_checks(full, ["--bind-all"], insecure=False)    # every check on: production starts
+
+
+def test_twilio_checks_without_a_public_url_in_production_warn_once_to_set_it():
+    auth = CallbackAuth(twilio_auth_token=AUTH_TOKEN, sendgrid_public_key=ec.generate_private_key(
+        ec.SECP256R1()).public_key(), callback_token="t0k3n-value")
+    lines = auth.describe(public_url=None, production=True)
+    extra = [line for line in lines if "--public-url" in line and line.startswith("warning:")]
+    assert len(extra) == 1 and "LOAN_COMMS_PUBLIC_URL" in extra[0] and "Host header" in extra[0]
+    assert not any(line.startswith("warning") for line in auth.describe(public_url=PUBLIC, production=True))
+    assert not any(line.startswith("warning") for line in auth.describe(public_url=None, production=False))
 
 
 def test_a_key_that_does_not_parse_stops_the_start_with_one_line(monkeypatch, tmp_path):

@@ -52,7 +52,12 @@ def test_the_receiver_listens_on_loopback_unless_told_to_bind_all(monkeypatch, t
 
     hosts = []
     monkeypatch.setattr(callbacks, "serve", lambda *a, host="127.0.0.1", **k: hosts.append(host))
+    for name in ("LOAN_COMMS_PUBLIC_URL", "TWILIO_AUTH_TOKEN", "LOAN_COMMS_CALLBACK_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     runner = CliRunner()
     assert runner.invoke(app, ["receive-callbacks", "--inbox", str(tmp_path)]).exit_code == 0
-    assert runner.invoke(app, ["receive-callbacks", "--inbox", str(tmp_path), "--bind-all"]).exit_code == 0
+    # bound to every interface with the checks off, it starts only when told to accept unsigned posts
+    assert runner.invoke(app, ["receive-callbacks", "--inbox", str(tmp_path), "--bind-all"]).exit_code == 2
+    assert runner.invoke(app, ["receive-callbacks", "--inbox", str(tmp_path), "--bind-all",
+                               "--insecure-accept-unsigned"]).exit_code == 0
     assert hosts == ["127.0.0.1", "0.0.0.0"]

@@ -2,7 +2,10 @@
 
 Values are wrapped so that repr/str print '***', and every value loaded is registered with a
 logging filter that redacts it (and its Basic-auth form) from httpx/httpcore/loan_comms records,
-so a URL or header echoed by a library cannot leak it either.
+so a URL or header echoed by a library cannot leak it either. The same filter masks personal data
+(phone numbers, e-mail addresses, URL-encoded too: `loan_comms.masking.mask_pii`) in what the HTTP
+libraries log: httpx logs every request's full URL at INFO, and reconciliation's Twilio lookup asks
+`Messages.json?To=%2B1202...`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import threading
 from typing import Any, cast
 
 from loan_comms.errors import LoanCommsError
+from loan_comms.masking import mask_pii
 
 _known: set[str] = set()
 _lock = threading.Lock()
@@ -93,18 +97,30 @@ def resolve_secret(env_var: str, block_name: str | None = None, *, what: str) ->
     return SecretValue(value, env_var)
 
 
+# Loggers of libraries that echo what goes on the wire (URLs, with our borrowers' numbers in the
+# query): their records are masked for personal data too. Ours mask at the source (the rule), and
+# keep their ids and counts as written.
+_LIBRARY_LOGGERS = ("httpx", "httpcore")
+
+
 class RedactingFilter(logging.Filter):
-    """Rewrites a record's message with secrets replaced, before any handler formats it."""
+    """Rewrites a record's message (formatted with its args, then args dropped) with secrets
+    replaced and, on the HTTP libraries' loggers, personal data masked, before any handler formats
+    it. A record that does not format is left to the handler's own error path."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _known:
-            try:
-                msg = record.getMessage()
-            except Exception:
-                return True
-            clean = redact(msg)
-            if clean != msg:
-                record.msg, record.args = clean, None
+        pii = record.name.split(".", 1)[0] in _LIBRARY_LOGGERS
+        if not (_known or pii):
+            return True
+        try:
+            msg = record.getMessage()
+        except Exception:
+            return True
+        clean = redact(msg)
+        if pii:
+            clean = mask_pii(clean)
+        if clean != msg:
+            record.msg, record.args = clean, None
         return True
 
 
@@ -119,3 +135,8 @@ def _install_filter() -> None:
     for name in _LOGGERS:
         logging.getLogger(name).addFilter(_filter)
     _installed = True
+
+
+# Installed as soon as provider code is loaded, not only once a secret is: the personal data in a
+# logged URL needs no secret to leak.
+_install_filter()

@@ -7,7 +7,8 @@
 --   still_unknown          sent with an unknown outcome at the end (counted as sent; reconciliation
 --                          did not conclude);
 --   lost_unsent            tried (send_tries, or concluded absent: resends) but never reached the
---                          gateway, and its window closed: window_missed after a delivery failure.
+--                          gateway, and its window closed: window_missed after a delivery failure (not
+--                          one the re-check then held back for the policy: paid, opted out...).
 WITH recorded AS (
     SELECT attempt_id, outcome_unknown FROM contact_attempts
     WHERE provider IN ('twilio', 'sendgrid')
@@ -21,5 +22,6 @@ SELECT
      WHERE NOT EXISTS (SELECT 1 FROM recorded AS r WHERE r.attempt_id = g.attempt_id)) AS received_not_recorded,
     (SELECT count(*) FROM recorded WHERE outcome_unknown) AS still_unknown,
     (SELECT count(*) FROM contact_attempts AS a
-     WHERE a.channel IN ('sms', 'email') AND a.status = 'suppressed' AND (a.resends > 0 OR a.send_tries > 0)
+     WHERE a.channel IN ('sms', 'email') AND a.status = 'suppressed' AND a.suppressed_reason = 'window_missed'
+       AND (a.resends > 0 OR a.send_tries > 0)
        AND NOT EXISTS (SELECT 1 FROM _gateway_messages AS g WHERE g.attempt_id = a.attempt_id)) AS lost_unsent;

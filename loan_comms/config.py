@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from loan_comms.errors import LoanCommsError
 from loan_comms.paths import CONFIG_PATH
+from loan_comms.surveys.config import Surveys
 
 Channel = Literal["sms", "email", "call", "letter", "visit"]
 TEXT_CHANNELS: tuple[str, ...] = ("sms", "email", "letter")
@@ -348,6 +349,7 @@ class LifecycleConfig(_Strict):
     dispatch: Dispatch = Dispatch()
     alerts: Alerts = Alerts()
     replies: Replies = Replies()
+    surveys: Surveys = Surveys()
     source: str = "<memory>"
     fingerprint: str = ""
     text: str = ""                          # the file as read, kept with the decisions it made
@@ -366,6 +368,10 @@ class LifecycleConfig(_Strict):
                     "list ladder steps in escalation order"
                 )
         known = [*steps, *(name for name, _, _ in self.follow_ups.steps())]
+        clash = sorted({step for step, _ in self.surveys.steps()} & set(known))
+        if clash:
+            raise ValueError(f"surveys.programmes: template {', '.join(clash)} is also a reminder, ladder step or "
+                             "follow-up; a survey's step must be its own")
         for i, step in enumerate(self.policy.legally_required_steps):
             if step not in known:
                 raise ValueError(f"policy.legally_required_steps[{i}]: unknown step {step!r}; it must be one of "
@@ -405,7 +411,8 @@ class LifecycleConfig(_Strict):
         """Every configured step -> whether it is a collection contact: THE definition that the
         gate (cfg_steps.collection) and the audit (audit_steps.collection) both read."""
         return {**{r.step: r.collection for r in self.reminders}, **{s.step: s.collection for s in self.ladder},
-                **{step: self.follow_ups.collection(step) for step in FOLLOW_UP_STEPS}}
+                **{step: self.follow_ups.collection(step) for step in FOLLOW_UP_STEPS},
+                **{step: False for step, _ in self.surveys.steps()}}   # a survey is never collection
 
 
 def _loc(loc: tuple[object, ...]) -> str:

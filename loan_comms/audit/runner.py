@@ -71,6 +71,9 @@ RULES: tuple[str, ...] = (
     "reply_opt_outs_honoured",
     # issue 13: by the providers' own receipts, no contact reached the borrower twice
     "sent_once",
+    # issue 14: surveys at most once per fatigue window, never to a borrower in complaint or dispute
+    "survey_fatigue",
+    "survey_restrictions",
 )
 
 
@@ -188,7 +191,7 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
     audit_ladder (step, rank in config order, min_dpd), audit_legal_steps (step), audit_steps (step,
     collection: the config's flag, the same one the gate reads), audit_visits (one row: notice_days,
     working_days as ISO day numbers, mon = 1, computed here, not by the planner's config helper,
-    min_collectors, outcome_within_days).
+    min_collectors, outcome_within_days), audit_surveys (one row: fatigue_days).
     """
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -220,6 +223,8 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
     db.temp_table(con, "audit_steps", pa.Table.from_pylist(
         [dict(step=s, collection=c) for s, c in cfg.collection_steps().items()],
         schema=pa.schema([("step", pa.string()), ("collection", pa.bool_())])))
+    db.temp_table(con, "audit_surveys", pa.Table.from_pylist(
+        [dict(fatigue_days=cfg.surveys.fatigue_days)], schema=pa.schema([("fatigue_days", pa.int32())])))
 
 
 def _phone_zone_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

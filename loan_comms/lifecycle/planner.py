@@ -30,13 +30,14 @@ from loan_comms.config import TEXT_CHANNELS, LifecycleConfig
 from loan_comms.masking import mask_loan_id
 from loan_comms.policy import gate
 from loan_comms.policy.engine import derive_state, ingest_payments, register_policy_tables
+from loan_comms.surveys.planning import SurveyLinks, propose as propose_surveys
 
 log = logging.getLogger("loan_comms.plan")
 
 RENDERED_SCHEMA = pa.schema([
     ("idempotency_key", pa.string()), ("template_id", pa.string()), ("template_version", pa.string()),
     ("language", pa.string()), ("subject", pa.string()), ("body_text", pa.string()),
-    ("body_html", pa.string()), ("error", pa.string()),
+    ("body_html", pa.string()), ("error", pa.string()), ("survey_token", pa.string()),
 ])
 
 
@@ -86,7 +87,8 @@ def template_context(row: dict[str, Any], cfg: LifecycleConfig) -> dict[str, Any
         "product": row["product"],
         "pay_link": f"{cfg.general.pay_link_base}{loan_id}",
         "help_line": cfg.general.help_line,
-        "survey_link": f"{cfg.general.survey_link_base}{loan_id}",
+        # a planned survey's own token (survey_invitations); else the loan (template previews)
+        "survey_link": f"{cfg.general.survey_link_base}{row.get('survey_token') or loan_id}",
         "loan_id_masked": mask_loan_id(loan_id),
         "promised_date": row["promised_date"],
         "language": row["language"],
@@ -126,6 +128,7 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
                  "visit_notice_candidates", "forbearance_candidates", "follow_up_candidates",
                  "reply_follow_ups", "reply_follow_up_candidates"):
         db.run(con, f"lifecycle/plan/{name}", params)
+    propose_surveys(con, cfg, params)
     db.run(con, "lifecycle/plan/gate_input", params)
     gate.judge(con, params)
     db.run(con, "policy/decide", params)
@@ -222,9 +225,12 @@ def _rendered_batches(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, rend
     # Fetched whole (as Arrow, typed in SQL) because each batch is then written on this same
     # connection, and duckdb refuses new work while a result is still streaming.
     inputs = db.arrow(con, "lifecycle/plan/render_inputs", params)
+    links = SurveyLinks(cfg)
     done = 0
     for batch in inputs.to_batches(max_chunksize=batch_size):
         chunk = batch.to_pylist()
+        for row in chunk:
+            row["survey_token"] = links.token(row["idempotency_key"]) if row["purpose"] == "survey" else None
         yield _render_chunk(chunk, cfg, renderer)
         done += len(chunk)
         if progress:
@@ -244,11 +250,12 @@ def _render_chunk(rows: list[dict[str, Any]], cfg: LifecycleConfig, renderer: Re
             if isinstance(res, Exception):
                 out.append(dict(idempotency_key=row["idempotency_key"], template_id=None, template_version=None,
                                 language=language, subject=None, body_text=None, body_html=None,
-                                error=f"render_failed: {res}"))
+                                error=f"render_failed: {res}", survey_token=None))
             else:
                 out.append(dict(idempotency_key=row["idempotency_key"], template_id=res.template_id,
                                 template_version=res.template_version, language=res.language,
-                                subject=res.subject, body_text=res.text, body_html=res.html, error=None))
+                                subject=res.subject, body_text=res.text, body_html=res.html, error=None,
+                                survey_token=row.get("survey_token")))
     return out
 
 
@@ -258,3 +265,4 @@ def _record_rendered(con: duckdb.DuckDBPyConnection, rendered: list[dict[str, An
         db.temp_table(con, "rendered_batch", table)
         db.run(con, "lifecycle/plan/record_rendered", params)
         db.run(con, "lifecycle/plan/record_rendered_messages", params)
+        db.run(con, "surveys/record_invitations", params)

@@ -27,6 +27,9 @@ GATE_RULES: tuple[str, ...] = (
     "paused_dispute",
     "paused_hardship",
     "paused_promise",
+    "survey_complaint",
+    "survey_dispute",
+    "survey_fatigue",
     "awaiting_review",
     "holiday",
     "visit_not_working_day",
@@ -64,6 +67,7 @@ _ZONES = "tests/policy/test_zones.py"
 _VISITS = "tests/policy/test_visits.py"
 _RECHECK = "tests/policy/test_recheck_changes.py"
 _REVIEWS = "tests/policy/test_replies_policy.py"
+_SURVEYS = "tests/surveys/test_survey_policy.py"
 
 
 def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str) -> Reason:
@@ -135,6 +139,15 @@ REASONS: tuple[Reason, ...] = (
     _gate("paused_promise", "paused_promise", "promise_pause",
           ("tests/inbound/test_ingest_events.py::test_promise_from_a_call_pauses_the_ladder_until_the_day_after",),
           "the ladder waits until the day after a promised payment date"),
+    _gate("survey_complaint", "survey_complaint", "survey_restrictions",
+          (f"{_SURVEYS}::test_no_survey_while_a_complaint_is_open",),
+          "no survey, on any channel, while the borrower has an open complaint"),
+    _gate("survey_dispute", "survey_dispute", "survey_restrictions",
+          (f"{_SURVEYS}::test_no_survey_while_any_loan_is_disputed",),
+          "no survey while any loan of the borrower is disputed"),
+    _gate("survey_fatigue", "survey_fatigue", "survey_fatigue",
+          (f"{_SURVEYS}::test_one_survey_per_fatigue_window",),
+          "at most one survey per borrower per [surveys].fatigue_days days"),
     _gate("holiday", "holiday", "holidays",
           (f"{_RULES}::test_no_collection_contact_on_a_public_holiday_but_reminders_go",),
           "no collection on a public holiday of the borrower's profile"),

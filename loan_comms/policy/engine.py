@@ -31,6 +31,9 @@ def step_rows(cfg: LifecycleConfig) -> list[dict[str, Any]]:
     for step, channels, severity in cfg.follow_ups.steps():
         rows += [dict(step=step, purpose="follow_up", rank=0, min_dpd=None, days_before_due=None,
                       severity=severity, channel=ch) for ch in channels]
+    for step, channels in cfg.surveys.steps():
+        rows += [dict(step=step, purpose="survey", rank=0, min_dpd=None, days_before_due=None,
+                      severity=cfg.surveys.severity, channel=ch) for ch in channels]
     collection = cfg.collection_steps()
     return [{**row, "collection": collection[row["step"]]} for row in rows]
 
@@ -50,7 +53,8 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     """Expose the config to SQL as temp tables cfg_steps, cfg_profiles, cfg_holidays, cfg_legal,
     cfg_visits (one row: notice_days, working_days as ISO day numbers, mon = 1), and for where the
     person is: cfg_profile_zones (profile, zone), cfg_profile_countries (profile, region) and
-    cfg_vulnerable (one row: the vulnerable limits)."""
+    cfg_vulnerable (one row: the vulnerable limits), and cfg_surveys (one row: fatigue_days,
+    answer_days) for the survey rules."""
     years = range(around.year - 1, around.year + 2)
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -80,6 +84,9 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
         "cfg_visits": pa.Table.from_pylist(
             [dict(notice_days=cfg.visits.notice_days, working_days=cfg.visits.working_isodow)],
             schema=pa.schema([("notice_days", pa.int32()), ("working_days", pa.list_(pa.int32()))])),
+        "cfg_surveys": pa.Table.from_pylist(
+            [dict(fatigue_days=cfg.surveys.fatigue_days, answer_days=cfg.surveys.answer_days)],
+            schema=pa.schema([("fatigue_days", pa.int32()), ("answer_days", pa.int32())])),
     }
     for name, table in tables.items():
         db.temp_table(con, name, table)

@@ -1,7 +1,7 @@
 -- Planned text contacts of today's decisions that are not recorded yet, with everything a template
 -- may show. Ordered so that one (step, channel, language) group arrives together.
 SELECT d.idempotency_key,
-       d.step, d.channel, b.language,
+       d.purpose, d.step, d.channel, b.language,
        b.full_name, coalesce(b.first_name, b.full_name) AS first_name,
        d.amount_due, l.currency, d.due_date, d.dpd AS days_past_due, l.product,
        d.loan_id, d.promised_date

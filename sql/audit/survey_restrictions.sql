@@ -1,0 +1,45 @@
+-- survey_restrictions: Did a survey reach a borrower with an open complaint, or with any loan
+-- disputed? (Cease-contact and opt-outs hold every contact, surveys included: cease_contact_honoured,
+-- opt_out_honoured.) Disputes read as dispute_pause reads them: scope 'loan' covers that loan,
+-- any other dispute every loan of the borrower; here a survey breaks it when ANY loan is covered.
+-- Checked: every attempted survey (audit_contacts.purpose = 'survey').
+-- Violation: the latest complaint/complaint_resolved before sent_at is a complaint, or some loan of
+-- the borrower's latest dispute/dispute_resolved before sent_at is a dispute.
+CREATE OR REPLACE TEMP TABLE audit_rows AS
+WITH surveys AS (
+    SELECT attempt_id, borrower_id, loan_id, channel, step, sent_at
+    FROM audit_contacts WHERE purpose = 'survey'
+),
+complaints AS (
+    SELECT borrower_id, kind, occurred_at FROM borrower_events WHERE kind IN ('complaint', 'complaint_resolved')
+),
+events AS (
+    SELECT e.borrower_id, e.loan_id, e.kind, e.occurred_at, coalesce(e.scope, 'borrower') = 'loan' AS one_loan
+    FROM borrower_events AS e WHERE e.kind IN ('dispute', 'dispute_resolved')
+),
+disputes AS (
+    SELECT borrower_id, loan_id, kind, occurred_at FROM events WHERE one_loan AND loan_id IS NOT NULL
+    UNION ALL
+    SELECT e.borrower_id, l.loan_id, e.kind, e.occurred_at
+    FROM events AS e JOIN loans AS l ON l.borrower_id = e.borrower_id WHERE NOT e.one_loan
+),
+disputed AS (   -- surveys sent while some loan's latest dispute event was a dispute
+    SELECT s.attempt_id, min(d.occurred_at) AS disputed_since
+    FROM surveys AS s
+    JOIN (SELECT DISTINCT borrower_id, loan_id FROM disputes) AS l ON l.borrower_id = s.borrower_id
+    JOIN LATERAL (SELECT arg_max(kind, occurred_at) AS kind, max(occurred_at) AS occurred_at
+                  FROM disputes AS x
+                  WHERE x.loan_id = l.loan_id AND x.occurred_at < s.sent_at) AS d ON d.kind = 'dispute'
+    GROUP BY s.attempt_id
+)
+SELECT s.attempt_id, s.borrower_id, s.loan_id, s.channel, s.step, s.sent_at,
+       k.kind AS last_complaint_event, d.disputed_since,
+       CASE WHEN k.kind = 'complaint'
+                 THEN 'survey while a complaint is open (since ' || strftime(k.occurred_at, '%Y-%m-%d %H:%M') || ' UTC)'
+            WHEN d.disputed_since IS NOT NULL
+                 THEN 'survey while a loan of the borrower is disputed (since '
+                      || strftime(d.disputed_since, '%Y-%m-%d %H:%M') || ' UTC)'
+       END AS violation
+FROM surveys AS s
+ASOF LEFT JOIN complaints AS k ON k.borrower_id = s.borrower_id AND s.sent_at > k.occurred_at
+LEFT JOIN disputed AS d USING (attempt_id);

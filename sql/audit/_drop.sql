@@ -15,3 +15,4 @@ DROP TABLE IF EXISTS audit_visits;
 DROP TABLE IF EXISTS audit_phones;
 DROP TABLE IF EXISTS audit_zones;
 DROP TABLE IF EXISTS audit_reply_meanings;
+DROP TABLE IF EXISTS audit_surveys;

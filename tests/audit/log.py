@@ -121,6 +121,15 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
                         episode_id=VISIT_EPISODE)
     # Two collectors went, and the field team's report came in the next morning (visit_collectors).
     log.visit_outcome("BV", visit, "met", "2026-03-10 11:00", loan_id="LV", recorded="2026-03-11 09:00")
+
+    # BS is asked twice, 109 days apart (survey_fatigue: 90), with no complaint or dispute open
+    # (survey_restrictions); the complaint of January was resolved before the second survey.
+    log.borrower("BS")
+    log.loan("LS", "BS", ["2026-03-25"])
+    log.contact("BS", "LS", "sms", "survey", "survey", "2025-12-01 10:00")
+    log.event("BS", "complaint", "2026-01-10 10:00")
+    log.event("BS", "complaint_resolved", "2026-01-20 10:00")
+    log.contact("BS", "LS", "sms", "survey", "survey", "2026-03-20 10:00")
     return log
 
 

@@ -76,7 +76,7 @@ def test_caps_and_quiet_hours_match_a_python_reading(people: list[tuple[str, str
             at = BASE + timedelta(minutes=30 * half_hours)
             log.append((f"A{i:03d}", b, channel, at))
             insert(con, "contact_attempts", attempt_id=f"A{i:03d}", idempotency_key=f"k{i}", borrower_id=f"B{b}",
-                   loan_id=f"L{b}", channel=channel, purpose="survey", step="survey", status="sent",
+                   loan_id=f"L{b}", channel=channel, purpose="follow_up", step="payment_confirmation", status="sent",
                    decided_by_rule="allowed", policy_version="t", planned_for_date=at.date(), send_after=at,
                    send_before=at + timedelta(minutes=1), created_at=at, updated_at=at, sent_at=at)
         report = run_audit(con, CFG, now=BASE + timedelta(days=30), show=0)

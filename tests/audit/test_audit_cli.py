@@ -24,7 +24,7 @@ def _db(tmp_path: Path, *, stray_sms: bool) -> Path:
     con = db.connect(path)
     log = clean_log(con)
     if stray_sms:  # B1 opted out of SMS on 29 March
-        log.contact("B1", "L1", "sms", "survey", "survey", "2026-03-30 10:00")
+        log.contact("B1", "L1", "sms", "follow_up", "payment_confirmation", "2026-03-30 10:00")
     con.close()
     return path
 

@@ -46,8 +46,8 @@ def test_audit_changes_nothing_in_the_log(log: ContactLog, cfg: LifecycleConfig)
 
 def test_quiet_hours_are_judged_on_the_borrowers_own_clock(log: ContactLog, cfg: LifecycleConfig) -> None:
     # The same instant, 13:30 UTC: 21:30 in Shanghai (inside cn's 08:00-22:00), 06:30 in Los Angeles.
-    log.contact("B1", "L1", "sms", "survey", "survey", "2026-03-18 21:30", window=("08:00", "22:00"))
-    la = log.contact("B2", "L2", "sms", "survey", "survey", "2026-03-18 06:30", window=("06:00", "21:00"))
+    log.contact("B1", "L1", "sms", "follow_up", "payment_confirmation", "2026-03-18 21:30", window=("08:00", "22:00"))
+    la = log.contact("B2", "L2", "sms", "follow_up", "payment_confirmation", "2026-03-18 06:30", window=("06:00", "21:00"))
     report = audit(log, cfg)
     assert fired(report) == {"quiet_hours", "quiet_hours_every_zone"}  # the zone on file is one of every zone
     rule = report.rule("quiet_hours")
@@ -58,14 +58,14 @@ def test_quiet_hours_are_judged_on_the_borrowers_own_clock(log: ContactLog, cfg:
 
 def test_quiet_hours_end_is_exclusive_and_default_profile_is_strictest(log: ContactLog, cfg: LifecycleConfig) -> None:
     # B3's profile is unknown, so 'default' applies: 08:00-21:00, although cn would allow 21:00.
-    log.contact("B3", "L3", "email", "survey", "survey", "2026-03-20 21:00", window=("08:00", "22:00"))
+    log.contact("B3", "L3", "email", "follow_up", "payment_confirmation", "2026-03-20 21:00", window=("08:00", "22:00"))
     report = audit(log, cfg)
     assert fired(report) == {"quiet_hours", "quiet_hours_every_zone"}
     assert "after the window closed at 21:00" in report.rule("quiet_hours").rows[0]["violation"]
 
 
 def test_a_contact_sent_after_its_own_window_is_late(log: ContactLog, cfg: LifecycleConfig) -> None:
-    late = log.contact("B1", "L1", "sms", "survey", "survey", "2026-03-18 10:00", window=("08:00", "09:00"))
+    late = log.contact("B1", "L1", "sms", "follow_up", "payment_confirmation", "2026-03-18 10:00", window=("08:00", "09:00"))
     report = audit(log, cfg)
     assert fired(report) == {"sent_within_own_window"}
     row = report.rule("sent_within_own_window").rows[0]
@@ -76,8 +76,8 @@ def test_a_contact_sent_after_its_own_window_is_late(log: ContactLog, cfg: Lifec
 
 def test_the_eighth_call_in_seven_days_is_a_violation(log: ContactLog, cfg: LifecycleConfig) -> None:
     for day in range(16, 23):
-        log.contact("B3", "L3", "call", "survey", "survey", f"2026-03-{day} 10:00")
-    eighth = log.contact("B3", "L3", "call", "survey", "survey", "2026-03-22 11:00")
+        log.contact("B3", "L3", "call", "follow_up", "payment_confirmation", f"2026-03-{day} 10:00")
+    eighth = log.contact("B3", "L3", "call", "follow_up", "payment_confirmation", "2026-03-22 11:00")
     report = audit(log, cfg)
     assert fired(report) == {"calls_per_7_days"}
     rule = report.rule("calls_per_7_days")
@@ -87,15 +87,15 @@ def test_the_eighth_call_in_seven_days_is_a_violation(log: ContactLog, cfg: Life
 
 def test_seven_calls_in_any_seven_days_is_fine(log: ContactLog, cfg: LifecycleConfig) -> None:
     for day in range(16, 23):
-        log.contact("B3", "L3", "call", "survey", "survey", f"2026-03-{day} 10:00")
-    log.contact("B3", "L3", "call", "survey", "survey", "2026-03-23 10:01")  # 03-16 10:00 is > 7 days back
+        log.contact("B3", "L3", "call", "follow_up", "payment_confirmation", f"2026-03-{day} 10:00")
+    log.contact("B3", "L3", "call", "follow_up", "payment_confirmation", "2026-03-23 10:01")  # 03-16 10:00 is > 7 days back
     assert audit(log, cfg).ok
 
 
 def test_a_call_three_days_after_a_conversation_breaks_the_cooldown(log: ContactLog, cfg: LifecycleConfig) -> None:
     # B1 was reached on the dpd_10 call of 11 March.
-    soon = log.contact("B1", "L1", "call", "survey", "survey", "2026-03-14 10:00")
-    log.contact("B1", "L1", "call", "survey", "survey", "2026-03-19 10:00")  # 8 days later: allowed
+    soon = log.contact("B1", "L1", "call", "follow_up", "payment_confirmation", "2026-03-14 10:00")
+    log.contact("B1", "L1", "call", "follow_up", "payment_confirmation", "2026-03-19 10:00")  # 8 days later: allowed
     report = audit(log, cfg)
     assert fired(report) == {"call_cooldown_after_conversation"}
     rule = report.rule("call_cooldown_after_conversation")
@@ -105,8 +105,8 @@ def test_a_call_three_days_after_a_conversation_breaks_the_cooldown(log: Contact
 
 def test_reached_calls_per_day(log: ContactLog, cfg: LifecycleConfig) -> None:
     cfg = with_profile(cfg, "cn", reached_calls_per_day=1)
-    first = log.contact("B1", "L1", "call", "survey", "survey", "2026-03-20 10:00")
-    second = log.contact("B1", "L1", "call", "survey", "survey", "2026-03-20 10:00")
+    first = log.contact("B1", "L1", "call", "follow_up", "payment_confirmation", "2026-03-20 10:00")
+    second = log.contact("B1", "L1", "call", "follow_up", "payment_confirmation", "2026-03-20 10:00")
     log.call_outcome("B1", first, "reached", "2026-03-20 10:05")
     log.call_outcome("B1", second, "promise_to_pay", "2026-03-20 10:10")
     report = audit(log, cfg)
@@ -116,7 +116,7 @@ def test_reached_calls_per_day(log: ContactLog, cfg: LifecycleConfig) -> None:
 
 def test_three_sms_in_one_local_day(log: ContactLog, cfg: LifecycleConfig) -> None:
     for hour in (10, 11, 12):
-        log.contact("B3", "L3", "sms", "survey", "survey", f"2026-03-20 {hour}:00")
+        log.contact("B3", "L3", "sms", "follow_up", "payment_confirmation", f"2026-03-20 {hour}:00")
     report = audit(log, cfg)
     assert fired(report) == {"sms_per_day"}
     assert report.rule("sms_per_day").violations == 1
@@ -125,15 +125,15 @@ def test_three_sms_in_one_local_day(log: ContactLog, cfg: LifecycleConfig) -> No
 def test_sms_local_day_is_the_borrowers_day(log: ContactLog, cfg: LifecycleConfig) -> None:
     # 20:30 and then 08:30 next morning in Shanghai are two local days, although in UTC both fall on
     # 20 March (12:30 and 00:30): no day has more than 2.
-    log.contact("B3", "L3", "sms", "survey", "survey", "2026-03-20 10:00")
-    log.contact("B3", "L3", "sms", "survey", "survey", "2026-03-20 20:30")
-    log.contact("B3", "L3", "sms", "survey", "survey", "2026-03-21 08:30")
+    log.contact("B3", "L3", "sms", "follow_up", "payment_confirmation", "2026-03-20 10:00")
+    log.contact("B3", "L3", "sms", "follow_up", "payment_confirmation", "2026-03-20 20:30")
+    log.contact("B3", "L3", "sms", "follow_up", "payment_confirmation", "2026-03-21 08:30")
     assert audit(log, cfg).ok
 
 
 def test_seven_sms_in_rolling_seven_days(log: ContactLog, cfg: LifecycleConfig) -> None:
     for day in range(20, 27):
-        log.contact("B3", "L3", "sms", "survey", "survey", f"2026-03-{day} 10:00")
+        log.contact("B3", "L3", "sms", "follow_up", "payment_confirmation", f"2026-03-{day} 10:00")
     report = audit(log, cfg)
     assert fired(report) == {"sms_per_7_days"}
     rule = report.rule("sms_per_7_days")
@@ -141,8 +141,8 @@ def test_seven_sms_in_rolling_seven_days(log: ContactLog, cfg: LifecycleConfig) 
 
 
 def test_two_emails_in_one_local_day(log: ContactLog, cfg: LifecycleConfig) -> None:
-    log.contact("B3", "L3", "email", "survey", "survey", "2026-03-20 10:00")
-    log.contact("B3", "L3", "email", "survey", "survey", "2026-03-20 15:00")
+    log.contact("B3", "L3", "email", "follow_up", "payment_confirmation", "2026-03-20 10:00")
+    log.contact("B3", "L3", "email", "follow_up", "payment_confirmation", "2026-03-20 15:00")
     report = audit(log, cfg)
     assert fired(report) == {"email_per_day"}
     assert report.rule("email_per_day").violations == 1
@@ -150,7 +150,7 @@ def test_two_emails_in_one_local_day(log: ContactLog, cfg: LifecycleConfig) -> N
 
 def test_four_contacts_of_any_channel_in_one_local_day(log: ContactLog, cfg: LifecycleConfig) -> None:
     for channel, hour in (("sms", 10), ("email", 11), ("call", 12), ("letter", 13)):
-        log.contact("B3", "L3", channel, "survey", "survey", f"2026-03-20 {hour}:00")
+        log.contact("B3", "L3", channel, "follow_up", "payment_confirmation", f"2026-03-20 {hour}:00")
     report = audit(log, cfg)
     assert fired(report) == {"contacts_per_day"}
     rule = report.rule("contacts_per_day")
@@ -161,8 +161,8 @@ def test_four_contacts_of_any_channel_in_one_local_day(log: ContactLog, cfg: Lif
 
 def test_stop_stops_sms_but_not_email(log: ContactLog, cfg: LifecycleConfig) -> None:
     # B1 replied STOP (opt_out sms) on 29 March at 18:00.
-    sms = log.contact("B1", "L1", "sms", "survey", "survey", "2026-03-30 10:00")
-    log.contact("B1", "L1", "email", "survey", "survey", "2026-03-30 10:05")
+    sms = log.contact("B1", "L1", "sms", "follow_up", "payment_confirmation", "2026-03-30 10:00")
+    log.contact("B1", "L1", "email", "follow_up", "payment_confirmation", "2026-03-30 10:05")
     report = audit(log, cfg)
     assert fired(report) == {"opt_out_honoured"}
     rule = report.rule("opt_out_honoured")
@@ -173,7 +173,7 @@ def test_opt_in_and_legally_required_steps_lift_the_opt_out(log: ContactLog, cfg
     log.contact("B1", "L1", "sms", "survey", "legal_notice", "2026-03-30 10:00")
     assert audit(log, with_policy(cfg, legally_required_steps=("legal_notice",))).ok
     log.event("B1", "opt_in", "2026-03-30 12:00", channel="sms")
-    log.contact("B1", "L1", "sms", "survey", "survey", "2026-03-30 13:00")
+    log.contact("B1", "L1", "sms", "follow_up", "payment_confirmation", "2026-03-30 13:00")
     assert audit(log, with_policy(cfg, legally_required_steps=("legal_notice",))).ok
     assert fired(audit(log, cfg)) == {"opt_out_honoured"}  # legal_notice is only exempt when configured
 
@@ -288,8 +288,8 @@ def test_collection_before_anything_is_due_is_a_violation(log: ContactLog, cfg: 
 # -- who and what ------------------------------------------------------------------------------
 
 def test_third_parties(log: ContactLog, cfg: LifecycleConfig) -> None:
-    log.contact("B1", "L1", "sms", "survey", "survey", "2026-03-15 10:00", recipient="+8613999999999")
-    log.contact("B3", "L1", "email", "survey", "survey", "2026-03-16 10:00")  # B3 told about B1's loan
+    log.contact("B1", "L1", "sms", "follow_up", "payment_confirmation", "2026-03-15 10:00", recipient="+8613999999999")
+    log.contact("B3", "L1", "email", "follow_up", "payment_confirmation", "2026-03-16 10:00")  # B3 told about B1's loan
     log.con.execute("INSERT INTO outbox_messages (idempotency_key, attempt_id, channel, recipient, "
                     "provider_message_id, accepted_at) VALUES ('stray', 'NOPE', 'sms', '+8613777777777', 'm', ?)",
                     [NOW])
@@ -306,8 +306,8 @@ def test_third_parties(log: ContactLog, cfg: LifecycleConfig) -> None:
 
 
 def test_nothing_lost(log: ContactLog, cfg: LifecycleConfig) -> None:
-    stale = log.contact("B1", "L1", "email", "survey", "survey", "2026-03-30 10:00", status="planned")
-    silent = log.contact("B1", "L1", "email", "survey", "survey", "2026-03-31 10:00", status="suppressed")
+    stale = log.contact("B1", "L1", "email", "follow_up", "payment_confirmation", "2026-03-30 10:00", status="planned")
+    silent = log.contact("B1", "L1", "email", "follow_up", "payment_confirmation", "2026-03-31 10:00", status="suppressed")
     report = audit(log, cfg)
     assert fired(report) == {"nothing_lost"}
     rows = {r["attempt_id"]: r["violation"] for r in report.rule("nothing_lost").rows}

@@ -1,0 +1,54 @@
+"""Issue 14, S1: the audit re-checks the survey policy from the log (survey_fatigue,
+survey_restrictions), independently of the gate; each rule fires on a log that breaks it."""
+
+from __future__ import annotations
+
+from loan_comms.config import LifecycleConfig
+from tests.audit.log import ContactLog, audit, fired
+
+
+def test_survey_fatigue_fires_on_two_surveys_within_the_window(log: ContactLog, cfg: LifecycleConfig) -> None:
+    second = log.contact("BS", "LS", "email", "survey", "survey", "2026-03-25 10:00")   # 5 days after the last
+    report = audit(log, cfg)
+    assert fired(report) == {"survey_fatigue"}
+    rule = report.rule("survey_fatigue")
+    assert rule.violations == 1 and rule.rows[0]["attempt_id"] == second
+    assert "5 days after the previous one (90 required)" in rule.rows[0]["violation"]
+
+
+def test_survey_fatigue_counts_local_days_not_instants(log: ContactLog, cfg: LifecycleConfig) -> None:
+    # 90 local days after 20 March at 09:00 is fine even though fewer than 90x24 hours passed
+    log.contact("BS", "LS", "sms", "survey", "survey", "2026-06-18 08:30")
+    assert "survey_fatigue" not in fired(audit(log, cfg, now=log.at("BS", "2026-06-19 10:00")))
+
+
+def test_survey_restrictions_fires_on_a_survey_during_a_complaint(log: ContactLog, cfg: LifecycleConfig) -> None:
+    log.borrower("BC")
+    log.loan("LC", "BC", ["2026-03-25"])
+    log.event("BC", "complaint", "2026-03-01 10:00")
+    bad = log.contact("BC", "LC", "sms", "survey", "survey", "2026-03-05 10:00")
+    report = audit(log, cfg)
+    assert fired(report) == {"survey_restrictions"}
+    row = report.rule("survey_restrictions").rows[0]
+    assert row["attempt_id"] == bad and "complaint is open" in row["violation"]
+
+
+def test_survey_restrictions_fires_when_another_loan_is_disputed(log: ContactLog, cfg: LifecycleConfig) -> None:
+    log.borrower("BD")
+    log.loan("LD1", "BD", ["2026-03-25"])
+    log.loan("LD2", "BD", ["2026-03-25"])
+    log.event("BD", "dispute", "2026-03-01 10:00", loan_id="LD2", scope="loan")
+    bad = log.contact("BD", "LD1", "sms", "survey", "survey", "2026-03-05 10:00")
+    report = audit(log, cfg)
+    assert fired(report) == {"survey_restrictions"}
+    row = report.rule("survey_restrictions").rows[0]
+    assert row["attempt_id"] == bad and "disputed" in row["violation"]
+
+
+def test_a_resolved_dispute_no_longer_holds_surveys(log: ContactLog, cfg: LifecycleConfig) -> None:
+    log.borrower("BD")
+    log.loan("LD1", "BD", ["2026-03-25"])
+    log.event("BD", "dispute", "2026-03-01 10:00")
+    log.event("BD", "dispute_resolved", "2026-03-03 10:00")
+    log.contact("BD", "LD1", "sms", "survey", "survey", "2026-03-05 10:00")
+    assert fired(audit(log, cfg)) == set()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PROGRAMMES: tuple[str, ...] = (
     "post_call_csat", "payoff_nps", "relationship_nps", "hardship_plan", "end_of_delinquency",
@@ -44,12 +44,13 @@ class Surveys(_Strict):
     severity: int = Field(default=-10, le=0)     # below every reminder and ladder step: caps drop surveys first
     programmes: dict[str, Programme] = {}
 
-    @model_validator(mode="after")
-    def _known(self) -> "Surveys":
-        for name in self.programmes:
+    @field_validator("programmes")
+    @classmethod
+    def _known(cls, programmes: dict[str, Programme]) -> dict[str, Programme]:
+        for name in programmes:
             if name not in PROGRAMMES:
-                raise ValueError(f"programmes.{name}: unknown programme; known: {', '.join(PROGRAMMES)}")
-        return self
+                raise ValueError(f"unknown programme {name!r}; known: {', '.join(PROGRAMMES)}")
+        return programmes
 
     def enabled(self) -> dict[str, Programme]:
         """The programmes that run, by name."""

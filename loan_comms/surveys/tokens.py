@@ -21,6 +21,7 @@ log = logging.getLogger("loan_comms.surveys")
 TOKEN_KEY_ENV = "LOAN_COMMS_SURVEY_TOKEN_KEY"
 TOKEN_LENGTH = 22
 _DEV_KEY = b"loan-comms-dev-survey-token-key"
+_warned = False
 
 
 def attempt_id_for(idempotency_key: str) -> str:
@@ -46,6 +47,9 @@ def token_key(cfg: LifecycleConfig) -> bytes:
         real = [ch for ch in ("sms", "email") if cfg.provider(ch).kind != "outbox"]
         if block or real:
             raise
-    log.warning("survey tokens use the development key: set %s (or [surveys] token_key_block) before "
-                "sending through a real provider", TOKEN_KEY_ENV)
+    global _warned
+    if not _warned:   # once per process: the simulator plans many days
+        log.warning("survey tokens use the development key: set %s (or [surveys] token_key_block) before "
+                    "sending through a real provider", TOKEN_KEY_ENV)
+        _warned = True
     return _DEV_KEY

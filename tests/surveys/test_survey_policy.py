@@ -219,9 +219,7 @@ def test_property_a_survey_goes_only_when_no_other_went_within_fatigue_days(gaps
     """For any history of surveys that went (days before DAY), today's survey is suppressed as
     survey_fatigue exactly when one of them is fewer than fatigue_days days back."""
     from loan_comms.config import load_config
-    import os
 
-    os.environ.setdefault(TOKEN_KEY_ENV, "test-survey-key")
     con = db.connect()
     try:
         book = Book(con)
@@ -234,3 +232,25 @@ def test_property_a_survey_goes_only_when_no_other_went_within_fatigue_days(gaps
         assert (s["suppressed_reason"] == "survey_fatigue") == fatigued, (gaps, fatigue, s["suppressed_reason"])
     finally:
         con.close()
+
+
+def test_a_complaint_after_the_plan_stops_the_survey_at_send_time(book, cfg):
+    from loan_comms.policy import recheck_before_send
+
+    _borrower_with_call(book)
+    plan_day(book.con, _only(cfg, "post_call_csat"), LinkRenderer(), DAY)
+    [survey] = book.attempts(purpose="survey")
+    book.event("B1", "complaint", (survey["send_after"] - timedelta(minutes=30)).isoformat())
+    counts = recheck_before_send(book.con, cfg, survey["send_after"] + timedelta(minutes=1))
+    assert counts.get("survey_complaint") == 1
+    assert book.attempts(purpose="survey")[0]["suppressed_reason"] == "survey_complaint"
+
+
+def test_a_planned_survey_is_not_its_own_fatigue_at_send_time(book, cfg):
+    from loan_comms.policy import recheck_before_send
+
+    _borrower_with_call(book)
+    plan_day(book.con, _only(cfg, "post_call_csat"), LinkRenderer(), DAY)
+    [survey] = book.attempts(purpose="survey")
+    recheck_before_send(book.con, cfg, survey["send_after"] + timedelta(minutes=1))
+    assert book.attempts(purpose="survey")[0]["status"] == "planned"

@@ -254,3 +254,42 @@ def test_a_planned_survey_is_not_its_own_fatigue_at_send_time(book, cfg):
     [survey] = book.attempts(purpose="survey")
     recheck_before_send(book.con, cfg, survey["send_after"] + timedelta(minutes=1))
     assert book.attempts(purpose="survey")[0]["status"] == "planned"
+
+
+def test_hardship_plan_is_asked_about_a_week_after_the_offer_went(book, cfg):
+    book.borrower("B1")
+    book.loan("L1", "B1", [("2026-11-01", "100.00")])
+    offer_day = DAY - timedelta(days=cfg.surveys.programmes["hardship_plan"].delay_days)
+    at = datetime.combine(offer_day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
+    book.contact(attempt_id="offer-1", idempotency_key=f"B1|L1|hardship_offer|sms|{offer_day}", borrower_id="B1",
+                 loan_id="L1", channel="sms", purpose="follow_up", step="hardship_offer", status="sent",
+                 planned_for_date=offer_day, send_after=at, send_before=at + timedelta(hours=12), created_at=at,
+                 updated_at=at, sent_at=at)
+    c = _only(cfg, "hardship_plan")
+    [s] = _surveys(decide(book.con, c, DAY))
+    assert s["status"] == "planned" and s["loan_id"] == "L1"
+    assert _surveys(decide(book.con, c, DAY - timedelta(days=1))) == []
+
+
+def test_end_of_delinquency_is_asked_after_the_loan_is_current_again(book, cfg):
+    book.borrower("B1")
+    book.loan("L1", "B1", [("2026-11-01", "100.00"), ("2026-12-01", "100.00")])
+    closed = DAY - timedelta(days=cfg.surveys.programmes["end_of_delinquency"].delay_days)
+    book.con.execute("INSERT INTO delinquency_episodes VALUES ('L1:2026-11-02', 'L1', DATE '2026-11-02', ?)", [closed])
+    book.pay("L1", "100.00", f"{closed}T09:00:00+08:00")
+    [s] = _surveys(decide(book.con, _only(cfg, "end_of_delinquency"), DAY))
+    assert s["status"] == "planned" and s["dpd"] == 0
+
+
+def test_relationship_nps_asks_an_active_borrower_once_a_month_on_a_drawn_day(book, cfg):
+    book.borrower("B1")
+    book.loan("L1", "B1", [("2026-12-20", "100.00")])
+    c = _only(cfg, "relationship_nps")
+    c = c.model_copy(update={"surveys": c.surveys.model_copy(update={"programmes": {
+        **c.surveys.programmes,
+        "relationship_nps": c.surveys.programmes["relationship_nps"].model_copy(update={"sample_rate": 1.0})}})})
+    days = [date(2026, 11, d) for d in range(1, 31)]
+    asked = [d for d in days if _surveys(decide(book.con, c, d))]
+    assert len(asked) == 1 and asked[0].day <= 28
+    [s] = _surveys(decide(book.con, c, asked[0]))
+    assert (s["channel"], s["step"]) == ("email", "survey")

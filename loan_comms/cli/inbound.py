@@ -171,3 +171,23 @@ def receive_callbacks(port: int = CountOpt(8088, "--port", help="Port to listen 
     require_checks(auth, reasons, insecure=insecure)
     serve(inbox, port, public_url, auth, flush_seconds, host="0.0.0.0" if bind_all else "127.0.0.1",
           production=bool(reasons), insecure=insecure)
+
+
+@app.command("survey-server")
+def survey_server(port: int = CountOpt(8089, "--port", help="Port to listen on.", max=65535),
+                  tokens: Path = typer.Option(Path("data/survey_tokens.json"), "--tokens",
+                                              help="The open surveys' page data (loan_comms.surveys.web.export_tokens)."),
+                  inbox: Path = typer.Option(Path("data/inbox"), "--inbox",
+                                             help="Drop folders root: answers go to <inbox>/survey_answers/."),
+                  config: Optional[Path] = ConfigOpt,
+                  flush_seconds: float = typer.Option(5.0, "--flush-seconds", min=0.1),
+                  bind_all: bool = typer.Option(False, "--bind-all", help="Listen on 0.0.0.0, not 127.0.0.1.")) -> None:
+    """The one-question survey page at the survey link (survey_link_base of the general section + token). Never opens
+    the database: it reads the exported token file and writes answer files the ingest lands."""
+    from urllib.parse import urlsplit
+
+    from loan_comms.surveys.web import serve
+
+    cfg = load_cfg(config)
+    prefix = urlsplit(cfg.general.survey_link_base).path or "/s/"
+    serve(tokens, inbox, port, host="0.0.0.0" if bind_all else "127.0.0.1", prefix=prefix, flush_seconds=flush_seconds)

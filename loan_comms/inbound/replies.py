@@ -93,6 +93,7 @@ class TextReport:
     duplicates: int = 0              # texts already recorded (a re-ingested file), or twice in this list
     by_kind: dict[str, int] = field(default_factory=dict)   # clear intents recorded, by event kind
     reviews_opened: int = 0          # review items opened (ambiguous, or a question to answer)
+    survey_answers: int = 0          # SMS scores recorded as the answer to the number's open survey
     refused: list[tuple[InboundText, str]] = field(default_factory=list)   # (text, reason): not recorded
 
     @property
@@ -149,6 +150,7 @@ def land_texts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, text
         matches = db.rows(con, "inbound/replies_match")
     rows: list[dict[str, Any]] = []
     kinds: Counter[str] = Counter()
+    surveyed = _survey_scores(con, texts, matches, now)
     for m in matches:
         t = texts[m["seq"]]
         if m["problem"] is not None:
@@ -160,6 +162,11 @@ def land_texts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, text
         origin = Origin(text_id=t.external_id, borrower_id=m["borrower_id"], loan_id=m["loan_id"], channel=t.channel,
                         contact_point=m["contact_point"], occurred_at=t.occurred_at, source=t.source,
                         key=t.external_id)
+        if m["seq"] in surveyed:       # a bare score answering an open survey: not read as a reply
+            rows.append(_survey_reply_row(t, origin, surveyed[m["seq"]]))
+            report.survey_answers += 1
+            report.new += 1
+            continue
         u = read_text(t.text or "", channel=t.channel, received_at=t.occurred_at, timezone=m["timezone"], rules=rules,
                       given=t.given)
         text_rows, applied, opened = _events_of(t, origin, u, rules, m["timezone"])
@@ -170,6 +177,34 @@ def land_texts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, text
     insert_events(con, rows, now)
     report.by_kind = dict(sorted(kinds.items()))
     return report
+
+
+def _survey_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[InboundText], matches: Sequence[dict[str, Any]],
+                   now: datetime) -> dict[int, str]:
+    """{seq: survey token} of the new SMS replies that are a bare score ("4", "９分", "10/10") and
+    answered their number's latest open survey (loan_comms.surveys.sms_scores); a score with no open
+    survey is read as any other reply."""
+    from loan_comms.surveys.sms_scores import ScoreText, claim_scores, score_in   # surveys import inbound
+
+    scored = []
+    for m in matches:
+        t = texts[m["seq"]]
+        if m["problem"] is None and not m["already"] and t.source == "sms_reply" and t.sender:
+            score = score_in(t.text)
+            if score is not None:
+                scored.append(ScoreText(seq=m["seq"], sender=t.sender, score=score, occurred_at=t.occurred_at,
+                                        external_id=t.external_id, source_file=t.source_file,
+                                        source_line=t.source_line or 0))
+    return claim_scores(con, scored, now) if scored else {}
+
+
+def _survey_reply_row(t: InboundText, origin: Origin, token: str) -> dict[str, Any]:
+    """The sms_reply event of a text that answered a survey: the text as any reply's, no intent."""
+    detail = {"text": (t.text or "")[:MAX_TEXT], "classified_as": [], "review": [], "decided_by": "survey_score",
+              "survey_token": token}
+    return dict(external_id=t.external_id, borrower_id=origin.borrower_id, loan_id=origin.loan_id,
+                kind=TEXT_KIND[t.source], occurred_at=t.occurred_at, detail=json.dumps(detail, ensure_ascii=False),
+                amount=None, channel=t.channel, source=t.source, contact_point=origin.contact_point)
 
 
 def _events_of(t: InboundText, origin: Origin, u: Understanding, rules: Rules,
@@ -338,6 +373,8 @@ def ingest_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: s
             bad.append(reader.quarantine_row(file, r, "sms_reply", problem, sid))
     done = record_texts(con, cfg, texts, now=now, understand_fn=understand_fn, quarantine=bad)
     report.new_replies, report.duplicates, report.by_kind = done.new, done.duplicates, done.by_kind
+    if done.survey_answers:
+        report.by_kind = {**report.by_kind, "survey_answer": done.survey_answers}
     report.reviews_opened, report.unknown_sender = done.reviews_opened, done.unknown_sender
     report.unknown_lines = [f"{Path(t.source_file or '').name}:{t.source_line}: {why}" for t, why in done.refused]
     return report

@@ -1,0 +1,76 @@
+"""An SMS reply that is a score answers the sender number's latest open survey.
+
+"4", "４", " 5 ", "9分", "10/10", "8/10", "我给8分", "给你们打9分", "score: 7" are scores (0-10, the
+whole text, full-width digits and trailing punctuation allowed); "I will pay 4 tomorrow" is not. A
+score is a survey answer only when the number that sent it has an open survey (sent by SMS to that
+number, unexpired, unanswered: sql/surveys/open_for_sender.sql); otherwise the reply is read as any
+other. `claim_scores` is called by inbound/replies.land_texts inside its transaction, so the answer
+and the reply event commit together; a re-ingested reply is already known there and never reaches it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+import duckdb
+import pyarrow as pa
+
+from loan_comms import db
+from loan_comms.inbound import reader
+from loan_comms.surveys.answers import SurveyAnswer, land_answers, quarantine_rows
+
+_SCORE = re.compile(r"""(?:我|我们)?(?:给|打|评)?(?:你们|你)?(?:打|评|给)?(?:score|rating|评分)?\s*[:：]?\s*
+                        (?P<n>\d{1,2})\s*(?:分|points?|pts?|/\s*(?:5|10)|out\s+of\s+(?:5|10))?""", re.X | re.I)
+_END = re.compile(r"[\s。.!！~～]*$")
+
+_SCHEMA = pa.schema([("seq", pa.int64()), ("sender", pa.string()), ("occurred_at", pa.timestamp("us", tz="UTC"))])
+
+
+def score_in(text: str | None) -> int | None:
+    """The score 0-10 when the whole text is one, else None."""
+    if not text:
+        return None
+    norm = unicodedata.normalize("NFKC", text).strip()
+    norm = _END.sub("", norm)
+    m = _SCORE.fullmatch(norm)
+    if m is None:
+        return None
+    n = int(m["n"])
+    return n if 0 <= n <= 10 else None
+
+
+@dataclass(frozen=True)
+class ScoreText:
+    """A matched SMS reply that reads as a score (seq: its place in the caller's batch)."""
+
+    seq: int
+    sender: str
+    score: int
+    occurred_at: datetime
+    external_id: str
+    source_file: str | None = None
+    source_line: int = 0
+
+
+def claim_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[ScoreText], now: datetime) -> dict[int, str]:
+    """Land each score as the answer to its number's latest open survey; returns {seq: token} of the
+    texts that became answers (the rest stay normal replies). A score the survey refuses (out of its
+    scale) is quarantined with its reason and the text stays a normal reply. Inside the caller's
+    transaction."""
+    if not texts:
+        return {}
+    rows = [dict(seq=t.seq, sender=t.sender, occurred_at=t.occurred_at) for t in texts]
+    with db.registered(con, pa.Table.from_pylist(rows, schema=_SCHEMA), "_score_texts"):
+        open_ = {r["seq"]: r["token"] for r in db.rows(con, "surveys/open_for_sender")}
+    chosen = [t for t in texts if t.seq in open_]
+    answers = [SurveyAnswer(token=open_[t.seq], score=t.score, answered_at=t.occurred_at, source="sms",
+                            external_id=t.external_id, source_file=t.source_file, source_line=t.source_line)
+               for t in chosen]
+    report = land_answers(con, answers, now=now)
+    reader.quarantine(con, quarantine_rows(report.refused))   # e.g. a 9 to a 1-5 survey: said why, still a reply
+    refused = {id(a) for a, _ in report.refused}
+    return {t.seq: a.token for t, a in zip(chosen, answers) if id(a) not in refused}

@@ -1,0 +1,23 @@
+"""Survey fixtures: invitations written straight into survey_invitations (the table S1's planner fills)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from tests.builders import insert
+
+SENT = datetime(2026, 11, 5, 10, 0, tzinfo=UTC)
+
+
+def invitation(con: duckdb.DuckDBPyConnection, token: str, *, scale: str = "csat", language: str = "en",
+               channel: str = "sms", borrower_id: str = "B1", attempt_id: str | None = None,
+               expires_at: datetime | None = None, **extra: Any) -> str:
+    """One survey invitation (programme by scale), expiring 7 days after SENT unless told."""
+    insert(con, "survey_invitations", token=token, attempt_id=attempt_id or f"A-{token}",
+           programme="post_call_csat" if scale == "csat" else "payoff_nps", scale=scale, borrower_id=borrower_id,
+           loan_id="L1", channel=channel, language=language, contacts_30d=0, planned_for_date=date(2026, 11, 5),
+           expires_at=expires_at or SENT + timedelta(days=7), **extra)
+    return token

@@ -6,7 +6,8 @@ self-contained HTML feedback report (`write_report`).
 """
 
 from loan_comms.surveys.aggregate import TABLES, FeedbackSummary, Headline, aggregate, summary, tag_texts
+from loan_comms.surveys.report import CHARTS, render_report, write_report
 from loan_comms.surveys.themes import THEMES_PATH, Theme, Themes, load_themes
 
-__all__ = ["TABLES", "THEMES_PATH", "FeedbackSummary", "Headline", "Theme", "Themes", "aggregate",
-           "load_themes", "summary", "tag_texts"]
+__all__ = ["CHARTS", "TABLES", "THEMES_PATH", "FeedbackSummary", "Headline", "Theme", "Themes", "aggregate",
+           "load_themes", "render_report", "summary", "tag_texts", "write_report"]

@@ -1,4 +1,4 @@
--- The texts complaint themes are read from, for the week $since_week onwards (NULL: all):
+-- The texts complaint themes are read from, the whole history (the themes are re-tagged each run):
 -- survey comments (source 'survey', ref the invitation token) and borrowers' SMS and e-mail
 -- replies (source 'sms_reply' / 'email_reply', ref the event id, text = detail.text).
 -- Columns: source, ref, week (Monday of the UTC day it was written), language (the invitation's

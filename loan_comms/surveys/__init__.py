@@ -1,17 +1,24 @@
-"""Satisfaction surveys (issue 14).
+"""Satisfaction surveys and feedback analytics (issue 14).
 
 - Programmes as config, planning through the day's plan, response tokens: config.py, planning.py,
   tokens.py (planning runs inside loan_comms.lifecycle.planner; SQL: sql/surveys/).
 - Answers in, three ways, through one landing function (answers.py): an SMS reply that is a score
   (sms_scores.py, hooked into inbound/replies.py), the one-question web page (web.py,
   `loan-comms survey-server`), a pull from a survey service or a file drop (intake.py).
+- Aggregation into DuckDB (aggregate.py), complaint themes from a transparent zh-CN / en dictionary
+  (themes.py, config/feedback_themes.toml) and the self-contained HTML feedback report (report.py).
 """
 
+from loan_comms.surveys.aggregate import TABLES, FeedbackSummary, Headline, aggregate, summary, tag_texts
 from loan_comms.surveys.answers import AnswerReport, SurveyAnswer, land_answers, parse_score, record_answers
 from loan_comms.surveys.config import PROGRAMMES, SCALES, Programme, Surveys
 from loan_comms.surveys.intake import IntakeReport, SurveyPullError, ingest_survey_answers, pull_survey_answers
+from loan_comms.surveys.report import CHARTS, render_report, write_report
+from loan_comms.surveys.themes import THEMES_PATH, Theme, Themes, load_themes
 from loan_comms.surveys.tokens import TOKEN_KEY_ENV, attempt_id_for, token_for, token_key
 
-__all__ = ["PROGRAMMES", "SCALES", "TOKEN_KEY_ENV", "AnswerReport", "IntakeReport", "Programme", "SurveyAnswer",
-           "SurveyPullError", "Surveys", "attempt_id_for", "ingest_survey_answers", "land_answers", "parse_score",
-           "pull_survey_answers", "record_answers", "token_for", "token_key"]
+__all__ = ["CHARTS", "PROGRAMMES", "SCALES", "TABLES", "THEMES_PATH", "TOKEN_KEY_ENV", "AnswerReport",
+           "FeedbackSummary", "Headline", "IntakeReport", "Programme", "SurveyAnswer", "SurveyPullError", "Surveys",
+           "Theme", "Themes", "aggregate", "attempt_id_for", "ingest_survey_answers", "land_answers", "load_themes",
+           "parse_score", "pull_survey_answers", "record_answers", "render_report", "summary", "tag_texts",
+           "token_for", "token_key", "write_report"]

@@ -29,6 +29,7 @@ NEEDS_BOOK = [
     ("ingest-replies", str(CSV)),
     ("ingest-call-outcomes", str(CSV)),
     ("record-events", str(CSV)),
+    ("feedback-report",),
 ]
 
 

@@ -1,0 +1,166 @@
+"""The feedback report: one self-contained HTML file a product manager opens in a browser.
+
+    write_report(con, "data/feedback.html")     # after aggregate(con); returns the path
+
+Charts are drawn by plotly (the Python package builds the figures; plotly.js, ~4.6 MB, is embedded
+once in the page with `include_plotlyjs=True`, so the file needs no network): NPS trend, CSAT by
+last ladder step and by call team, satisfaction against contact intensity, complaint themes over
+time. Why plotly: actively maintained (MIT, regular releases), interactive charts (hover for
+counts) from plain Python lists without pandas, and a single offline bundle; it draws SVG, which a
+headless browser test can see. The page holds numbers and slice names only: no comment, reply,
+name or number.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from loan_comms import db
+from loan_comms.surveys.aggregate import FeedbackSummary, summary
+from loan_comms.surveys.themes import Themes, load_themes
+
+CHARTS = ("nps-trend", "csat-by-step", "csat-by-team", "intensity", "themes")
+_LAYOUT: dict[str, Any] = {"template": "plotly_white", "height": 380, "margin": {"l": 60, "r": 30, "t": 60, "b": 60},
+                           "font": {"family": "system-ui, 'PingFang SC', 'Microsoft YaHei', sans-serif"}}
+
+
+def _empty(fig: go.Figure) -> go.Figure:
+    fig.add_annotation(text="no answers yet", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                       font={"size": 16, "color": "#888"})
+    return fig
+
+
+def nps_trend(con: duckdb.DuckDBPyConnection) -> go.Figure:
+    rows = db.rows(con, "surveys/report_nps_trend")
+    fig = go.Figure()
+    for programme in dict.fromkeys(r["programme"] for r in rows):
+        mine = [r for r in rows if r["programme"] == programme]
+        fig.add_trace(go.Scatter(
+            x=[str(r["week"]) for r in mine], y=[r["nps"] for r in mine], mode="lines+markers",
+            name="all NPS surveys" if programme == "all" else programme,
+            line={"width": 4 if programme == "all" else 2}, customdata=[r["answers"] for r in mine],
+            hovertemplate="week of %{x}<br>NPS %{y:+.1f}<br>%{customdata} answers<extra></extra>"))
+    fig.update_layout(title="NPS by week (promoters % - detractors %)", xaxis_title="week (Monday) of the survey",
+                      yaxis={"title": "NPS", "range": [-100, 100], "zeroline": True}, **_LAYOUT)
+    return fig if rows else _empty(fig)
+
+
+def csat_by(con: duckdb.DuckDBPyConnection, dimension: str, title: str, axis: str) -> go.Figure:
+    rows = db.rows(con, "surveys/report_csat_by", {"dimension": dimension})
+    fig = go.Figure(go.Bar(
+        x=[r["value"] for r in rows], y=[r["csat_mean"] for r in rows],
+        customdata=[[r["answers"], r["response_rate"] or 0] for r in rows],
+        hovertemplate="%{x}<br>CSAT %{y:.2f}<br>%{customdata[0]} answers, %{customdata[1]:.0%} responded<extra></extra>",
+        marker_color="#3b7dd8"))
+    fig.update_layout(title=title, xaxis_title=axis, yaxis={"title": "CSAT mean (1-5)", "range": [0, 5]}, **_LAYOUT)
+    return fig if any(r["answers"] for r in rows) else _empty(fig)
+
+
+def intensity(con: duckdb.DuckDBPyConnection) -> go.Figure:
+    rows = db.rows(con, "surveys/report_intensity")
+    x = [r["intensity"] for r in rows]
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Bar(x=x, y=[r["nps"] for r in rows], name="NPS", marker_color="#6aa84f",
+                         customdata=[r["nps_answers"] for r in rows],
+                         hovertemplate="%{x} contacts<br>NPS %{y:+.1f}<br>%{customdata} answers<extra></extra>"),
+                  secondary_y=False)
+    fig.add_trace(go.Scatter(x=x, y=[r["csat_mean"] for r in rows], name="CSAT mean", mode="lines+markers",
+                             marker_color="#cc4125", customdata=[r["csat_answers"] for r in rows],
+                             hovertemplate="%{x} contacts<br>CSAT %{y:.2f}<br>%{customdata} answers<extra></extra>"),
+                  secondary_y=True)
+    fig.update_layout(title="Satisfaction against contact intensity (contacts in the 30 days before the survey)",
+                      xaxis_title="contacts in the 30 days before", **_LAYOUT)
+    fig.update_yaxes(title_text="NPS", range=[-100, 100], secondary_y=False)
+    fig.update_yaxes(title_text="CSAT mean (1-5)", range=[0, 5], secondary_y=True)
+    return fig if any(r["nps_answers"] or r["csat_answers"] for r in rows) else _empty(fig)
+
+
+def themes_over_time(con: duckdb.DuckDBPyConnection, themes: Themes) -> go.Figure:
+    rows = db.rows(con, "surveys/report_themes_weekly")
+    fig = go.Figure()
+    for name in themes.names:
+        mine = [r for r in rows if r["theme"] == name]
+        if mine:
+            fig.add_trace(go.Bar(x=[str(r["week"]) for r in mine], y=[r["texts"] for r in mine],
+                                 name=f"{themes.label(name, 'en')} / {themes.label(name, 'zh-CN')}",
+                                 customdata=[r["texts_read"] for r in mine],
+                                 hovertemplate="week of %{x}<br>%{y} of %{customdata} texts<extra></extra>"))
+    fig.update_layout(title="Complaint themes by week (survey comments and SMS / e-mail replies)",
+                      barmode="stack", xaxis_title="week (Monday)", yaxis_title="texts mentioning the theme",
+                      **_LAYOUT)
+    return fig if rows else _empty(fig)
+
+
+def _headline_html(s: FeedbackSummary) -> str:
+    cells = []
+    for h in s.headlines:
+        main = (f"NPS {h.nps:+.1f}" if h.nps is not None else f"CSAT {h.csat_mean:.2f}" if h.csat_mean is not None
+                else "no answers")
+        rate = "-" if h.response_rate is None else f"{h.response_rate:.1%}"
+        cells.append(f'<div class="kpi"><b>{html.escape(main)}</b><span>{h.scale.upper()}: {h.answers} answers '
+                     f'of {h.invitations} sent ({rate})</span></div>')
+    return "".join(cells) or '<div class="kpi"><b>no surveys yet</b></div>'
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Borrower feedback report</title>
+<style>
+ body {{ font-family: system-ui, 'PingFang SC', 'Microsoft YaHei', sans-serif; margin: 0 auto; max-width: 1100px;
+        padding: 1rem; color: #222; }}
+ .kpis {{ display: flex; flex-wrap: wrap; gap: 1rem; }}
+ .kpi {{ border: 1px solid #ddd; border-radius: 8px; padding: .8rem 1.2rem; }}
+ .kpi b {{ display: block; font-size: 1.6rem; }}
+ .chart {{ margin: 1.5rem 0; border-top: 1px solid #eee; }}
+ footer {{ color: #777; font-size: .85rem; }}
+</style></head>
+<body>
+<h1>Borrower feedback</h1>
+<p>Surveys that went out, their answers, and what borrowers complain about. Built {built} from {db}.</p>
+<section class="kpis">{kpis}</section>
+{charts}
+<footer>NPS = % promoters (9-10) - % detractors (0-6) of the answers; CSAT is the mean of 1-5 answers.
+Weeks are the surveys' planning weeks. Complaint themes: dictionary version {themes_version}
+(config/feedback_themes.toml). No comment or reply text is in this page.</footer>
+</body></html>
+"""
+
+
+def render_report(con: duckdb.DuckDBPyConnection, *, source: str = "", themes: Themes | None = None,
+                  now: datetime | None = None) -> str:
+    """The report's HTML from the feedback_* tables (run aggregate() first)."""
+    themes = themes or load_themes()
+    figs = {"nps-trend": nps_trend(con),
+            "csat-by-step": csat_by(con, "last_step", "CSAT by last ladder step before the survey", "last step"),
+            "csat-by-team": csat_by(con, "team", "CSAT by call team", "team"),
+            "intensity": intensity(con),
+            "themes": themes_over_time(con, themes)}
+    parts = []
+    for i, (key, fig) in enumerate(figs.items()):
+        div = fig.to_html(full_html=False, include_plotlyjs=(i == 0), div_id=f"chart-{key}",
+                          config={"displaylogo": False, "responsive": True})
+        parts.append(f'<section class="chart" data-chart="{key}">{div}</section>')
+    built = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    return _PAGE.format(built=built, db=html.escape(Path(source).name if source else "the database"),
+                        kpis=_headline_html(summary(con, themes)), charts="\n".join(parts),
+                        themes_version=themes.version)
+
+
+def write_report(con: duckdb.DuckDBPyConnection, out: str | Path, *, source: str = "",
+                 themes: Themes | None = None) -> Path:
+    """Write the report to `out` (parent folders created; written aside then renamed, so a reader
+    never sees half a file). Returns the path."""
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(render_report(con, source=source, themes=themes), encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,21 @@
+"""Tasks: rebuild the feedback aggregates, write the HTML report (plain functions in loan_comms.surveys)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from loan_comms.surveys import FeedbackSummary, aggregate, load_themes, write_report
+from tasks.common import open_db
+
+
+@task(name="feedback-aggregate", cache_policy=NO_CACHE)
+def aggregate_feedback(db_path: str, report_path: str, themes_path: str | None = None) -> tuple[FeedbackSummary, Path]:
+    """Replace the feedback_* tables from the surveys, answers and replies, then write the report."""
+    themes = load_themes(themes_path)
+    with open_db(db_path) as con:
+        summary = aggregate(con, themes)
+        path = write_report(con, report_path, source=db_path, themes=themes)
+    return summary, path

@@ -7,15 +7,41 @@
   `loan-comms survey-server`), a pull from a survey service or a file drop (intake.py).
 - Aggregation into DuckDB (aggregate.py), complaint themes from a transparent zh-CN / en dictionary
   (themes.py, config/feedback_themes.toml) and the self-contained HTML feedback report (report.py).
+
+The config model and tokens are imported eagerly (loan_comms.config needs the model); everything
+else on first use, since those modules need loan_comms.config themselves (no import cycle).
 """
 
-from loan_comms.surveys.aggregate import TABLES, FeedbackSummary, Headline, aggregate, summary, tag_texts
-from loan_comms.surveys.answers import AnswerReport, SurveyAnswer, land_answers, parse_score, record_answers
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from loan_comms.surveys.config import PROGRAMMES, SCALES, Programme, Surveys
-from loan_comms.surveys.intake import IntakeReport, SurveyPullError, ingest_survey_answers, pull_survey_answers
-from loan_comms.surveys.report import CHARTS, render_report, write_report
-from loan_comms.surveys.themes import THEMES_PATH, Theme, Themes, load_themes
 from loan_comms.surveys.tokens import TOKEN_KEY_ENV, attempt_id_for, token_for, token_key
+
+if TYPE_CHECKING:  # pragma: no cover
+    from loan_comms.surveys.aggregation import TABLES, FeedbackSummary, Headline, aggregate, summary, tag_texts
+    from loan_comms.surveys.answers import AnswerReport, SurveyAnswer, land_answers, parse_score, record_answers
+    from loan_comms.surveys.intake import IntakeReport, SurveyPullError, ingest_survey_answers, pull_survey_answers
+    from loan_comms.surveys.report import CHARTS, render_report, write_report
+    from loan_comms.surveys.themes import THEMES_PATH, Theme, Themes, load_themes
+
+_LAZY = {
+    **dict.fromkeys(("TABLES", "FeedbackSummary", "Headline", "aggregate", "summary", "tag_texts"), "aggregation"),
+    **dict.fromkeys(("AnswerReport", "SurveyAnswer", "land_answers", "parse_score", "record_answers"), "answers"),
+    **dict.fromkeys(("IntakeReport", "SurveyPullError", "ingest_survey_answers", "pull_survey_answers"), "intake"),
+    **dict.fromkeys(("CHARTS", "render_report", "write_report"), "report"),
+    **dict.fromkeys(("THEMES_PATH", "Theme", "Themes", "load_themes"), "themes"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'loan_comms.surveys' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"loan_comms.surveys.{module}"), name)
+
 
 __all__ = ["CHARTS", "PROGRAMMES", "SCALES", "TABLES", "THEMES_PATH", "TOKEN_KEY_ENV", "AnswerReport",
            "FeedbackSummary", "Headline", "IntakeReport", "Programme", "SurveyAnswer", "SurveyPullError", "Surveys",

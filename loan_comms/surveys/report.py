@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from loan_comms import db
-from loan_comms.surveys.aggregate import FeedbackSummary, summary
+from loan_comms.surveys.aggregation import FeedbackSummary, summary
 from loan_comms.surveys.themes import Themes, load_themes
 
 CHARTS = ("nps-trend", "csat-by-step", "csat-by-team", "intensity", "themes")

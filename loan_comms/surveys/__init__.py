@@ -5,7 +5,7 @@
 - Answers in, three ways, through one landing function (answers.py): an SMS reply that is a score
   (sms_scores.py, hooked into inbound/replies.py), the one-question web page (web.py,
   `loan-comms survey-server`), a pull from a survey service or a file drop (intake.py).
-- Aggregation into DuckDB (aggregate.py), complaint themes from a transparent zh-CN / en dictionary
+- Aggregation into DuckDB (aggregation.py), complaint themes from a transparent zh-CN / en dictionary
   (themes.py, config/feedback_themes.toml) and the self-contained HTML feedback report (report.py).
 
 The config model and tokens are imported eagerly (loan_comms.config needs the model); everything

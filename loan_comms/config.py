@@ -18,7 +18,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from loan_comms.errors import LoanCommsError
 from loan_comms.paths import CONFIG_PATH
-from loan_comms.surveys.config import Surveys
 
 Channel = Literal["sms", "email", "call", "letter", "visit"]
 TEXT_CHANNELS: tuple[str, ...] = ("sms", "email", "letter")
@@ -349,7 +348,7 @@ class LifecycleConfig(_Strict):
     dispatch: Dispatch = Dispatch()
     alerts: Alerts = Alerts()
     replies: Replies = Replies()
-    surveys: Surveys = Surveys()
+    surveys: Surveys = Field(default_factory=lambda: Surveys())
     source: str = "<memory>"
     fingerprint: str = ""
     text: str = ""                          # the file as read, kept with the decisions it made
@@ -459,3 +458,10 @@ def load_config(path: str | Path | None = None) -> LifecycleConfig:
 
     rules_for(cfg)
     return cfg
+
+
+# Imported last, then the model completed: the surveys package imports this module (ConfigError, _loc),
+# directly and through loan_comms.understanding, so importing it at the top is a circular import.
+from loan_comms.surveys.config import Surveys  # noqa: E402
+
+LifecycleConfig.model_rebuild()

@@ -147,8 +147,8 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, inbox: Pa
 @task(name="ingest-drop-folders", cache_policy=NO_CACHE, timeout_seconds=1800)
 def ingest_drop_folders(db_path: str, inbox: str, config_path: str | None = None) -> InboxReport:
     """One pass over data/inbox/*: operator events, call outcomes, receipts, replies, e-mail replies,
-    survey answers, in that order; then the review queue as of now (no personal data), and the survey
-    page's token file re-exported (beside the database: answered surveys are refused at once)."""
+    survey answers, in that order; then the review queue as of now (no personal data), and, when a file
+    landed, the survey page's token file re-exported beside the database (answered surveys refused at once)."""
     from loan_comms.surveys.web import export_tokens, tokens_file_for
 
     logger = get_run_logger()
@@ -156,7 +156,7 @@ def ingest_drop_folders(db_path: str, inbox: str, config_path: str | None = None
     with open_db(db_path) as con:
         report = ingest_inbox(con, cfg, Path(inbox), log=logger.info)
         report.open_reviews = review_artifact_rows(open_reviews(con, utc_now()))
-        if report.files.get("survey_answers"):
+        if report.files:   # survey answers (page, file drop, or an SMS reply that is a score) may have landed
             export_tokens(con, tokens_file_for(db_path))
     (logger.warning if report.failed_files else logger.info)("%s", report)
     return report

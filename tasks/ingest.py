@@ -5,6 +5,8 @@
     data/inbox/receipts/          provider delivery receipts (.json/.jsonl)    loan_comms.inbound.receipts
     data/inbox/replies/           inbound SMS (.json/.jsonl)                   loan_comms.inbound.replies
     data/inbox/email_replies/     e-mail replies (Inbound Parse .jsonl, .eml)  loan_comms.inbound.email_ingest
+    data/inbox/survey_answers/    survey answers (.jsonl/.json/.csv): the survey  loan_comms.surveys.intake
+                                  page's (web) and any survey file drop
 
 A file is picked up once it is complete (write it as `name.part` or `.name`, then rename; a `.gz`
 of any of these is read too). Its good rows land and its bad rows go to import_quarantine (file,
@@ -44,6 +46,7 @@ KINDS: dict[str, tuple[str, ...]] = {      # in the order they are applied
     "receipts": (".json", ".jsonl", ".ndjson"),
     "replies": (".json", ".jsonl", ".ndjson"),
     "email_replies": (".jsonl", ".json", ".ndjson", ".eml"),
+    "survey_answers": (".jsonl", ".json", ".ndjson", ".csv"),
 }
 
 
@@ -96,6 +99,7 @@ def _move(path: Path, dest_dir: Path) -> Path:
 
 def _ingester(kind: str, cfg: LifecycleConfig) -> Callable[[duckdb.DuckDBPyConnection, Path], Any]:
     from loan_comms.inbound import email_ingest, events, receipts, replies
+    from loan_comms.surveys import ingest_survey_answers
 
     ingesters: dict[str, Callable[[duckdb.DuckDBPyConnection, Path], Any]] = {
         "operator_events": lambda con, p: events.ingest_operator_events(con, p, cfg=cfg),
@@ -103,6 +107,7 @@ def _ingester(kind: str, cfg: LifecycleConfig) -> Callable[[duckdb.DuckDBPyConne
         "receipts": lambda con, p: receipts.ingest_receipts(con, p),
         "replies": lambda con, p: replies.ingest_replies(con, cfg, p),
         "email_replies": lambda con, p: email_ingest.ingest_email_replies(con, cfg, p),
+        "survey_answers": lambda con, p: ingest_survey_answers(con, p),
     }
     return ingesters[kind]
 
@@ -141,12 +146,17 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, inbox: Pa
 
 @task(name="ingest-drop-folders", cache_policy=NO_CACHE, timeout_seconds=1800)
 def ingest_drop_folders(db_path: str, inbox: str, config_path: str | None = None) -> InboxReport:
-    """One pass over data/inbox/*: operator events, call outcomes, receipts, replies, e-mail replies, in
-    that order; then the review queue as of now (no personal data)."""
+    """One pass over data/inbox/*: operator events, call outcomes, receipts, replies, e-mail replies,
+    survey answers, in that order; then the review queue as of now (no personal data), and, when a file
+    landed, the survey page's token file re-exported beside the database (answered surveys refused at once)."""
+    from loan_comms.surveys.web import export_tokens, tokens_file_for
+
     logger = get_run_logger()
     cfg = config(config_path)
     with open_db(db_path) as con:
         report = ingest_inbox(con, cfg, Path(inbox), log=logger.info)
         report.open_reviews = review_artifact_rows(open_reviews(con, utc_now()))
+        if report.files:   # survey answers (page, file drop, or an SMS reply that is a score) may have landed
+            export_tokens(con, tokens_file_for(db_path))
     (logger.warning if report.failed_files else logger.info)("%s", report)
     return report

@@ -95,7 +95,9 @@ def demo(db: Path = ReplacedDbOpt("data/demo.duckdb"),
          days: int = CountOpt(30, "--days", help="Days to run."),
          start: date = DayOpt("2026-11-01", "--start", help="First day."),
          seed: int = SeedOpt()) -> None:
-    """The main job: a fresh synthetic book, `days` days of the lifecycle, and a summary."""
+    """The main job: a fresh synthetic book, `days` days of the lifecycle, the feedback aggregation and
+    its HTML report (<db stem>-feedback.html beside the database), and a summary ending with the survey
+    numbers."""
     from loan_comms import db as dbm
 
     preflight(None)
@@ -114,10 +116,20 @@ def demo(db: Path = ReplacedDbOpt("data/demo.duckdb"),
             report_visits(con, load_config(), start + timedelta(days=n), seed,
                           Path(db).with_suffix("").with_name(Path(db).stem + "-files"), answers=False)
         con.close()
+    from loan_comms.surveys import aggregate, load_themes, write_report
+
+    feedback_html = Path(db).with_name(f"{Path(db).stem}-feedback.html")
+    with writing(db, "demo feedback"):   # what the nightly feedback-aggregate deployment does
+        con = dbm.connect(db)
+        themes = load_themes()
+        feedback = aggregate(con, themes)
+        feedback_html = write_report(con, feedback_html, source=str(db), themes=themes)
+        con.close()
     con = dbm.connect(db, read_only=True)
-    from loan_comms.ops.demo_summary import print_demo_summary
+    from loan_comms.ops.demo_summary import print_demo_summary, print_survey_summary
 
     print_demo_summary(con, db, time.perf_counter() - t0)
+    print_survey_summary(feedback, feedback_html)
     report = run_audit(con, load_config())
     broken = [r.name for r in report.rules if not r.ok]
     typer.echo(f"Audit of the contact log: {len(report.rules)} policy rules, "

@@ -127,6 +127,47 @@ def ingest_email_replies_cmd(path: Path = typer.Argument(..., help="SendGrid Inb
     ingest_file(db, lambda con: ingest_email_replies(con, cfg, path, encoding=encoding), "ingest-email-replies")
 
 
+@app.command("ingest-survey-answers")
+def ingest_survey_answers_cmd(path: Path = typer.Argument(..., help="Survey answers (.jsonl, .json list or .csv, "
+                                                          ".gz too) or a directory of them: token, score [, "
+                                                          "comment, answered_at, external_id]."),
+                              db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
+    """Land survey answers from a file drop (source `file`; the survey page's own files are `web`). Each
+    answer is checked against its invitation (known token, score in its scale, not expired, one answer per
+    survey); bad rows go to import_quarantine with their line and reason. Re-ingesting is safe; the
+    report has counts and reasons, never a comment."""
+    from loan_comms.surveys import ingest_survey_answers
+
+    ingest_file(db, lambda con: ingest_survey_answers(con, path, encoding=encoding), "ingest-survey-answers")
+
+
+@app.command("pull-survey-answers")
+def pull_survey_answers_cmd(url: str = typer.Argument(..., help="The survey service's URL answering a JSON list of "
+                                                      "{token, score, comment, answered_at [, id]}."),
+                            db: Path = DbOpt,
+                            bearer_env: Optional[str] = typer.Option(
+                                None, "--bearer-env", help="Name of an environment variable holding the service's "
+                                                           "API token, sent as `Authorization: Bearer` (never "
+                                                           "printed)."),
+                            timeout: float = typer.Option(30.0, "--timeout", min=1.0, help="Seconds to wait.")) -> None:
+    """Pull answers from an external survey service and land them (source `pull`), checked like any
+    other; refused ones go to import_quarantine with their position. A service that cannot be read
+    (unreachable, HTTP error, not a JSON list) is one line, exit 1, and nothing is landed. Re-pulling is
+    safe. The URL is printed without its query or credentials."""
+    import os
+
+    from loan_comms.surveys import SurveyPullError, pull_survey_answers
+
+    headers: dict[str, str] = {}
+    if bearer_env:
+        secret = os.environ.get(bearer_env, "").strip()
+        if not secret:
+            raise SurveyPullError(f"--bearer-env {bearer_env}: that environment variable is not set; nothing was "
+                                  "pulled")
+        headers["Authorization"] = f"Bearer {secret}"
+    ingest_file(db, lambda con: pull_survey_answers(con, url, headers=headers, timeout=timeout), "pull-survey-answers")
+
+
 @app.command("receive-callbacks")
 def receive_callbacks(port: int = CountOpt(8088, "--port", help="Port to listen on.", max=65535),
                       inbox: Path = typer.Option(Path("data/inbox"), "--inbox", help="Drop folders root."),

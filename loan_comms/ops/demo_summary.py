@@ -1,4 +1,5 @@
-"""The short human summary `make demo` ends with: what went out, per day, channel and step."""
+"""The short human summary `make demo` ends with: what went out, per day, channel and step; then the
+survey numbers (sent, answered, response rate, NPS, CSAT: counts and rates, never a comment)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import duckdb
 
 from loan_comms import db
+from loan_comms.surveys import FeedbackSummary
 
 
 def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
@@ -30,3 +32,24 @@ def print_demo_summary(con: duckdb.DuckDBPyConnection, db_path: Path, seconds: f
     print(f"Database: {Path(db_path).resolve()}  (open it with duckdb; tables contact_attempts, "
           f"borrower_events, outbox_messages)")
     print(f"Finished in {seconds:.0f} s.")
+
+
+def survey_rows(summary: FeedbackSummary) -> list[dict[str, Any]]:
+    """One row per scale: sent, answered, response rate, NPS, CSAT mean ('-' where it does not apply)."""
+    return [{"scale": h.scale, "sent": h.invitations, "answered": h.answers,
+             "response_rate": "-" if h.response_rate is None else f"{h.response_rate:.1%}",
+             "nps": "-" if h.nps is None else f"{h.nps:+.1f}",
+             "csat": "-" if h.csat_mean is None else f"{h.csat_mean:.2f}"} for h in summary.headlines]
+
+
+def print_survey_summary(summary: FeedbackSummary, report_path: Path) -> None:
+    rows = survey_rows(summary)
+    if rows:
+        print("\nSurveys (all programmes, by scale):")
+        print(_table(rows, ["scale", "sent", "answered", "response_rate", "nps", "csat"]))
+    else:
+        print("\nSurveys: none went out (no programme enabled or no borrower eligible).")
+    if summary.theme_counts:
+        print("Complaint themes in comments and replies: "
+              + ", ".join(f"{name} {n}" for name, n in summary.theme_counts.items()))
+    print(f"Feedback report: {Path(report_path).resolve()}  (open it in a browser; it needs no network)")

@@ -79,6 +79,15 @@ HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inl
            "X-Content-Type-Options": "nosniff"}
 
 
+TOKENS_NAME = "survey_tokens.json"
+
+
+def tokens_file_for(db_path: str | Path) -> Path:
+    """Where the flows export the page data for a database: `survey_tokens.json` beside it (for the
+    default book, data/survey_tokens.json, the survey server's default `--tokens`)."""
+    return Path(db_path).resolve().parent / TOKENS_NAME
+
+
 def export_tokens(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: datetime | None = None) -> int:
     """Write the open surveys' page data to `path` (JSON, atomically); returns how many."""
     rows = db.rows(con, "surveys/token_export", {"now": now or utc_now()})

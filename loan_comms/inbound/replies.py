@@ -184,7 +184,7 @@ def _survey_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[InboundText],
     """{seq: survey token} of the new SMS replies that are a bare score ("4", "９分", "10/10") and
     answered their number's latest open survey (loan_comms.surveys.sms_scores); a score with no open
     survey is read as any other reply."""
-    from loan_comms.surveys.sms_scores import ScoreText, claim_scores, score_in   # surveys import inbound
+    from loan_comms.surveys.sms_scores import ScoreText, claim_scores, score_in, scored_out_of   # surveys import inbound
 
     scored = []
     for m in matches:
@@ -194,7 +194,7 @@ def _survey_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[InboundText],
             if score is not None:
                 scored.append(ScoreText(seq=m["seq"], sender=t.sender, score=score, occurred_at=t.occurred_at,
                                         external_id=t.external_id, source_file=t.source_file,
-                                        source_line=t.source_line or 0))
+                                        source_line=t.source_line or 0, out_of=scored_out_of(t.text)))
     return claim_scores(con, scored, now) if scored else {}
 
 

@@ -24,7 +24,8 @@ from loan_comms.inbound import reader
 from loan_comms.surveys.answers import SurveyAnswer, land_answers, quarantine_rows
 
 _SCORE = re.compile(r"""(?:我|我们)?(?:给|打|评)?(?:你们|你)?(?:打|评|给)?(?:score|rating|评分)?\s*[:：]?\s*
-                        (?P<n>\d{1,2})\s*(?:分|points?|pts?|/\s*(?:5|10)|out\s+of\s+(?:5|10))?""", re.X | re.I)
+                        (?P<n>\d{1,2})\s*(?:分|points?|pts?|/\s*(?P<slash>5|10)|out\s+of\s+(?P<of>5|10))?""", re.X | re.I)
+_TOP = {"csat": 5, "nps": 10}
 _END = re.compile(r"[\s。.!！~～]*$")
 
 _SCHEMA = pa.schema([("seq", pa.int64()), ("sender", pa.string()), ("occurred_at", pa.timestamp("us", tz="UTC"))])
@@ -43,6 +44,17 @@ def score_in(text: str | None) -> int | None:
     return n if 0 <= n <= 10 else None
 
 
+def scored_out_of(text: str | None) -> int | None:
+    """The scale the text says it scores on ("4/10", "4 out of 5"), or None when it names none."""
+    if not text:
+        return None
+    m = _SCORE.fullmatch(_END.sub("", unicodedata.normalize("NFKC", text).strip()))
+    if m is None:
+        return None
+    top = m["slash"] or m["of"]
+    return int(top) if top else None
+
+
 @dataclass(frozen=True)
 class ScoreText:
     """A matched SMS reply that reads as a score (seq: its place in the caller's batch)."""
@@ -54,6 +66,7 @@ class ScoreText:
     external_id: str
     source_file: str | None = None
     source_line: int = 0
+    out_of: int | None = None       # "4/10": the scale the borrower scored on, when said
 
 
 def claim_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[ScoreText], now: datetime) -> dict[int, str]:
@@ -65,8 +78,17 @@ def claim_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[ScoreText], now
         return {}
     rows = [dict(seq=t.seq, sender=t.sender, occurred_at=t.occurred_at) for t in texts]
     with db.registered(con, pa.Table.from_pylist(rows, schema=_SCHEMA), "_score_texts"):
-        open_ = {r["seq"]: r["token"] for r in db.rows(con, "surveys/open_for_sender")}
-    chosen = [t for t in texts if t.seq in open_]
+        found = db.rows(con, "surveys/open_for_sender")
+    open_ = {r["seq"]: r["token"] for r in found}
+    scale = {r["seq"]: r["scale"] for r in found}
+    # "4/10" to a 1-5 survey (or "4/5" to a 0-10 one) is on another scale than asked: not an answer.
+    mismatched = [t for t in texts if t.seq in open_ and t.out_of is not None and t.out_of != _TOP[scale[t.seq]]]
+    reader.quarantine(con, quarantine_rows([
+        (SurveyAnswer(token=open_[t.seq], score=t.score, answered_at=t.occurred_at, source="sms",
+                      external_id=t.external_id, source_file=t.source_file, source_line=t.source_line),
+         f"scored out of {t.out_of} on a {scale[t.seq]} survey ({'1-5' if scale[t.seq] == 'csat' else '0-10'}): "
+         "not an answer on its scale; kept as a normal reply") for t in mismatched]))
+    chosen = [t for t in texts if t.seq in open_ and t not in mismatched]
     answers = [SurveyAnswer(token=open_[t.seq], score=t.score, answered_at=t.occurred_at, source="sms",
                             external_id=t.external_id, source_file=t.source_file, source_line=t.source_line)
                for t in chosen]

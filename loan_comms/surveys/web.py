@@ -180,8 +180,11 @@ class SurveyServer:
                 self._reply(*server.handle("GET", self.path, b""))
 
             def do_POST(self) -> None:  # noqa: N802
-                length = min(int(self.headers.get("Content-Length") or 0), 64 * 1024)
-                self._reply(*server.handle("POST", self.path, self.rfile.read(length)))
+                raw = self.headers.get("Content-Length") or "0"
+                if not raw.isdigit() or int(raw) > 64 * 1024:   # negative, not a number, or too big: refused
+                    self.send_error(400, "bad Content-Length")
+                    return
+                self._reply(*server.handle("POST", self.path, self.rfile.read(int(raw))))
 
         self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.port = self.httpd.server_address[1]

@@ -93,6 +93,23 @@ def test_a_score_out_of_the_scale_is_quarantined_and_stays_a_reply(cfg, book):
     assert reply_detail(book)["decided_by"] != "survey_score"
 
 
+@pytest.mark.parametrize(("scale", "text"), [("csat", "4/10"), ("csat", "4 out of 10"), ("nps", "4/5"),
+                                             ("nps", "4 out of 5")])
+def test_a_score_on_another_scale_than_asked_is_not_an_answer(cfg, book, scale, text):
+    """"4/10" to a 1-5 survey means unhappy, not a CSAT 4; "4/5" to an NPS survey is not a detractor."""
+    survey_sent(book, "scale-token-000000000c", scale=scale)
+    report = record_texts(book, cfg, [sms(text)])
+    assert report.survey_answers == 0 and answers(book) == []
+    (reason,) = book.execute("SELECT reason FROM import_quarantine WHERE entity = 'survey_answer'").fetchone()
+    assert reason.startswith(f"scored out of {text.split()[-1].split('/')[-1]} on a {scale} survey")
+    assert reply_detail(book)["decided_by"] != "survey_score"
+
+
+def test_a_score_on_the_asked_scale_is_an_answer(cfg, book):
+    survey_sent(book, "scale-token-000000000d", scale="nps")
+    assert record_texts(book, cfg, [sms("8/10")]).survey_answers == 1
+
+
 def test_an_ingested_twilio_file(cfg, book, tmp_path):
     survey_sent(book, "nps-token-00000000000b", scale="nps")
     f = tmp_path / "replies.jsonl"

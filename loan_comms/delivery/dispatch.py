@@ -20,25 +20,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Callable, Coroutine, TypeVar
+from typing import Any, Callable
 
 import duckdb
 import pyarrow as pa
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
+from loan_comms.delivery.aio import run_async
 from loan_comms.delivery.providers.base import (Outcome, OutMessage, Provider, SendResult, build_provider,
                                                effective_provider_config)
 from loan_comms.delivery.providers.errors import DeliveryHalted, combine, not_configured
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 _MAX_PRIORITY = 2**31 - 1
 _RECIPIENT_FIELD = {"sms": "borrowers.phone_e164", "email": "borrowers.email"}
@@ -305,27 +304,3 @@ async def _send_groups(groups: dict[str, tuple[Provider, list[OutMessage]]]) -> 
     channels = list(groups)
     outs = await asyncio.gather(*(one(*groups[ch]) for ch in channels))
     return dict(zip(channels, outs))
-
-
-def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run, or in a helper thread when this thread already runs an event loop (Prefect)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["v"] = asyncio.run(coro)
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["e"] = exc
-
-    th = threading.Thread(target=target, name="dispatch-send")
-    th.start()
-    th.join()
-    if "e" in box:
-        raise box["e"]
-    result: T = box["v"]
-    return result
-

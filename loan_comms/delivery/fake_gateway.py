@@ -38,7 +38,6 @@ import asyncio
 import base64
 import email.utils
 import hashlib
-import hmac
 import json
 import random
 import socket
@@ -478,11 +477,12 @@ class FakeGateway:
         url = m["callback"]
 
         def sign(_body: bytes) -> dict[str, str]:
+            # The receiver's own signer (held equal to the official library's by its tests).
+            from loan_comms.inbound.signatures import TWILIO_SIGNATURE_HEADER, twilio_signature
+
             if not self.state.twilio_auth:
                 return {}
-            payload = url + "".join(k + form[k] for k in sorted(form))
-            digest = hmac.new(self.state.twilio_auth[1].encode(), payload.encode(), hashlib.sha1).digest()
-            return {"X-Twilio-Signature": base64.b64encode(digest).decode()}
+            return {TWILIO_SIGNATURE_HEADER: twilio_signature(self.state.twilio_auth[1], url, form)}
 
         await self._post(url, urlencode(form).encode(), "application/x-www-form-urlencoded", sign)
 

@@ -129,7 +129,7 @@ def _verdicts(con: duckdb.DuckDBPyConnection, provider: Any, kind: str, channel:
               wall_now: datetime) -> list[Verdict]:
     wait = provider.reconcile_after
     if kind == "twilio":
-        from loan_comms.delivery.dispatch import run_async
+        from loan_comms.delivery.aio import run_async
         from loan_comms.delivery.providers.twilio_lookup import TwilioLookup
 
         lookup = TwilioLookup(provider)

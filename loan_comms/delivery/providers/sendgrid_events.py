@@ -67,7 +67,7 @@ def event_verdicts(con: duckdb.DuckDBPyConnection, provider: "SendGridProvider",
 def send_canary(con: duckdb.DuckDBPyConnection, provider: "SendGridProvider", kind: str, channel: str,
                 after: datetime, wall_now: datetime) -> str | None:
     """Send one canary unless one requested at or after `after` is in flight or seen; returns its id."""
-    from loan_comms.delivery.dispatch import run_async
+    from loan_comms.delivery.aio import run_async
 
     due = db.value(con, "delivery/canary_due", {"provider": kind, "channel": channel, "requested_up_to": after,
                                                 "wall_now": wall_now, "resend_seconds": max(provider.reconcile_after, 30.0)})

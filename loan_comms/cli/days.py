@@ -8,7 +8,8 @@ whose delivery halted with one line, exit 1 (`loud_delivery`). Prints counts, ne
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Optional
 
@@ -109,12 +110,20 @@ def demo(db: Path = ReplacedDbOpt("data/demo.duckdb"),
     from loan_comms.audit.runner import run_audit
     from loan_comms.config import load_config
     from loan_comms.simulation.borrowers import report_visits
+    from loan_comms.simulation.survey_answers import answer_surveys
 
-    with writing(db, "demo field reports"):   # no borrowers react in the demo, but the field team reports
+    # No borrowers react in the demo, but the field team reports, and borrowers answer the surveys they
+    # got (through the production paths: SMS scores, a file drop), filed after the days have run: an
+    # answer changes no plan.
+    with writing(db, "demo field reports and survey answers"):
         con = dbm.connect(db)
+        cfg = load_config()
+        files = Path(db).with_suffix("").with_name(Path(db).stem + "-files")
         for n in range(days):
-            report_visits(con, load_config(), start + timedelta(days=n), seed,
-                          Path(db).with_suffix("").with_name(Path(db).stem + "-files"), answers=False)
+            as_of = start + timedelta(days=n)
+            report_visits(con, cfg, as_of, seed, files, answers=False)
+            answer_surveys(con, cfg, as_of, seed, files / as_of.isoformat(),
+                           now=datetime.combine(as_of + timedelta(days=1), dtime(12), tzinfo=UTC))
         con.close()
     from loan_comms.surveys import aggregate, load_themes, write_report
 

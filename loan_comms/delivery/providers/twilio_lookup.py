@@ -82,8 +82,8 @@ class TwilioLookup:
         """Per number of `items`: our messages Twilio lists to it since the earliest request, or why
         the list could not be read. Numbers are looked up concurrently."""
         by_number: dict[str, list[Unresolved]] = {}
-        for it in items:
-            if it.recipient:
+        for it in items:   # a send through another account is never judged from this one's list: not asked
+            if it.recipient and not (it.account and it.account != self.provider.account_id):
                 by_number.setdefault(it.recipient, []).append(it)
         s = self.provider.settings
         limits = httpx.Limits(max_connections=s.per_client, max_keepalive_connections=s.per_client)

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from loan_comms.errors import LoanCommsError
 from loan_comms.paths import CONFIG_PATH
+from loan_comms.arrangements.config import Arrangements
 from loan_comms.surveys.config import Surveys
 
 Channel = Literal["sms", "email", "call", "letter", "visit"]
@@ -350,6 +351,7 @@ class LifecycleConfig(_Strict):
     alerts: Alerts = Alerts()
     replies: Replies = Replies()
     surveys: Surveys = Surveys()
+    arrangements: Arrangements = Arrangements()
     source: str = "<memory>"
     fingerprint: str = ""
     text: str = ""                          # the file as read, kept with the decisions it made
@@ -367,7 +369,8 @@ class LifecycleConfig(_Strict):
                     f"ladder[{i}].min_dpd: must be greater than ladder[{i - 1}].min_dpd ({prev.min_dpd}); "
                     "list ladder steps in escalation order"
                 )
-        known = [*steps, *(name for name, _, _ in self.follow_ups.steps())]
+        known = [*steps, *(name for name, _, _ in self.follow_ups.steps()),
+                 *(name for name, _, _ in self.arrangements.steps())]
         clash = sorted({step for step, _ in self.surveys.steps()} & set(known))
         if clash:
             raise ValueError(f"surveys.programmes: template {', '.join(clash)} is also a reminder, ladder step or "
@@ -412,7 +415,8 @@ class LifecycleConfig(_Strict):
         gate (cfg_steps.collection) and the audit (audit_steps.collection) both read."""
         return {**{r.step: r.collection for r in self.reminders}, **{s.step: s.collection for s in self.ladder},
                 **{step: self.follow_ups.collection(step) for step in FOLLOW_UP_STEPS},
-                **{step: False for step, _ in self.surveys.steps()}}   # a survey is never collection
+                **{step: False for step, _ in self.surveys.steps()},   # a survey is never collection
+                **{step: False for step, _, _ in self.arrangements.steps()}}   # nor a plan's own contacts
 
 
 def _loc(loc: tuple[object, ...]) -> str:

@@ -31,6 +31,9 @@ def step_rows(cfg: LifecycleConfig) -> list[dict[str, Any]]:
     for step, channels, severity in cfg.follow_ups.steps():
         rows += [dict(step=step, purpose="follow_up", rank=0, min_dpd=None, days_before_due=None,
                       severity=severity, channel=ch) for ch in channels]
+    for step, channels, severity in cfg.arrangements.steps():   # a plan's own contacts (arrangements/config.py)
+        rows += [dict(step=step, purpose="follow_up", rank=0, min_dpd=None, days_before_due=None,
+                      severity=severity, channel=ch) for ch in channels]
     for step, channels in cfg.surveys.steps():
         rows += [dict(step=step, purpose="survey", rank=0, min_dpd=None, days_before_due=None,
                       severity=cfg.surveys.severity, channel=ch) for ch in channels]

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator, Protocol
 import duckdb
 import pyarrow as pa
 
+from loan_comms.arrangements import offers
 from loan_comms.lifecycle import days
 from loan_comms import db
 from loan_comms.clock import plan_instant, utc_now
@@ -37,7 +38,7 @@ log = logging.getLogger("loan_comms.plan")
 RENDERED_SCHEMA = pa.schema([
     ("idempotency_key", pa.string()), ("template_id", pa.string()), ("template_version", pa.string()),
     ("language", pa.string()), ("subject", pa.string()), ("body_text", pa.string()),
-    ("body_html", pa.string()), ("error", pa.string()), ("survey_token", pa.string()),
+    ("body_html", pa.string()), ("error", pa.string()), ("survey_token", pa.string()), ("plan_token", pa.string()),
 ])
 
 
@@ -56,6 +57,8 @@ class PlanReport:
     dry_run: bool = False
     already_planned: bool = False                            # the ledger says the day is complete
     resumed: list[date] = field(default_factory=list)        # interrupted earlier days finished first
+    offers: int = 0                                          # contacts carrying a plan offer with its link
+    offers_without_link: int = 0                             # plan offers sent without a link: no token key (alert)
 
     @property
     def planned_total(self) -> int:
@@ -71,7 +74,9 @@ class PlanReport:
                 f"{sum(self.suppressed.values())} suppressed ({reasons}), {failed} render failures, "
                 f"{self.already_recorded} already recorded"
                 + (f"; first finished the interrupted plan of {', '.join(map(str, self.resumed))}"
-                   if self.resumed else ""))
+                   if self.resumed else "")
+                + (f"; {self.offers_without_link} plan offers went WITHOUT a link (no plan token key: set "
+                   "LOAN_COMMS_PLAN_TOKEN_KEY or [arrangements] token_key_block)" if self.offers_without_link else ""))
 
 
 def template_context(row: dict[str, Any], cfg: LifecycleConfig) -> dict[str, Any]:
@@ -92,6 +97,11 @@ def template_context(row: dict[str, Any], cfg: LifecycleConfig) -> dict[str, Any
         "loan_id_masked": mask_loan_id(loan_id),
         "promised_date": row["promised_date"],
         "language": row["language"],
+        # repayment plans (loan_comms/arrangements/offers.py): the offer's link and menu, or the plan
+        "plan_link": offers.plan_link(cfg, row.get("plan_token")),
+        "plan_options": row.get("plan_options") or [],
+        "arrears": row.get("arrears"),
+        "plan": row.get("plan"),
     }
 
 
@@ -132,18 +142,20 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     db.run(con, "lifecycle/plan/gate_input", params)
     gate.judge(con, params)
     db.run(con, "policy/decide", params)
+    offers.propose(con, cfg, params)   # temp table offer_options: the options each planned offer carries
     return db.arrow(con, "lifecycle/plan/decisions", params)
 
 
 def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, decisions: pa.Table, *,
            as_of: date, now: datetime, recorded_at: datetime, batch_size: int,
-           progress: Callable[[int], None] | None = None) -> Counter:
+           progress: Callable[[int], None] | None = None, offer_links: offers.OfferLinks | None = None) -> Counter:
     """Record what `decide` returned for `as_of`: the only writer of a day's plan.
 
     In one transaction: the payments and episode moves the decision was made on (decide's temp
     tables on this connection), the ledger's start of the day, and the decisions, except planned
     text contacts; those are rendered and recorded with their wording batch by batch (one
-    transaction each), so a crash leaves whole batches. Returns render failures by error.
+    transaction each), so a crash leaves whole batches, offers included (offer_links counts them).
+    Returns render failures by error.
     """
     params = _params(cfg, as_of, now, recorded_at)
     with db.transaction(con):
@@ -155,7 +167,7 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
         db.run(con, "policy/record_policy_version", params)
         db.run(con, "policy/record_decisions", params)
     failed: Counter = Counter()
-    for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress):
+    for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress, offer_links):
         failed += _render_failures(rendered)
         _record_rendered(con, rendered, params)
     return failed
@@ -188,15 +200,19 @@ def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Ren
     batch_size = batch_size or cfg.dispatch.batch_size
     decisions = decide(con, cfg, as_of, now, advance_state=status.is_newest)
     report = _report(con, as_of, decisions, dry_run)
+    links = offers.OfferLinks(cfg)
     if dry_run:
         params = _params(cfg, as_of, now, recorded_at)
-        for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress):
+        for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress, links):
             report.render_failed += _render_failures(rendered)
     else:
         report.render_failed = record(con, cfg, renderer, decisions, as_of=as_of, now=now, recorded_at=recorded_at,
-                                      batch_size=batch_size, progress=progress)
+                                      batch_size=batch_size, progress=progress, offer_links=links)
         report.resumed = resumed
         days.finish_plan(con, as_of, recorded_at, cfg.policy_version)
+    report.offers, report.offers_without_link = links.linked, links.unlinked
+    if links.unlinked:
+        log.warning("%s: %d plan offers went without a link (no plan token key)", as_of, links.unlinked)
     if report.render_failed:
         log.warning("%s: %d contacts could not be rendered and were marked failed: %s",
                     as_of, sum(report.render_failed.values()), dict(report.render_failed))
@@ -220,17 +236,21 @@ def _report(con: duckdb.DuckDBPyConnection, as_of: date, decisions: pa.Table, dr
 
 def _rendered_batches(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer,
                       params: dict[str, Any], batch_size: int,
-                      progress: Callable[[int], None] | None) -> Iterator[list[dict[str, Any]]]:
-    """The planned text contacts of temp table decisions not recorded yet, rendered batch by batch."""
+                      progress: Callable[[int], None] | None,
+                      offer_links: offers.OfferLinks | None = None) -> Iterator[list[dict[str, Any]]]:
+    """The planned text contacts of temp table decisions not recorded yet, rendered batch by batch;
+    offers get their token and menu, plan contacts their plan (one query per batch, offers.py)."""
     # Fetched whole (as Arrow, typed in SQL) because each batch is then written on this same
     # connection, and duckdb refuses new work while a result is still streaming.
     inputs = db.arrow(con, "lifecycle/plan/render_inputs", params)
     links = SurveyLinks(cfg)
+    plan_links = offer_links or offers.OfferLinks(cfg)
     done = 0
     for batch in inputs.to_batches(max_chunksize=batch_size):
         chunk = batch.to_pylist()
         for row in chunk:
             row["survey_token"] = links.token(row["idempotency_key"]) if row["purpose"] == "survey" else None
+        plan_links.attach(con, chunk, params["as_of"])
         yield _render_chunk(chunk, cfg, renderer)
         done += len(chunk)
         if progress:
@@ -250,12 +270,12 @@ def _render_chunk(rows: list[dict[str, Any]], cfg: LifecycleConfig, renderer: Re
             if isinstance(res, Exception):
                 out.append(dict(idempotency_key=row["idempotency_key"], template_id=None, template_version=None,
                                 language=language, subject=None, body_text=None, body_html=None,
-                                error=f"render_failed: {res}", survey_token=None))
+                                error=f"render_failed: {res}", survey_token=None, plan_token=None))
             else:
                 out.append(dict(idempotency_key=row["idempotency_key"], template_id=res.template_id,
                                 template_version=res.template_version, language=res.language,
                                 subject=res.subject, body_text=res.text, body_html=res.html, error=None,
-                                survey_token=row.get("survey_token")))
+                                survey_token=row.get("survey_token"), plan_token=row.get("plan_token")))
     return out
 
 
@@ -266,3 +286,5 @@ def _record_rendered(con: duckdb.DuckDBPyConnection, rendered: list[dict[str, An
         db.run(con, "lifecycle/plan/record_rendered", params)
         db.run(con, "lifecycle/plan/record_rendered_messages", params)
         db.run(con, "surveys/record_invitations", params)
+        db.run(con, "arrangements/record_offers", params)
+        db.run(con, "arrangements/record_offer_options", params)

@@ -15,6 +15,7 @@ import holidays as holiday_calendars
 import pyarrow as pa
 
 from loan_comms import db
+from loan_comms.arrangements.options import register_tables as register_arrangement_tables
 from loan_comms.config import LifecycleConfig
 from loan_comms.policy import gate
 
@@ -57,7 +58,8 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     cfg_visits (one row: notice_days, working_days as ISO day numbers, mon = 1), and for where the
     person is: cfg_profile_zones (profile, zone), cfg_profile_countries (profile, region) and
     cfg_vulnerable (one row: the vulnerable limits), and cfg_surveys (one row: fatigue_days,
-    answer_days) for the survey rules."""
+    answer_days) for the survey rules, and the repayment-plan options (cfg_arrangement_options,
+    cfg_arrangement_profiles, cfg_arrangements: loan_comms/arrangements/options.py)."""
     years = range(around.year - 1, around.year + 2)
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -93,6 +95,7 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     }
     for name, table in tables.items():
         db.temp_table(con, name, table)
+    register_arrangement_tables(con, cfg)
 
 
 def derive_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,

@@ -1,0 +1,130 @@
+"""Offers on the day's contacts: every planned contact of a step in OFFER_STEPS (a hardship or
+forbearance offer, a re-offer, a decline, a missed plan payment) carries the options its borrower may
+take, as a menu and a link.
+
+- In `planner.decide` (`propose`): the options of each such contact are computed, set-based, into
+  temp table offer_options keyed by its idempotency_key (sql/arrangements/offer_*.sql, options.sql),
+  so a dry run shows them; nothing is written.
+- At render (`OfferLinks.attach`, one query per batch, not per row): the contact gets its offer token
+  (tokens.py) and plan_options / arrears / plan for its template (planner.template_context); a contact
+  of one of the six arrangement steps gets the plan it talks about.
+- Recorded with the contact, in the batch's transaction (sql/arrangements/record_offers.sql,
+  record_offer_options.sql): arrangement_offers, arrangement_offer_options; a re-run adds nothing.
+
+A missing token key never stops the plan: offers then go without a link or menu (the templates fall
+back to the help line), `unlinked` counts them, and the PlanReport carries the count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any, Mapping
+
+import duckdb
+import pyarrow as pa
+
+from loan_comms import db
+from loan_comms.arrangements.config import OFFER_STEPS, STEPS
+from loan_comms.arrangements.options import label
+from loan_comms.arrangements.tokens import offer_key, offer_token
+from loan_comms.config import LifecycleConfig
+from loan_comms.surveys.tokens import attempt_id_for
+
+_KEYS = pa.schema([("idempotency_key", pa.string())])
+_PLAN_KEYS = pa.schema([("idempotency_key", pa.string()), ("loan_id", pa.string())])
+
+
+def propose(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, params: Mapping[str, Any]) -> None:
+    """Fill temp table offer_options for the planned offer-bearing contacts of temp table decisions.
+    Needs the config tables (register_tables, done with the policy's). Writes nothing to the database."""
+    db.run(con, "arrangements/offer_subjects", {**params, "offer_steps": list(OFFER_STEPS),
+                                                "enabled": cfg.arrangements.enabled})
+    db.run(con, "arrangements/options")
+    db.run(con, "arrangements/offer_options")
+
+
+def menu_entry(option: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """One plan_options entry (templates/README.md): what the menu shows of an option."""
+    schedule = option.get("schedule") or []
+    return dict(no=option["option_no"], label=label(dict(option), language), kind=option["kind"],
+                months=option["months"], payment=option["payment"], total=option["total"],
+                first_due=schedule[0]["due_date"] if schedule else None, needs_review=bool(option["needs_review"]))
+
+
+class OfferLinks:
+    """Offer tokens and template data for the rows of a render batch. The key is read once, on the
+    first offer (a plan without offers never needs it); without one, offers go without a link."""
+
+    def __init__(self, cfg: LifecycleConfig) -> None:
+        self._cfg = cfg
+        self._key: bytes | None = None
+        self._resolved = False
+        self.unlinked = 0          # offers that went without a link (no key)
+        self.linked = 0
+
+    def _token(self, idempotency_key: str) -> str | None:
+        if not self._resolved:
+            self._key, self._resolved = offer_key(self._cfg), True
+        return offer_token(self._key, attempt_id_for(idempotency_key)) if self._key is not None else None
+
+    def attach(self, con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], as_of: date) -> None:
+        """Set plan_token, plan_options, arrears and plan on each row (None / [] where none applies)."""
+        for row in rows:
+            row.update(plan_token=None, plan_options=[], arrears=None, plan=None)
+        if not self._cfg.arrangements.enabled:
+            return
+        offers = [r for r in rows if r["step"] in OFFER_STEPS]
+        if offers:
+            self._attach_offers(con, offers)
+        plans = [r for r in rows if r["step"] in STEPS]
+        if plans:
+            self._attach_plans(con, plans, as_of)
+
+    def _attach_offers(self, con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
+        keys = pa.Table.from_pylist([{"idempotency_key": r["idempotency_key"]} for r in rows], schema=_KEYS)
+        with db.registered(con, keys, "_offer_keys"):
+            found = db.rows(con, "arrangements/offer_menu")
+        by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for opt in found:
+            by_key[opt["idempotency_key"]].append(opt)
+        menu_size = self._cfg.arrangements.sms_menu_options
+        for row in rows:
+            options = by_key.get(row["idempotency_key"])
+            if not options:
+                continue
+            row["arrears"] = options[0]["arrears"]
+            token = self._token(row["idempotency_key"])
+            if token is None:
+                self.unlinked += 1
+                continue
+            self.linked += 1
+            row["plan_token"] = token
+            entries = [menu_entry(o, row["language"]) for o in options]
+            if row["channel"] == "sms":   # the SMS menu: the first N options that need no approval
+                entries = [e for e in entries if not e["needs_review"]][:menu_size]
+            row["plan_options"] = entries
+
+    def _attach_plans(self, con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], as_of: date) -> None:
+        keys = pa.Table.from_pylist([{"idempotency_key": r["idempotency_key"], "loan_id": r["loan_id"]} for r in rows],
+                                    schema=_PLAN_KEYS)
+        with db.registered(con, keys, "_plan_keys"):
+            found = {p["idempotency_key"]: p for p in db.rows(con, "arrangements/plan_context", {"as_of": as_of})}
+        labels = {oid: o.label for oid, o in self._cfg.arrangements.options.items()}
+        for row in rows:
+            p = found.get(row["idempotency_key"])
+            if p is None:
+                continue
+            names = labels.get(p["option_id"], {})
+            lang = row["language"]
+            row["plan"] = dict(
+                label=names.get(lang) or names.get("en") or names.get("zh-CN") or p["option_id"],
+                kind=p["kind"], months=p["months"], payment=p["payment"], currency=p["currency"],
+                schedule=[dict(no=s["no"], due_date=s["due_date"], amount=s["amount"]) for s in p["schedule"]],
+                next_due_date=p["next_due_date"], next_amount=p["next_amount"],
+                decision_reason=p["decision_reason"], status=p["status"])
+
+
+def plan_link(cfg: LifecycleConfig, token: str | None) -> str | None:
+    """The offer's link: [arrangements] link_base + token (None without a token)."""
+    return f"{cfg.arrangements.link_base}{token}" if token else None

@@ -34,6 +34,8 @@ def required_templates(cfg: LifecycleConfig) -> list[Required]:
         add(s.step, s.channels, "escalation")
     for kind, channels, _ in cfg.follow_ups.steps():
         add(kind, channels, "follow_up")
+    for kind, channels, _ in cfg.arrangements.steps():   # a repayment plan's own contacts (issue 15)
+        add(kind, channels, "follow_up")
     add("survey", SURVEY_CHANNELS, "survey")
     return out
 

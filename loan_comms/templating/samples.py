@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from loan_comms.arrangements.config import OFFER_STEPS, STEPS
 from loan_comms.config import LifecycleConfig
 from loan_comms.masking import mask_loan_id
 
@@ -101,6 +102,34 @@ def sample_contexts(kind: str, language: str, cfg: LifecycleConfig) -> list[Samp
             "loan_id_masked": mask_loan_id(b.loan_id),
             "promised_date": promised,
             "language": language,
+            **_plan_sample(kind, language, b, cfg),
         }
         out.append(Sample(b.key, f"{b.label}, {situation}", ctx))
+    return out
+
+
+def _plan_sample(kind: str, language: str, b: SampleBorrower, cfg: LifecycleConfig) -> dict[str, Any]:
+    """plan_link / plan_options / arrears (offer steps) and plan (arrangement steps), as offers.py fills
+    them: three options, the largest amounts the borrower's arrears make."""
+    zh = language == "zh-CN"
+    third = (b.amount_due / 3).quantize(Decimal("0.01"))
+    options = [
+        dict(no=1, label="暂停还款1个月" if zh else "1-month payment break", kind="payment_holiday", months=1,
+             payment=Decimal("0.00"), total=Decimal("0.00"), first_due=None, needs_review=False),
+        dict(no=2, label="欠款分3个月还" if zh else "Arrears over 3 months", kind="respread", months=3,
+             payment=third, total=b.amount_due, first_due=REFERENCE_DAY + timedelta(days=30), needs_review=False),
+        dict(no=3, label="欠款分6个月还" if zh else "Arrears over 6 months", kind="respread", months=6,
+             payment=(b.amount_due / 6).quantize(Decimal("0.01")), total=b.amount_due,
+             first_due=REFERENCE_DAY + timedelta(days=30), needs_review=False),
+    ]
+    out: dict[str, Any] = {"plan_link": None, "plan_options": [], "arrears": None, "plan": None}
+    if kind in OFFER_STEPS:
+        out.update(plan_link=f"{cfg.arrangements.link_base}Xq3vR9tLm2Kp8sWz4YbN1c", plan_options=options,
+                   arrears=b.amount_due)
+    if kind in STEPS:
+        schedule = [dict(no=k, due_date=REFERENCE_DAY + timedelta(days=30 * k), amount=third) for k in (1, 2, 3)]
+        out["plan"] = dict(label=options[1]["label"], kind="respread", months=3, payment=third, schedule=schedule,
+                           next_due_date=schedule[0]["due_date"], next_amount=third,
+                           decision_reason="收入证明不足" if zh else "the income shown does not cover the payments",
+                           currency=b.currency, status="active")
     return out

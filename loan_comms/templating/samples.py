@@ -113,7 +113,7 @@ def _plan_sample(kind: str, language: str, b: SampleBorrower, cfg: LifecycleConf
     them: three options, the largest amounts the borrower's arrears make."""
     zh = language == "zh-CN"
     third = (b.amount_due / 3).quantize(Decimal("0.01"))
-    options = [
+    options: list[dict[str, Any]] = [
         dict(no=1, label="暂停还款1个月" if zh else "1-month payment break", kind="payment_holiday", months=1,
              payment=Decimal("0.00"), total=Decimal("0.00"), first_due=None, needs_review=False),
         dict(no=2, label="欠款分3个月还" if zh else "Arrears over 3 months", kind="respread", months=3,

@@ -34,6 +34,8 @@ def ctx() -> dict:
         "pay_link": "https://pay.example.com/l/LN1", "help_line": "400-800-1234",
         "survey_link": "https://survey.example.com/s/LN1", "loan_id_masked": "****0001",
         "promised_date": None, "language": "en",
+        # repayment plans: what the planner passes a contact that carries no offer and no plan
+        "plan_link": None, "plan_options": [], "arrears": None, "plan": None,
     }
 
 

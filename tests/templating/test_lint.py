@@ -36,6 +36,10 @@ def test_every_required_template_exists_in_both_languages(shipped):
         ("forbearance_offer", "sms"), ("forbearance_offer", "email"),
         ("broken_promise", "sms"), ("payment_confirmation", "sms"), ("survey", "sms"), ("survey", "email"),
         ("visit_notice", "letter"), ("opt_out_confirmation", "sms"), ("opt_out_confirmation", "email"),
+        # a repayment plan's own contacts (issue 15, [arrangements] channels)
+        ("arrangement_confirmed", "sms"), ("arrangement_confirmed", "email"), ("arrangement_declined", "sms"),
+        ("arrangement_declined", "email"), ("arrangement_reminder", "sms"), ("arrangement_missed", "sms"),
+        ("arrangement_reoffer", "sms"), ("arrangement_reoffer", "email"), ("arrangement_kept", "sms"),
     }
     have = {(k, c) for (k, c, lang) in shipped.templates}
     assert have == expected

@@ -150,7 +150,8 @@ def test_mask_hides_digits_and_email_names():
 
 
 BASE = {"product": "personal_loan", "pay_link": "https://pay.example.com/l/LN1", "help_line": "400-800-1234",
-        "survey_link": "https://survey.example.com/s/LN1", "loan_id_masked": "****0001"}
+        "survey_link": "https://survey.example.com/s/LN1", "loan_id_masked": "****0001",
+        "plan_link": None, "plan_options": [], "arrears": None, "plan": None}
 
 _any = st.one_of(st.none(), st.text(max_size=30), st.integers(), st.floats(allow_nan=True), st.booleans(),
                  st.dates(), st.decimals(allow_nan=True), st.lists(st.integers(), max_size=2))

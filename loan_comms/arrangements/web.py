@@ -28,6 +28,7 @@ import os
 import threading
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs, urlsplit
@@ -50,7 +51,7 @@ PAGES = Path(__file__).with_name("pages")
 KEEP_EXPIRED_DAYS = 30                        # an offer expired this recently still gets the "expired" page
 
 TEXTS: dict[str, dict[str, str]] = {
-    "en": {"title": "Your repayment plan", "arrears": "Overdue now",
+    "en": {"title": "Your repayment plan", "arrears": "Overdue now", "colon": ": ",
            "intro": "Choose the plan that suits you. Nothing changes until you confirm.",
            "payments": "{months} monthly payments of {payment}", "holiday": "No payments for {months} month(s)",
            "total": "Total", "review": "Needs approval by our team", "schedule": "Schedule",
@@ -65,7 +66,7 @@ TEXTS: dict[str, dict[str, str]] = {
            "expired": "This offer has expired. Reply to our message or call us and we will help you.",
            "unknown": "We could not find this offer. Please check the link.",
            "invalid": "Please choose one of the plans."},
-    "zh-CN": {"title": "您的还款方案", "arrears": "目前逾期金额",
+    "zh-CN": {"title": "您的还款方案", "arrears": "目前逾期金额", "colon": "：",
               "intro": "请选择适合您的方案。确认之前不会有任何改变。",
               "payments": "分{months}期，每期{payment}", "holiday": "暂停还款{months}个月",
               "total": "合计", "review": "需要我们人工审核", "schedule": "还款计划",
@@ -128,7 +129,7 @@ class _Money:
 
     def money(self, value: Any) -> str:
         try:
-            return self._money(str(value), self.currency)
+            return self._money(Decimal(str(value)), self.currency)
         except Exception:       # an odd currency code must not cost the page: the plain number
             return f"{value} {self.currency}"
 
@@ -159,7 +160,8 @@ class PlanPage:
         self.offers = TokenBook(offers_file, Path(inbox) / KIND)     # .answered: tokens chosen (here or waiting)
         self.prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
         self.clock = clock
-        self.env = SandboxedEnvironment(loader=FileSystemLoader(str(PAGES)), autoescape=True)
+        self.env = SandboxedEnvironment(loader=FileSystemLoader(str(PAGES)), autoescape=True, trim_blocks=True,
+                                       lstrip_blocks=True)
         self.counts = {"shown": 0, "confirming": 0, "chosen": 0, "callbacks": 0, "refused": 0}
         self._callbacks: set[str] = set()
         self._lock = threading.Lock()

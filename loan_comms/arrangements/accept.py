@@ -343,7 +343,7 @@ def ends_on(kind: str, starts_on: date, months: int, installments: Sequence[dict
     """The last plan due date; a holiday's: its last day (starts_on + months)."""
     if kind == "payment_holiday" or not installments:
         return add_months(starts_on, months)
-    return max(i["due_date"] for i in installments)
+    return max(date.fromisoformat(str(i["due_date"])) for i in installments)
 
 
 def event_row(kind: str, arrangement_id: str, borrower_id: str, loan_id: str, at: datetime, source: str,

@@ -133,6 +133,28 @@ KINDS: tuple[Kind, ...] = (
          why="a reply too uncertain to apply: collection on its channel pauses while it waits; past its "
              "deadline unresolved, nothing goes on that channel to the person or to the point it came from "
              "(the opt-out it may have been: TCPA 2024 gives 10 business days)"),
+    # Repayment arrangements (issue 15, loan_comms/arrangements/): scope 'loan' (the plan's first loan);
+    # what a plan stops is read through arrangement_loans (every loan it covers), not the scope.
+    # external_id 'arr:<arrangement_id>:<kind without arrangement_>[:<installment_no>]'.
+    Kind("arrangement_requested", LOAN, (), None, ("page", "SMS menu", "agent"),
+         detail="arrangement_id, option_id, plan_kind, months, path, reason, agent_id",
+         why="a plan chosen that needs a person (needs approval, or no longer within the automatic rules): "
+             "it waits in the review queue (loan-comms arrangements review)"),
+    Kind("arrangement_accepted", LOAN, (), None, ("page", "SMS menu", "agent", "reviewer"),
+         detail="arrangement_id, option_id, plan_kind, months, path, decided_by",
+         why="a plan became active (by the rules or a reviewer): the ladder stops on its loans, its own "
+             "reminders begin, and it is exported to the core banking system"),
+    Kind("arrangement_declined", LOAN, (), None, ("reviewer",), detail="arrangement_id, reason, decided_by",
+         why="a reviewer declined a request, with the reason the borrower is told (arrangement_declined contact)"),
+    Kind("arrangement_payment", LOAN, (), None, ("plan state",), detail="arrangement_id, installment_no",
+         why="a plan installment fully covered by payments to the covered loans"),
+    Kind("arrangement_missed", LOAN, (), None, ("plan state",), detail="arrangement_id, installment_no",
+         why="a plan installment still short missed_after_days after its date: a kind reminder"),
+    Kind("arrangement_broken", LOAN, (), None, ("plan state",), detail="arrangement_id, installment_no",
+         why="a plan installment short break_after_days after its date: the plan is broken, re-offered, and "
+             "counts against the borrower's later options (max_broken)"),
+    Kind("arrangement_kept", LOAN, (), None, ("plan state",), detail="arrangement_id",
+         why="every plan installment covered (a holiday: its end passed): thanks, and the loan back to normal"),
 )
 
 # The kinds that end another (pairs): each has the scope of the kind it ends. point_verified ends

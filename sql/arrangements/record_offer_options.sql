@@ -3,7 +3,7 @@
 -- with the amount as text ("420.00": exact, as the menu shows it). Returns nothing.
 INSERT INTO arrangement_offer_options
 SELECT r.plan_token, o.option_no, o.option_id, o.kind, o.months, o.payment, o.total, o.freeze_interest,
-       o.needs_review, to_json(list_transform(o.schedule, s -> {'no': s.no, 'due_date': s.due_date::VARCHAR,
+       o.needs_review, to_json(list_transform(o.schedule, lambda s: {'no': s.no, 'due_date': s.due_date::VARCHAR,
                                                  'amount': s.amount::VARCHAR}))::VARCHAR
 FROM rendered_batch AS r
 JOIN offer_options AS o USING (idempotency_key)

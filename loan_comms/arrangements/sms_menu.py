@@ -7,9 +7,10 @@ lands on the sender number's open offer only when sql/arrangements/menu_for_send
 the offer is the matched borrower's, it was the latest SMS to that number, and it is open. It then
 becomes a Choice(source='sms', token, option_no, external_id = the SMS sid) for land_choices, in the
 same transaction as the reply event, which is still recorded (an sms_reply saying which option it
-chose). A number outside the menu (above [arrangements] sms_menu_options or the offer's options:
-those are on the page only), or a choice land_choices refuses, is quarantined with its reason and
-the text stays a normal reply, read like any other. A re-ingested reply is known before it gets here.
+chose). The menu lists the first [arrangements] sms_menu_options options that need no approval,
+under their own option numbers (offers.py); a number it did not list (an option that needs approval,
+one beyond the menu: those are on the page only, or none at all), or a choice land_choices refuses,
+is quarantined with its reason and the text stays a normal reply, read like any other. A re-ingested reply is known before it gets here.
 """
 
 from __future__ import annotations
@@ -60,18 +61,19 @@ def claim_menu_choices(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, tex
 
     rows = [dict(seq=t.seq, sender=t.sender, borrower_id=t.borrower_id, occurred_at=t.occurred_at) for t in texts]
     with db.registered(con, pa.Table.from_pylist(rows, schema=_SCHEMA), "_menu_texts"):
-        found = {r["seq"]: r for r in db.rows(con, "arrangements/menu_for_sender")}
-    menu = cfg.arrangements.sms_menu_options
+        found = {r["seq"]: r for r in db.rows(con, "arrangements/menu_for_sender",
+                                              {"menu_size": cfg.arrangements.sms_menu_options})}
     out_of_range: list[dict[str, Any]] = []
     picks: list[tuple[MenuText, Choice]] = []
     for t in texts:
         offer = found.get(t.seq)
         if offer is None:
             continue
-        top = min(menu, int(offer["options"]))
-        if t.option_no > top:
+        menu = [int(n) for n in offer["menu"]]
+        if t.option_no not in menu:
+            listed = ", ".join(map(str, menu)) or "none"
             out_of_range.append(_quarantine_row(
-                t, f"option {t.option_no} is not in this offer's SMS menu (1-{top}): kept as a normal reply"))
+                t, f"option {t.option_no} is not in this offer's SMS menu ({listed}): kept as a normal reply"))
             continue
         picks.append((t, Choice(source="sms", external_id=t.external_id, chosen_at=t.occurred_at,
                                 token=offer["token"], option_no=t.option_no, source_file=t.source_file,

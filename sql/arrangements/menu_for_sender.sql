@@ -1,6 +1,7 @@
 -- Returns, for each SMS text that reads as a plan-menu pick (registered table _menu_texts: seq,
 -- sender, borrower_id: the borrower replies_match matched the text to, occurred_at), the open offer
--- it answers: token and options (how many options the offer has). A text has a row only when
+-- it answers: token and menu (the option numbers its SMS menu listed: the first $menu_size options
+-- that need no approval, as loan_comms/arrangements/offers.py lists them). A text has a row only when
 --   (a) the offer is that borrower's (a shared number's other holder never picks for them),
 --   (b) the LATEST outbound SMS to the sender's number before the text (sent or delivered, any
 --       purpose) is the offer's own contact, so a bare "1" answering a later message (a survey, a
@@ -17,7 +18,8 @@ WITH latest AS (
     GROUP BY t.seq
 )
 SELECT t.seq, o.token,
-       (SELECT count(*) FROM arrangement_offer_options AS x WHERE x.token = o.token) AS options
+       coalesce(list_slice((SELECT list(x.option_no ORDER BY x.option_no) FROM arrangement_offer_options AS x
+                            WHERE x.token = o.token AND NOT x.needs_review), 1, $menu_size::INTEGER), []) AS menu
 FROM _menu_texts AS t
 JOIN latest AS l USING (seq)
 JOIN arrangement_offers AS o ON o.attempt_id = l.attempt_id

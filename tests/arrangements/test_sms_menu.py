@@ -13,7 +13,7 @@ from loan_comms.arrangements.accept import Choice, land_choices
 from loan_comms.arrangements.menu_parse import menu_choice
 from loan_comms.inbound import InboundText, record_texts
 from tests.arrangements.conftest import OFFERED, offer
-from tests.arrangements.pages_fixtures import AFTER, PHONE, TOKEN, ready_book, sms_sent
+from tests.arrangements.pages_fixtures import AFTER, PHONE, TOKEN, offer_sent, ready_book, sms_sent
 from tests.builders import insert
 
 
@@ -71,9 +71,18 @@ def test_a_pick_chooses_the_plan_and_the_reply_is_still_recorded(ready, cfg):
     assert quarantined(ready) == []
 
 
-def test_a_pick_of_an_option_that_needs_approval_waits_for_review(ready, cfg):
-    assert record_texts(ready, cfg, [sms("选2")]).plan_choices == 1
-    assert plans(ready) == [(TOKEN, 2, "sms", "pending_review", "SM1")]
+def test_the_menu_lists_options_that_need_no_approval_under_their_own_numbers(con, cfg):
+    ready_book(con)
+    offer_sent(con, "TOKthree0000000000000A", at=OFFERED + timedelta(hours=1), options=[
+        dict(option_no=1, option_id="respread_3", kind="respread", months=3, amounts=["400.00"] * 3),
+        dict(option_no=2, option_id="reduced_50_6", kind="reduced_payment", months=6, amounts=["150.00"] * 6,
+             needs_review=True),
+        dict(option_no=3, option_id="respread_6", kind="respread", months=6, amounts=["200.00"] * 6)])
+    report = record_texts(con, cfg, [sms("选2", sid="SM1"), sms("3", sid="SM2")])
+    assert report.plan_choices == 1
+    assert plans(con) == [("TOKthree0000000000000A", 3, "sms", "active", "SM2")]
+    [(entity, record_id, _, reason)] = quarantined(con)                # option 2 is on the page only
+    assert (entity, record_id) == ("arrangement_choice", "SM1") and "menu (1, 3)" in reason
 
 
 def test_a_pick_answering_a_later_message_is_not_a_menu_choice(ready, cfg):
@@ -108,15 +117,20 @@ def test_a_number_outside_the_menu_is_quarantined_and_stays_a_reply(ready, cfg):
     report = record_texts(ready, cfg, [sms("3")])                    # the offer has 2 options
     assert report.plan_choices == 0 and plans(ready) == []
     [(entity, record_id, line, reason)] = quarantined(ready)
-    assert (entity, record_id, line) == ("arrangement_choice", "SM1", 3) and "1-2" in reason
+    assert (entity, record_id, line) == ("arrangement_choice", "SM1", 3) and "menu (1)" in reason
     assert reply(ready).get("plan_option") is None
 
 
-def test_menu_numbers_beyond_sms_menu_options_are_on_the_page_only(ready, cfg):
-    narrow = cfg.model_copy(update={"arrangements": cfg.arrangements.model_copy(update={"sms_menu_options": 1})})
-    report = record_texts(ready, narrow, [sms("2")])
-    assert report.plan_choices == 0 and plans(ready) == []
-    assert "1-1" in quarantined(ready)[0][3]
+def test_menu_numbers_beyond_sms_menu_options_are_on_the_page_only(con, cfg):
+    ready_book(con)
+    offer_sent(con, "TOKthree0000000000000A", at=OFFERED + timedelta(hours=1), options=[
+        dict(option_no=n, option_id=oid, kind="respread", months=m, amounts=["100.00"] * m)
+        for n, oid, m in ((1, "respread_3", 3), (2, "respread_6", 6), (3, "respread_12", 12))])
+    narrow = cfg.model_copy(update={"arrangements": cfg.arrangements.model_copy(update={"sms_menu_options": 2})})
+    report = record_texts(con, narrow, [sms("3", sid="SM1"), sms("2", sid="SM2")])
+    assert report.plan_choices == 1 and plans(con) == [("TOKthree0000000000000A", 2, "sms", "active", "SM2")]
+    [(_, record_id, _, reason)] = quarantined(con)
+    assert record_id == "SM1" and "menu (1, 2)" in reason
 
 
 def test_an_expired_offer_takes_no_pick(ready, cfg):

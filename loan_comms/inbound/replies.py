@@ -13,6 +13,9 @@ an agent. For a list of `InboundText` it:
    `email_reply`, `agent_note`, detail {"text", "classified_as", "review", "decided_by", "note"?}),
    one event per clear intent (text_events.py) and, when something was too uncertain to apply or a
    question needs a person, a `review_opened` item with its deadline (reviews.py lists and resolves).
+   Two bare answers are claimed first, each only when the number's LATEST SMS asked for it: a pick
+   from the plan menu ("1", "选2": loan_comms.arrangements.sms_menu, a plan choice) and then a score
+   for an open survey (loan_comms.surveys.sms_scores); their reply event records no intent.
 
 `ingest_replies` reads Twilio inbound-SMS file drops (From, Body, MessageSid, OptOutType) into
 InboundText. Twilio's own `OptOutType` (STOP / START / HELP, its Advanced Opt-Out) is taken as given:

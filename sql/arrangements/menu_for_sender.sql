@@ -7,10 +7,12 @@
 --       purpose) is the offer's own contact, so a bare "1" answering a later message (a survey, a
 --       reminder) is not a pick from an older menu, and
 --   (c) the offer is open when the text came: its contact went by SMS, it had not expired, and no
---       plan from it is active or waiting for review (a declined request leaves it open).
+--       plan from it is active or waiting for review (a declined request leaves it open), and
+--   (d) the number was not reported wrong or reassigned (events wrong_number / number_reassigned
+--       on its point) between the offer and the text: it may be someone else's now (point_flags.sql).
 -- Everything else stays a normal reply. land_choices re-checks the rest (a live plan on the loan...).
 WITH latest AS (
-    SELECT t.seq, arg_max(c.attempt_id, c.sent_at) AS attempt_id
+    SELECT t.seq, arg_max(c.attempt_id, c.sent_at) AS attempt_id, max(c.sent_at) AS sent_at
     FROM _menu_texts AS t
     JOIN contact_attempts AS c
       ON c.contact_point = point_id('phone', t.sender) AND c.channel = 'sms'
@@ -28,4 +30,8 @@ WHERE o.channel = 'sms'
   AND o.expires_at >= t.occurred_at
   AND NOT EXISTS (SELECT 1 FROM arrangements AS a WHERE a.offer_token = o.token
                      AND a.status IN ('active', 'pending_review'))
+  AND NOT EXISTS (SELECT 1 FROM borrower_events AS e
+                  WHERE e.kind IN ('wrong_number', 'number_reassigned')
+                    AND e.contact_point = point_id('phone', t.sender)
+                    AND e.occurred_at BETWEEN l.sent_at AND t.occurred_at)
 ORDER BY t.seq;

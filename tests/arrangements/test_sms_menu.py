@@ -133,6 +133,14 @@ def test_menu_numbers_beyond_sms_menu_options_are_on_the_page_only(con, cfg):
     assert record_id == "SM1" and "menu (1, 2)" in reason
 
 
+def test_a_number_reported_reassigned_since_the_offer_picks_nothing(ready, cfg):
+    from tests.builders import event_row, point
+
+    event_row(ready, "B1", "number_reassigned", OFFERED + timedelta(hours=1), loan_id=None, channel="sms", amount=None,
+              detail=None, contact_point=point("phone", PHONE))
+    assert record_texts(ready, cfg, [sms("1")]).plan_choices == 0 and plans(ready) == []
+
+
 def test_an_expired_offer_takes_no_pick(ready, cfg):
     report = record_texts(ready, cfg, [sms("1", at=OFFERED + timedelta(days=15))])
     assert report.plan_choices == 0 and plans(ready) == [] and quarantined(ready) == []

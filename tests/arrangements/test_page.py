@@ -200,3 +200,45 @@ def test_the_shared_server_has_a_socket_timeout(served):
 
 def test_offers_file_sits_beside_the_database(tmp_path):
     assert offers_file_for(tmp_path / "book.duckdb") == tmp_path / "plan_offers.json"
+
+
+def test_the_pages_command_serves_both_pages_on_one_port(offers, con, tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from loan_comms.surveys.web import export_tokens
+    from tests.surveys.conftest import invitation
+
+    invitation(con, "surveytoken00000000000", expires_at=AFTER + timedelta(days=300))
+    export_tokens(con, tmp_path / "survey_tokens.json", now=AFTER)
+    doc = json.loads(offers.read_text())
+    doc[TOKEN]["expires_at"] = (AFTER + timedelta(days=300)).isoformat()   # the wall clock is later
+    offers.write_text(json.dumps(doc), encoding="utf-8")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "loan_comms.cli.root", "pages", "--port", str(port),
+                             "--tokens", str(tmp_path / "survey_tokens.json"), "--offers", str(offers),
+                             "--inbox", str(tmp_path / "inbox")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        base, status, body = f"http://127.0.0.1:{port}", 0, ""
+        for _ in range(100):
+            try:
+                status, _, body = fetch(base + PATH)
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200 and "欠款分3个月还" in body
+        assert fetch(base + "/s/surveytoken00000000000")[0] == 200
+        assert fetch(base + "/x")[0] == 404
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            out = proc.communicate(timeout=15)[0].decode()
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out = proc.communicate()[0].decode()
+    assert "/s/<token>" in out and "/p/<token>" in out and TOKEN not in out

@@ -5,9 +5,12 @@ normal reply, and a pick outside the menu or one land_choices refuses is quarant
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from loan_comms.arrangements.accept import Choice, land_choices
 from loan_comms.arrangements.menu_parse import menu_choice
@@ -15,6 +18,8 @@ from loan_comms.inbound import InboundText, record_texts
 from tests.arrangements.conftest import OFFERED, offer
 from tests.arrangements.pages_fixtures import AFTER, PHONE, TOKEN, offer_sent, ready_book, sms_sent
 from tests.builders import insert
+
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 @pytest.mark.parametrize("text, n", [
@@ -31,6 +36,24 @@ def test_menu_picks_are_read(text, n):
     "2 days", "1 week", "I have 2 loans", "stop", "", None, "1 2", "12号还", "option", "plan 10"])
 def test_other_texts_are_not_picks(text):
     assert menu_choice(text) is None
+
+
+@given(st.integers(min_value=1, max_value=9), st.sampled_from(["{n}", "选{n}", "回复{n}", "{n}号", "option {n}",
+                                                                 "plan {n}", "I choose {n}", "{n} please", "#{n}"]),
+       st.sampled_from(["", " ", "。", "!", "！"]))
+def test_every_menu_form_of_every_number_is_that_pick(n, form, end):
+    assert menu_choice(form.format(n=n) + end) == n
+    assert menu_choice(unicodedata.normalize("NFKC", form.format(n=n)).translate(FULLWIDTH) + end) == n
+
+
+@given(st.integers(min_value=10, max_value=10**7), st.sampled_from(["{n}", "选{n}", "option {n}", "pay {n}", "{n}元"]))
+def test_an_amount_or_a_long_number_is_never_a_pick(n, form):
+    assert menu_choice(form.format(n=n)) is None
+
+
+@given(st.integers(min_value=1, max_value=9), st.text(alphabet="abcdefghijklmnopqrstuvwxyz天月日元块", min_size=2, max_size=8))
+def test_a_number_inside_a_sentence_is_not_a_pick(n, words):
+    assert menu_choice(f"{n} {words} {words}") is None
 
 
 def sms(body: str, sid: str = "SM1", at=AFTER) -> InboundText:

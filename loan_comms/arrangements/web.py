@@ -91,7 +91,7 @@ def offers_file_for(db_path: str | Path) -> Path:
 def _label(settings: Arrangements, option_id: str, language: str, kind: str, months: int) -> str:
     """The option's label in the borrower's language (config), else English, else a plain one."""
     option = settings.options.get(option_id)
-    labels: dict[str, str] = dict(option.label) if option is not None else {}
+    labels: dict[str, str] = {str(k): v for k, v in option.label.items()} if option is not None else {}
     return labels.get(language) or labels.get("en") or f"{kind.replace('_', ' ')}, {months} months"
 
 

@@ -7,6 +7,8 @@
     data/inbox/email_replies/     e-mail replies (Inbound Parse .jsonl, .eml)  loan_comms.inbound.email_ingest
     data/inbox/survey_answers/    survey answers (.jsonl/.json/.csv): the survey  loan_comms.surveys.intake
                                   page's (web) and any survey file drop
+    data/inbox/arrangement_choices/  plan choices (.jsonl/.json/.csv): the plan   loan_comms.arrangements.intake
+                                  page's (web) and its call-me requests
 
 A file is picked up once it is complete (write it as `name.part` or `.name`, then rename; a `.gz`
 of any of these is read too). Its good rows land and its bad rows go to import_quarantine (file,
@@ -47,6 +49,7 @@ KINDS: dict[str, tuple[str, ...]] = {      # in the order they are applied
     "replies": (".json", ".jsonl", ".ndjson"),
     "email_replies": (".jsonl", ".json", ".ndjson", ".eml"),
     "survey_answers": (".jsonl", ".json", ".ndjson", ".csv"),
+    "arrangement_choices": (".jsonl", ".json", ".ndjson", ".csv"),
 }
 
 
@@ -98,6 +101,7 @@ def _move(path: Path, dest_dir: Path) -> Path:
 
 
 def _ingester(kind: str, cfg: LifecycleConfig) -> Callable[[duckdb.DuckDBPyConnection, Path], Any]:
+    from loan_comms.arrangements.intake import ingest_arrangement_choices
     from loan_comms.inbound import email_ingest, events, receipts, replies
     from loan_comms.surveys import ingest_survey_answers
 
@@ -108,6 +112,8 @@ def _ingester(kind: str, cfg: LifecycleConfig) -> Callable[[duckdb.DuckDBPyConne
         "replies": lambda con, p: replies.ingest_replies(con, cfg, p),
         "email_replies": lambda con, p: email_ingest.ingest_email_replies(con, cfg, p),
         "survey_answers": lambda con, p: ingest_survey_answers(con, p),
+        # the page's own folder: its records keep source 'web' (a file handed to the CLI cannot claim it)
+        "arrangement_choices": lambda con, p: ingest_arrangement_choices(con, cfg, p, trusted_web=True),
     }
     return ingesters[kind]
 
@@ -147,8 +153,10 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, inbox: Pa
 @task(name="ingest-drop-folders", cache_policy=NO_CACHE, timeout_seconds=1800)
 def ingest_drop_folders(db_path: str, inbox: str, config_path: str | None = None) -> InboxReport:
     """One pass over data/inbox/*: operator events, call outcomes, receipts, replies, e-mail replies,
-    survey answers, in that order; then the review queue as of now (no personal data), and, when a file
-    landed, the survey page's token file re-exported beside the database (answered surveys refused at once)."""
+    survey answers, plan choices, in that order; then the review queue as of now (no personal data), and,
+    when a file landed, the survey page's token file and the plan page's offers re-exported beside the
+    database (answered surveys and taken offers refused at once)."""
+    from loan_comms.arrangements.web import export_offers, offers_file_for
     from loan_comms.surveys.web import export_tokens, tokens_file_for
 
     logger = get_run_logger()
@@ -158,5 +166,6 @@ def ingest_drop_folders(db_path: str, inbox: str, config_path: str | None = None
         report.open_reviews = review_artifact_rows(open_reviews(con, utc_now()))
         if report.files:   # survey answers (page, file drop, or an SMS reply that is a score) may have landed
             export_tokens(con, tokens_file_for(db_path))
+            export_offers(con, cfg.arrangements, offers_file_for(db_path))   # a choice (page, SMS) may have landed
     (logger.warning if report.failed_files else logger.info)("%s", report)
     return report

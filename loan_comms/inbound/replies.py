@@ -13,6 +13,9 @@ an agent. For a list of `InboundText` it:
    `email_reply`, `agent_note`, detail {"text", "classified_as", "review", "decided_by", "note"?}),
    one event per clear intent (text_events.py) and, when something was too uncertain to apply or a
    question needs a person, a `review_opened` item with its deadline (reviews.py lists and resolves).
+   Two bare answers are claimed first, each only when the number's LATEST SMS asked for it: a pick
+   from the plan menu ("1", "选2": loan_comms.arrangements.sms_menu, a plan choice) and then a score
+   for an open survey (loan_comms.surveys.sms_scores); their reply event records no intent.
 
 `ingest_replies` reads Twilio inbound-SMS file drops (From, Body, MessageSid, OptOutType) into
 InboundText. Twilio's own `OptOutType` (STOP / START / HELP, its Advanced Opt-Out) is taken as given:
@@ -94,6 +97,7 @@ class TextReport:
     by_kind: dict[str, int] = field(default_factory=dict)   # clear intents recorded, by event kind
     reviews_opened: int = 0          # review items opened (ambiguous, or a question to answer)
     survey_answers: int = 0          # SMS scores recorded as the answer to the number's open survey
+    plan_choices: int = 0            # SMS menu picks landed as a plan choice (loan_comms.arrangements.sms_menu)
     refused: list[tuple[InboundText, str]] = field(default_factory=list)   # (text, reason): not recorded
 
     @property
@@ -150,7 +154,8 @@ def land_texts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, text
         matches = db.rows(con, "inbound/replies_match")
     rows: list[dict[str, Any]] = []
     kinds: Counter[str] = Counter()
-    surveyed = _survey_scores(con, texts, matches, now)
+    chosen = _plan_choices(con, cfg, texts, matches, now)     # before the scores: a "1" may be either
+    surveyed = _survey_scores(con, texts, [m for m in matches if m["seq"] not in chosen], now)
     for m in matches:
         t = texts[m["seq"]]
         if m["problem"] is not None:
@@ -162,6 +167,11 @@ def land_texts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, text
         origin = Origin(text_id=t.external_id, borrower_id=m["borrower_id"], loan_id=m["loan_id"], channel=t.channel,
                         contact_point=m["contact_point"], occurred_at=t.occurred_at, source=t.source,
                         key=t.external_id)
+        if m["seq"] in chosen:         # a pick from the plan menu of the number's open offer
+            rows.append(_plan_reply_row(t, origin, chosen[m["seq"]]))
+            report.plan_choices += 1
+            report.new += 1
+            continue
         if m["seq"] in surveyed:       # a bare score answering an open survey: not read as a reply
             rows.append(_survey_reply_row(t, origin, surveyed[m["seq"]]))
             report.survey_answers += 1
@@ -196,6 +206,38 @@ def _survey_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[InboundText],
                                         external_id=t.external_id, source_file=t.source_file,
                                         source_line=t.source_line or 0, out_of=scored_out_of(t.text)))
     return claim_scores(con, scored, now) if scored else {}
+
+
+def _plan_choices(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, texts: Sequence[InboundText],
+                  matches: Sequence[dict[str, Any]], now: datetime) -> dict[int, int]:
+    """{seq: option number} of the new SMS replies that pick from the plan menu ("1", "选2", "option 3")
+    and landed as a choice on their number's open offer (loan_comms.arrangements.sms_menu); any other
+    pick is read as any other reply."""
+    from loan_comms.arrangements.menu_parse import menu_choice
+    from loan_comms.arrangements.sms_menu import MenuText, claim_menu_choices
+
+    if cfg is None:
+        return {}
+    picks = []
+    for m in matches:
+        t = texts[m["seq"]]
+        if m["problem"] is None and not m["already"] and t.source == "sms_reply" and t.sender and m["borrower_id"]:
+            n = menu_choice(t.text)
+            if n is not None:
+                picks.append(MenuText(seq=m["seq"], sender=t.sender, borrower_id=m["borrower_id"], option_no=n,
+                                      occurred_at=t.occurred_at, external_id=t.external_id,
+                                      source_file=t.source_file, source_line=t.source_line or 0))
+    return claim_menu_choices(con, cfg, picks, now) if picks else {}
+
+
+def _plan_reply_row(t: InboundText, origin: Origin, option_no: int) -> dict[str, Any]:
+    """The sms_reply event of a text that chose a plan: the text as any reply's, no intent, and the
+    option it chose (the plan itself is told by its arrangement_* event)."""
+    detail = {"text": (t.text or "")[:MAX_TEXT], "classified_as": [], "review": [], "decided_by": "plan_menu",
+              "plan_option": option_no}
+    return dict(external_id=t.external_id, borrower_id=origin.borrower_id, loan_id=origin.loan_id,
+                kind=TEXT_KIND[t.source], occurred_at=t.occurred_at, detail=json.dumps(detail, ensure_ascii=False),
+                amount=None, channel=t.channel, source=t.source, contact_point=origin.contact_point)
 
 
 def _survey_reply_row(t: InboundText, origin: Origin, token: str) -> dict[str, Any]:
@@ -375,6 +417,8 @@ def ingest_replies(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: s
     report.new_replies, report.duplicates, report.by_kind = done.new, done.duplicates, done.by_kind
     if done.survey_answers:
         report.by_kind = {**report.by_kind, "survey_answer": done.survey_answers}
+    if done.plan_choices:
+        report.by_kind = {**report.by_kind, "plan_choice": done.plan_choices}
     report.reviews_opened, report.unknown_sender = done.reviews_opened, done.unknown_sender
     report.unknown_lines = [f"{Path(t.source_file or '').name}:{t.source_line}: {why}" for t, why in done.refused]
     return report

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from loan_comms.cli import audit, book, days, delivery, feedback, inbound, reviews, simulate, templates
+from loan_comms.cli import arrangements_export, audit, book, days, delivery, feedback, inbound, reviews, simulate, templates
 from loan_comms.cli.errors import DEBUG_ENV, ReportingGroup, set_debug
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ReportingGroup,
@@ -27,6 +27,7 @@ for group in (book, days, inbound, delivery, audit, simulate, feedback):
     app.add_typer(group.app)
 app.add_typer(templates.app, name="templates")
 app.add_typer(reviews.app, name="reviews")
+app.add_typer(arrangements_export.app, name="arrangements")
 
 
 def _mount() -> None:

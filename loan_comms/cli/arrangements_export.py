@@ -25,8 +25,8 @@ app = typer.Typer(help="Repayment arrangements: the core-banking export.", no_ar
 
 @app.command("export")
 def export_cmd(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
-               resolve: Tuple[str, str] = typer.Option(
-                   (None, None), "--resolve", metavar="ID delivered|resend",
+               resolve: Optional[Tuple[str, str]] = typer.Option(
+                   None, "--resolve", metavar="ID delivered|resend",
                    help="Settle one unknown or failed record: 'delivered' (the core banking system has it) "
                         "or 'resend' (it does not; the next pass sends it)."),
                by: str = typer.Option("operator", "--by", help="Who resolves (a staff id, recorded with it)."),
@@ -40,10 +40,10 @@ def export_cmd(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
 
     cfg = load_cfg(config)
     at = parse_now(now)
-    export_id, action = resolve
-    if export_id is not None:
+    if resolve:
+        export_id, action = resolve
         with book(db, "arrangements export --resolve (CLI)") as con:
-            typer.echo(resolve_export(con, export_id, str(action), now=at, by=by))
+            typer.echo(resolve_export(con, export_id, action, now=at, by=by))
         return
     with book(db, "arrangements export (CLI)") as con:
         report = export_arrangements(con, cfg, db_path=db, day=day, now=at)

@@ -193,14 +193,16 @@ def test_a_crash_between_claim_and_send_is_reconciled(con, cfg, tmp_path, core, 
     monkeypatch.setattr(wire, "post", crash_before)
     with pytest.raises(Crash):
         run(con, c)
+    assert statuses(con) == {"A0000:accepted": "sending", "A0001:accepted": "pending"}
     monkeypatch.setattr(wire, "post", crash_after)
-    with pytest.raises(Crash):
+    with pytest.raises(Crash):                               # the next pass first makes A0000's claim unknown
         run(con, c)
-    assert statuses(con) == {"A0000:accepted": "sending", "A0001:accepted": "sending"}
+    assert statuses(con) == {"A0000:accepted": "unknown", "A0001:accepted": "sending"}
+    assert row(con, "A0000:accepted")["tries"] == 1           # a crashed claim is never sent again blindly
     monkeypatch.setattr(wire, "post", real)
 
-    soon = run(con, c, T0 + timedelta(seconds=10))           # claims become unknown; not sent, not asked yet
-    assert (soon.crashed, soon.sent) == (2, 0) and set(statuses(con).values()) == {"unknown"}
+    soon = run(con, c, T0 + timedelta(seconds=10))           # the claim becomes unknown; not sent, not asked yet
+    assert (soon.crashed, soon.sent) == (1, 0) and set(statuses(con).values()) == {"unknown"}
     settled = run(con, c, T0 + timedelta(seconds=61))        # A0000 absent: sent once; A0001 found
     assert (settled.absent, settled.found, settled.delivered) == (1, 1, 1)
     assert set(statuses(con).values()) == {"delivered"}

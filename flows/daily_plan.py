@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 
 from loan_comms.paths import DEFAULT_DB
 from loan_comms.ops.run_lock import exclusive_run
-from tasks.arrangements import export_arrangement_records
+from tasks.arrangement_export import export_arrangement_records
 from tasks.alerts import alert_on_failure, check_day_failures
 from tasks.common import default_day
 from tasks.plan import plan_contacts, plan_dry_run

@@ -17,7 +17,7 @@ from loan_comms.errors import LoanCommsError
 from loan_comms.ops.alerting import Alert, post_alert, webhook_url
 from loan_comms.paths import DEFAULT_DB
 from loan_comms.ops.run_lock import exclusive_run
-from tasks.arrangements import export_arrangement_records
+from tasks.arrangement_export import export_arrangement_records
 from tasks.alerts import alert_on_failure
 from tasks.common import config
 from tasks.ingest import DEFAULT_INBOX, InboxReport, ingest_drop_folders

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from prefect import flow
 
 from loan_comms.paths import DEFAULT_DB
-from tasks.arrangements import export_arrangement_records
+from tasks.arrangement_export import export_arrangement_records
 from tasks.alerts import alert_on_failure, check_day_failures
 from tasks.dispatch import dispatch_whole_day
 from tasks.plan import finish_earlier_days, plan_contacts

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from prefect import flow
 
-from tasks.arrangements import export_arrangement_records
+from tasks.arrangement_export import export_arrangement_records
 from tasks.alerts import alert_on_failure
 from tasks.dispatch import dispatch_whole_day
 from tasks.plan import plan_contacts

@@ -212,6 +212,10 @@ class FakeCore:
         if self._thread:
             self._thread.join(10)
 
+    def serve_forever(self) -> None:
+        """Serve on this thread until interrupted (the demo's process)."""
+        self._server.serve_forever()
+
     def inject(self, *faults: str, **spec: Any) -> None:
         self.state.configure(queue=list(faults), **spec)
 
@@ -236,7 +240,7 @@ def main() -> None:
     core.inject(rate=args.rate, seed=args.seed)
     print(f"fake core banking listening on {core.url} (lookup {core.lookup_url})", flush=True)
     try:
-        core._server.serve_forever()
+        core.serve_forever()
     except KeyboardInterrupt:
         pass
 

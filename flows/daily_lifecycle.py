@@ -7,6 +7,7 @@ from datetime import date
 from prefect import flow
 
 from loan_comms.paths import DEFAULT_DB
+from tasks.arrangement_export import export_arrangement_records
 from tasks.alerts import alert_on_failure, check_day_failures
 from tasks.dispatch import dispatch_whole_day
 from tasks.plan import finish_earlier_days, plan_contacts
@@ -23,6 +24,7 @@ def daily_lifecycle(as_of: date, db_path: str = str(DEFAULT_DB), config_path: st
     """
     finish_earlier_days(db_path, as_of, config_path, batch_size)   # after an interrupted run
     plan = plan_contacts(db_path, as_of, config_path, batch_size)
+    export_arrangement_records(db_path, config_path, as_of, "daily-lifecycle")   # to the core banking system
     dispatch_whole_day(db_path, as_of, config_path, False, batch_size)
     summary = publish_day_summary(db_path, as_of)
     check_day_failures(db_path, as_of, "daily-lifecycle", config_path)   # alert past the threshold

@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger
 
 from loan_comms.paths import DEFAULT_DB
 from loan_comms.ops.run_lock import exclusive_run
+from tasks.arrangement_export import export_arrangement_records
 from tasks.alerts import alert_on_failure, check_day_failures
 from tasks.common import default_day
 from tasks.plan import plan_contacts, plan_dry_run
@@ -40,6 +41,7 @@ def daily_plan(as_of: date | None = None, dry_run: bool = False, db_path: str = 
             return {"as_of": day.isoformat(), "dry_run": True, "would_plan": report.planned_total,
                     "would_suppress": sum(report.suppressed.values())}
         plan = plan_contacts(db_path, day, config_path, batch_size)
+        export_arrangement_records(db_path, config_path, day, "daily-plan")   # plans accepted, broken, kept
         summary = publish_day_summary(db_path, day, title=f"Plan for {day}")
         check_day_failures(db_path, day, "daily-plan", config_path)
     logger.info("%s: %d contacts planned; summary artifact day-summary-%s", day, plan.planned_total, day)

@@ -17,6 +17,7 @@ from loan_comms.errors import LoanCommsError
 from loan_comms.ops.alerting import Alert, post_alert, webhook_url
 from loan_comms.paths import DEFAULT_DB
 from loan_comms.ops.run_lock import exclusive_run
+from tasks.arrangement_export import export_arrangement_records
 from tasks.alerts import alert_on_failure
 from tasks.common import config
 from tasks.ingest import DEFAULT_INBOX, InboxReport, ingest_drop_folders
@@ -66,6 +67,7 @@ def ingest_inbox(inbox: str = str(DEFAULT_INBOX), db_path: str = str(DEFAULT_DB)
     logger = get_run_logger()
     with exclusive_run(db_path, "ingest-inbox", timeout_s=lock_timeout_s, on_wait=logger.warning):
         report = ingest_drop_folders(db_path, inbox, config_path)
+        export_arrangement_records(db_path, config_path, None, "ingest-inbox")   # choices landed: plans accepted
     create_markdown_artifact(key="ingest-summary", markdown=_markdown(report, inbox),
                              description="what the last ingestion picked up")
     create_table_artifact(key="review-queue", table=report.open_reviews or [{"review_id": "(none open)"}],

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from prefect import flow
 
 from loan_comms.paths import DEFAULT_DB
+from tasks.arrangement_export import export_arrangement_records
 from tasks.alerts import alert_on_failure, check_day_failures
 from tasks.dispatch import dispatch_whole_day
 from tasks.plan import finish_earlier_days, plan_contacts
@@ -24,6 +25,7 @@ def lifecycle_days(start: date, days: int = 1, db_path: str = str(DEFAULT_DB),
     for i in range(days):
         as_of = start + timedelta(days=i)
         plan = plan_contacts(db_path, as_of, config_path, batch_size)
+        export_arrangement_records(db_path, config_path, as_of, "lifecycle-days")
         dispatch_whole_day(db_path, as_of, config_path, False, batch_size)
         summary = publish_day_summary(db_path, as_of)
         print(summary.one_line(), flush=True)  # stdout for the person running it; artifacts for the UI

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from prefect import flow
 
+from tasks.arrangement_export import export_arrangement_records
 from tasks.alerts import alert_on_failure
 from tasks.dispatch import dispatch_whole_day
 from tasks.plan import plan_contacts
@@ -26,6 +27,7 @@ def simulate_lifecycle(start: date, days: int, db_path: str, seed: int = 7, work
         plan_contacts(db_path, as_of, config_path)
         dispatch_whole_day(db_path, as_of, config_path, receipts_inbox=receipts_inbox)
         simulate_borrowers(db_path, as_of, seed, workdir, config_path)
+        export_arrangement_records(db_path, config_path, as_of, "simulate-lifecycle")   # plans agreed that day
         summary = publish_day_summary(db_path, as_of, title=f"Simulated day {as_of}")
         print(summary.one_line(), flush=True)  # stdout for the person running it; artifacts for the UI
         out.append({"as_of": as_of.isoformat(), **summary.totals()})

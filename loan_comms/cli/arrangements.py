@@ -17,7 +17,7 @@ import typer
 from loan_comms.cli.common import ConfigOpt, DbOpt, NowOpt, book, load_cfg, parse_now
 from loan_comms.cli.errors import ReportingGroup
 
-app = typer.Typer(help="Repayment plans: the review queue of requests a person approves or declines.",
+app = typer.Typer(help="Repayment plans: the review queue (a person approves or declines) and the core-banking export.",
                   no_args_is_help=True, cls=ReportingGroup)
 
 

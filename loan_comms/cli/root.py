@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import typer
 
-from loan_comms.cli import (arrangements, audit, book, days, delivery, feedback, inbound, plans, reviews, simulate,
-                            templates)
+from loan_comms.cli import (arrangements, arrangements_export, audit, book, days, delivery, feedback, inbound, plans,
+                            reviews, simulate, templates)
 from loan_comms.cli.errors import DEBUG_ENV, ReportingGroup, set_debug
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ReportingGroup,
@@ -28,7 +28,8 @@ for group in (book, days, inbound, delivery, audit, simulate, feedback, plans):
     app.add_typer(group.app)
 app.add_typer(templates.app, name="templates")
 app.add_typer(reviews.app, name="reviews")
-app.add_typer(arrangements.app, name="arrangements")
+app.add_typer(arrangements.app, name="arrangements")   # review|approve|decline; `export` registers on it
+_ = arrangements_export  # noqa: F841  (imported for its `export` command)
 
 
 def _mount() -> None:

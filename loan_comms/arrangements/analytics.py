@@ -154,11 +154,11 @@ def rebuild(con: duckdb.DuckDBPyConnection, *, as_of: date | None = None,
     """Replace every arrangement_stats_* table from the log (arrangement_offers, contact_attempts,
     arrangements, arrangement_loans, borrower_events, delinquency_episodes, survey_*) and return
     the numbers. `as_of`: the horizon (default: the newest day planned)."""
-    params = {"horizon": as_of or horizon(con), "cure_days": cure_days}
+    day = as_of or horizon(con)
     with db.transaction(con):
         for name in _STEPS:
-            db.run(con, name, params)
-    return summary(con, cure_days=cure_days, as_of=params["horizon"])
+            db.run(con, name, {"horizon": day, "cure_days": cure_days})
+    return summary(con, cure_days=cure_days, as_of=day)
 
 
 def built(con: duckdb.DuckDBPyConnection) -> bool:

@@ -1,6 +1,7 @@
 """Simulated borrowers take the repayment plans offered to them, and keep or break them.
 
     choose_plans(con, cfg, as_of, seed, day_dir, now=...)    # who takes an offer made on as_of, and how
+    review_plans(con, cfg, seed, now=...)                   # a reviewer decides the requests that need one
     schedule_plan_payments(con, seed, now=...)              # what those on a plan will pay, into payment_feed
 
 Choices arrive the way real ones do, through the production intake (nothing here writes a plan):
@@ -11,7 +12,11 @@ Choices arrive the way real ones do, through the production intake (nothing here
   <day_dir>/plan_sms.jsonl (the simulator's inbound SMS format, like survey_sms.jsonl), landed by
   the normal reply ingestion, whose menu hook (loan_comms.arrangements.sms_menu) takes it.
 Either landing module may be missing while the pieces are put together: then the file is still
-written, not landed, and the report says so (one note, never an error).
+written, not landed, and the report says so (one note, never an error). The simulator stands in for
+the page server, so its file is landed as the page's own (trusted_web, where the intake has it).
+A request outside the automatic rules waits for a person: the simulated reviewer
+(loan_comms.arrangements.reviews, when there) decides each 0-2 days after it was made, approving
+seven in ten and declining the rest with a reason, so the declined path and its re-offer show too.
 
 Who takes what is drawn in SQL (sql/simulation/plan_choices.sql): those who asked for help take
 their offer more often. Payments (sql/simulation/schedule_plan_payments.sql): 70% keep their plan,
@@ -22,10 +27,12 @@ writes the same files and lands nothing new. Nothing here logs a number, a name 
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import inspect
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -40,6 +47,9 @@ CHOICES_FILE = "arrangement_choices.jsonl"
 SMS_FILE = "plan_sms.jsonl"
 INTAKE = "loan_comms.arrangements.intake"      # part of the plan page (ingest_arrangement_choices)
 SMS_MENU = "loan_comms.arrangements.sms_menu"  # the reply hook that turns "1" into a choice
+REVIEWS = "loan_comms.arrangements.reviews"    # the review queue (pending, approve, decline)
+REVIEWER = "sim-reviewer"
+DECLINE_REASON = "The payment asked for is below what the income you told us can support; please pick another option."
 
 
 @dataclass
@@ -98,7 +108,9 @@ def choose_plans(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: da
         path = _write_jsonl(Path(day_dir) / CHOICES_FILE, web)
         intake = _landing(INTAKE)
         if intake is not None:
-            report.landed_web = str(intake.ingest_arrangement_choices(con, cfg, path, now=now))
+            ingest = intake.ingest_arrangement_choices
+            page = {"trusted_web": True} if "trusted_web" in inspect.signature(ingest).parameters else {}
+            report.landed_web = str(ingest(con, cfg, path, now=now, **page))
         else:
             report.landed_web = "not landed: the plan page's intake is not installed"
     if sms:
@@ -108,6 +120,27 @@ def choose_plans(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: da
         else:
             report.landed_sms = "not landed: the SMS menu is not installed"
     return report
+
+
+def review_plans(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, seed: int, now: datetime) -> str:
+    """The plan reviewer's day: each pending request is decided once `now` is 0-2 days (drawn) past
+    its request, approved 7 times in 10, else declined with a reason. Replay-safe: a decided request
+    is no longer pending."""
+    reviews = _landing(REVIEWS)
+    if reviews is None:
+        return "plan reviews: the review queue is not installed"
+    approved = declined = 0
+    for request in reviews.pending(con, cfg, now):
+        draw = int(hashlib.sha256(f"{seed}:{request.arrangement_id}:plan-review".encode()).hexdigest(), 16)
+        if now < request.requested_at + timedelta(days=draw % 3):
+            continue
+        if (draw // 3) % 10 < 7:
+            reviews.approve(con, request.arrangement_id, REVIEWER, now)
+            approved += 1
+        else:
+            reviews.decline(con, request.arrangement_id, REVIEWER, DECLINE_REASON, now)
+            declined += 1
+    return f"plan reviews: {approved} approved, {declined} declined"
 
 
 def schedule_plan_payments(con: duckdb.DuckDBPyConnection, seed: int, *, now: datetime) -> int:

@@ -35,7 +35,7 @@ from loan_comms.inbound.receipts import ingest_receipts
 from loan_comms.inbound.replies import ingest_replies
 from loan_comms.inbound.reviews import RESOLVABLE, ReviewError, open_reviews, resolve_review
 from loan_comms.inbound.visits import ingest_visit_outcomes
-from loan_comms.simulation.arrangements import choose_plans
+from loan_comms.simulation.arrangements import choose_plans, review_plans
 from loan_comms.simulation.phrases import draw
 from loan_comms.simulation.survey_answers import answer_surveys
 
@@ -155,7 +155,7 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
     report.email_replies = (str(ingest_email_replies(con, cfg, _write_emails(day_dir / "email_replies", emails, as_of),
                                                      now=end_of_day)) if emails else "no e-mail replies")
     report.surveys = str(answer_surveys(con, cfg, as_of, seed, day_dir, now=end_of_day))
-    report.plans = str(choose_plans(con, cfg, as_of, seed, day_dir, end_of_day))
+    report.plans = f"{choose_plans(con, cfg, as_of, seed, day_dir, end_of_day)}; {review_plans(con, cfg, seed, end_of_day)}"
     report.reviews = review_queue(con, cfg, seed, end_of_day)
     calls = db.rows(con, "simulation/call_outcomes", params)
     report.calls = str(ingest_call_outcomes(con, _write_jsonl(day_dir / "dialer.jsonl", calls), now=end_of_day))

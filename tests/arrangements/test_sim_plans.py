@@ -292,3 +292,26 @@ def test_draw_behaviour_reports_plans_and_plan_payments(con, cfg, tmp_path):
     assert (tmp_path / MONDAY.isoformat() / CHOICES_FILE).exists()
     again = draw_behaviour(con, cfg, MONDAY, 7, tmp_path)
     assert again.plan_payments == 0
+
+
+def test_the_simulated_reviewer_decides_each_request_within_two_days(con, cfg, monkeypatch):
+    """Against a stand-in review queue (the real one is loan_comms.arrangements.reviews): every request
+    is decided by 2 days after it was made, most approved, some declined with a reason; none twice."""
+    from loan_comms.simulation.arrangements import REVIEWER, review_plans
+
+    made = datetime(2026, 11, 30, 3, tzinfo=UTC)
+    queue = {f"R{i}": types.SimpleNamespace(arrangement_id=f"R{i}", requested_at=made) for i in range(200)}
+    decided: dict[str, tuple[str, str, datetime]] = {}
+    fake = types.ModuleType("loan_comms.arrangements.reviews")
+    fake.pending = lambda con, cfg, now: [r for k, r in queue.items() if k not in decided]
+    fake.approve = lambda con, aid, by, now: decided.setdefault(aid, ("approved", by, now))
+    fake.decline = lambda con, aid, by, reason, now: decided.setdefault(aid, ("declined", by, now)) if reason else None
+    monkeypatch.setitem(sys.modules, "loan_comms.arrangements.reviews", fake)
+    days = [made + timedelta(days=d, hours=9) for d in range(4)]
+    notes = [review_plans(con, cfg, 7, now) for now in days]
+    assert len(decided) == 200 and notes[-1] == "plan reviews: 0 approved, 0 declined"
+    assert {by for _, by, _ in decided.values()} == {REVIEWER}
+    assert all(at <= made + timedelta(days=2, hours=9) for _, _, at in decided.values())
+    verdicts = Counter(v for v, _, _ in decided.values())
+    assert 0.6 * 200 < verdicts["approved"] < 0.8 * 200 and verdicts["declined"] > 0
+    assert len({at for _, _, at in decided.values()}) == 3                  # spread over 0, 1 and 2 days

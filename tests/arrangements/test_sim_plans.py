@@ -21,8 +21,8 @@ import pytest
 
 from loan_comms import db
 from loan_comms.simulation import draw, draw_behaviour
-from loan_comms.simulation.arrangements import (CHOICES_FILE, SMS_FILE, choose_plans, plan_choices,
-                                                schedule_plan_payments)
+from loan_comms.simulation.arrangements import (CHOICES_FILE, INTAKE, SMS_FILE, SMS_MENU, _landing, choose_plans,
+                                                plan_choices, schedule_plan_payments)
 from loan_comms.simulation.phrases import _bank
 from loan_comms.understanding.classify import understand
 from tests.builders import insert, point
@@ -60,11 +60,19 @@ def _offers(con, n: int, *, step: str = "hardship_offer", channel: str = "sms", 
         FROM range({start}, {start + n}) AS t(i);
         INSERT INTO arrangement_offer_options
         SELECT 'T' || i, o.no, o.id, o.kind, o.months, o.payment, o.total, false,
-               o.no = 2 AND {str(review_second).lower()}, '[]'
+               o.no = 2 AND {str(review_second).lower()}, o.schedule
         FROM range({start}, {start + n}) AS t(i),
-             (VALUES (1, 'respread_3', 'respread', 3, 400, 1200), (2, 'reduced_50_6', 'reduced_payment', 6, 150, 900))
-             AS o(no, id, kind, months, payment, total);
+             (VALUES (1, 'respread_3', 'respread', 3, 400, 1200, '{_schedule(3, "400.00")}'),
+                     (2, 'reduced_50_6', 'reduced_payment', 6, 150, 900, '{_schedule(6, "150.00")}'))
+             AS o(no, id, kind, months, payment, total, schedule);
     """)
+
+
+def _schedule(months: int, amount: str) -> str:
+    """An option's schedule as arrangement_offer_options holds it: monthly from Dec 30, 2026."""
+    dues = [date(2026, 12, 30), date(2027, 1, 30), date(2027, 2, 28), date(2027, 3, 30), date(2027, 4, 30),
+            date(2027, 5, 30)]
+    return json.dumps([{"no": k, "due_date": dues[k - 1].isoformat(), "amount": amount} for k in range(1, months + 1)])
 
 
 @pytest.fixture
@@ -179,22 +187,31 @@ def test_an_offer_on_a_loan_with_a_plan_already_open_is_not_taken_and_a_replay_d
 
 
 def test_landing_goes_through_the_intake_and_the_reply_ingestion_when_they_exist(offered, cfg, tmp_path, monkeypatch):
-    report = choose_plans(offered, cfg, MONDAY, 7, tmp_path, NOW)
-    if "loan_comms.arrangements.intake" not in sys.modules:
-        assert "not landed" in str(report)
-    calls = []
-    fake = types.ModuleType("loan_comms.arrangements.intake")
-    fake.ingest_arrangement_choices = lambda con, cfg, path, *, now: calls.append((path.name, now)) or "2 landed"
-    monkeypatch.setitem(sys.modules, "loan_comms.arrangements.intake", fake)
-    report = choose_plans(offered, cfg, MONDAY, 7, tmp_path, NOW)
-    assert calls == [(CHOICES_FILE, NOW)] and report.landed_web == "2 landed"
-    monkeypatch.setitem(sys.modules, "loan_comms.arrangements.sms_menu", types.ModuleType("sms_menu"))
+    """With the plan page's intake and the SMS menu installed (parts of issue 15), every choice lands as
+    a plan, once; before they are, the files are written and the report says they were not landed (a
+    stand-in intake checks the call)."""
+    real_intake, real_menu = _landing(INTAKE), _landing(SMS_MENU)
+    if real_intake is None:
+        assert "not landed" in choose_plans(offered, cfg, MONDAY, 7, tmp_path, NOW).landed_web
+        calls = []
+        fake = types.ModuleType(INTAKE)
+        fake.ingest_arrangement_choices = lambda con, cfg, path, *, now: calls.append((path.name, now)) or "2 landed"
+        monkeypatch.setitem(sys.modules, INTAKE, fake)
+        assert choose_plans(offered, cfg, MONDAY, 7, tmp_path, NOW).landed_web == "2 landed"
+        assert calls == [(CHOICES_FILE, NOW)]
+    if real_menu is None:
+        monkeypatch.setitem(sys.modules, SMS_MENU, types.ModuleType(SMS_MENU))
     report = choose_plans(offered, cfg, MONDAY, 7, tmp_path, NOW)
     assert report.landed_sms and "not landed" not in report.landed_sms
-    recorded = offered.execute("SELECT count(*) FROM borrower_events WHERE kind = 'sms_reply'").fetchone()[0]
+    replies = "SELECT count(*) FROM borrower_events WHERE external_id LIKE 'SIMPLAN%'"
+    recorded = offered.execute(replies).fetchone()[0]
     assert recorded == report.sms                                           # through the normal reply ingestion
-    choose_plans(offered, cfg, MONDAY, 7, tmp_path, NOW)
-    assert offered.execute("SELECT count(*) FROM borrower_events WHERE kind = 'sms_reply'").fetchone()[0] == recorded
+    plans = "SELECT source, count(*) FROM arrangements GROUP BY source ORDER BY source"
+    landed = offered.execute(plans).fetchall()
+    if real_intake is not None and real_menu is not None:
+        assert landed == [("sms", report.sms), ("web", report.web)]         # every choice became a plan
+    choose_plans(offered, cfg, MONDAY, 7, tmp_path, NOW)                    # replay: nothing new
+    assert offered.execute(replies).fetchone()[0] == recorded and offered.execute(plans).fetchall() == landed
 
 
 # -- payments of those on a plan ------------------------------------------------------------------

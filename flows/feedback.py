@@ -1,7 +1,9 @@
 """The nightly deployment `feedback-aggregate`: survey answers and borrowers' replies into the
 feedback_* tables (NPS, CSAT, response rate by slice and week, complaint themes), then the
-self-contained HTML report. Its markdown artifact carries the headline numbers and the report's
-path: counts and rates only, never a comment or a reply."""
+self-contained HTML report. The repayment-arrangement tables (arrangement_stats_*) are rebuilt in the
+same run (loan_comms.surveys.aggregate calls loan_comms.arrangements.analytics.rebuild) and have their
+section in the report and the artifact. Its markdown artifact carries the headline numbers and the
+report's path: counts and rates only, never a comment or a reply."""
 
 from __future__ import annotations
 
@@ -45,4 +47,15 @@ def feedback_aggregate(db_path: str = str(DEFAULT_DB), report_path: str = str(DE
             **{f"{s}_answers": h.answers for s, h in heads.items()},
             **{f"{s}_invitations": h.invitations for s, h in heads.items()},
             **({"nps": heads["nps"].nps} if "nps" in heads else {}),
-            **({"csat_mean": heads["csat"].csat_mean} if "csat" in heads else {})}
+            **({"csat_mean": heads["csat"].csat_mean} if "csat" in heads else {}),
+            **(_plan_numbers(summary) if summary.arrangements else {})}
+
+
+def _plan_numbers(summary: FeedbackSummary) -> dict:
+    """The arrangement counts the flow returns (no ids)."""
+    a = summary.arrangements
+    assert a is not None
+    plan, plain = a.cure_all("plan"), a.cure_all("plain_ladder")
+    return {"plan_offers": a.funnel.offers, "plan_offers_taken": a.funnel.taken, "plans_kept": a.plans.kept,
+            "plans_broken": a.plans.broken, "plans_active": a.plans.active,
+            "cure_rate_plan": plan.cure_rate if plan else None, "cure_rate_plain_ladder": plain.cure_rate if plain else None}

@@ -4,8 +4,8 @@ The simulator replaces only the clock and the borrowers. Their reactions arrive 
 do, as files in the production formats (Twilio inbound SMS, SendGrid events for unsubscribes, the
 dialer's export with one row per dial attempt, the field team's visit reports, the operator event
 file with every kind of loan_comms/policy/kinds.py, reassigned-numbers answers, new numbers verified
-after a wrong one, the payment feed, survey answers: survey_answers.py) and go through the same
-ingestion code. Draws are hash-based
+after a wrong one, the payment feed, survey answers: survey_answers.py, repayment plans chosen on the
+page or by SMS menu and their payments: arrangements.py) and go through the same ingestion code. Draws are hash-based
 on (seed, contact) or (seed, number), so a seed gives the same history every time. SMS replies are
 free text: SQL draws what a borrower means (sql/simulation/sms_replies.sql), the phrase bank
 (phrases.py) words it, so the simulation exercises the reply classifier as real replies would.
@@ -35,6 +35,7 @@ from loan_comms.inbound.receipts import ingest_receipts
 from loan_comms.inbound.replies import ingest_replies
 from loan_comms.inbound.reviews import RESOLVABLE, ReviewError, open_reviews, resolve_review
 from loan_comms.inbound.visits import ingest_visit_outcomes
+from loan_comms.simulation.arrangements import choose_plans, review_plans
 from loan_comms.simulation.phrases import draw
 from loan_comms.simulation.survey_answers import answer_surveys
 
@@ -53,11 +54,14 @@ class BehaviourReport:
     new_numbers: str = ""
     promised_payments: int = 0
     surveys: str = ""
+    plans: str = ""
+    plan_payments: int = 0
 
     def __str__(self) -> str:
         return (f"{self.as_of} behaviour: {self.replies}; {self.email_replies}; {self.reviews}; {self.calls}; {self.visits}; {self.email_events}; {self.operator}; "
                 f"{self.reassigned}; {self.new_numbers}; {self.promised_payments} promised payments scheduled"
-                + (f"; {self.surveys}" if self.surveys else ""))
+                + (f"; {self.surveys}" if self.surveys else "")
+                + (f"; {self.plans}; {self.plan_payments} plan payments scheduled" if self.plans else ""))
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -151,6 +155,7 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
     report.email_replies = (str(ingest_email_replies(con, cfg, _write_emails(day_dir / "email_replies", emails, as_of),
                                                      now=end_of_day)) if emails else "no e-mail replies")
     report.surveys = str(answer_surveys(con, cfg, as_of, seed, day_dir, now=end_of_day))
+    report.plans = f"{choose_plans(con, cfg, as_of, seed, day_dir, end_of_day)}; {review_plans(con, cfg, seed, end_of_day)}"
     report.reviews = review_queue(con, cfg, seed, end_of_day)
     calls = db.rows(con, "simulation/call_outcomes", params)
     report.calls = str(ingest_call_outcomes(con, _write_jsonl(day_dir / "dialer.jsonl", calls), now=end_of_day))
@@ -169,4 +174,5 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
                                                    now=end_of_day))
     with db.transaction(con):
         report.promised_payments = db.changed(con, "simulation/schedule_kept_promises", params)
+        report.plan_payments = db.changed(con, "simulation/schedule_plan_payments", {**params, "now": end_of_day})
     return report

@@ -9,6 +9,9 @@ same data leaves the same tables and a crash leaves yesterday's):
     feedback_weekly          the weekly trend per scale and programme                aggregate_weekly.sql
     feedback_theme_mentions  texts x complaint themes (no text)                      aggregate_themes.sql
     feedback_themes_weekly   complaint themes per week and source                    aggregate_themes.sql
+Beside them, in the same nightly run, the repayment-arrangement tables (arrangement_stats_*: offers
+taken, plans kept or broken, cure rate against the plain ladder, complaints and satisfaction on a
+plan; loan_comms/arrangements/analytics.py), rebuilt whole the same way.
 The headline numbers carry counts and rates only, never a comment or a reply.
 """
 
@@ -21,6 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from loan_comms import db
+from loan_comms.arrangements import analytics as plan_stats
 from loan_comms.surveys.themes import Themes, load_themes
 
 TABLES = ("feedback_responses", "feedback_slices", "feedback_weekly", "feedback_theme_mentions",
@@ -48,6 +52,7 @@ class FeedbackSummary:
     texts_read: int
     theme_counts: dict[str, int] = field(default_factory=dict)   # theme -> texts mentioning it
     themes_version: str = ""
+    arrangements: plan_stats.ArrangementSummary | None = None   # None: the arrangement tables not built yet
 
     def markdown_lines(self) -> list[str]:
         """Headline numbers as markdown lines (counts and rates only: safe for an artifact)."""
@@ -62,6 +67,8 @@ class FeedbackSummary:
         out += ["", f"Complaint themes in {self.texts_read} comments and replies "
                     f"(dictionary version {self.themes_version}):", ""]
         out += [f"- {name}: {n}" for name, n in self.theme_counts.items()]
+        if self.arrangements is not None:
+            out += ["", *self.arrangements.markdown_lines()]
         return out
 
 
@@ -90,6 +97,7 @@ def aggregate(con: duckdb.DuckDBPyConnection, themes: Themes | None = None) -> F
         db.temp_table(con, "_theme_hits", hits)
         db.run(con, "surveys/aggregate_themes")
         con.execute("DROP TABLE IF EXISTS temp._theme_hits")
+    plan_stats.rebuild(con)     # its own transaction: the survey tables stand even if this one fails
     return summary(con, themes)
 
 
@@ -100,7 +108,8 @@ def summary(con: duckdb.DuckDBPyConnection, themes: Themes | None = None) -> Fee
                   for r in db.rows(con, "surveys/headline_numbers"))
     counts = {str(r["theme"]): int(r["texts"]) for r in db.rows(con, "surveys/theme_totals")}
     read = int(db.value(con, "surveys/texts_read") or 0)
-    return FeedbackSummary(heads, read, counts, themes.version if themes else "")
+    plans = plan_stats.summary(con) if plan_stats.built(con) else None
+    return FeedbackSummary(heads, read, counts, themes.version if themes else "", plans)
 
 
 def _f(v: Any) -> float | None:

@@ -5,7 +5,8 @@
 Charts are drawn by plotly (the Python package builds the figures; plotly.js, ~4.6 MB, is embedded
 once in the page with `include_plotlyjs=True`, so the file needs no network): NPS trend, CSAT by
 last ladder step and by call team, satisfaction against contact intensity, complaint themes over
-time. Why plotly: actively maintained (MIT, regular releases), interactive charts (hover for
+time, and a "Repayment arrangements" section (offers taken, plans kept or broken by option, cure
+rate against the plain ladder, complaints and satisfaction on a plan: plan_section). Why plotly: actively maintained (MIT, regular releases), interactive charts (hover for
 counts) from plain Python lists without pandas, and a single offline bundle; it draws SVG, which a
 headless browser test can see. The page holds numbers and slice names only: no comment, reply,
 name or number.
@@ -23,16 +24,18 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from loan_comms import db
+from loan_comms.arrangements import analytics as plan_stats
 from loan_comms.surveys.aggregation import FeedbackSummary, summary
 from loan_comms.surveys.themes import Themes, load_themes
 
 CHARTS = ("nps-trend", "csat-by-step", "csat-by-team", "intensity", "themes")
+PLAN_CHARTS = ("plan-offers", "plan-outcomes", "plan-cure", "plan-experience")   # the arrangements section
 _LAYOUT: dict[str, Any] = {"template": "plotly_white", "height": 380, "margin": {"l": 60, "r": 30, "t": 60, "b": 60},
                            "font": {"family": "system-ui, 'PingFang SC', 'Microsoft YaHei', sans-serif"}}
 
 
-def _empty(fig: go.Figure) -> go.Figure:
-    fig.add_annotation(text="no answers yet", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+def _empty(fig: go.Figure, text: str = "no answers yet") -> go.Figure:
+    fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
                        font={"size": 16, "color": "#888"})
     return fig
 
@@ -98,6 +101,117 @@ def themes_over_time(con: duckdb.DuckDBPyConnection, themes: Themes) -> go.Figur
     return fig if rows else _empty(fig)
 
 
+_OUTCOME_COLOURS = {"taken": "#6aa84f", "pending_review": "#f1c232", "declined": "#cc4125", "unanswered": "#999999",
+                    "open": "#cfe2f3", "kept": "#6aa84f", "active": "#3b7dd8", "broken": "#cc4125"}
+
+
+def plan_offers(con: duckdb.DuckDBPyConnection) -> go.Figure:
+    """The offer funnel by offer-bearing step: taken, waiting for review, declined, unanswered, open."""
+    rows = db.rows(con, "arrangements/stats_read_funnel", {"dimension": "step"})
+    fig = go.Figure()
+    for outcome in ("taken", "pending_review", "declined", "unanswered", "open"):
+        fig.add_trace(go.Bar(x=[r["value"] for r in rows], y=[r[outcome] for r in rows],
+                             name=outcome.replace("_", " "), marker_color=_OUTCOME_COLOURS[outcome],
+                             customdata=[r["offers"] for r in rows],
+                             hovertemplate="%{x}<br>%{y} of %{customdata} offers<extra>" + outcome + "</extra>"))
+    fig.update_layout(title="Plan offers that went out, and what became of them", barmode="stack",
+                      xaxis_title="offer-bearing contact", yaxis_title="offers", **_LAYOUT)
+    return fig if rows else _empty(fig, "no plan offers yet")
+
+
+def plan_outcomes(con: duckdb.DuckDBPyConnection) -> go.Figure:
+    """Accepted plans by option: kept, still active, broken (keep rate in the hover)."""
+    rows = [r for r in db.rows(con, "arrangements/stats_read_plans", {"dimension": "option"}) if r["accepted"]]
+    fig = go.Figure()
+    for outcome in ("kept", "active", "broken"):
+        fig.add_trace(go.Bar(x=[r["value"] for r in rows], y=[r[outcome] for r in rows], name=outcome,
+                             marker_color=_OUTCOME_COLOURS[outcome],
+                             customdata=[[r["accepted"], "-" if r["keep_rate"] is None else f"{r['keep_rate']:.0%}"]
+                                         for r in rows],
+                             hovertemplate="%{x}<br>%{y} of %{customdata[0]} plans<br>kept of those ended: "
+                                           "%{customdata[1]}<extra>" + outcome + "</extra>"))
+    fig.update_layout(title="Plans accepted, by option: kept, active, broken", barmode="stack",
+                      xaxis_title="option", yaxis_title="plans", **_LAYOUT)
+    return fig if rows else _empty(fig, "no plans yet")
+
+
+def plan_cure(con: duckdb.DuckDBPyConnection, cure_days: int = plan_stats.CURE_DAYS) -> go.Figure:
+    """Cure rate with a plan against the plain ladder per dpd band, the counts on every bar."""
+    rows = db.rows(con, "arrangements/stats_read_cure")
+    fig = go.Figure()
+    for grp, colour in (("plan", "#6aa84f"), ("plain_ladder", "#999999")):
+        mine = [r for r in rows if r["grp"] == grp]
+        fig.add_trace(go.Bar(
+            x=[r["band"] for r in mine],
+            y=[r["cure_rate"] for r in mine], name=plan_stats.GROUP_LABELS[grp], marker_color=colour,
+            text=[f"n={r['loans']}" for r in mine], textposition="outside",
+            customdata=[[r["cured"], r["loans"], r["complete_windows"],
+                         " (standardized to the plans' dpd bands)" if r["standardized"] else ""] for r in mine],
+            hovertemplate="dpd %{x}<br>%{y:.0%} back to current%{customdata[3]}<br>%{customdata[0]} of "
+                          "%{customdata[1]} loans (%{customdata[2]} windows complete)<extra></extra>"))
+    fig.update_layout(title=f"Back to current within {cure_days} days: with a plan vs the plain ladder "
+                            "(observational)", barmode="group", xaxis_title="days past due when the plan was agreed",
+                      yaxis={"title": "share cured", "range": [0, 1.1], "tickformat": ".0%"}, **_LAYOUT)
+    return fig if any(r["loans"] for r in rows) else _empty(fig, "no loans in arrears yet")
+
+
+def plan_experience(con: duckdb.DuckDBPyConnection) -> go.Figure:
+    """Complaints per 100 borrowers, CSAT and NPS: on a plan vs in arrears without one."""
+    rows = db.rows(con, "arrangements/stats_read_experience")
+    labels = [plan_stats.GROUP_LABELS[r["grp"]] for r in rows]
+    fig = make_subplots(rows=1, cols=3, subplot_titles=("complaints per 100 borrowers", "CSAT mean (1-5)",
+                                                        "NPS"))
+    colours = ["#6aa84f", "#999999"]
+    for col, (key, n_key) in enumerate((("complaints_per_100", "borrowers"), ("csat_mean", "csat_answers"),
+                                        ("nps", "nps_answers")), start=1):
+        fig.add_trace(go.Bar(x=labels, y=[r[key] for r in rows], marker_color=colours[:len(rows)], showlegend=False,
+                             text=[f"n={r[n_key]}" for r in rows], textposition="outside",
+                             hovertemplate="%{x}<br>%{y}<br>%{text}<extra></extra>"), row=1, col=col)
+    fig.update_layout(title="Complaints and satisfaction: borrowers on a plan vs in arrears without one", **_LAYOUT)
+    return fig if any(r["borrowers"] for r in rows) else _empty(fig, "no borrowers in arrears yet")
+
+
+def plan_section(con: duckdb.DuckDBPyConnection) -> str:
+    """The "Repayment arrangements" section: headline sentences and four charts (plotly.js already
+    in the page). Numbers, steps, options and products only. Empty tables (not built): a note."""
+    if not plan_stats.built(con):
+        return ('<h2 id="arrangements">Repayment arrangements</h2><p>Not built yet: run the feedback aggregate '
+                "(it rebuilds the arrangement tables).</p>")
+    s = plan_stats.summary(con)
+    f, p = s.funnel, s.plans
+    plan, plain = s.cure_all("plan"), s.cure_all("plain_ladder")
+    rate, keep = _share(f.take_rate), _share(p.keep_rate)
+    kpis = [(f"{f.taken} of {f.offers}", f"plan offers taken ({rate}); {f.declined} declined by a reviewer, "
+                                         f"{f.unanswered} unanswered"),
+            (f"{p.kept} kept / {p.broken} broken", f"of {p.accepted} plans accepted ({p.active} active; "
+                                                   f"kept of those ended: {keep})")]
+    if plan is not None and plain is not None:
+        kpis.append((f"{_share(plan.cure_rate)} vs {_share(plain.cure_rate)}",
+                     f"back to current within {s.cure_days} days: with a plan (n={plan.loans}) vs the plain "
+                     f"ladder (n={plain.loans}, standardized to the plans' dpd bands)"))
+    cells = "".join(f'<div class="kpi"><b>{html.escape(big)}</b><span>{html.escape(small)}</span></div>'
+                    for big, small in kpis)
+    figs = {"plan-offers": plan_offers(con), "plan-outcomes": plan_outcomes(con), "plan-cure": plan_cure(con, s.cure_days),
+            "plan-experience": plan_experience(con)}
+    charts = "\n".join(
+        f'<section class="chart plan" data-chart="{key}">'
+        + fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{key}",
+                      config={"displaylogo": False, "responsive": True}) + "</section>"
+        for key, fig in figs.items())
+    return (f'<h2 id="arrangements">Repayment arrangements</h2>\n<p>Plans offered to borrowers in hardship, taken '
+            f"without a phone call or agreed with an agent, and how they went (data up to {s.horizon}).</p>\n"
+            f'<section class="kpis">{cells}</section>\n{charts}\n'
+            f'<p class="note">The cure comparison is observational, not an experiment: who gets a plan is not '
+            f"random (they asked for help, or their profile offers forbearance first), so a difference is an "
+            f"association. Loans are compared within the same days-past-due band and the counts are shown with "
+            f"every rate; a plan replaces the contractual payments, so a loan on a plan that is still on track is "
+            f"not yet current (see sql/arrangements/stats_cure.sql).</p>")
+
+
+def _share(v: float | None) -> str:
+    return "-" if v is None else f"{v:.0%}"
+
+
 def _headline_html(s: FeedbackSummary) -> str:
     cells = []
     for h in s.headlines:
@@ -120,6 +234,7 @@ _PAGE = """<!DOCTYPE html>
  .kpi {{ border: 1px solid #ddd; border-radius: 8px; padding: .8rem 1.2rem; }}
  .kpi b {{ display: block; font-size: 1.6rem; }}
  .chart {{ margin: 1.5rem 0; border-top: 1px solid #eee; }}
+ .note {{ color: #555; font-size: .9rem; }}
  footer {{ color: #777; font-size: .85rem; }}
 </style></head>
 <body>
@@ -127,6 +242,7 @@ _PAGE = """<!DOCTYPE html>
 <p>Surveys that went out, their answers, and what borrowers complain about. Built {built} from {db}.</p>
 <section class="kpis">{kpis}</section>
 {charts}
+{plans}
 <footer>NPS = % promoters (9-10) - % detractors (0-6) of the answers; CSAT is the mean of 1-5 answers.
 Weeks are the surveys' planning weeks. Complaint themes: dictionary version {themes_version}
 (config/feedback_themes.toml). No comment or reply text is in this page.</footer>
@@ -150,7 +266,7 @@ def render_report(con: duckdb.DuckDBPyConnection, *, source: str = "", themes: T
         parts.append(f'<section class="chart" data-chart="{key}">{div}</section>')
     built = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     return _PAGE.format(built=built, db=html.escape(Path(source).name if source else "the database"),
-                        kpis=_headline_html(summary(con, themes)), charts="\n".join(parts),
+                        kpis=_headline_html(summary(con, themes)), charts="\n".join(parts), plans=plan_section(con),
                         themes_version=themes.version)
 
 

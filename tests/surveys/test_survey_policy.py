@@ -18,7 +18,7 @@ from loan_comms.config import LifecycleConfig
 from loan_comms.lifecycle.planner import decide, plan_day
 from loan_comms.surveys import attempt_id_for, token_for
 from loan_comms.surveys.tokens import TOKEN_KEY_ENV
-from tests.builders import Book, EchoRenderer
+from tests.builders import Book, EchoRenderer, insert
 
 DAY = date(2026, 11, 10)   # Tuesday; the call below reached B1 the day before
 CALL_DAY = DAY - timedelta(days=1)
@@ -256,19 +256,53 @@ def test_a_planned_survey_is_not_its_own_fatigue_at_send_time(book, cfg):
     assert book.attempts(purpose="survey")[0]["status"] == "planned"
 
 
-def test_hardship_plan_is_asked_about_a_week_after_the_offer_went(book, cfg):
+def _hardship_plan_history(book: Book, agreed: date, *, accepted: bool = True) -> None:
+    """B1 asked for help: a hardship_offer went two days before `agreed`, and on `agreed` (10:00
+    Shanghai) the borrower took option 1 on the page: plan ARR1 active, its arrangement_accepted event
+    (accepted=False: the offer went and nothing was agreed)."""
     book.borrower("B1")
     book.loan("L1", "B1", [("2026-11-01", "100.00")])
-    offer_day = DAY - timedelta(days=cfg.surveys.programmes["hardship_plan"].delay_days)
-    at = datetime.combine(offer_day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
+    offer_day = agreed - timedelta(days=2)
+    sent = datetime.combine(offer_day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
     book.contact(attempt_id="offer-1", idempotency_key=f"B1|L1|hardship_offer|sms|{offer_day}", borrower_id="B1",
                  loan_id="L1", channel="sms", purpose="follow_up", step="hardship_offer", status="sent",
-                 planned_for_date=offer_day, send_after=at, send_before=at + timedelta(hours=12), created_at=at,
-                 updated_at=at, sent_at=at)
+                 planned_for_date=offer_day, send_after=sent, send_before=sent + timedelta(hours=12), created_at=sent,
+                 updated_at=sent, sent_at=sent)
+    insert(book.con, "arrangement_offers", token="PT1", attempt_id="offer-1", borrower_id="B1", loan_id="L1",
+           currency="CNY", arrears=100, dpd=7, channel="sms", language="zh-CN", step="hardship_offer",
+           offered_on=offer_day, expires_at=sent + timedelta(days=14))
+    if not accepted:
+        return
+    at = datetime.combine(agreed, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
+    insert(book.con, "arrangements", arrangement_id="ARR1", borrower_id="B1", loan_id="L1", currency="CNY",
+           option_id="respread_3", kind="respread", months=3, freeze_interest=False, offer_token="PT1", option_no=1,
+           source="web", status="active", requested_at=at, decided_at=at, decided_by="rules", starts_on=agreed,
+           ends_on=agreed + timedelta(days=92), external_id="web:1", recorded_at=at)
+    book.event("B1", "arrangement_accepted", at.isoformat(), loan_id="L1", scope="loan", arrangement_id="ARR1",
+               decided_by="rules")
+
+
+def test_hardship_plan_is_asked_about_a_week_after_a_plan_was_agreed(book, cfg):
+    agreed = DAY - timedelta(days=cfg.surveys.programmes["hardship_plan"].delay_days)
+    _hardship_plan_history(book, agreed)
     c = _only(cfg, "hardship_plan")
     [s] = _surveys(decide(book.con, c, DAY))
     assert s["status"] == "planned" and s["loan_id"] == "L1"
     assert _surveys(decide(book.con, c, DAY - timedelta(days=1))) == []
+    assert _surveys(decide(book.con, c, DAY + timedelta(days=1))) == []
+    plan_day(book.con, c, LinkRenderer(), DAY)
+    [(programme, trigger)] = book.con.execute(
+        "SELECT programme, trigger_attempt_id FROM survey_invitations").fetchall()
+    assert (programme, trigger) == ("hardship_plan", "offer-1")          # the offer the plan came from
+
+
+def test_hardship_plan_is_not_asked_after_an_offer_alone(book, cfg):
+    """The offer going is not the trigger any more (issue 15): only a plan agreed is asked about."""
+    delay = cfg.surveys.programmes["hardship_plan"].delay_days
+    _hardship_plan_history(book, DAY - timedelta(days=delay), accepted=False)
+    c = _only(cfg, "hardship_plan")
+    for day in (DAY - timedelta(days=2), DAY, DAY + timedelta(days=2)):
+        assert _surveys(decide(book.con, c, day)) == []
 
 
 def test_end_of_delinquency_is_asked_after_the_loan_is_current_again(book, cfg):

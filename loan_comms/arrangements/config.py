@@ -22,14 +22,14 @@ KINDS: tuple[str, ...] = ("payment_holiday", "reduced_payment", "respread", "fre
 #   arrangement_confirmed   the plan agreed, with its schedule (after an acceptance or an approval)
 #   arrangement_declined    a request a person declined, with the reason and the other options
 #   arrangement_reminder    before each plan installment (purpose reminder, never collection)
-#   arrangement_missed      a kind reminder after a missed plan payment, with a link to re-plan
+#   arrangement_missed      a kind reminder after a missed plan payment (pay link, help line; the plan is
+#                           still on, so it carries no new offer: the re-offer comes if the plan breaks)
 #   arrangement_reoffer     after a break: the options again, before the ladder may resume
 #   arrangement_kept        thanks: the plan is done and the loan is back to normal
 STEPS: tuple[str, ...] = ("arrangement_confirmed", "arrangement_declined", "arrangement_reminder",
                           "arrangement_missed", "arrangement_reoffer", "arrangement_kept")
 # Steps whose contact carries an offer (a link with its own token and the options as a menu).
-OFFER_STEPS: tuple[str, ...] = ("hardship_offer", "forbearance_offer", "arrangement_reoffer", "arrangement_declined",
-                                "arrangement_missed")
+OFFER_STEPS: tuple[str, ...] = ("hardship_offer", "forbearance_offer", "arrangement_reoffer", "arrangement_declined")
 
 
 class _Strict(BaseModel):

@@ -41,6 +41,17 @@ def step_rows(cfg: LifecycleConfig) -> list[dict[str, Any]]:
     return [{**row, "collection": collection[row["step"]]} for row in rows]
 
 
+def arrangement_row(cfg: LifecycleConfig) -> pa.Table:
+    """cfg_arrangements, one row: the day counts a plan's life is judged by ([arrangements]):
+    missed_after_days, break_after_days, reoffer_wait_days, reminder_days_before (a list)."""
+    a = cfg.arrangements
+    return pa.Table.from_pylist(
+        [dict(missed_after_days=a.missed_after_days, break_after_days=a.break_after_days,
+              reoffer_wait_days=a.reoffer_wait_days, reminder_days_before=list(a.reminder_days_before))],
+        schema=pa.schema([("missed_after_days", pa.int32()), ("break_after_days", pa.int32()),
+                          ("reoffer_wait_days", pa.int32()), ("reminder_days_before", pa.list_(pa.int32()))]))
+
+
 def _holiday_rows(cfg: LifecycleConfig, years: range) -> list[dict[str, Any]]:
     rows = []
     extra = [date.fromisoformat(d) for d in cfg.policy.holidays.extra_dates]
@@ -56,8 +67,8 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     """Expose the config to SQL as temp tables cfg_steps, cfg_profiles, cfg_holidays, cfg_legal,
     cfg_visits (one row: notice_days, working_days as ISO day numbers, mon = 1), and for where the
     person is: cfg_profile_zones (profile, zone), cfg_profile_countries (profile, region) and
-    cfg_vulnerable (one row: the vulnerable limits), and cfg_surveys (one row: fatigue_days,
-    answer_days) for the survey rules."""
+    cfg_vulnerable (one row: the vulnerable limits), cfg_surveys (one row: fatigue_days,
+    answer_days) for the survey rules, and cfg_arrangements (arrangement_row) for the plans' state."""
     years = range(around.year - 1, around.year + 2)
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -90,6 +101,7 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
         "cfg_surveys": pa.Table.from_pylist(
             [dict(fatigue_days=cfg.surveys.fatigue_days, answer_days=cfg.surveys.answer_days)],
             schema=pa.schema([("fatigue_days", pa.int32()), ("answer_days", pa.int32())])),
+        "cfg_arrangements": arrangement_row(cfg),
     }
     for name, table in tables.items():
         db.temp_table(con, name, table)
@@ -106,10 +118,12 @@ def derive_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, 
     (of local day `day` when given): all the re-check before send needs, and a fraction of the book.
     """
     params = {"as_of": as_of, "now": now, "pending_only": pending_only, "day": day}
-    for name in ("unrecorded_payments", "payment_events", "installment_state", "loan_state", "review_items",
-                 "borrower_flags",
-                 "loan_flags", "point_flags", "point_routes"):
-        db.run(con, f"lifecycle/state/{name}", params)
+    # The plans' state comes before installment_state: a kept plan settles its loans' installments.
+    for name in ("lifecycle/state/unrecorded_payments", "lifecycle/state/payment_events",
+                 "arrangements/plan_installments", "arrangements/state", "lifecycle/state/installment_state",
+                 "lifecycle/state/loan_state", "lifecycle/state/review_items", "lifecycle/state/borrower_flags",
+                 "lifecycle/state/loan_flags", "lifecycle/state/point_flags", "lifecycle/state/point_routes"):
+        db.run(con, name, params)
 
 
 def ingest_payments(con: duckdb.DuckDBPyConnection, now: datetime) -> None:

@@ -30,7 +30,9 @@ _OPTIONS = pa.schema([
 ])
 _PROFILES = pa.schema([("profile", pa.string()), ("forbearance", pa.bool_())])
 _SETTINGS = pa.schema([("scope", pa.string()), ("hardship_window_days", pa.int32()),
-                       ("offer_valid_days", pa.int32()), ("review_within_days", pa.int32())])
+                       ("offer_valid_days", pa.int32()), ("review_within_days", pa.int32()),
+                       ("missed_after_days", pa.int32()), ("break_after_days", pa.int32()),
+                       ("reoffer_wait_days", pa.int32()), ("reminder_days_before", pa.list_(pa.int32()))])
 SUBJECTS = pa.schema([("subject_key", pa.string()), ("borrower_id", pa.string()), ("loan_id", pa.string()),
                       ("as_of", pa.date32()), ("at", pa.timestamp("us", tz="UTC")), ("starts_on", pa.date32())])
 
@@ -52,7 +54,9 @@ def option_rows(cfg: LifecycleConfig) -> list[dict[str, Any]]:
 def register_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig) -> None:
     """Temp tables cfg_arrangement_options (one row per option), cfg_arrangement_profiles (profile,
     forbearance: whether it asks for forbearance, for freeze_interest = where_profile_asks) and
-    cfg_arrangements (one row: scope, hardship_window_days, offer_valid_days, review_within_days)."""
+    cfg_arrangements (one row: scope, hardship_window_days, offer_valid_days, review_within_days, and the
+    day counts a plan's life is judged by: missed_after_days, break_after_days, reoffer_wait_days,
+    reminder_days_before as a list)."""
     a = cfg.arrangements
     db.temp_table(con, "cfg_arrangement_options", pa.Table.from_pylist(option_rows(cfg), schema=_OPTIONS))
     db.temp_table(con, "cfg_arrangement_profiles", pa.Table.from_pylist(
@@ -60,7 +64,9 @@ def register_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig) -> Non
         schema=_PROFILES))
     db.temp_table(con, "cfg_arrangements", pa.Table.from_pylist(
         [dict(scope=a.scope, hardship_window_days=a.hardship_window_days, offer_valid_days=a.offer_valid_days,
-              review_within_days=a.review_within_days)], schema=_SETTINGS))
+              review_within_days=a.review_within_days, missed_after_days=a.missed_after_days,
+              break_after_days=a.break_after_days, reoffer_wait_days=a.reoffer_wait_days,
+              reminder_days_before=list(a.reminder_days_before))], schema=_SETTINGS))
 
 
 @dataclass(frozen=True)

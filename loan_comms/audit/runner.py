@@ -2,7 +2,7 @@
 
 It deliberately shares no code with the planner or the policy engine: it reads only
 `contact_attempts`, `borrower_events`, `borrowers`, `borrower_contact_points`, `loans`,
-`installments`, `outbox_messages` and the config file (and, for reply_opt_outs_honoured, the
+`installments`, `outbox_messages`, `arrangement_loans` (the loans a plan covers) and the config file (and, for reply_opt_outs_honoured, the
 reply classifier `loan_comms.understanding`, which reads every stored reply text again), and each rule is one plain SQL file in `sql/audit/` that an auditor can read on
 its own. A rule file builds `audit_rows`: one row per contact the rule applies to, with a
 `violation` column that says what is wrong (NULL when nothing is). This module only puts the
@@ -74,6 +74,10 @@ RULES: tuple[str, ...] = (
     # issue 14: surveys at most once per fatigue window, never to a borrower in complaint or dispute
     "survey_fatigue",
     "survey_restrictions",
+    # issue 15: no ladder while a repayment plan runs; after a break, a re-offer first, then the next step
+    "arrangement_no_escalation",
+    "reoffer_before_resume",
+    "arrangement_no_jump",
 )
 
 

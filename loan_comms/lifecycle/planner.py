@@ -42,6 +42,11 @@ RENDERED_SCHEMA = pa.schema([
 ])
 
 
+# The contacts of a plan's life, proposed after the follow-ups (sql/arrangements/<name>.sql).
+ARRANGEMENT_CANDIDATES: tuple[str, ...] = ("confirmed_candidates", "declined_candidates", "reminder_candidates",
+                                           "missed_candidates", "reoffer_candidates", "kept_candidates")
+
+
 class Renderer(Protocol):
     def render_many(self, kind: str, channel: str, language: str, ctxs: list[dict[str, Any]]) -> list[Any]: ...
 
@@ -124,8 +129,10 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     Writes nothing to the database. The state the day needs is derived into temp tables on `con`:
     payments arrived in the feed count before they are recorded (payment_events), and the episodes
     the day would open or close (episode_changes, only with advance_state: the newest day) are read
-    through day_episodes, so the candidates see episodes as they stand on `as_of`. `record` then
-    applies exactly that, on the same connection. Also leaves temp tables candidates and decisions.
+    through day_episodes, so the candidates see episodes as they stand on `as_of`; likewise the plan
+    events the day would record (arrangement_event_changes: payments, misses, breaks, keeps of
+    repayment plans, newest day only). `record` then applies exactly that, on the same connection.
+    Also leaves temp tables candidates and decisions.
     """
     now = now or plan_instant(as_of)
     params = {**_params(cfg, as_of, now, now), "advance": advance_state}
@@ -135,8 +142,12 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     db.run(con, "lifecycle/state/day_episodes", params)
     db.run(con, "lifecycle/plan/create_candidates", params)
     for name in ("reminder_candidates", "lost_reminder_candidates", "ladder_next", "ladder_candidates",
-                 "visit_notice_candidates", "forbearance_candidates", "follow_up_candidates",
-                 "reply_follow_ups", "reply_follow_up_candidates"):
+                 "visit_notice_candidates", "forbearance_candidates", "follow_up_candidates"):
+        db.run(con, f"lifecycle/plan/{name}", params)
+    for name in ARRANGEMENT_CANDIDATES:   # a plan's own contacts (sql/arrangements/)
+        db.run(con, f"arrangements/{name}", params)
+    db.run(con, "arrangements/event_changes", params)   # what record adds to the log (newest day only)
+    for name in ("reply_follow_ups", "reply_follow_up_candidates"):
         db.run(con, f"lifecycle/plan/{name}", params)
     propose_surveys(con, cfg, params)
     db.run(con, "lifecycle/plan/gate_input", params)
@@ -151,8 +162,8 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
            progress: Callable[[int], None] | None = None, offer_links: offers.OfferLinks | None = None) -> Counter:
     """Record what `decide` returned for `as_of`: the only writer of a day's plan.
 
-    In one transaction: the payments and episode moves the decision was made on (decide's temp
-    tables on this connection), the ledger's start of the day, and the decisions, except planned
+    In one transaction: the payments, episode moves and plan events (with their core-banking export
+    records) the decision was made on (decide's temp tables on this connection), the ledger's start of the day, and the decisions, except planned
     text contacts; those are rendered and recorded with their wording batch by batch (one
     transaction each), so a crash leaves whole batches, offers included (offer_links counts them).
     Returns render failures by error.
@@ -163,6 +174,8 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
         ingest_payments(con, now)
         for name in ("materialize_installments", "open_episodes", "close_episodes"):
             db.run(con, f"lifecycle/state/{name}", params)
+        for name in ("record_events", "record_exports"):   # plan payments, misses, breaks, keeps
+            db.run(con, f"arrangements/{name}", params)
         days.start_plan(con, as_of, recorded_at, cfg.policy_version)
         db.run(con, "policy/record_policy_version", params)
         db.run(con, "policy/record_decisions", params)

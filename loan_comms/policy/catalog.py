@@ -23,6 +23,8 @@ GATE_RULES: tuple[str, ...] = (
     "breathing_space",
     "attorney_represented",
     "cease_contact",
+    "arrangement_active",
+    "awaiting_reoffer",
     "paused_complaint",
     "paused_dispute",
     "paused_hardship",
@@ -68,6 +70,7 @@ _VISITS = "tests/policy/test_visits.py"
 _RECHECK = "tests/policy/test_recheck_changes.py"
 _REVIEWS = "tests/policy/test_replies_policy.py"
 _SURVEYS = "tests/surveys/test_survey_policy.py"
+_PLANS = "tests/arrangements/test_lifecycle.py"
 
 
 def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str) -> Reason:
@@ -126,6 +129,14 @@ REASONS: tuple[Reason, ...] = (
           (f"{_KINDS}::test_standing_restriction_suppresses",
            f"{_KINDS}::test_attorney_letters_still_go_addressed_to_the_attorney"),
           "represented by an attorney: no direct contact; letters go to the attorney"),
+    _gate("arrangement_active", "arrangement_active", "arrangement_no_escalation",
+          (f"{_PLANS}::test_an_active_plan_holds_the_ladder_and_the_contractual_reminders",
+           f"{_PLANS}::test_a_pending_review_holds_the_ladder"),
+          "a repayment plan is asked for or running on the loan: no ladder step, collection follow-up, "
+          "hardship offer or contractual reminder (the plan's own reminders replace them)"),
+    _gate("awaiting_reoffer", "awaiting_reoffer", "reoffer_before_resume",
+          (f"{_PLANS}::test_a_broken_plan_is_reoffered_then_the_ladder_resumes_at_the_next_step",),
+          "the plan broke: the ladder waits until the re-offer went and [arrangements].reoffer_wait_days passed"),
     _gate("paused_complaint", "paused_complaint", "complaint_pause",
           (f"{_KINDS}::test_standing_restriction_suppresses",),
           "collection calls and visits wait while a complaint is open"),

@@ -58,8 +58,8 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     cfg_visits (one row: notice_days, working_days as ISO day numbers, mon = 1), and for where the
     person is: cfg_profile_zones (profile, zone), cfg_profile_countries (profile, region) and
     cfg_vulnerable (one row: the vulnerable limits), and cfg_surveys (one row: fatigue_days,
-    answer_days) for the survey rules, and the repayment-plan options (cfg_arrangement_options,
-    cfg_arrangement_profiles, cfg_arrangements: loan_comms/arrangements/options.py)."""
+    answer_days) for the survey rules, and the repayment plans' options and day counts
+    (cfg_arrangement_options, cfg_arrangement_profiles, cfg_arrangements: loan_comms/arrangements/options.py)."""
     years = range(around.year - 1, around.year + 2)
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -109,10 +109,12 @@ def derive_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, 
     (of local day `day` when given): all the re-check before send needs, and a fraction of the book.
     """
     params = {"as_of": as_of, "now": now, "pending_only": pending_only, "day": day}
-    for name in ("unrecorded_payments", "payment_events", "installment_state", "loan_state", "review_items",
-                 "borrower_flags",
-                 "loan_flags", "point_flags", "point_routes"):
-        db.run(con, f"lifecycle/state/{name}", params)
+    # The plans' state comes before installment_state: a kept plan settles its loans' installments.
+    for name in ("lifecycle/state/unrecorded_payments", "lifecycle/state/payment_events",
+                 "arrangements/plan_installments", "arrangements/state", "lifecycle/state/installment_state",
+                 "lifecycle/state/loan_state", "lifecycle/state/review_items", "lifecycle/state/borrower_flags",
+                 "lifecycle/state/loan_flags", "lifecycle/state/point_flags", "lifecycle/state/point_routes"):
+        db.run(con, name, params)
 
 
 def ingest_payments(con: duckdb.DuckDBPyConnection, now: datetime) -> None:

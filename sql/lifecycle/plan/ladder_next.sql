@@ -45,11 +45,18 @@ last_step AS (   -- steps of the configured ladder only
     FROM history AS h WHERE h.taken AND h.step IN (SELECT step FROM ladder)
     GROUP BY h.loan_id
 ),
+plan_start AS (   -- the first repayment plan asked for in the episode on the loan (arrangement_state)
+    SELECT e.episode_id, min(s.requested_day) AS first_day
+    FROM open_episode AS e
+    JOIN arrangement_state AS s ON list_contains(s.loan_ids, e.loan_id) AND s.requested_day >= e.opened_on
+    GROUP BY e.episode_id
+),
 entry AS (
     SELECT e.episode_id, e.loan_id,
-           date_diff('day', e.opened_on, coalesce(s.first_day, $as_of::DATE)) + 1 AS entry_dpd,
+           date_diff('day', e.opened_on, least(coalesce(s.first_day, $as_of::DATE),
+                                               coalesce(ps.first_day, $as_of::DATE))) + 1 AS entry_dpd,
            coalesce(s.done_rank, 0) AS done_rank
-    FROM open_episode AS e LEFT JOIN seen AS s USING (episode_id)
+    FROM open_episode AS e LEFT JOIN seen AS s USING (episode_id) LEFT JOIN plan_start AS ps USING (episode_id)
 ),
 entry_rank AS (
     SELECT n.episode_id, coalesce(max(l.rank) FILTER (WHERE l.min_dpd <= n.entry_dpd), 1) AS entry_rank

@@ -1,14 +1,20 @@
--- survey_restrictions: Did a survey reach a borrower with an open complaint, or with any loan
--- disputed? (Cease-contact and opt-outs hold every contact, surveys included: cease_contact_honoured,
--- opt_out_honoured.) Disputes read as dispute_pause reads them: scope 'loan' covers that loan,
--- any other dispute every loan of the borrower; here a survey breaks it when ANY loan is covered.
+-- survey_restrictions: Did a survey reach a borrower who asked us to cease contact, with an open
+-- complaint, or with any loan disputed? (cease_contact_honoured checks collection contacts only and a
+-- survey is never collection, so cease-contact is checked here; no survey is legally required, so
+-- there is no exception. Opt-outs: opt_out_honoured checks every contact, surveys included.)
+-- Disputes read as dispute_pause reads them: scope 'loan' covers that loan, any other dispute every
+-- loan of the borrower; here a survey breaks it when ANY loan is covered.
 -- Checked: every attempted survey (audit_contacts.purpose = 'survey').
--- Violation: the latest complaint/complaint_resolved before sent_at is a complaint, or some loan of
--- the borrower's latest dispute/dispute_resolved before sent_at is a dispute.
+-- Violation: the borrower's latest cease_contact/cease_contact_revoked before sent_at is a
+-- cease_contact, or the latest complaint/complaint_resolved before sent_at is a complaint, or some
+-- loan of the borrower's latest dispute/dispute_resolved before sent_at is a dispute.
 CREATE OR REPLACE TEMP TABLE audit_rows AS
 WITH surveys AS (
     SELECT attempt_id, borrower_id, loan_id, channel, step, sent_at
     FROM audit_contacts WHERE purpose = 'survey'
+),
+ceases AS (
+    SELECT borrower_id, kind, occurred_at FROM borrower_events WHERE kind IN ('cease_contact', 'cease_contact_revoked')
 ),
 complaints AS (
     SELECT borrower_id, kind, occurred_at FROM borrower_events WHERE kind IN ('complaint', 'complaint_resolved')
@@ -33,13 +39,17 @@ disputed AS (   -- surveys sent while some loan's latest dispute event was a dis
     GROUP BY s.attempt_id
 )
 SELECT s.attempt_id, s.borrower_id, s.loan_id, s.channel, s.step, s.sent_at,
-       k.kind AS last_complaint_event, d.disputed_since,
-       CASE WHEN k.kind = 'complaint'
+       c.kind AS last_cease_event, k.kind AS last_complaint_event, d.disputed_since,
+       CASE WHEN c.kind = 'cease_contact'
+                 THEN 'survey after the borrower asked to cease contact at '
+                      || strftime(c.occurred_at, '%Y-%m-%d %H:%M') || ' UTC'
+            WHEN k.kind = 'complaint'
                  THEN 'survey while a complaint is open (since ' || strftime(k.occurred_at, '%Y-%m-%d %H:%M') || ' UTC)'
             WHEN d.disputed_since IS NOT NULL
                  THEN 'survey while a loan of the borrower is disputed (since '
                       || strftime(d.disputed_since, '%Y-%m-%d %H:%M') || ' UTC)'
        END AS violation
 FROM surveys AS s
+ASOF LEFT JOIN ceases AS c ON c.borrower_id = s.borrower_id AND s.sent_at > c.occurred_at
 ASOF LEFT JOIN complaints AS k ON k.borrower_id = s.borrower_id AND s.sent_at > k.occurred_at
 LEFT JOIN disputed AS d USING (attempt_id);

@@ -52,3 +52,24 @@ def test_a_resolved_dispute_no_longer_holds_surveys(log: ContactLog, cfg: Lifecy
     log.event("BD", "dispute_resolved", "2026-03-03 10:00")
     log.contact("BD", "LD1", "sms", "survey", "survey", "2026-03-05 10:00")
     assert fired(audit(log, cfg)) == set()
+
+
+def test_survey_restrictions_fires_on_a_survey_after_cease_contact(log: ContactLog, cfg: LifecycleConfig) -> None:
+    # cease_contact_honoured checks collection contacts only, and a survey is never collection
+    log.borrower("BX")
+    log.loan("LX", "BX", ["2026-03-25"])
+    log.event("BX", "cease_contact", "2026-03-01 10:00")
+    bad = log.contact("BX", "LX", "sms", "survey", "survey", "2026-03-05 10:00")
+    report = audit(log, cfg)
+    assert fired(report) == {"survey_restrictions"}
+    row = report.rule("survey_restrictions").rows[0]
+    assert row["attempt_id"] == bad and "cease contact" in row["violation"]
+
+
+def test_a_revoked_cease_contact_no_longer_holds_surveys(log: ContactLog, cfg: LifecycleConfig) -> None:
+    log.borrower("BX")
+    log.loan("LX", "BX", ["2026-03-25"])
+    log.event("BX", "cease_contact", "2026-03-01 10:00")
+    log.event("BX", "cease_contact_revoked", "2026-03-03 10:00")
+    log.contact("BX", "LX", "sms", "survey", "survey", "2026-03-05 10:00")
+    assert fired(audit(log, cfg)) == set()

@@ -1,9 +1,11 @@
-"""An SMS reply that is a score answers the sender number's latest open survey.
+"""An SMS reply that is a score answers the survey the sender's number was last sent.
 
 "4", "４", " 5 ", "9分", "10/10", "8/10", "我给8分", "给你们打9分", "score: 7" are scores (0-10, the
 whole text, full-width digits and trailing punctuation allowed); "I will pay 4 tomorrow" is not. A
-score is a survey answer only when the number that sent it has an open survey (sent by SMS to that
-number, unexpired, unanswered: sql/surveys/open_for_sender.sql); otherwise the reply is read as any
+score is a survey answer only when the latest SMS that reached the number is an unexpired survey of
+the borrower the reply was matched to, the number is that borrower's alone and not reported wrong or
+reassigned since (sql/surveys/open_for_sender.sql): a score must never land on another person's
+survey, nor on an older survey than the message it answers. Otherwise the reply is read as any
 other. `claim_scores` is called by inbound/replies.land_texts inside its transaction, so the answer
 and the reply event commit together; a re-ingested reply is already known there and never reaches it.
 """
@@ -28,7 +30,8 @@ _SCORE = re.compile(r"""(?:我|我们)?(?:给|打|评)?(?:你们|你)?(?:打|评
 _TOP = {"csat": 5, "nps": 10}
 _END = re.compile(r"[\s。.!！~～]*$")
 
-_SCHEMA = pa.schema([("seq", pa.int64()), ("sender", pa.string()), ("occurred_at", pa.timestamp("us", tz="UTC"))])
+_SCHEMA = pa.schema([("seq", pa.int64()), ("sender", pa.string()), ("borrower_id", pa.string()),
+                     ("occurred_at", pa.timestamp("us", tz="UTC"))])
 
 
 def score_in(text: str | None) -> int | None:
@@ -57,10 +60,12 @@ def scored_out_of(text: str | None) -> int | None:
 
 @dataclass(frozen=True)
 class ScoreText:
-    """A matched SMS reply that reads as a score (seq: its place in the caller's batch)."""
+    """A matched SMS reply that reads as a score (seq: its place in the caller's batch; borrower_id:
+    the borrower inbound/replies_match chose for it, whose survey alone it may answer)."""
 
     seq: int
     sender: str
+    borrower_id: str
     score: int
     occurred_at: datetime
     external_id: str
@@ -70,15 +75,15 @@ class ScoreText:
 
 
 def claim_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[ScoreText], now: datetime) -> dict[int, str]:
-    """Land each score as the answer to its number's latest open survey; returns {seq: token} of the
-    texts that became answers (the rest stay normal replies). A score the survey refuses (out of its
+    """Land each score as the answer to the survey its number was last sent (open_for_sender.sql);
+    returns {seq: token} of the texts that became answers (the rest stay normal replies). A score the survey refuses (out of its
     scale) is quarantined with its reason and the text stays a normal reply. Inside the caller's
     transaction."""
     if not texts:
         return {}
-    rows = [dict(seq=t.seq, sender=t.sender, occurred_at=t.occurred_at) for t in texts]
+    rows = [dict(seq=t.seq, sender=t.sender, borrower_id=t.borrower_id, occurred_at=t.occurred_at) for t in texts]
     with db.registered(con, pa.Table.from_pylist(rows, schema=_SCHEMA), "_score_texts"):
-        found = db.rows(con, "surveys/open_for_sender")
+        found = [r for r in db.rows(con, "surveys/open_for_sender") if not r["answered"]]
     open_ = {r["seq"]: r["token"] for r in found}
     scale = {r["seq"]: r["scale"] for r in found}
     # "4/10" to a 1-5 survey (or "4/5" to a 0-10 one) is on another scale than asked: not an answer.

@@ -28,6 +28,7 @@ from loan_comms.surveys.answers import SurveyAnswer, land_answers, quarantine_ro
 _SCORE = re.compile(r"""(?:我|我们)?(?:给|打|评)?(?:你们|你)?(?:打|评|给)?(?:score|rating|评分)?\s*[:：]?\s*
                         (?P<n>\d{1,2})\s*(?:分|points?|pts?|/\s*(?P<slash>5|10)|out\s+of\s+(?P<of>5|10))?""", re.X | re.I)
 _TOP = {"csat": 5, "nps": 10}
+ALREADY_ANSWERED = "already answered (the latest survey to this number); kept as a normal reply"
 _END = re.compile(r"[\s。.!！~～]*$")
 
 _SCHEMA = pa.schema([("seq", pa.int64()), ("sender", pa.string()), ("borrower_id", pa.string()),
@@ -76,14 +77,22 @@ class ScoreText:
 
 def claim_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[ScoreText], now: datetime) -> dict[int, str]:
     """Land each score as the answer to the survey its number was last sent (open_for_sender.sql);
-    returns {seq: token} of the texts that became answers (the rest stay normal replies). A score the survey refuses (out of its
-    scale) is quarantined with its reason and the text stays a normal reply. Inside the caller's
-    transaction."""
+    returns {seq: token} of the texts that became answers (the rest stay normal replies). A score
+    the survey refuses (out of its scale, or the survey already answered) is quarantined with its
+    reason and the text stays a normal reply. Inside the caller's transaction."""
     if not texts:
         return {}
     rows = [dict(seq=t.seq, sender=t.sender, borrower_id=t.borrower_id, occurred_at=t.occurred_at) for t in texts]
     with db.registered(con, pa.Table.from_pylist(rows, schema=_SCHEMA), "_score_texts"):
-        found = [r for r in db.rows(con, "surveys/open_for_sender") if not r["answered"]]
+        found = db.rows(con, "surveys/open_for_sender")
+    # A second score to the survey the number was last sent, already answered: said why, still a reply
+    # (never the answer to an older survey: the latest message is what a bare digit answers).
+    answered = {r["seq"]: r["token"] for r in found if r["answered"]}
+    reader.quarantine(con, quarantine_rows([
+        (SurveyAnswer(token=answered[t.seq], score=t.score, answered_at=t.occurred_at, source="sms",
+                      external_id=t.external_id, source_file=t.source_file, source_line=t.source_line),
+         ALREADY_ANSWERED) for t in texts if t.seq in answered]))
+    found = [r for r in found if not r["answered"]]
     open_ = {r["seq"]: r["token"] for r in found}
     scale = {r["seq"]: r["scale"] for r in found}
     # "4/10" to a 1-5 survey (or "4/5" to a 0-10 one) is on another scale than asked: not an answer.

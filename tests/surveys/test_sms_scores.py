@@ -192,3 +192,15 @@ def test_an_e_mail_after_the_survey_does_not_hide_it(cfg, book):
     sms_sent(book, "A-mail", at=SENT + timedelta(minutes=30), channel="email")
     assert record_texts(book, cfg, [sms("4")]).survey_answers == 1
 
+
+
+def test_a_second_score_to_the_latest_answered_survey_is_quarantined_not_given_to_an_older_one(cfg, book):
+    survey_sent(book, "older-open-00000000000", at=SENT - timedelta(days=1))
+    survey_sent(book, "latest-token-000000000")
+    record_texts(book, cfg, [sms("5", sid="SM1")])
+    report = record_texts(book, cfg, [sms("1", sid="SM2", at=SENT + timedelta(hours=2))])
+    assert report.survey_answers == 0
+    assert answers(book) == [("latest-token-000000000", 5, "sms", "SM1")]
+    assert quarantined(book) == ["already answered (the latest survey to this number); kept as a normal reply"]
+    detail = reply_detail(book, "SM2")
+    assert detail["decided_by"] != "survey_score" and "survey_token" not in detail

@@ -8,6 +8,7 @@ nothing.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -293,3 +294,26 @@ def test_relationship_nps_asks_an_active_borrower_once_a_month_on_a_drawn_day(bo
     assert len(asked) == 1 and asked[0].day <= 28
     [s] = _surveys(decide(book.con, c, asked[0]))
     assert (s["channel"], s["step"]) == ("email", "survey")
+
+
+# -- a missing token key -------------------------------------------------------------------------
+
+def test_a_missing_token_key_holds_the_surveys_alone_and_the_day_is_recorded(book, cfg, monkeypatch, caplog):
+    """A real SMS provider and no survey token key: the surveys are marked failed with their own
+    reason and one warning; the day's reminders are recorded as usual (the plan does not crash)."""
+    monkeypatch.delenv(TOKEN_KEY_ENV)
+    monkeypatch.setenv("LOAN_COMMS_SMS_PROVIDER", "twilio")
+    _borrower_with_call(book)
+    book.borrower("B2")
+    book.loan("L2", "B2", [("2026-11-13", "100.00")])          # pre_due_3 on DAY
+    with caplog.at_level(logging.WARNING, logger="loan_comms"):
+        report = plan_day(book.con, _only(cfg, "post_call_csat"), LinkRenderer(), DAY)
+    [survey] = book.attempts(purpose="survey")
+    assert (survey["status"], survey["error"]) == ("failed", "render_failed: survey token key missing")
+    reminders = book.attempts(purpose="reminder")
+    assert reminders and {r["status"] for r in reminders} == {"planned"}
+    assert _count(book, "survey_invitations") == 0
+    assert report.render_failed == {"survey token key missing": 1}
+    assert sum("survey token key" in r.getMessage() and TOKEN_KEY_ENV in r.getMessage()
+               for r in caplog.records) == 1
+    assert plan_day(book.con, _only(cfg, "post_call_csat"), LinkRenderer(), DAY).already_planned

@@ -213,6 +213,55 @@ def test_a_survey_never_takes_another_contacts_place_under_the_caps(book, cfg):
     assert got[("survey", "survey", "sms")] == "cap_sms_per_day"
 
 
+
+def _sms_sent(book: Book, borrower: str, loan: str, day: date, n: int) -> None:
+    """An SMS that went on `day` at 10:00 Shanghai (a payment thank-you: it moves no ladder)."""
+    at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
+    book.contact(attempt_id=f"sms-{borrower}-{n}", idempotency_key=f"{borrower}|{loan}|thanks|sms|{day}|{n}",
+                 borrower_id=borrower, loan_id=loan, channel="sms", purpose="follow_up", step="payment_confirmation",
+                 status="sent", planned_for_date=day, send_after=at, send_before=at + timedelta(hours=12),
+                 created_at=at, updated_at=at, sent_at=at)
+
+
+def test_a_survey_that_would_fill_the_seven_day_sms_cap_waits_and_the_next_days_step_goes(book, cfg):
+    """cn: 6 SMS per 7 days. Five went in the five days before DAY: a survey on DAY would be the
+    sixth and push the next day's dpd_10 SMS out of the cap, so it is suppressed survey_headroom
+    and dpd_10 goes on DAY + 1."""
+    _borrower_with_call(book)
+    for n, back in enumerate(range(5, 0, -1)):
+        _sms_sent(book, "B1", "L1", DAY - timedelta(days=back), n)
+    c = _only(cfg, "post_call_csat")
+    plan_day(book.con, c, LinkRenderer(), DAY)
+    [survey] = book.attempts(purpose="survey")
+    assert (survey["status"], survey["suppressed_reason"]) == ("suppressed", "survey_headroom")
+    book.send_all_planned()
+    plan_day(book.con, c, LinkRenderer(), DAY + timedelta(days=1))
+    [dpd10] = [a for a in book.attempts(step="dpd_10", channel="sms")]
+    assert (dpd10["planned_for_date"], dpd10["status"]) == (DAY + timedelta(days=1), "planned")
+
+
+def test_a_survey_with_room_for_one_more_goes(book, cfg):
+    _borrower_with_call(book)
+    for n, back in enumerate(range(4, 0, -1)):                # four SMS: the survey is the fifth of six
+        _sms_sent(book, "B1", "L1", DAY - timedelta(days=back), n)
+    [s] = _surveys(decide(book.con, _only(cfg, "post_call_csat"), DAY))
+    assert s["status"] == "planned"
+
+
+def test_a_survey_leaves_room_for_another_contact_on_its_day(book, cfg):
+    """cn: 3 contacts per day. Two are already planned on DAY (e-mail): the survey would be the
+    third, so it is suppressed survey_headroom."""
+    _borrower_with_call(book)
+    for n in range(2):
+        at = datetime.combine(DAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=1)
+        book.contact(attempt_id=f"mail-{n}", idempotency_key=f"B1|L1|mail|email|{DAY}|{n}", borrower_id="B1",
+                     loan_id="L1", channel="email", purpose="follow_up", step="payment_confirmation",
+                     status="planned", planned_for_date=DAY, send_after=at, send_before=at + timedelta(hours=12),
+                     created_at=at, updated_at=at)
+    [s] = _surveys(decide(book.con, _only(cfg, "post_call_csat"), DAY))
+    assert s["suppressed_reason"] == "survey_headroom"
+
+
 @settings(max_examples=25, deadline=None)
 @given(gaps=st.lists(st.integers(min_value=0, max_value=200), min_size=1, max_size=4),
        fatigue=st.integers(min_value=1, max_value=120))

@@ -111,8 +111,10 @@ REASONS: tuple[Reason, ...] = (
           "a review item on the channel is past its deadline unresolved: treated as the opt-out it may have "
           "been, for the borrower and for the point the reply came from"),
     _gate("awaiting_review", "awaiting_review", "reply_opt_outs_honoured",
-          (f"{_REVIEWS}::test_awaiting_review_pauses_collection_on_its_channel_only",),
-          "a reply from the borrower on the channel waits in the review queue: collection on it pauses"),
+          (f"{_REVIEWS}::test_awaiting_review_pauses_collection_on_its_channel_only",
+           f"{_SURVEYS}::test_no_survey_while_a_review_item_of_the_borrower_is_open_awaiting_review"),
+          "a reply from the borrower on the channel waits in the review queue: collection on it pauses; "
+          "no survey while any item of the borrower is open (audit: survey_restrictions)"),
     _gate("cease_contact", "cease_contact", "cease_contact_honoured",
           (f"{_RULES}::test_cease_contact_stops_collection_and_dispute_pauses_only_that_loan",),
           "the borrower asked us to stop"),

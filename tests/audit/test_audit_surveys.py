@@ -108,3 +108,28 @@ def test_a_survey_with_room_left_is_fine(log: ContactLog, cfg: LifecycleConfig) 
         log.contact("BH", "LH", "sms", "follow_up", "payment_confirmation", f"2026-03-0{day} 10:00")
     log.contact("BH", "LH", "sms", "survey", "survey", "2026-03-07 10:00")
     assert fired(audit(log, cfg)) == set()
+
+
+_ITEM = {"review_id": "RV1", "reason": "ambiguous", "candidates": [{"intent": "opt_out", "confidence": 0.5, "rule": "r"}],
+         "channels": ["email"], "deadline": "2026-03-20T02:00:00+00:00"}
+
+
+def test_survey_restrictions_fires_on_a_survey_while_a_review_item_is_open(log: ContactLog,
+                                                                          cfg: LifecycleConfig) -> None:
+    log.borrower("BR")
+    log.loan("LR", "BR", ["2026-03-25"])
+    log.event("BR", "review_opened", "2026-03-01 10:00", channel="email", detail=_ITEM)
+    bad = log.contact("BR", "LR", "sms", "survey", "survey", "2026-03-05 10:00")
+    report = audit(log, cfg)
+    assert fired(report) == {"survey_restrictions"}
+    row = report.rule("survey_restrictions").rows[0]
+    assert row["attempt_id"] == bad and "review item" in row["violation"]
+
+
+def test_a_resolved_review_item_no_longer_holds_surveys(log: ContactLog, cfg: LifecycleConfig) -> None:
+    log.borrower("BR")
+    log.loan("LR", "BR", ["2026-03-25"])
+    log.event("BR", "review_opened", "2026-03-01 10:00", channel="email", detail=_ITEM)
+    log.event("BR", "review_resolved", "2026-03-02 10:00", detail={"review_id": "RV1"})
+    log.contact("BR", "LR", "sms", "survey", "survey", "2026-03-05 10:00")
+    assert fired(audit(log, cfg)) == set()

@@ -8,6 +8,7 @@ nothing.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, date, datetime, timedelta
 
@@ -260,6 +261,41 @@ def test_a_survey_leaves_room_for_another_contact_on_its_day(book, cfg):
                      created_at=at, updated_at=at)
     [s] = _surveys(decide(book.con, _only(cfg, "post_call_csat"), DAY))
     assert s["suppressed_reason"] == "survey_headroom"
+
+
+
+def _review(book: Book, review_id: str, *, channel: str | None, asks: bool = False, at: str = "2026-11-08T12:00:00+08:00",
+            deadline: str = "2026-11-30T12:00:00+08:00") -> None:
+    intent = "question" if asks else "opt_out"
+    book.con.execute(
+        "INSERT INTO borrower_events (borrower_id, kind, occurred_at, detail, channel, source, external_id, scope) "
+        "VALUES ('B1', 'review_opened', ?, ?, ?, 'sms_reply', ?, 'borrower')",
+        [datetime.fromisoformat(at).astimezone(UTC),
+         json.dumps({"review_id": review_id, "reason": "needs_answer" if asks else "ambiguous",
+                     "candidates": [{"intent": intent, "confidence": 0.5, "rule": "r"}],
+                     "deadline": datetime.fromisoformat(deadline).astimezone(UTC).isoformat(), "source": "sms_reply",
+                     "channels": [channel] if channel else []}),
+         channel, f"{review_id}:review"])
+
+
+@pytest.mark.parametrize("channel, asks", [("email", False), (None, True)])
+def test_no_survey_while_a_review_item_of_the_borrower_is_open_awaiting_review(book, cfg, channel, asks):
+    """An ambiguous reply on another channel than the survey's, or a question waiting for an answer
+    (which pauses no collection), still holds the survey: awaiting_review."""
+    _borrower_with_call(book)
+    _review(book, "R1", channel=channel, asks=asks)
+    [s] = _surveys(decide(book.con, _only(cfg, "post_call_csat"), DAY))
+    assert s["suppressed_reason"] == "awaiting_review"
+
+
+def test_a_resolved_review_item_no_longer_holds_the_survey(book, cfg):
+    _borrower_with_call(book)
+    _review(book, "R1", channel="sms")
+    book.con.execute("INSERT INTO borrower_events (borrower_id, kind, occurred_at, detail, source, external_id) "
+                     "VALUES ('B1', 'review_resolved', TIMESTAMPTZ '2026-11-09 01:00:00+00', "
+                     "'{\"review_id\": \"R1\"}', 'review', 'R1:resolved')")
+    [s] = _surveys(decide(book.con, _only(cfg, "post_call_csat"), DAY))
+    assert s["status"] == "planned"
 
 
 @settings(max_examples=25, deadline=None)

@@ -150,7 +150,7 @@ def land_texts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, text
         matches = db.rows(con, "inbound/replies_match")
     rows: list[dict[str, Any]] = []
     kinds: Counter[str] = Counter()
-    surveyed = _survey_scores(con, texts, matches, now)
+    surveyed = _survey_scores(con, texts, matches, now, cfg)
     for m in matches:
         t = texts[m["seq"]]
         if m["problem"] is not None:
@@ -180,7 +180,7 @@ def land_texts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, text
 
 
 def _survey_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[InboundText], matches: Sequence[dict[str, Any]],
-                   now: datetime) -> dict[int, str]:
+                   now: datetime, cfg: LifecycleConfig | None) -> dict[int, str]:
     """{seq: survey token} of the new SMS replies that are a bare score ("4", "９分", "10/10") and
     answered the survey their number was last sent, which must be the matched borrower's
     (loan_comms.surveys.sms_scores); a score with no such open survey is read as any other reply."""
@@ -196,7 +196,10 @@ def _survey_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[InboundText],
                                         occurred_at=t.occurred_at,
                                         external_id=t.external_id, source_file=t.source_file,
                                         source_line=t.source_line or 0, out_of=scored_out_of(t.text)))
-    return claim_scores(con, scored, now) if scored else {}
+    if not scored:
+        return {}
+    return claim_scores(con, scored, now) if cfg is None else claim_scores(con, scored, now,
+                                                                         answer_days=cfg.surveys.answer_days)
 
 
 def _survey_reply_row(t: InboundText, origin: Origin, token: str) -> dict[str, Any]:

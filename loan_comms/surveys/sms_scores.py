@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from loan_comms import db
 from loan_comms.inbound import reader
-from loan_comms.surveys.answers import SurveyAnswer, land_answers, quarantine_rows
+from loan_comms.surveys.answers import DEFAULT_ANSWER_DAYS, SurveyAnswer, land_answers, quarantine_rows
 
 _SCORE = re.compile(r"""(?:我|我们)?(?:给|打|评)?(?:你们|你)?(?:打|评|给)?(?:score|rating|评分)?\s*[:：]?\s*
                         (?P<n>\d{1,2})\s*(?:分|points?|pts?|/\s*(?P<slash>5|10)|out\s+of\s+(?P<of>5|10))?""", re.X | re.I)
@@ -75,7 +75,8 @@ class ScoreText:
     out_of: int | None = None       # "4/10": the scale the borrower scored on, when said
 
 
-def claim_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[ScoreText], now: datetime) -> dict[int, str]:
+def claim_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[ScoreText], now: datetime, *,
+                 answer_days: int = DEFAULT_ANSWER_DAYS) -> dict[int, str]:
     """Land each score as the answer to the survey its number was last sent (open_for_sender.sql);
     returns {seq: token} of the texts that became answers (the rest stay normal replies). A score
     the survey refuses (out of its scale, or the survey already answered) is quarantined with its
@@ -106,7 +107,7 @@ def claim_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[ScoreText], now
     answers = [SurveyAnswer(token=open_[t.seq], score=t.score, answered_at=t.occurred_at, source="sms",
                             external_id=t.external_id, source_file=t.source_file, source_line=t.source_line)
                for t in chosen]
-    report = land_answers(con, answers, now=now)
+    report = land_answers(con, answers, now=now, answer_days=answer_days)
     reader.quarantine(con, quarantine_rows(report.refused))   # e.g. a 9 to a 1-5 survey: said why, still a reply
     refused = {id(a) for a, _ in report.refused}
     return {t.seq: a.token for t, a in zip(chosen, answers) if id(a) not in refused}

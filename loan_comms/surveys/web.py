@@ -41,7 +41,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from loan_comms import db
 from loan_comms.clock import utc_now
 from loan_comms.inbound.callbacks import InboxWriter
-from loan_comms.surveys.answers import MAX_COMMENT, parse_score
+from loan_comms.surveys.answers import MAX_COMMENT, PAGE_TAG, parse_score
 
 log = logging.getLogger(__name__)
 KIND = "survey_answers"                       # the inbox folder the page writes
@@ -153,7 +153,7 @@ class SurveyServer:
 
     def __init__(self, tokens_file: Path, inbox: Path, *, host: str = "127.0.0.1", port: int = 0,
                  prefix: str = "/s/", flush_seconds: float = 5.0, clock: Callable[[], datetime] = utc_now) -> None:
-        self.writer = InboxWriter(inbox, flush_seconds)
+        self.writer = InboxWriter(inbox, flush_seconds, tag=PAGE_TAG)
         self.tokens = TokenBook(tokens_file, Path(inbox) / KIND)
         self.prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
         self.clock = clock

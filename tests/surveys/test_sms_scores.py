@@ -33,6 +33,12 @@ def sms_sent(con, attempt, *, at, borrower="B1", loan="L1", purpose="reminder", 
            contact_point=point("phone", phone) if channel != "email" else point("email", "x@example.com"))
 
 
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch):
+    """The replies reach us the day after the survey (long after expiry, an answer is expired)."""
+    monkeypatch.setattr("loan_comms.inbound.replies.utc_now", lambda: SENT + timedelta(days=1))
+
+
 @pytest.fixture
 def book(con):
     borrower_row(con, "B1", name="Li Lei", phone=PHONE, email=None, language="zh-CN", tz="Asia/Shanghai",

@@ -55,7 +55,7 @@ def test_answered_in_chromium_end_to_end(server, con, tmp_path):
         finally:
             browser.close()
     server.writer.flush()
-    report = ingest_survey_answers(con, tmp_path / "inbox" / KIND, now=NOW)
+    report = ingest_survey_answers(con, tmp_path / "inbox" / KIND, now=NOW, page_files=True)   # as the inbox flow
     assert report.answers.landed == 1
     assert con.execute("SELECT token, score, comment, source FROM survey_answers").fetchall() == [
         ("zh-token-0000000000000", 4, "电话太多了 <b>", "web")]

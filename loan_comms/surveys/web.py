@@ -149,7 +149,13 @@ class TokenBook:
 
 
 class SurveyServer:
-    """The page server; `start()` serves on a background thread, `stop()` flushes and closes."""
+    """The page server; `start()` serves on a background thread, `stop()` flushes and closes.
+
+    REQUEST_TIMEOUT: seconds a connection may sit idle mid-request (the handler's socket timeout):
+    a client that opens a connection and never finishes its request (a slow or hostile phone
+    network) is dropped instead of holding one of the server's threads for ever."""
+
+    REQUEST_TIMEOUT: float = 10
 
     def __init__(self, tokens_file: Path, inbox: Path, *, host: str = "127.0.0.1", port: int = 0,
                  prefix: str = "/s/", flush_seconds: float = 5.0, clock: Callable[[], datetime] = utc_now) -> None:
@@ -163,6 +169,7 @@ class SurveyServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            timeout = self.REQUEST_TIMEOUT
 
             def log_message(self, fmt: str, *args: Any) -> None:   # paths hold tokens: quiet
                 log.debug("survey page request")

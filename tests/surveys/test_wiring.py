@@ -17,6 +17,7 @@ from loan_comms.ops.demo_summary import print_survey_summary, survey_rows
 from loan_comms.surveys import FeedbackSummary, Headline
 from loan_comms.surveys.web import export_tokens, tokens_file_for
 from tasks.ingest import KINDS, ingest_inbox
+from tests.builders import insert
 from tests.surveys.conftest import invitation
 
 CSAT, NPS = "csat-token-0000000000a", "nps-token-00000000000b"
@@ -57,6 +58,10 @@ def test_the_inbox_lands_survey_answers_once_and_moves_the_file(con, cfg, tmp_pa
 def test_the_token_file_lives_beside_the_database(con, tmp_path):
     assert tokens_file_for(tmp_path / "x" / "book.duckdb") == (tmp_path / "x" / "survey_tokens.json").resolve()
     invitation(con, CSAT, scale="csat")
+    sent = datetime(2026, 11, 5, 10, tzinfo=UTC)
+    insert(con, "contact_attempts", attempt_id=f"A-{CSAT}", idempotency_key="k1", borrower_id="B1", loan_id="L1",
+           channel="sms", purpose="survey", step="survey", status="sent", planned_for_date=sent.date(),
+           created_at=sent, updated_at=sent, sent_at=sent)
     out = tokens_file_for(tmp_path / "book.duckdb")
     assert export_tokens(con, out, now=datetime(2026, 11, 6, tzinfo=UTC)) == 1
     assert json.loads(out.read_text(encoding="utf-8"))[CSAT]["answered"] is False

@@ -14,6 +14,7 @@ from loan_comms.clock import utc_now
 from loan_comms.delivery.day_dispatch import dispatch_day
 from loan_comms.delivery.dispatch import DispatchReport, dispatch_due
 from loan_comms.delivery.providers.errors import DeliveryHalted
+from loan_comms.surveys.web import export_tokens, tokens_file_for
 from tasks.common import config, open_db
 
 
@@ -33,7 +34,8 @@ def retry_unless_halted(task: Any, task_run: Any, state: Any) -> bool:
       retry_condition_fn=retry_unless_halted)
 def send_due_contacts(db_path: str, now: datetime | None = None, config_path: str | None = None,
                       dry_run: bool = False, batch_size: int | None = None) -> DispatchReport:
-    """One dispatch pass at `now` (default: the wall clock), with a progress artifact per batch.
+    """One dispatch pass at `now` (default: the wall clock), with a progress artifact per batch;
+    then the survey page's token file is re-exported (the surveys this pass sent open there).
 
     Retried on failure (not when a channel halted): a batch already written back is not sent
     again (its rows are no longer planned).
@@ -54,6 +56,8 @@ def send_due_contacts(db_path: str, now: datetime | None = None, config_path: st
 
     with open_db(db_path) as con:
         report = dispatch_due(con, cfg, now, batch_size=batch_size, dry_run=dry_run, progress=on_batch)
+        if not dry_run:      # surveys that went now open on the survey page (only sent ones are exported)
+            export_tokens(con, tokens_file_for(db_path), now=now)
     update_progress_artifact(progress_id, 100.0, description=str(report)[:400])
     (logger.warning if sum(report.failed.values()) else logger.info)("%s", report)
     return report
@@ -81,4 +85,6 @@ def dispatch_whole_day(db_path: str, as_of: date, config_path: str | None = None
         reports = dispatch_day(con, cfg, as_of, dry_run=dry_run, batch_size=batch_size,
                                on_pass=lambda now, rep: logger.info("%s  %s", now.strftime("%H:%M UTC"), rep),
                                before_pass=land_receipts if receipts_inbox else None)
+        if not dry_run:      # the day's surveys that went open on the survey page
+            export_tokens(con, tokens_file_for(db_path))
     return len(reports)

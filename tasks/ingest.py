@@ -111,7 +111,8 @@ def _ingester(kind: str, cfg: LifecycleConfig) -> Callable[[duckdb.DuckDBPyConne
         "receipts": lambda con, p: receipts.ingest_receipts(con, p),
         "replies": lambda con, p: replies.ingest_replies(con, cfg, p),
         "email_replies": lambda con, p: email_ingest.ingest_email_replies(con, cfg, p),
-        "survey_answers": lambda con, p: ingest_survey_answers(con, p),
+        "survey_answers": lambda con, p: ingest_survey_answers(con, p, page_files=True,
+                                                               answer_days=cfg.surveys.answer_days),
         # the page's own folder: its records keep source 'web' (a file handed to the CLI cannot claim it)
         "arrangement_choices": lambda con, p: ingest_arrangement_choices(con, cfg, p, trusted_web=True),
     }

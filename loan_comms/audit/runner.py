@@ -72,8 +72,10 @@ RULES: tuple[str, ...] = (
     # issue 13: by the providers' own receipts, no contact reached the borrower twice
     "sent_once",
     # issue 14: surveys at most once per fatigue window, never to a borrower in complaint or dispute
+    # or after a cease-contact request, and never taking the last contact a cap allowed
     "survey_fatigue",
     "survey_restrictions",
+    "survey_headroom",
     # issue 15: no ladder while a repayment plan runs; after a break, a re-offer first, then the next step
     "arrangement_no_escalation",
     "reoffer_before_resume",

@@ -131,14 +131,18 @@ def ingest_email_replies_cmd(path: Path = typer.Argument(..., help="SendGrid Inb
 def ingest_survey_answers_cmd(path: Path = typer.Argument(..., help="Survey answers (.jsonl, .json list or .csv, "
                                                           ".gz too) or a directory of them: token, score [, "
                                                           "comment, answered_at, external_id]."),
-                              db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
-    """Land survey answers from a file drop (source `file`; the survey page's own files are `web`). Each
-    answer is checked against its invitation (known token, score in its scale, not expired, one answer per
-    survey); bad rows go to import_quarantine with their line and reason. Re-ingesting is safe; the
-    report has counts and reasons, never a comment."""
+                              db: Path = DbOpt, encoding: Optional[str] = EncodingOpt,
+                              config: Optional[Path] = ConfigOpt) -> None:
+    """Land survey answers from a file drop (source `file`: a record claiming `web`, which only the survey
+    page's own files landed by the inbox flow may carry, is refused). Each answer is checked against its
+    invitation (known token, score in its scale, answered after it was sent, not expired nor received
+    more than [surveys].answer_days after expiry, one answer per survey); bad rows go to import_quarantine
+    with their line and reason. Re-ingesting is safe; the report has counts and reasons, never a comment."""
     from loan_comms.surveys import ingest_survey_answers
 
-    ingest_file(db, lambda con: ingest_survey_answers(con, path, encoding=encoding), "ingest-survey-answers")
+    days = load_cfg(config).surveys.answer_days
+    ingest_file(db, lambda con: ingest_survey_answers(con, path, encoding=encoding, answer_days=days),
+                "ingest-survey-answers")
 
 
 @app.command("pull-survey-answers")
@@ -149,7 +153,8 @@ def pull_survey_answers_cmd(url: str = typer.Argument(..., help="The survey serv
                                 None, "--bearer-env", help="Name of an environment variable holding the service's "
                                                            "API token, sent as `Authorization: Bearer` (never "
                                                            "printed)."),
-                            timeout: float = typer.Option(30.0, "--timeout", min=1.0, help="Seconds to wait.")) -> None:
+                            timeout: float = typer.Option(30.0, "--timeout", min=1.0, help="Seconds to wait."),
+                            config: Optional[Path] = ConfigOpt) -> None:
     """Pull answers from an external survey service and land them (source `pull`), checked like any
     other; refused ones go to import_quarantine with their position. A service that cannot be read
     (unreachable, HTTP error, not a JSON list) is one line, exit 1, and nothing is landed. Re-pulling is
@@ -165,7 +170,9 @@ def pull_survey_answers_cmd(url: str = typer.Argument(..., help="The survey serv
             raise SurveyPullError(f"--bearer-env {bearer_env}: that environment variable is not set; nothing was "
                                   "pulled")
         headers["Authorization"] = f"Bearer {secret}"
-    ingest_file(db, lambda con: pull_survey_answers(con, url, headers=headers, timeout=timeout), "pull-survey-answers")
+    days = load_cfg(config).surveys.answer_days
+    ingest_file(db, lambda con: pull_survey_answers(con, url, headers=headers, timeout=timeout, answer_days=days),
+                "pull-survey-answers")
 
 
 @app.command("receive-callbacks")

@@ -60,9 +60,10 @@ _FORM = "application/x-www-form-urlencoded"
 class InboxWriter:
     """Appends records per kind and publishes a complete .jsonl file every `flush_seconds`."""
 
-    def __init__(self, inbox: Path, flush_seconds: float = 10.0) -> None:
+    def __init__(self, inbox: Path, flush_seconds: float = 10.0, *, tag: str = "callbacks") -> None:
         self.inbox = Path(inbox)
         self.flush_seconds = flush_seconds
+        self.tag = tag          # the files' name ends with it: who wrote them (the survey page: survey-page)
         self._lock = threading.Lock()
         self._buffers: dict[str, list[str]] = {}
         self._stop = threading.Event()
@@ -87,7 +88,7 @@ class InboxWriter:
                 continue
             folder = self.inbox / kind
             folder.mkdir(parents=True, exist_ok=True)
-            name = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}-callbacks.jsonl"
+            name = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}-{self.tag}.jsonl"
             part = folder / f".{name}.part"
             part.write_text("\n".join(lines) + "\n", encoding="utf-8")
             final = folder / name

@@ -155,7 +155,7 @@ def land_texts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, text
     rows: list[dict[str, Any]] = []
     kinds: Counter[str] = Counter()
     chosen = _plan_choices(con, cfg, texts, matches, now)     # before the scores: a "1" may be either
-    surveyed = _survey_scores(con, texts, [m for m in matches if m["seq"] not in chosen], now)
+    surveyed = _survey_scores(con, texts, [m for m in matches if m["seq"] not in chosen], now, cfg)
     for m in matches:
         t = texts[m["seq"]]
         if m["problem"] is not None:
@@ -190,10 +190,10 @@ def land_texts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, text
 
 
 def _survey_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[InboundText], matches: Sequence[dict[str, Any]],
-                   now: datetime) -> dict[int, str]:
+                   now: datetime, cfg: LifecycleConfig | None) -> dict[int, str]:
     """{seq: survey token} of the new SMS replies that are a bare score ("4", "９分", "10/10") and
-    answered their number's latest open survey (loan_comms.surveys.sms_scores); a score with no open
-    survey is read as any other reply."""
+    answered the survey their number was last sent, which must be the matched borrower's
+    (loan_comms.surveys.sms_scores); a score with no such open survey is read as any other reply."""
     from loan_comms.surveys.sms_scores import ScoreText, claim_scores, score_in, scored_out_of   # surveys import inbound
 
     scored = []
@@ -202,10 +202,14 @@ def _survey_scores(con: duckdb.DuckDBPyConnection, texts: Sequence[InboundText],
         if m["problem"] is None and not m["already"] and t.source == "sms_reply" and t.sender:
             score = score_in(t.text)
             if score is not None:
-                scored.append(ScoreText(seq=m["seq"], sender=t.sender, score=score, occurred_at=t.occurred_at,
+                scored.append(ScoreText(seq=m["seq"], sender=t.sender, borrower_id=m["borrower_id"], score=score,
+                                        occurred_at=t.occurred_at,
                                         external_id=t.external_id, source_file=t.source_file,
                                         source_line=t.source_line or 0, out_of=scored_out_of(t.text)))
-    return claim_scores(con, scored, now) if scored else {}
+    if not scored:
+        return {}
+    return claim_scores(con, scored, now) if cfg is None else claim_scores(con, scored, now,
+                                                                         answer_days=cfg.surveys.answer_days)
 
 
 def _plan_choices(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | None, texts: Sequence[InboundText],

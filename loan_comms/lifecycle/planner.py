@@ -258,13 +258,17 @@ def _rendered_batches(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, rend
     inputs = db.arrow(con, "lifecycle/plan/render_inputs", params)
     links = SurveyLinks(cfg)
     plan_links = offer_links or offers.OfferLinks(cfg)
+    # Checked once, before rendering: without the token key the surveys alone fail (their own reason).
+    keyless = "survey" in inputs.column("purpose").to_pylist() and not links.available()
     done = 0
     for batch in inputs.to_batches(max_chunksize=batch_size):
         chunk = batch.to_pylist()
+        held = [r for r in chunk if r["purpose"] == "survey"] if keyless else []
+        chunk = [r for r in chunk if r["purpose"] != "survey"] if keyless else chunk
         for row in chunk:
             row["survey_token"] = links.token(row["idempotency_key"]) if row["purpose"] == "survey" else None
         plan_links.attach(con, chunk, params["as_of"])
-        yield _render_chunk(chunk, cfg, renderer)
+        yield _render_chunk(chunk, cfg, renderer) + [_failed(r, SurveyLinks.MISSING_KEY) for r in held]
         done += len(chunk)
         if progress:
             progress(done)
@@ -274,6 +278,13 @@ def _render_failures(rendered: list[dict[str, Any]]) -> Counter:
     return Counter(r["error"].removeprefix("render_failed: ")[:120] for r in rendered if r["error"])
 
 
+def _failed(row: dict[str, Any], why: str) -> dict[str, Any]:
+    """The rendered row of a contact that cannot be rendered: recorded failed with `why`."""
+    return dict(idempotency_key=row["idempotency_key"], template_id=None, template_version=None,
+                language=row["language"], subject=None, body_text=None, body_html=None,
+                error=f"render_failed: {why}", survey_token=None, plan_token=None)
+
+
 def _render_chunk(rows: list[dict[str, Any]], cfg: LifecycleConfig, renderer: Renderer) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for (step, channel, language), grouped in groupby(rows, key=lambda r: (r["step"], r["channel"], r["language"])):
@@ -281,9 +292,7 @@ def _render_chunk(rows: list[dict[str, Any]], cfg: LifecycleConfig, renderer: Re
         results = renderer.render_many(step, channel, language, [template_context(r, cfg) for r in group])
         for row, res in zip(group, results):
             if isinstance(res, Exception):
-                out.append(dict(idempotency_key=row["idempotency_key"], template_id=None, template_version=None,
-                                language=language, subject=None, body_text=None, body_html=None,
-                                error=f"render_failed: {res}", survey_token=None, plan_token=None))
+                out.append(_failed(row, str(res)))
             else:
                 out.append(dict(idempotency_key=row["idempotency_key"], template_id=res.template_id,
                                 template_version=res.template_version, language=res.language,

@@ -32,6 +32,7 @@ GATE_RULES: tuple[str, ...] = (
     "survey_complaint",
     "survey_dispute",
     "survey_fatigue",
+    "survey_headroom",
     "awaiting_review",
     "holiday",
     "visit_not_working_day",
@@ -113,8 +114,10 @@ REASONS: tuple[Reason, ...] = (
           "a review item on the channel is past its deadline unresolved: treated as the opt-out it may have "
           "been, for the borrower and for the point the reply came from"),
     _gate("awaiting_review", "awaiting_review", "reply_opt_outs_honoured",
-          (f"{_REVIEWS}::test_awaiting_review_pauses_collection_on_its_channel_only",),
-          "a reply from the borrower on the channel waits in the review queue: collection on it pauses"),
+          (f"{_REVIEWS}::test_awaiting_review_pauses_collection_on_its_channel_only",
+           f"{_SURVEYS}::test_no_survey_while_a_review_item_of_the_borrower_is_open_awaiting_review"),
+          "a reply from the borrower on the channel waits in the review queue: collection on it pauses; "
+          "no survey while any item of the borrower is open (audit: survey_restrictions)"),
     _gate("cease_contact", "cease_contact", "cease_contact_honoured",
           (f"{_RULES}::test_cease_contact_stops_collection_and_dispute_pauses_only_that_loan",),
           "the borrower asked us to stop"),
@@ -159,6 +162,11 @@ REASONS: tuple[Reason, ...] = (
     _gate("survey_fatigue", "survey_fatigue", "survey_fatigue",
           (f"{_SURVEYS}::test_one_survey_per_fatigue_window",),
           "at most one survey per borrower per [surveys].fatigue_days days"),
+    _gate("survey_headroom", "survey_headroom", "survey_headroom",
+          (f"{_SURVEYS}::test_a_survey_that_would_fill_the_seven_day_sms_cap_waits_and_the_next_days_step_goes",
+           f"{_SURVEYS}::test_a_survey_leaves_room_for_another_contact_on_its_day"),
+          "a survey goes only when it leaves room under the caps for one more contact after it (SMS per "
+          "7 days, contacts per day)"),
     _gate("holiday", "holiday", "holidays",
           (f"{_RULES}::test_no_collection_contact_on_a_public_holiday_but_reminders_go",),
           "no collection on a public holiday of the borrower's profile"),

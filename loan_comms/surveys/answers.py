@@ -8,7 +8,10 @@ and lands the good ones in `survey_answers`; every refused one goes to `import_q
 - the token is missing or no survey has it                       (`unknown token ...`)
 - the score is not a whole number                                 (`score is not a number`)
 - the score is outside the invitation's scale: csat 1-5, nps 0-10 (`score N is outside ...`)
-- it was answered after the invitation expired                    (`expired token ...`)
+- it was answered before the survey was sent (or before its planned day, unsent)
+                                                                  (`answered before the survey was sent ...`)
+- it was answered after the invitation expired, or reached us more than answer_days after that
+  whatever answered_at claims (a late file cannot date itself back) (`expired token ...`)
 - the survey already has a different answer: the first stands     (`second answer to this survey ...`)
 
 The same answer landed again (a re-read file, a repeated pull, a re-ingested SMS) is a no-op, not a
@@ -30,8 +33,11 @@ import pyarrow as pa
 from loan_comms import db
 from loan_comms.clock import utc_now
 from loan_comms.inbound import reader
+from loan_comms.surveys.config import Surveys
 
 SOURCES = ("sms", "web", "pull", "file")
+PAGE_TAG = "survey-page"          # the survey page's inbox files end -survey-page.jsonl (web.py); only they say 'web'
+DEFAULT_ANSWER_DAYS: int = Surveys.model_fields["answer_days"].default   # [surveys].answer_days when none is given
 ENTITY = "survey_answer"          # import_quarantine.entity of a refused answer
 MAX_COMMENT = 2000                # characters of a comment kept
 MAX_TOKEN = 64                    # a longer "token" is no token of ours (and is not stored whole)
@@ -127,10 +133,12 @@ def _first_problem(a: SurveyAnswer) -> str | None:
 
 
 def land_answers(con: duckdb.DuckDBPyConnection, answers: Sequence[SurveyAnswer], *,
-                 now: datetime | None = None) -> AnswerReport:
+                 now: datetime | None = None, answer_days: int = DEFAULT_ANSWER_DAYS) -> AnswerReport:
     """Validate and land `answers` INSIDE the caller's transaction; refused ones are returned in the
     report (record_answers quarantines them). The first acceptable answer to a survey wins, in the
-    order given; replay-safe (an answer already landed is counted as known)."""
+    order given; replay-safe (an answer already landed is counted as known). `now` is when they
+    reached us: more than `answer_days` ([surveys].answer_days) after a survey's expiry its answer is
+    expired, whatever answered_at says."""
     now = now or utc_now()
     report = AnswerReport(read=len(answers))
     batch: list[dict[str, Any]] = []
@@ -144,7 +152,7 @@ def land_answers(con: duckdb.DuckDBPyConnection, answers: Sequence[SurveyAnswer]
     if not batch:
         return report
     with db.registered(con, pa.Table.from_pylist(batch, schema=_SCHEMA), "_answers"):
-        checks = {r["seq"]: r for r in db.rows(con, "surveys/answers_check")}
+        checks = {r["seq"]: r for r in db.rows(con, "surveys/answers_check", {"now": now, "answer_days": answer_days})}
     taken: dict[str, dict[str, Any]] = {}
     ok: list[dict[str, Any]] = []
     for row in batch:
@@ -185,10 +193,10 @@ def quarantine_rows(refused: Sequence[tuple[SurveyAnswer, str]]) -> list[dict[st
 
 
 def record_answers(con: duckdb.DuckDBPyConnection, answers: Sequence[SurveyAnswer], *, now: datetime | None = None,
-                   quarantine: Sequence[dict[str, Any]] = ()) -> AnswerReport:
+                   quarantine: Sequence[dict[str, Any]] = (), answer_days: int = DEFAULT_ANSWER_DAYS) -> AnswerReport:
     """Land `answers` and quarantine the refused ones (and the caller's own refused records,
     `quarantine`) in one transaction."""
     with db.transaction(con):
-        report = land_answers(con, answers, now=now)
+        report = land_answers(con, answers, now=now, answer_days=answer_days)
         reader.quarantine(con, [*quarantine, *quarantine_rows(report.refused)])
     return report

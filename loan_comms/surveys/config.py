@@ -1,8 +1,9 @@
 """The [surveys] section of config/lifecycle.toml: fatigue, token key, link validity, programmes.
 
 Programmes are data: each names its scale, channel, template step, delay, sampling rate and
-whether it runs. The five known programmes (PROGRAMMES) each have their own candidates query
-(sql/surveys/candidates_<name>.sql); a programme the file does not list is off.
+whether it runs. The five known programmes (PROGRAMMES) each have their own query naming whom
+they would ask (sql/surveys/wanted_<name>.sql; sql/surveys/candidates.sql then samples them and
+keeps one survey per borrower per day); a programme the file does not list is off.
 """
 
 from __future__ import annotations

@@ -2,7 +2,10 @@
 
 - A file drop, `<inbox>/survey_answers/` (or any file): JSON lines, a JSON list or CSV (`.gz` too),
   one answer per record with fields token, score [, comment, answered_at, external_id, source]. The
-  web page (web.py) writes such files with source `web`; any other record is source `file`.
+  web page (web.py) writes such files with source `web`, named `*-survey-page.jsonl`; only those,
+  landed by the inbox flow (`page_files=True`), may say `web` (a record elsewhere that claims it is
+  quarantined: the page's answers are the ones people typed on our page, and the report slices by
+  channel). Any other record is source `file`; a pull's are always `pull`.
 - A pull: GET a URL that answers a JSON list of {token, score, comment, answered_at [, id]} (an
   external survey service), over httpx. A non-object element is quarantined with its position; an
   answer that fails validation is quarantined like any other (source `pull:<url>`, line = position).
@@ -26,10 +29,12 @@ import httpx
 from loan_comms.clock import utc_now
 from loan_comms.errors import LoanCommsError
 from loan_comms.inbound import drops, reader
-from loan_comms.surveys.answers import ENTITY, AnswerReport, SurveyAnswer, record_answers
+from loan_comms.surveys.answers import (DEFAULT_ANSWER_DAYS, ENTITY, PAGE_TAG, AnswerReport, SurveyAnswer,
+                                        record_answers)
 
 FIELDS = ("token", "score", "comment", "answered_at", "external_id", "id", "source")
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv")
+NOT_WEB = "source 'web' is written only by the survey page (loan-comms survey-server); a file or pull cannot claim it"
 
 
 class SurveyPullError(LoanCommsError):
@@ -64,8 +69,11 @@ def _answer(row: Mapping[str, Any], source: str, now: datetime, file: str, line:
 
 
 def ingest_survey_answers(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: datetime | None = None,
-                          encoding: str | None = None) -> IntakeReport:
-    """Land the answers of a file, or of every answer file in a directory, in one transaction."""
+                          encoding: str | None = None, page_files: bool = False,
+                          answer_days: int = DEFAULT_ANSWER_DAYS) -> IntakeReport:
+    """Land the answers of a file, or of every answer file in a directory, in one transaction.
+    page_files: the survey page's own files (`*-survey-page.jsonl`) may carry source `web` (the
+    inbox flow); anywhere else a record claiming `web` is quarantined. answer_days: [surveys]."""
     now = now or utc_now()
     answers: list[SurveyAnswer] = []
     bad: list[dict[str, Any]] = []
@@ -79,9 +87,13 @@ def ingest_survey_answers(con: duckdb.DuckDBPyConnection, path: str | Path, *, n
                 unreadable.append(f"{f.name}:{r.line}: {problem}")
                 bad.append(reader.quarantine_row(f, r, ENTITY, problem))
                 continue
+            if r.row.get("source") == "web" and not (page_files and f.name.endswith(f"-{PAGE_TAG}.jsonl")):
+                unreadable.append(f"{f.name}:{r.line}: {NOT_WEB}")
+                bad.append(reader.quarantine_row(f, r, ENTITY, NOT_WEB))
+                continue
             source = "web" if r.row.get("source") == "web" else "file"
             answers.append(_answer(r.row, source, now, str(f.resolve()), r.line, r.raw))
-    report = record_answers(con, answers, now=now, quarantine=bad)
+    report = record_answers(con, answers, now=now, quarantine=bad, answer_days=answer_days)
     return IntakeReport(name=Path(path).name, answers=report, unreadable=unreadable)
 
 
@@ -96,7 +108,7 @@ def _safe_url(url: str) -> str:
 
 def pull_survey_answers(con: duckdb.DuckDBPyConnection, url: str, *, client: httpx.Client | None = None,
                         headers: Mapping[str, str] | None = None, timeout: float = 30.0,
-                        now: datetime | None = None) -> IntakeReport:
+                        now: datetime | None = None, answer_days: int = DEFAULT_ANSWER_DAYS) -> IntakeReport:
     """GET `url` (a JSON list of answers) and land it. `client` lets tests pass an httpx.Client with a
     MockTransport; `headers` carry the service's credentials (never logged)."""
     now = now or utc_now()
@@ -130,5 +142,5 @@ def pull_survey_answers(con: duckdb.DuckDBPyConnection, url: str, *, client: htt
                             reason="element is not a JSON object", raw=raw))
             continue
         answers.append(_answer(item, "pull", now, source_file, no, raw))
-    report = record_answers(con, answers, now=now, quarantine=bad)
+    report = record_answers(con, answers, now=now, quarantine=bad, answer_days=answer_days)
     return IntakeReport(name=source_file, answers=report, unreadable=unreadable)

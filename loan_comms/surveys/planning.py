@@ -9,6 +9,7 @@ invitation is recorded with the contact (sql/surveys/record_invitations.sql).
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Mapping
 
 import duckdb
@@ -17,6 +18,8 @@ import pyarrow as pa
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
 from loan_comms.surveys.tokens import attempt_id_for, token_for, token_key
+
+log = logging.getLogger("loan_comms.surveys")
 
 _WANTED = pa.schema([("programme", pa.string()), ("borrower_id", pa.string()), ("loan_id", pa.string()),
                      ("trigger_attempt_id", pa.string()), ("team", pa.string()), ("sample_key", pa.string())])
@@ -51,11 +54,32 @@ def propose(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, params: Mappin
 
 class SurveyLinks:
     """The survey link of a planned contact: [general] survey_link_base + its token. The key is
-    read once, on the first survey (a plan without surveys never needs it)."""
+    read once, on the first survey (a plan without surveys never needs it).
+
+    `available()` checks the key before anything is rendered: a missing key (a real provider and no
+    LOAN_COMMS_SURVEY_TOKEN_KEY) must cost the day its surveys only, never its reminders and
+    collection contacts, so the planner marks the surveys failed with MISSING_KEY and logs one
+    warning instead of letting MissingSecret end the whole plan."""
+
+    MISSING_KEY = "survey token key missing"
 
     def __init__(self, cfg: LifecycleConfig) -> None:
         self._cfg = cfg
         self._key: bytes | None = None
+        self._missing = False
+
+    def available(self) -> bool:
+        """Whether survey tokens can be made; reads the key once, warns once (no secret in the line)."""
+        if self._key is None and not self._missing:
+            from loan_comms.delivery.providers.secrets import MissingSecret
+
+            try:
+                self._key = token_key(self._cfg)
+            except MissingSecret as exc:
+                self._missing = True
+                log.warning("%s: the day's surveys are not sent (marked failed); everything else is "
+                            "planned as usual", exc)
+        return self._key is not None
 
     def token(self, idempotency_key: str) -> str:
         if self._key is None:

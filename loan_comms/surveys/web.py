@@ -41,7 +41,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from loan_comms import db
 from loan_comms.clock import utc_now
 from loan_comms.inbound.callbacks import InboxWriter
-from loan_comms.surveys.answers import MAX_COMMENT, parse_score
+from loan_comms.surveys.answers import MAX_COMMENT, PAGE_TAG, parse_score
 
 log = logging.getLogger(__name__)
 KIND = "survey_answers"                       # the inbox folder the page writes
@@ -149,11 +149,17 @@ class TokenBook:
 
 
 class SurveyServer:
-    """The page server; `start()` serves on a background thread, `stop()` flushes and closes."""
+    """The page server; `start()` serves on a background thread, `stop()` flushes and closes.
+
+    REQUEST_TIMEOUT: seconds a connection may sit idle mid-request (the handler's socket timeout):
+    a client that opens a connection and never finishes its request (a slow or hostile phone
+    network) is dropped instead of holding one of the server's threads for ever."""
+
+    REQUEST_TIMEOUT: float = 10
 
     def __init__(self, tokens_file: Path, inbox: Path, *, host: str = "127.0.0.1", port: int = 0,
                  prefix: str = "/s/", flush_seconds: float = 5.0, clock: Callable[[], datetime] = utc_now) -> None:
-        self.writer = InboxWriter(inbox, flush_seconds)
+        self.writer = InboxWriter(inbox, flush_seconds, tag=PAGE_TAG)
         self.tokens = TokenBook(tokens_file, Path(inbox) / KIND)
         self.prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
         self.clock = clock
@@ -163,6 +169,7 @@ class SurveyServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            timeout = self.REQUEST_TIMEOUT
 
             def log_message(self, fmt: str, *args: Any) -> None:   # paths hold tokens: quiet
                 log.debug("survey page request")

@@ -3,7 +3,8 @@
 -- (collection flag, legally required, ladder rank), the borrower's profile, the installment's
 -- outstanding amount, and the borrower's and loan's flags (standing restrictions of issue 11
 -- included: attorney, deceased, bankruptcy, complaint, breathing space, vulnerable, workplace,
--- contact preference) and the channels of open review items (awaiting, overdue). The one relation
+-- contact preference), the channels of open review items (awaiting, overdue) and whether any item
+-- of the borrower is open (review_open). The one relation
 -- every rule reads.
 -- Collection contact: the step's `collection` flag in the config (cfg_steps); a step the config no
 -- longer names (a re-check after a config change) counts as collection when it is an escalation
@@ -32,6 +33,7 @@ SELECT i.idempotency_key, i.borrower_id, i.loan_id, i.installment_no, i.channel,
        coalesce(bf.opted_out_channels, []) AS opted_out_channels,
        coalesce(bf.awaiting_review_channels, []) AS awaiting_review_channels,
        coalesce(bf.review_overdue_channels, []) AS review_overdue_channels,
+       coalesce(bf.review_open, false) AS review_open,
        coalesce(bf.cease_active, false) AS cease_active,
        bf.last_conversation_day,
        coalesce(bf.attorney_active, false) AS attorney_active,

@@ -14,9 +14,13 @@
 -- mood plus a hash-drawn spread of +-0.3, mapped onto the scale. A low score's comment names a
 -- complaint theme (frequency more often when contacts_30d >= 8), a high one praises.
 -- Hash draws on (seed, attempt), so a seed answers the same way every time.
+-- Who does not answer by SMS: whoever holds a number reported wrong or reassigned since the survey
+-- (a stranger; the day's replies land first, so a "wrong number" reply counts), a number several
+-- borrowers hold, and a number sent another SMS after the survey on the same day (its score would
+-- answer that message): sql/surveys/open_for_sender.sql would not take those scores as answers.
 WITH sent AS (
     SELECT i.token, i.programme, i.scale, i.channel, i.language, i.contacts_30d, a.attempt_id, a.sent_at,
-           r.address,
+           r.address, r.point_id AS point,
            (hash(concat($seed::VARCHAR, ':', a.attempt_id, ':survey')) % 100000) / 100000.0 AS u,
            (hash(concat($seed::VARCHAR, ':', a.attempt_id, ':survey-score')) % 100000) / 100000.0 AS s,
            (hash(concat($seed::VARCHAR, ':', a.attempt_id, ':survey-comment')) % 1000) / 1000.0 AS c,
@@ -36,7 +40,16 @@ felt AS (
                           + CASE programme WHEN 'hardship_plan' THEN 0.20 WHEN 'payoff_nps' THEN 0.25
                                            WHEN 'end_of_delinquency' THEN 0.10 ELSE 0.0 END, 0.05), 0.95) AS mood
     FROM sent
-    WHERE channel = 'email' OR address IS NOT NULL
+    WHERE channel = 'email'
+       OR (address IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM borrower_events AS e
+                           WHERE e.kind IN ('wrong_number', 'number_reassigned') AND e.contact_point = sent.point
+                             AND e.occurred_at > sent.sent_at)
+           AND NOT EXISTS (SELECT 1 FROM contact_attempts AS c
+                           WHERE c.channel = 'sms' AND c.contact_point = sent.point AND c.attempt_id <> sent.attempt_id
+                             AND c.sent_at >= sent.sent_at AND c.planned_for_date = $as_of::DATE)
+           AND (SELECT count(DISTINCT r.borrower_id) FROM recipients AS r
+                WHERE r.channel = 'sms' AND r.address = sent.address) = 1)
 ),
 answered AS (
     SELECT *, least(greatest(mood + (s - 0.5) * 0.6, 0.0), 0.9999) AS q

@@ -31,7 +31,9 @@ def stored(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 
 @pytest.fixture
-def surveys(con):
+def surveys(con, monkeypatch):
+    # the answers reach us the day after the survey (an answer received long after expiry is expired)
+    monkeypatch.setattr("loan_comms.surveys.answers.utc_now", lambda: SENT + timedelta(days=1))
     invitation(con, "csat-token-0000000000a", scale="csat")
     invitation(con, "nps-token-00000000000b", scale="nps")
     return con

@@ -10,7 +10,7 @@ import pytest
 
 from loan_comms.inbound import InboundText, ingest_replies, record_texts
 from loan_comms.surveys.sms_scores import score_in
-from tests.builders import borrower_row, insert, loan_rows, point
+from tests.builders import borrower_row, event_row, insert, loan_rows, point
 from tests.surveys.conftest import SENT, invitation
 
 PHONE = "+8613800000001"
@@ -22,6 +22,21 @@ def survey_sent(con, token, *, at=SENT, scale="csat", phone=PHONE, status="deliv
            channel="sms", purpose="survey", step="post_call_csat", status=status, planned_for_date=at.date(),
            created_at=at, updated_at=at, sent_at=at, contact_point=point("phone", phone))
     return invitation(con, token, scale=scale, attempt_id=attempt, **kw)
+
+
+def sms_sent(con, attempt, *, at, borrower="B1", loan="L1", purpose="reminder", step="pre_due_1", channel="sms",
+             phone=PHONE):
+    """Another contact that went (by default an SMS reminder to the same number)."""
+    insert(con, "contact_attempts", attempt_id=attempt, idempotency_key=f"k-{attempt}", borrower_id=borrower,
+           loan_id=loan, channel=channel, purpose=purpose, step=step, status="sent", planned_for_date=at.date(),
+           created_at=at, updated_at=at, sent_at=at,
+           contact_point=point("phone", phone) if channel != "email" else point("email", "x@example.com"))
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch):
+    """The replies reach us the day after the survey (long after expiry, an answer is expired)."""
+    monkeypatch.setattr("loan_comms.inbound.replies.utc_now", lambda: SENT + timedelta(days=1))
 
 
 @pytest.fixture
@@ -120,3 +135,78 @@ def test_an_ingested_twilio_file(cfg, book, tmp_path):
     assert report.by_kind == {"survey_answer": 1}
     assert answers(book) == [("nps-token-00000000000b", 8, "sms", "SM9")]
     assert "我给8分" not in str(report)
+
+
+def quarantined(con):
+    return [r[0] for r in con.execute("SELECT reason FROM import_quarantine WHERE entity = 'survey_answer'").fetchall()]
+
+
+def test_a_score_from_a_number_now_another_borrowers_does_not_answer_the_old_holders_survey(cfg, book):
+    """B1 had the number when surveyed; it is now B2's alone (B1 changed phones): the text is B2's."""
+    survey_sent(book, "b1-token-0000000000000")
+    book.execute("UPDATE borrowers SET phone_e164 = '+8613800000009' WHERE borrower_id = 'B1'")
+    borrower_row(book, "B2", name="Han Mei", phone=PHONE, email=None, language="zh-CN", tz="Asia/Shanghai",
+                 jurisdiction="default")
+    loan_rows(book, "L2", "B2", [])
+    report = record_texts(book, cfg, [sms("4")])
+    assert report.survey_answers == 0 and answers(book) == []
+    assert "survey_token" not in reply_detail(book)
+
+
+def test_a_score_from_a_shared_number_is_a_normal_reply(cfg, book):
+    """B1 and B2 share the phone: even when the match picks the surveyed borrower it is not certain."""
+    borrower_row(book, "B2", name="Han Mei", phone=PHONE, email=None, language="zh-CN", tz="Asia/Shanghai",
+                 jurisdiction="default")
+    loan_rows(book, "L2", "B2", [])
+    sms_sent(book, "A-b2-email", at=SENT - timedelta(days=3), borrower="B2", loan="L2", channel="email")
+    survey_sent(book, "shared-token-000000000")           # B1 contacted last: the match picks B1
+    report = record_texts(book, cfg, [sms("5")])
+    assert book.execute("SELECT borrower_id FROM borrower_events WHERE external_id = 'SM1'").fetchone() == ("B1",)
+    assert report.survey_answers == 0 and answers(book) == []
+    assert "survey_token" not in reply_detail(book)
+
+
+@pytest.mark.parametrize("kind", ["wrong_number", "number_reassigned"])
+def test_a_number_reported_wrong_or_reassigned_since_has_no_open_survey(cfg, book, kind):
+    survey_sent(book, "marked-token-000000000")
+    event_row(book, "B1", kind, SENT + timedelta(minutes=30), loan_id=None, channel="sms", amount=None, detail=None,
+              contact_point=point("phone", PHONE))
+    report = record_texts(book, cfg, [sms("4")])
+    assert report.survey_answers == 0 and answers(book) == []
+
+
+def test_a_number_verified_again_after_the_mark_answers_its_survey(cfg, book):
+    event_row(book, "B1", "wrong_number", SENT - timedelta(days=5), loan_id=None, channel="sms", amount=None,
+              detail=None, contact_point=point("phone", PHONE))
+    event_row(book, "B1", "point_verified", SENT - timedelta(days=2), loan_id=None, channel="sms", amount=None,
+              detail=None, contact_point=point("phone", PHONE))
+    survey_sent(book, "verified-token-0000000")
+    assert record_texts(book, cfg, [sms("4")]).survey_answers == 1
+
+
+def test_a_score_answers_only_the_latest_outbound_sms_to_the_number(cfg, book):
+    """A bare "1" after a later reminder answers the reminder, not the older survey."""
+    survey_sent(book, "older-survey-000000000")
+    sms_sent(book, "A-reminder", at=SENT + timedelta(minutes=30))
+    report = record_texts(book, cfg, [sms("1")])
+    assert report.survey_answers == 0 and answers(book) == []
+    assert "survey_token" not in reply_detail(book)
+
+
+def test_an_e_mail_after_the_survey_does_not_hide_it(cfg, book):
+    survey_sent(book, "sms-survey-0000000000e")
+    sms_sent(book, "A-mail", at=SENT + timedelta(minutes=30), channel="email")
+    assert record_texts(book, cfg, [sms("4")]).survey_answers == 1
+
+
+
+def test_a_second_score_to_the_latest_answered_survey_is_quarantined_not_given_to_an_older_one(cfg, book):
+    survey_sent(book, "older-open-00000000000", at=SENT - timedelta(days=1))
+    survey_sent(book, "latest-token-000000000")
+    record_texts(book, cfg, [sms("5", sid="SM1")])
+    report = record_texts(book, cfg, [sms("1", sid="SM2", at=SENT + timedelta(hours=2))])
+    assert report.survey_answers == 0
+    assert answers(book) == [("latest-token-000000000", 5, "sms", "SM1")]
+    assert quarantined(book) == ["already answered (the latest survey to this number); kept as a normal reply"]
+    detail = reply_detail(book, "SM2")
+    assert detail["decided_by"] != "survey_score" and "survey_token" not in detail

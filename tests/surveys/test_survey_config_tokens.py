@@ -83,3 +83,15 @@ def test_a_named_block_that_cannot_be_loaded_is_an_error_not_the_dev_key(cfg, mo
     named = cfg.model_copy(update={"surveys": cfg.surveys.model_copy(update={"token_key_block": "survey-key"})})
     with pytest.raises(MissingSecret, match="survey-key"):
         token_key(named)
+
+
+def test_the_config_docstring_names_the_programmes_real_query_files():
+    """surveys/config.py says where each programme's query lives: that file exists for every programme."""
+    import re
+
+    from loan_comms.paths import SQL_DIR
+    from loan_comms.surveys import config as survey_config
+
+    [pattern] = re.findall(r"sql/surveys/(\w+)_<name>\.sql", survey_config.__doc__ or "")
+    for name in survey_config.PROGRAMMES:
+        assert (SQL_DIR / "surveys" / f"{pattern}_{name}.sql").exists(), (pattern, name)

@@ -8,6 +8,8 @@ nothing.
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -212,6 +214,90 @@ def test_a_survey_never_takes_another_contacts_place_under_the_caps(book, cfg):
     assert got[("survey", "survey", "sms")] == "cap_sms_per_day"
 
 
+
+def _sms_sent(book: Book, borrower: str, loan: str, day: date, n: int) -> None:
+    """An SMS that went on `day` at 10:00 Shanghai (a payment thank-you: it moves no ladder)."""
+    at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
+    book.contact(attempt_id=f"sms-{borrower}-{n}", idempotency_key=f"{borrower}|{loan}|thanks|sms|{day}|{n}",
+                 borrower_id=borrower, loan_id=loan, channel="sms", purpose="follow_up", step="payment_confirmation",
+                 status="sent", planned_for_date=day, send_after=at, send_before=at + timedelta(hours=12),
+                 created_at=at, updated_at=at, sent_at=at)
+
+
+def test_a_survey_that_would_fill_the_seven_day_sms_cap_waits_and_the_next_days_step_goes(book, cfg):
+    """cn: 6 SMS per 7 days. Five went in the five days before DAY: a survey on DAY would be the
+    sixth and push the next day's dpd_10 SMS out of the cap, so it is suppressed survey_headroom
+    and dpd_10 goes on DAY + 1."""
+    _borrower_with_call(book)
+    for n, back in enumerate(range(5, 0, -1)):
+        _sms_sent(book, "B1", "L1", DAY - timedelta(days=back), n)
+    c = _only(cfg, "post_call_csat")
+    plan_day(book.con, c, LinkRenderer(), DAY)
+    [survey] = book.attempts(purpose="survey")
+    assert (survey["status"], survey["suppressed_reason"]) == ("suppressed", "survey_headroom")
+    book.send_all_planned()
+    plan_day(book.con, c, LinkRenderer(), DAY + timedelta(days=1))
+    [dpd10] = [a for a in book.attempts(step="dpd_10", channel="sms")]
+    assert (dpd10["planned_for_date"], dpd10["status"]) == (DAY + timedelta(days=1), "planned")
+
+
+def test_a_survey_with_room_for_one_more_goes(book, cfg):
+    _borrower_with_call(book)
+    for n, back in enumerate(range(4, 0, -1)):                # four SMS: the survey is the fifth of six
+        _sms_sent(book, "B1", "L1", DAY - timedelta(days=back), n)
+    [s] = _surveys(decide(book.con, _only(cfg, "post_call_csat"), DAY))
+    assert s["status"] == "planned"
+
+
+def test_a_survey_leaves_room_for_another_contact_on_its_day(book, cfg):
+    """cn: 3 contacts per day. Two are already planned on DAY (e-mail): the survey would be the
+    third, so it is suppressed survey_headroom."""
+    _borrower_with_call(book)
+    for n in range(2):
+        at = datetime.combine(DAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=1)
+        book.contact(attempt_id=f"mail-{n}", idempotency_key=f"B1|L1|mail|email|{DAY}|{n}", borrower_id="B1",
+                     loan_id="L1", channel="email", purpose="follow_up", step="payment_confirmation",
+                     status="planned", planned_for_date=DAY, send_after=at, send_before=at + timedelta(hours=12),
+                     created_at=at, updated_at=at)
+    [s] = _surveys(decide(book.con, _only(cfg, "post_call_csat"), DAY))
+    assert s["suppressed_reason"] == "survey_headroom"
+
+
+
+def _review(book: Book, review_id: str, *, channel: str | None, asks: bool = False, at: str = "2026-11-08T12:00:00+08:00",
+            deadline: str = "2026-11-30T12:00:00+08:00") -> None:
+    intent = "question" if asks else "opt_out"
+    book.con.execute(
+        "INSERT INTO borrower_events (borrower_id, kind, occurred_at, detail, channel, source, external_id, scope) "
+        "VALUES ('B1', 'review_opened', ?, ?, ?, 'sms_reply', ?, 'borrower')",
+        [datetime.fromisoformat(at).astimezone(UTC),
+         json.dumps({"review_id": review_id, "reason": "needs_answer" if asks else "ambiguous",
+                     "candidates": [{"intent": intent, "confidence": 0.5, "rule": "r"}],
+                     "deadline": datetime.fromisoformat(deadline).astimezone(UTC).isoformat(), "source": "sms_reply",
+                     "channels": [channel] if channel else []}),
+         channel, f"{review_id}:review"])
+
+
+@pytest.mark.parametrize("channel, asks", [("email", False), (None, True)])
+def test_no_survey_while_a_review_item_of_the_borrower_is_open_awaiting_review(book, cfg, channel, asks):
+    """An ambiguous reply on another channel than the survey's, or a question waiting for an answer
+    (which pauses no collection), still holds the survey: awaiting_review."""
+    _borrower_with_call(book)
+    _review(book, "R1", channel=channel, asks=asks)
+    [s] = _surveys(decide(book.con, _only(cfg, "post_call_csat"), DAY))
+    assert s["suppressed_reason"] == "awaiting_review"
+
+
+def test_a_resolved_review_item_no_longer_holds_the_survey(book, cfg):
+    _borrower_with_call(book)
+    _review(book, "R1", channel="sms")
+    book.con.execute("INSERT INTO borrower_events (borrower_id, kind, occurred_at, detail, source, external_id) "
+                     "VALUES ('B1', 'review_resolved', TIMESTAMPTZ '2026-11-09 01:00:00+00', "
+                     "'{\"review_id\": \"R1\"}', 'review', 'R1:resolved')")
+    [s] = _surveys(decide(book.con, _only(cfg, "post_call_csat"), DAY))
+    assert s["status"] == "planned"
+
+
 @settings(max_examples=25, deadline=None)
 @given(gaps=st.lists(st.integers(min_value=0, max_value=200), min_size=1, max_size=4),
        fatigue=st.integers(min_value=1, max_value=120))
@@ -327,3 +413,26 @@ def test_relationship_nps_asks_an_active_borrower_once_a_month_on_a_drawn_day(bo
     assert len(asked) == 1 and asked[0].day <= 28
     [s] = _surveys(decide(book.con, c, asked[0]))
     assert (s["channel"], s["step"]) == ("email", "survey")
+
+
+# -- a missing token key -------------------------------------------------------------------------
+
+def test_a_missing_token_key_holds_the_surveys_alone_and_the_day_is_recorded(book, cfg, monkeypatch, caplog):
+    """A real SMS provider and no survey token key: the surveys are marked failed with their own
+    reason and one warning; the day's reminders are recorded as usual (the plan does not crash)."""
+    monkeypatch.delenv(TOKEN_KEY_ENV)
+    monkeypatch.setenv("LOAN_COMMS_SMS_PROVIDER", "twilio")
+    _borrower_with_call(book)
+    book.borrower("B2")
+    book.loan("L2", "B2", [("2026-11-13", "100.00")])          # pre_due_3 on DAY
+    with caplog.at_level(logging.WARNING, logger="loan_comms"):
+        report = plan_day(book.con, _only(cfg, "post_call_csat"), LinkRenderer(), DAY)
+    [survey] = book.attempts(purpose="survey")
+    assert (survey["status"], survey["error"]) == ("failed", "render_failed: survey token key missing")
+    reminders = book.attempts(purpose="reminder")
+    assert reminders and {r["status"] for r in reminders} == {"planned"}
+    assert _count(book, "survey_invitations") == 0
+    assert report.render_failed == {"survey token key missing": 1}
+    assert sum("survey token key" in r.getMessage() and TOKEN_KEY_ENV in r.getMessage()
+               for r in caplog.records) == 1
+    assert plan_day(book.con, _only(cfg, "post_call_csat"), LinkRenderer(), DAY).already_planned

@@ -3,23 +3,36 @@ score, comment, thanks, the answer landed by the file ingest, a second answer re
 
 from __future__ import annotations
 
+import json
 import os
+import socket
+import time
 from datetime import timedelta
 
 import pytest
 
 from loan_comms.surveys import ingest_survey_answers
 from loan_comms.surveys.web import KIND, SurveyServer, export_tokens
+from tests.builders import insert
 from tests.surveys.conftest import SENT, invitation
 
 CHROMIUM = "/usr/bin/chromium"
 NOW = SENT + timedelta(hours=1)
 
 
+def _sent(con, token, status="sent"):
+    """The survey contact of `token`'s invitation, with its status (sent_at set unless never sent)."""
+    insert(con, "contact_attempts", attempt_id=f"A-{token}", idempotency_key=f"k-{token}", borrower_id="B1",
+           loan_id="L1", channel="sms", purpose="survey", step="survey", status=status,
+           planned_for_date=SENT.date(), created_at=SENT, updated_at=SENT,
+           sent_at=SENT if status in ("sent", "delivered") else None)
+
+
 @pytest.fixture
 def server(con, tmp_path):
-    invitation(con, "zh-token-0000000000000", scale="csat", language="zh-CN")
-    invitation(con, "en-token-0000000000000", scale="nps", language="en")
+    for token, scale, language in (("zh-token-0000000000000", "csat", "zh-CN"), ("en-token-0000000000000", "nps", "en")):
+        invitation(con, token, scale=scale, language=language)
+        _sent(con, token)
     tokens = tmp_path / "survey_tokens.json"
     assert export_tokens(con, tokens, now=NOW) == 2
     srv = SurveyServer(tokens, tmp_path / "inbox", flush_seconds=3600, clock=lambda: NOW).start()
@@ -55,7 +68,7 @@ def test_answered_in_chromium_end_to_end(server, con, tmp_path):
         finally:
             browser.close()
     server.writer.flush()
-    report = ingest_survey_answers(con, tmp_path / "inbox" / KIND, now=NOW)
+    report = ingest_survey_answers(con, tmp_path / "inbox" / KIND, now=NOW, page_files=True)   # as the inbox flow
     assert report.answers.landed == 1
     assert con.execute("SELECT token, score, comment, source FROM survey_answers").fetchall() == [
         ("zh-token-0000000000000", 4, "电话太多了 <b>", "web")]
@@ -65,3 +78,32 @@ def test_answered_in_chromium_end_to_end(server, con, tmp_path):
         assert fresh.handle("GET", "/s/zh-token-0000000000000", b"")[0] == 409
     finally:
         fresh.httpd.server_close()
+
+
+def test_only_surveys_that_went_are_exported(con, tmp_path):
+    """A survey the policy held back, or one that failed, never reached anyone: its token is not on
+    the page (planned ones go out when a dispatch pass sends them)."""
+    for token, status in (("sent-token-00000000000", "sent"), ("delivered-token-000000", "delivered"),
+                          ("suppressed-token-00000", "suppressed"), ("failed-token-000000000", "failed"),
+                          ("planned-token-00000000", "planned")):
+        invitation(con, token)
+        _sent(con, token, status)
+    out = tmp_path / "survey_tokens.json"
+    assert export_tokens(con, out, now=NOW) == 2
+    assert sorted(json.loads(out.read_text(encoding="utf-8"))) == ["delivered-token-000000", "sent-token-00000000000"]
+
+
+def test_a_client_that_sends_nothing_is_cut_off(monkeypatch, tmp_path):
+    """A connection that never finishes its request is closed after the handler's timeout (10 s;
+    0.5 s here) instead of holding a thread for ever."""
+    monkeypatch.setattr(SurveyServer, "REQUEST_TIMEOUT", 0.5)
+    srv = SurveyServer(tmp_path / "survey_tokens.json", tmp_path / "inbox2", flush_seconds=3600,
+                       clock=lambda: NOW).start()
+    try:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as sock:
+            sock.sendall(b"GET /s/zh-tok")                  # never finished
+            started = time.monotonic()
+            assert sock.recv(1024) == b""                   # the server closed the connection
+            assert time.monotonic() - started < 4
+    finally:
+        srv.stop()

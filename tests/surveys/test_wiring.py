@@ -4,7 +4,7 @@ ingest-survey-answers / pull-survey-answers commands, and the demo's survey line
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -12,39 +12,43 @@ from typer.testing import CliRunner
 from loan_comms import db
 from loan_comms.book.synthetic import generate_book
 from loan_comms.cli.root import app
+from loan_comms.clock import utc_now
 from loan_comms.ops.demo_summary import print_survey_summary, survey_rows
 from loan_comms.surveys import FeedbackSummary, Headline
 from loan_comms.surveys.web import export_tokens, tokens_file_for
 from tasks.ingest import KINDS, ingest_inbox
+from tests.builders import insert
 from tests.surveys.conftest import invitation
 
 CSAT, NPS = "csat-token-0000000000a", "nps-token-00000000000b"
+PAGE = "20261105T120000-0a1b2c3d-survey-page.jsonl"     # a file the survey page wrote (only those say 'web')
 
 
-def _answers(folder: Path) -> Path:
+def _answers(folder: Path, source: str = "web") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    f = folder / "page.jsonl"
+    f = folder / PAGE
     f.write_text("\n".join([json.dumps({"token": CSAT, "score": 4, "comment": "rude agent 13800138000",
-                                        "source": "web", "answered_at": "2026-11-05T12:00:00Z"}),
+                                        "source": source, "answered_at": "2026-11-05T12:00:00Z"}),
                             json.dumps({"token": NPS, "score": 11})]) + "\n", encoding="utf-8")
     return f
 
 
 def test_the_inbox_lands_survey_answers_once_and_moves_the_file(con, cfg, tmp_path):
     assert "survey_answers" in KINDS and list(KINDS).index("survey_answers") > list(KINDS).index("replies")
-    invitation(con, CSAT, scale="csat")
-    invitation(con, NPS, scale="nps")
+    open_until = utc_now() + timedelta(days=7)      # the inbox flow lands on the wall clock
+    invitation(con, CSAT, scale="csat", expires_at=open_until)
+    invitation(con, NPS, scale="nps", expires_at=open_until)
     inbox = tmp_path / "inbox"
     _answers(inbox / "survey_answers")
     lines: list[str] = []
     report = ingest_inbox(con, cfg, inbox, log=lines.append)
-    assert report.files == {"survey_answers": 1} and report.quarantined == {"survey_answers/page.jsonl": 1}
+    assert report.files == {"survey_answers": 1} and report.quarantined == {f"survey_answers/{PAGE}": 1}
     assert con.execute("SELECT token, score, source FROM survey_answers").fetchall() == [(CSAT, 4, "web")]
     assert not any("13800138000" in ln or "rude" in ln for ln in lines)
     assert not list((inbox / "survey_answers").iterdir())
     moved = list((inbox / "processed" / "survey_answers").iterdir())
     assert len(moved) == 1
-    moved[0].rename(inbox / "survey_answers" / "page.jsonl")            # dropped again: nothing new
+    moved[0].rename(inbox / "survey_answers" / PAGE)                    # dropped again: nothing new
     again = ingest_inbox(con, cfg, inbox, log=lines.append)
     assert again.files == {"survey_answers": 1}
     assert con.execute("SELECT count(*) FROM survey_answers").fetchone() == (1,)
@@ -54,6 +58,10 @@ def test_the_inbox_lands_survey_answers_once_and_moves_the_file(con, cfg, tmp_pa
 def test_the_token_file_lives_beside_the_database(con, tmp_path):
     assert tokens_file_for(tmp_path / "x" / "book.duckdb") == (tmp_path / "x" / "survey_tokens.json").resolve()
     invitation(con, CSAT, scale="csat")
+    sent = datetime(2026, 11, 5, 10, tzinfo=UTC)
+    insert(con, "contact_attempts", attempt_id=f"A-{CSAT}", idempotency_key="k1", borrower_id="B1", loan_id="L1",
+           channel="sms", purpose="survey", step="survey", status="sent", planned_for_date=sent.date(),
+           created_at=sent, updated_at=sent, sent_at=sent)
     out = tokens_file_for(tmp_path / "book.duckdb")
     assert export_tokens(con, out, now=datetime(2026, 11, 6, tzinfo=UTC)) == 1
     assert json.loads(out.read_text(encoding="utf-8"))[CSAT]["answered"] is False
@@ -63,15 +71,16 @@ def _book(tmp_path: Path) -> Path:
     path = tmp_path / "book.duckdb"
     con = db.connect(path)
     generate_book(con, loans=3, seed=3, start=date(2026, 11, 1))      # a loan book for the commands
-    invitation(con, CSAT, scale="csat")
-    invitation(con, NPS, scale="nps")
+    open_until = utc_now() + timedelta(days=7)                         # the commands land on the wall clock
+    invitation(con, CSAT, scale="csat", expires_at=open_until)
+    invitation(con, NPS, scale="nps", expires_at=open_until)
     con.close()
     return path
 
 
 def test_ingest_survey_answers_command(tmp_path):
     path = _book(tmp_path)
-    f = _answers(tmp_path / "drop")
+    f = _answers(tmp_path / "drop", source="file")
     runner = CliRunner()
     first = runner.invoke(app, ["ingest-survey-answers", str(f), "--db", str(path)])
     assert first.exit_code == 0, first.output

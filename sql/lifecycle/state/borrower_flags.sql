@@ -13,7 +13,8 @@
 -- open items pause (each item: the channel its text came on plus every channel its candidates are
 -- about, less those a later clear choice superseded; collection on them pauses: awaiting_review),
 -- and review_overdue_channels, those of open items past their deadline (nothing goes on them:
--- review_overdue).
+-- review_overdue); review_open: the borrower has any open item, a question that pauses no channel
+-- included (no survey goes while a person has yet to read or answer them: awaiting_review).
 CREATE OR REPLACE TEMP TABLE borrower_flags AS
 WITH ev AS (
     SELECT e.borrower_id, e.kind, e.channel, e.occurred_at, e.detail, b.timezone
@@ -65,9 +66,12 @@ standing AS (
 ),
 reviews AS (
     SELECT borrower_id,
-           list(DISTINCT channel) AS awaiting_review_channels,
-           coalesce(list(DISTINCT channel) FILTER (WHERE overdue), []) AS review_overdue_channels
-    FROM (SELECT borrower_id, overdue, unnest(channels) AS channel FROM review_items)
+           coalesce(list(DISTINCT channel) FILTER (WHERE channel IS NOT NULL), []) AS awaiting_review_channels,
+           coalesce(list(DISTINCT channel) FILTER (WHERE channel IS NOT NULL AND overdue), []) AS review_overdue_channels,
+           true AS review_open
+    FROM (SELECT borrower_id, overdue, unnest(CASE WHEN len(channels) = 0 THEN [NULL::VARCHAR] ELSE channels END)
+                 AS channel
+          FROM review_items)
     GROUP BY borrower_id
 ),
 flags AS (
@@ -88,6 +92,7 @@ FULL JOIN standing AS s USING (borrower_id)
 )
 SELECT borrower_id, f.* EXCLUDE (borrower_id),
        coalesce(r.awaiting_review_channels, []) AS awaiting_review_channels,
-       coalesce(r.review_overdue_channels, []) AS review_overdue_channels
+       coalesce(r.review_overdue_channels, []) AS review_overdue_channels,
+       coalesce(r.review_open, false) AS review_open
 FROM flags AS f
 FULL JOIN reviews AS r USING (borrower_id);

@@ -154,9 +154,10 @@ def test_no_token_or_amount_in_the_logs(page, caplog):
 
 @pytest.fixture
 def served(offers, con, tmp_path):
-    from tests.surveys.conftest import invitation
+    from tests.surveys.conftest import invitation, mark_sent
 
     invitation(con, "surveytoken00000000000", expires_at=AFTER + timedelta(days=3))
+    mark_sent(con, "surveytoken00000000000")
     from loan_comms.surveys.web import export_tokens
 
     export_tokens(con, tmp_path / "survey_tokens.json", now=AFTER)
@@ -210,9 +211,10 @@ def test_the_pages_command_serves_both_pages_on_one_port(offers, con, tmp_path):
     import time
 
     from loan_comms.surveys.web import export_tokens
-    from tests.surveys.conftest import invitation
+    from tests.surveys.conftest import invitation, mark_sent
 
     invitation(con, "surveytoken00000000000", expires_at=AFTER + timedelta(days=300))
+    mark_sent(con, "surveytoken00000000000")
     export_tokens(con, tmp_path / "survey_tokens.json", now=AFTER)
     doc = json.loads(offers.read_text())
     doc[TOKEN]["expires_at"] = (AFTER + timedelta(days=300)).isoformat()   # the wall clock is later

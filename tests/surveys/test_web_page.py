@@ -14,25 +14,17 @@ import pytest
 from loan_comms.surveys import ingest_survey_answers
 from loan_comms.surveys.web import KIND, SurveyServer, export_tokens
 from tests.builders import insert
-from tests.surveys.conftest import SENT, invitation
+from tests.surveys.conftest import SENT, invitation, mark_sent
 
 CHROMIUM = "/usr/bin/chromium"
 NOW = SENT + timedelta(hours=1)
-
-
-def _sent(con, token, status="sent"):
-    """The survey contact of `token`'s invitation, with its status (sent_at set unless never sent)."""
-    insert(con, "contact_attempts", attempt_id=f"A-{token}", idempotency_key=f"k-{token}", borrower_id="B1",
-           loan_id="L1", channel="sms", purpose="survey", step="survey", status=status,
-           planned_for_date=SENT.date(), created_at=SENT, updated_at=SENT,
-           sent_at=SENT if status in ("sent", "delivered") else None)
 
 
 @pytest.fixture
 def server(con, tmp_path):
     for token, scale, language in (("zh-token-0000000000000", "csat", "zh-CN"), ("en-token-0000000000000", "nps", "en")):
         invitation(con, token, scale=scale, language=language)
-        _sent(con, token)
+        mark_sent(con, token)
     tokens = tmp_path / "survey_tokens.json"
     assert export_tokens(con, tokens, now=NOW) == 2
     srv = SurveyServer(tokens, tmp_path / "inbox", flush_seconds=3600, clock=lambda: NOW).start()
@@ -87,7 +79,7 @@ def test_only_surveys_that_went_are_exported(con, tmp_path):
                           ("suppressed-token-00000", "suppressed"), ("failed-token-000000000", "failed"),
                           ("planned-token-00000000", "planned")):
         invitation(con, token)
-        _sent(con, token, status)
+        mark_sent(con, token, status)
     out = tmp_path / "survey_tokens.json"
     assert export_tokens(con, out, now=NOW) == 2
     assert sorted(json.loads(out.read_text(encoding="utf-8"))) == ["delivered-token-000000", "sent-token-00000000000"]

@@ -23,6 +23,12 @@ and the plan is kept; B2 says nothing and climbs the ladder.
 Days are run where something happens (the ladder's steps, the plan's reminders and dates, the days
 after), not every calendar day, to keep the test under a minute; a skipped day is one the daily
 run would not have contacted either borrower on for the plan (reminders are -3 and 0 days).
+
+Clocks: the ingest flow's function lands with the wall clock as "now" and caps a reply's DateSent
+and a choice's chosen_at at it, so the story is dated in the past (July to October 2026); the page
+data, the export passes and the page itself are given the story's own instants. The page is driven
+in headless Chromium when /usr/bin/chromium and playwright are there, else by the same form posts
+over HTTP (the rest of the done-when still runs).
 """
 
 from __future__ import annotations
@@ -310,13 +316,11 @@ def test_the_plan_gets_its_own_reminders_not_collection(story):
     assert (D("2026-07-10"), "arrangement_confirmed", "sms", None, "sent") in plan_steps
     assert not [p for p in plan_steps if p[1] in ("arrangement_missed", "arrangement_reoffer")]
     running = [a for a in b1 if D("2026-07-09") < a["day"] <= PLAN_DATES[-1]]
-    went = {(a["step"], a["purpose"]) for a in running if a["status"] in ("planned", "sent", "delivered")}
-    assert {p for _, p in went} <= {"follow_up", "survey"}, f"only the plan's own contacts went: {went}"
+    went = {a["step"] for a in running if a["status"] in ("planned", "sent", "delivered")}
+    assert went == {"arrangement_confirmed", "arrangement_reminder"}, f"only the plan's own contacts went: {went}"
     held = [a for a in running if a["purpose"] in ("escalation", "reminder")]
-    assert held, "the ladder and the contractual reminders were proposed while the plan ran"
-    assert {a["status"] for a in held} == {"suppressed"}
-    reasons = {a["suppressed_reason"] for a in held if a["day"] > D("2026-07-22")}   # after the hardship pause
-    assert reasons == {"arrangement_active"}, held
+    assert {a["step"] for a in held} >= {"dpd_20", "pre_due_3", "due_today"}, "proposed while the plan ran ..."
+    assert {(a["status"], a["suppressed_reason"]) for a in held} == {("suppressed", "arrangement_active")}, held
 
 
 def test_the_control_borrower_climbs_the_ladder(story):
@@ -355,7 +359,8 @@ def test_the_plan_is_kept_and_the_loan_back_to_normal(story, cfg):
     assert thanks == [(D("2026-10-10"), "sent")]
     episodes = story.rows("SELECT closed_on FROM delinquency_episodes WHERE loan_id = 'L1'")
     assert episodes == [{"closed_on": D("2026-10-10")}], "closed by the first day run after the last payment"
-    after = {(a["day"], a["step"], a["channel"]): a["status"] for a in story.attempts("B1") if a["day"] > D("2026-10-10")}
+    after = {(a["day"], a["step"], a["channel"]): a["status"] for a in story.attempts("B1")
+             if a["day"] > D("2026-10-10")}
     assert after[(D("2026-10-25"), "pre_due_3", "sms")] == "sent", "the next installment's reminders are normal"
     report = run_audit(story.con, cfg)
     assert report.ok, str(report)

@@ -10,6 +10,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 
+from loan_comms.arrangements.web import export_offers, offers_file_for
 from loan_comms.clock import utc_now
 from loan_comms.delivery.day_dispatch import dispatch_day
 from loan_comms.delivery.dispatch import DispatchReport, dispatch_due
@@ -35,7 +36,9 @@ def retry_unless_halted(task: Any, task_run: Any, state: Any) -> bool:
 def send_due_contacts(db_path: str, now: datetime | None = None, config_path: str | None = None,
                       dry_run: bool = False, batch_size: int | None = None) -> DispatchReport:
     """One dispatch pass at `now` (default: the wall clock), with a progress artifact per batch;
-    then the survey page's token file is re-exported (the surveys this pass sent open there).
+    then the survey page's token file and the plan page's offers are re-exported (the surveys and
+    plan offers this pass sent open there: only sent ones are exported, so without this a borrower
+    who opens the link as the SMS arrives would be told it is unknown until the next plan or ingest).
 
     Retried on failure (not when a channel halted): a batch already written back is not sent
     again (its rows are no longer planned).
@@ -56,8 +59,9 @@ def send_due_contacts(db_path: str, now: datetime | None = None, config_path: st
 
     with open_db(db_path) as con:
         report = dispatch_due(con, cfg, now, batch_size=batch_size, dry_run=dry_run, progress=on_batch)
-        if not dry_run:      # surveys that went now open on the survey page (only sent ones are exported)
+        if not dry_run:      # surveys and plan offers that went now open on their pages (only sent ones are exported)
             export_tokens(con, tokens_file_for(db_path), now=now)
+            export_offers(con, cfg.arrangements, offers_file_for(db_path), now=now)
     update_progress_artifact(progress_id, 100.0, description=str(report)[:400])
     (logger.warning if sum(report.failed.values()) else logger.info)("%s", report)
     return report
@@ -70,7 +74,8 @@ def dispatch_whole_day(db_path: str, as_of: date, config_path: str | None = None
     """Every dispatch pass of `as_of` on a simulated clock; returns how many passes ran.
 
     receipts_inbox: an inbox whose receipts/ drop folder is landed before each pass (the simulator
-    through a local gateway: what the ingest deployment does between hourly passes in production)."""
+    through a local gateway: what the ingest deployment does between hourly passes in production).
+    Then the survey tokens and plan offers are re-exported, as after an hourly pass."""
     from pathlib import Path
 
     from tasks.ingest import ingest_inbox
@@ -85,6 +90,7 @@ def dispatch_whole_day(db_path: str, as_of: date, config_path: str | None = None
         reports = dispatch_day(con, cfg, as_of, dry_run=dry_run, batch_size=batch_size,
                                on_pass=lambda now, rep: logger.info("%s  %s", now.strftime("%H:%M UTC"), rep),
                                before_pass=land_receipts if receipts_inbox else None)
-        if not dry_run:      # the day's surveys that went open on the survey page
+        if not dry_run:      # the day's surveys and plan offers that went open on their pages
             export_tokens(con, tokens_file_for(db_path))
+            export_offers(con, cfg.arrangements, offers_file_for(db_path))
     return len(reports)

@@ -14,9 +14,8 @@ the story recorded.
 
 The book: B1 (zh-CN, cn profile, Shanghai) and the control B2, each with a loan of monthly ¥500
 installments from 2026-06-28, unpaid: 10 days past due on the first day run (2026-07-08). B1 answers
-the dpd_10 SMS with the sentence above; the next day's hardship offer lists a payment holiday as
-option 1 (B1 asked for help, so it is offered), so B1 picks the option the SMS menu calls
-"分3期" (respread_3): three installments on the 9th of August, September and October, each the
+the dpd_10 SMS with the sentence above; the next day's hardship offer lists the options, and B1
+picks the one the SMS menu calls "分3期" (respread_3, option 1): three installments on the 9th of August, September and October, each the
 arrears' third plus the contractual ¥500 that falls due in that plan month. B1 pays each on its date
 and the plan is kept; B2 says nothing and climbs the ladder.
 
@@ -285,7 +284,7 @@ def test_the_words_are_read_as_hardship_and_offered_plans_by_sms_with_menu_and_l
     assert events[0]["occurred_at"] == local("2026-07-08", "10:30")
     offer = [(a["day"], a["channel"], a["status"]) for a in story.attempts("B1") if a["step"] == "hardship_offer"]
     assert offer == [(D("2026-07-09"), "email", "sent"), (D("2026-07-09"), "sms", "sent")]
-    assert "回复2：分3期，每期¥666.67" in story.offer_sms, story.offer_sms     # the menu ...
+    assert "回复1：分3期，每期¥666.67" in story.offer_sms, story.offer_sms     # the menu ...
     assert LINK.search(story.offer_sms)                                         # ... and the link
     assert not story.rows("SELECT * FROM contact_attempts WHERE borrower_id = 'B2' AND step = 'hardship_offer'")
 

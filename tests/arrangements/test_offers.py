@@ -48,7 +48,7 @@ def test_the_hardship_offer_carries_options_and_a_link_recorded_with_it(asked, c
     channel, ctx = next((ch, c) for ch, c in sent if ch == "sms")
     assert ctx["plan_link"].startswith(cfg.arrangements.link_base)
     assert [o["no"] for o in ctx["plan_options"]] == [1, 2, 3]             # the SMS menu: automatic ones, 3 at most
-    assert ctx["plan_options"][1]["label"] == "欠款分3个月还" and ctx["plan_options"][1]["months"] == 3
+    assert ctx["plan_options"][0]["label"] == "欠款分3个月还" and ctx["plan_options"][0]["months"] == 3
     assert str(ctx["arrears"]) == "300.00"
     token = ctx["plan_link"].removeprefix(cfg.arrangements.link_base)
     [(attempt_id, step, channel)] = asked.execute(
@@ -57,7 +57,7 @@ def test_the_hardship_offer_carries_options_and_a_link_recorded_with_it(asked, c
     assert token == offer_token(b"k" * 32, attempt_id)
     opts = asked.execute("SELECT option_no, option_id, needs_review FROM arrangement_offer_options WHERE token = ? "
                          "ORDER BY 1", [token]).fetchall()
-    assert opts == [(1, "holiday_1m", False), (2, "respread_3", False), (3, "respread_6", False),
+    assert opts == [(1, "respread_3", False), (2, "respread_6", False), (3, "holiday_1m", False),
                     (4, "reduced_50_6", True)]
     assert report.offers == len(sent) and report.offers_without_link == 0
     n = asked.execute("SELECT count(*) FROM arrangement_offers").fetchall()

@@ -91,7 +91,7 @@ def test_option_numbers_follow_the_config_order_among_those_offered(con, cfg, bo
     in_arrears(book, amount="300.00")
     o = options(con, cfg)
     offered = sorted((r["option_no"], k) for k, r in o.items() if r["eligibility"] != "no")
-    assert offered == [(1, "holiday_1m"), (2, "respread_3"), (3, "respread_6"), (4, "reduced_50_6")]
+    assert offered == [(1, "respread_3"), (2, "respread_6"), (3, "holiday_1m"), (4, "reduced_50_6")]
 
 
 @pytest.mark.parametrize("flag, expect", [(None, "no"), ("hardship_request", "auto"), ("vulnerable", "auto")])

@@ -65,8 +65,10 @@ def run_days(start: date = DayOpt(..., "--start", help="First day."),
     _days(start, days, db, config)
 
 
-def _days(start: date, days: int, db: Path, config: Optional[Path]) -> list[dict]:
-    """The lifecycle-days flow over an existing book, under its run lock (after `preflight`)."""
+def _days(start: date, days: int, db: Path, config: Optional[Path], *, plan_takers_seed: int | None = None,
+          workdir: Path | None = None) -> list[dict]:
+    """The lifecycle-days flow over an existing book, under its run lock (after `preflight`);
+    with plan_takers_seed (the demo), simulated borrowers take the plans offered each day."""
     from loan_comms.ops import prefect_env
 
     with writing(db, f"run-days {start} +{days}"):
@@ -75,7 +77,9 @@ def _days(start: date, days: int, db: Path, config: Optional[Path]) -> list[dict
         from flows.run_days import lifecycle_days
 
         with loud_delivery():
-            return lifecycle_days(start=start, days=days, db_path=str(db), config_path=str(config) if config else None)
+            return lifecycle_days(start=start, days=days, db_path=str(db), config_path=str(config) if config else None,
+                                  plan_takers_seed=plan_takers_seed,
+                                  workdir=str(workdir or Path(db).with_name(Path(db).stem + "-files")))
 
 
 def _check_day_order(db: Path, first: date, count: int = 1) -> None:
@@ -106,19 +110,19 @@ def demo(db: Path = ReplacedDbOpt("data/demo.duckdb"),
     typer.echo(f"Building a synthetic book of {loans} loans in {db} ...")
     typer.echo(f"  {fresh_book(db, loans=loans, seed=seed, start=start)}")
     typer.echo(f"Running {days} days from {start} in Prefect's local mode (first start takes ~20 s) ...")
-    _days(start, days, db, None)
+    files = Path(db).with_suffix("").with_name(Path(db).stem + "-files")
+    _days(start, days, db, None, plan_takers_seed=seed, workdir=files)   # borrowers take the plans offered
     from loan_comms.audit.runner import run_audit
     from loan_comms.config import load_config
     from loan_comms.simulation.borrowers import report_visits
     from loan_comms.simulation.survey_answers import answer_surveys
 
-    # No borrowers react in the demo, but the field team reports, and borrowers answer the surveys they
-    # got (through the production paths: SMS scores, a file drop), filed after the days have run: an
-    # answer changes no plan.
+    # Borrowers in the demo only take the repayment plans offered to them (each day, above); besides,
+    # the field team reports, and borrowers answer the surveys they got (through the production paths:
+    # SMS scores, a file drop), filed after the days have run: an answer changes no plan.
     with writing(db, "demo field reports and survey answers"):
         con = dbm.connect(db)
         cfg = load_config()
-        files = Path(db).with_suffix("").with_name(Path(db).stem + "-files")
         for n in range(days):
             as_of = start + timedelta(days=n)
             report_visits(con, cfg, as_of, seed, files, answers=False)

@@ -52,4 +52,10 @@ def print_survey_summary(summary: FeedbackSummary, report_path: Path) -> None:
     if summary.theme_counts:
         print("Complaint themes in comments and replies: "
               + ", ".join(f"{name} {n}" for name, n in summary.theme_counts.items()))
+    plans = summary.arrangements
+    if plans is not None:
+        f, p = plans.funnel, plans.plans
+        print(f"Repayment plans: {f.offers} offers went out, {f.taken} taken, {f.pending_review} waiting for review, "
+              f"{f.declined} declined; plans active {p.active}, kept {p.kept}, broken {p.broken}"
+              f" (each plan's life: docs/arrangements.md; plans run for months: `loan-comms simulate --days 120`)")
     print(f"Feedback report: {Path(report_path).resolve()}  (open it in a browser; it needs no network)")

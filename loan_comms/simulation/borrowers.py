@@ -35,7 +35,7 @@ from loan_comms.inbound.receipts import ingest_receipts
 from loan_comms.inbound.replies import ingest_replies
 from loan_comms.inbound.reviews import RESOLVABLE, ReviewError, open_reviews, resolve_review
 from loan_comms.inbound.visits import ingest_visit_outcomes
-from loan_comms.simulation.arrangements import choose_plans, review_plans
+from loan_comms.simulation.arrangements import choose_plans, review_plans, schedule_plan_payments
 from loan_comms.simulation.phrases import draw
 from loan_comms.simulation.survey_answers import answer_surveys
 
@@ -134,6 +134,19 @@ def review_queue(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, seed: int
     return f"{resolved} review items resolved" + (f" ({skipped} already resolved)" if skipped else "")
 
 
+def take_plans(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, seed: int,
+               workdir: Path) -> tuple[str, int]:
+    """Borrowers take the repayment plans offered to them on `as_of` (the page's file, an SMS menu reply),
+    the plan reviewer decides the requests that need a person, and those on a plan pay it or break it
+    (the payment feed): (report line, plan payments scheduled). Part of every simulated day; the demo,
+    whose borrowers otherwise do not react, runs it alone each day so it shows borrowers coming back onto
+    a plan. Landed at noon UTC the next day, like every simulated reaction. Replay-safe."""
+    end_of_day = datetime.combine(as_of + timedelta(days=1), time(12), tzinfo=UTC)
+    day_dir = Path(workdir) / as_of.isoformat()
+    line = f"{choose_plans(con, cfg, as_of, seed, day_dir, end_of_day)}; {review_plans(con, cfg, seed, end_of_day)}"
+    return line, schedule_plan_payments(con, seed, now=end_of_day)
+
+
 def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, seed: int,
                    workdir: Path) -> BehaviourReport:
     """React to the contacts made on `as_of`; files land in workdir/<day>/ for inspection.
@@ -155,7 +168,7 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
     report.email_replies = (str(ingest_email_replies(con, cfg, _write_emails(day_dir / "email_replies", emails, as_of),
                                                      now=end_of_day)) if emails else "no e-mail replies")
     report.surveys = str(answer_surveys(con, cfg, as_of, seed, day_dir, now=end_of_day))
-    report.plans = f"{choose_plans(con, cfg, as_of, seed, day_dir, end_of_day)}; {review_plans(con, cfg, seed, end_of_day)}"
+    report.plans, report.plan_payments = take_plans(con, cfg, as_of, seed, workdir)
     report.reviews = review_queue(con, cfg, seed, end_of_day)
     calls = db.rows(con, "simulation/call_outcomes", params)
     report.calls = str(ingest_call_outcomes(con, _write_jsonl(day_dir / "dialer.jsonl", calls), now=end_of_day))
@@ -174,5 +187,4 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
                                                    now=end_of_day))
     with db.transaction(con):
         report.promised_payments = db.changed(con, "simulation/schedule_kept_promises", params)
-        report.plan_payments = db.changed(con, "simulation/schedule_plan_payments", {**params, "now": end_of_day})
     return report

@@ -118,3 +118,14 @@ def test_demo_survey_lines_have_numbers_and_the_report_path(tmp_path, capsys):
     assert f"Feedback report: {(tmp_path / 'demo-feedback.html').resolve()}" in out
     print_survey_summary(FeedbackSummary(headlines=(), texts_read=0), tmp_path / "r.html")
     assert "none went out" in capsys.readouterr().out
+
+
+def test_demo_summary_says_what_became_of_the_plans(tmp_path, capsys):
+    from loan_comms.arrangements.analytics import ArrangementSummary, Funnel, PlanOutcomes
+
+    plans = ArrangementSummary(horizon=date(2026, 11, 20), funnel=Funnel(offers=103, taken=18, pending_review=2),
+                               plans=PlanOutcomes(accepted=18, active=16, kept=1, broken=1), cure=(), experience=())
+    print_survey_summary(FeedbackSummary(headlines=(), texts_read=0, arrangements=plans), tmp_path / "r.html")
+    out = capsys.readouterr().out
+    assert "Repayment plans: 103 offers went out, 18 taken, 2 waiting for review" in out
+    assert "active 16, kept 1, broken 1" in out

@@ -7,9 +7,8 @@ survey page's headers (CSP default-src 'none', no framing, no referrer, no cachi
 body limit (16 KiB: the forms are a few fields), a socket timeout of 10 s (a slow client cannot
 hold a thread), and quiet logs (paths hold tokens: a log line says only the status).
 
-The survey server (surveys/web.SurveyServer) binds its own socket when built; `survey_site` builds
-one on an ephemeral loopback port, closes that socket at once and keeps its handler and answer
-writer, so the survey module is used as it is.
+The survey page on its own (`loan-comms survey-server`, surveys/web.SurveyServer) is this server with
+one site; `survey_site` mounts the same page beside the plan page.
 """
 
 from __future__ import annotations
@@ -25,9 +24,14 @@ from typing import Any, Callable, Protocol, Sequence
 from urllib.parse import urlsplit
 
 from loan_comms.clock import utc_now
-from loan_comms.surveys.web import HEADERS
 
 log = logging.getLogger(__name__)
+# Every page: nothing loaded from outside (inline style only, forms post to the page itself), never
+# framed, no referrer, never cached, no type sniffing.
+HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                                      "frame-ancestors 'none'; base-uri 'none'",
+           "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
+           "X-Content-Type-Options": "nosniff"}
 MAX_BODY = 16 * 1024
 SOCKET_TIMEOUT = 10.0
 NOT_FOUND = (b"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
@@ -61,7 +65,8 @@ def route(sites: Sequence[Site], method: str, target: str, body: bytes) -> tuple
 class PageServer:
     """Serves `sites` on one port; `start()` runs on a background thread, `stop()` flushes and closes."""
 
-    def __init__(self, sites: Sequence[Site], *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, sites: Sequence[Site], *, host: str = "127.0.0.1", port: int = 0,
+                 timeout: float = SOCKET_TIMEOUT) -> None:
         prefixes = [s.prefix for s in sites]
         if len(set(prefixes)) != len(prefixes):
             raise ValueError(f"two pages share a path prefix: {prefixes}")
@@ -70,7 +75,6 @@ class PageServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
-            timeout = SOCKET_TIMEOUT
 
             def log_message(self, fmt: str, *args: Any) -> None:   # paths hold tokens: quiet
                 log.debug("page request")
@@ -94,6 +98,7 @@ class PageServer:
                     return
                 self._reply(*route(server.sites, "POST", self.path, self.rfile.read(int(raw))))
 
+        Handler.timeout = timeout      # a client that never finishes its request is dropped
         self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.port = self.httpd.server_address[1]
         self._thread: threading.Thread | None = None
@@ -129,10 +134,9 @@ def plan_site(offers_file: Path, inbox: Path, *, prefix: str = "/p/", flush_seco
 
 def survey_site(tokens_file: Path, inbox: Path, *, prefix: str = "/s/", flush_seconds: float = 5.0,
                 clock: Callable[[], datetime] = utc_now) -> Site:
-    from loan_comms.surveys.web import SurveyServer
+    from loan_comms.surveys.web import SurveyPage
 
-    survey = SurveyServer(tokens_file, inbox, prefix=prefix, flush_seconds=flush_seconds, clock=clock)
-    survey.httpd.server_close()          # its own socket is not used: this server routes to its handler
+    survey = SurveyPage(tokens_file, inbox, prefix=prefix, flush_seconds=flush_seconds, clock=clock)
     return Site(survey.prefix, survey, survey.writer.start, survey.writer.stop)
 
 

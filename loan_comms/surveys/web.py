@@ -29,7 +29,6 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
@@ -73,11 +72,6 @@ TEXTS: dict[str, dict[str, Any]] = {
               "unknown": "找不到这份问卷，请检查链接。",
               "invalid": "请选择一个分数。"},
 }
-HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                                      "frame-ancestors 'none'; base-uri 'none'",
-           "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
-           "X-Content-Type-Options": "nosniff"}
-
 
 TOKENS_NAME = "survey_tokens.json"
 
@@ -148,69 +142,18 @@ class TokenBook:
             return True
 
 
-class SurveyServer:
-    """The page server; `start()` serves on a background thread, `stop()` flushes and closes.
+class SurveyPage:
+    """The survey page without a socket: `handle(method, target, body)` answers one request; answers are
+    written by `writer` (started and stopped by whoever serves the page: SurveyServer, loan_comms.pages)."""
 
-    REQUEST_TIMEOUT: seconds a connection may sit idle mid-request (the handler's socket timeout):
-    a client that opens a connection and never finishes its request (a slow or hostile phone
-    network) is dropped instead of holding one of the server's threads for ever."""
-
-    REQUEST_TIMEOUT: float = 10
-
-    def __init__(self, tokens_file: Path, inbox: Path, *, host: str = "127.0.0.1", port: int = 0,
-                 prefix: str = "/s/", flush_seconds: float = 5.0, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, tokens_file: Path, inbox: Path, *, prefix: str = "/s/", flush_seconds: float = 5.0,
+                 clock: Callable[[], datetime] = utc_now) -> None:
         self.writer = InboxWriter(inbox, flush_seconds, tag=PAGE_TAG)
         self.tokens = TokenBook(tokens_file, Path(inbox) / KIND)
         self.prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
         self.clock = clock
         self.env = SandboxedEnvironment(loader=FileSystemLoader(str(PAGES)), autoescape=True)
         self.counts = {"shown": 0, "answered": 0, "refused": 0}
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            timeout = self.REQUEST_TIMEOUT
-
-            def log_message(self, fmt: str, *args: Any) -> None:   # paths hold tokens: quiet
-                log.debug("survey page request")
-
-            def _reply(self, status: int, body: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                for k, v in HEADERS.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_GET(self) -> None:  # noqa: N802
-                self._reply(*server.handle("GET", self.path, b""))
-
-            def do_POST(self) -> None:  # noqa: N802
-                raw = self.headers.get("Content-Length") or "0"
-                if not raw.isdigit() or int(raw) > 64 * 1024:   # negative, not a number, or too big: refused
-                    self.send_error(400, "bad Content-Length")
-                    return
-                self._reply(*server.handle("POST", self.path, self.rfile.read(int(raw))))
-
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.port = self.httpd.server_address[1]
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{self.prefix}"
-
-    def start(self) -> "SurveyServer":
-        self.writer.start()
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="survey-page", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.writer.stop()
 
     def _page(self, mode: str, language: str, scale: str = "csat", action: str = "") -> bytes:
         lang = language if language in TEXTS else "en"
@@ -248,6 +191,38 @@ class SurveyServer:
                                "answered_at": now.isoformat(), "external_id": f"web:{uuid.uuid4().hex}"})
         self.counts["answered"] += 1
         return 200, self._page("thanks", lang, scale)
+
+
+class SurveyServer(SurveyPage):
+    """The survey page on its own port (`loan-comms survey-server`): loan_comms.pages.PageServer with this
+    one page; `start()` serves on a background thread, `stop()` flushes and closes.
+
+    REQUEST_TIMEOUT: seconds a connection may sit idle mid-request (the handler's socket timeout):
+    a client that opens a connection and never finishes its request (a slow or hostile phone
+    network) is dropped instead of holding one of the server's threads for ever."""
+
+    REQUEST_TIMEOUT: float = 10
+
+    def __init__(self, tokens_file: Path, inbox: Path, *, host: str = "127.0.0.1", port: int = 0,
+                 prefix: str = "/s/", flush_seconds: float = 5.0, clock: Callable[[], datetime] = utc_now) -> None:
+        from loan_comms.pages import PageServer, Site
+
+        super().__init__(tokens_file, inbox, prefix=prefix, flush_seconds=flush_seconds, clock=clock)
+        self._server = PageServer([Site(self.prefix, self, self.writer.start, self.writer.stop)], host=host,
+                                  port=port, timeout=self.REQUEST_TIMEOUT)
+        self.httpd = self._server.httpd
+        self.port = self._server.port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.prefix}"
+
+    def start(self) -> "SurveyServer":
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
 
 
 def serve(tokens_file: Path, inbox: Path, port: int, *, host: str = "127.0.0.1", prefix: str = "/s/",

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from loan_comms import db
-from loan_comms.arrangements.accept import add_months, ends_on, event_row, export_row, insert_rows
+from loan_comms.arrangements.accept import add_months, ends_on, event_row, insert_rows
 from loan_comms.config import LifecycleConfig
 from loan_comms.errors import LoanCommsError
 from loan_comms.masking import mask_loan_id
@@ -119,8 +119,7 @@ def approve(con: duckdb.DuckDBPyConnection, arrangement_id: str, by: str, now: d
         event = event_row("arrangement_accepted", arrangement_id, row["borrower_id"], row["loan_id"], now,
                           "arrangement_review", option_id=row["option_id"], plan_kind=row["kind"],
                           months=row["months"], path=row["source"], decided_by=by)
-        insert_rows(con, now=now, events=[event],
-                    exports=[export_row(plan, row["covered"], installments, now)])
+        insert_rows(con, now=now, events=[event])   # and its export record (record_exports.sql)
     return Decision(arrangement_id, "active", starts_on)
 
 

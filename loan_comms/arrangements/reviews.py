@@ -74,6 +74,24 @@ def pending(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime)
 
 
 @dataclass(frozen=True)
+class QueueCounts:
+    """How many requests wait for a person, and how many of them are past review_within_days: counts
+    only, for the daily run's summary and its alert (a request holds the ladder until decided)."""
+
+    waiting: int
+    overdue: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"waiting": self.waiting, "overdue": self.overdue}
+
+
+def queue_counts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime) -> QueueCounts:
+    """The review queue as counts as of `now` (the same reading as `pending`)."""
+    items = pending(con, cfg, now)
+    return QueueCounts(waiting=len(items), overdue=sum(1 for r in items if r.overdue))
+
+
+@dataclass(frozen=True)
 class Decision:
     arrangement_id: str
     status: str          # active | declined

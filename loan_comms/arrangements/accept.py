@@ -64,6 +64,7 @@ class Choice:
     agent_id: str | None = None
     source_file: str | None = None
     source_line: int = 0
+    channel: str | None = None     # agent: how it was agreed, 'call' | 'visit' (stored as agreed_via)
 
 
 @dataclass
@@ -325,7 +326,7 @@ _ARRANGEMENTS = pa.schema([
     ("offer_token", pa.string()), ("option_no", pa.int32()), ("source", pa.string()), ("agent_id", pa.string()),
     ("status", pa.string()), ("requested_at", pa.timestamp("us", tz="UTC")),
     ("decided_at", pa.timestamp("us", tz="UTC")), ("decided_by", pa.string()), ("decision_reason", pa.string()),
-    ("starts_on", pa.date32()), ("ends_on", pa.date32()), ("external_id", pa.string()),
+    ("starts_on", pa.date32()), ("ends_on", pa.date32()), ("external_id", pa.string()), ("agreed_via", pa.string()),
 ])
 _LOANS = pa.schema([("arrangement_id", pa.string()), ("loan_id", pa.string()), ("arrears", pa.decimal128(18, 2))])
 INSTALLMENTS = pa.schema([("arrangement_id", pa.string()), ("installment_no", pa.int32()), ("due_date", pa.date32()),
@@ -352,6 +353,12 @@ def event_row(kind: str, arrangement_id: str, borrower_id: str, loan_id: str, at
                 detail=json.dumps({"arrangement_id": arrangement_id, **detail}, sort_keys=True, default=str))
 
 
+def agreed_via(c: Choice) -> str | None:
+    """The channel a plan was agreed on (arrangements.agreed_via): the page 'web', the SMS menu 'sms',
+    an agent's 'call' or 'visit'; None for a choice file, which names none."""
+    return {"web": "web", "sms": "sms"}.get(c.source) or (c.channel if c.source == "agent" else None)
+
+
 def write_plans(con: duckdb.DuckDBPyConnection, plans: Sequence[_Plan], now: datetime) -> None:
     """arrangements, arrangement_loans, arrangement_installments, the events and (active plans) the
     export rows, each once (the SQL anti-joins on keys). Inside the caller's transaction."""
@@ -366,7 +373,8 @@ def write_plans(con: duckdb.DuckDBPyConnection, plans: Sequence[_Plan], now: dat
                    agent_id=c.agent_id, status=p.status, requested_at=c.chosen_at,
                    decided_at=c.chosen_at if active else None, decided_by="rules" if active else None,
                    decision_reason=None if active else p.why_review, starts_on=p.starts_on,
-                   ends_on=ends_on(p.kind, p.starts_on, p.months, installments), external_id=c.external_id)
+                   ends_on=ends_on(p.kind, p.starts_on, p.months, installments), external_id=c.external_id,
+                   agreed_via=agreed_via(c))
         arr.append(row)
         loans += [dict(arrangement_id=p.arrangement_id, loan_id=x["loan_id"], arrears=x["arrears"]) for x in p.covered]
         insts += installments

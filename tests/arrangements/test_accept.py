@@ -40,6 +40,7 @@ def test_an_automatic_option_becomes_an_active_plan_with_its_schedule_event_and_
                        "ORDER BY 1") == [(1, "2026-12-11", "400.00"), (2, "2027-01-11", "400.00"),
                                          (3, "2027-02-11", "400.00")]
     assert rows(ready, "SELECT loan_id, arrears::VARCHAR FROM arrangement_loans") == [("L1", "300.00")]
+    assert rows(ready, "SELECT agreed_via FROM arrangements") == [("web",)]
     ev = rows(ready, "SELECT kind, external_id, scope, loan_id, detail FROM borrower_events WHERE kind LIKE 'arr%'")
     assert [e[:4] for e in ev] == [("arrangement_accepted", f"arr:{aid}:accepted", "loan", "L1")]
     assert json.loads(ev[0][4])["decided_by"] == "rules"

@@ -8,7 +8,7 @@ from prefect import flow
 
 from loan_comms.paths import DEFAULT_DB
 from tasks.arrangement_export import export_arrangement_records
-from tasks.alerts import alert_on_failure, check_day_failures
+from tasks.alerts import alert_on_failure, check_day_failures, check_plan_reviews
 from tasks.dispatch import dispatch_whole_day
 from tasks.plan import finish_earlier_days, plan_contacts
 from tasks.report import publish_day_summary
@@ -26,8 +26,10 @@ def daily_lifecycle(as_of: date, db_path: str = str(DEFAULT_DB), config_path: st
     plan = plan_contacts(db_path, as_of, config_path, batch_size)
     export_arrangement_records(db_path, config_path, as_of, "daily-lifecycle")   # to the core banking system
     dispatch_whole_day(db_path, as_of, config_path, False, batch_size)
-    summary = publish_day_summary(db_path, as_of)
+    requests = check_plan_reviews(db_path, as_of, "daily-lifecycle", config_path)   # alert when any is overdue
+    summary = publish_day_summary(db_path, as_of, plan_requests=requests)
     check_day_failures(db_path, as_of, "daily-lifecycle", config_path)   # alert past the threshold
     # the day's totals, then what this run planned (the totals' own "planned" counts what is still planned)
     return {**summary.totals(), "as_of": as_of.isoformat(), "planned": plan.planned_total,
-            "already_planned": plan.already_planned}
+            "already_planned": plan.already_planned, "plan_requests_waiting": requests["waiting"],
+            "plan_requests_overdue": requests["overdue"]}

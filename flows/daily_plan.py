@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger
 from loan_comms.paths import DEFAULT_DB
 from loan_comms.ops.run_lock import exclusive_run
 from tasks.arrangement_export import export_arrangement_records
-from tasks.alerts import alert_on_failure, check_day_failures
+from tasks.alerts import alert_on_failure, check_day_failures, check_plan_reviews
 from tasks.common import default_day
 from tasks.plan import plan_contacts, plan_dry_run
 from tasks.report import publish_day_summary
@@ -42,7 +42,9 @@ def daily_plan(as_of: date | None = None, dry_run: bool = False, db_path: str = 
                     "would_suppress": sum(report.suppressed.values())}
         plan = plan_contacts(db_path, day, config_path, batch_size)
         export_arrangement_records(db_path, config_path, day, "daily-plan")   # plans accepted, broken, kept
-        summary = publish_day_summary(db_path, day, title=f"Plan for {day}")
+        requests = check_plan_reviews(db_path, day, "daily-plan", config_path)   # alert when any is overdue
+        summary = publish_day_summary(db_path, day, title=f"Plan for {day}", plan_requests=requests)
         check_day_failures(db_path, day, "daily-plan", config_path)
     logger.info("%s: %d contacts planned; summary artifact day-summary-%s", day, plan.planned_total, day)
-    return {"as_of": day.isoformat(), "dry_run": False, "planned": plan.planned_total, **summary.totals()}
+    return {"as_of": day.isoformat(), "dry_run": False, "planned": plan.planned_total, **summary.totals(),
+            "plan_requests_waiting": requests["waiting"], "plan_requests_overdue": requests["overdue"]}

@@ -14,7 +14,9 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from loan_comms.ops.alerting import failure_threshold, failures_alert, post_alert, run_failed_alert, webhook_url
+from loan_comms.clock import utc_now
+from loan_comms.ops.alerting import (failure_threshold, failures_alert, plan_reviews_alert, post_alert, run_failed_alert,
+                                     webhook_url)
 from loan_comms.ops.report import day_summary
 from tasks.common import config, open_db
 
@@ -58,6 +60,27 @@ def check_day_failures(db_path: str, as_of: date, flow_name: str, config_path: s
     logger.warning("%s: %d failed contacts, over the alert threshold %d; alerting", as_of, failed, threshold)
     post_alert(alert, webhook_url(cfg))
     return failed
+
+
+@task(name="check-plan-reviews", cache_policy=NO_CACHE, timeout_seconds=120, retries=0)
+def check_plan_reviews(db_path: str, as_of: date, flow_name: str, config_path: str | None = None) -> dict[str, int]:
+    """Count the repayment-plan requests waiting for a person now, and those past review_within_days;
+    alert (counts only) when any is overdue. Returns {"waiting", "overdue"} for the day's summary.
+    Why loud: a request holds the ladder on its loans until decided, and nothing decides it by itself."""
+    from loan_comms.arrangements.reviews import queue_counts
+
+    logger = get_run_logger()
+    cfg = config(config_path)
+    with open_db(db_path) as con:
+        counts = queue_counts(con, cfg, utc_now())
+    within = cfg.arrangements.review_within_days
+    alert = plan_reviews_alert(flow_name, _run_name(), as_of, counts.waiting, counts.overdue, within)
+    if alert is None:
+        logger.info("plan review queue: %d waiting, none overdue", counts.waiting)
+    else:
+        logger.warning("%s", alert.text)
+        post_alert(alert, webhook_url(cfg))
+    return counts.as_dict()
 
 
 def _run_name() -> str | None:

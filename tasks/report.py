@@ -17,9 +17,12 @@ def _key(prefix: str, as_of: date) -> str:
 
 
 @task(name="publish-day-summary", cache_policy=NO_CACHE)
-def publish_day_summary(db_path: str, as_of: date, title: str = "") -> DaySummary:
+def publish_day_summary(db_path: str, as_of: date, title: str = "",
+                        plan_requests: dict[str, int] | None = None) -> DaySummary:
+    """The day's summary artifacts; `plan_requests` (check_plan_reviews) adds the plan review queue."""
     with open_db(db_path) as con:
         summary = day_summary(con, as_of)
+    summary.plan_requests = dict(plan_requests or {})
     create_markdown_artifact(key=_key("day-summary", as_of), markdown=summary.markdown(title),
                              description=f"loan-comms contacts for {as_of}")
     create_table_artifact(key=_key("day-contacts", as_of), table=summary.contacts,

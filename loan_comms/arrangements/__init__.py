@@ -16,7 +16,7 @@ docs/arrangements-export.md.
   (*_candidates.sql), and the events and export records of the day (event_changes.sql,
   record_events.sql, record_exports.sql). The gate rules are sql/policy/rules/arrangement_active.sql
   and awaiting_reoffer.sql; the audit rules are sql/audit/arrangement_no_escalation.sql,
-  reoffer_before_resume.sql and arrangement_no_jump.sql.
+  arrangement_holds.sql, reoffer_before_resume.sql and arrangement_no_jump.sql.
 - The core-banking export, once and only once: export.py (the pass), export_files.py (the day's
   files), export_http.py (the signed webhook), fake_core.py (a fake core banking system for tests
   and the demo). Analytics: analytics.py.

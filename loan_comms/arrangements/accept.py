@@ -64,6 +64,7 @@ class Choice:
     agent_id: str | None = None
     source_file: str | None = None
     source_line: int = 0
+    channel: str | None = None     # agent: how it was agreed, 'call' | 'visit' (stored as agreed_via)
 
 
 @dataclass
@@ -325,7 +326,7 @@ _ARRANGEMENTS = pa.schema([
     ("offer_token", pa.string()), ("option_no", pa.int32()), ("source", pa.string()), ("agent_id", pa.string()),
     ("status", pa.string()), ("requested_at", pa.timestamp("us", tz="UTC")),
     ("decided_at", pa.timestamp("us", tz="UTC")), ("decided_by", pa.string()), ("decision_reason", pa.string()),
-    ("starts_on", pa.date32()), ("ends_on", pa.date32()), ("external_id", pa.string()),
+    ("starts_on", pa.date32()), ("ends_on", pa.date32()), ("external_id", pa.string()), ("agreed_via", pa.string()),
 ])
 _LOANS = pa.schema([("arrangement_id", pa.string()), ("loan_id", pa.string()), ("arrears", pa.decimal128(18, 2))])
 INSTALLMENTS = pa.schema([("arrangement_id", pa.string()), ("installment_no", pa.int32()), ("due_date", pa.date32()),
@@ -335,8 +336,6 @@ EVENTS = pa.schema([
     ("occurred_at", pa.timestamp("us", tz="UTC")), ("detail", pa.string()), ("channel", pa.string()),
     ("source", pa.string()),
 ])
-EXPORTS = pa.schema([("export_id", pa.string()), ("arrangement_id", pa.string()), ("event", pa.string()),
-                     ("payload", pa.string()), ("created_at", pa.timestamp("us", tz="UTC"))])
 
 
 def ends_on(kind: str, starts_on: date, months: int, installments: Sequence[dict[str, Any]]) -> date:
@@ -354,33 +353,16 @@ def event_row(kind: str, arrangement_id: str, borrower_id: str, loan_id: str, at
                 detail=json.dumps({"arrangement_id": arrangement_id, **detail}, sort_keys=True, default=str))
 
 
-def export_row(plan: dict[str, Any], covered: Sequence[dict[str, Any]], installments: Sequence[dict[str, Any]],
-               created_at: datetime) -> dict[str, Any]:
-    """The arrangement_exports row of an accepted plan: the JSON record for the core banking system,
-    byte for byte what is signed and sent (sorted keys, amounts as exact text)."""
-    export_id = f"{plan['arrangement_id']}:accepted"
-    payload = {
-        "export_id": export_id, "event": "accepted", "arrangement_id": plan["arrangement_id"],
-        "borrower_id": plan["borrower_id"], "loan_id": plan["loan_id"], "currency": plan["currency"],
-        "option_id": plan["option_id"], "kind": plan["kind"], "months": plan["months"],
-        "freeze_interest": plan["freeze_interest"], "starts_on": str(plan["starts_on"]),
-        "ends_on": str(plan["ends_on"]), "decided_at": _iso(plan["decided_at"]), "decided_by": plan["decided_by"],
-        "loans": [{"loan_id": c["loan_id"], "arrears": f"{Decimal(c['arrears']):.2f}"} for c in covered],
-        "installments": [{"no": i["installment_no"], "due_date": str(i["due_date"]),
-                          "amount": f"{Decimal(i['amount']):.2f}"} for i in installments],
-    }
-    return dict(export_id=export_id, arrangement_id=plan["arrangement_id"], event="accepted",
-                payload=json.dumps(payload, sort_keys=True, separators=(",", ":")), created_at=created_at)
-
-
-def _iso(at: datetime | None) -> str | None:
-    return at.astimezone(ZoneInfo("UTC")).isoformat() if at is not None else None
+def agreed_via(c: Choice) -> str | None:
+    """The channel a plan was agreed on (arrangements.agreed_via): the page 'web', the SMS menu 'sms',
+    an agent's 'call' or 'visit'; None for a choice file, which names none."""
+    return {"web": "web", "sms": "sms"}.get(c.source) or (c.channel if c.source == "agent" else None)
 
 
 def write_plans(con: duckdb.DuckDBPyConnection, plans: Sequence[_Plan], now: datetime) -> None:
     """arrangements, arrangement_loans, arrangement_installments, the events and (active plans) the
     export rows, each once (the SQL anti-joins on keys). Inside the caller's transaction."""
-    arr, loans, insts, events, exports = [], [], [], [], []
+    arr, loans, insts, events = [], [], [], []
     for p in plans:
         c = p.choice
         installments = [{"arrangement_id": p.arrangement_id, **i} for i in schedule_for(p.starts_on, p.amounts)]
@@ -391,7 +373,8 @@ def write_plans(con: duckdb.DuckDBPyConnection, plans: Sequence[_Plan], now: dat
                    agent_id=c.agent_id, status=p.status, requested_at=c.chosen_at,
                    decided_at=c.chosen_at if active else None, decided_by="rules" if active else None,
                    decision_reason=None if active else p.why_review, starts_on=p.starts_on,
-                   ends_on=ends_on(p.kind, p.starts_on, p.months, installments), external_id=c.external_id)
+                   ends_on=ends_on(p.kind, p.starts_on, p.months, installments), external_id=c.external_id,
+                   agreed_via=agreed_via(c))
         arr.append(row)
         loans += [dict(arrangement_id=p.arrangement_id, loan_id=x["loan_id"], arrears=x["arrears"]) for x in p.covered]
         insts += installments
@@ -403,23 +386,24 @@ def write_plans(con: duckdb.DuckDBPyConnection, plans: Sequence[_Plan], now: dat
             detail["agent_id"] = c.agent_id
         events.append(event_row(kind, p.arrangement_id, p.borrower_id, p.loan_id, c.chosen_at, f"arrangement_{c.source}",
                                 channel, **detail))
-        if active:
-            exports.append(export_row(row, p.covered, installments, now))
-    insert_rows(con, arr=arr, loans=loans, installments=insts, events=events, exports=exports, now=now)
+    insert_rows(con, arr=arr, loans=loans, installments=insts, events=events, now=now)
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, *, now: datetime, arr: list[dict[str, Any]] = (),  # type: ignore[assignment]
                 loans: list[dict[str, Any]] = (), installments: list[dict[str, Any]] = (),  # type: ignore[assignment]
-                events: list[dict[str, Any]] = (), exports: list[dict[str, Any]] = ()) -> None:  # type: ignore[assignment]
-    """Write plan rows through sql/arrangements/*_insert.sql (each key once)."""
+                events: list[dict[str, Any]] = ()) -> None:  # type: ignore[assignment]
+    """Write plan rows through sql/arrangements/*_insert.sql (each key once), then queue the
+    core-banking record of each arrangement_accepted event just written (record_exports.sql, the one
+    payload builder, shared with the day's broken and kept plans), so every record has one shape."""
     for name, rows, schema, view in (("arrangements_insert", arr, _ARRANGEMENTS, "_arr_rows"),
                                      ("arrangement_loans_insert", loans, _LOANS, "_arr_loans"),
                                      ("installments_insert", installments, INSTALLMENTS, "_arr_installments"),
-                                     ("events_insert", events, EVENTS, "_arr_events"),
-                                     ("exports_insert", exports, EXPORTS, "_arr_exports")):
+                                     ("events_insert", events, EVENTS, "_arr_events")):
         if rows:
             with db.registered(con, pa.Table.from_pylist(list(rows), schema=schema), view):
                 db.run(con, f"arrangements/{name}", {"now": now})
+    if any(e["kind"] == "arrangement_accepted" for e in events):
+        db.run(con, "arrangements/record_exports", {"recorded_at": now})
 
 
 def quarantine_rows(refused: Sequence[tuple[Choice, str]]) -> list[dict[str, Any]]:

@@ -4,7 +4,8 @@ A CSV, JSON list or JSON Lines file (`.gz` too), one row per plan agreed:
 
     id, loan_id, option_id, agent_id, agreed_at, channel (call | visit)
 
-Each row becomes a Choice(source='agent', external_id 'agent:<id>', no token) for land_choices, which
+Each row becomes a Choice(source='agent', external_id 'agent:<id>', no token, channel: stored as the
+plan's agreed_via, so analytics can tell a call from a visit) for land_choices, which
 computes the options of that loan as of the agreed day and takes `option_id` from them: an option the
 automatic rules allow becomes an active plan, one that needs review a request for a person (never
 approved by the agent who recorded it: reviews.py); an unknown loan or option is quarantined by it.
@@ -96,7 +97,7 @@ def choice_of(row: Mapping[str, Any], now: datetime, file: str, line: int) -> tu
     if at is None:
         return None, why
     return Choice(source="agent", external_id=f"agent:{str(rid).strip()}", chosen_at=at, loan_id=loan,
-                  option_id=option, agent_id=agent, source_file=file, source_line=line), None
+                  option_id=option, agent_id=agent, source_file=file, source_line=line, channel=channel), None
 
 
 def record_agent_arrangements(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, path: str | Path, *,

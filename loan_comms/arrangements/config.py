@@ -123,7 +123,9 @@ class Arrangements(_Strict):
     offer_valid_days: int = Field(default=14, ge=1, le=90)  # the link and the SMS menu expire after this
     sms_menu_options: int = Field(default=3, ge=1, le=9)    # "reply 1 for ...", the first N automatic options
     hardship_window_days: int = Field(default=60, ge=1, le=365)   # "requires = hardship": a request this recent
-    scope: Literal["loan", "borrower"] = "borrower"   # a plan pauses the ladder on its loan or every loan of the person
+    # the loans a plan covers, fixed when it is chosen: "borrower", the person's loans in arrears in the
+    # plan's currency; "loan", the offer's loan only (sql/arrangements/options.sql scope_loans)
+    scope: Literal["loan", "borrower"] = "borrower"
     reminder_days_before: tuple[int, ...] = (3, 0)    # plan-installment reminders, local days before each due date
     missed_after_days: int = Field(default=2, ge=0, le=30)    # a plan payment short this long after its due date: missed
     break_after_days: int = Field(default=14, ge=1, le=90)    # ... and this long: the plan is broken

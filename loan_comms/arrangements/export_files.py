@@ -22,12 +22,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-# The CSV's columns: the record's own, then the payload keys a core banking import maps (missing ones
-# empty); lists and objects (loan_ids, schedule) as JSON text; any other payload key in `other`.
+# The ONE payload shape of every record (accepted, broken, kept), built by sql/arrangements/record_exports.sql
+# and documented in docs/arrangements-export.md: ids, amounts and dates, never a borrower id or contact.
+PAYLOAD_KEYS = ("export_id", "arrangement_id", "event", "occurred_on", "loan_ids", "loans", "currency", "option_id",
+                "kind", "months", "freeze_interest", "starts_on", "ends_on", "schedule", "total", "decided_at",
+                "decided_by")
+# The CSV's columns: the record's own, then the payload's other keys, every one filled for every event;
+# lists and objects (loan_ids, loans, schedule) as JSON text; an unexpected payload key in `other`.
 ROW_COLUMNS = ("export_id", "arrangement_id", "event", "created_at")
-PAYLOAD_COLUMNS = ("borrower_id", "loan_id", "loan_ids", "currency", "option_id", "kind", "months",
-                   "freeze_interest", "payment", "total", "starts_on", "ends_on", "occurred_on", "decided_at",
-                   "decided_by", "schedule")
+PAYLOAD_COLUMNS = tuple(k for k in PAYLOAD_KEYS if k not in ROW_COLUMNS)
 CSV_COLUMNS = (*ROW_COLUMNS, *PAYLOAD_COLUMNS, "other")
 
 _PII_KEY = re.compile(r"(^|_)(name|names|phone|phones|mobile|email|emails|e_mail|address|comment|comments|note|notes)$",

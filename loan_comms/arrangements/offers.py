@@ -1,6 +1,7 @@
 """Offers on the day's contacts: every planned contact of a step in OFFER_STEPS (a hardship or
-forbearance offer, a re-offer, a decline, a missed plan payment) carries the options its borrower may
-take, as a menu and a link.
+forbearance offer, a re-offer, a decline) carries the options its borrower may take, as a menu and a
+link. A missed plan payment's kind reminder carries none: the plan is still on (a re-offer follows a
+break).
 
 - In `planner.decide` (`propose`): the options of each such contact are computed, set-based, into
   temp table offer_options keyed by its idempotency_key (sql/arrangements/offer_*.sql, options.sql),

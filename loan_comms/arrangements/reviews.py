@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from loan_comms import db
-from loan_comms.arrangements.accept import add_months, ends_on, event_row, export_row, insert_rows
+from loan_comms.arrangements.accept import add_months, ends_on, event_row, insert_rows
 from loan_comms.config import LifecycleConfig
 from loan_comms.errors import LoanCommsError
 from loan_comms.masking import mask_loan_id
@@ -71,6 +71,24 @@ def pending(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime)
                     total=r["total"], currency=r["currency"], source=r["source"], agent_id=r["agent_id"],
                     reason=r["decision_reason"], requested_at=r["requested_at"], age_hours=float(r["age_hours"]),
                     deadline=r["deadline"], overdue=bool(r["overdue"])) for r in found]
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """How many requests wait for a person, and how many of them are past review_within_days: counts
+    only, for the daily run's summary and its alert (a request holds the ladder until decided)."""
+
+    waiting: int
+    overdue: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"waiting": self.waiting, "overdue": self.overdue}
+
+
+def queue_counts(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime) -> QueueCounts:
+    """The review queue as counts as of `now` (the same reading as `pending`)."""
+    items = pending(con, cfg, now)
+    return QueueCounts(waiting=len(items), overdue=sum(1 for r in items if r.overdue))
 
 
 @dataclass(frozen=True)
@@ -119,8 +137,7 @@ def approve(con: duckdb.DuckDBPyConnection, arrangement_id: str, by: str, now: d
         event = event_row("arrangement_accepted", arrangement_id, row["borrower_id"], row["loan_id"], now,
                           "arrangement_review", option_id=row["option_id"], plan_kind=row["kind"],
                           months=row["months"], path=row["source"], decided_by=by)
-        insert_rows(con, now=now, events=[event],
-                    exports=[export_row(plan, row["covered"], installments, now)])
+        insert_rows(con, now=now, events=[event])   # and its export record (record_exports.sql)
     return Decision(arrangement_id, "active", starts_on)
 
 

@@ -78,6 +78,8 @@ RULES: tuple[str, ...] = (
     "survey_headroom",
     # issue 15: no ladder while a repayment plan runs; after a break, a re-offer first, then the next step
     "arrangement_no_escalation",
+    # issue 15 follow-up: what else a plan holds (its request while it waits; reminders, offers)
+    "arrangement_holds",
     "reoffer_before_resume",
     "arrangement_no_jump",
 )

@@ -1,7 +1,8 @@
 """`loan-comms arrangements ...`: the review queue of repayment plans a person must decide.
 
 `arrangements review` lists pending requests (masked loan numbers, option, amounts, age, overdue;
-`--json` for tools); `arrangements approve ID --by REVIEWER [--reason TEXT]` makes one active from
+`--json` for tools) and exits 1 when any is past its review deadline (the list is printed first: a
+monitor or cron job sees the overdue queue, an operator still reads it); `arrangements approve ID --by REVIEWER [--reason TEXT]` makes one active from
 today; `arrangements decline ID --by REVIEWER --reason TEXT` declines it with the reason the borrower
 is told. Errors (unknown id, decided already, self-approval, no reason) are one line, exit 2.
 """
@@ -25,7 +26,8 @@ app = typer.Typer(help="Repayment plans: the review queue (a person approves or 
 def review_cmd(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
                as_json: bool = typer.Option(False, "--json", help="One JSON object per request."),
                now: Optional[str] = NowOpt("The instant the queue is read as of (default: now).")) -> None:
-    """Pending plan requests, oldest first: id, masked loan, option, first payment and total, age, deadline."""
+    """Pending plan requests, oldest first: id, masked loan, option, first payment and total, age, deadline.
+    Exits 1 when any is overdue (past review_within_days), 0 otherwise."""
     from loan_comms.arrangements.reviews import pending
 
     cfg = load_cfg(config)
@@ -46,8 +48,11 @@ def review_cmd(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
                    f"{r.deadline:%Y-%m-%d %H:%M}Z")
         if r.reason:
             typer.echo(f"    {r.reason}")
+    overdue = sum(1 for r in items if r.overdue)
     if not as_json:
-        typer.echo(f"{len(items)} plan requests waiting, {sum(1 for r in items if r.overdue)} overdue")
+        typer.echo(f"{len(items)} plan requests waiting, {overdue} overdue")
+    if overdue:   # like `arrangements export` needing an operator: a cron or a monitor sees it
+        raise typer.Exit(1)
 
 
 @app.command("approve")

@@ -30,7 +30,7 @@ DEFAULT_FAILURE_THRESHOLD = 100
 class Alert:
     """One alert. `text` is a one-line human summary (Slack's incoming webhooks show it as is)."""
 
-    kind: str                      # run_failed | failures_over_threshold
+    kind: str                      # run_failed | failures_over_threshold | review_overdue | plan_review_overdue | ...
     flow: str
     text: str
     run: str | None = None
@@ -108,3 +108,17 @@ def failures_alert(flow: str, run: str | None, as_of: date | str | None, failed:
                  counts={"failed": failed, "threshold": threshold, "reasons": reasons},
                  text=f"{failed} contacts failed{' on ' + str(as_of) if as_of else ''} "
                       f"(threshold {threshold}){': ' + top if top else ''}")
+
+
+def plan_reviews_alert(flow: str, run: str | None, as_of: date | str | None, waiting: int, overdue: int,
+                       within_days: int) -> Alert | None:
+    """The alert for repayment-plan requests past their review deadline; None when none is. Counts
+    only: a request holds the ladder on its loans until a person decides, so a late one is a borrower
+    left waiting and a ladder left held, never decided by itself."""
+    if overdue <= 0:
+        return None
+    return Alert(kind="plan_review_overdue", flow=flow, run=run, as_of=str(as_of) if as_of else None,
+                 counts={"overdue": overdue, "waiting": waiting, "review_within_days": within_days},
+                 text=f"{overdue} repayment-plan request(s) past their review deadline ({within_days} days; "
+                      f"{waiting} waiting): the ladder stays held on their loans until a person decides; "
+                      "`loan-comms arrangements review`")

@@ -5,7 +5,7 @@ No names, phone numbers or emails ever appear here: only counts, steps, channels
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,8 @@ class DaySummary:
     contacts: list[dict[str, Any]]
     suppressed: list[dict[str, Any]]
     failures: list[dict[str, Any]]
+    # the repayment-plan review queue when the run counted it ({"waiting", "overdue"}; check_plan_reviews)
+    plan_requests: dict[str, int] = field(default_factory=dict)
 
     def totals(self) -> dict[str, int]:
         """Counts for the day. `lost` (window closed unsent after a send error) is part of
@@ -45,6 +47,7 @@ class DaySummary:
                  f"({t['delivered']} delivered), **{t['planned']}** still planned, **{t['failed']}** failed, "
                  f"**{t['suppressed']}** suppressed.", "",
                  *self._delivery_problems(t),
+                 *self._plan_requests(),
                  "## By step and channel", "",
                  "| purpose | step | channel | language | sent | delivered | planned | failed | suppressed |",
                  "|---|---|---|---|---:|---:|---:|---:|---:|"]
@@ -92,6 +95,16 @@ class DaySummary:
                       "counted as sent, never re-sent, waiting for a receipt or reconciliation.", ""]
         return lines
 
+    def _plan_requests(self) -> list[str]:
+        """The markdown lines for the plan review queue, when counted; loud when any is overdue."""
+        if not self.plan_requests:
+            return []
+        waiting, overdue = self.plan_requests.get("waiting", 0), self.plan_requests.get("overdue", 0)
+        if overdue:
+            return [f"**{overdue} repayment-plan request(s) OVERDUE** for review ({waiting} waiting): the ladder "
+                    "stays held on their loans until a person decides (`loan-comms arrangements review`).", ""]
+        return [f"{waiting} repayment-plan request(s) waiting for review, none overdue.", ""]
+
     def cap_pressure(self) -> list[dict[str, Any]]:
         """Suppressions by a frequency cap (cap_* reasons): how many borrowers hit each cap."""
         return [r for r in self.suppressed if str(r["reason"]).startswith("cap_")]
@@ -104,7 +117,8 @@ class DaySummary:
                 f"suppressed {t['suppressed']:>5}{' (' + top + ')' if top else ''}"
                 f"{'  failed ' + str(t['failed']) if t['failed'] else ''}"
                 f"{'  LOST to delivery failures ' + str(t['lost']) if t['lost'] else ''}"
-                f"{'  outcome unknown ' + str(t['outcome_unknown']) if t['outcome_unknown'] else ''}")
+                f"{'  outcome unknown ' + str(t['outcome_unknown']) if t['outcome_unknown'] else ''}"
+                f"{'  plan reviews OVERDUE ' + str(overdue) if (overdue := self.plan_requests.get('overdue')) else ''}")
 
 
 def day_summary(con: duckdb.DuckDBPyConnection, as_of: date) -> DaySummary:

@@ -52,7 +52,8 @@ class Reason:
 
     rule: the SQL file (under sql/) that writes the reason; audit: the audit rule (sql/audit/<audit>.sql)
     that would catch a contact that should have had it; tests: "path::test_name" of tests whose
-    scenario makes it fire (each names the reason).
+    scenario makes it fire (each names the reason); also_audited_by: further audit rules checking
+    other contacts the reason holds (a reason holding several kinds of contact, e.g. arrangement_active).
     """
 
     reason: str
@@ -60,6 +61,7 @@ class Reason:
     audit: str
     tests: tuple[str, ...]
     why: str
+    also_audited_by: tuple[str, ...] = ()
 
 
 _RULES = "tests/policy/test_rules.py"
@@ -74,8 +76,9 @@ _SURVEYS = "tests/surveys/test_survey_policy.py"
 _PLANS = "tests/arrangements/test_lifecycle.py"
 
 
-def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str) -> Reason:
-    return Reason(reason, f"policy/rules/{rule}.sql", audit, tests, why)
+def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str,
+          also_audited_by: tuple[str, ...] = ()) -> Reason:
+    return Reason(reason, f"policy/rules/{rule}.sql", audit, tests, why, also_audited_by)
 
 
 def _cap(reason: str, audit: str, tests: tuple[str, ...], why: str) -> Reason:
@@ -136,7 +139,8 @@ REASONS: tuple[Reason, ...] = (
           (f"{_PLANS}::test_an_active_plan_holds_the_ladder_and_the_contractual_reminders",
            f"{_PLANS}::test_a_pending_review_holds_the_ladder"),
           "a repayment plan is asked for or running on the loan: no ladder step, collection follow-up, "
-          "hardship offer or contractual reminder (the plan's own reminders replace them)"),
+          "hardship offer or contractual reminder (the plan's own reminders replace them)",
+          also_audited_by=("arrangement_holds",)),
     _gate("awaiting_reoffer", "awaiting_reoffer", "reoffer_before_resume",
           (f"{_PLANS}::test_a_broken_plan_is_reoffered_then_the_ladder_resumes_at_the_next_step",),
           "the plan broke: the ladder waits until the re-offer went and [arrangements].reoffer_wait_days passed"),

@@ -121,8 +121,8 @@ KINDS: tuple[Kind, ...] = (
          why="the new text of an e-mail reply (quoted history removed); its meaning is recorded as its own kind"),
     Kind("agent_note", BORROWER, (), None, ("agent note",), detail="text, classified_as, review, decided_by",
          why="what an agent wrote down on a call or a visit (channel call / visit), read like a reply"),
-    Kind("callback_request", BORROWER, (), None, ("reply", "e-mail reply", "agent note"),
-         detail="on (YYYY-MM-DD), from, to (HH:MM local)",
+    Kind("callback_request", BORROWER, (), None, ("reply", "e-mail reply", "agent note", "plan page"),
+         detail="on (YYYY-MM-DD), from, to (HH:MM local); via (plan_page: the plan page's call-me)",
          why="the person asked to be called: one call (step callback) on the day asked or the next allowed "
              "day, in the hours asked; still a call under the caps and quiet hours"),
     Kind("question", BORROWER, (), None, ("reply", "e-mail reply", "agent note"),
@@ -136,11 +136,11 @@ KINDS: tuple[Kind, ...] = (
     # Repayment arrangements (issue 15, loan_comms/arrangements/): scope 'loan' (the plan's first loan);
     # what a plan stops is read through arrangement_loans (every loan it covers), not the scope.
     # external_id 'arr:<arrangement_id>:<kind without arrangement_>[:<installment_no>]'.
-    Kind("arrangement_requested", LOAN, (), None, ("page", "SMS menu", "agent"),
+    Kind("arrangement_requested", LOAN, (), "arrangement_holds", ("page", "SMS menu", "agent", "file"),
          detail="arrangement_id, option_id, plan_kind, months, path, reason, agent_id",
          why="a plan chosen that needs a person (needs approval, or no longer within the automatic rules): "
              "it waits in the review queue (loan-comms arrangements review)"),
-    Kind("arrangement_accepted", LOAN, (), None, ("page", "SMS menu", "agent", "reviewer"),
+    Kind("arrangement_accepted", LOAN, (), "arrangement_no_escalation", ("page", "SMS menu", "agent", "file", "reviewer"),
          detail="arrangement_id, option_id, plan_kind, months, path, decided_by",
          why="a plan became active (by the rules or a reviewer): the ladder stops on its loans, its own "
              "reminders begin, and it is exported to the core banking system"),
@@ -150,7 +150,7 @@ KINDS: tuple[Kind, ...] = (
          why="a plan installment fully covered by payments to the covered loans"),
     Kind("arrangement_missed", LOAN, (), None, ("plan state",), detail="arrangement_id, installment_no",
          why="a plan installment still short missed_after_days after its date: a kind reminder"),
-    Kind("arrangement_broken", LOAN, (), None, ("plan state",), detail="arrangement_id, installment_no",
+    Kind("arrangement_broken", LOAN, (), "reoffer_before_resume", ("plan state",), detail="arrangement_id",
          why="a plan installment short break_after_days after its date: the plan is broken, re-offered, and "
              "counts against the borrower's later options (max_broken)"),
     Kind("arrangement_kept", LOAN, (), None, ("plan state",), detail="arrangement_id",

@@ -11,11 +11,9 @@ Choices arrive the way real ones do, through the production intake (nothing here
 - by the SMS menu: a Twilio inbound SMS ("1", "选1", "2") from the number the offer went to, in
   <day_dir>/plan_sms.jsonl (the simulator's inbound SMS format, like survey_sms.jsonl), landed by
   the normal reply ingestion, whose menu hook (loan_comms.arrangements.sms_menu) takes it.
-Either landing module may be missing while the pieces are put together: then the file is still
-written, not landed, and the report says so (one note, never an error). The simulator stands in for
-the page server, so its file is landed as the page's own (trusted_web, where the intake has it).
+The simulator stands in for the page server, so its file is landed as the page's own (trusted_web).
 A request outside the automatic rules waits for a person: the simulated reviewer
-(loan_comms.arrangements.reviews, when there) decides each 0-2 days after it was made, approving
+(loan_comms.arrangements.reviews) decides each 0-2 days after it was made, approving
 seven in ten and declining the rest with a reason, so the declined path and its re-offer show too.
 
 Who takes what is drawn in SQL (sql/simulation/plan_choices.sql): those who asked for help take
@@ -28,26 +26,22 @@ writes the same files and lands nothing new. Nothing here logs a number, a name 
 from __future__ import annotations
 
 import hashlib
-import importlib
-import inspect
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import duckdb
 
 from loan_comms import db
+from loan_comms.arrangements import reviews
+from loan_comms.arrangements.intake import ingest_arrangement_choices
 from loan_comms.config import LifecycleConfig
 from loan_comms.inbound.replies import ingest_replies
 
 CHOICES_FILE = "arrangement_choices.jsonl"
 SMS_FILE = "plan_sms.jsonl"
-INTAKE = "loan_comms.arrangements.intake"      # part of the plan page (ingest_arrangement_choices)
-SMS_MENU = "loan_comms.arrangements.sms_menu"  # the reply hook that turns "1" into a choice
-REVIEWS = "loan_comms.arrangements.reviews"    # the review queue (pending, approve, decline)
 REVIEWER = "sim-reviewer"
 DECLINE_REASON = "The payment asked for is below what the income you told us can support; please pick another option."
 
@@ -64,8 +58,8 @@ class PlanChoiceReport:
     def __str__(self) -> str:
         if not (self.web or self.sms):
             return "plans: no offer taken"
-        return (f"plans: {self.web} chosen on the page ({self.landed_web or 'not landed'}), "
-                f"{self.sms} by SMS menu ({self.landed_sms or 'not landed'})")
+        return (f"plans: {self.web} chosen on the page ({self.landed_web or 'none'}), "
+                f"{self.sms} by SMS menu ({self.landed_sms or 'none'})")
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -74,17 +68,6 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
         for r in rows:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     return path
-
-
-def _landing(module: str) -> ModuleType | None:
-    """The landing module, or None when it is not there yet (the simulator runs before every piece
-    is wired). An import error inside a module that IS there is a bug, and propagates."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and module.startswith(exc.name):
-            return None
-        raise
 
 
 def plan_choices(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, seed: int,
@@ -106,19 +89,10 @@ def choose_plans(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: da
     report = PlanChoiceReport(web=len(web), sms=len(sms))
     if web:
         path = _write_jsonl(Path(day_dir) / CHOICES_FILE, web)
-        intake = _landing(INTAKE)
-        if intake is not None:
-            ingest = intake.ingest_arrangement_choices
-            page = {"trusted_web": True} if "trusted_web" in inspect.signature(ingest).parameters else {}
-            report.landed_web = str(ingest(con, cfg, path, now=now, **page))
-        else:
-            report.landed_web = "not landed: the plan page's intake is not installed"
-    if sms:
+        report.landed_web = str(ingest_arrangement_choices(con, cfg, path, now=now, trusted_web=True))
+    if sms:   # the normal reply ingestion; its SMS menu hook lands the picks
         path = _write_jsonl(Path(day_dir) / SMS_FILE, sms)
-        if _landing(SMS_MENU) is not None:
-            report.landed_sms = str(ingest_replies(con, cfg, path, now=now))
-        else:
-            report.landed_sms = "not landed: the SMS menu is not installed"
+        report.landed_sms = str(ingest_replies(con, cfg, path, now=now))
     return report
 
 
@@ -126,9 +100,6 @@ def review_plans(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, seed: int
     """The plan reviewer's day: each pending request is decided once `now` is 0-2 days (drawn) past
     its request, approved 7 times in 10, else declined with a reason. Replay-safe: a decided request
     is no longer pending."""
-    reviews = _landing(REVIEWS)
-    if reviews is None:
-        return "plan reviews: the review queue is not installed"
     approved = declined = 0
     for request in reviews.pending(con, cfg, now):
         draw = int(hashlib.sha256(f"{seed}:{request.arrangement_id}:plan-review".encode()).hexdigest(), 16)

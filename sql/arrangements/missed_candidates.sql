@@ -1,6 +1,7 @@
 -- arrangement_missed: a kind reminder, once per missed plan installment (still short
--- missed_after_days after its date: arrangement_installment_state.missed_on), with a link to
--- re-plan (an offer-bearing step). Proposed from its missed day while the plan is not broken and the
+-- missed_after_days after its date: arrangement_installment_state.missed_on), with the pay link and
+-- the help line; not an offer-bearing step (the plan is still on: the re-offer comes only if it
+-- breaks, reoffer_candidates.sql). Proposed from its missed day while the plan is not broken and the
 -- installment still short, until taken (step_taken on an earlier day, same installment). Adds rows
 -- to candidates on the plan's first loan with the plan installment (number, what is left, date).
 INSERT INTO candidates

@@ -7,6 +7,8 @@
 --             active    accepted, neither broken nor kept yet (on track, or missed and not yet broken)
 --   missed    plan installments missed (arrangement_missed events), paid: fully covered ones
 --   product   the first covered loan's product; decided_on: the borrower's local day of the decision
+--   agreed_via the channel it was agreed on (web, sms, call, visit; schema 091), '(not recorded)' for a
+--             choice file or a plan recorded before the column (a page or SMS choice is told by source)
 -- Ids only, no names or numbers. Replaced whole on every run (nightly).
 CREATE OR REPLACE TABLE arrangement_stats_plans AS
 WITH told AS (
@@ -19,6 +21,7 @@ WITH told AS (
     GROUP BY 1
 )
 SELECT a.arrangement_id, a.borrower_id, a.loan_id, a.currency, a.option_id, a.kind, a.months, a.source,
+       coalesce(a.agreed_via, CASE WHEN a.source IN ('web', 'sms') THEN a.source END, '(not recorded)') AS agreed_via,
        coalesce(l.product, '(none)') AS product, a.status,
        CASE WHEN a.status <> 'active' THEN a.status
             WHEN t.ending = 'arrangement_broken' THEN 'broken'

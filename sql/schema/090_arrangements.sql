@@ -5,7 +5,7 @@
 -- a plan's state on a day is derived from these tables and the payments (sql/arrangements/state.sql).
 
 -- arrangement_offers: one row per planned contact that carries an offer (config OFFER_STEPS:
--- hardship_offer, forbearance_offer, arrangement_reoffer, arrangement_declined, arrangement_missed),
+-- hardship_offer, forbearance_offer, arrangement_reoffer, arrangement_declined),
 -- recorded with the contact. The token is in the link and names the offer in the SMS menu's reply.
 CREATE TABLE IF NOT EXISTS arrangement_offers (
     token         VARCHAR PRIMARY KEY,        -- HMAC-SHA256(key, 'plan:' || attempt_id), base64url, 22 chars

@@ -7,7 +7,7 @@
 -- Hash draws on ($seed, token):
 --   take     by step: hardship_offer 60% (they asked for help), arrangement_reoffer 40%,
 --            arrangement_declined 30% (another option after a decline), forbearance_offer 25%;
---            arrangement_missed 0% (the re-plan link is for after a break; the plan is still on)
+--            (arrangement_missed carries no offer: not in OFFER_STEPS, the plan is still on)
 --   option   1 four times in five, else 2 when the offer has it
 --   route    half 'sms' (a menu reply: only for an SMS offer whose number is known through the
 --            recipients view, whose option is in the menu (option_no <= $sms_menu_options, not

@@ -16,12 +16,15 @@ T0 = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
 
 
 def payload(arrangement_id: str, event: str = "accepted", **extra: Any) -> dict[str, Any]:
-    return {"arrangement_id": arrangement_id, "event": event, "borrower_id": "B0001", "loan_id": "L0001",
-            "loan_ids": ["L0001", "L0002"], "currency": "CNY", "option_id": "respread_3", "kind": "respread",
-            "months": 3, "freeze_interest": False, "payment": "420.00", "total": "1260.00",
-            "starts_on": "2026-11-10", "ends_on": "2027-02-10",
-            "schedule": [{"no": k, "due_date": f"2026-{10 + k:02d}-10" if k < 3 else "2027-01-10",
-                          "amount": "420.00"} for k in (1, 2, 3)], **extra}
+    """A record of the one payload shape (export_files.PAYLOAD_KEYS), as record_exports.sql builds it."""
+    return {"export_id": f"{arrangement_id}:{event}", "arrangement_id": arrangement_id, "event": event,
+            "occurred_on": "2026-11-10", "loan_ids": ["L0001", "L0002"],
+            "loans": [{"arrears": "200.00", "loan_id": "L0001"}, {"arrears": "60.00", "loan_id": "L0002"}],
+            "currency": "CNY", "option_id": "respread_3", "kind": "respread", "months": 3,
+            "freeze_interest": False, "starts_on": "2026-11-10", "ends_on": "2027-01-10",
+            "schedule": [{"amount": "420.00", "due_date": f"2026-{10 + k:02d}-10" if k < 3 else "2027-01-10",
+                          "no": k} for k in (1, 2, 3)],
+            "total": "1260.00", "decided_at": "2026-11-10T02:00:00Z", "decided_by": "rules", **extra}
 
 
 def add(con: duckdb.DuckDBPyConnection, arrangement_id: str, event: str = "accepted", *,

@@ -23,7 +23,8 @@ def add_plan(book: Book, arrangement_id: str, borrower_id: str, loans: list[str]
              requested: str | None = None, starts_on: str | None = None, ends_on: str | None = None,
              option_id: str = "respread_3", months: int | None = None) -> None:
     """A plan over `loans` (the first is the plan's loan) with its installments [(due_date, amount)],
-    decided at `decided` (None: still pending review) and, when active, its arrangement_accepted event."""
+    decided at `decided` (None: still pending review) and, when active, its arrangement_accepted event
+    (pending review: its arrangement_requested event)."""
     requested = requested or decided
     assert requested is not None
     dues = [date.fromisoformat(d) for d, _ in schedule]
@@ -43,6 +44,10 @@ def add_plan(book: Book, arrangement_id: str, borrower_id: str, loans: list[str]
         insert(book.con, "borrower_events", borrower_id=borrower_id, loan_id=loans[0], kind="arrangement_accepted",
                occurred_at=local(decided), detail=json.dumps({"arrangement_id": arrangement_id, "decided_by": "rules"}),
                source="test", scope="loan", external_id=f"arr:{arrangement_id}:accepted")
+    if status == "pending_review":
+        insert(book.con, "borrower_events", borrower_id=borrower_id, loan_id=loans[0], kind="arrangement_requested",
+               occurred_at=local(requested), detail=json.dumps({"arrangement_id": arrangement_id}),
+               source="test", scope="loan", external_id=f"arr:{arrangement_id}:requested")
 
 
 def run_days(book: Book, cfg: Any, renderer: Any, first: date, last: date, *, send: bool = True) -> None:

@@ -40,12 +40,17 @@ def test_an_automatic_option_becomes_an_active_plan_with_its_schedule_event_and_
                        "ORDER BY 1") == [(1, "2026-12-11", "400.00"), (2, "2027-01-11", "400.00"),
                                          (3, "2027-02-11", "400.00")]
     assert rows(ready, "SELECT loan_id, arrears::VARCHAR FROM arrangement_loans") == [("L1", "300.00")]
+    assert rows(ready, "SELECT agreed_via FROM arrangements") == [("web",)]
     ev = rows(ready, "SELECT kind, external_id, scope, loan_id, detail FROM borrower_events WHERE kind LIKE 'arr%'")
     assert [e[:4] for e in ev] == [("arrangement_accepted", f"arr:{aid}:accepted", "loan", "L1")]
     assert json.loads(ev[0][4])["decided_by"] == "rules"
     export = rows(ready, "SELECT export_id, event, status, payload FROM arrangement_exports")
     assert export[0][:3] == (f"{aid}:accepted", "accepted", "pending")
-    assert json.loads(export[0][3])["installments"][0] == {"no": 1, "due_date": "2026-12-11", "amount": "400.00"}
+    record = json.loads(export[0][3])
+    assert record["schedule"][0] == {"no": 1, "due_date": "2026-12-11", "amount": "400.00"}
+    assert (record["loan_ids"], record["loans"], record["total"], record["occurred_on"]) == (
+        ["L1"], [{"loan_id": "L1", "arrears": "300.00"}], "1200.00", "2026-11-11")
+    assert "borrower_id" not in record
 
 
 def test_replay_records_nothing_new(ready, cfg):

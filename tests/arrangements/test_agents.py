@@ -38,6 +38,7 @@ def test_rows_become_plans_active_or_waiting_for_review(ready, cfg, tmp_path):
     report = record_agent_arrangements(ready, cfg, f, now=OFFERED + timedelta(days=2))
     assert (len(report.landed.accepted), report.quarantined) == (1, 0)
     assert plans(ready) == [("agent:r1", "agent", "AG-007", "respread_3", "active", None)]
+    assert ready.execute("SELECT agreed_via FROM arrangements").fetchall() == [("call",)], "the channel is stored"
     detail = ready.execute("SELECT detail FROM borrower_events WHERE kind = 'arrangement_accepted'").fetchone()[0]
     assert "AG-007" in detail
 
@@ -46,6 +47,7 @@ def test_an_option_that_needs_review_waits_for_a_person(ready, cfg, tmp_path):
     f = csv(tmp_path, f"r2,L1,reduced_50_6,AG-007,{AGREED},visit")
     report = record_agent_arrangements(ready, cfg, f, now=OFFERED + timedelta(days=2))
     assert len(report.landed.requested) == 1 and plans(ready)[0][4] == "pending_review"
+    assert ready.execute("SELECT agreed_via FROM arrangements").fetchall() == [("visit",)]
 
 
 @pytest.mark.parametrize("row, reason", [

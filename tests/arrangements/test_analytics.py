@@ -56,7 +56,7 @@ def _offer(con, token: str, loan: str, bid: str, *, step: str = "hardship_offer"
 
 def _plan(con, aid: str, loan: str, bid: str, *, status: str = "active", token: str | None = None,
           option_id: str = "respread_3", kind: str = "respread", source: str = "web", decided: str = "2026-10-11",
-          ending: tuple[str, str] | None = None, missed: int = 0) -> None:
+          ending: tuple[str, str] | None = None, missed: int = 0, agreed_via: str | None = None) -> None:
     at = _at(decided)
     insert(con, "arrangements", arrangement_id=aid, borrower_id=bid, loan_id=loan, currency="CNY",
            option_id=option_id, kind=kind, months=3, freeze_interest=False, offer_token=token,
@@ -64,7 +64,7 @@ def _plan(con, aid: str, loan: str, bid: str, *, status: str = "active", token: 
            status=status, requested_at=at, decided_at=None if status == "pending_review" else at,
            decided_by=None if status == "pending_review" else "rules", decision_reason=None,
            starts_on=date.fromisoformat(decided), ends_on=date.fromisoformat(decided) + timedelta(days=90),
-           external_id=f"web:{aid}", recorded_at=at)
+           external_id=f"web:{aid}", recorded_at=at, agreed_via=agreed_via)
     insert(con, "arrangement_loans", arrangement_id=aid, loan_id=loan, arrears=Decimal("300"))
     if status == "active":
         _event(con, bid, loan, "arrangement_accepted", at, aid)
@@ -120,7 +120,8 @@ def log(con):
     _plan(con, "A6", "L1", "B1", token="O1", status="declined", option_id="reduced_50_6", kind="reduced_payment")
     _plan(con, "A2", "L2", "B2", token="O2", status="pending_review", option_id="reduced_50_6", kind="reduced_payment")
     _plan(con, "A3", "L3", "B3", token="O3", status="declined", option_id="freeze_3", kind="freeze")
-    _plan(con, "A4", "L4", "B4", source="agent", decided="2026-10-15", ending=("arrangement_broken", "2026-11-20"))
+    _plan(con, "A4", "L4", "B4", source="agent", decided="2026-10-15", ending=("arrangement_broken", "2026-11-20"),
+          agreed_via="visit")
     _plan(con, "A5", "L5", "B5", decided="2026-12-01", missed=0)
     _event(con, "B5", "L5", "arrangement_missed", _at("2026-12-20"), "A5", 1)
     # Delinquency episodes.
@@ -192,6 +193,11 @@ def test_plans_kept_broken_active_by_product_option_kind(log):
     assert respread["keep_rate"] == pytest.approx(0.5)
     agent = _row(log, "arrangement_stats_plan_slices", dimension="source", value="agent")
     assert agent["requested"] == 1 and agent["keep_rate"] == 0.0
+    visit = _row(log, "arrangement_stats_plan_slices", dimension="agreed_via", value="visit")
+    assert (visit["requested"], visit["broken"]) == (1, 1), "an agent's channel, stored as agreed_via"
+    web = _row(log, "arrangement_stats_plan_slices", dimension="agreed_via", value="web")
+    assert web["requested"] == sum(1 for r in _table(log, "arrangement_stats_plans", "arrangement_id")
+                                   if r["source"] == "web"), "a page choice without the column reads as web"
     freeze = _row(log, "arrangement_stats_plan_slices", dimension="kind", value="freeze")
     assert (freeze["declined"], freeze["keep_rate"]) == (1, None)
 

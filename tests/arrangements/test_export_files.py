@@ -70,6 +70,8 @@ def test_csv_is_flat_with_the_schedule_as_json_text(con, fcfg, tmp_path):
     assert (r["export_id"], r["event"], r["months"], r["freeze_interest"]) == ("A0001:accepted", "accepted", "3", "false")
     assert json.loads(r["schedule"])[2] == {"no": 3, "due_date": "2027-01-10", "amount": "420.00"}
     assert json.loads(r["loan_ids"]) == ["L0001", "L0002"]
+    assert json.loads(r["loans"])[0] == {"arrears": "200.00", "loan_id": "L0001"}
+    assert all(r[c] != "" for c in files.CSV_COLUMNS if c != "other"), "every column filled"
     assert json.loads(r["other"]) == {"extra_field": "x"}
 
 

@@ -12,7 +12,7 @@ from loan_comms.lifecycle.planner import plan_day
 from tests.arrangements.plans import add_plan, events, rows, run_days
 
 D = date.fromisoformat
-AUDIT = ("arrangement_no_escalation", "reoffer_before_resume", "arrangement_no_jump", "ladder_order",
+AUDIT = ("arrangement_no_escalation", "arrangement_holds", "reoffer_before_resume", "arrangement_no_jump", "ladder_order",
          "ladder_pacing", "paid_means_stop")
 SCHEDULE = [("2026-12-10", "150.00"), ("2027-01-10", "150.00"), ("2027-02-10", "150.00")]
 
@@ -122,3 +122,5 @@ def test_a_pending_review_holds_the_ladder(book, cfg, renderer):
     held = _escalations(book, "2026-11-09")
     assert held and {r for *_, r in held} == {"arrangement_active"}
     assert not _plan_steps(book), "nothing to confirm yet"
+    report = run_audit(book.con, cfg, rules=AUDIT)
+    assert report.ok and report.rule("arrangement_holds").checked > 0, str(report)

@@ -10,7 +10,6 @@ arrears first.
 from __future__ import annotations
 
 import json
-import sys
 import types
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -21,8 +20,7 @@ import pytest
 
 from loan_comms import db
 from loan_comms.simulation import draw, draw_behaviour
-from loan_comms.simulation.arrangements import (CHOICES_FILE, INTAKE, SMS_FILE, SMS_MENU, _landing, choose_plans,
-                                                plan_choices, schedule_plan_payments)
+from loan_comms.simulation.arrangements import CHOICES_FILE, SMS_FILE, choose_plans, plan_choices, schedule_plan_payments
 from loan_comms.simulation.phrases import _bank
 from loan_comms.understanding.classify import understand
 from tests.builders import insert, point
@@ -186,30 +184,18 @@ def test_an_offer_on_a_loan_with_a_plan_already_open_is_not_taken_and_a_replay_d
     assert plan_choices(offered, cfg, MONDAY, 7, NOW) == (web, sms)      # a plan landed after the offer: same draw
 
 
-def test_landing_goes_through_the_intake_and_the_reply_ingestion_when_they_exist(offered, cfg, tmp_path, monkeypatch):
-    """With the plan page's intake and the SMS menu installed (parts of issue 15), every choice lands as
-    a plan, once; before they are, the files are written and the report says they were not landed (a
-    stand-in intake checks the call)."""
-    real_intake, real_menu = _landing(INTAKE), _landing(SMS_MENU)
-    if real_intake is None:
-        assert "not landed" in choose_plans(offered, cfg, MONDAY, 7, tmp_path, NOW).landed_web
-        calls = []
-        fake = types.ModuleType(INTAKE)
-        fake.ingest_arrangement_choices = lambda con, cfg, path, *, now: calls.append((path.name, now)) or "2 landed"
-        monkeypatch.setitem(sys.modules, INTAKE, fake)
-        assert choose_plans(offered, cfg, MONDAY, 7, tmp_path, NOW).landed_web == "2 landed"
-        assert calls == [(CHOICES_FILE, NOW)]
-    if real_menu is None:
-        monkeypatch.setitem(sys.modules, SMS_MENU, types.ModuleType(SMS_MENU))
+def test_landing_goes_through_the_intake_and_the_reply_ingestion(offered, cfg, tmp_path):
+    """Every choice lands as a plan, once: the page's file through the plan intake, the menu replies
+    through the normal reply ingestion and its SMS menu hook."""
     report = choose_plans(offered, cfg, MONDAY, 7, tmp_path, NOW)
-    assert report.landed_sms and "not landed" not in report.landed_sms
+    assert report.landed_web and report.landed_sms
+    assert (tmp_path / CHOICES_FILE).exists() and (tmp_path / SMS_FILE).exists()
     replies = "SELECT count(*) FROM borrower_events WHERE external_id LIKE 'SIMPLAN%'"
     recorded = offered.execute(replies).fetchone()[0]
     assert recorded == report.sms                                           # through the normal reply ingestion
     plans = "SELECT source, count(*) FROM arrangements GROUP BY source ORDER BY source"
     landed = offered.execute(plans).fetchall()
-    if real_intake is not None and real_menu is not None:
-        assert landed == [("sms", report.sms), ("web", report.web)]         # every choice became a plan
+    assert landed == [("sms", report.sms), ("web", report.web)]             # every choice became a plan
     choose_plans(offered, cfg, MONDAY, 7, tmp_path, NOW)                    # replay: nothing new
     assert offered.execute(replies).fetchone()[0] == recorded and offered.execute(plans).fetchall() == landed
 
@@ -312,18 +298,18 @@ def test_draw_behaviour_reports_plans_and_plan_payments(con, cfg, tmp_path):
 
 
 def test_the_simulated_reviewer_decides_each_request_within_two_days(con, cfg, monkeypatch):
-    """Against a stand-in review queue (the real one is loan_comms.arrangements.reviews): every request
-    is decided by 2 days after it was made, most approved, some declined with a reason; none twice."""
+    """Against a stand-in review queue (the real one's pending, approve and decline replaced): every
+    request is decided by 2 days after it was made, most approved, some declined with a reason; none twice."""
+    from loan_comms.simulation import arrangements as sim
     from loan_comms.simulation.arrangements import REVIEWER, review_plans
 
     made = datetime(2026, 11, 30, 3, tzinfo=UTC)
     queue = {f"R{i}": types.SimpleNamespace(arrangement_id=f"R{i}", requested_at=made) for i in range(200)}
     decided: dict[str, tuple[str, str, datetime]] = {}
-    fake = types.ModuleType("loan_comms.arrangements.reviews")
-    fake.pending = lambda con, cfg, now: [r for k, r in queue.items() if k not in decided]
-    fake.approve = lambda con, aid, by, now: decided.setdefault(aid, ("approved", by, now))
-    fake.decline = lambda con, aid, by, reason, now: decided.setdefault(aid, ("declined", by, now)) if reason else None
-    monkeypatch.setitem(sys.modules, "loan_comms.arrangements.reviews", fake)
+    monkeypatch.setattr(sim.reviews, "pending", lambda con, cfg, now: [r for k, r in queue.items() if k not in decided])
+    monkeypatch.setattr(sim.reviews, "approve", lambda con, aid, by, now: decided.setdefault(aid, ("approved", by, now)))
+    monkeypatch.setattr(sim.reviews, "decline", lambda con, aid, by, reason, now:
+                        decided.setdefault(aid, ("declined", by, now)) if reason else None)
     days = [made + timedelta(days=d, hours=9) for d in range(4)]
     notes = [review_plans(con, cfg, 7, now) for now in days]
     assert len(decided) == 200 and notes[-1] == "plan reviews: 0 approved, 0 declined"

@@ -132,12 +132,14 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     log.event("BS", "complaint_resolved", "2026-01-20 10:00")
     log.contact("BS", "LS", "sms", "survey", "survey", "2026-03-20 10:00")
 
-    # BA agreed a repayment plan after dpd_1 (no ladder while it ran); it broke on 10 March, the
-    # re-offer went that day, and the ladder resumed a week later at the next step, dpd_3.
+    # BA asked for a repayment plan after dpd_1 and a reviewer approved it the same afternoon (nothing
+    # held went while it waited or ran: arrangement_holds); it broke on 10 March, the re-offer went
+    # that day, and the ladder resumed a week later at the next step, dpd_3.
     log.borrower("BA")
     log.loan("LA", "BA", ["2026-02-01"])
     log.contact("BA", "LA", "sms", "escalation", "dpd_1", "2026-02-02 10:00", installment_no=1, episode_id=PLAN_EPISODE)
     con.execute("INSERT INTO arrangement_loans VALUES ('PA', 'LA', 100)")
+    log.event("BA", "arrangement_requested", "2026-02-03 12:00", loan_id="LA", scope="loan", detail={"arrangement_id": "PA"})
     log.event("BA", "arrangement_accepted", "2026-02-03 15:00", loan_id="LA", scope="loan", detail={"arrangement_id": "PA"})
     log.event("BA", "arrangement_broken", "2026-03-10 00:00", loan_id="LA", scope="loan", detail={"arrangement_id": "PA"})
     log.contact("BA", "LA", "sms", "follow_up", "arrangement_reoffer", "2026-03-10 10:00", installment_no=1)

@@ -28,6 +28,7 @@ def test_readme_lists_every_kind_with_its_scope_and_its_ending():
         assert cells[1] == (f"`{k.ends}`" if k.ends else "-"), k.kind
         assert cells[2].startswith(words[k.scope]), k.kind
         assert (cells[4] == f"`{k.audit}`") if k.audit else cells[4] == "-", k.kind
+        assert all(who in cells[5] for who in k.recorded_by), (k.kind, "recorded by")
 
 
 def test_every_kind_names_reasons_and_audit_rules_that_exist():

@@ -6,7 +6,8 @@
 -- Surveys and the plan's own contacts (arrangement_*) are not held.
 -- Why: issue 15: an accepted arrangement stops the ladder for every loan it covers; asking for a plan
 -- is a request for forbearance, not a reason to chase (UK FCA CONC 7.3.4, 7.3.5).
--- Audit: arrangement_no_escalation.
+-- Audit: arrangement_no_escalation (escalation and collection while a plan runs), arrangement_holds
+-- (everything else it holds, and all of it while a request waits).
 SELECT g.idempotency_key, 'arrangement_active' AS reason
 FROM gate_subjects AS g
 WHERE (g.purpose IN ('escalation', 'reminder')

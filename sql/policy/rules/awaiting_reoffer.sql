@@ -4,7 +4,8 @@
 -- (cfg_arrangements) passed since it; a new plan accepted (or asked for: arrangement_active) in
 -- between ends the wait. Then the ladder resumes at the step after the last one taken
 -- (ladder_next.sql), never the one today's days past due would call for.
--- Why: issue 15: a missed plan payment gets a kind reminder and a re-offer before the ladder resumes.
+-- Why: issue 15: a missed plan payment gets a kind reminder (no offer); a broken plan gets a re-offer
+-- before the ladder resumes.
 -- Audit: reoffer_before_resume (and arrangement_no_jump for where it resumes).
 WITH latest AS (   -- per covered loan, the latest plan accepted (decided active) by $now
     SELECT l.loan_id, arg_max(s.arrangement_id, s.decided_at) AS arrangement_id

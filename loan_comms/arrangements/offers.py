@@ -121,7 +121,8 @@ class OfferLinks:
                 label=names.get(lang) or names.get("en") or names.get("zh-CN") or p["option_id"],
                 kind=p["kind"], months=p["months"], payment=p["payment"], currency=p["currency"],
                 schedule=[dict(no=s["no"], due_date=s["due_date"], amount=s["amount"]) for s in p["schedule"]],
-                next_due_date=p["next_due_date"], next_amount=p["next_amount"],
+                next_due_date=p["next_due_date"], next_amount=p["next_amount"], total=p["total"],
+                installments=p["installments"],
                 decision_reason=p["decision_reason"], status=p["status"])
 
 

@@ -44,7 +44,8 @@ ALLOWED_VARIABLES: dict[str, str] = {
                     "needs_review (SMS: the first options that need no approval)",
     "arrears": "the overdue amount the plans are for (offer contacts), or empty; print it with |money(currency)",
     "plan": "the borrower's plan (arrangement contacts): label, kind, months, payment, schedule [{no, due_date, "
-            "amount}], next_due_date, next_amount, decision_reason, currency, status; or empty",
+            "amount}], installments (how many), total, next_due_date, next_amount, decision_reason, currency, status; or "
+            "empty",
 }
 
 LOCALES: dict[str, str] = {"zh-CN": "zh_CN", "en": "en"}

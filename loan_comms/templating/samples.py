@@ -129,7 +129,7 @@ def _plan_sample(kind: str, language: str, b: SampleBorrower, cfg: LifecycleConf
     if kind in STEPS:
         schedule = [dict(no=k, due_date=REFERENCE_DAY + timedelta(days=30 * k), amount=third) for k in (1, 2, 3)]
         out["plan"] = dict(label=options[1]["label"], kind="respread", months=3, payment=third, schedule=schedule,
-                           next_due_date=schedule[0]["due_date"], next_amount=third,
+                           next_due_date=schedule[0]["due_date"], next_amount=third, total=third * 3, installments=3,
                            decision_reason="收入证明不足" if zh else "the income shown does not cover the payments",
                            currency=b.currency, status="active")
     return out

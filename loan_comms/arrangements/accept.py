@@ -52,6 +52,7 @@ from loan_comms import db
 from loan_comms.arrangements.options import Subject, compute
 from loan_comms.config import LifecycleConfig
 from loan_comms.inbound import reader
+from loan_comms.masking import mask_loan_id
 
 SOURCES = ("web", "sms", "agent", "file")
 ENTITY = "arrangement_choice"          # import_quarantine.entity of a refused choice
@@ -262,7 +263,7 @@ def _judge(c: Choice, s: Subject, offer: dict[str, Any] | None, options: list[di
     covered = [dict(loan_id=x["loan_id"], arrears=x["arrears"]) for x in row["covered"]]
     clash = sorted({x["loan_id"] for x in covered if x["loan_id"] in busy} | ({s.loan_id} & set(busy)))
     if clash:
-        return None, f"another plan is active or waiting for review on loan {clash[0]}"
+        return None, f"another plan is active or waiting for review on loan {mask_loan_id(clash[0])}"
     if row["eligibility"] == "no":
         if offer is not None:
             return None, f"option {c.option_no} is no longer available: {row['why_not']}"

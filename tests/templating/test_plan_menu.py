@@ -49,3 +49,16 @@ def test_an_equal_plan_is_n_months_of_x(shipped, ctx):
     assert "3 months of" in shipped.render("hardship_offer", "sms", "en", {**ctx, "plan_options": [option]}).text
     assert "分3期，每期" in shipped.render("hardship_offer", "sms", "zh-CN",
                                           {**ctx, "language": "zh-CN", "plan_options": [option]}).text
+
+
+def test_the_plan_page_headline_says_the_first_payment_of_an_unequal_plan(menu):
+    from loan_comms.arrangements.web import TEXTS, _Money, _view
+
+    o = menu["respread_3"]
+    option = {"no": 1, "label": "x", "kind": o["kind"], "months": o["months"], "payment": str(o["payment"]),
+              "total": str(o["total"]), "schedule": [{"no": s["no"], "due_date": str(s["due_date"]),
+                                                      "amount": str(s["amount"])} for s in o["schedule"]]}
+    assert "the first" in _view(option, _Money("en", "CNY"), TEXTS["en"])["headline"]
+    assert "首期" in _view(option, _Money("zh-CN", "CNY"), TEXTS["zh-CN"])["headline"]
+    equal = {**option, "schedule": [dict(s, amount="400.00") for s in option["schedule"]]}
+    assert "payments of" in _view(equal, _Money("en", "CNY"), TEXTS["en"])["headline"]

@@ -11,15 +11,23 @@ Each choice is checked on its own and a refused one costs no other; it is quaran
 - the offer was already taken (a plan active or waiting for review from it)        (`offer already taken`)
 - another plan is active or waiting for review on a loan it would cover           (`another plan ... on loan ...`)
 - nothing is in arrears on the loan any more                                      (`nothing in arrears ...`)
+- the option, recomputed as of the choice, may no longer be offered                (`option N is no longer available: ...`)
 - an agent's record names an unknown loan or option, or one the loan cannot have  (`unknown loan`, ...)
 
-Eligibility is re-checked as of the choice (sql/arrangements/options.sql, the same SQL the offer
-used): an option the automatic rules still allow becomes an active plan at once (event
+The chosen option is RECOMPUTED as of the choice (sql/arrangements/options.sql, the same SQL the
+offer used) on the loans the offer was computed on (arrangement_offer_loans; never a loan that fell
+into arrears after it: an agent's record, which has no offer, covers what [arrangements] scope says as
+of the agreed day). Amounts, dates, ends_on and the installments the plan absorbs
+(arrangement_covered_installments) all come from that one computation, so a kept plan settles only
+what its schedule collected. Why not the offer's amounts: payments between the offer and the choice
+change what is owed, and dates counted from the choice with amounts from the offer would cover a
+different month's installments than the amounts include. The borrower is told the real schedule by
+arrangement_confirmed. An option the automatic rules still allow becomes an active plan at once (event
 arrangement_accepted, decided_by 'rules', and an export row for the core banking system); one that
-needs review, or no longer passes the automatic rules, becomes a pending_review request (event
-arrangement_requested) for a person (reviews.py). The amounts are the offer's (an agent's record:
-computed for the agreed loan as of the agreed day); the installments fall due on the decision's
-local day + k months (same day of month, clamped to the month's end).
+needs review, or is only within its review bounds now, becomes a pending_review request (event
+arrangement_requested) for a person (reviews.py, which recomputes again at the approval); one that
+may no longer be offered at all is refused. Installments fall due on the choice's local day + k
+months (same day of month, clamped to the month's end).
 
 Replay-safe: a choice whose external_id landed before is counted in `already` and changes nothing;
 arrangement_id is a short hash of it and every event's external_id is derived from that.
@@ -44,6 +52,7 @@ from loan_comms import db
 from loan_comms.arrangements.options import Subject, compute
 from loan_comms.config import LifecycleConfig
 from loan_comms.inbound import reader
+from loan_comms.masking import mask_loan_id
 
 SOURCES = ("web", "sms", "agent", "file")
 ENTITY = "arrangement_choice"          # import_quarantine.entity of a refused choice
@@ -148,6 +157,7 @@ class _Plan:
     amounts: list[Decimal]
     covered: list[dict[str, Any]]
     starts_on: date
+    absorbs: list[dict[str, Any]]    # the contractual installments it takes over (options.sql absorbs)
     status: str                      # active | pending_review
     why_review: str | None
 
@@ -202,7 +212,8 @@ def _land(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, choices: Sequenc
                 continue
             offer, borrower_id, loan_id, tz = None, loan["borrower_id"], str(c.loan_id), loan["timezone"]
         day = c.chosen_at.astimezone(ZoneInfo(tz)).date()
-        subjects.append((c, Subject(c.external_id, borrower_id, loan_id, day, c.chosen_at), offer))
+        bound = tuple(offer["offer_loans"]) if offer is not None else None
+        subjects.append((c, Subject(c.external_id, borrower_id, loan_id, day, c.chosen_at, loan_ids=bound), offer))
     if not subjects:
         return report
     options = compute(con, cfg, [s for _, s, _ in subjects])
@@ -253,26 +264,25 @@ def _judge(c: Choice, s: Subject, offer: dict[str, Any] | None, options: list[di
     covered = [dict(loan_id=x["loan_id"], arrears=x["arrears"]) for x in row["covered"]]
     clash = sorted({x["loan_id"] for x in covered if x["loan_id"] in busy} | ({s.loan_id} & set(busy)))
     if clash:
-        return None, f"another plan is active or waiting for review on loan {clash[0]}"
-    if offer is not None:
-        chosen = offer["options"][c.option_no]
-        amounts = [Decimal(str(x["amount"])) for x in json.loads(chosen["schedule"])]
-        kind, months, freeze = chosen["kind"], chosen["months"], chosen["freeze_interest"]
-        status = "active" if row["eligibility"] == "auto" else "pending_review"
-        why = None if status == "active" else (
-            "the option needs a person's approval" if row["eligibility"] == "review"
-            else f"no longer within the automatic rules ({row['why_not']})")
-    else:
-        if row["eligibility"] == "no":
-            return None, f"option {option_id} is not available for this loan: {row['why_not']}"
-        amounts = [Decimal(str(x["amount"])) for x in row["schedule"]]
-        kind, months, freeze = row["kind"], row["months"], row["freeze_interest"]
-        status = "active" if row["eligibility"] == "auto" else "pending_review"
-        why = None if status == "active" else "the option needs a person's approval"
+        return None, f"another plan is active or waiting for review on loan {mask_loan_id(clash[0])}"
+    if row["eligibility"] == "no":
+        if offer is not None:
+            return None, f"option {c.option_no} is no longer available: {row['why_not']}"
+        return None, f"option {option_id} is not available for this loan: {row['why_not']}"
+    amounts = [Decimal(str(x["amount"])) for x in row["schedule"]]
+    kind, months, freeze = row["kind"], row["months"], row["freeze_interest"]
+    status = "active" if row["eligibility"] == "auto" else "pending_review"
+    why = None if status == "active" else "the option needs a person's approval"
     return _Plan(choice=c, arrangement_id=arrangement_id_for(c.external_id), borrower_id=s.borrower_id,
                  loan_id=s.loan_id, currency=row["currency"], option_id=str(option_id), kind=kind, months=months,
                  freeze_interest=bool(freeze), amounts=amounts, covered=covered, starts_on=s.as_of, status=status,
-                 why_review=why), None
+                 why_review=why, absorbs=absorbed_rows(row)), None
+
+
+def absorbed_rows(option: dict[str, Any]) -> list[dict[str, Any]]:
+    """The contractual installments a plan computed as `option` (an options.sql row) takes over."""
+    return [dict(loan_id=x["loan_id"], installment_no=int(x["installment_no"]),
+                 outstanding=Decimal(str(x["outstanding"]))) for x in option["absorbs"]]
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -295,7 +305,8 @@ def _offers(con: duckdb.DuckDBPyConnection, tokens: list[str]) -> dict[str, dict
     out: dict[str, dict[str, Any]] = {}
     for r in found:
         offer = out.setdefault(r["token"], dict(borrower_id=r["borrower_id"], loan_id=r["loan_id"],
-                                                timezone=r["timezone"], expires_at=r["expires_at"], options={}))
+                                                timezone=r["timezone"], expires_at=r["expires_at"],
+                                                offer_loans=list(r["offer_loans"]), options={}))
         if r["option_no"] is not None:
             offer["options"][r["option_no"]] = r
     return out
@@ -329,6 +340,8 @@ _ARRANGEMENTS = pa.schema([
     ("starts_on", pa.date32()), ("ends_on", pa.date32()), ("external_id", pa.string()), ("agreed_via", pa.string()),
 ])
 _LOANS = pa.schema([("arrangement_id", pa.string()), ("loan_id", pa.string()), ("arrears", pa.decimal128(18, 2))])
+COVERED = pa.schema([("arrangement_id", pa.string()), ("loan_id", pa.string()), ("installment_no", pa.int32()),
+                     ("outstanding", pa.decimal128(18, 2))])
 INSTALLMENTS = pa.schema([("arrangement_id", pa.string()), ("installment_no", pa.int32()), ("due_date", pa.date32()),
                           ("amount", pa.decimal128(18, 2))])
 EVENTS = pa.schema([
@@ -362,7 +375,7 @@ def agreed_via(c: Choice) -> str | None:
 def write_plans(con: duckdb.DuckDBPyConnection, plans: Sequence[_Plan], now: datetime) -> None:
     """arrangements, arrangement_loans, arrangement_installments, the events and (active plans) the
     export rows, each once (the SQL anti-joins on keys). Inside the caller's transaction."""
-    arr, loans, insts, events = [], [], [], []
+    arr, loans, insts, events, absorbed = [], [], [], [], []
     for p in plans:
         c = p.choice
         installments = [{"arrangement_id": p.arrangement_id, **i} for i in schedule_for(p.starts_on, p.amounts)]
@@ -378,6 +391,7 @@ def write_plans(con: duckdb.DuckDBPyConnection, plans: Sequence[_Plan], now: dat
         arr.append(row)
         loans += [dict(arrangement_id=p.arrangement_id, loan_id=x["loan_id"], arrears=x["arrears"]) for x in p.covered]
         insts += installments
+        absorbed += [dict(arrangement_id=p.arrangement_id, **x) for x in p.absorbs]
         channel = "sms" if c.source == "sms" else None
         kind = "arrangement_accepted" if active else "arrangement_requested"
         detail: dict[str, Any] = dict(option_id=p.option_id, plan_kind=p.kind, months=p.months, path=c.source)
@@ -387,6 +401,14 @@ def write_plans(con: duckdb.DuckDBPyConnection, plans: Sequence[_Plan], now: dat
         events.append(event_row(kind, p.arrangement_id, p.borrower_id, p.loan_id, c.chosen_at, f"arrangement_{c.source}",
                                 channel, **detail))
     insert_rows(con, arr=arr, loans=loans, installments=insts, events=events, now=now)
+    insert_covered(con, absorbed)
+
+
+def insert_covered(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """arrangement_covered_installments rows (schema COVERED), each key once."""
+    if rows:
+        with db.registered(con, pa.Table.from_pylist(list(rows), schema=COVERED), "_arr_covered"):
+            db.run(con, "arrangements/covered_installments_insert")
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, *, now: datetime, arr: list[dict[str, Any]] = (),  # type: ignore[assignment]

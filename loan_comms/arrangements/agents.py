@@ -4,22 +4,25 @@ A CSV, JSON list or JSON Lines file (`.gz` too), one row per plan agreed:
 
     id, loan_id, option_id, agent_id, agreed_at, channel (call | visit)
 
-Each row becomes a Choice(source='agent', external_id 'agent:<id>', no token, channel: stored as the
-plan's agreed_via, so analytics can tell a call from a visit) for land_choices, which
+Each row becomes a Choice(source='agent', external_id 'agent:<agent_id>:<id>:<agreed day>', no token, channel:
+stored as the plan's agreed_via, so analytics can tell a call from a visit) for land_choices, which
 computes the options of that loan as of the agreed day and takes `option_id` from them: an option the
 automatic rules allow becomes an active plan, one that needs review a request for a person (never
 approved by the agent who recorded it: reviews.py); an unknown loan or option is quarantined by it.
 Rows this module refuses first (quarantined with file, line and reason, the others still land):
 no id, no loan or option, an agent_id that is not an id (letters, digits, `.`, `_`, `-`: the log
 names agents by id, never by name), a channel other than call or visit, an agreed_at that cannot
-be read, has no time zone or is in the future. Re-recording a file changes nothing (the row id).
+be read, has no time zone, is in the future or is more than MAX_AGREED_AGE (5 days) old.
+Re-recording a file changes nothing (the same agent, row id and day); the same row id in another
+agent's file, or on another day, is another plan request, not a silent duplicate.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -62,6 +65,21 @@ class AgentRecordReport:
         return self.unreadable + self.landed.reasons
 
 
+# How old an agreed_at may be. A plan is computed as of its agreed instant; a record filed weeks late
+# would plan over arrears that payments since have changed, and back-date its first due dates. A
+# constant, not config: a few days covers a weekend and a late upload; anything older is an operator's
+# question, not a file's.
+MAX_AGREED_AGE = timedelta(days=5)
+
+
+def agent_external_id(agent_id: str, row_id: str, at: datetime) -> str:
+    """The choice's id: scoped to the agent, the row's own id and the agreed day ('agent:<agent>:<row>:
+    <YYYY-MM-DD>'), so row 1 of two agents' files (or of one agent's files on two days) are two
+    choices, while recording the same file again is the same choice. Bounded to accept.MAX_ID."""
+    eid = f"agent:{agent_id}:{row_id}:{at.astimezone(UTC):%Y-%m-%d}"
+    return eid if len(eid) <= 200 else "agent:" + hashlib.sha256(eid.encode()).hexdigest()
+
+
 def _agreed_at(value: Any, now: datetime) -> tuple[datetime | None, str | None]:
     """(the instant, None) or (None, why it cannot be used)."""
     text = str(value or "").strip()
@@ -75,6 +93,9 @@ def _agreed_at(value: Any, now: datetime) -> tuple[datetime | None, str | None]:
         return None, "agreed_at has no time zone (write e.g. 2026-11-12T15:30:00+08:00)"
     if at > now:
         return None, "agreed_at is in the future"
+    if at < now - MAX_AGREED_AGE:
+        return None, (f"agreed_at is more than {MAX_AGREED_AGE.days} days ago: the plan would be computed on an "
+                      "old day's arrears; record it again as agreed now, or enter it in the lender's system")
     return at.astimezone(UTC), None
 
 
@@ -96,7 +117,7 @@ def choice_of(row: Mapping[str, Any], now: datetime, file: str, line: int) -> tu
     at, why = _agreed_at(row.get("agreed_at"), now)
     if at is None:
         return None, why
-    return Choice(source="agent", external_id=f"agent:{str(rid).strip()}", chosen_at=at, loan_id=loan,
+    return Choice(source="agent", external_id=agent_external_id(agent, str(rid).strip(), at), chosen_at=at, loan_id=loan,
                   option_id=option, agent_id=agent, source_file=file, source_line=line, channel=channel), None
 
 

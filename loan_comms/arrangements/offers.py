@@ -46,11 +46,14 @@ def propose(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, params: Mappin
 
 
 def menu_entry(option: Mapping[str, Any], language: str) -> dict[str, Any]:
-    """One plan_options entry (templates/README.md): what the menu shows of an option."""
+    """One plan_options entry (templates/README.md): what the menu shows of an option. `equal`: every
+    payment the same (the menu may say "3 months of X"); otherwise it must say the first and the total
+    ("3 payments, first X, total Y"), never "N months of" the first: 400/400/6100 is not "3 x 400"."""
     schedule = option.get("schedule") or []
     return dict(no=option["option_no"], label=label(dict(option), language), kind=option["kind"],
                 months=option["months"], payment=option["payment"], total=option["total"],
-                first_due=schedule[0]["due_date"] if schedule else None, needs_review=bool(option["needs_review"]))
+                first_due=schedule[0]["due_date"] if schedule else None, needs_review=bool(option["needs_review"]),
+                equal=bool(option.get("equal", True)), last=option.get("last"))
 
 
 class OfferLinks:
@@ -122,7 +125,8 @@ class OfferLinks:
                 label=names.get(lang) or names.get("en") or names.get("zh-CN") or p["option_id"],
                 kind=p["kind"], months=p["months"], payment=p["payment"], currency=p["currency"],
                 schedule=[dict(no=s["no"], due_date=s["due_date"], amount=s["amount"]) for s in p["schedule"]],
-                next_due_date=p["next_due_date"], next_amount=p["next_amount"],
+                next_due_date=p["next_due_date"], next_amount=p["next_amount"], total=p["total"],
+                installments=p["installments"],
                 decision_reason=p["decision_reason"], status=p["status"])
 
 

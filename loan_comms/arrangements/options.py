@@ -34,7 +34,8 @@ _SETTINGS = pa.schema([("scope", pa.string()), ("hardship_window_days", pa.int32
                        ("missed_after_days", pa.int32()), ("break_after_days", pa.int32()),
                        ("reoffer_wait_days", pa.int32()), ("reminder_days_before", pa.list_(pa.int32()))])
 SUBJECTS = pa.schema([("subject_key", pa.string()), ("borrower_id", pa.string()), ("loan_id", pa.string()),
-                      ("as_of", pa.date32()), ("at", pa.timestamp("us", tz="UTC")), ("starts_on", pa.date32())])
+                      ("as_of", pa.date32()), ("at", pa.timestamp("us", tz="UTC")), ("starts_on", pa.date32()),
+                      ("loan_ids", pa.list_(pa.string()))])
 
 
 def option_rows(cfg: LifecycleConfig) -> list[dict[str, Any]]:
@@ -72,7 +73,9 @@ def register_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig) -> Non
 @dataclass(frozen=True)
 class Subject:
     """A loan of a borrower as of an instant: `as_of` is the borrower's local day then, and the plan
-    would start on `starts_on` (default: as_of)."""
+    would start on `starts_on` (default: as_of). `loan_ids` bounds the loans a plan may cover (a choice
+    from an offer: the offer's loans, so a plan is never wider than what was offered; None: as
+    [arrangements] scope says)."""
 
     key: str
     borrower_id: str
@@ -80,10 +83,12 @@ class Subject:
     as_of: date
     at: datetime
     starts_on: date | None = None
+    loan_ids: tuple[str, ...] | None = None
 
     def row(self) -> dict[str, Any]:
         return dict(subject_key=self.key, borrower_id=self.borrower_id, loan_id=self.loan_id, as_of=self.as_of,
-                    at=self.at, starts_on=self.starts_on or self.as_of)
+                    at=self.at, starts_on=self.starts_on or self.as_of,
+                    loan_ids=list(self.loan_ids) if self.loan_ids is not None else None)
 
 
 def compute_table(con: duckdb.DuckDBPyConnection, subjects: pa.Table) -> None:

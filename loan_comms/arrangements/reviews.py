@@ -3,9 +3,15 @@
 A request is an `arrangements` row with status pending_review (accept.py puts it there when the
 option needs approval or no longer passes the automatic rules). A reviewer either
 
-- approves it: the plan becomes active from the approval day (its installments fall due on that
-  local day + k months, the amounts as requested), event arrangement_accepted with decided_by the
-  reviewer, and an export row for the core banking system; or
+- approves it: the plan is RECOMPUTED as of the approval on the loans the request covered (the same
+  SQL as the offer, sql/arrangements/options.sql) and becomes active from the approval day: its
+  amounts are what is owed then (a payment made while the request waited lowers them), its
+  installments fall due on that local day + k months, and the installments it absorbs are rewritten
+  from the same computation; event arrangement_accepted with decided_by the reviewer, and an export
+  row for the core banking system. When nothing is in arrears on its loans any more, or the option may
+  no longer be offered at all, the approval is refused in one line ("decline it with a reason"): a
+  plan approved over nothing owed would only "break". A person decides, so the reviewer declines it
+  (the borrower is told why) rather than the tool deciding by itself; or
 - declines it with a reason: event arrangement_declined carrying the reason, which the borrower is
   told by the arrangement_declined contact (with the other options).
 
@@ -26,7 +32,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from loan_comms import db
-from loan_comms.arrangements.accept import add_months, ends_on, event_row, insert_rows
+from loan_comms.arrangements.accept import absorbed_rows, ends_on, event_row, insert_covered, insert_rows
+from loan_comms.arrangements.options import Subject, compute
 from loan_comms.config import LifecycleConfig
 from loan_comms.errors import LoanCommsError
 from loan_comms.masking import mask_loan_id
@@ -118,27 +125,58 @@ def _request(con: duckdb.DuckDBPyConnection, arrangement_id: str) -> dict[str, A
 
 
 def approve(con: duckdb.DuckDBPyConnection, arrangement_id: str, by: str, now: datetime,
-            reason: str | None = None) -> Decision:
-    """Approve a pending request: active from the approval day (see the module doc)."""
+            reason: str | None = None, *, cfg: LifecycleConfig | None = None) -> Decision:
+    """Approve a pending request: recomputed as of `now`, active from the approval day (see the
+    module doc). `cfg`: the options' config (default: the shipped config/lifecycle.toml)."""
     by = _reviewer(by)
+    if cfg is None:
+        from loan_comms.config import load_config
+        cfg = load_config()
     with db.transaction(con):
         row = _request(con, arrangement_id)
         if row["agent_id"] and row["agent_id"] == by:
             raise ArrangementReviewError(f"{by} recorded arrangement {arrangement_id} and cannot approve it: "
                                          "another reviewer must")
         starts_on = now.astimezone(ZoneInfo(row["timezone"])).date()
-        installments = [dict(installment_no=i["no"], due_date=add_months(starts_on, i["no"]), amount=i["amount"])
-                        for i in row["schedule"]]
+        option = _recompute(con, cfg, row, starts_on, now)
+        installments = [dict(installment_no=int(i["no"]), due_date=i["due_date"], amount=i["amount"])
+                        for i in option["schedule"]]
+        covered = [dict(loan_id=x["loan_id"], arrears=x["arrears"]) for x in option["covered"]]
         plan = {**row, "status": "active", "decided_at": now, "decided_by": by,
                 "decision_reason": (reason or "").strip()[:MAX_REASON] or None, "starts_on": starts_on,
                 "ends_on": ends_on(row["kind"], starts_on, row["months"], installments)}
-        db.run(con, "arrangements/review_approve", {"arrangement_id": arrangement_id, "starts_on": starts_on})
+        for table in ("installments", "loans", "covered"):
+            db.run(con, f"arrangements/review_replan_{table}", {"arrangement_id": arrangement_id})
         db.run(con, "arrangements/review_decide", _params(plan))
         event = event_row("arrangement_accepted", arrangement_id, row["borrower_id"], row["loan_id"], now,
                           "arrangement_review", option_id=row["option_id"], plan_kind=row["kind"],
                           months=row["months"], path=row["source"], decided_by=by)
-        insert_rows(con, now=now, events=[event])   # and its export record (record_exports.sql)
+        insert_rows(con, now=now, events=[event],   # and its export record (record_exports.sql)
+                    loans=[dict(arrangement_id=arrangement_id, **c) for c in covered],
+                    installments=[dict(arrangement_id=arrangement_id, **i) for i in installments])
+        insert_covered(con, [dict(arrangement_id=arrangement_id, **x) for x in absorbed_rows(option)])
     return Decision(arrangement_id, "active", starts_on)
+
+
+def _recompute(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, row: dict[str, Any], starts_on: date,
+               now: datetime) -> dict[str, Any]:
+    """The requested option recomputed as of the approval on the loans the request covered, or a
+    one-line refusal when there is nothing to plan any more."""
+    aid = row["arrangement_id"]
+    loans = tuple(c["loan_id"] for c in row["covered"]) or (row["loan_id"],)
+    found = compute(con, cfg, [Subject(aid, row["borrower_id"], row["loan_id"], starts_on, now, loan_ids=loans)])
+    option = next((o for o in found[aid] if o["option_id"] == row["option_id"]), None)
+    decline_hint = f"decline it with a reason (`loan-comms arrangements decline {aid} --by ID --reason TEXT`)"
+    if option is None:
+        raise ArrangementReviewError(f"arrangement {aid}: option {row['option_id']!r} is no longer in "
+                                     f"[arrangements.options]: {decline_hint}; nothing changed")
+    if not option["covered"] or option["why_not"] == "nothing in arrears on this loan":
+        raise ArrangementReviewError(f"arrangement {aid}: nothing in arrears on its loans any more: "
+                                     f"{decline_hint}; nothing changed")
+    if option["eligibility"] == "no":
+        raise ArrangementReviewError(f"arrangement {aid}: {row['option_id']} can no longer be offered "
+                                     f"({option['why_not']}): {decline_hint}; nothing changed")
+    return option
 
 
 def decline(con: duckdb.DuckDBPyConnection, arrangement_id: str, by: str, reason: str, now: datetime) -> Decision:

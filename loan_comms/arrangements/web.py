@@ -53,10 +53,12 @@ KEEP_EXPIRED_DAYS = 30                        # an offer expired this recently s
 TEXTS: dict[str, dict[str, str]] = {
     "en": {"title": "Your repayment plan", "arrears": "Overdue now", "colon": ": ",
            "intro": "Choose the plan that suits you. Nothing changes until you confirm.",
-           "payments": "{months} monthly payments of {payment}", "holiday": "No payments for {months} month(s)",
+           "payments": "{months} monthly payments of {payment}",
+           "payments_first": "{months} monthly payments, the first {payment}", "holiday": "No payments for {months} month(s)",
            "total": "Total", "review": "Needs approval by our team", "schedule": "Schedule",
            "date": "Date", "amount": "Amount", "choose": "Choose this plan",
-           "dates_note": "The exact dates follow in your confirmation.",
+           "dates_note": "The plan is set as of the day you confirm: its exact dates and amounts follow in your "
+                         "confirmation.",
            "confirm_title": "Please confirm your plan", "confirm": "Confirm this plan", "back": "Back to the options",
            "thanks": "Thank you! We have your choice. We will send you the plan and its schedule shortly.",
            "thanks_review": "Thank you! This plan needs approval by our team: we will tell you the answer "
@@ -68,10 +70,11 @@ TEXTS: dict[str, dict[str, str]] = {
            "invalid": "Please choose one of the plans."},
     "zh-CN": {"title": "您的还款方案", "arrears": "目前逾期金额", "colon": "：",
               "intro": "请选择适合您的方案。确认之前不会有任何改变。",
-              "payments": "分{months}期，每期{payment}", "holiday": "暂停还款{months}个月",
+              "payments": "分{months}期，每期{payment}",
+              "payments_first": "分{months}期，首期{payment}", "holiday": "暂停还款{months}个月",
               "total": "合计", "review": "需要我们人工审核", "schedule": "还款计划",
               "date": "日期", "amount": "金额", "choose": "选择这个方案",
-              "dates_note": "确切日期以确认信息为准。",
+              "dates_note": "方案以您确认当天为准，确切日期和金额以确认信息为准。",
               "confirm_title": "请确认您的方案", "confirm": "确认这个方案", "back": "返回其他方案",
               "thanks": "谢谢！我们已收到您的选择，稍后会把方案和还款计划发给您。",
               "thanks_review": "谢谢！这个方案需要我们人工审核，我们会在{days}天内告诉您结果。",
@@ -143,8 +146,11 @@ class _Money:
 def _view(option: Mapping[str, Any], fmt: _Money, t: Mapping[str, str]) -> dict[str, Any]:
     """One option as the template shows it: label, headline, total, schedule rows, all formatted."""
     months = int(option.get("months") or 0)
+    amounts = {str(s.get("amount")) for s in option.get("schedule") or []}
+    # "N payments of X" only when every payment is X: 400, 400, 6100 is not "3 x 400"
+    words = t["payments"] if len(amounts) <= 1 else t["payments_first"]
     head = (t["holiday"].format(months=months) if option.get("kind") == "payment_holiday"
-            else t["payments"].format(months=months, payment=fmt.money(option.get("payment"))))
+            else words.format(months=months, payment=fmt.money(option.get("payment"))))
     return {"no": int(option["no"]), "label": str(option.get("label") or ""), "headline": head,
             "total": fmt.money(option.get("total")), "needs_review": bool(option.get("needs_review")),
             "schedule": [{"no": s.get("no"), "date": fmt.day(s.get("due_date")), "amount": fmt.money(s.get("amount"))}

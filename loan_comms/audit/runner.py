@@ -82,6 +82,8 @@ RULES: tuple[str, ...] = (
     "arrangement_holds",
     "reoffer_before_resume",
     "arrangement_no_jump",
+    # issue 15 review: no plan reminder or missed-payment contact about a covered installment or an ended plan
+    "plan_contact_after_covered",
 )
 
 

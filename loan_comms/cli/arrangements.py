@@ -59,13 +59,14 @@ def review_cmd(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
 def approve_cmd(arrangement_id: str = typer.Argument(..., help="The request's id (from `arrangements review`)."),
                 by: str = typer.Option(..., "--by", help="The reviewer's staff id (not the agent who recorded it)."),
                 reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept with the decision)."),
-                db: Path = DbOpt,
+                db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
                 now: Optional[str] = NowOpt("The instant of the decision (default: now).")) -> None:
-    """Approve a request: the plan is active from today, the borrower is told, the ledger gets it."""
+    """Approve a request: recomputed as of now, active from today, the borrower is told, the ledger gets it."""
     from loan_comms.arrangements.reviews import approve
 
+    cfg = load_cfg(config)
     with book(db, "arrangements approve (CLI)") as con:
-        done = approve(con, arrangement_id, by, parse_now(now), reason)
+        done = approve(con, arrangement_id, by, parse_now(now), reason, cfg=cfg)
     typer.echo(f"arrangement {done.arrangement_id} approved by {by}: active from {done.starts_on}")
 
 

@@ -310,3 +310,4 @@ def _record_rendered(con: duckdb.DuckDBPyConnection, rendered: list[dict[str, An
         db.run(con, "surveys/record_invitations", params)
         db.run(con, "arrangements/record_offers", params)
         db.run(con, "arrangements/record_offer_options", params)
+        db.run(con, "arrangements/record_offer_loans", params)

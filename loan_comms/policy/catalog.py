@@ -25,6 +25,7 @@ GATE_RULES: tuple[str, ...] = (
     "cease_contact",
     "arrangement_active",
     "awaiting_reoffer",
+    "plan_payment_covered",
     "paused_complaint",
     "paused_dispute",
     "paused_hardship",
@@ -74,6 +75,7 @@ _RECHECK = "tests/policy/test_recheck_changes.py"
 _REVIEWS = "tests/policy/test_replies_policy.py"
 _SURVEYS = "tests/surveys/test_survey_policy.py"
 _PLANS = "tests/arrangements/test_lifecycle.py"
+_COVERED = "tests/arrangements/test_plan_contacts.py"
 
 
 def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str,
@@ -144,6 +146,11 @@ REASONS: tuple[Reason, ...] = (
     _gate("awaiting_reoffer", "awaiting_reoffer", "reoffer_before_resume",
           (f"{_PLANS}::test_a_broken_plan_is_reoffered_then_the_ladder_resumes_at_the_next_step",),
           "the plan broke: the ladder waits until the re-offer went and [arrangements].reoffer_wait_days passed"),
+    _gate("plan_payment_covered", "plan_payment_covered", "plan_contact_after_covered",
+          (f"{_COVERED}::test_the_recheck_stops_a_plan_reminder_paid_after_planning",
+           f"{_COVERED}::test_the_recheck_stops_a_plan_reminder_of_a_plan_kept_meanwhile"),
+          "a plan reminder or missed-payment note about a plan installment already covered, or a plan "
+          "no longer running (broken or kept)"),
     _gate("paused_complaint", "paused_complaint", "complaint_pause",
           (f"{_KINDS}::test_standing_restriction_suppresses",),
           "collection calls and visits wait while a complaint is open"),

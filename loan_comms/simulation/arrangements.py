@@ -106,8 +106,13 @@ def review_plans(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, seed: int
         if now < request.requested_at + timedelta(days=draw % 3):
             continue
         if (draw // 3) % 10 < 7:
-            reviews.approve(con, request.arrangement_id, REVIEWER, now)
-            approved += 1
+            try:
+                reviews.approve(con, request.arrangement_id, REVIEWER, now, cfg=cfg)
+                approved += 1
+            except reviews.ArrangementReviewError:   # nothing left to plan (paid meanwhile): a person declines
+                reviews.decline(con, request.arrangement_id, REVIEWER, DECLINE_REASON, now)
+                declined += 1
+                continue
         else:
             reviews.decline(con, request.arrangement_id, REVIEWER, DECLINE_REASON, now)
             declined += 1

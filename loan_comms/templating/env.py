@@ -40,11 +40,13 @@ ALLOWED_VARIABLES: dict[str, str] = {
     "promised_date": "date the borrower promised to pay (follow-ups), or empty",
     "language": "borrower's language code: zh-CN or en",
     "plan_link": "the repayment-plan offer's own link (offer contacts), or empty: then give the help line",
-    "plan_options": "the plans offered, as a menu: each has no, label, kind, months, payment, total, first_due, "
+    "plan_options": "the plans offered, as a menu: each has no, label, kind, months, payment (the first), total, "
+                    "equal (all payments the same: only then say N months of X), last, first_due, "
                     "needs_review (SMS: the first options that need no approval)",
     "arrears": "the overdue amount the plans are for (offer contacts), or empty; print it with |money(currency)",
     "plan": "the borrower's plan (arrangement contacts): label, kind, months, payment, schedule [{no, due_date, "
-            "amount}], next_due_date, next_amount, decision_reason, currency, status; or empty",
+            "amount}], installments (how many), total, next_due_date, next_amount, decision_reason, currency, status; or "
+            "empty",
 }
 
 LOCALES: dict[str, str] = {"zh-CN": "zh_CN", "en": "en"}

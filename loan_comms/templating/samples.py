@@ -115,12 +115,15 @@ def _plan_sample(kind: str, language: str, b: SampleBorrower, cfg: LifecycleConf
     third = (b.amount_due / 3).quantize(Decimal("0.01"))
     options: list[dict[str, Any]] = [
         dict(no=1, label="暂停还款1个月" if zh else "1-month payment break", kind="payment_holiday", months=1,
-             payment=Decimal("0.00"), total=Decimal("0.00"), first_due=None, needs_review=False),
+             payment=Decimal("0.00"), total=Decimal("0.00"), first_due=None, needs_review=False, equal=True,
+             last=Decimal("0.00")),
         dict(no=2, label="欠款分3个月还" if zh else "Arrears over 3 months", kind="respread", months=3,
-             payment=third, total=b.amount_due, first_due=REFERENCE_DAY + timedelta(days=30), needs_review=False),
+             payment=third, total=b.amount_due, first_due=REFERENCE_DAY + timedelta(days=30), needs_review=False,
+             equal=third * 3 == b.amount_due, last=b.amount_due - 2 * third),
         dict(no=3, label="欠款分6个月还" if zh else "Arrears over 6 months", kind="respread", months=6,
              payment=(b.amount_due / 6).quantize(Decimal("0.01")), total=b.amount_due,
-             first_due=REFERENCE_DAY + timedelta(days=30), needs_review=False),
+             first_due=REFERENCE_DAY + timedelta(days=30), needs_review=False, equal=False,
+             last=b.amount_due - 5 * (b.amount_due / 6).quantize(Decimal("0.01"))),
     ]
     out: dict[str, Any] = {"plan_link": None, "plan_options": [], "arrears": None, "plan": None}
     if kind in OFFER_STEPS:
@@ -129,7 +132,7 @@ def _plan_sample(kind: str, language: str, b: SampleBorrower, cfg: LifecycleConf
     if kind in STEPS:
         schedule = [dict(no=k, due_date=REFERENCE_DAY + timedelta(days=30 * k), amount=third) for k in (1, 2, 3)]
         out["plan"] = dict(label=options[1]["label"], kind="respread", months=3, payment=third, schedule=schedule,
-                           next_due_date=schedule[0]["due_date"], next_amount=third,
+                           next_due_date=schedule[0]["due_date"], next_amount=third, total=third * 3, installments=3,
                            decision_reason="收入证明不足" if zh else "the income shown does not cover the payments",
                            currency=b.currency, status="active")
     return out

@@ -1,5 +1,6 @@
 -- arrangement_options (temp table): every [arrangements.options] option for each subject of temp table
--- arrangement_subjects (subject_key, borrower_id, loan_id, as_of DATE, at TIMESTAMPTZ, starts_on DATE),
+-- arrangement_subjects (subject_key, borrower_id, loan_id, as_of DATE, at TIMESTAMPTZ, starts_on DATE,
+-- loan_ids VARCHAR[]: the loans the plan may cover, NULL = as cfg_arrangements.scope says),
 -- with its schedule and whether it may be offered: eligibility 'auto' (the automatic rules hold),
 -- 'review' (a person decides: the option says needs_review, or only its review_max_* bounds hold) or
 -- 'no' (why_not says the first rule that fails). option_no numbers the offerable ones (auto, review)
@@ -9,7 +10,8 @@
 -- Arrears are the loan's real ones as of `at`: payments recorded ('payment' events) or arrived in the
 -- feed by then, applied oldest installment first (as installment_state does), so a past instant can be
 -- re-derived. The plan covers (cfg_arrangements.scope) 'loan': the subject loan; 'borrower': every loan
--- of the borrower in arrears in the subject loan's currency. dpd: the most overdue covered loan's days
+-- of the borrower in arrears in the subject loan's currency; a subject with loan_ids (a choice from an
+-- offer, an approval) only those of them still in arrears: a plan is never wider than its offer. dpd: the most overdue covered loan's days
 -- past due on as_of. Plan month k (1..months) runs to starts_on + k months (same day of month, clamped
 -- to the month's end by DuckDB's month arithmetic): month 1 from as_of. Amounts in the currency's minor
 -- unit (JPY, KRW: 0 decimals; others 2), computed as whole minor units so rounding is exact:
@@ -18,10 +20,15 @@
 --   reduced_payment  percent % of those contractual installments, at least min_payment;
 --   freeze           those contractual installments (arrears frozen);
 --   payment_holiday  no installments; ends_on = starts_on + months.
--- payment: the first installment's amount (what the menu says); total: the sum of the schedule.
+-- payment: the first installment's amount (what the menu says); total: the sum of the schedule;
+-- equal: every installment the same amount; last: the last installment's amount.
+-- absorbs: the contractual installments the plan takes over, [{loan_id, installment_no, outstanding}]:
+-- those of the covered loans still outstanding as of `at` that fall due up to the plan's end
+-- (starts_on + months), i.e. exactly the arrears and the contractual installments its amounts were
+-- computed from (a holiday: those it defers). A kept plan settles these and only these.
 CREATE OR REPLACE TEMP TABLE arrangement_options AS
 WITH subj AS (
-    SELECT s.subject_key, s.borrower_id, s.loan_id, s.as_of, s.at, s.starts_on, l.currency, l.product,
+    SELECT s.subject_key, s.borrower_id, s.loan_id, s.as_of, s.at, s.starts_on, s.loan_ids, l.currency, l.product,
            CASE WHEN b.jurisdiction IN (SELECT profile FROM cfg_arrangement_profiles) THEN b.jurisdiction
                 ELSE 'default' END AS profile,
            CASE WHEN upper(l.currency) IN ('JPY', 'KRW') THEN 0 ELSE 2 END AS minor_digits,
@@ -35,7 +42,8 @@ scope_loans AS (   -- the loans a plan for the subject may cover
     FROM subj AS s
     JOIN loans AS l ON l.borrower_id = s.borrower_id AND l.currency = s.currency
     CROSS JOIN cfg_arrangements AS c
-    WHERE c.scope = 'borrower' OR l.loan_id = s.loan_id
+    WHERE CASE WHEN s.loan_ids IS NULL THEN c.scope = 'borrower' OR l.loan_id = s.loan_id
+               ELSE list_contains(s.loan_ids, l.loan_id) OR l.loan_id = s.loan_id END
 ),
 payments AS (
     SELECT loan_id, occurred_at, amount FROM borrower_events WHERE kind = 'payment'
@@ -152,11 +160,13 @@ sched_lists AS (
            (arg_min(minor, no) / any_value(unit))::DECIMAL(18, 2) AS payment,
            (sum(minor) / any_value(unit))::DECIMAL(18, 2) AS total,
            min(minor) AS least_minor,
-           max(due_date) AS last_due
+           max(due_date) AS last_due,
+           min(minor) = max(minor) AS equal,
+           (arg_max(minor, no) / any_value(unit))::DECIMAL(18, 2) AS last
     FROM sched GROUP BY subject_key, option_id
 ),
 judged AS (
-    SELECT q.*, sl.schedule, sl.payment, sl.total, sl.least_minor, sl.last_due,
+    SELECT q.*, sl.schedule, sl.payment, sl.total, sl.least_minor, sl.last_due, sl.equal, sl.last,
            CASE
                WHEN NOT q.in_arrears THEN 'nothing in arrears on this loan'
                WHEN NOT q.applies THEN 'not for this loan''s product or jurisdiction'
@@ -172,6 +182,16 @@ judged AS (
            q.dpd <= q.max_dpd AND q.broken <= q.max_broken AS auto_bounds
     FROM pairs AS q
     LEFT JOIN sched_lists AS sl USING (subject_key, option_id)
+),
+absorbed AS (   -- per subject and option: the outstanding installments of covered loans due by its end
+    SELECT q.subject_key, q.option_id,
+           list({'loan_id': i.loan_id, 'installment_no': i.installment_no, 'outstanding': i.outstanding}
+                ORDER BY i.loan_id, i.installment_no) AS absorbs
+    FROM pairs AS q
+    JOIN inst AS i ON i.subject_key = q.subject_key AND i.outstanding > 0
+     AND i.due_date <= (q.starts_on + to_months(q.months))::DATE
+    JOIN loan_arrears AS a ON a.subject_key = i.subject_key AND a.loan_id = i.loan_id AND a.arrears > 0
+    GROUP BY q.subject_key, q.option_id
 )
 SELECT subject_key, option_id, ord, kind, months, label_en, label_zh, currency, arrears, dpd, covered, starts_on,
        CASE WHEN kind = 'payment_holiday' THEN (starts_on + to_months(months))::DATE ELSE last_due END AS ends_on,
@@ -186,5 +206,9 @@ SELECT subject_key, option_id, ord, kind, months, label_en, label_zh, currency, 
        kind = 'freeze' OR freeze_interest = 'always' OR (freeze_interest = 'where_profile_asks' AND coalesce(forbearance, false))
            AS freeze_interest,
        coalesce(schedule, []) AS schedule,
+       coalesce(equal, true) AS equal,
+       coalesce(last, 0::DECIMAL(18, 2)) AS last,
+       coalesce(b.absorbs, []) AS absorbs,
        broken, hardship, vulnerable
-FROM judged;
+FROM judged
+LEFT JOIN absorbed AS b USING (subject_key, option_id);

@@ -24,7 +24,8 @@ def add_plan(book: Book, arrangement_id: str, borrower_id: str, loans: list[str]
              option_id: str = "respread_3", months: int | None = None) -> None:
     """A plan over `loans` (the first is the plan's loan) with its installments [(due_date, amount)],
     decided at `decided` (None: still pending review) and, when active, its arrangement_accepted event
-    (pending review: its arrangement_requested event)."""
+    (pending review: its arrangement_requested event); it absorbs the covered loans' installments due by
+    its end (arrangement_covered_installments)."""
     requested = requested or decided
     assert requested is not None
     dues = [date.fromisoformat(d) for d, _ in schedule]
@@ -40,6 +41,9 @@ def add_plan(book: Book, arrangement_id: str, borrower_id: str, loans: list[str]
     for no, (due, amount) in enumerate(schedule, start=1):
         insert(book.con, "arrangement_installments", arrangement_id=arrangement_id, installment_no=no,
                due_date=date.fromisoformat(due), amount=Decimal(amount))
+    # what it absorbs (accept.py stores options.sql's `absorbs`): the covered loans' installments due by its end
+    book.con.execute("INSERT INTO arrangement_covered_installments SELECT ?, loan_id, installment_no, amount_due "
+                     "FROM installments WHERE list_contains(?, loan_id) AND due_date <= ?", [arrangement_id, loans, end])
     if decided and status == "active":
         insert(book.con, "borrower_events", borrower_id=borrower_id, loan_id=loans[0], kind="arrangement_accepted",
                occurred_at=local(decided), detail=json.dumps({"arrangement_id": arrangement_id, "decided_by": "rules"}),

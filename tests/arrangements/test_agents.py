@@ -4,7 +4,7 @@ only), one line of counts from the CLI, recording the file again changes nothing
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -37,7 +37,7 @@ def test_rows_become_plans_active_or_waiting_for_review(ready, cfg, tmp_path):
     f = csv(tmp_path, f"r1,L1,respread_3,AG-007,{AGREED},call")
     report = record_agent_arrangements(ready, cfg, f, now=OFFERED + timedelta(days=2))
     assert (len(report.landed.accepted), report.quarantined) == (1, 0)
-    assert plans(ready) == [("agent:r1", "agent", "AG-007", "respread_3", "active", None)]
+    assert plans(ready) == [("agent:AG-007:r1:2026-11-11", "agent", "AG-007", "respread_3", "active", None)]
     assert ready.execute("SELECT agreed_via FROM arrangements").fetchall() == [("call",)], "the channel is stored"
     detail = ready.execute("SELECT detail FROM borrower_events WHERE kind = 'arrangement_accepted'").fetchone()[0]
     assert "AG-007" in detail
@@ -60,6 +60,7 @@ def test_an_option_that_needs_review_waits_for_a_person(ready, cfg, tmp_path):
     ("r,L1,respread_3,AG-1,yesterday,call", "not an ISO 8601 time"),
     ("r,L1,respread_3,AG-1,2026-11-11T10:00:00,call", "no time zone"),
     ("r,L1,respread_3,AG-1,2031-01-01T10:00:00+08:00,call", "in the future"),
+    ("r,L1,respread_3,AG-1,2026-11-01T10:00:00+08:00,call", "more than 5 days ago"),
     (f"r,L9,respread_3,AG-1,{AGREED},call", "unknown loan"),
     (f"r,L1,mystery,AG-1,{AGREED},call", "unknown option"),
 ])
@@ -87,7 +88,7 @@ def test_a_json_lines_file(ready, cfg, tmp_path):
     f.write_text('{"id": 7, "loan_id": "L1", "option_id": "respread_6", "agent_id": "AG-2", '
                  f'"agreed_at": "{AGREED}", "channel": "visit"}}\n', encoding="utf-8")
     record_agent_arrangements(ready, cfg, f, now=OFFERED + timedelta(days=2))
-    assert plans(ready)[0][:4] == ("agent:7", "agent", "AG-2", "respread_6")
+    assert plans(ready)[0][:4] == ("agent:AG-2:7:2026-11-11", "agent", "AG-2", "respread_6")
 
 
 def test_the_cli_prints_one_line_of_counts(tmp_path):
@@ -101,11 +102,24 @@ def test_the_cli_prints_one_line_of_counts(tmp_path):
     con = db.connect(str(path))
     in_arrears(Book(con))
     con.close()
-    # the wall clock decides "in the future": agreed in the past
-    f = csv(tmp_path, f"r1,L1,respread_3,AG-1,{AGREED},call", f"r2,L1,respread_3,Li Na,{AGREED},call")
+    # the wall clock decides "in the future" and "too old": agreed yesterday
+    recent = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    f = csv(tmp_path, f"r1,L1,respread_3,AG-1,{recent},call", f"r2,L1,respread_3,Li Na,{recent},call")
     result = CliRunner().invoke(app, ["record-arrangements", str(f), "--db", str(path)])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "2 rows read" in lines[0] and "1 quarantined" in lines[0] and "Li Na" not in lines[0]
     missing = CliRunner().invoke(app, ["record-arrangements", str(tmp_path / "nope.csv"), "--db", str(path)])
     assert missing.exit_code == 2 and "Traceback" not in missing.output
+
+
+def test_the_same_row_id_from_two_agents_is_two_records_not_a_replay(ready, cfg, tmp_path):
+    """Row ids are per file: `1` in agent A's file and `1` in agent B's are different plans asked for
+    (the second is then refused for the open plan on the loan, visibly, never counted as 'already')."""
+    a = csv(tmp_path, f"1,L1,respread_3,AG-A,{AGREED},call")
+    record_agent_arrangements(ready, cfg, a, now=OFFERED + timedelta(days=2))
+    b = tmp_path / "b.csv"
+    b.write_text(HEADER + f"1,L1,respread_6,AG-B,{AGREED},visit\n", encoding="utf-8")
+    report = record_agent_arrangements(ready, cfg, b, now=OFFERED + timedelta(days=2))
+    assert report.landed.already == 0 and len(report.landed.refused) == 1
+    assert "another plan" in report.landed.refused[0][1]

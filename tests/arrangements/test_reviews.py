@@ -41,7 +41,7 @@ def test_pending_requests_are_listed_masked_with_age_and_deadline(queued, cfg):
     [r] = pending(queued, cfg, AT + timedelta(hours=30))
     assert (r.arrangement_id, r.option_id, r.months) == (aid, "reduced_50_6", 6)
     assert "12345678" not in r.loan_masked and r.age_hours == 30.0 and not r.overdue
-    assert r.payment == 150 and r.total == 900
+    assert r.payment == 150 and r.total == 600      # recomputed at the request: 150 x 3, then the floor 50 x 3
     assert pending(queued, cfg, AT + timedelta(days=3))[0].overdue
 
 

@@ -33,8 +33,8 @@ N = 400
 
 def _offers(con, n: int, *, step: str = "hardship_offer", channel: str = "sms", start: int = 0,
             review_second: bool = True) -> None:
-    """n borrowers in Shanghai, each with a loan 30 days overdue and an offer-bearing contact sent on
-    MONDAY with two options (option 2 needs review when review_second)."""
+    """n borrowers in Shanghai, each with a loan 30 days overdue, a hardship request, and an
+    offer-bearing contact sent on MONDAY with two options (option 2 needs review when review_second)."""
     con.execute(f"""
         INSERT INTO borrowers (borrower_id, full_name, first_name, phone_e164, email, language, timezone, jurisdiction)
         SELECT 'B' || i, 'Wang Wei', 'Wang', '+86138' || lpad(i::VARCHAR, 8, '0'), 'b' || i || '@example.com',
@@ -50,6 +50,10 @@ def _offers(con, n: int, *, step: str = "hardship_offer", channel: str = "sms", 
         SELECT 'A' || i, 'k' || i, 'B' || i, 'L' || i, '{channel}', 'follow_up', '{step}', 'sent', DATE '{MONDAY}',
                TIMESTAMPTZ '{SENT}', TIMESTAMPTZ '{SENT}', TIMESTAMPTZ '{SENT}',
                CASE WHEN '{channel}' = 'sms' THEN point_id('phone', '+86138' || lpad(i::VARCHAR, 8, '0')) END
+        FROM range({start}, {start + n}) AS t(i);
+        -- they asked for help (the offer's option 2, reduced_50_6, requires it: a choice is recomputed)
+        INSERT INTO borrower_events (borrower_id, loan_id, kind, occurred_at, source, external_id)
+        SELECT 'B' || i, 'L' || i, 'hardship_request', TIMESTAMPTZ '{SENT}' - INTERVAL 2 DAY, 'test', 'hs' || i
         FROM range({start}, {start + n}) AS t(i);
         INSERT INTO arrangement_offers
         SELECT 'T' || i, 'A' || i, 'B' || i, 'L' || i, 'CNY', 300, 30, '{channel}',
@@ -307,7 +311,7 @@ def test_the_simulated_reviewer_decides_each_request_within_two_days(con, cfg, m
     queue = {f"R{i}": types.SimpleNamespace(arrangement_id=f"R{i}", requested_at=made) for i in range(200)}
     decided: dict[str, tuple[str, str, datetime]] = {}
     monkeypatch.setattr(sim.reviews, "pending", lambda con, cfg, now: [r for k, r in queue.items() if k not in decided])
-    monkeypatch.setattr(sim.reviews, "approve", lambda con, aid, by, now: decided.setdefault(aid, ("approved", by, now)))
+    monkeypatch.setattr(sim.reviews, "approve", lambda con, aid, by, now, cfg=None: decided.setdefault(aid, ("approved", by, now)))
     monkeypatch.setattr(sim.reviews, "decline", lambda con, aid, by, reason, now:
                         decided.setdefault(aid, ("declined", by, now)) if reason else None)
     days = [made + timedelta(days=d, hours=9) for d in range(4)]

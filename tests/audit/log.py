@@ -140,7 +140,10 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     log.contact("BA", "LA", "sms", "escalation", "dpd_1", "2026-02-02 10:00", installment_no=1, episode_id=PLAN_EPISODE)
     con.execute("INSERT INTO arrangement_loans VALUES ('PA', 'LA', 100)")
     log.event("BA", "arrangement_requested", "2026-02-03 12:00", loan_id="LA", scope="loan", detail={"arrangement_id": "PA"})
+    con.execute("INSERT INTO arrangement_installments VALUES ('PA', 1, DATE '2026-02-24', 100)")
     log.event("BA", "arrangement_accepted", "2026-02-03 15:00", loan_id="LA", scope="loan", detail={"arrangement_id": "PA"})
+    # its reminder went before the installment was paid (nothing was: the plan broke)
+    log.contact("BA", "LA", "sms", "follow_up", "arrangement_reminder", "2026-02-21 10:00", installment_no=1)
     log.event("BA", "arrangement_broken", "2026-03-10 00:00", loan_id="LA", scope="loan", detail={"arrangement_id": "PA"})
     log.contact("BA", "LA", "sms", "follow_up", "arrangement_reoffer", "2026-03-10 10:00", installment_no=1)
     log.contact("BA", "LA", "email", "escalation", "dpd_3", "2026-03-17 10:00", installment_no=1,

@@ -3,10 +3,14 @@
 -- the feed and not recorded yet), so any past day can be re-derived without writing;
 -- settled_at is when the running total of payments first covered this installment.
 -- A kept repayment plan (arrangement_state, status 'kept' on $as_of) settles, as far as loan-comms
--- is concerned, every installment of the loans it covered that fell due up to its ends_on (the
--- lender's ledger moved what was deferred): outstanding 0, settled_at the plan's keeping, by_plan.
--- Only the loan's payments after the plan (settled_from) apply to its later installments: what was
--- paid during it went to the plan. So the episode closes and later installments are normal again.
+-- is concerned, exactly the installments it absorbed (arrangement_covered_installments: those its
+-- schedule was computed from at its decision; the lender's ledger moved what was deferred):
+-- outstanding 0, settled_at the plan's keeping, by_plan. Nothing else is settled by it: a loan's
+-- payments before the plan's decision apply to its installments as always (they made the arrears the
+-- plan was computed on), payments during the plan went to the plan, and payments after it
+-- (settled_from) apply to the installments it did not absorb, oldest first. So the episode closes and
+-- later installments are normal again, and an installment the plan never collected stays owed.
+-- Per loan, the latest kept plan that covered it counts.
 -- With $pending_only, only loans with a planned contact whose window has opened (the re-check before send).
 CREATE OR REPLACE TEMP TABLE installment_state AS
 WITH scope AS (
@@ -14,40 +18,64 @@ WITH scope AS (
     WHERE $pending_only AND status = 'planned' AND send_after <= $now AND ($day::DATE IS NULL OR planned_for_date = $day::DATE)
 ),
 kept AS (   -- per loan, the latest plan kept that covered it
-    SELECT l.loan_id, arg_max(s.ends_on, s.kept_on) AS settled_through, arg_max(s.settled_from, s.kept_on) AS settled_from,
+    SELECT l.loan_id, arg_max(s.arrangement_id, s.kept_on) AS arrangement_id,
+           arg_max(s.decided_at, s.kept_on) AS decided_at, arg_max(s.settled_from, s.kept_on) AS settled_from,
            arg_max(s.kept_at, s.kept_on) AS kept_at
     FROM arrangement_state AS s JOIN arrangement_loans AS l USING (arrangement_id)
     WHERE s.status = 'kept'
     GROUP BY l.loan_id
 ),
-pay AS (
-    SELECT e.loan_id, e.occurred_at,
-           sum(e.amount) OVER (PARTITION BY e.loan_id ORDER BY e.occurred_at, e.event_id
-                               ROWS UNBOUNDED PRECEDING) AS running_paid
+pay AS (   -- pre: before the kept plan's decision (or no kept plan); post: after it was kept
+    SELECT e.loan_id, e.occurred_at, e.event_id, e.amount,
+           k.loan_id IS NOT NULL AND e.occurred_at > k.settled_from AS post
     FROM payment_events AS e LEFT JOIN kept AS k USING (loan_id)
     WHERE e.occurred_at <= $now
-      AND (k.loan_id IS NULL OR e.occurred_at > k.settled_from)
+      AND (k.loan_id IS NULL OR e.occurred_at < k.decided_at OR e.occurred_at > k.settled_from)
       AND (NOT $pending_only OR e.loan_id IN (SELECT loan_id FROM scope))
 ),
-totals AS (
-    SELECT loan_id, max(running_paid) AS total_paid FROM pay GROUP BY loan_id
+run AS (
+    SELECT loan_id, occurred_at, post,
+           sum(amount) OVER (PARTITION BY loan_id, post ORDER BY occurred_at, event_id
+                             ROWS UNBOUNDED PRECEDING) AS running_paid
+    FROM pay
 ),
-inst AS (
-    SELECT i.loan_id, i.installment_no, i.due_date, i.amount_due,
-           coalesce(i.due_date <= k.settled_through, false) AS by_plan, k.kept_at,
-           sum(CASE WHEN i.due_date <= k.settled_through THEN 0 ELSE i.amount_due END)
-               OVER (PARTITION BY i.loan_id ORDER BY i.installment_no ROWS UNBOUNDED PRECEDING) AS cum_due
-    FROM installments AS i LEFT JOIN kept AS k USING (loan_id)
+pre_pay AS (SELECT loan_id, occurred_at, running_paid FROM run WHERE NOT post),
+post_pay AS (SELECT loan_id, occurred_at, running_paid FROM run WHERE post),
+totals AS (
+    SELECT loan_id, coalesce(max(running_paid) FILTER (WHERE NOT post), 0) AS pre_paid,
+           coalesce(max(running_paid) FILTER (WHERE post), 0) AS post_paid
+    FROM run GROUP BY loan_id
+),
+base AS (
+    SELECT i.loan_id, i.installment_no, i.due_date, i.amount_due, k.kept_at,
+           c.installment_no IS NOT NULL AS by_plan,
+           sum(i.amount_due) OVER (PARTITION BY i.loan_id ORDER BY i.installment_no ROWS UNBOUNDED PRECEDING) AS cum_all,
+           coalesce(t.pre_paid, 0) AS pre_total, coalesce(t.post_paid, 0) AS post_total
+    FROM installments AS i
+    LEFT JOIN kept AS k USING (loan_id)
+    LEFT JOIN arrangement_covered_installments AS c
+      ON c.arrangement_id = k.arrangement_id AND c.loan_id = i.loan_id AND c.installment_no = i.installment_no
+    LEFT JOIN totals AS t ON t.loan_id = i.loan_id
     WHERE NOT $pending_only OR i.loan_id IN (SELECT loan_id FROM scope)
 ),
+pre AS (
+    SELECT b.*, greatest(least(b.pre_total - (b.cum_all - b.amount_due), b.amount_due), 0) AS pre_part
+    FROM base AS b
+),
+rem AS (
+    SELECT p.*, CASE WHEN p.by_plan THEN 0 ELSE p.amount_due - p.pre_part END AS remaining,
+           sum(CASE WHEN p.by_plan THEN 0 ELSE p.amount_due - p.pre_part END)
+               OVER (PARTITION BY p.loan_id ORDER BY p.installment_no ROWS UNBOUNDED PRECEDING) AS cum_rem
+    FROM pre AS p
+),
 applied AS (
-    SELECT inst.*, l.borrower_id,
-           greatest(least(coalesce(t.total_paid, 0) - (inst.cum_due - inst.amount_due), inst.amount_due), 0) AS paid,
-           p.occurred_at AS paid_at
-    FROM inst
+    SELECT r.*, l.borrower_id,
+           r.pre_part + greatest(least(r.post_total - (r.cum_rem - r.remaining), r.remaining), 0) AS paid,
+           CASE WHEN r.remaining > 0 THEN q.occurred_at ELSE p.occurred_at END AS paid_at
+    FROM rem AS r
     JOIN loans AS l USING (loan_id)
-    LEFT JOIN totals AS t USING (loan_id)
-    ASOF LEFT JOIN pay AS p ON p.loan_id = inst.loan_id AND inst.cum_due <= p.running_paid
+    ASOF LEFT JOIN pre_pay AS p ON p.loan_id = r.loan_id AND r.cum_all <= p.running_paid
+    ASOF LEFT JOIN post_pay AS q ON q.loan_id = r.loan_id AND r.cum_rem <= q.running_paid
 )
 SELECT loan_id, borrower_id, installment_no, due_date, amount_due,
        CASE WHEN by_plan THEN amount_due ELSE paid END AS paid_amount,

@@ -2,7 +2,8 @@
 -- The ladder (and a visit's notice) waits until that plan's arrangement_reoffer contact was taken on an
 -- earlier day (step_taken: planned or sent, or could never be made) AND reoffer_wait_days
 -- (cfg_arrangements) passed since it; a new plan accepted (or asked for: arrangement_active) in
--- between ends the wait. Then the ladder resumes at the step after the last one taken
+-- between ends the wait while it is pending or running; one declined ends nothing (the re-offer still
+-- goes: reoffer_candidates.sql, and the wait runs from it). Then the ladder resumes at the step after the last one taken
 -- (ladder_next.sql), never the one today's days past due would call for.
 -- Why: issue 15: a missed plan payment gets a kind reminder (no offer); a broken plan gets a re-offer
 -- before the ladder resumes.

@@ -1,0 +1,6 @@
+-- An approval ($arrangement_id), before review_decide.sql makes it active: the request's covered loans
+-- (arrangement_loans) are removed, to be written again from the plan recomputed as of the approval
+-- (reviews.approve, same transaction). Only while the request is pending. Returns nothing.
+DELETE FROM arrangement_loans AS t
+WHERE t.arrangement_id = $arrangement_id
+  AND EXISTS (SELECT 1 FROM arrangements AS a WHERE a.arrangement_id = $arrangement_id AND a.status = 'pending_review');

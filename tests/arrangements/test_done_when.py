@@ -284,7 +284,7 @@ def test_the_words_are_read_as_hardship_and_offered_plans_by_sms_with_menu_and_l
     assert events[0]["occurred_at"] == local("2026-07-08", "10:30")
     offer = [(a["day"], a["channel"], a["status"]) for a in story.attempts("B1") if a["step"] == "hardship_offer"]
     assert offer == [(D("2026-07-09"), "email", "sent"), (D("2026-07-09"), "sms", "sent")]
-    assert "回复1：分3期，每期¥666.67" in story.offer_sms, story.offer_sms     # the menu ...
+    assert "回复1：分3期，首期¥666.67，共¥2,000.00" in story.offer_sms, story.offer_sms     # the menu ...
     assert LINK.search(story.offer_sms)                                         # ... and the link
     assert not story.rows("SELECT * FROM contact_attempts WHERE borrower_id = 'B2' AND step = 'hardship_offer'")
 
@@ -338,7 +338,7 @@ def test_the_arrangement_reaches_the_core_banking_export_once(story):
     stored = [b["id"] for b in story.bodies]
     assert stored.count(accepted) == 1 and sorted(stored) == sorted([accepted, f"{story.arrangement_id}:kept"])
     body = next(b for b in story.bodies if b["id"] == accepted)
-    assert body["loan_id"] == "L1" and [i["amount"] for i in body["installments"]] == list(PLAN_AMOUNTS)
+    assert body["loan_ids"] == ["L1"] and [i["amount"] for i in body["schedule"]] == list(PLAN_AMOUNTS)
     assert "王" not in json.dumps(body, ensure_ascii=False) and PHONE["B1"] not in json.dumps(body)
     filed = [line["export_id"] for line in story.export_lines]
     assert filed.count(accepted) == 1 and len(filed) == 2

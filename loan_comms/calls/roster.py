@@ -10,7 +10,9 @@ any command starts and a mistake is one line naming the key, like the lifecycle 
                    product, channel, step, dpd); a call no rule matches goes to [calls] default_team;
   [[agents]]       id, team, languages, skills (hardship, vulnerable, field), daily capacity (calls,
                    or visits for field agents), shift hours in the agent's own timezone, working days,
-                   and for field agents the cities they cover.
+                   and for field agents the cities they cover;
+  [dialer]         where the day's assigned calls are handed off (none | http | file) and how
+                   (loan_comms/calls/dialer.py).
 
 SQL reads it as temp tables (register_roster_tables): cfg_teams, cfg_routing, cfg_agents, and
 agent_shifts: each agent's shift on the days around the plan, in UTC.
@@ -162,8 +164,38 @@ class Agent(_Strict):
         return _hhmm(self.shift[1])
 
 
+class DialerSettings(_Strict):
+    """[dialer]: where the day's assigned calls go (loan_comms/calls/dialer.py, docs/collectors/dialer.md).
+
+    kind: "none" (no hand-off: the exports are the queue), "http" (POST to the dialer's JSON API at
+    `url`, env LOAN_COMMS_DIALER_URL wins; bearer token from env LOAN_COMMS_DIALER_TOKEN, else the
+    Prefect Secret block `token_block`), "file" (one JSONL per team under `folder`/<plan_date>/,
+    default <db dir>/exports/dialer). timeout_seconds: per request. max_tries: tries of a request
+    that certainly did not arrive (refused connection, 408, 429) before the pass gives up loudly.
+    batch: calls per POST. reconcile_after_seconds: how long a push whose answer was lost waits
+    before the dialer's list is asked whether it holds it (never re-sent before that answer)."""
+
+    kind: Literal["none", "http", "file"] = "none"
+    url: str = ""
+    token_block: str = ""
+    timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    max_tries: int = Field(default=3, ge=1, le=10)
+    batch: int = Field(default=100, ge=1, le=1000)
+    folder: str = ""
+    reconcile_after_seconds: int = Field(default=60, ge=0, le=86400)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        v = v.strip()
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError(f"{v!r} must start with http:// or https://")
+        return v
+
+
 class Roster(_Strict):
     calls: CallsSettings
+    dialer: DialerSettings = DialerSettings()
     teams: tuple[Team, ...] = Field(min_length=1)
     routing: tuple[Route, ...] = ()
     agents: tuple[Agent, ...] = ()

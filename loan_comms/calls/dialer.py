@@ -187,7 +187,7 @@ def list_calls(client: httpx.Client, dialer: HttpDialer, refs: list[str]) -> dic
     None when the list gave no usable answer (the calls stay unknown)."""
     found: dict[str, list[str]] = {}
     for i in range(0, len(refs), LOOKUP_CHUNK):
-        params = [("ref", r) for r in refs[i:i + LOOKUP_CHUNK]]
+        params = httpx.QueryParams([("ref", r) for r in refs[i:i + LOOKUP_CHUNK]])
         try:
             response = client.get(dialer.url + CALLS_PATH, params=params, headers=dialer.headers())
             if response.status_code != 200:

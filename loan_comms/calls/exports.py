@@ -91,7 +91,8 @@ class QueueSummary:
         if self.calls is None:
             return []
         t = self.calls if team is None else self.calls.filter(pc.equal(self.calls["team"], team))
-        return t.to_pylist()
+        rows: list[dict[str, Any]] = t.to_pylist()
+        return rows
 
     def team_tables(self) -> dict[str, list[dict[str, Any]]]:
         """Per team, rows for a Prefect table artifact: plain JSON types (times as ISO UTC), masked."""

@@ -100,10 +100,10 @@ class DialerState:
         with self.lock:
             out = []
             for c in calls:
-                row = {"id": f"dl-{next(self.ids)}", "ref": str(c.get("ref")), "plan_date": c.get("plan_date"),
-                       "status": "queued", "call": c}
-                self.calls.append(row)
-                out.append({"id": row["id"], "ref": row["ref"]})
+                call_id, ref = f"dl-{next(self.ids)}", str(c.get("ref"))
+                self.calls.append({"id": call_id, "ref": ref, "plan_date": c.get("plan_date"), "status": "queued",
+                                   "call": c})
+                out.append({"id": call_id, "ref": ref})
             return out
 
     def listing(self, refs: list[str], plan_date: str | None) -> list[dict[str, Any]]:
@@ -225,7 +225,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         q = parse_qs(url.query)
         refs = [r for v in q.get("ref", []) for r in v.split(",") if r]
-        self._answer(200, {"calls": state.listing(refs, (q.get("plan_date") or [None])[0])})
+        days = q.get("plan_date") or []
+        self._answer(200, {"calls": state.listing(refs, days[0] if days else None)})
 
     def do_DELETE(self) -> None:
         state = self.server.state

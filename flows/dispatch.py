@@ -15,9 +15,11 @@ from loan_comms.ops.alerting import failure_threshold, failures_alert, post_aler
 from loan_comms.paths import DEFAULT_DB
 from loan_comms.ops.run_lock import exclusive_run
 from tasks.alerts import _cfg_or_none, alert_on_failure
+from loan_comms.calls.dialer import DialerPushFailed
 from loan_comms.delivery.dispatch import DispatchReport
 from loan_comms.delivery.providers.errors import DeliveryHalted
 from loan_comms.ops.report import dispatch_markdown
+from tasks.call_queue import sync_dialer
 from tasks.dispatch import send_due_contacts
 
 
@@ -50,6 +52,12 @@ def dispatch_open_windows(now: datetime | None = None, dry_run: bool = False, db
             if exc.report is not None:
                 _publish(exc.report)
             raise
+        dialer_failed: Exception | None = None
+        if not dry_run:   # a call the re-check just suppressed is cancelled at the dialer (none: no-op)
+            try:
+                sync_dialer(db_path, now, config_path)
+            except DialerPushFailed as exc:   # after this pass's own report: then the run fails, loud
+                dialer_failed = exc
     _publish(report)
     failed = sum(report.failed.values())
     cfg = _cfg_or_none(config_path)
@@ -58,4 +66,6 @@ def dispatch_open_windows(now: datetime | None = None, dry_run: bool = False, db
     if alert:
         logger.warning("%d contacts failed in this pass; alerting", failed)
         post_alert(alert, webhook_url(cfg))
+    if dialer_failed is not None:
+        raise dialer_failed
     return report.as_dict()

@@ -337,6 +337,14 @@ class Replies(_Strict):
     rules: str = Field(default="replies.toml", min_length=1)
 
 
+class Calls(_Strict):
+    """Collector work: `roster` is the roster file (config/agents.toml: teams, routing, agents,
+    priority weights; loan_comms/calls/roster.py), a path relative to this lifecycle file. "" = no
+    roster: calls are planned and released without agents, slots or a dialer hand-off."""
+
+    roster: str = "agents.toml"
+
+
 class LifecycleConfig(_Strict):
     general: General
     reminders: tuple[ReminderStep, ...]
@@ -352,6 +360,7 @@ class LifecycleConfig(_Strict):
     replies: Replies = Replies()
     surveys: Surveys = Surveys()
     arrangements: Arrangements = Arrangements()
+    calls: Calls = Calls()
     source: str = "<memory>"
     fingerprint: str = ""
     text: str = ""                          # the file as read, kept with the decisions it made
@@ -462,4 +471,11 @@ def load_config(path: str | Path | None = None) -> LifecycleConfig:
     from loan_comms.understanding.rules import rules_for
 
     rules_for(cfg)
+    # So is the collector roster ([calls].roster): a bad agents.toml is one line at start too.
+    from loan_comms.calls.roster import RosterError, roster_for
+
+    try:
+        roster_for(cfg)
+    except RosterError as exc:
+        raise ConfigError(str(exc)) from None
     return cfg

@@ -16,11 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
+
+from loan_comms.atomic_files import write_atomically
 
 # The ONE payload shape of every record (accepted, broken, kept), built by sql/arrangements/record_exports.sql
 # and documented in docs/arrangements-export.md: ids, amounts and dates, never a borrower id or contact.
@@ -111,25 +112,6 @@ def render(rows: Iterable[Mapping[str, Any]]) -> tuple[bytes, bytes]:
         writer.writerow([_cell(row[c]) for c in ROW_COLUMNS] + [_cell(doc.get(c)) for c in PAYLOAD_COLUMNS]
                         + [_cell(other) if other else ""])
     return "".join(jsonl).encode("utf-8"), text.getvalue().encode("utf-8")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """`data` at `path` or the old file untouched: write `<path>.part`, fsync, rename, fsync the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
-    with open(part, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(part, path)
-    try:
-        fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:      # a platform without directory fds: the rename is still atomic
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def lines_in(path: Path) -> int | None:

@@ -142,6 +142,9 @@ def demo(db: Path = ReplacedDbOpt("data/demo.duckdb"),
     from loan_comms.ops.demo_summary import print_demo_summary, print_survey_summary
 
     print_demo_summary(con, db, time.perf_counter() - t0)
+    from loan_comms.ops.collector_summary import print_collector_summary
+
+    print_collector_summary(con)       # calls assigned/carried by reason, capacity use, the dialer
     print_survey_summary(feedback, feedback_html)
     report = run_audit(con, load_config())
     broken = [r.name for r in report.rules if not r.ok]

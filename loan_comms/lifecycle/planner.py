@@ -24,6 +24,8 @@ import duckdb
 import pyarrow as pa
 
 from loan_comms.arrangements import offers
+from loan_comms.calls import assign
+from loan_comms.calls.roster import roster_for
 from loan_comms.lifecycle import days
 from loan_comms import db
 from loan_comms.clock import plan_instant, utc_now
@@ -132,7 +134,10 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     through day_episodes, so the candidates see episodes as they stand on `as_of`; likewise the plan
     events the day would record (arrangement_event_changes: payments, misses, breaks, keeps of
     repayment plans, newest day only). `record` then applies exactly that, on the same connection.
-    Also leaves temp tables candidates and decisions.
+    Also leaves temp tables candidates and decisions. With a roster ([calls].roster), the calls
+    let through are assigned to agents with slots (loan_comms/calls/assign.py): those that fit
+    nowhere are carried (suppressed here, with their reason), and the assignment waits in temp
+    tables for `record`.
     """
     now = now or plan_instant(as_of)
     params = {**_params(cfg, as_of, now, now), "advance": advance_state}
@@ -153,6 +158,9 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     db.run(con, "lifecycle/plan/gate_input", params)
     gate.judge(con, params)
     db.run(con, "policy/decide", params)
+    roster = roster_for(cfg)
+    if roster is not None:   # the calls let through go to agents with slots; what does not fit is carried
+        assign.assign_calls(con, roster, params)
     offers.propose(con, cfg, params)   # temp table offer_options: the options each planned offer carries
     return db.arrow(con, "lifecycle/plan/decisions", params)
 
@@ -179,6 +187,8 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
         days.start_plan(con, as_of, recorded_at, cfg.policy_version)
         db.run(con, "policy/record_policy_version", params)
         db.run(con, "policy/record_decisions", params)
+        if roster_for(cfg) is not None and assign.assigned(con):   # the calls' agents and slots
+            assign.record_assignments(con, params)
     failed: Counter = Counter()
     for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress, offer_links):
         failed += _render_failures(rendered)

@@ -76,6 +76,7 @@ _REVIEWS = "tests/policy/test_replies_policy.py"
 _SURVEYS = "tests/surveys/test_survey_policy.py"
 _PLANS = "tests/arrangements/test_lifecycle.py"
 _COVERED = "tests/arrangements/test_plan_contacts.py"
+_ASSIGN = "tests/calls/test_assignment.py"
 
 
 def _gate(reason: str, rule: str, audit: str, tests: tuple[str, ...], why: str,
@@ -224,6 +225,20 @@ REASONS: tuple[Reason, ...] = (
          "is its own), else reached_calls_per_day"),
     _cap("cap_contacts_per_day", "contacts_per_day", (f"{_REASONS}::test_reason_fires",),
          "contacts of any channel per local day"),
+    # issue 16: a call the policy let through that no agent can take today is carried (calls/assign.py)
+    Reason("agent_capacity", "calls/assign/carry.sql", "agent_capacity",
+           (f"{_ASSIGN}::test_capacity_overflow_is_carried_and_comes_back_next_day_with_more_points",),
+           "the agents who could take the call (language, skills, shift overlapping the window) are full: "
+           "carried, proposed again the next day under every cap"),
+    Reason("no_agent_today", "calls/assign/carry.sql", "call_slot_window",
+           (f"{_ASSIGN}::test_no_agent_on_shift_in_the_window_is_carried_no_agent_today",
+            f"{_ASSIGN}::test_a_window_narrowed_at_dispatch_moves_the_slot_or_carries_the_call"),
+           "no agent who could take the call works a shift overlapping its window today (or, at dispatch, "
+           "the narrowed window leaves no room on its agent's shift): carried to the next day"),
+    Reason("no_agent", "calls/assign/carry.sql", "call_agent_fit",
+           (f"{_ASSIGN}::test_no_agent_speaking_the_language_with_the_skills_is_standing_no_agent",),
+           "no agent of the call's team or its overflow teams speaks the language with the skills the call "
+           "needs: standing until the roster changes (counts as taken, so the ladder moves on)"),
     Reason("window_missed", "policy/apply_recheck.sql", "nothing_lost",
            (f"{_RULES}::test_window_passed_unsent_is_suppressed_never_sent_late",),
            "the contact window closed unsent: never sent late"),

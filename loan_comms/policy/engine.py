@@ -136,11 +136,23 @@ def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *,
 def narrow_windows(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
     """Narrow the stored window of every still-planned contact to the person's window as of $now
     (sql/policy/recheck/): a contact preference, a zone or a profile learned after the plan moves
-    the hours of what is still to go; fills recheck_windows (empty ones are suppressed later)."""
+    the hours of what is still to go; fills recheck_windows (empty ones are suppressed later).
+    An assigned call's slot follows: moved inside the narrowed window on the same agent's shift,
+    or, without room there, marked to be suppressed no_agent_today (recheck_slots, then
+    carry_slot_misfits after the gate)."""
     db.run(con, "policy/recheck/window_input", params)
     gate.person(con, params)
     db.run(con, "policy/recheck/windows", params)
     db.run(con, "policy/recheck/narrow_windows", params)
+    db.run(con, "calls/assign/recheck_slots", params)
+    db.run(con, "calls/assign/move_slots", params)
+
+
+def carry_slot_misfits(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
+    """The calls whose narrowed window left no room on their agent's shift (recheck_slots): a
+    no_agent_today verdict unless the gate gave one, and their assignment carried."""
+    db.run(con, "calls/assign/recheck_carry", params)
+    db.run(con, "calls/assign/carry_misfits", params)
 
 
 def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, *,
@@ -151,7 +163,8 @@ def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, no
     Dispatch calls this at the start of every pass, so what the borrower did after the plan was
     made (paid, replied STOP, asked for a plan, named other hours, was flagged vulnerable) wins
     over what was planned. In order: the windows of the contacts still to go are narrowed to the
-    person's current window (never widened); the gate judges those open now; the caps are counted
+    person's current window (never widened), an assigned call's slot with it (or the call carried,
+    no_agent_today, when its agent's shift has no room left in it); the gate judges those open now; the caps are counted
     again against the person's current limits (sql/policy/recheck/caps.sql). `day` limits it to
     the contacts of that local day (see dispatch_due).
     """
@@ -166,6 +179,7 @@ def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, no
         db.run(con, "policy/recheck_input", params)
         gate.judge(con, params)
         db.run(con, "policy/recheck/no_window", params)
+        carry_slot_misfits(con, params)
         db.run(con, "policy/recheck/caps", params)
         counts = dict(db.run(con, "policy/recheck_counts", params).fetchall())
         db.run(con, "policy/record_policy_version", params)

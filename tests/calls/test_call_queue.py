@@ -1,4 +1,6 @@
-"""The call queue: the day's calls, routed to teams, most severe and largest first, phones masked."""
+"""The call queue: the day's calls with their agents and slots (call_assignments), ranked per agent
+by slot; without an assignment (no roster) in team 'unassigned', most severe and largest first;
+phones masked."""
 
 from __future__ import annotations
 
@@ -47,14 +49,47 @@ def con(con):
     return c
 
 
-def test_the_queue_holds_the_days_calls_ranked_by_severity_then_amount(con):
+def assignment(con, aid: str, borrower: str, loan: str, agent: str, team: str, slot: datetime, *,
+               outcome: str = "assigned") -> None:
+    """A call_assignments row as loan_comms/calls/assign.py records it (10-minute slot)."""
+    insert(con, "call_assignments", attempt_id=aid, plan_date=DAY, borrower_id=borrower, loan_id=loan, step="dpd_5",
+           team=team, agent_id=agent if outcome == "assigned" else None, work_date=DAY,
+           slot_start=slot if outcome == "assigned" else None,
+           slot_end=slot + timedelta(minutes=10) if outcome == "assigned" else None, queue_rank=1,
+           priority_score=12.5, priority_reasons="[]", required_skills=[], carried_days=0, outcome=outcome,
+           reason=None if outcome == "assigned" else "agent_capacity", max_dials=2,
+           dial_until=slot + timedelta(hours=5), recorded_at=datetime.now(UTC))
+
+
+def test_without_assignments_the_queue_is_unassigned_ranked_by_severity_then_amount(con):
     assert build_call_queue(con, DAY) == 5
-    rows = con.execute("SELECT team, queue_rank, attempt_id, amount_due FROM call_queue ORDER BY team, queue_rank").fetchall()
-    assert rows == [("en/americas", 1, "c4", Decimal("500.00")),
-                    ("en/emea", 1, "c5", Decimal("500.00")),
-                    ("zh-CN/apac", 1, "c3", Decimal("100.00")),     # severity 4 first, whatever the amount
-                    ("zh-CN/apac", 2, "c2", Decimal("1200.00")),    # outstanding on both overdue installments
-                    ("zh-CN/apac", 3, "c1", Decimal("500.00"))]
+    rows = con.execute("SELECT team, queue_rank, attempt_id, amount_due, agent_id FROM call_queue "
+                       "ORDER BY team, queue_rank").fetchall()
+    assert rows == [("unassigned", 1, "c3", Decimal("100.00"), None),   # severity 4 first, whatever the amount
+                    ("unassigned", 2, "c2", Decimal("1200.00"), None),  # outstanding on both overdue installments
+                    ("unassigned", 3, "c1", Decimal("500.00"), None),
+                    ("unassigned", 4, "c5", Decimal("500.00"), None),
+                    ("unassigned", 5, "c4", Decimal("500.00"), None)]   # its window opens later
+
+
+def test_the_queue_takes_team_agent_and_slot_from_the_assignments_ranked_per_agent_by_slot(con):
+    t0 = datetime(2026, 11, 10, 1, 0, tzinfo=UTC)
+    assignment(con, "c1", "B-zh", "L-zh", "A-zh-01", "zh-CN/apac", t0 + timedelta(minutes=30))
+    assignment(con, "c2", "B-zh2", "L-zh2", "A-zh-01", "zh-CN/apac", t0)
+    assignment(con, "c3", "B-zh", "L-zh", "A-zh-02", "zh-CN/apac", t0)
+    assignment(con, "c4", "B-ny", "L-ny", "A-gl-02", "global", t0 + timedelta(hours=13))   # overflow team
+    assert build_call_queue(con, DAY) == 5
+    rows = con.execute("SELECT team, agent_id, queue_rank, attempt_id, slot_start, max_dials FROM call_queue "
+                       "ORDER BY team, agent_id NULLS FIRST, queue_rank").fetchall()
+    assert rows == [("global", "A-gl-02", 1, "c4", t0 + timedelta(hours=13), 2),
+                    ("unassigned", None, 1, "c5", None, None),          # no assignment: planned before a roster
+                    ("zh-CN/apac", "A-zh-01", 1, "c2", t0, 2),           # the earlier slot first
+                    ("zh-CN/apac", "A-zh-01", 2, "c1", t0 + timedelta(minutes=30), 2),
+                    ("zh-CN/apac", "A-zh-02", 1, "c3", t0, 2)]
+    q = read_call_queue(con, DAY)
+    assert {t["team"]: t["calls"] for t in q.teams} == {"global": 1, "unassigned": 1, "zh-CN/apac": 3}
+    assert [(r["team"], r["agent_id"], r["rank"]) for r in q.rows][:2] == [("global", "A-gl-02", 1),
+                                                                          ("unassigned", None, 1)]
 
 
 def test_each_call_carries_the_borrowers_local_window(con):
@@ -66,18 +101,18 @@ def test_each_call_carries_the_borrowers_local_window(con):
 
 def test_rebuilding_a_day_gives_the_same_queue(con):
     build_call_queue(con, DAY)
-    first = con.execute("SELECT * EXCLUDE (built_at) FROM call_queue ORDER BY ALL").fetchall()
+    first = con.execute("SELECT * EXCLUDE (built_at, queue_rank) FROM call_queue ORDER BY ALL").fetchall()
     con.execute("UPDATE contact_attempts SET status = 'suppressed' WHERE attempt_id = 'c5'")
     assert build_call_queue(con, DAY) == 4
     assert build_call_queue(con, DAY) == 4
-    again = con.execute("SELECT * EXCLUDE (built_at) FROM call_queue ORDER BY ALL").fetchall()
+    again = con.execute("SELECT * EXCLUDE (built_at, queue_rank) FROM call_queue ORDER BY ALL").fetchall()
     assert again == [r for r in first if r[1] != "c5"]
 
 
 def test_what_people_see_has_masked_phones_and_team_totals(con):
     build_call_queue(con, DAY)
     q = read_call_queue(con, DAY, limit=2)
-    assert q.total == 5 and {t["team"]: t["calls"] for t in q.teams} == {"en/americas": 1, "en/emea": 1, "zh-CN/apac": 3}
+    assert q.total == 5 and {t["team"]: t["calls"] for t in q.teams} == {"unassigned": 5}
     assert len(q.rows) == 2
     everything = read_call_queue(con, DAY).table()
     phones = {r["loan_id"]: r["phone_masked"] for r in everything}

@@ -1,11 +1,15 @@
 -- Builds the call queue of local day $as_of: every call contact of that day still planned or
--- already released (sent), routed to a team by language and region of the borrower's timezone,
--- ranked within the team by severity (highest first), then amount due (largest first), then
--- the window opening. Returns the number of rows inserted.
+-- already released (sent), with the team, agent, slot, priority score, max_dials and dial_until
+-- of its assignment (call_assignments, outcome 'assigned': loan_comms/calls/assign.py), ranked
+-- per agent by slot (then attempt id). A call without an assignment (no roster in the config, or
+-- a call planned before there was one) is in team 'unassigned', ranked there by severity (highest
+-- first), then amount due (largest first), then the window opening. Returns the number of rows.
 -- The amount is the attempt's amount_due, else the loan's outstanding total as of $as_of.
 -- The window shown is the attempt's send_after-send_before: the effective window (the overlap of
 -- every plausible zone's window, sql/policy/zones/contact_windows.sql) on the clock of the zone on file.
-INSERT INTO call_queue
+INSERT INTO call_queue (queue_date, attempt_id, borrower_id, loan_id, step, severity, amount_due, currency, team,
+                        language, timezone, jurisdiction, call_from, call_until, local_window, queue_rank, status,
+                        built_at, agent_id, slot_start, slot_end, priority_score, max_dials, dial_until)
 WITH calls AS (
     SELECT ca.attempt_id, ca.borrower_id, ca.loan_id, ca.step, ca.priority AS severity,
            ca.status, ca.send_after, ca.send_before, ca.amount_due,
@@ -24,19 +28,20 @@ WITH calls AS (
 ), routed AS (
     SELECT c.*,
            coalesce(c.amount_due, o.amount) AS amount,
-           coalesce(c.language, 'en') || '/' ||
-           CASE split_part(c.timezone, '/', 1)
-               WHEN 'Asia' THEN 'apac' WHEN 'Australia' THEN 'apac' WHEN 'Pacific' THEN 'apac'
-               WHEN 'Europe' THEN 'emea' WHEN 'Africa' THEN 'emea'
-               WHEN 'America' THEN 'americas'
-               ELSE 'global' END AS team
-    FROM calls c LEFT JOIN outstanding o USING (loan_id)
+           coalesce(a.team, 'unassigned') AS team,
+           a.agent_id, a.slot_start, a.slot_end, a.priority_score, a.max_dials, a.dial_until
+    FROM calls c
+    LEFT JOIN outstanding o USING (loan_id)
+    LEFT JOIN call_assignments a ON a.attempt_id = c.attempt_id AND a.outcome = 'assigned'
 )
 SELECT $as_of::DATE, attempt_id, borrower_id, loan_id, step, severity, amount, currency, team, language,
        timezone, jurisdiction, send_after, send_before,
        strftime(timezone(timezone, send_after), '%H:%M') || '-' ||
            strftime(timezone(timezone, send_before), '%H:%M') || ' ' || timezone,
-       row_number() OVER (PARTITION BY team ORDER BY severity DESC, amount DESC NULLS LAST,
-                          send_after, attempt_id)::INTEGER,
-       status, $built_at::TIMESTAMPTZ
+       CASE WHEN agent_id IS NOT NULL
+            THEN row_number() OVER (PARTITION BY team, agent_id ORDER BY slot_start, attempt_id)
+            ELSE row_number() OVER (PARTITION BY team, agent_id ORDER BY severity DESC, amount DESC NULLS LAST,
+                                                                         send_after, attempt_id) END::INTEGER,
+       status, $built_at::TIMESTAMPTZ,
+       agent_id, slot_start, slot_end, priority_score, max_dials, dial_until
 FROM routed;

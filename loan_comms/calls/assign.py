@@ -1,0 +1,219 @@
+"""Assigning the day's calls to agents with slots, and carrying what does not fit (issue 16).
+
+Runs inside the planner's `decide` right after the caps (sql/policy/decide.sql), when the lifecycle
+config names a roster: the calls the policy let through are routed to a team (sql/calls/assign/
+route.sql: the roster's [[routing]] rules), scored (priority.sql: a sum of transparent parts,
+stored with the call), and then, highest priority first, each goes to an agent of its team (then
+of the team's overflow_to teams, in order) who speaks the borrower's language, has every skill the
+call needs, has capacity left on the shift and whose shift overlaps the call's window; the call
+gets the earliest free slot inside that overlap (an agent's slots never overlap each other, those
+of earlier plan days on the same shift included).
+
+A call that fits nowhere is CARRIED: its decisions row becomes suppressed with the reason
+  agent_capacity   agents who could take it work a shift overlapping its window, but are full;
+  no_agent_today   no agent who could take it works a shift overlapping its window today;
+  no_agent         no agent of its team (or the teams taking its overflow) speaks the language
+                   with the skills the call needs: standing until the roster changes.
+The first two are transient: the ladder step / callback is not taken (step_taken) and is proposed
+again the next day, passing every cap again, with carried_days + 1 and more points.
+
+Why a Python loop: each call's slot depends on every call placed before it (the capacity left and
+the free slots of each shift), a sequential greedy SQL cannot express set-wise. It runs over rows
+fetched with one query each (calls, shifts, slots already booked), in memory, in
+O(calls x eligible shifts x slots per shift): 20k calls take a second or two. Everything else
+(routing, scores, headroom) is SQL. Deterministic: calls by score then key; among shifts that can
+take a call, the earliest slot, then the least loaded, then the agent id, so a replay gives the
+same answer.
+
+`decide` writes nothing: the result is the temp tables day_call_assignments and day_agent_days
+(and the carried calls suppressed in temp table decisions); `record_assignments` writes them in
+the plan's record transaction (anti-joins: a replayed day writes nothing new).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Mapping
+
+import duckdb
+import pyarrow as pa
+
+from loan_comms import db
+from loan_comms.calls.roster import Roster, register_roster_tables
+
+CARRY_REASONS: tuple[str, ...] = ("agent_capacity", "no_agent_today", "no_agent")
+
+ASSIGNMENT_SCHEMA = pa.schema([
+    ("idempotency_key", pa.string()), ("attempt_id", pa.string()), ("plan_date", pa.date32()),
+    ("borrower_id", pa.string()), ("loan_id", pa.string()), ("step", pa.string()), ("team", pa.string()),
+    ("agent_id", pa.string()), ("work_date", pa.date32()),
+    ("slot_start", pa.timestamp("us", tz="UTC")), ("slot_end", pa.timestamp("us", tz="UTC")),
+    ("queue_rank", pa.int32()), ("priority_score", pa.float64()), ("priority_reasons", pa.string()),
+    ("required_skills", pa.list_(pa.string())), ("carried_days", pa.int32()), ("outcome", pa.string()),
+    ("reason", pa.string()), ("max_dials", pa.int32()), ("dial_until", pa.timestamp("us", tz="UTC")),
+])
+
+_SHIFT_KEYS = pa.schema([("agent_id", pa.string()), ("work_date", pa.date32())])
+
+
+@dataclass
+class Shift:
+    """One agent's shift (their own local work date), with what is already booked on it."""
+
+    agent_id: str
+    work_date: date
+    team: str
+    languages: frozenset[str]
+    skills: frozenset[str]
+    capacity: int
+    start: datetime
+    end: datetime
+    used: int
+    slots: list[tuple[datetime, datetime]] = field(default_factory=list)   # sorted by start
+
+    def free_slot(self, lo: datetime, hi: datetime, length: timedelta) -> datetime | None:
+        """The earliest start s with [s, s + length) inside [lo, hi) and clear of every booked slot."""
+        cand = lo
+        for a, b in self.slots:
+            if b <= cand:
+                continue
+            if a >= cand + length:
+                break
+            cand = max(cand, b)
+        return cand if cand + length <= hi else None
+
+
+@dataclass
+class Outcome:
+    """What the assignment did with one day's calls (for the plan report and tests)."""
+
+    assigned: int = 0
+    carried: dict[str, int] = field(default_factory=dict)
+
+
+def _shifts(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> dict[str, list[Shift]]:
+    """Every call agent's shift around the day, by team, with the slots earlier plan days booked."""
+    by_key: dict[tuple[str, date], Shift] = {}
+    for r in db.arrow(con, "calls/assign/shifts", params).to_pylist():
+        by_key[(r["agent_id"], r["work_date"])] = Shift(
+            agent_id=r["agent_id"], work_date=r["work_date"], team=r["team"], languages=frozenset(r["languages"]),
+            skills=frozenset(r["skills"]), capacity=int(r["capacity"]), start=r["shift_start"], end=r["shift_end"],
+            used=int(r["used"]))
+    for r in db.arrow(con, "calls/assign/booked", params).to_pylist():
+        shift = by_key.get((r["agent_id"], r["work_date"]))
+        if shift is not None:
+            shift.slots.append((r["slot_start"], r["slot_end"]))
+    teams: dict[str, list[Shift]] = {}
+    for shift in by_key.values():
+        shift.slots.sort()
+        teams.setdefault(shift.team, []).append(shift)
+    return teams
+
+
+def _chain(team: str, overflow_to: list[str]) -> list[str]:
+    return list(dict.fromkeys([team, *overflow_to]))
+
+
+def _standing(roster: Roster) -> dict[tuple[str, str], list[frozenset[str]]]:
+    """(team, language) -> the skill sets of the roster's call agents of that team speaking it
+    (whatever their working days): what decides a standing no_agent."""
+    out: dict[tuple[str, str], list[frozenset[str]]] = {}
+    for a in roster.agents:
+        if "field" in a.skills or a.team == "field":
+            continue
+        for lang in a.languages:
+            out.setdefault((a.team, lang), []).append(frozenset(a.skills))
+    return out
+
+
+def assign_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping[str, Any]) -> Outcome:
+    """Assign the planned calls of temp table decisions; carried ones become suppressed in it.
+
+    Leaves temp tables day_call_assignments (every planned call: assigned or carried) and
+    day_agent_days (the shifts an assignment points to, as they stood) for record_assignments.
+    Writes nothing to the database's own tables."""
+    as_of: date = params["as_of"]
+    register_roster_tables(con, roster, as_of)
+    db.run(con, "calls/assign/route", params)
+    db.run(con, "calls/assign/priority", params)
+    calls = db.arrow(con, "calls/assign/calls", params).to_pylist()
+    teams = _shifts(con, params)
+    standing = _standing(roster)
+    length = timedelta(minutes=roster.calls.slot_minutes)
+    out: list[dict[str, Any]] = []
+    outcome = Outcome()
+    placed: list[tuple[dict[str, Any], Shift]] = []
+    for call in calls:
+        need = frozenset(call["required_skills"])
+        lang = call["language"]
+        after, before = call["send_after"], call["send_before"]
+        chain = _chain(call["team"], call["overflow_to"])
+        overlaps = False
+        best: tuple[tuple[datetime, int, str, date], Shift, datetime] | None = None
+        for team in chain:
+            for shift in teams.get(team, ()):
+                if lang not in shift.languages or not need <= shift.skills:
+                    continue
+                lo, hi = max(after, shift.start), min(before, shift.end)
+                if hi - lo < length:
+                    continue
+                overlaps = True
+                if shift.used >= shift.capacity:
+                    continue
+                start = shift.free_slot(lo, hi, length)
+                if start is None:
+                    continue
+                key = (start, shift.used, shift.agent_id, shift.work_date)
+                if best is None or key < best[0]:
+                    best = (key, shift, start)
+            if best is not None:
+                break
+        row = dict(idempotency_key=call["idempotency_key"], attempt_id=call["attempt_id"], plan_date=as_of,
+                   borrower_id=call["borrower_id"], loan_id=call["loan_id"], step=call["step"], team=call["team"],
+                   agent_id=None, work_date=None, slot_start=None, slot_end=None, queue_rank=None,
+                   priority_score=call["priority_score"], priority_reasons=call["priority_reasons"],
+                   required_skills=list(call["required_skills"]), carried_days=call["carried_days"],
+                   outcome="carried", reason=None, max_dials=None, dial_until=None)
+        if best is not None:
+            _, shift, start = best
+            slot = (start, start + length)
+            bisect.insort(shift.slots, slot)
+            shift.used += 1
+            row.update(team=shift.team, agent_id=shift.agent_id, work_date=shift.work_date, slot_start=slot[0],
+                       slot_end=slot[1], outcome="assigned", max_dials=call["max_dials"],
+                       dial_until=min(before, shift.end))
+            placed.append((row, shift))
+            outcome.assigned += 1
+        else:
+            able = any(need <= skills for team in chain for skills in standing.get((team, lang), ()))
+            reason = "agent_capacity" if overlaps else ("no_agent_today" if able else "no_agent")
+            row["reason"] = reason
+            outcome.carried[reason] = outcome.carried.get(reason, 0) + 1
+        out.append(row)
+    for row, shift in placed:   # the agent's calling order on the shift, earlier plan days' slots included
+        row["queue_rank"] = bisect.bisect_left(shift.slots, (row["slot_start"], row["slot_end"])) + 1
+    db.temp_table(con, "day_call_assignments", pa.Table.from_pylist(out, schema=ASSIGNMENT_SCHEMA))
+    used = sorted({(row["agent_id"], row["work_date"]) for row, _ in placed})
+    db.temp_table(con, "day_shift_keys", pa.Table.from_pylist(
+        [dict(agent_id=a, work_date=d) for a, d in used], schema=_SHIFT_KEYS))
+    db.run(con, "calls/assign/day_agent_days", params)
+    db.run(con, "calls/assign/carry", params)
+    return outcome
+
+
+def record_assignments(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
+    """Write what assign_calls decided (its temp tables on `con`) into agent_days and
+    call_assignments; call inside the plan's record transaction. Anti-joins: nothing twice."""
+    db.run(con, "calls/assign/record_agent_days", params)
+    db.run(con, "calls/assign/record_assignments", params)
+
+
+def assigned(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `con` holds an assignment decided by assign_calls (day_call_assignments)."""
+    return bool(db.value(con, "calls/assign/decided"))
+
+
+__all__ = ["ASSIGNMENT_SCHEMA", "CARRY_REASONS", "Outcome", "Shift", "assign_calls", "assigned",
+           "record_assignments"]

@@ -32,6 +32,7 @@ from loan_comms.masking import mask_loan_id
 from loan_comms.policy import gate
 from loan_comms.policy.engine import derive_state, ingest_payments, register_policy_tables
 from loan_comms.surveys.planning import SurveyLinks, propose as propose_surveys
+from loan_comms.visits import plan as visit_plan
 
 log = logging.getLogger("loan_comms.plan")
 
@@ -132,7 +133,7 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     through day_episodes, so the candidates see episodes as they stand on `as_of`; likewise the plan
     events the day would record (arrangement_event_changes: payments, misses, breaks, keeps of
     repayment plans, newest day only). `record` then applies exactly that, on the same connection.
-    Also leaves temp tables candidates and decisions.
+    Also leaves temp tables candidates, decisions and day_visit_plan (loan_comms/visits/plan.py).
     """
     now = now or plan_instant(as_of)
     params = {**_params(cfg, as_of, now, now), "advance": advance_state}
@@ -153,6 +154,7 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     db.run(con, "lifecycle/plan/gate_input", params)
     gate.judge(con, params)
     db.run(con, "policy/decide", params)
+    visit_plan.propose(con, cfg, as_of)   # visits to pairs of field agents, or carried (temp day_visit_plan)
     offers.propose(con, cfg, params)   # temp table offer_options: the options each planned offer carries
     return db.arrow(con, "lifecycle/plan/decisions", params)
 
@@ -179,6 +181,7 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
         days.start_plan(con, as_of, recorded_at, cfg.policy_version)
         db.run(con, "policy/record_policy_version", params)
         db.run(con, "policy/record_decisions", params)
+        visit_plan.record(con, cfg, params)   # visit_assignments and the field shifts used (agent_days)
     failed: Counter = Counter()
     for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress, offer_links):
         failed += _render_failures(rendered)

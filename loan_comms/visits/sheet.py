@@ -40,7 +40,7 @@ class VisitPlan:
         return sorted({r["pair"] for r in self.assigned})
 
     @property
-    def carried_by_reason(self) -> Counter:
+    def carried_by_reason(self) -> Counter[str]:
         return Counter(r["reason"] for r in self.carried)
 
     def __str__(self) -> str:

@@ -59,7 +59,7 @@ def notes(value: Any) -> str | None:
     text = value.strip()
     if len(text) > NOTES_MAX:
         raise ValueError(f"notes is {len(text)} characters long (at most {NOTES_MAX})")
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+    if any(ord(c) < 32 and c not in "\r\n\t" for c in text):
         raise ValueError("notes holds control characters")
     return text
 

@@ -32,11 +32,18 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, *, or_ignore: bool = Fals
                 list(columns.values()))
 
 
+# Where a hand-built borrower lives by default (the field agents of config/agents.toml cover these).
+CITY_OF_ZONE = {"Asia/Shanghai": ("Shanghai", "Huangpu"), "Asia/Hong_Kong": ("Hong Kong", "Kowloon City"),
+                "Europe/London": ("London", "Camden"), "Asia/Singapore": ("Singapore", "Tampines"),
+                "America/New_York": ("New York", "Brooklyn"), "America/Los_Angeles": ("Los Angeles", "Echo Park")}
+
+
 def borrower_row(con: duckdb.DuckDBPyConnection, borrower_id: str, *, name: str, phone: str | None,
-                 email: str | None, language: str, tz: str, jurisdiction: str) -> str:
+                 email: str | None, language: str, tz: str, jurisdiction: str,
+                 city: str | None = None, district: str | None = None) -> str:
     """A borrower; the first name is the first word of the full name."""
     insert(con, "borrowers", borrower_id=borrower_id, full_name=name, first_name=name.split()[0], phone_e164=phone,
-           email=email, language=language, timezone=tz, jurisdiction=jurisdiction)
+           email=email, language=language, timezone=tz, jurisdiction=jurisdiction, city=city, district=district)
     return borrower_id
 
 
@@ -105,15 +112,19 @@ class Book:
 
     def borrower(self, borrower_id: str, *, tz: str = "Asia/Shanghai", language: str = "zh-CN",
                  jurisdiction: str = "cn", phone: str | None = "own", email: str | None = "own",
-                 name: str = "Wang Wei") -> str:
+                 name: str = "Wang Wei", city: str | None = "auto", district: str | None = "auto") -> str:
         """A borrower; by default with a phone and an e-mail of their own (derived from the id), as
-        shared ones would share caps and opt-outs (contact points); pass the same phone to share one."""
+        shared ones would share caps and opt-outs (contact points); pass the same phone to share one.
+        city / district "auto": a city and district of the timezone (CITY_OF_ZONE), where a home visit goes."""
+        place = CITY_OF_ZONE.get(tz, (None, None))
+        city = place[0] if city == "auto" else city
+        district = place[1] if district == "auto" else district
         if phone == "own":
             phone = f"+86138{zlib.crc32(borrower_id.encode()) % 10**8:08d}"
         if email == "own":
             email = f"{borrower_id.lower()}@example.com"
         return borrower_row(self.con, borrower_id, name=name, phone=phone, email=email, language=language, tz=tz,
-                            jurisdiction=jurisdiction)
+                            jurisdiction=jurisdiction, city=city, district=district)
 
     def loan(self, loan_id: str, borrower_id: str, dues: list[tuple[str, str]], *,
              currency: str = "CNY", product: str = "personal_loan") -> str:

@@ -2,8 +2,8 @@
 
 It deliberately shares no code with the planner or the policy engine: it reads only
 `contact_attempts`, `borrower_events`, `borrowers`, `borrower_contact_points`, `loans`,
-`installments`, `outbox_messages`, `arrangement_loans` (the loans a plan covers), `agent_days` and
-`call_assignments` (the collectors' shifts and the calls given to them, issue 16) and the config file (and, for reply_opt_outs_honoured, the
+`installments`, `outbox_messages`, `arrangement_loans` (the loans a plan covers), `agent_days`,
+`call_assignments` and `visit_assignments` (the collectors' shifts and the calls and visits given to them, issue 16) and the config file (and, for reply_opt_outs_honoured, the
 reply classifier `loan_comms.understanding`, which reads every stored reply text again), and each rule is one plain SQL file in `sql/audit/` that an auditor can read on
 its own. A rule file builds `audit_rows`: one row per contact the rule applies to, with a
 `violation` column that says what is wrong (NULL when nothing is). This module only puts the
@@ -68,6 +68,9 @@ RULES: tuple[str, ...] = (
     "visit_working_days",
     # follow-up V: a visit recorded in full (collectors present, outcome in time)
     "visit_collectors",
+    # issue 16, part D: every visit slot inside the window, both shifts, a working day; the assigned pair went
+    "visit_slot_window",
+    "visit_pair",
     # issue 12: every SMS / e-mail reply read again by the classifier (audit_reply_meanings)
     "reply_opt_outs_honoured",
     # issue 13: by the providers' own receipts, no contact reached the borrower twice

@@ -29,6 +29,7 @@ COLUMNS: tuple[str, ...] = (
     "borrower_id", "full_name", "first_name", "phone_e164", "email", "language", "timezone",
     "jurisdiction", "segment", "loan_id", "product", "principal", "currency", "opened_on",
     "installment_no", "due_date", "amount_due", "amount_paid", "paid_at", "address_timezone",
+    "city", "district",
 )
 REQUIRED: tuple[str, ...] = (
     "borrower_id", "full_name", "phone_e164", "language", "timezone", "loan_id", "product",

@@ -32,14 +32,17 @@ def ingest_call_outcomes_cmd(file: Path = typer.Argument(..., help="Dialer expor
 @app.command("ingest-visit-outcomes")
 def ingest_visit_outcomes_cmd(file: Path = typer.Argument(..., help="Field-team export (.jsonl or .csv): attempt_id, "
                                                           "outcome, collectors, occurred_at [, visit_seq, "
-                                                          "promised_date, amount]."),
+                                                          "promised_date, amount, reason, notes, "
+                                                          "evidence_ref]."),
                               db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
                               encoding: Optional[str] = EncodingOpt) -> None:
-    """Record home-visit outcomes (met, not_home, refused, promise_to_pay, hardship) with the collectors
-    present; re-ingesting is safe. A promise pauses the ladder, hardship acts as a hardship request.
-    Bad rows go to import_quarantine with their line and reason; the good ones are recorded. A row
-    naming fewer than [visits] min_collectors is recorded all the same, and the report says how many
-    (the audit's visit_collectors rule flags them)."""
+    """Record home-visit outcomes (met, not_home, refused, promise_to_pay, hardship, cancelled with a
+    reason) with the collectors present, optional notes (kept in the record only, never printed) and
+    an evidence reference; re-ingesting is safe. A promise pauses the ladder, hardship acts as a
+    hardship request. Bad rows go to import_quarantine with their line and reason; the good ones are
+    recorded. A row naming fewer than [visits] min_collectors, or not the pair the visit plan
+    assigned, is recorded all the same, and the report says how many (audit: visit_collectors,
+    visit_pair)."""
     from loan_comms.inbound.visits import ingest_visit_outcomes
 
     minimum = load_cfg(config).visits.min_collectors

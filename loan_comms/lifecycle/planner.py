@@ -34,6 +34,7 @@ from loan_comms.masking import mask_loan_id
 from loan_comms.policy import gate
 from loan_comms.policy.engine import derive_state, ingest_payments, register_policy_tables
 from loan_comms.surveys.planning import SurveyLinks, propose as propose_surveys
+from loan_comms.visits import plan as visit_plan
 
 log = logging.getLogger("loan_comms.plan")
 
@@ -135,9 +136,10 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     events the day would record (arrangement_event_changes: payments, misses, breaks, keeps of
     repayment plans, newest day only). `record` then applies exactly that, on the same connection.
     Also leaves temp tables candidates and decisions. With a roster ([calls].roster), the calls
-    let through are assigned to agents with slots (loan_comms/calls/assign.py): those that fit
-    nowhere are carried (suppressed here, with their reason), and the assignment waits in temp
-    tables for `record`.
+    let through are assigned to agents with slots (loan_comms/calls/assign.py) and the visits to
+    pairs of field agents (loan_comms/visits/plan.py, temp day_visit_plan): those that fit nowhere
+    are carried (suppressed here, with their reason), and the assignments wait in temp tables for
+    `record`.
     """
     now = now or plan_instant(as_of)
     params = {**_params(cfg, as_of, now, now), "advance": advance_state}
@@ -161,6 +163,7 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     roster = roster_for(cfg)
     if roster is not None:   # the calls let through go to agents with slots; what does not fit is carried
         assign.assign_calls(con, roster, params)
+    visit_plan.propose(con, cfg, as_of)   # visits to pairs of field agents, or carried (temp day_visit_plan)
     offers.propose(con, cfg, params)   # temp table offer_options: the options each planned offer carries
     return db.arrow(con, "lifecycle/plan/decisions", params)
 
@@ -189,6 +192,7 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
         db.run(con, "policy/record_decisions", params)
         if roster_for(cfg) is not None and assign.assigned(con):   # the calls' agents and slots
             assign.record_assignments(con, params)
+        visit_plan.record(con, cfg, params)   # visit_assignments and the field shifts used (agent_days)
     failed: Counter = Counter()
     for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress, offer_links):
         failed += _render_failures(rendered)

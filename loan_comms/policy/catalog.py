@@ -239,6 +239,15 @@ REASONS: tuple[Reason, ...] = (
            (f"{_ASSIGN}::test_no_agent_speaking_the_language_with_the_skills_is_standing_no_agent",),
            "no agent of the call's team or its overflow teams speaks the language with the skills the call "
            "needs: standing until the roster changes (counts as taken, so the ladder moves on)"),
+    # issue 16, part D: a visit goes to a pair of field agents with a slot, or is carried (visits/apply_plan.sql)
+    Reason("field_capacity", "visits/apply_plan.sql", "visit_slot_window",
+           ("tests/visits/test_visit_plan.py::test_overflow_is_carried_with_field_capacity_and_goes_the_next_working_day",),
+           "no pair of field agents covering the borrower's city has a free slot in the window today: carried, "
+           "the ladder proposes the visit again the next allowed day (loan_comms/visits/plan.py)"),
+    Reason("no_field_pair", "visits/apply_plan.sql", "visit_pair",
+           ("tests/visits/test_visit_plan.py::test_no_city_or_no_pair_for_the_city_is_no_field_pair_and_the_ladder_moves_on",),
+           "no city on file, or no two field agents cover the city with one speaking the borrower's language: "
+           "the visit is a step that cannot be made (standing) and the ladder moves on"),
     Reason("window_missed", "policy/apply_recheck.sql", "nothing_lost",
            (f"{_RULES}::test_window_passed_unsent_is_suppressed_never_sent_late",),
            "the contact window closed unsent: never sent late"),

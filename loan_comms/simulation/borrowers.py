@@ -74,7 +74,8 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 def report_visits(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, seed: int,
                   workdir: Path, *, answers: bool = True) -> str:
-    """The field team's reports of the visits made on `as_of` (two collectors each), filed the next
+    """The field team's reports of the visits made on `as_of` (by the pair the visit plan assigned, in
+    the visit's slot, with an evidence reference; a few cancelled with a reason), filed the next
     day through the production ingestion (`ingest-visit-outcomes`); the file lands in
     workdir/<day>/field_visits.jsonl. The simulator calls it with the rest of the day's behaviour;
     the demo, which has no borrowers reacting, still has a field team, so every visit is recorded

@@ -4,6 +4,7 @@
 -- every visit to be recorded (what happened, who was there); FCA CONC 7.9: visits accountable.
 -- An outcome is a 'visit_outcome' event whose detail.attempt_id is the visit (its collectors:
 -- detail.collectors, a JSON list of ids); "recorded" is the event's recorded_at (when it reached us).
+-- A cancelled visit (outcome 'cancelled': nobody went in) is a record in time, not judged on who was there.
 -- Checked: every attempted visit.
 -- Violation: an outcome of the visit names fewer than min_collectors collectors; or none of its
 -- outcomes was recorded within outcome_within_days days of the visit (sent_at), either recorded
@@ -13,12 +14,13 @@ WITH outcomes AS (
     SELECT CASE WHEN json_valid(detail) THEN json_extract_string(detail, '$.attempt_id') END AS attempt_id,
            coalesce(CASE WHEN json_valid(detail) THEN json_array_length(detail, '$.collectors') END, 0)
                AS collectors,
+           CASE WHEN json_valid(detail) THEN json_extract_string(detail, '$.outcome') END AS outcome,
            recorded_at
     FROM borrower_events
     WHERE kind = 'visit_outcome'
 ),
 per_visit AS (
-    SELECT attempt_id, count(*) AS outcomes, min(collectors) AS fewest_collectors,
+    SELECT attempt_id, count(*) AS outcomes, min(collectors) FILTER (WHERE coalesce(outcome, '') <> 'cancelled') AS fewest_collectors,
            min(recorded_at) AS first_recorded_at
     FROM outcomes WHERE attempt_id IS NOT NULL GROUP BY attempt_id
 )

@@ -7,7 +7,9 @@
 --     recipient, no usable contact point, channel opted out or a review item past its deadline
 --     (review_overdue: the opt-out it may have been), cease-contact, attorney, deceased, bankruptcy, breathing
 --     space, a channel the borrower asked us not to use or barred while vulnerable, no common
---     window, a visit whose notice can never go, a call no agent of the roster can take: no_agent); a contact the policy only held back (cap, pause, holiday, missed window) does not
+--     window, a visit whose notice can never go, a call no agent of the roster can take: no_agent,
+--     a visit no pair of field agents could ever make: no_field_pair, no city on file or no pair
+--     covering it); a contact the policy only held back (cap, pause, holiday, missed window) does not
 --     count, so the step is tried again the next day. Why the standing ones count: otherwise the
 --     ladder waits forever on a step that cannot go and never reaches a later legally required
 --     notice (issue 11 case 7, Reg F 1006.6(c)(2)). The audit's ladder_order accepts any decided
@@ -25,7 +27,7 @@ CREATE OR REPLACE TEMP MACRO step_taken(status, suppressed_reason) AS
     (status <> 'suppressed' OR suppressed_reason LIKE 'opted_out_%'
      OR suppressed_reason IN ('no_recipient', 'point_unusable', 'place_avoided', 'review_overdue', 'cease_contact', 'attorney_represented', 'deceased', 'bankruptcy',
                               'breathing_space', 'preference_channel', 'vulnerable_no_calls', 'no_common_window',
-                              'visit_unannounced', 'no_agent'));
+                              'visit_unannounced', 'no_agent', 'no_field_pair'));
 
 CREATE OR REPLACE TEMP MACRO point_id(kind, address) AS
     CASE WHEN address IS NOT NULL THEN kind || ':' || substr(sha256(kind || ':' || address), 1, 16) END;

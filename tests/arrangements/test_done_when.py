@@ -245,11 +245,13 @@ def story(cfg: LifecycleConfig, tmp_path_factory: pytest.TempPathFactory) -> Ite
             for day in map(D, LATER_DAYS):
                 days.run(day)
                 if day == VISIT_DAY:          # the field team reports B2's visit (ingest-visit-outcomes)
-                    visit = s.rows("SELECT attempt_id FROM contact_attempts WHERE borrower_id = 'B2' "
+                    visit = s.rows("SELECT attempt_id, agent_ids FROM contact_attempts LEFT JOIN visit_assignments "
+                                   "USING (attempt_id) WHERE contact_attempts.borrower_id = 'B2' "
                                    "AND channel = 'visit' AND status IN ('sent', 'delivered')")
                     assert len(visit) == 1, "the control's visit went"
-                    ingest_visit_outcomes(con, drop(tmp / "field", "visits-0728.jsonl", [
-                        {"attempt_id": visit[0]["attempt_id"], "outcome": "not_home", "collectors": ["FC01", "FC02"],
+                    ingest_visit_outcomes(con, drop(tmp / "field", "visits-0728.jsonl", [   # by the assigned pair
+                        {"attempt_id": visit[0]["attempt_id"], "outcome": "not_home",
+                         "collectors": visit[0]["agent_ids"] or ["FC01", "FC02"],
                          "occurred_at": local(day, "15:00").isoformat()}]), now=local(day, "20:00"),
                         min_collectors=live.visits.min_collectors)
                 if day in PLAN_DATES:

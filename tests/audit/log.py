@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 
 from loan_comms.audit import AuditReport, run_audit
 from loan_comms.config import LifecycleConfig
-from tests.builders import ContactLog, point_row
+from tests.builders import ContactLog, insert, point_row
 
 __all__ = ["EPISODE", "NOW", "UK_EPISODE", "VISIT_EPISODE", "ContactLog", "audit", "clean_log", "fired"]
 
@@ -122,6 +122,18 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
                         episode_id=VISIT_EPISODE)
     # Two collectors went, and the field team's report came in the next morning (visit_collectors).
     log.visit_outcome("BV", visit, "met", "2026-03-10 11:00", loan_id="LV", recorded="2026-03-11 09:00")
+    # They were the pair the visit plan assigned, in a slot inside her window and both their shifts
+    # (visit_slot_window, visit_pair).
+    slot = log.at("BV", "2026-03-10 10:00")
+    for agent in ("FC01", "FC02"):
+        insert(con, "agent_days", agent_id=agent, work_date=datetime(2026, 3, 10).date(), team="field",
+               languages=["zh-CN"], skills=["field"], cities=["Shanghai"], capacity=4, timezone="Asia/Shanghai",
+               shift_start=log.at("BV", "2026-03-10 09:00"), shift_end=log.at("BV", "2026-03-10 18:00"),
+               recorded_at=slot)
+    insert(con, "visit_assignments", attempt_id=visit, plan_date=datetime(2026, 3, 10).date(), borrower_id="BV",
+           loan_id="LV", city="Shanghai", district="Huangpu", route_order=1, agent_ids=["FC01", "FC02"],
+           work_date=datetime(2026, 3, 10).date(), slot_start=slot, slot_end=slot + timedelta(minutes=90),
+           outcome="assigned", recorded_at=slot)
 
     # BS is asked twice, 109 days apart (survey_fatigue: 90), with no complaint or dispute open
     # (survey_restrictions); the complaint of January was resolved before the second survey.

@@ -486,3 +486,18 @@ def test_a_missing_timezone_is_derived_from_the_phone_else_the_jurisdiction(con,
                    ("B2", "Europe/London", "jurisdiction", "Europe/London")]
     assert report.quarantined == {"missing_timezone": 1, "unknown_timezone": 1, "borrower_quarantined": 4}
     assert any("none from the phone or the jurisdiction" in q["reason"] for q in quarantine(con))
+
+
+def test_city_and_district_are_imported_and_a_bad_place_is_quarantined(con, tmp_path):
+    """Where a home visit goes (issue 16): optional city and district, updated by a later export;
+    a value that is not a place name (an e-mail address, a paragraph) is bad_place."""
+    rows = (three("L1", "B1", city=" Shanghai ", district="Huangpu") + three("L2", "B2")
+            + three("L3", "B3", city="wang@example.com"))
+    import_book(con, write_csv(tmp_path / "f.csv", rows), now=NOW)
+    got = con.execute("SELECT borrower_id, city, district FROM borrowers ORDER BY borrower_id").fetchall()
+    assert got == [("B1", "Shanghai", "Huangpu"), ("B2", None, None)]
+    assert [q["reason"] for q in quarantine(con)][0].startswith("city is not a place name")
+    report = import_book(con, write_csv(tmp_path / "g.csv", three("L1", "B1", city="Beijing", district="Chaoyang")),
+                         now=NOW)
+    assert report.borrowers_updated == 1
+    assert con.execute("SELECT city, district FROM borrowers WHERE borrower_id = 'B1'").fetchone() == ("Beijing", "Chaoyang")

@@ -262,3 +262,14 @@ def test_a_single_loan_book_works():
     con, report = build(1, seed=2)
     assert (report.borrowers, report.loans) == (1, 1)
     assert report.installments >= 3
+
+
+def test_every_synthetic_borrower_has_a_city_of_their_timezone_and_a_district(con):
+    """Where a home visit goes (issue 16): a city of the timezone, a district of the city; a family
+    sharing a home shares it."""
+    generate_book(con, loans=400, seed=5, start=START)
+    cities = dict(q(con, "SELECT timezone, list(DISTINCT city ORDER BY city) FROM borrowers GROUP BY timezone"))
+    assert cities["Asia/Shanghai"] == ["Beijing", "Shanghai"] and cities["Europe/London"] == ["London"]
+    assert cities["Asia/Hong_Kong"] == ["Hong Kong"] and cities["America/Los_Angeles"] == ["Los Angeles"]
+    assert q(con, "SELECT count(*) FROM borrowers WHERE city IS NULL OR district IS NULL")[0][0] == 0
+    assert q(con, "SELECT count(DISTINCT district) FROM borrowers WHERE city = 'Shanghai'")[0][0] >= 4

@@ -66,7 +66,8 @@ def test_one_bad_row_never_costs_a_good_one(con, tmp_path):
     assert report.rejected == [
         "line 2: attempt_id 'C1' is not a visit we made",
         "line 3: attempt_id 'nope' is not a visit we made",
-        "line 4: outcome 'shouted' is not one of met, not_home, refused, promise_to_pay, hardship",
+        "line 4: outcome 'shouted' is not one of met, not_home, refused, promise_to_pay, hardship, "
+        "cancelled",
         "line 5: collectors is missing (the ids of the collectors present at the visit)",
         "line 6: collectors names the same collector twice",
         "line 7: collectors 'Wang Wei' is not a collector id",

@@ -46,16 +46,18 @@ def sent(book: Book) -> list[tuple[date, str, str]]:
 
 
 def audit_clean(book: Book, cfg: LifecycleConfig, at: date) -> None:
-    """The audit finds nothing, once the field team has reported every visit not yet reported (two
-    collectors, an hour after it: the audit's visit_collectors asks every visit to be recorded)."""
+    """The audit finds nothing, once the field team has reported every visit not yet reported (the
+    pair the visit plan assigned, an hour after it: the audit's visit_collectors asks every visit to
+    be recorded, visit_pair that the assigned pair went)."""
     book.con.execute("UPDATE contact_attempts SET decided_by_rule = coalesce(decided_by_rule, 'allowed')")
     book.con.execute("""
         INSERT INTO borrower_events (borrower_id, loan_id, kind, occurred_at, detail, channel, source, external_id,
                                      recorded_at, scope)
-        SELECT borrower_id, loan_id, 'visit_outcome', sent_at + INTERVAL 1 HOUR,
-               json_object('outcome', 'not_home', 'attempt_id', attempt_id, 'collectors', '["FC01", "FC02"]'::JSON),
+        SELECT a.borrower_id, a.loan_id, 'visit_outcome', sent_at + INTERVAL 1 HOUR,
+               json_object('outcome', 'not_home', 'attempt_id', attempt_id,
+                           'collectors', coalesce(va.agent_ids, ['FC01', 'FC02'])),
                'visit', 'test', 'visit:' || attempt_id || ':report', sent_at + INTERVAL 1 HOUR, 'loan'
-        FROM contact_attempts AS a
+        FROM contact_attempts AS a LEFT JOIN visit_assignments AS va USING (attempt_id)
         WHERE channel = 'visit' AND sent_at IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM borrower_events AS e
                           WHERE e.kind = 'visit_outcome' AND json_extract_string(e.detail, '$.attempt_id') = a.attempt_id)

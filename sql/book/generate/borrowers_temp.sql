@@ -2,7 +2,8 @@
 -- Asia/Shanghai, plus Hong Kong, Singapore, London, New York, Los Angeles; jurisdiction from the
 -- timezone (2% 'default'); zh-CN ~70%; Chinese or English names to match the language (some long);
 -- valid E.164 mobiles for the place (+86 / +852 / +65 / +44 7 / +1); ~12% without email;
--- 8% small businesses; a latent payment behaviour (25/45/18/7/5%).
+-- 8% small businesses; a latent payment behaviour (25/45/18/7/5%); a city of the timezone (Asia/Shanghai:
+-- Shanghai 65%, Beijing 35%) and one of a handful of its districts, where a home visit goes.
 -- The seams real books have (issue 11), so the policy meets them every simulated day:
 --   * phone from elsewhere: 10% of New York borrowers kept a Los Angeles number, 5% of London ones
 --     have a +1 415 number (the timezone on file and the phone's zone differ);
@@ -106,6 +107,14 @@ fullnamed AS (
            END AS email_local
     FROM named
 ),
+homes AS (   -- where a home visit would go: a city of the timezone (Shanghai or Beijing for Asia/Shanghai)
+    SELECT *,
+           CASE timezone WHEN 'Asia/Shanghai' THEN CASE WHEN syn_u($seed, i, 'city') < 0.65 THEN 'Shanghai' ELSE 'Beijing' END
+                         WHEN 'Asia/Hong_Kong' THEN 'Hong Kong' WHEN 'Asia/Singapore' THEN 'Singapore'
+                         WHEN 'Europe/London' THEN 'London' WHEN 'America/New_York' THEN 'New York'
+                         WHEN 'America/Los_Angeles' THEN 'Los Angeles' END AS city
+    FROM fullnamed
+),
 own AS (
 SELECT borrower_id,
        full_name,
@@ -145,14 +154,26 @@ SELECT borrower_id,
             WHEN syn_u($seed, i, 'beh') < 0.88 THEN 'late' WHEN syn_u($seed, i, 'beh') < 0.95 THEN 'partial'
             ELSE 'never' END AS behaviour,
        syn_u($seed, i, 'family') < 0.03 AND i > 0 AS shares_home,
+       city,
+       syn_pick(CASE city
+                    WHEN 'Shanghai' THEN ['Huangpu', 'Pudong', 'Xuhui', 'Jing''an', 'Changning', 'Yangpu']
+                    WHEN 'Beijing' THEN ['Chaoyang', 'Haidian', 'Dongcheng', 'Xicheng', 'Fengtai']
+                    WHEN 'Hong Kong' THEN ['Kowloon City', 'Sha Tin', 'Wan Chai', 'Yau Tsim Mong', 'Eastern']
+                    WHEN 'Singapore' THEN ['Tampines', 'Jurong West', 'Woodlands', 'Bedok', 'Queenstown']
+                    WHEN 'London' THEN ['Camden', 'Hackney', 'Lambeth', 'Tower Hamlets', 'Croydon']
+                    WHEN 'New York' THEN ['Brooklyn', 'Queens', 'Manhattan', 'The Bronx', 'Flushing']
+                    ELSE ['Echo Park', 'Koreatown', 'San Gabriel', 'Santa Monica', 'Downtown'] END,
+                syn_u($seed, i, 'district')) AS district,
        i
-FROM fullnamed
+FROM homes
 ),
 families AS (   -- a borrower sharing the phone and home of the one generated before them
     SELECT * REPLACE (
                CASE WHEN shares_home THEN lag(phone_e164) OVER w ELSE phone_e164 END AS phone_e164,
                CASE WHEN shares_home THEN lag(timezone) OVER w ELSE timezone END AS timezone,
-               CASE WHEN shares_home THEN lag(jurisdiction) OVER w ELSE jurisdiction END AS jurisdiction)
+               CASE WHEN shares_home THEN lag(jurisdiction) OVER w ELSE jurisdiction END AS jurisdiction,
+               CASE WHEN shares_home THEN lag(city) OVER w ELSE city END AS city,
+               CASE WHEN shares_home THEN lag(district) OVER w ELSE district END AS district)
     FROM own
     WINDOW w AS (ORDER BY i)
 )

@@ -30,7 +30,8 @@ SELECT b.borrower_id, b.full_name, b.first_name, b.phone_e164, b.email, b.langua
        i.installment_no, i.due_date, i.amount_due,
        CASE WHEN $use_feed THEN nullif(a.paid, 0) ELSE nullif(i.amount_paid, 0) END::DECIMAL(18, 2) AS amount_paid,
        CASE WHEN $use_feed THEN CASE WHEN a.paid >= i.amount_due THEN a.settled_at WHEN a.paid > 0 THEN a.last_paid END
-            ELSE i.paid_at END AS paid_at
+            ELSE i.paid_at END AS paid_at,
+       b.city, b.district
 FROM installments AS i
 JOIN loans AS l USING (loan_id)
 JOIN borrowers AS b USING (borrower_id)

@@ -18,6 +18,8 @@ WITH t AS (
            nullif(trim(language), '')                                AS language_in,
            nullif(trim(timezone), '')                                AS timezone_in,
            nullif(trim(address_timezone), '')                        AS address_timezone,
+           nullif(trim(city), '')                                    AS city,
+           nullif(trim(district), '')                                AS district,
            coalesce(lower(nullif(trim(jurisdiction), '')), 'default') AS jurisdiction,
            coalesce(lower(nullif(trim(segment), '')), 'consumer')    AS segment,
            nullif(trim(loan_id), '')                                 AS loan_id,
@@ -65,7 +67,7 @@ SELECT line, line_problem,
        coalesce(timezone_in, phone_zone, jurisdiction_zone) AS timezone,
        CASE WHEN timezone_in IS NOT NULL THEN 'file' WHEN phone_zone IS NOT NULL THEN 'phone'
             WHEN jurisdiction_zone IS NOT NULL THEN 'jurisdiction' END AS timezone_source,
-       address_timezone, jurisdiction, segment,
+       address_timezone, city, district, jurisdiction, segment,
        loan_id, product, principal, currency, opened_on,
        installment_no_in, installment_no, due_date, amount_due,
        coalesce(amount_paid_v, 0) AS amount_paid, paid_at,
@@ -86,6 +88,10 @@ SELECT line, line_problem,
                 WHEN timezone_problem IS NOT NULL THEN {'code': 'unknown_timezone', 'entity': 'borrower', 'msg': timezone_problem} END,
            CASE WHEN address_timezone_problem IS NOT NULL
                 THEN {'code': 'unknown_timezone', 'entity': 'borrower', 'msg': 'address_timezone: ' || address_timezone_problem} END,
+           CASE WHEN length(city) > 80 OR regexp_matches(city, '[\x00-\x1f@]')
+                THEN {'code': 'bad_place', 'entity': 'borrower', 'msg': 'city is not a place name (at most 80 characters, no control characters or @)'}
+                WHEN length(district) > 80 OR regexp_matches(district, '[\x00-\x1f@]')
+                THEN {'code': 'bad_place', 'entity': 'borrower', 'msg': 'district is not a place name (at most 80 characters, no control characters or @)'} END,
            CASE WHEN NOT list_contains($jurisdictions, jurisdiction)
                 THEN {'code': 'unknown_jurisdiction', 'entity': 'borrower',
                       'msg': 'jurisdiction ''' || jurisdiction || ''' is not one of ' || array_to_string($jurisdictions, ', ')} END,

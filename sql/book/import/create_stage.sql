@@ -23,5 +23,7 @@ CREATE OR REPLACE TEMP TABLE import_stage (
     amount_due      VARCHAR,
     amount_paid     VARCHAR,
     paid_at         VARCHAR,
-    address_timezone VARCHAR                        -- optional: IANA zone of the postal address
+    address_timezone VARCHAR,                       -- optional: IANA zone of the postal address
+    city            VARCHAR,                        -- optional: where a home visit goes (field agents cover cities)
+    district        VARCHAR                         -- optional: the district of the city (a visit round is one area)
 );

@@ -10,6 +10,8 @@ SELECT borrower_id,
        arg_min(timezone, line)     AS timezone,
        arg_min(timezone_source, line) AS timezone_source,
        arg_min(address_timezone, line) AS address_timezone,
+       arg_min(city, line)         AS city,
+       arg_min(district, line)     AS district,
        arg_min(jurisdiction, line) AS jurisdiction,
        arg_min(segment, line)      AS segment
 FROM import_resolved

@@ -13,7 +13,7 @@ b_variants AS (   -- borrowers whose lines do not all agree (rare: the column-by
     FROM clean WHERE borrower_id IS NOT NULL
     GROUP BY borrower_id
     HAVING count(DISTINCT hash(full_name, first_name, coalesce(phone_e164, phone_in), email, language,
-                               timezone, address_timezone, jurisdiction, segment)) > 1
+                               timezone, address_timezone, city, district, jurisdiction, segment)) > 1
 ),
 b_conf AS (
     SELECT borrower_id,
@@ -25,6 +25,8 @@ b_conf AS (
                CASE WHEN count(DISTINCT coalesce(language, '')) > 1 THEN 'language' END,
                CASE WHEN count(DISTINCT coalesce(timezone, '')) > 1 THEN 'timezone' END,
                CASE WHEN count(DISTINCT coalesce(address_timezone, '')) > 1 THEN 'address_timezone' END,
+               CASE WHEN count(DISTINCT coalesce(city, '')) > 1 THEN 'city' END,
+               CASE WHEN count(DISTINCT coalesce(district, '')) > 1 THEN 'district' END,
                CASE WHEN count(DISTINCT jurisdiction) > 1 THEN 'jurisdiction' END,
                CASE WHEN count(DISTINCT segment) > 1 THEN 'segment' END
            ], lambda x: x IS NOT NULL) AS cols,
@@ -148,7 +150,7 @@ verdict AS (
     LEFT JOIN bad_l AS bl ON bl.loan_id = a.loan_id AND a.line_problem IS NULL
 )
 SELECT line, line_problem, borrower_id, full_name, first_name, phone_e164, email, language, timezone,
-       timezone_source, address_timezone, jurisdiction, segment, loan_id, product, principal, currency, opened_on, installment_no, due_date,
+       timezone_source, address_timezone, city, district, jurisdiction, segment, loan_id, product, principal, currency, opened_on, installment_no, due_date,
        amount_due, amount_paid, paid_at,
        coalesce(borrower_bad, false) AS borrower_bad,
        coalesce(loan_bad, false) AS loan_bad,

@@ -119,18 +119,20 @@ def export_cases(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, *, as_of:
         return report
     name = _free_name(folder, partner, as_of)
     body = b"".join(_line(c) for c in cases)
-    manifest = {
+    case_ids = [str(c["case_id"]) for c in cases]
+    contacts = sum(len(c["contacts"]) for c in cases)
+    manifest: dict[str, Any] = {
         "format": FORMAT, "partner": partner, "day": as_of.isoformat(), "file": name,
         "sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body), "cases": len(cases),
-        "contacts": sum(len(c["contacts"]) for c in cases),
+        "contacts": contacts,
         "installments": sum(len(c["installments"]) for c in cases),
-        "case_ids": [c["case_id"] for c in cases], "written_at": _iso(exported_at),
+        "case_ids": case_ids, "written_at": _iso(exported_at),
     }
     _write_private(folder / name, body)
     _write_private(folder / (_stem(name) + MANIFEST_SUFFIX),
                    json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
-    _record(con, partner, name, manifest["case_ids"], exported_at)
-    report.cases, report.contacts = len(cases), manifest["contacts"]
+    _record(con, partner, name, case_ids, exported_at)
+    report.cases, report.contacts = len(cases), contacts
     report.files.append(name)
     return report
 

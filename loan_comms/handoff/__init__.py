@@ -2,9 +2,9 @@
 then the loan is silent.
 
 - `config.py`: the [handoff] section (partner, folder); the step is a ladder flag (`handoff = true`).
-- State: sql/handoff/state.sql (which loans are handed off as of an instant, read by the gate rule
-  sql/policy/rules/handed_off.sql at plan and send time) and sql/handoff/record.sql (the `handoffs`
-  table, written in the plan's record transaction).
+- `state.py`: the config table cfg_handoff; sql/handoff/state.sql (which loans are handed off as of
+  an instant, read by the gate rule sql/policy/rules/handed_off.sql at plan and send time) and
+  sql/handoff/record.sql (the `handoffs` table, written in the plan's record transaction).
 - `recall.py`: an operator gives a case back (`loan-comms handoff recall`).
 - `export.py`: the case files for the partner, each case exactly once (`loan-comms handoff export`).
 

@@ -171,3 +171,18 @@ def test_the_hand_off_step_is_one_and_the_last(tmp_path, old, new, message):
         (tmp_path / name).write_text((CONFIG_PATH.parent / name).read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_config(tmp_path / "lifecycle.toml")
+
+
+def test_a_hand_off_recalled_before_any_plan_recorded_it_is_kept_as_recalled(book, cfg, renderer):
+    """The letter went this morning and the case is recalled before the next plan: the recall writes
+    the row itself (recalled), and the next plan neither hands the loan off again nor silences it."""
+    handoff_book(book)
+    run(book, cfg, renderer, START, 1)
+    assert handoffs(book) == []
+    at = datetime.combine(START, time(12), tzinfo=UTC)
+    recall(book.con, cfg, "L1", "sent by mistake", now=at)
+    [(loan, _, _, _, recalled_at)] = handoffs(book)
+    assert (loan, recalled_at) == ("L1", at)
+    run(book, cfg, renderer, START + timedelta(days=1), 2)
+    assert [h[4] for h in handoffs(book)] == [at]
+    assert "handed_off" not in {a["suppressed_reason"] for a in book.attempts(loan_id="L1")}

@@ -9,6 +9,7 @@ from prefect import flow
 from tasks.arrangement_export import export_arrangement_records
 from tasks.alerts import alert_on_failure
 from tasks.dispatch import dispatch_whole_day
+from tasks.handoff import export_handoff_cases
 from tasks.plan import plan_contacts
 from tasks.report import publish_day_summary
 from tasks.simulate import simulate_borrowers
@@ -28,6 +29,7 @@ def simulate_lifecycle(start: date, days: int, db_path: str, seed: int = 7, work
         dispatch_whole_day(db_path, as_of, config_path, receipts_inbox=receipts_inbox)
         simulate_borrowers(db_path, as_of, seed, workdir, config_path)
         export_arrangement_records(db_path, config_path, as_of, "simulate-lifecycle")   # plans agreed that day
+        export_handoff_cases(db_path, as_of, config_path, publish=False)   # the cases handed to the partner
         summary = publish_day_summary(db_path, as_of, title=f"Simulated day {as_of}")
         print(summary.one_line(), flush=True)  # stdout for the person running it; artifacts for the UI
         out.append({"as_of": as_of.isoformat(), **summary.totals()})

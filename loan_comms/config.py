@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from loan_comms.errors import LoanCommsError
 from loan_comms.paths import CONFIG_PATH
 from loan_comms.arrangements.config import Arrangements
+from loan_comms.handoff.config import Handoff
 from loan_comms.surveys.config import Surveys
 
 Channel = Literal["sms", "email", "call", "letter", "visit"]
@@ -56,6 +57,9 @@ class LadderStep(_Strict):
     channels: tuple[Channel, ...] = Field(min_length=1)
     severity: int = Field(ge=0)
     collection: bool = True
+    # The step that hands the case to the legal or agency partner ([handoff]): once its contact went
+    # (or could never go, see docs/collectors/handoff.md) the loan is silent (gate rule handed_off).
+    handoff: bool = False
 
 
 FOLLOW_UP_STEPS: tuple[str, ...] = ("hardship_offer", "forbearance_offer", "broken_promise", "payment_confirmation",
@@ -361,6 +365,7 @@ class LifecycleConfig(_Strict):
     surveys: Surveys = Surveys()
     arrangements: Arrangements = Arrangements()
     calls: Calls = Calls()
+    handoff: Handoff = Handoff()
     source: str = "<memory>"
     fingerprint: str = ""
     text: str = ""                          # the file as read, kept with the decisions it made
@@ -378,6 +383,13 @@ class LifecycleConfig(_Strict):
                     f"ladder[{i}].min_dpd: must be greater than ladder[{i - 1}].min_dpd ({prev.min_dpd}); "
                     "list ladder steps in escalation order"
                 )
+        handoffs = [i for i, s in enumerate(self.ladder) if s.handoff]
+        if len(handoffs) > 1:
+            raise ValueError(f"ladder[{handoffs[1]}].handoff: only one ladder step may hand the case off "
+                             f"(ladder[{handoffs[0]}] already does)")
+        if handoffs and handoffs[0] != len(self.ladder) - 1:
+            raise ValueError(f"ladder[{handoffs[0]}].handoff: the hand-off must be the last ladder step: after it the "
+                             "loan is silent, so a later step could never go")
         known = [*steps, *(name for name, _, _ in self.follow_ups.steps()),
                  *(name for name, _, _ in self.arrangements.steps())]
         clash = sorted({step for step, _ in self.surveys.steps()} & set(known))
@@ -413,6 +425,11 @@ class LifecycleConfig(_Strict):
         """What every decision records: the declared version and the file's own fingerprint, so an
         edit that forgot to bump [policy].version still shows as a different policy."""
         return f"{self.policy.version}@{self.fingerprint}" if self.fingerprint else self.policy.version
+
+    @property
+    def handoff_step(self) -> str | None:
+        """The ladder step flagged `handoff = true`, or None when no step hands off."""
+        return next((s.step for s in self.ladder if s.handoff), None)
 
     @property
     def steps(self) -> dict[str, ReminderStep | LadderStep]:

@@ -3,7 +3,8 @@
 It deliberately shares no code with the planner or the policy engine: it reads only
 `contact_attempts`, `borrower_events`, `borrowers`, `borrower_contact_points`, `loans`,
 `installments`, `outbox_messages`, `arrangement_loans` (the loans a plan covers), `agent_days`,
-`call_assignments` and `visit_assignments` (the collectors' shifts and the calls and visits given to them, issue 16) and the config file (and, for reply_opt_outs_honoured, the
+`call_assignments` and `visit_assignments` (the collectors' shifts and the calls and visits given to them, issue 16),
+`handoffs` (the cases handed to the partner) and the config file (and, for reply_opt_outs_honoured, the
 reply classifier `loan_comms.understanding`, which reads every stored reply text again), and each rule is one plain SQL file in `sql/audit/` that an auditor can read on
 its own. A rule file builds `audit_rows`: one row per contact the rule applies to, with a
 `violation` column that says what is wrong (NULL when nothing is). This module only puts the
@@ -92,6 +93,8 @@ RULES: tuple[str, ...] = (
     "call_slot_window",
     "agent_capacity",
     "call_agent_fit",
+    # issue 16, part E: nothing about a loan after it was handed to the partner (until recalled)
+    "handed_off_no_contact",
 )
 
 
@@ -209,7 +212,8 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
     audit_ladder (step, rank in config order, min_dpd), audit_legal_steps (step), audit_steps (step,
     collection: the config's flag, the same one the gate reads), audit_visits (one row: notice_days,
     working_days as ISO day numbers, mon = 1, computed here, not by the planner's config helper,
-    min_collectors, outcome_within_days), audit_surveys (one row: fatigue_days).
+    min_collectors, outcome_within_days), audit_surveys (one row: fatigue_days), audit_handoff_steps
+    (step: the ladder step flagged handoff = true, read from the config here).
     """
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -243,6 +247,8 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
         schema=pa.schema([("step", pa.string()), ("collection", pa.bool_())])))
     db.temp_table(con, "audit_surveys", pa.Table.from_pylist(
         [dict(fatigue_days=cfg.surveys.fatigue_days)], schema=pa.schema([("fatigue_days", pa.int32())])))
+    db.temp_table(con, "audit_handoff_steps", pa.Table.from_pylist(
+        [dict(step=s.step) for s in cfg.ladder if s.handoff], schema=pa.schema([("step", pa.string())])))
 
 
 def _phone_zone_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

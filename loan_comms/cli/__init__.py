@@ -5,6 +5,7 @@
 - `delivery.py`: dispatch, fake-gateway  - `audit.py`: audit, trace
 - `simulate.py`: simulate               - `templates.py`: the `templates` sub-app (lint, preview)
 - `reviews.py`: the `reviews` sub-app (list, resolve: the review queue of ambiguous replies)
+- `handoff.py`: the `handoff` sub-app (export, recall: the cases handed to the legal or agency partner)
 
 `common.py` declares the shared options once and holds the shared helpers; `errors.py` is the one
 place a failure is reported (one line, `--debug` for the traceback).

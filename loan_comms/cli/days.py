@@ -138,6 +138,13 @@ def demo(db: Path = ReplacedDbOpt("data/demo.duckdb"),
         feedback = aggregate(con, themes)
         feedback_html = write_report(con, feedback_html, source=str(db), themes=themes)
         con.close()
+    with writing(db, "demo hand-off export"):   # what the nightly handoff-export deployment does
+        from loan_comms.handoff.export import export_cases
+
+        con = dbm.connect(db)
+        handoff = export_cases(con, load_config(), as_of=start + timedelta(days=days - 1), db_path=db)
+        con.close()
+    typer.echo(str(handoff))
     con = dbm.connect(db, read_only=True)
     from loan_comms.ops.demo_summary import print_demo_summary, print_survey_summary
 

@@ -2,15 +2,15 @@
 
 Each group is one module with its own `app` of top-level commands, merged into this one by typer's
 nameless `add_typer` (its documented way to keep commands in several files); `templates` is a
-sub-app of its own, and so is `reviews` (the review queue). Every command takes --db (a DuckDB file) and prints counts, never personal data.
+sub-app of its own, and so are `reviews` (the review queue) and `handoff` (the partner's cases). Every command takes --db (a DuckDB file) and prints counts, never personal data.
 """
 
 from __future__ import annotations
 
 import typer
 
-from loan_comms.cli import (arrangements, arrangements_export, audit, book, calls, days, delivery, feedback, inbound,
-                            plans, reviews, simulate, templates, visits)
+from loan_comms.cli import (arrangements, arrangements_export, audit, book, calls, days, delivery, feedback, handoff,
+                            inbound, plans, reviews, simulate, templates, visits)
 from loan_comms.cli.errors import DEBUG_ENV, ReportingGroup, set_debug
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ReportingGroup,
@@ -28,6 +28,7 @@ for group in (book, days, inbound, delivery, audit, simulate, feedback, plans, c
     app.add_typer(group.app)
 app.add_typer(templates.app, name="templates")
 app.add_typer(reviews.app, name="reviews")
+app.add_typer(handoff.app, name="handoff")             # export | recall: the cases handed to the partner
 app.add_typer(arrangements.app, name="arrangements")   # review|approve|decline; `export` registers on it
 _ = arrangements_export  # noqa: F841  (imported for its `export` command)
 

@@ -58,6 +58,13 @@ def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic
     typer.echo(f"simulated {loans} loans over {days} days in {time.perf_counter() - t0:.0f} s -> {db}")
     if count is not None:
         typer.echo(str(count))
+    from loan_comms.ops.demo_summary import print_handoff_summary
+
+    con = dbm.connect(db, read_only=True)
+    try:
+        print_handoff_summary(con)   # cases handed to the partner (exported each day by the flow)
+    finally:
+        con.close()
     if audit:
         from loan_comms.audit.runner import run_audit
         from loan_comms.config import load_config

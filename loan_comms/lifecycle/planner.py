@@ -26,6 +26,7 @@ import pyarrow as pa
 from loan_comms.arrangements import offers
 from loan_comms.calls import assign
 from loan_comms.calls.roster import roster_for
+from loan_comms.handoff import state as handoff_state
 from loan_comms.lifecycle import days
 from loan_comms import db
 from loan_comms.clock import plan_instant, utc_now
@@ -174,7 +175,8 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
     """Record what `decide` returned for `as_of`: the only writer of a day's plan.
 
     In one transaction: the payments, episode moves and plan events (with their core-banking export
-    records) the decision was made on (decide's temp tables on this connection), the ledger's start of the day, and the decisions, except planned
+    records) the decision was made on (decide's temp tables on this connection), the ledger's start of
+    the day, the hand-offs seen (handoff_state, loan_comms/handoff/state.py), and the decisions, except planned
     text contacts; those are rendered and recorded with their wording batch by batch (one
     transaction each), so a crash leaves whole batches, offers included (offer_links counts them).
     Returns render failures by error.
@@ -193,6 +195,7 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
         if roster_for(cfg) is not None and assign.assigned(con):   # the calls' agents and slots
             assign.record_assignments(con, params)
         visit_plan.record(con, cfg, params)   # visit_assignments and the field shifts used (agent_days)
+        handoff_state.record(con, params)   # the loans whose hand-off step went (decide's handoff_state)
     failed: Counter = Counter()
     for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress, offer_links):
         failed += _render_failures(rendered)

@@ -27,11 +27,25 @@ def print_demo_summary(con: duckdb.DuckDBPyConnection, db_path: Path, seconds: f
     print(_table(db.rows(con, "ops/report/sent_by_step_language"), ["purpose", "step", "zh_cn", "en", "no_text", "total"]))
     print("\nSuppressed by reason:")
     print(_table(db.rows(con, "ops/report/suppressed_by_reason"), ["reason", "contacts", "borrowers"]))
+    print_handoff_summary(con)
     outbox = db.value(con, "ops/report/outbox_count")
     print(f"\n{outbox} messages are in the local outbox (table outbox_messages); nothing left this machine.")
     print(f"Database: {Path(db_path).resolve()}  (open it with duckdb; tables contact_attempts, "
           f"borrower_events, outbox_messages)")
     print(f"Finished in {seconds:.0f} s.")
+
+
+def print_handoff_summary(con: duckdb.DuckDBPyConnection) -> None:
+    """One line per partner: cases handed off at the end of the ladder, exported, waiting, recalled."""
+    from loan_comms.handoff.export import handoff_counts
+
+    counts = handoff_counts(con)
+    if not counts:
+        print("\nHand-offs to the partner: none (no loan reached the hand-off step)")
+    for c in counts:
+        print(f"\nHand-offs to {c['partner']}: {c['handed_off']} cases handed off at the end of the ladder, "
+              f"{c['exported']} exported (case files, each case once), {c['waiting']} waiting for the export, "
+              f"{c['recalled']} recalled; nothing more is sent about them (handed_off)")
 
 
 def survey_rows(summary: FeedbackSummary) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ import pyarrow as pa
 from loan_comms import db
 from loan_comms.arrangements.options import register_tables as register_arrangement_tables
 from loan_comms.config import LifecycleConfig
+from loan_comms.handoff.state import register_tables as register_handoff_tables
 from loan_comms.policy import gate
 
 
@@ -58,8 +59,9 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     cfg_visits (one row: notice_days, working_days as ISO day numbers, mon = 1), and for where the
     person is: cfg_profile_zones (profile, zone), cfg_profile_countries (profile, region) and
     cfg_vulnerable (one row: the vulnerable limits), and cfg_surveys (one row: fatigue_days,
-    answer_days) for the survey rules, and the repayment plans' options and day counts
-    (cfg_arrangement_options, cfg_arrangement_profiles, cfg_arrangements: loan_comms/arrangements/options.py)."""
+    answer_days) for the survey rules, the repayment plans' options and day counts
+    (cfg_arrangement_options, cfg_arrangement_profiles, cfg_arrangements: loan_comms/arrangements/options.py),
+    and cfg_handoff (the hand-off step, its partner: loan_comms/handoff/state.py)."""
     years = range(around.year - 1, around.year + 2)
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
@@ -96,6 +98,7 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     for name, table in tables.items():
         db.temp_table(con, name, table)
     register_arrangement_tables(con, cfg)
+    register_handoff_tables(con, cfg)   # cfg_handoff: the hand-off step and its partner
 
 
 def derive_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,
@@ -113,7 +116,8 @@ def derive_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, 
     for name in ("lifecycle/state/unrecorded_payments", "lifecycle/state/payment_events",
                  "arrangements/plan_installments", "arrangements/state", "lifecycle/state/installment_state",
                  "lifecycle/state/loan_state", "lifecycle/state/review_items", "lifecycle/state/borrower_flags",
-                 "lifecycle/state/loan_flags", "lifecycle/state/point_flags", "lifecycle/state/point_routes"):
+                 "lifecycle/state/loan_flags", "lifecycle/state/point_flags", "lifecycle/state/point_routes",
+                 "handoff/state"):   # the loans handed to the partner (gate rule handed_off)
         db.run(con, name, params)
 
 

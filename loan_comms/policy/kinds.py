@@ -155,6 +155,12 @@ KINDS: tuple[Kind, ...] = (
              "counts against the borrower's later options (max_broken)"),
     Kind("arrangement_kept", LOAN, (), None, ("plan state",), detail="arrangement_id",
          why="every plan installment covered (a holiday: its end passed): thanks, and the loan back to normal"),
+    # Issue 16, part E: the hand-off itself is in the log as its step's contact (and the handoffs table);
+    # its recall is an event, so the gate (sql/handoff/state.sql) and the audit both read it.
+    Kind("handoff_recalled", LOAN, (), "handed_off_no_contact", ("handoff recall",),
+         detail="reason, by, handed_off_at",
+         why="the partner returned the case, or it was handed off by mistake (`loan-comms handoff recall`): "
+             "the loan is no longer silenced (handed_off) and its contacts resume where the ladder stood"),
 )
 
 # The kinds that end another (pairs): each has the scope of the kind it ends. point_verified ends

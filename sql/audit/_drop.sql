@@ -16,3 +16,4 @@ DROP TABLE IF EXISTS audit_phones;
 DROP TABLE IF EXISTS audit_zones;
 DROP TABLE IF EXISTS audit_reply_meanings;
 DROP TABLE IF EXISTS audit_surveys;
+DROP TABLE IF EXISTS audit_handoff_steps;

@@ -30,7 +30,7 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     reminder at 09:00 her time, BP asked for contact only between 09:00 and 20:00 and no calls. BVU is
     vulnerable. B3 names an unknown profile and is judged by 'default'. BV's loan is first seen at 30
     dpd: its ladder starts at the visit, announced by a letter a week before, made by two collectors
-    and reported the next morning.
+    and reported the next morning. BHO's loan is handed to the partner at 71 dpd.
     """
     log = ContactLog(con)
     log.borrower("B1")
@@ -160,6 +160,16 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     log.contact("BA", "LA", "sms", "follow_up", "arrangement_reoffer", "2026-03-10 10:00", installment_no=1)
     log.contact("BA", "LA", "email", "escalation", "dpd_3", "2026-03-17 10:00", installment_no=1,
                 episode_id=PLAN_EPISODE)
+
+    # BHO's loan is first seen at 71 days past due: its ladder starts at the hand-off letter (2 March),
+    # and the case is the partner's from then on; only the thanks for a payment goes after it
+    # (handed_off_no_contact).
+    log.borrower("BHO")
+    log.loan("LHO", "BHO", ["2025-12-21", "2026-03-21"])
+    log.contact("BHO", "LHO", "letter", "escalation", "dpd_60_handoff", "2026-03-02 10:00", installment_no=1,
+                episode_id="LHO:2025-12-22")
+    log.event("BHO", "payment", "2026-03-05 09:00", loan_id="LHO", amount="50.00", scope="loan")
+    log.contact("BHO", "LHO", "sms", "follow_up", "payment_confirmation", "2026-03-05 14:00")
     return log
 
 

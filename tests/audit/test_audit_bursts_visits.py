@@ -38,8 +38,9 @@ def test_a_late_loan_may_not_pass_a_legally_required_step(log: ContactLog, cfg: 
     assert fired(report) == {"ladder_order"}
     rows = {r["attempt_id"]: r["violation"] for r in report.rule("ladder_order").rows if r["loan_id"] == "L5"}
     assert rows == {handoff: "step dpd_60_handoff skipped the previous ladder step (the episode was first seen at 78 dpd)"}
-    # BV's visit (first seen at 30 dpd) passed dpd_20 too: now that it is required, that is a finding
-    assert {r["loan_id"] for r in report.rule("ladder_order").rows} == {"L5", "LV"}
+    # BV's visit (first seen at 30 dpd) and BHO's hand-off letter (71 dpd) passed dpd_20 too: now that it
+    # is required, that is a finding
+    assert {r["loan_id"] for r in report.rule("ladder_order").rows} == {"L5", "LV", "LHO"}
 
 
 def test_a_loan_seen_on_time_may_not_jump(log: ContactLog, cfg: LifecycleConfig) -> None:

@@ -68,6 +68,7 @@ def snapshot(con) -> dict[str, list[tuple]]:
         "installments": "SELECT loan_id, installment_no, amount_paid, paid_at FROM installments",
         "events": "SELECT external_id, kind, occurred_at, amount FROM borrower_events",
         "days": "SELECT as_of, planned_at IS NOT NULL, dispatched_at IS NOT NULL FROM day_runs",
+        "handoffs": "SELECT loan_id, attempt_id, handed_off_at, partner FROM handoffs",
     }
     return {k: sorted(con.execute(q).fetchall(), key=repr) for k, q in queries.items()}
 

@@ -2,7 +2,8 @@
 
 It deliberately shares no code with the planner or the policy engine: it reads only
 `contact_attempts`, `borrower_events`, `borrowers`, `borrower_contact_points`, `loans`,
-`installments`, `outbox_messages`, `arrangement_loans` (the loans a plan covers) and the config file (and, for reply_opt_outs_honoured, the
+`installments`, `outbox_messages`, `arrangement_loans` (the loans a plan covers), `call_assignments` and
+`agent_days` (what each call was allowed and who was on shift, as the plan recorded them) and the config file (and, for reply_opt_outs_honoured, the
 reply classifier `loan_comms.understanding`, which reads every stored reply text again), and each rule is one plain SQL file in `sql/audit/` that an auditor can read on
 its own. A rule file builds `audit_rows`: one row per contact the rule applies to, with a
 `violation` column that says what is wrong (NULL when nothing is). This module only puts the
@@ -84,6 +85,8 @@ RULES: tuple[str, ...] = (
     "arrangement_no_jump",
     # issue 15 review: no plan reminder or missed-payment contact about a covered installment or an ended plan
     "plan_contact_after_covered",
+    # issue 16, part C: the dialer placed only the dials each assigned call allowed, by a rostered agent on shift
+    "dial_attempts",
 )
 
 

@@ -1,6 +1,10 @@
--- call_cooldown_after_conversation: After a call in which the borrower was reached (a call_outcome
--- event with outcome reached or promise_to_pay, one event per dial attempt) or a conversation the
--- borrower started (inbound_call with detail.conversation true), was the borrower called again too soon?
+-- call_cooldown_after_conversation: After a call in which the borrower was spoken to (a call_outcome
+-- event whose outcome is a conversation, call_conversation() in sql/schema/005_macros.sql: reached,
+-- promise_to_pay, hardship_request, dispute, refused, callback_requested; one event per dial
+-- attempt) or a conversation the borrower started (inbound_call with detail.conversation true),
+-- was the borrower called again too soon? A callback the person asked for (step 'callback', with a
+-- callback_request of theirs on or after the conversation's local day and before the call) is
+-- their consent and not counted (Reg F 1006.14(b)(3)(i)).
 -- Checked: every call attempt.
 -- Violation: the borrower's latest conversation before this call happened on local day D and the
 -- call was made on or before local day D + call_cooldown_days (the rest of day D included).
@@ -11,8 +15,7 @@ WITH conversations AS (
                 ELSE json_extract_string(e.detail, '$.outcome') END AS outcome
     FROM borrower_events AS e
     WHERE (e.kind = 'call_outcome'
-           AND CASE WHEN json_valid(e.detail)
-                    THEN json_extract_string(e.detail, '$.outcome') IN ('reached', 'promise_to_pay') END)
+           AND CASE WHEN json_valid(e.detail) THEN call_conversation(json_extract_string(e.detail, '$.outcome')) END)
        OR (e.kind = 'inbound_call'
            AND CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.conversation') = 'true' END)
 )
@@ -20,6 +23,12 @@ SELECT c.attempt_id, c.borrower_id, c.loan_id, c.step, c.sent_at, c.sent_local,
        v.conversation_at, timezone(c.timezone, v.conversation_at)::DATE AS conversation_day,
        p.call_cooldown_days,
        CASE WHEN c.sent_day <= timezone(c.timezone, v.conversation_at)::DATE + p.call_cooldown_days::INTEGER
+             AND NOT (c.step = 'callback'
+                      AND EXISTS (SELECT 1 FROM borrower_events AS q
+                                  WHERE q.borrower_id = c.borrower_id AND q.kind = 'callback_request'
+                                    AND q.occurred_at < c.sent_at
+                                    AND timezone(c.timezone, q.occurred_at)::DATE
+                                        >= timezone(c.timezone, v.conversation_at)::DATE))
             THEN 'called ' || (c.sent_day - timezone(c.timezone, v.conversation_at)::DATE)
                  || ' day(s) after a conversation (' || v.outcome || '); cooldown ' || p.call_cooldown_days || ' days'
        END AS violation

@@ -2,9 +2,11 @@
 -- happened (a call contact is released to the dialer at its window's opening; the dials come
 -- later, one call_outcome event each, redials included)?
 --   * every dial falls inside the window its call was released with (send_after .. send_before);
---   * no dial follows a conversation with the borrower (a reached or promise-to-pay dial, or an
---     inbound call that was a conversation) within the profile's call_cooldown_days, counted in
---     the borrower's local days from the conversation's day; the conversation's own dial excepted.
+--   * no dial follows a conversation with the borrower (a dial whose outcome is a conversation,
+--     call_conversation() in sql/schema/005_macros.sql, or an inbound call that was a conversation)
+--     within the profile's call_cooldown_days, counted in the borrower's local days from the
+--     conversation's day; the conversation's own dial excepted, and the dials of the callback the
+--     person asked for on or after that day (step 'callback': consent, Reg F 1006.14(b)(3)(i)).
 -- Why: Reg F 1006.6(b)(1) (inconvenient times) and 1006.14(b)(2)(i)(B) (no call within 7 days
 -- after a telephone conversation): a rule judged only at release time would miss a second call
 -- of the day dialled after the first one reached the person, or a redial late in the evening.
@@ -27,7 +29,7 @@ conversations AS (
     FROM borrower_events AS e
     WHERE CASE WHEN NOT json_valid(e.detail) THEN false
                WHEN e.kind = 'call_outcome'
-                   THEN json_extract_string(e.detail, '$.outcome') IN ('reached', 'promise_to_pay')
+                   THEN call_conversation(json_extract_string(e.detail, '$.outcome'))
                WHEN e.kind = 'inbound_call'
                    THEN json_extract_string(e.detail, '$.conversation') = 'true'
                ELSE false END
@@ -42,6 +44,12 @@ SELECT d.attempt_id, d.borrower_id, d.loan_id, d.step, d.outcome, d.dialled_at,
            WHEN v.occurred_at IS NOT NULL
             AND timezone(d.timezone, d.dialled_at)::DATE
                 <= timezone(d.timezone, v.occurred_at)::DATE + p.call_cooldown_days::INTEGER
+            AND NOT (d.step = 'callback'
+                     AND EXISTS (SELECT 1 FROM borrower_events AS q
+                                 WHERE q.borrower_id = d.borrower_id AND q.kind = 'callback_request'
+                                   AND q.occurred_at <= d.dialled_at
+                                   AND timezone(d.timezone, q.occurred_at)::DATE
+                                       >= timezone(d.timezone, v.occurred_at)::DATE))
                THEN 'dialled ' || strftime(timezone(d.timezone, d.dialled_at), '%Y-%m-%d %H:%M')
                     || ' local, after a conversation at '
                     || strftime(timezone(d.timezone, v.occurred_at), '%Y-%m-%d %H:%M')

@@ -9,15 +9,19 @@
 -- Violation: the borrower's latest conversation before this call happened on local day D and the
 -- call was made on or before local day D + call_cooldown_days (the rest of day D included).
 CREATE OR REPLACE TEMP TABLE audit_rows AS
-WITH conversations AS (
-    SELECT e.borrower_id, e.occurred_at AS conversation_at,
-           CASE WHEN e.kind = 'inbound_call' THEN 'inbound call'
-                ELSE json_extract_string(e.detail, '$.outcome') END AS outcome
+WITH said AS (   -- each detail read once, and only when it is JSON (a malformed one is no conversation)
+    SELECT e.borrower_id, e.kind, e.occurred_at,
+           CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.outcome') END AS outcome,
+           CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.conversation') END AS conversation
     FROM borrower_events AS e
-    WHERE (e.kind = 'call_outcome'
-           AND CASE WHEN json_valid(e.detail) THEN call_conversation(json_extract_string(e.detail, '$.outcome')) END)
-       OR (e.kind = 'inbound_call'
-           AND CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.conversation') = 'true' END)
+    WHERE e.kind IN ('call_outcome', 'inbound_call')
+),
+conversations AS (
+    SELECT s.borrower_id, s.occurred_at AS conversation_at,
+           CASE WHEN s.kind = 'inbound_call' THEN 'inbound call' ELSE s.outcome END AS outcome
+    FROM said AS s
+    WHERE (s.kind = 'call_outcome' AND call_conversation(s.outcome))
+       OR (s.kind = 'inbound_call' AND coalesce(s.conversation = 'true', false))
 )
 SELECT c.attempt_id, c.borrower_id, c.loan_id, c.step, c.sent_at, c.sent_local,
        v.conversation_at, timezone(c.timezone, v.conversation_at)::DATE AS conversation_day,

@@ -13,26 +13,29 @@
 -- Checked: every dial attempt the dialer reported for a call we made.
 -- Violation: the first of the two problems above that applies.
 CREATE OR REPLACE TEMP TABLE audit_rows AS
-WITH dials AS (
-    SELECT e.event_id, a.attempt_id, a.borrower_id, a.loan_id, a.step, e.occurred_at AS dialled_at,
-           json_extract_string(e.detail, '$.outcome') AS outcome, a.send_after, a.send_before, b.timezone,
-           coalesce(p.profile, 'default') AS profile
+WITH said AS (   -- each detail read once, and only when it is JSON (a malformed one names no call)
+    SELECT e.event_id, e.borrower_id, e.kind, e.occurred_at,
+           CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.attempt_id') END AS attempt_id,
+           CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.outcome') END AS outcome,
+           CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.conversation') END AS conversation
     FROM borrower_events AS e
-    JOIN contact_attempts AS a
-      ON a.attempt_id = CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.attempt_id') END
+    WHERE e.kind IN ('call_outcome', 'inbound_call')
+),
+dials AS (
+    SELECT s.event_id, a.attempt_id, a.borrower_id, a.loan_id, a.step, s.occurred_at AS dialled_at,
+           s.outcome, a.send_after, a.send_before, b.timezone,
+           coalesce(p.profile, 'default') AS profile
+    FROM said AS s
+    JOIN contact_attempts AS a ON a.attempt_id = s.attempt_id
     LEFT JOIN borrowers AS b ON b.borrower_id = a.borrower_id
     LEFT JOIN audit_profiles AS p ON p.profile = b.jurisdiction
-    WHERE e.kind = 'call_outcome' AND a.channel = 'call'
+    WHERE s.kind = 'call_outcome' AND a.channel = 'call'
 ),
 conversations AS (
-    SELECT e.borrower_id, e.occurred_at
-    FROM borrower_events AS e
-    WHERE CASE WHEN NOT json_valid(e.detail) THEN false
-               WHEN e.kind = 'call_outcome'
-                   THEN call_conversation(json_extract_string(e.detail, '$.outcome'))
-               WHEN e.kind = 'inbound_call'
-                   THEN json_extract_string(e.detail, '$.conversation') = 'true'
-               ELSE false END
+    SELECT s.borrower_id, s.occurred_at
+    FROM said AS s
+    WHERE (s.kind = 'call_outcome' AND call_conversation(s.outcome))
+       OR (s.kind = 'inbound_call' AND coalesce(s.conversation = 'true', false))
 )
 SELECT d.attempt_id, d.borrower_id, d.loan_id, d.step, d.outcome, d.dialled_at,
        timezone(d.timezone, d.dialled_at) AS dialled_local, v.occurred_at AS conversation_at,

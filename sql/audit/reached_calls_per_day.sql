@@ -5,7 +5,7 @@
 -- Violation: a reached call whose number that day is above the cap.
 CREATE OR REPLACE TEMP TABLE audit_rows AS
 WITH reached AS (
-    SELECT DISTINCT json_extract_string(e.detail, '$.attempt_id') AS attempt_id
+    SELECT DISTINCT CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.attempt_id') END AS attempt_id
     FROM borrower_events AS e
     WHERE e.kind = 'call_outcome'
       AND CASE WHEN json_valid(e.detail) THEN call_conversation(json_extract_string(e.detail, '$.outcome')) END

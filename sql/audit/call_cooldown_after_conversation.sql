@@ -2,9 +2,9 @@
 -- event whose outcome is a conversation, call_conversation() in sql/schema/005_macros.sql: reached,
 -- promise_to_pay, hardship_request, dispute, refused, callback_requested; one event per dial
 -- attempt) or a conversation the borrower started (inbound_call with detail.conversation true),
--- was the borrower called again too soon? A callback the person asked for (step 'callback', with a
--- callback_request of theirs on or after the conversation's local day and before the call) is
--- their consent and not counted (Reg F 1006.14(b)(3)(i)).
+-- was the borrower called again too soon? A callback the person booked with an agent on the phone
+-- (step 'callback', with a callback_request of theirs from the dialer on or after the conversation's
+-- local day and before the call) is their consent and not counted (Reg F 1006.14(b)(3)(i)).
 -- Checked: every call attempt.
 -- Violation: the borrower's latest conversation before this call happened on local day D and the
 -- call was made on or before local day D + call_cooldown_days (the rest of day D included).
@@ -29,7 +29,7 @@ SELECT c.attempt_id, c.borrower_id, c.loan_id, c.step, c.sent_at, c.sent_local,
        CASE WHEN c.sent_day <= timezone(c.timezone, v.conversation_at)::DATE + p.call_cooldown_days::INTEGER
              AND NOT (c.step = 'callback'
                       AND EXISTS (SELECT 1 FROM borrower_events AS q
-                                  WHERE q.borrower_id = c.borrower_id AND q.kind = 'callback_request'
+                                  WHERE q.borrower_id = c.borrower_id AND q.kind = 'callback_request' AND q.source = 'dialer'
                                     AND q.occurred_at < c.sent_at
                                     AND timezone(c.timezone, q.occurred_at)::DATE
                                         >= timezone(c.timezone, v.conversation_at)::DATE))

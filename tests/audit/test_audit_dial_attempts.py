@@ -75,3 +75,21 @@ def test_calls_without_an_assignment_are_not_judged(log: ContactLog, cfg: Lifecy
         log.call_outcome("BC", call, "no_answer", f"2026-03-09 1{n}:00", loan_id="LC", dial_seq=n)
     report = audit(log, cfg)
     assert report.rule("dial_attempts").ok and report.rule("dial_attempts").checked == 1
+
+
+def test_a_callback_booked_on_the_phone_is_consent_one_asked_by_text_is_not(log: ContactLog,
+                                                                           cfg: LifecycleConfig) -> None:
+    """B1 was reached on 11 March (the cooldown runs to 18 March). A callback she booked with the agent
+    on that call (the dialer's callback_request) and made on 13 March is her consent (Reg F
+    1006.14(b)(3)(i)); the same callback asked for only by text is a call inside the cooldown."""
+    booked = log.contact("B1", "L1", "call", "follow_up", "callback", "2026-03-13 15:00", window=("15:00", "16:00"))
+    log.event("B1", "callback_request", "2026-03-11 10:06", loan_id="L1", channel="call",
+              detail={"on": "2026-03-13", "from": "15:00", "to": "16:00"})
+    con = log.con
+    con.execute("UPDATE borrower_events SET source = 'dialer' WHERE kind = 'callback_request'")
+    log.call_outcome("B1", booked, "reached", "2026-03-13 15:05", loan_id="L1", dial_seq=1)
+    report = audit(log, cfg)
+    assert not {"call_cooldown_after_conversation", "dial_times"} & fired(report), str(report)
+    con.execute("UPDATE borrower_events SET source = 'sms_reply' WHERE kind = 'callback_request'")
+    report = audit(log, cfg)
+    assert {"call_cooldown_after_conversation", "dial_times"} <= fired(report)

@@ -2,8 +2,9 @@
 -- loan_comms/policy/kinds.py documents as borrower-wide): channels opted out, cease-contact, the
 -- local day of the last conversation (a dial whose outcome is a conversation, call_conversation() in
 -- sql/schema/005_macros.sql, or an inbound call that was a conversation: Reg F 1006.14(b)(2)(i)(B)
--- comment 1.ii), the local day of the last callback the person asked for (last_callback_request_day:
--- their consent to a call, Reg F 1006.14(b)(3)(i), read by cap_call_cooldown), and the standing restrictions
+-- comment 1.ii), the local day of the last callback the person booked with an agent on the phone
+-- (last_callback_request_day: a callback_request from the dialer, their consent to that call, Reg F
+-- 1006.14(b)(3)(i), read by cap_call_cooldown), and the standing restrictions
 -- of issue 11: attorney representation, vulnerability, breathing space (with its end date),
 -- workplace prohibited, deceased, bankruptcy, an open complaint, and the latest contact preference.
 -- An event recorded with scope 'point' (an operator's opt-out/opt-in of one number or e-mail only)
@@ -19,7 +20,7 @@
 -- included (no survey goes while a person has yet to read or answer them: awaiting_review).
 CREATE OR REPLACE TEMP TABLE borrower_flags AS
 WITH ev AS (
-    SELECT e.borrower_id, e.kind, e.channel, e.occurred_at, e.detail, b.timezone
+    SELECT e.borrower_id, e.kind, e.channel, e.occurred_at, e.detail, e.source, b.timezone
     FROM borrower_events AS e JOIN borrowers AS b USING (borrower_id)
     WHERE e.occurred_at <= $now
       AND coalesce(e.scope, 'borrower') <> 'point'   -- an opt-out of one number only: point_flags.sql
@@ -61,7 +62,7 @@ standing AS (
                WHERE (kind = 'call_outcome' AND call_conversation(json_extract_string(detail, '$.outcome')))
                   OR (kind = 'inbound_call' AND json_extract_string(detail, '$.conversation') = 'true'))
                AS last_conversation_day,
-           max(timezone(timezone, occurred_at)::DATE) FILTER (WHERE kind = 'callback_request')
+           max(timezone(timezone, occurred_at)::DATE) FILTER (WHERE kind = 'callback_request' AND source = 'dialer')
                AS last_callback_request_day
     FROM ev
     WHERE kind NOT IN ('opt_out', 'opt_in')

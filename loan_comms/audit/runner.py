@@ -95,6 +95,8 @@ RULES: tuple[str, ...] = (
     "call_agent_fit",
     # issue 16, part E: nothing about a loan after it was handed to the partner (until recalled)
     "handed_off_no_contact",
+    # issue 16, part C: the dialer placed only the dials each assigned call allowed, by a rostered agent on shift
+    "dial_attempts",
 )
 
 

@@ -19,11 +19,14 @@ app = typer.Typer()
 
 
 @app.command("ingest-call-outcomes")
-def ingest_call_outcomes_cmd(file: Path = typer.Argument(..., help="Dialer export (.jsonl or .csv): "
-                                                         "attempt_id, outcome, occurred_at [, promised_date, amount]."),
+def ingest_call_outcomes_cmd(file: Path = typer.Argument(..., help="Dialer export (.jsonl or .csv), one row per "
+                                                         "dial: attempt_id, outcome, occurred_at [, dial_seq, agent_id, "
+                                                         "recording_ref, promised_date + amount, callback_at | "
+                                                         "callback_date (+ callback_from, callback_to)]."),
                              db: Path = DbOpt, encoding: Optional[str] = EncodingOpt) -> None:
-    """Record call outcomes (no_answer, reached, promise_to_pay, wrong_number); re-ingesting is safe.
-    Bad rows go to import_quarantine with their line and reason; the good ones are recorded."""
+    """Record dial outcomes (no_answer, busy, voicemail, reached, promise_to_pay, hardship_request, dispute,
+    wrong_number, refused, callback_requested); re-ingesting is safe. Bad rows go to import_quarantine
+    with their line and reason; the good ones are recorded (docs/collectors/outcomes.md)."""
     from loan_comms.inbound.events import ingest_call_outcomes
 
     ingest_file(db, lambda con: ingest_call_outcomes(con, file, encoding=encoding), "ingest-call-outcomes")

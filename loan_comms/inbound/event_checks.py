@@ -13,9 +13,11 @@ simulated clock, and passes that instant, so it never refuses its own rows.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from loan_comms.book.validation import EMAIL_RE, normalise_phone
 from loan_comms.masking import mask_email, mask_pii
@@ -246,3 +248,103 @@ def point_for_channel(value: Any, channel: str | None) -> str:
         raise ValueError(f"channel {channel} does not go to {'a phone number' if kind == 'phone' else 'an e-mail'}"
                          f" (address for {', '.join(POINT_CHANNELS[kind])} only)")
     return point_of(kind, normalized)
+
+
+# -- the dialer's row (issue 16): who dialled, the recording, the callback asked for -----------------
+MAX_CALLBACK_AHEAD = timedelta(days=14)      # a callback further out is a new plan, not a callback
+AGENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+MAX_RECORDING_REF = 200
+
+
+def agent_id(value: Any) -> str | None:
+    """An optional agent id (the agent who dialled): letters, digits and . _ : - (at most 64), so a
+    name, a phone or an e-mail typed into the column is refused, not stored as an id."""
+    if value is None or value == "":
+        return None
+    text = identifier("agent_id", value)
+    if not AGENT_ID_RE.match(text):
+        raise ValueError(f"agent_id {show(text)} is not an agent id (letters, digits, . _ : - ; at most 64)")
+    return text
+
+
+def recording_ref(value: Any) -> str | None:
+    """An optional reference to the call's recording (an id or a URI): no spaces or control
+    characters, at most 200 characters. Never the recording itself (nor a data: URI holding it)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"recording_ref {show(value)} is not a reference (an id or a URI)")
+    text = str(value)
+    if any(c.isspace() or not c.isprintable() for c in text):
+        raise ValueError("recording_ref contains spaces or control characters (an id or a URI, without spaces)")
+    if len(text) > MAX_RECORDING_REF:
+        raise ValueError(f"recording_ref is {len(text)} characters (at most {MAX_RECORDING_REF}: a reference, "
+                         "never the recording)")
+    if text.lower().startswith("data:"):
+        raise ValueError("recording_ref is a data: URI (the recording itself): send a reference to it")
+    return text
+
+
+def _zone_of(timezone: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone) if timezone else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def callback(row: dict[str, Any], dialled_at: datetime, timezone: str | None) -> dict[str, str]:
+    """The call the person asked for on the phone, as a callback_request's detail {"on", "from", "to"}
+    (local date and hours on the borrower's clock, what the reply path records: reply_follow_ups.sql).
+
+    Either `callback_at` (an instant with its offset: the hour from then, on the borrower's clock) or
+    `callback_date` (YYYY-MM-DD, the borrower's local date) with optional `callback_from` /
+    `callback_to` (HH:MM local; from alone means the hour from then). It must be after the dial and
+    at most MAX_CALLBACK_AHEAD later: a callback in the past, or months away, is a typo."""
+    at, on = row.get("callback_at"), row.get("callback_date")
+    zone = _zone_of(timezone)
+    local_dial = dialled_at.astimezone(zone)
+    if at not in (None, "") and on not in (None, ""):
+        raise ValueError("callback_at and callback_date are both given (one or the other)")
+    if at not in (None, ""):
+        if row.get("callback_from") not in (None, "") or row.get("callback_to") not in (None, ""):
+            raise ValueError("callback_from / callback_to go with callback_date, not callback_at")
+        try:
+            ts = datetime.fromisoformat(str(at).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"callback_at {show(at)} is not a timestamp like 2026-11-07T15:00:00+08:00") from None
+        if ts.tzinfo is None:
+            raise ValueError(f"callback_at {show(at)} has no timezone offset")
+        if ts <= dialled_at:
+            raise ValueError(f"callback_at {ts.isoformat()} is not after the dial ({dialled_at.isoformat()})")
+        if ts > dialled_at + MAX_CALLBACK_AHEAD:
+            raise ValueError(f"callback_at {ts.isoformat()} is more than {MAX_CALLBACK_AHEAD.days} days after the dial")
+        local = ts.astimezone(zone)
+        end = local + timedelta(hours=1)
+        return {"on": local.date().isoformat(), "from": local.strftime("%H:%M"),
+                "to": end.strftime("%H:%M") if end.date() == local.date() else "23:59"}
+    if on in (None, ""):
+        raise ValueError("callback_requested needs callback_at (an instant) or callback_date (YYYY-MM-DD, local)")
+    try:
+        day = date.fromisoformat(str(on).strip())
+    except ValueError:
+        raise ValueError(f"callback_date {show(on)} is not a date (YYYY-MM-DD)") from None
+    if day < local_dial.date():
+        raise ValueError(f"callback_date {day} is before the day of the dial ({local_dial.date()}, local)")
+    if day > local_dial.date() + MAX_CALLBACK_AHEAD:
+        raise ValueError(f"callback_date {day} is more than {MAX_CALLBACK_AHEAD.days} days after the dial")
+    detail = {"on": day.isoformat()}
+    start, stop = row.get("callback_from"), row.get("callback_to")
+    if start in (None, "") and stop in (None, ""):
+        return detail
+    first = hhmm("callback_from", start)
+    if stop in (None, ""):
+        h, m = int(first[:2]) + 1, int(first[3:])
+        last = f"{h:02d}:{m:02d}" if h < 24 else "23:59"
+    else:
+        last = hhmm("callback_to", stop)
+    if first >= last:
+        raise ValueError(f"callback_from {first} is not before callback_to {last}")
+    if day == local_dial.date() and last <= local_dial.strftime("%H:%M"):
+        raise ValueError(f"callback {day} {first}-{last} (local) has already passed at the dial "
+                         f"({local_dial.strftime('%H:%M')} local)")
+    return {**detail, "from": first, "to": last}

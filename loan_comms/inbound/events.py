@@ -26,7 +26,17 @@ from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig
 from loan_comms.policy import kinds
 
-CALL_OUTCOMES = ("no_answer", "reached", "promise_to_pay", "wrong_number")
+# What one dial attempt came to (issue 16). Which of them are a conversation with the person (the
+# call cooldown, reached_calls_per_day) is said once, in SQL: call_conversation() in
+# sql/schema/005_macros.sql (reached, promise_to_pay, hardship_request, dispute, refused,
+# callback_requested); no_answer, busy and voicemail are dials only; wrong_number stops the number.
+CALL_OUTCOMES = ("no_answer", "busy", "voicemail", "reached", "promise_to_pay", "hardship_request", "dispute",
+                 "wrong_number", "refused", "callback_requested")
+# The event a dial's outcome also records, as if the person had said it in a reply (kinds.py): the
+# pause and offer of a hardship request, the dispute of the loan called about, the call asked for.
+COMPANION_KIND = {"hardship_request": "hardship_request", "dispute": "dispute",
+                  "callback_requested": "callback_request"}
+CALLBACK_FIELDS = ("callback_at", "callback_date", "callback_from", "callback_to")
 OPERATOR_KINDS = ("cease_contact", "cease_contact_revoked", "dispute", "dispute_resolved", "hardship_request",
                   "promise_to_pay", "opt_out", "opt_in",
                   # issue 11 (loan_comms/policy/kinds.py says what each does and how far it reaches)
@@ -45,7 +55,8 @@ OPERATOR_FIELDS = ("event_id", "borrower_id", "loan_id", "kind", "occurred_at", 
 # source 'agent_note'), so "she said stop calling" is an opt-out whoever typed it.
 NOTE = "note"
 NOTE_CHANNELS = ("call", "visit", "sms", "email", "letter")
-CALL_FIELDS = ("attempt_id", "outcome", "occurred_at", "promised_date", "dial_seq")
+CALL_FIELDS = ("attempt_id", "outcome", "occurred_at", "promised_date", "dial_seq", "agent_id", "recording_ref",
+               *CALLBACK_FIELDS)
 # Kinds that are about one loan and so need it named in an operator's row.
 NEEDS_LOAN = ("hardship_request", "promise_to_pay")
 # Kinds about a contact point: the row's `address` (phone or e-mail) names it, required for these...
@@ -101,7 +112,8 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
     recorded_at is `now` (the wall clock, or the simulator's instant), so "recorded within N days"
     (audit visit_collectors) is judged on the same clock as the contacts. `build` returns an event
     row, or an InboundText (an agent's note), recorded through replies.land_texts in the same
-    transaction."""
+    transaction, or a list of event rows (a dial and the companion events it records: they share
+    the row's fate, and the report counts rows, the companions in a note)."""
     from loan_comms.inbound.replies import InboundText, land_texts
 
     path = Path(path)
@@ -121,6 +133,8 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
                 if isinstance(built, InboundText):
                     texts.append((seq, replace(built, source_file=str(path.resolve()), source_line=rec.line,
                                                raw=rec.raw)))
+                elif isinstance(built, list):
+                    events += [{"seq": seq, "recorded_at": now, **e} for e in built]
                 else:
                     events.append({"seq": seq, "recorded_at": now, **built})
                 continue
@@ -128,13 +142,29 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
                 problem = str(exc)
         refused.append((seq, problem))
     noted = None
+    new_rows: set[int] = set()           # rows whose own (first) event is new
+    companions: dict[str, int] = {}      # companion events recorded, by kind
     with db.transaction(con):
         if events:
             db.temp_table(con, "events_batch", pa.Table.from_pylist(events, schema=EVENT_SCHEMA))
             db.run(con, "inbound/events/check_book")
             by_book = db.run(con, "inbound/events/refused").fetchall()
             refused += by_book
-            report.recorded = db.changed(con, "inbound/events/record_batch")
+            known = {r[0] for r in db.run(con, "inbound/events/known_ids").fetchall()}
+            out = {seq for seq, _ in by_book}
+            first: dict[int, int] = {}           # row -> index of its own event (the first it built)
+            for i, e in enumerate(events):
+                first.setdefault(e["seq"], i)
+            for i, e in enumerate(events):
+                if e["seq"] in out or e["external_id"] in known:
+                    continue
+                known.add(e["external_id"])          # a repeat inside the file is recorded once
+                if first[e["seq"]] == i:
+                    new_rows.add(e["seq"])
+                else:
+                    companions[e["kind"]] = companions.get(e["kind"], 0) + 1
+            db.changed(con, "inbound/events/record_batch")
+            report.recorded = len(new_rows)
         if texts:
             noted = land_texts(con, cfg, [t for _, t in texts], now=now)
             seq_of = {id(t): seq for seq, t in texts}
@@ -144,7 +174,11 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
                                                         (records[seq].row or {}).get(id_field))
                                  for seq, reason in refused])
     report.rejected = [f"line {records[seq].line}: {reason}" for seq, reason in refused]
-    report.duplicates = len(events) - len(by_book) - report.recorded
+    rows = {e["seq"] for e in events}
+    report.duplicates = len(rows) - len({seq for seq, _ in by_book} & rows) - report.recorded
+    if companions:
+        report.notes.append("with them " + ", ".join(f"{n} {k}" for k, n in sorted(companions.items()))
+                            + " event(s)")
     if noted is not None:
         report.recorded += noted.new
         report.duplicates += noted.duplicates
@@ -157,37 +191,81 @@ def _land(con: duckdb.DuckDBPyConnection, path: Path, report: IngestReport, fiel
 def ingest_call_outcomes(con: duckdb.DuckDBPyConnection, path: Path, *, now: datetime | None = None,
                          encoding: str | None = None,
                          tolerance: timedelta = event_checks.FUTURE_TOLERANCE) -> IngestReport:
-    """Dialer results: attempt_id, outcome, occurred_at [, dial_seq, promised_date, amount].
+    """Dialer results, one row per dial attempt: attempt_id, outcome, occurred_at [, dial_seq,
+    agent_id, recording_ref, promised_date, amount, callback_at | callback_date (+ callback_from,
+    callback_to)]. docs/collectors/outcomes.md has the format and what each outcome does.
 
     The borrower, loan and contact point come from the call's own contact attempt, so a dialer can
-    never attach an outcome to someone we did not call. Each row is its own event, keyed
-    'call:<attempt_id>:<dial_seq>' (or the row's occurred_at when the dialer sends no dial_seq):
-    a redial's later `reached` after a `no_answer` is kept (issue 11 case 5), and re-ingesting the
-    same file still doubles nothing. `now` is the reference for "not in the future" (default: the
-    wall clock; the simulator passes its simulated instant).
+    never attach an outcome to someone we did not call. Each row is its own `call_outcome` event,
+    keyed 'call:<attempt_id>:<dial_seq>' (or the row's occurred_at when the dialer sends no
+    dial_seq): a redial's later `reached` after a `no_answer` is kept (issue 11 case 5), and
+    re-ingesting the same file still doubles nothing. `now` is the reference for "not in the
+    future" (default: the wall clock; the simulator passes its simulated instant).
+
+    What the person said to the agent acts like the same words in a reply (issue 16): a
+    hardship_request, dispute or callback_requested dial also records a `hardship_request`,
+    `dispute` (naming the loan called about) or `callback_request` event (its local day and hours)
+    keyed '<the dial's key>:<kind>', source 'dialer'; promise_to_pay carries its date and amount on
+    the dial itself (loan_flags.sql reads it), wrong_number its number (point_flags.sql). Which
+    outcomes are a conversation (the cooldown) is call_conversation() in sql/schema/005_macros.sql.
+
+    agent_id (optional, an id): when the plan assigned the call (call_assignments), it must be an
+    agent of that day's roster whose shift overlaps the call's window (agent_days; calls_made.sql),
+    else the row is quarantined. recording_ref (optional): an id or URI of the recording, never
+    the recording. Files from before issue 16 (no agent, no recording) read as before.
     """
     now = now or utc_now()
     report = IngestReport("call outcomes", entity="call_outcome")
-    calls = {r[0]: (r[1], r[2], r[3]) for r in db.run(con, "inbound/events/calls_made").fetchall()}
+    calls = {r[0]: r[1:] for r in db.run(con, "inbound/events/calls_made").fetchall()}
 
-    def build(row: dict[str, Any]) -> dict[str, Any]:
+    def build(row: dict[str, Any]) -> list[dict[str, Any]]:
         attempt_id = event_checks.identifier("attempt_id", row.get("attempt_id"))
         if attempt_id not in calls:
             raise ValueError(f"attempt_id {event_checks.show(attempt_id)} is not a call we made")
+        borrower_id, loan_id, point, timezone, assigned, rostered = calls[attempt_id]
         outcome = event_checks.one_of("outcome", row.get("outcome"), CALL_OUTCOMES)
         when = event_checks.occurred_at(row.get("occurred_at"), now, tolerance)
         seq = event_checks.dial_seq(row.get("dial_seq"))
+        agent = event_checks.agent_id(row.get("agent_id"))
+        if agent is not None and assigned and agent not in rostered:
+            raise ValueError(f"agent_id {event_checks.show(agent)} is not on the roster of this call's day "
+                             "(no shift of theirs in agent_days overlaps the call's window)")
+        recording = event_checks.recording_ref(row.get("recording_ref"))
+        amount = event_checks.amount(row.get("amount"))
         detail: dict[str, Any] = {"outcome": outcome, "attempt_id": attempt_id}
         if seq is not None:
             detail["dial_seq"] = seq
+        if agent is not None:
+            detail["agent_id"] = agent
+        if recording is not None:
+            detail["recording_ref"] = recording
         if outcome == "promise_to_pay":
             detail["promised_date"] = event_checks.promised_date(row.get("promised_date"), when).isoformat()
-        borrower_id, loan_id, point = calls[attempt_id]
+            if amount is None:
+                raise ValueError("promise_to_pay needs the amount promised")
+        asked: dict[str, str] | None = None
+        if outcome == "callback_requested":
+            asked = event_checks.callback(row, when, timezone)
+            detail["callback"] = asked
+        else:
+            extra = [f for f in CALLBACK_FIELDS if row.get(f) not in (None, "")]
+            if extra:
+                raise ValueError(f"{extra[0]} is only for outcome callback_requested, not {outcome}")
         key = str(seq) if seq is not None else when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return dict(external_id=f"call:{attempt_id}:{key}", borrower_id=borrower_id, loan_id=loan_id,
+        dial_id = f"call:{attempt_id}:{key}"
+        dial = dict(external_id=dial_id, borrower_id=borrower_id, loan_id=loan_id,
                     kind="call_outcome", occurred_at=when, detail=json.dumps(detail), channel="call",
-                    amount=event_checks.amount(row.get("amount")), source="dialer",
+                    amount=amount, source="dialer",
                     scope=kinds.scope_of("call_outcome", names_loan=True), contact_point=point)
+        companion = COMPANION_KIND.get(outcome)
+        if companion is None:
+            return [dial]
+        said: dict[str, Any] = {"attempt_id": attempt_id, "dial": dial_id, **({"agent_id": agent} if agent else {}),
+                                **(asked or {})}
+        return [dial, dict(external_id=f"{dial_id}:{companion}", borrower_id=borrower_id, loan_id=loan_id,
+                           kind=companion, occurred_at=when, detail=json.dumps(said), channel="call",
+                           amount=None, source="dialer",
+                           scope=kinds.scope_of(companion, names_loan=True), contact_point=None)]
 
     return _land(con, path, report, CALL_FIELDS, "attempt_id", build, encoding, now)
 

@@ -57,21 +57,28 @@ KINDS: tuple[Kind, ...] = (
              "does both: the person's channel and the number it came from)"),
     Kind("cease_contact", BORROWER, ("cease_contact",), "cease_contact_honoured", ("operator",),
          ends="cease_contact_revoked", why="Reg F 1006.6(c): the person asked us to stop; required notices still go"),
-    Kind("dispute", NAMED_LOAN, ("paused_dispute",), "dispute_pause", ("operator", "reply", "e-mail reply", "agent note"),
+    Kind("dispute", NAMED_LOAN, ("paused_dispute",), "dispute_pause",
+         ("operator", "reply", "e-mail reply", "agent note", "dialer"),
          ends="dispute_resolved",
-         why="Reg F 1006.38 is per debt: an operator naming the disputed loan pauses that loan; a reply "
-             "(loan only guessed) pauses every loan"),
+         why="Reg F 1006.38 is per debt: an operator naming the disputed loan, or a dialer's dispute outcome "
+             "(the loan called about), pauses that loan; a reply (loan only guessed) pauses every loan"),
     Kind("hardship_request", BORROWER, ("paused_hardship",), "hardship_pause",
-         ("operator", "reply", "e-mail reply", "agent note"),
+         ("operator", "reply", "e-mail reply", "agent note", "dialer"),
          why="hardship is the person's situation, not one loan's: every ladder pauses; the plan is "
              "offered on the loan named"),
     Kind("promise_to_pay", LOAN, ("paused_promise",), "promise_pause",
          ("operator", "reply", "e-mail reply", "agent note", "dialer"),
          detail="promised_date, amount", why="a promise is an amount on that loan"),
-    Kind("call_outcome", LOAN, ("cap_call_cooldown", "point_unusable"), "call_cooldown_after_conversation",
-         ("dialer",), detail="outcome, attempt_id, dial_seq",
-         why="one event per dial attempt; a reached call starts the person's call cooldown; wrong_number marks "
-             "the number called (its contact_point) unusable for everyone on it (audit wrong_number_honoured)"),
+    Kind("call_outcome", LOAN, ("cap_call_cooldown", "point_unusable", "paused_promise"),
+         "call_cooldown_after_conversation", ("dialer",),
+         detail="outcome (no_answer, busy, voicemail, reached, promise_to_pay, hardship_request, dispute, "
+                "wrong_number, refused, callback_requested), attempt_id, dial_seq, agent_id, recording_ref, "
+                "promised_date (and the amount), callback {on, from, to}",
+         why="one event per dial attempt (audit dial_attempts: within the call's max_dials and dial_until, by an "
+             "agent on shift); a conversation (call_conversation() in sql/schema/005_macros.sql) starts the "
+             "person's call cooldown; a promise pauses its loan; wrong_number marks the number called (its "
+             "contact_point) unusable for everyone on it (audit wrong_number_honoured); hardship_request, "
+             "dispute and callback_requested also record that kind (source dialer)"),
     Kind("visit_outcome", LOAN, ("paused_promise", "paused_hardship"), "promise_pause", ("field team",),
          detail="outcome (met, not_home, refused, promise_to_pay, hardship), attempt_id, collectors",
          why="what happened at the door of the visited loan: a promise pauses that loan's ladder; hardship "
@@ -121,7 +128,7 @@ KINDS: tuple[Kind, ...] = (
          why="the new text of an e-mail reply (quoted history removed); its meaning is recorded as its own kind"),
     Kind("agent_note", BORROWER, (), None, ("agent note",), detail="text, classified_as, review, decided_by",
          why="what an agent wrote down on a call or a visit (channel call / visit), read like a reply"),
-    Kind("callback_request", BORROWER, (), None, ("reply", "e-mail reply", "agent note", "plan page"),
+    Kind("callback_request", BORROWER, (), None, ("reply", "e-mail reply", "agent note", "plan page", "dialer"),
          detail="on (YYYY-MM-DD), from, to (HH:MM local); via (plan_page: the plan page's call-me)",
          why="the person asked to be called: one call (step callback) on the day asked or the next allowed "
              "day, in the hours asked; still a call under the caps and quiet hours"),

@@ -1,25 +1,38 @@
--- call_cooldown_after_conversation: After a call in which the borrower was reached (a call_outcome
--- event with outcome reached or promise_to_pay, one event per dial attempt) or a conversation the
--- borrower started (inbound_call with detail.conversation true), was the borrower called again too soon?
+-- call_cooldown_after_conversation: After a call in which the borrower was spoken to (a call_outcome
+-- event whose outcome is a conversation, call_conversation() in sql/schema/005_macros.sql: reached,
+-- promise_to_pay, hardship_request, dispute, refused, callback_requested; one event per dial
+-- attempt) or a conversation the borrower started (inbound_call with detail.conversation true),
+-- was the borrower called again too soon? A callback the person booked with an agent on the phone
+-- (step 'callback', with a callback_request of theirs from the dialer on or after the conversation's
+-- local day and before the call) is their consent and not counted (Reg F 1006.14(b)(3)(i)).
 -- Checked: every call attempt.
 -- Violation: the borrower's latest conversation before this call happened on local day D and the
 -- call was made on or before local day D + call_cooldown_days (the rest of day D included).
 CREATE OR REPLACE TEMP TABLE audit_rows AS
-WITH conversations AS (
-    SELECT e.borrower_id, e.occurred_at AS conversation_at,
-           CASE WHEN e.kind = 'inbound_call' THEN 'inbound call'
-                ELSE json_extract_string(e.detail, '$.outcome') END AS outcome
+WITH said AS (   -- each detail read once, and only when it is JSON (a malformed one is no conversation)
+    SELECT e.borrower_id, e.kind, e.occurred_at,
+           CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.outcome') END AS outcome,
+           CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.conversation') END AS conversation
     FROM borrower_events AS e
-    WHERE (e.kind = 'call_outcome'
-           AND CASE WHEN json_valid(e.detail)
-                    THEN json_extract_string(e.detail, '$.outcome') IN ('reached', 'promise_to_pay') END)
-       OR (e.kind = 'inbound_call'
-           AND CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.conversation') = 'true' END)
+    WHERE e.kind IN ('call_outcome', 'inbound_call')
+),
+conversations AS (
+    SELECT s.borrower_id, s.occurred_at AS conversation_at,
+           CASE WHEN s.kind = 'inbound_call' THEN 'inbound call' ELSE s.outcome END AS outcome
+    FROM said AS s
+    WHERE (s.kind = 'call_outcome' AND call_conversation(s.outcome))
+       OR (s.kind = 'inbound_call' AND coalesce(s.conversation = 'true', false))
 )
 SELECT c.attempt_id, c.borrower_id, c.loan_id, c.step, c.sent_at, c.sent_local,
        v.conversation_at, timezone(c.timezone, v.conversation_at)::DATE AS conversation_day,
        p.call_cooldown_days,
        CASE WHEN c.sent_day <= timezone(c.timezone, v.conversation_at)::DATE + p.call_cooldown_days::INTEGER
+             AND NOT (c.step = 'callback'
+                      AND EXISTS (SELECT 1 FROM borrower_events AS q
+                                  WHERE q.borrower_id = c.borrower_id AND q.kind = 'callback_request' AND q.source = 'dialer'
+                                    AND q.occurred_at < c.sent_at
+                                    AND timezone(c.timezone, q.occurred_at)::DATE
+                                        >= timezone(c.timezone, v.conversation_at)::DATE))
             THEN 'called ' || (c.sent_day - timezone(c.timezone, v.conversation_at)::DATE)
                  || ' day(s) after a conversation (' || v.outcome || '); cooldown ' || p.call_cooldown_days || ' days'
        END AS violation

@@ -1,15 +1,14 @@
 -- reached_calls_per_day: Was any borrower reached (spoken to) by more calls in one local day than
 -- reached_calls_per_day? A call is "reached" when a call_outcome event names it (detail.attempt_id)
--- with outcome reached or promise_to_pay.
+-- with an outcome that is a conversation (call_conversation() in sql/schema/005_macros.sql).
 -- Checked: every call attempt. Reached calls are numbered per borrower and local day of sent_at.
 -- Violation: a reached call whose number that day is above the cap.
 CREATE OR REPLACE TEMP TABLE audit_rows AS
 WITH reached AS (
-    SELECT DISTINCT json_extract_string(e.detail, '$.attempt_id') AS attempt_id
+    SELECT DISTINCT CASE WHEN json_valid(e.detail) THEN json_extract_string(e.detail, '$.attempt_id') END AS attempt_id
     FROM borrower_events AS e
     WHERE e.kind = 'call_outcome'
-      AND CASE WHEN json_valid(e.detail)
-               THEN json_extract_string(e.detail, '$.outcome') IN ('reached', 'promise_to_pay') END
+      AND CASE WHEN json_valid(e.detail) THEN call_conversation(json_extract_string(e.detail, '$.outcome')) END
 ),
 calls AS (
     SELECT c.*, r.attempt_id IS NOT NULL AS reached

@@ -17,9 +17,18 @@
 --   point_id(kind, address) returns the id of a contact point: kind 'phone' (address in E.164) or
 --     'email' (address trimmed and lower-cased), hashed so logs and contact_attempts never hold
 --     the address itself. The same address is the same point whoever it belongs to.
+--   call_conversation(outcome) is true when a dialer outcome (call_outcome detail.outcome) means the
+--     borrower was spoken to about the debt: reached, promise_to_pay, hardship_request, dispute,
+--     refused, callback_requested. Such a dial starts the call cooldown (Reg F 1006.14(b)(2)(i)(B))
+--     and counts for reached_calls_per_day; no_answer, busy, voicemail and wrong_number are dials
+--     only (they count as call attempts, nothing else). THE one list: the gate and caps
+--     (sql/lifecycle/state/borrower_flags.sql -> cap_call_cooldown), the simulator and the audit
+--     rules (call_cooldown_after_conversation, dial_times, reached_calls_per_day) all read it.
 -- TEMP macros live in the connection, not the database file: db.connect defines them on every
 -- connection, read-only ones included (the schema files only run on writable ones). Idempotent.
--- The audit (sql/audit/) deliberately does not use them: it is written independently of the planner.
+-- The audit (sql/audit/) deliberately does not use them: it is written independently of the planner;
+-- the one exception is call_conversation, which is vocabulary (what the dialer's words mean), not a
+-- decision: a second list in the audit could only drift from the first.
 CREATE OR REPLACE TEMP MACRO contact_key(borrower_id, loan_id, step, channel, day) AS
     borrower_id || '|' || loan_id || '|' || step || '|' || channel || '|' || strftime(day, '%Y-%m-%d');
 
@@ -31,3 +40,7 @@ CREATE OR REPLACE TEMP MACRO step_taken(status, suppressed_reason) AS
 
 CREATE OR REPLACE TEMP MACRO point_id(kind, address) AS
     CASE WHEN address IS NOT NULL THEN kind || ':' || substr(sha256(kind || ':' || address), 1, 16) END;
+
+CREATE OR REPLACE TEMP MACRO call_conversation(outcome) AS
+    coalesce(outcome IN ('reached', 'promise_to_pay', 'hardship_request', 'dispute', 'refused', 'callback_requested'),
+             false);

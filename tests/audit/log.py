@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
@@ -11,7 +11,8 @@ from loan_comms.audit import AuditReport, run_audit
 from loan_comms.config import LifecycleConfig
 from tests.builders import ContactLog, insert, point_row
 
-__all__ = ["EPISODE", "NOW", "UK_EPISODE", "VISIT_EPISODE", "ContactLog", "audit", "clean_log", "fired"]
+__all__ = ["EPISODE", "NOW", "UK_EPISODE", "VISIT_EPISODE", "ContactLog", "agent_shift", "assign_call", "audit",
+           "clean_log", "fired"]
 
 
 EPISODE = "L1:2026-03-02"
@@ -43,7 +44,10 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     log.contact("B1", "L1", "email", "escalation", "dpd_3", "2026-03-04 10:00", installment_no=1, episode_id=EPISODE)
     call5 = log.contact("B1", "L1", "call", "escalation", "dpd_5", "2026-03-06 10:00", installment_no=1,
                         episode_id=EPISODE)
-    log.call_outcome("B1", call5, "no_answer", "2026-03-06 10:03", loan_id="L1")
+    # The plan gave it to agent AG01 (on shift 09:00-18:00), two dials until 18:00 (dial_attempts).
+    agent_shift(log, "AG01", "B1", "2026-03-06", ("09:00", "18:00"))
+    assign_call(log, call5, "B1", "AG01", "2026-03-06 10:00", dial_until="2026-03-06 18:00", max_dials=2)
+    log.call_outcome("B1", call5, "no_answer", "2026-03-06 10:03", loan_id="L1", agent_id="AG01")
     # dpd_10 held back by the cap one day (suppressed), then both channels on 11 March.
     log.contact("B1", "L1", "sms", "escalation", "dpd_10", "2026-03-10 10:00", installment_no=1,
                 episode_id=EPISODE, status="suppressed", suppressed_reason="cap_sms_per_7_days")
@@ -171,6 +175,28 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     log.event("BHO", "payment", "2026-03-05 09:00", loan_id="LHO", amount="50.00", scope="loan")
     log.contact("BHO", "LHO", "sms", "follow_up", "payment_confirmation", "2026-03-05 14:00")
     return log
+
+
+def agent_shift(log: ContactLog, agent_id: str, borrower_id: str, day: str, hours: tuple[str, str]) -> None:
+    """An agent_days row: `agent_id` on shift `hours` of local `day`, on the clock of `borrower_id`'s zone."""
+    insert(log.con, "agent_days", agent_id=agent_id, work_date=date.fromisoformat(day), team="cn-zh",
+           languages=["zh-CN"], skills=[], cities=[], capacity=40, timezone=log.tz[borrower_id],
+           shift_start=log.at(borrower_id, f"{day} {hours[0]}"), shift_end=log.at(borrower_id, f"{day} {hours[1]}"),
+           recorded_at=log.at(borrower_id, f"{day} 00:00"))
+
+
+def assign_call(log: ContactLog, attempt_id: str, borrower_id: str, agent_id: str, slot: str, *, dial_until: str,
+                max_dials: int) -> None:
+    """A call_assignments row (outcome assigned): the call given to `agent_id` at local `slot` (15 minutes),
+    with the dials it may place and the last local instant it may place them."""
+    row = log.con.execute("SELECT loan_id, step, planned_for_date FROM contact_attempts WHERE attempt_id = ?",
+                          [attempt_id]).fetchone()
+    start = log.at(borrower_id, slot)
+    insert(log.con, "call_assignments", attempt_id=attempt_id, plan_date=row[2], borrower_id=borrower_id,
+           loan_id=row[0], step=row[1], team="cn-zh", agent_id=agent_id, work_date=row[2], slot_start=start,
+           slot_end=start + timedelta(minutes=15), queue_rank=1, priority_score=1.0, priority_reasons="[]",
+           required_skills=[], carried_days=0, outcome="assigned", reason=None, max_dials=max_dials,
+           dial_until=log.at(borrower_id, dial_until), recorded_at=start - timedelta(hours=2))
 
 
 def audit(log: ContactLog, cfg: LifecycleConfig, now: datetime = NOW) -> AuditReport:

@@ -56,7 +56,7 @@ def test_promise_from_a_call_pauses_the_ladder_until_the_day_after(called, tmp_p
     b, attempt_id = called
     ingest_call_outcomes(b.con, write_jsonl(tmp_path / "d.jsonl", [
         {"attempt_id": attempt_id, "outcome": "promise_to_pay", "occurred_at": "2026-11-06T10:00:00+08:00",
-         "promised_date": "2026-11-12"}]))
+         "promised_date": "2026-11-12", "amount": "500"}]))
     cfg = load_config()
     reasons = {}
     for d in range(7, 16):

@@ -1,7 +1,10 @@
 -- borrower_flags: what each borrower has told us as of $now, for every loan of theirs (the kinds
 -- loan_comms/policy/kinds.py documents as borrower-wide): channels opted out, cease-contact, the
--- local day of the last conversation (a reached call, a promise on the phone, or an inbound call
--- that was a conversation: Reg F 1006.14(b)(2)(i)(B) comment 1.ii), and the standing restrictions
+-- local day of the last conversation (a dial whose outcome is a conversation, call_conversation() in
+-- sql/schema/005_macros.sql, or an inbound call that was a conversation: Reg F 1006.14(b)(2)(i)(B)
+-- comment 1.ii), the local day of the last callback the person booked with an agent on the phone
+-- (last_callback_request_day: a callback_request from the dialer, their consent to that call, Reg F
+-- 1006.14(b)(3)(i), read by cap_call_cooldown), and the standing restrictions
 -- of issue 11: attorney representation, vulnerability, breathing space (with its end date),
 -- workplace prohibited, deceased, bankruptcy, an open complaint, and the latest contact preference.
 -- An event recorded with scope 'point' (an operator's opt-out/opt-in of one number or e-mail only)
@@ -17,7 +20,7 @@
 -- included (no survey goes while a person has yet to read or answer them: awaiting_review).
 CREATE OR REPLACE TEMP TABLE borrower_flags AS
 WITH ev AS (
-    SELECT e.borrower_id, e.kind, e.channel, e.occurred_at, e.detail, b.timezone
+    SELECT e.borrower_id, e.kind, e.channel, e.occurred_at, e.detail, e.source, b.timezone
     FROM borrower_events AS e JOIN borrowers AS b USING (borrower_id)
     WHERE e.occurred_at <= $now
       AND coalesce(e.scope, 'borrower') <> 'point'   -- an opt-out of one number only: point_flags.sql
@@ -25,7 +28,7 @@ WITH ev AS (
                      'attorney_representation', 'attorney_withdrawn', 'vulnerable', 'vulnerable_ended',
                      'breathing_space', 'breathing_space_ended', 'workplace_prohibited', 'workplace_permitted',
                      'deceased', 'bankruptcy', 'bankruptcy_dismissed', 'complaint', 'complaint_resolved',
-                     'contact_preference')
+                     'contact_preference', 'callback_request')
 ),
 optout AS (
     SELECT borrower_id, list(channel) FILTER (WHERE last_kind = 'opt_out') AS opted_out_channels
@@ -56,10 +59,11 @@ standing AS (
            END AS breathing_space_until,
            arg_max(detail, occurred_at) FILTER (WHERE kind = 'contact_preference') AS contact_preference,
            max(timezone(timezone, occurred_at)::DATE) FILTER (
-               WHERE (kind = 'call_outcome'
-                      AND json_extract_string(detail, '$.outcome') IN ('reached', 'promise_to_pay'))
+               WHERE (kind = 'call_outcome' AND call_conversation(json_extract_string(detail, '$.outcome')))
                   OR (kind = 'inbound_call' AND json_extract_string(detail, '$.conversation') = 'true'))
-               AS last_conversation_day
+               AS last_conversation_day,
+           max(timezone(timezone, occurred_at)::DATE) FILTER (WHERE kind = 'callback_request' AND source = 'dialer')
+               AS last_callback_request_day
     FROM ev
     WHERE kind NOT IN ('opt_out', 'opt_in')
     GROUP BY borrower_id
@@ -79,6 +83,7 @@ SELECT borrower_id,
        coalesce(o.opted_out_channels, []) AS opted_out_channels,
        coalesce(s.cease_active, false) AS cease_active,
        s.last_conversation_day,
+       s.last_callback_request_day,
        coalesce(s.attorney_active, false) AS attorney_active,
        coalesce(s.vulnerable_active, false) AS vulnerable_active,
        coalesce(s.workplace_prohibited, false) AS workplace_prohibited,

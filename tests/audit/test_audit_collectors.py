@@ -68,7 +68,7 @@ def test_more_calls_than_capacity_fires_agent_capacity(planned):
     book, cfg = planned
     book.con.execute("UPDATE agent_days SET capacity = 1 WHERE agent_id = 'ZH-1'")
     n, result = fired(book, cfg, "agent_capacity")
-    assert n == 1 and result.rows[0]["violation"] == "2 calls on a shift of capacity 1"
+    assert n == 1 and result.rows[0]["violation"] == "2 calls and visits on a shift of capacity 1"
 
 
 def test_two_slots_of_one_agent_at_once_fire_agent_capacity(planned):
@@ -97,3 +97,19 @@ def test_a_vulnerable_borrower_given_an_untrained_agent_fires_call_agent_fit(boo
     book.con.execute("UPDATE agent_days SET skills = []")
     n, result = fired(book, c, "call_agent_fit")
     assert n == 1 and "vulnerable borrower" in result.rows[0]["violation"]
+
+
+def test_a_visit_on_a_full_shift_counts_for_both_agents_of_the_pair(planned):
+    """A visit is one unit of each agent of its pair: one more piece of work on ZH-1's full shift fires
+    agent_capacity (and an overlapping slot would too)."""
+    book, cfg = planned
+    work_date, shift_end = book.con.execute(
+        "SELECT work_date, shift_end FROM agent_days WHERE agent_id = 'ZH-1'").fetchone()
+    book.con.execute("UPDATE agent_days SET capacity = 2 WHERE agent_id = 'ZH-1'")
+    assert run_audit(book.con, cfg, rules=("agent_capacity",)).ok
+    book.con.execute(
+        "INSERT INTO visit_assignments (attempt_id, plan_date, borrower_id, agent_ids, work_date, slot_start, "
+        "slot_end, outcome, recorded_at) VALUES ('V1', ?, 'B0', ['ZH-1', 'ZH-2'], ?, ?, ?, 'assigned', now())",
+        [FRI, work_date, shift_end - timedelta(minutes=5), shift_end])
+    n, result = fired(book, cfg, "agent_capacity")
+    assert n == 1 and result.rows[0]["violation"] == "3 calls and visits on a shift of capacity 2"

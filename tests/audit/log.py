@@ -44,6 +44,7 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     call5 = log.contact("B1", "L1", "call", "escalation", "dpd_5", "2026-03-06 10:00", installment_no=1,
                         episode_id=EPISODE)
     log.call_outcome("B1", call5, "no_answer", "2026-03-06 10:03", loan_id="L1")
+    log.assigned(call5, "A-zh-01", "2026-03-06 10:00")   # issue 16: the agent, the slot, the shift
     # dpd_10 held back by the cap one day (suppressed), then both channels on 11 March.
     log.contact("B1", "L1", "sms", "escalation", "dpd_10", "2026-03-10 10:00", installment_no=1,
                 episode_id=EPISODE, status="suppressed", suppressed_reason="cap_sms_per_7_days")
@@ -51,6 +52,7 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     call10 = log.contact("B1", "L1", "call", "escalation", "dpd_10", "2026-03-11 10:00", installment_no=1,
                          episode_id=EPISODE)
     log.call_outcome("B1", call10, "reached", "2026-03-11 10:06", loan_id="L1")
+    log.assigned(call10, "A-zh-01", "2026-03-11 10:00")
     log.paid("L1", 1, "B1", "2026-03-12 12:00")
     log.contact("B1", "L1", "sms", "follow_up", "payment_confirmation", "2026-03-12 14:00")
     log.contact("B1", "L1", "letter", "escalation", "dpd_20", "2026-03-21 10:00", installment_no=1,

@@ -257,6 +257,32 @@ class ContactLog:
         return attempt_id
 
 
+    def assigned(self, attempt_id: str, agent_id: str, local_slot: str, *, shift: tuple[str, str] = ("08:00", "15:00"),
+                 languages: tuple[str, ...] | None = None, skills: tuple[str, ...] = (), capacity: int = 35,
+                 slot_minutes: int = 10) -> None:
+        """The call `attempt_id` given to agent `agent_id` (issue 16) with a slot starting at `local_slot`
+        (the borrower's clock): its call_assignments row and the agent's shift (agent_days) that day, in
+        the borrower's zone (first recorded wins, as the planner records it); the agent speaks the
+        borrower's language unless `languages` says otherwise."""
+        (borrower_id, loan_id, step, day, send_before, language) = self.con.execute(
+            "SELECT a.borrower_id, a.loan_id, a.step, a.planned_for_date, a.send_before, b.language "
+            "FROM contact_attempts AS a JOIN borrowers AS b USING (borrower_id) WHERE a.attempt_id = ?",
+            [attempt_id]).fetchone()
+        languages = languages or (language,)
+        zone = ZoneInfo(self.tz[borrower_id])
+        start = self.at(borrower_id, local_slot)
+        shift_start = datetime.combine(day, time.fromisoformat(shift[0]), zone).astimezone(UTC)
+        shift_end = datetime.combine(day, time.fromisoformat(shift[1]), zone).astimezone(UTC)
+        insert(self.con, "agent_days", or_ignore=True, agent_id=agent_id, work_date=day, team="zh-CN/apac",
+               languages=list(languages), skills=list(skills), cities=["*"], capacity=capacity, timezone=str(zone),
+               shift_start=shift_start, shift_end=shift_end, recorded_at=shift_start - timedelta(days=1))
+        insert(self.con, "call_assignments", attempt_id=attempt_id, plan_date=day, borrower_id=borrower_id,
+               loan_id=loan_id, step=step, team="zh-CN/apac", agent_id=agent_id, work_date=day, slot_start=start,
+               slot_end=start + timedelta(minutes=slot_minutes), queue_rank=1, priority_score=10.0,
+               priority_reasons="[]", required_skills=[], carried_days=0, outcome="assigned", reason=None,
+               max_dials=2, dial_until=min(send_before, shift_end), recorded_at=shift_start - timedelta(days=1))
+
+
 # -- planned contacts, for delivery and inbound cases ----------------------------------------------
 DAY = date(2026, 11, 10)                       # a Tuesday; borrowers are in the "us" profile
 OPENS = datetime(2026, 11, 10, 13, 0, tzinfo=UTC)

@@ -44,10 +44,8 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     log.contact("B1", "L1", "email", "escalation", "dpd_3", "2026-03-04 10:00", installment_no=1, episode_id=EPISODE)
     call5 = log.contact("B1", "L1", "call", "escalation", "dpd_5", "2026-03-06 10:00", installment_no=1,
                         episode_id=EPISODE)
-    # The plan gave it to agent AG01 (on shift 09:00-18:00), two dials until 18:00 (dial_attempts).
-    agent_shift(log, "AG01", "B1", "2026-03-06", ("09:00", "18:00"))
-    assign_call(log, call5, "B1", "AG01", "2026-03-06 10:00", dial_until="2026-03-06 18:00", max_dials=2)
-    log.call_outcome("B1", call5, "no_answer", "2026-03-06 10:03", loan_id="L1", agent_id="AG01")
+    log.assigned(call5, "A-zh-01", "2026-03-06 10:00")   # issue 16: the agent, the slot, the shift (dial_attempts)
+    log.call_outcome("B1", call5, "no_answer", "2026-03-06 10:03", loan_id="L1", agent_id="A-zh-01")
     # dpd_10 held back by the cap one day (suppressed), then both channels on 11 March.
     log.contact("B1", "L1", "sms", "escalation", "dpd_10", "2026-03-10 10:00", installment_no=1,
                 episode_id=EPISODE, status="suppressed", suppressed_reason="cap_sms_per_7_days")
@@ -55,6 +53,7 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     call10 = log.contact("B1", "L1", "call", "escalation", "dpd_10", "2026-03-11 10:00", installment_no=1,
                          episode_id=EPISODE)
     log.call_outcome("B1", call10, "reached", "2026-03-11 10:06", loan_id="L1")
+    log.assigned(call10, "A-zh-01", "2026-03-11 10:00")
     log.paid("L1", 1, "B1", "2026-03-12 12:00")
     log.contact("B1", "L1", "sms", "follow_up", "payment_confirmation", "2026-03-12 14:00")
     log.contact("B1", "L1", "letter", "escalation", "dpd_20", "2026-03-21 10:00", installment_no=1,
@@ -178,9 +177,11 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
 
 
 def agent_shift(log: ContactLog, agent_id: str, borrower_id: str, day: str, hours: tuple[str, str]) -> None:
-    """An agent_days row: `agent_id` on shift `hours` of local `day`, on the clock of `borrower_id`'s zone."""
+    """An agent_days row: `agent_id` on shift `hours` of local `day`, on the clock of `borrower_id`'s zone,
+    speaking the borrower's language."""
+    (language,) = log.con.execute("SELECT language FROM borrowers WHERE borrower_id = ?", [borrower_id]).fetchone()
     insert(log.con, "agent_days", agent_id=agent_id, work_date=date.fromisoformat(day), team="cn-zh",
-           languages=["zh-CN"], skills=[], cities=[], capacity=40, timezone=log.tz[borrower_id],
+           languages=[language], skills=[], cities=[], capacity=40, timezone=log.tz[borrower_id],
            shift_start=log.at(borrower_id, f"{day} {hours[0]}"), shift_end=log.at(borrower_id, f"{day} {hours[1]}"),
            recorded_at=log.at(borrower_id, f"{day} 00:00"))
 

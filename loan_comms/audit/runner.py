@@ -72,6 +72,8 @@ RULES: tuple[str, ...] = (
     # issue 16, part D: every visit slot inside the window, both shifts, a working day; the assigned pair went
     "visit_slot_window",
     "visit_pair",
+    # issue 16 follow-up: no visit notice for a visit no pair of field agents could make (no_field_pair)
+    "visit_notice_no_pair",
     # issue 12: every SMS / e-mail reply read again by the classifier (audit_reply_meanings)
     "reply_opt_outs_honoured",
     # issue 13: by the providers' own receipts, no contact reached the borrower twice

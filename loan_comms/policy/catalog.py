@@ -38,6 +38,7 @@ GATE_RULES: tuple[str, ...] = (
     "awaiting_review",
     "holiday",
     "visit_not_working_day",
+    "no_field_pair",
     "visit_unannounced",
     "awaiting_visit_notice",
     "awaiting_forbearance_offer",
@@ -191,6 +192,14 @@ REASONS: tuple[Reason, ...] = (
     _gate("visit_not_working_day", "visit_not_working_day", "visit_working_days",
           (f"{_VISITS}::test_a_visit_waits_for_a_working_day",),
           "home visits only on working days ([visits].working_days, not a holiday)"),
+    _gate("no_field_pair", "no_field_pair", "visit_notice_no_pair",
+          ("tests/visits/test_visit_plan.py::test_no_city_or_no_pair_for_the_city_is_no_field_pair_and_the_ladder_moves_on",
+           "tests/visits/test_visit_plan.py::test_no_city_on_file_withholds_the_notice_and_the_visit_no_field_pair",
+           "tests/visits/test_visit_plan.py::test_a_city_no_pair_covers_withholds_the_notice_and_the_visit_no_field_pair"),
+          "no city on file, or no two field agents of the roster cover the city with one speaking the "
+          "borrower's language: neither the visit notice nor the visit goes (standing: the ladder moves on); "
+          "with a roster only",
+          also_audited_by=("visit_pair",)),
     _gate("visit_unannounced", "visit_unannounced", "visit_notice",
           (f"{_VISITS}::test_a_visit_whose_notice_can_never_go_is_not_made_and_the_ladder_reaches_the_hand_off",),
           "the visit's notice can never go (a standing restriction): the visit is never made, and the "
@@ -250,10 +259,6 @@ REASONS: tuple[Reason, ...] = (
            ("tests/visits/test_visit_plan.py::test_overflow_is_carried_with_field_capacity_and_goes_the_next_working_day",),
            "no pair of field agents covering the borrower's city has a free slot in the window today: carried, "
            "the ladder proposes the visit again the next allowed day (loan_comms/visits/plan.py)"),
-    Reason("no_field_pair", "visits/apply_plan.sql", "visit_pair",
-           ("tests/visits/test_visit_plan.py::test_no_city_or_no_pair_for_the_city_is_no_field_pair_and_the_ladder_moves_on",),
-           "no city on file, or no two field agents cover the city with one speaking the borrower's language: "
-           "the visit is a step that cannot be made (standing) and the ladder moves on"),
     Reason("window_missed", "policy/apply_recheck.sql", "nothing_lost",
            (f"{_RULES}::test_window_passed_unsent_is_suppressed_never_sent_late",),
            "the contact window closed unsent: never sent late"),

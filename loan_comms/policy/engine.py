@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from loan_comms import db
 from loan_comms.arrangements.options import register_tables as register_arrangement_tables
+from loan_comms.calls.roster import roster_for
 from loan_comms.config import LifecycleConfig
 from loan_comms.handoff.state import register_tables as register_handoff_tables
 from loan_comms.policy import gate
@@ -56,13 +57,17 @@ def _holiday_rows(cfg: LifecycleConfig, years: range) -> list[dict[str, Any]]:
 
 def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, around: date) -> None:
     """Expose the config to SQL as temp tables cfg_steps, cfg_profiles, cfg_holidays, cfg_legal,
-    cfg_visits (one row: notice_days, working_days as ISO day numbers, mon = 1), and for where the
+    cfg_visits (one row: notice_days, working_days as ISO day numbers, mon = 1, field_pairs: whether
+    visits go to pairs of field agents, i.e. [calls] roster names a roster), cfg_field_agents (the
+    roster's agents with skill 'field': agent_id, languages, cities; empty without a roster), read
+    by the gate rule no_field_pair, and for where the
     person is: cfg_profile_zones (profile, zone), cfg_profile_countries (profile, region) and
     cfg_vulnerable (one row: the vulnerable limits), and cfg_surveys (one row: fatigue_days,
     answer_days) for the survey rules, the repayment plans' options and day counts
     (cfg_arrangement_options, cfg_arrangement_profiles, cfg_arrangements: loan_comms/arrangements/options.py),
     and cfg_handoff (the hand-off step, its partner: loan_comms/handoff/state.py)."""
     years = range(around.year - 1, around.year + 2)
+    roster = roster_for(cfg)   # the field agents: who could ever make a home visit (gate rule no_field_pair)
     profiles = [
         dict(profile=name, window_start=p.window_start, window_end=p.window_end,
              calls_per_7_days=p.calls_per_7_days, reached_calls_per_day=p.reached_calls_per_day,
@@ -89,8 +94,15 @@ def register_policy_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
             schema=pa.schema([("profile", pa.string()), ("region", pa.string())])),
         "cfg_vulnerable": pa.Table.from_pylist([cfg.policy.vulnerable.model_dump()]),
         "cfg_visits": pa.Table.from_pylist(
-            [dict(notice_days=cfg.visits.notice_days, working_days=cfg.visits.working_isodow)],
-            schema=pa.schema([("notice_days", pa.int32()), ("working_days", pa.list_(pa.int32()))])),
+            [dict(notice_days=cfg.visits.notice_days, working_days=cfg.visits.working_isodow,
+                  field_pairs=roster is not None)],
+            schema=pa.schema([("notice_days", pa.int32()), ("working_days", pa.list_(pa.int32())),
+                              ("field_pairs", pa.bool_())])),
+        "cfg_field_agents": pa.Table.from_pylist(
+            [dict(agent_id=a.id, languages=list(a.languages), cities=list(a.cities))
+             for a in (roster.agents if roster is not None else ()) if "field" in a.skills],
+            schema=pa.schema([("agent_id", pa.string()), ("languages", pa.list_(pa.string())),
+                              ("cities", pa.list_(pa.string()))])),
         "cfg_surveys": pa.Table.from_pylist(
             [dict(fatigue_days=cfg.surveys.fatigue_days, answer_days=cfg.surveys.answer_days)],
             schema=pa.schema([("fatigue_days", pa.int32()), ("answer_days", pa.int32())])),

@@ -19,7 +19,10 @@ a free slot today; transient: the ladder proposes the visit again the next allow
 and gate rule applying again, and carried_days counts the days) or 'no_field_pair' (no city on file,
 or no two field agents of the roster cover the city with one speaking the language; standing, see
 step_taken in sql/schema/005_macros.sql: the visit is a step that cannot be made, the ladder moves
-on, and the reason is on the contact and on its visit_assignments row).
+on, and the reason is on the contact and on its visit_assignments row). no_field_pair is decided
+once, by the gate rule sql/policy/rules/no_field_pair.sql, for the visit and for its notice alike
+(a notice announcing a visit nobody can make is never sent): the plan only records the gate's
+verdict (plan_inputs' no_field_pair), it has no second definition of "a pair could make it".
 
 The choice of pairs and slots is a greedy loop in Python over rows fetched in one query each
 (plan_inputs, field_shifts, busy_slots): interval packing with a per-day pairing state is not
@@ -81,8 +84,10 @@ class _Pair:
 
 
 def _covers(cities: tuple[str, ...] | list[str], city: str) -> bool:
-    want = city.casefold()
-    return any(c == "*" or c.casefold() == want for c in cities)
+    """The agent covers the city: "*" or the city listed, case-insensitively (lower(), as the gate
+    rule no_field_pair compares them, so the gate and the plan agree on who covers a place)."""
+    want = city.lower()
+    return any(c == "*" or c.lower() == want for c in cities)
 
 
 def _ceil(t: datetime, grid: timedelta = SLOT_GRID) -> datetime:
@@ -102,17 +107,6 @@ def _free_slot(lo: datetime, hi: datetime, length: timedelta, busy: list[tuple[d
     return s if s + length <= hi else None
 
 
-def standing_reason(roster: Roster, city: str | None, language: str) -> str | None:
-    """'no_field_pair' when no pair of the roster could ever take the visit: no city on file, or not two
-    field agents covering the city with one of them speaking the language; else None."""
-    if city is None:
-        return "no_field_pair"
-    agents = [a for a in roster.agents if FIELD_SKILL in a.skills and _covers(a.cities, city)]
-    if len(agents) < 2 or not any(language in a.languages for a in agents):
-        return "no_field_pair"
-    return None
-
-
 def assign(visits: list[dict[str, Any]], shifts: list[_Shift], busy: dict[str, list[tuple[datetime, datetime]]],
            roster: Roster) -> list[dict[str, Any]]:
     """The day's plan rows (PLAN_SCHEMA) for `visits` (in priority order), see the module docstring."""
@@ -127,7 +121,7 @@ def assign(visits: list[dict[str, Any]], shifts: list[_Shift], busy: dict[str, l
         row = dict(idempotency_key=v["idempotency_key"], attempt_id=v["attempt_id"], borrower_id=v["borrower_id"],
                    loan_id=v["loan_id"], city=v["city"], district=v["district"], route_order=None, agent_ids=None,
                    work_date=None, slot_start=None, slot_end=None, carried_days=v["carried_days"],
-                   outcome="carried", reason=standing_reason(roster, v["city"], v["language"]))
+                   outcome="carried", reason="no_field_pair" if v["no_field_pair"] else None)
         out.append(row)
         if row["reason"]:
             continue
@@ -233,4 +227,4 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, params: dict[st
     db.run(con, "visits/record_agent_days", params)
 
 
-__all__ = ["PLAN_SCHEMA", "assign", "propose", "record", "standing_reason"]
+__all__ = ["PLAN_SCHEMA", "assign", "propose", "record"]

@@ -2,7 +2,8 @@
 --   borrowers.city / borrowers.district  where a home visit would go (importable, optional; the
 --       synthetic book fills them). No postal address is kept here: the field sheet names the city,
 --       district and borrower id, and the lender's CRM gives the team the address (docs/collectors/visits.md).
---   visit_assignments  every visit the policy let through on a plan day: the pair of field agents
+--   visit_assignments  every visit the policy let through on a plan day (and each the gate suppressed
+--       no_field_pair, recorded carried with that reason): the pair of field agents
 --       (skill 'field') who go, in which work_date's shift, in which slot, in which order of their
 --       round (route_order: grouped by city then district), or why it was carried (outcome 'carried':
 --       the contact_attempts row is suppressed with the same reason): 'field_capacity' (no pair with a

@@ -1,8 +1,9 @@
 -- Applies the day's visit plan (temp table day_visit_plan, built by loan_comms/visits/plan.py) to
 -- the decisions: an assigned visit's window narrows to its slot (dispatch releases it to the field
 -- team at the slot's start; a window only ever narrows), a carried one is suppressed with its
--- reason (field_capacity: the ladder proposes it again the next allowed day; no_field_pair: a step
--- that cannot be made, see step_taken). Returns nothing. decide() writes nothing to the database:
+-- reason (field_capacity: the ladder proposes it again the next allowed day). A visit no pair could
+-- ever make was already suppressed no_field_pair by the gate (sql/policy/rules/no_field_pair.sql; a
+-- step that cannot be made, see step_taken): its plan row only records it. Returns nothing. decide() writes nothing to the database:
 -- this changes only the temp table.
 UPDATE decisions AS d
 SET status = CASE WHEN p.outcome = 'carried' THEN 'suppressed' ELSE d.status END,

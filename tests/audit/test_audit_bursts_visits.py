@@ -145,3 +145,51 @@ def test_visit_collectors_fires_on_an_outcome_never_or_late_recorded(log: Contac
         "visit outcome first recorded 2026-03-13 01:00 UTC, more than 2 day(s) after the visit"]
     longer = cfg.model_copy(update={"visits": cfg.visits.model_copy(update={"outcome_within_days": 3})})
     assert audit(log, longer).ok
+
+
+def _notice_then_no_pair(log: ContactLog, *, plan_row: bool) -> str:
+    """BN (no city on file) was sent the letter announcing a visit on 3 March, and the visit was then
+    never made: no pair of field agents could make it (no_field_pair, on the contact or on its plan row)."""
+    log.borrower("BN")
+    log.loan("LN", "BN", ["2026-02-01"])
+    episode = "LN:2026-02-02"
+    notice = log.contact("BN", "LN", "letter", "follow_up", "visit_notice", "2026-03-03 10:00", installment_no=1,
+                         episode_id=episode)
+    visit = log.contact("BN", "LN", "visit", "escalation", "dpd_30", "2026-03-10 10:00", installment_no=1,
+                        episode_id=episode, status="suppressed",
+                        suppressed_reason="visit_unannounced" if plan_row else "no_field_pair")
+    if plan_row:   # the reason only on the visit plan's row (the contact says something else)
+        log.con.execute("INSERT INTO visit_assignments (attempt_id, plan_date, borrower_id, loan_id, carried_days, "
+                        "outcome, reason, recorded_at) VALUES (?, DATE '2026-03-10', 'BN', 'LN', 0, 'carried', "
+                        "'no_field_pair', ?)", [visit, log.at("BN", "2026-03-10 07:00")])
+    return notice
+
+
+@pytest.mark.parametrize("plan_row", [False, True])
+def test_visit_notice_no_pair_fires_on_a_notice_sent_for_a_visit_no_pair_could_make(log: ContactLog,
+                                                                                     cfg: LifecycleConfig,
+                                                                                     plan_row: bool) -> None:
+    """The defect no_field_pair now prevents at the gate: the notice went, then the visit ended
+    no_field_pair and was never made. On the clean log the rule checks BV's notice and is quiet."""
+    before = audit(log, cfg)
+    clean = before.rule("visit_notice_no_pair")
+    assert (clean.checked, clean.violations) == (1, 0)
+    notice = _notice_then_no_pair(log, plan_row=plan_row)
+    report = audit(log, cfg)
+    # only this rule changes its verdict (compared with the clean log's own, whatever that is)
+    assert fired(report) == fired(before) | {"visit_notice_no_pair"}
+    [row] = report.rule("visit_notice_no_pair").rows
+    assert (row["attempt_id"], row["violation"]) == (
+        notice, "visit notice sent on local day 2026-03-03 but its visit was never made: no pair of field agents "
+                "could make it (no_field_pair on 2026-03-10)")
+
+
+def test_visit_notice_no_pair_is_quiet_when_the_notice_was_withheld(log: ContactLog, cfg: LifecycleConfig) -> None:
+    """The fixed planner's log: the notice suppressed no_field_pair (never sent), the visit too."""
+    before = audit(log, cfg)
+    _notice_then_no_pair(log, plan_row=False)
+    log.con.execute("UPDATE contact_attempts SET status = 'suppressed', suppressed_reason = 'no_field_pair', "
+                    "sent_at = NULL WHERE borrower_id = 'BN' AND step = 'visit_notice'")
+    report = audit(log, cfg)
+    assert fired(report) == fired(before) and report.rule("visit_notice_no_pair").ok, str(report)
+    assert report.rule("visit_notice_no_pair").checked == 1   # BV's notice; BN's never went

@@ -25,6 +25,7 @@ from tests.visits.conftest import with_roster
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = date(2026, 11, 7)
+FIRST_MONDAY = date(2026, 11, 9)   # the first working day: a visit no pair could make is suppressed then
 MONDAY, TUESDAY = date(2026, 11, 16), date(2026, 11, 17)
 DAYS = 11   # 7 .. 17 November
 
@@ -119,21 +120,59 @@ def test_overflow_is_carried_with_field_capacity_and_goes_the_next_working_day(p
     assert tuesday["agent_ids"] == ["S1", "S2"]
 
 
+def _notices(book: Book, borrower: str) -> list[tuple[date, str, str | None]]:
+    return [(a["planned_for_date"], a["status"], a["suppressed_reason"]) for a in book.attempts(borrower_id=borrower)
+            if a["step"] == "visit_notice"]
+
+
 def test_no_city_or_no_pair_for_the_city_is_no_field_pair_and_the_ladder_moves_on(planned):
     """No city on file (B6) or a single field agent in the city (B7): the visit is never planned
-    blind; it is suppressed once with no_field_pair (standing: a step that cannot be made), so it
-    is not proposed again every day."""
+    blind; it is suppressed once with no_field_pair (standing: a step that cannot be made) on the
+    first working day, not left awaiting_visit_notice, so it is not proposed again every day; its
+    plan row says so."""
     book, _ = planned
     for b in ("B6", "B7"):
-        assert _visits(book, b)[-1] == (MONDAY, "suppressed", "no_field_pair"), b
-        assert [v for v in _visits(book, b) if v[0] > MONDAY] == [], b
-        row = _plan(book, MONDAY)[b]
-        assert (row["outcome"], row["reason"]) == ("carried", "no_field_pair")
+        assert _visits(book, b)[-1] == (FIRST_MONDAY, "suppressed", "no_field_pair"), b
+        assert [v for v in _visits(book, b) if v[0] > FIRST_MONDAY] == [], b
+        assert "awaiting_visit_notice" not in {v[2] for v in _visits(book, b)}, b
+        row = _plan(book, FIRST_MONDAY)[b]
+        assert (row["outcome"], row["reason"], row["agent_ids"]) == ("carried", "no_field_pair", None)
+
+
+def test_no_city_on_file_withholds_the_notice_and_the_visit_no_field_pair(planned):
+    """B6 has no city: no pair could ever visit, so the letter announcing the visit is not sent
+    (suppressed no_field_pair, once: it counts as given) and the visit is suppressed no_field_pair."""
+    book, _ = planned
+    assert _notices(book, "B6") == [(START, "suppressed", "no_field_pair")]
+    assert _visits(book, "B6")[-1] == (FIRST_MONDAY, "suppressed", "no_field_pair")
+    assert not [a for a in book.attempts(borrower_id="B6") if a["sent_at"] and a["step"] in ("visit_notice", "dpd_30")]
+
+
+def test_a_city_no_pair_covers_withholds_the_notice_and_the_visit_no_field_pair(planned):
+    """B7 lives in Chengdu, where one field agent works: never a pair, so no notice and no visit."""
+    book, _ = planned
+    assert _notices(book, "B7") == [(START, "suppressed", "no_field_pair")]
+    assert _visits(book, "B7")[-1] == (FIRST_MONDAY, "suppressed", "no_field_pair")
+
+
+def test_where_a_pair_covers_the_city_the_notice_goes_and_the_visit_is_assigned(planned):
+    """Shanghai (B1) and Beijing (B5, a pair where one speaks the language): the notice goes as before,
+    a week ahead, and the visit is assigned to a pair and made; the audit's new rule has notices to
+    check and finds nothing."""
+    book, cfg = planned
+    for b in ("B1", "B5"):
+        assert _notices(book, b) == [(START, "sent", None)], b
+        assert _plan(book, MONDAY)[b]["outcome"] == "assigned", b
+        assert _visits(book, b)[-1] == (MONDAY, "sent", None), b
+    report = run_audit(book.con, cfg, now=datetime(2026, 11, 18, 23, tzinfo=UTC), rules=("visit_notice_no_pair",))
+    rule = report.rule("visit_notice_no_pair")
+    assert rule.checked >= 6 and rule.ok, rule.rows
 
 
 def test_no_visit_and_no_plan_row_before_its_notice_or_in_a_pause(planned):
     book, _ = planned
-    assert min(r["plan_date"] for r in _plan(book).values()) == MONDAY   # awaiting the notice until then
+    # awaiting the notice until then (only a visit no pair could make was recorded before: no_field_pair)
+    assert min(r["plan_date"] for r in _plan(book).values() if r["reason"] != "no_field_pair") == MONDAY
     assert not [r for r in _plan(book).values() if r["borrower_id"] == "B9"]
     assert (MONDAY, "suppressed", "paused_dispute") in _visits(book, "B9")
 
@@ -223,4 +262,5 @@ def test_without_a_roster_visits_are_planned_as_before(book, cfg, renderer):
     _loan(book, "B1", "900.00")
     _run(book, no_roster, START, 10)
     assert _visits(book, "B1")[-1] == (MONDAY, "sent", None)
+    assert _notices(book, "B1") == [(START, "sent", None)]   # no roster: no city needed, the notice goes
     assert book.con.execute("SELECT count(*) FROM visit_assignments").fetchone()[0] == 0

@@ -3,7 +3,9 @@
 -- (ladder_next.sql) goes by visit, from the day that step is [visits].notice_days
 -- ($visit_notice_days) from its min_dpd, so a loan on time is visited on time; once per episode
 -- (a notice that could never go counts as given, like any step). The visit itself waits until
--- the notice went notice_days before (gate rule awaiting_visit_notice).
+-- the notice went notice_days before (gate rule awaiting_visit_notice). With a roster, a notice of a
+-- visit no pair of field agents could ever make is proposed here and suppressed by the gate rule
+-- no_field_pair (the one definition, shared with the visit plan): it is never sent, and it is in the log.
 -- Why: FCA CONC 7.9.12-13: a visit needs a clear purpose and adequate notice (issue 11 case 8).
 INSERT INTO candidates
 SELECT contact_key(n.borrower_id, n.loan_id, c.step, c.channel, $as_of::DATE),

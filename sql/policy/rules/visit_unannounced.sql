@@ -3,7 +3,9 @@
 -- ruled out, an opt-out, breathing space...). A visit nobody was told about is never made, and
 -- waiting for a notice that will not come would stall the ladder for good, before a later
 -- legally required notice; so the visit itself counts as a step that could not be made (it is a
--- standing reason in step_taken) and the ladder moves on.
+-- standing reason in step_taken) and the ladder moves on. A notice withheld because no pair of field
+-- agents could make the visit (no_field_pair) is answered by that rule first (earlier in GATE_RULES):
+-- the visit is suppressed no_field_pair too while no pair could make it.
 -- Why: FCA CONC 7.9.12-13 (a visit needs adequate notice); issue 11 case 7 (a step that can never
 -- be sent must not stop the ladder). Audit: visit_notice (no visit without its notice).
 SELECT g.idempotency_key, 'visit_unannounced' AS reason

@@ -20,7 +20,9 @@ may suppress a call the dialer already holds):
 5. **pushes** the pending calls in batches of `batch`: claimed (committed) before each request; a
    request that certainly did not arrive (connection refused, 408, 429 with its Retry-After) is
    tried again up to max_tries with backoff; one that may have arrived (timeout after sending, reset,
-   5xx, a 2xx we cannot read) leaves its calls 'unknown'; any other 4xx is 'failed'.
+   5xx, a 2xx we cannot read) leaves its calls 'unknown'; a refusal every request would meet (401,
+   403, 404, 405: credentials, no endpoint) stops the pass and settles its batch back to 'pending'
+   with the error (loud; pushed once fixed); any other 4xx is 'failed'.
 
 Why: the dialer, like Twilio and SendGrid, does not deduplicate, so a blind retry would queue a call
 twice and a borrower would be dialled twice (docs/collectors/dialer.md, docs/delivery.md "Exactly
@@ -448,6 +450,10 @@ def _settle_push(con: duckdb.DuckDBPyConnection, claimed: list[str], out: Try, n
             states.append("sent" if ref else "unknown")
             refs.append(ref)
             errors.append(None if ref else "outcome unknown: the dialer's answer did not list this call")
+        elif out.halt:    # refused us (credentials, no endpoint): nothing arrived; pushed again once fixed
+            states.append("pending")
+            refs.append(None)
+            errors.append(out.detail + ": back to pending, pushed again once the dialer takes our requests")
         else:
             states.append({"not_sent": "pending", "unknown": "unknown", "failed": "failed"}[out.verdict])
             refs.append(None)

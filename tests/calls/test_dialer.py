@@ -241,6 +241,22 @@ def test_a_wrong_token_stops_the_pass(con, cfg, dialer, monkeypatch):
     assert "wrong-token" not in str(report) + report.markdown()
 
 
+def test_a_refusal_of_every_request_leaves_the_batch_pending_and_it_goes_once_fixed(con, cfg, dialer, monkeypatch):
+    """A wrong token (401) stops the pass; the claimed batch nowhere arrived, so it goes back to
+    pending with the error (not 'failed', which no pass ever pushes again): once the token is right
+    the next pass pushes every call, once."""
+    monkeypatch.setenv("LOAN_COMMS_DIALER_TOKEN", "wrong-token")
+    report = push_calls(con, http(cfg, dialer, batch=2), DAY)
+    assert report.halted and report.needs_operator and report.failed == 0
+    assert set(states(con).values()) == {"pending"}
+    errors = {e for (e,) in con.execute("SELECT error FROM dialer_pushes WHERE error IS NOT NULL").fetchall()}
+    assert len(errors) == 1 and "refused: 401" in errors.pop()
+    monkeypatch.setenv("LOAN_COMMS_DIALER_TOKEN", TOKEN)
+    again = push_calls(con, http(cfg, dialer, batch=2), DAY)
+    assert again.pushed == 4 and not again.needs_operator, again
+    assert_once(con, dialer)
+
+
 def test_no_double_under_a_storm_of_faults(con, cfg, dialer):
     """Random faults of every kind on half the POSTs, one call per request: however many
     passes it takes, the dialer ends up holding each call exactly once."""

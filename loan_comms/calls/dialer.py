@@ -10,8 +10,10 @@ may suppress a call the dialer already holds):
    (the only place it is) and nothing else personal;
 2. **settles the doubtful**: a claim a crashed pass left 'sending' becomes 'unknown'; unknown pushes
    whose last try is reconcile_after_seconds old are looked up in the dialer's list (GET
-   /v1/calls?ref=...): held -> sent (with its id), absent -> pending. No answer: they stay unknown,
-   and are NEVER sent again on a guess;
+   /v1/calls?ref=...): held -> sent (with its id), absent -> pending only while the dialer cannot
+   have dialled it (its slot not begun, no outcome back), else they stay unknown for a person (a
+   dialer that drops completed calls would dial twice). No answer: they stay unknown, and are
+   NEVER sent again on a guess;
 3. records new calls as pending; a call that is no longer wanted is 'withdrawn' when it never
    reached the dialer, 'cancel_due' when the dialer holds it (or holds an older agent/slot of it);
 4. **cancels** each cancel_due call (DELETE /v1/calls/{id}, idempotent, so re-sent until confirmed):
@@ -201,18 +203,19 @@ def list_calls(client: httpx.Client, dialer: HttpDialer, refs: list[str]) -> dic
     return found
 
 
-def cancel_call(client: httpx.Client, dialer: HttpDialer, dialer_ref: str) -> tuple[bool, str | None]:
-    """DELETE one call at the dialer: (done, error). 2xx: cancelled; 404: it holds no such call
-    (nothing to dial): done too. Anything else: not done, sent again next pass (DELETE is idempotent)."""
+def cancel_call(client: httpx.Client, dialer: HttpDialer, dialer_ref: str) -> tuple[bool, bool, str | None]:
+    """DELETE one call at the dialer: (done, absent, error). 2xx: cancelled; 404: it holds no such
+    call (nothing to dial now: done too, and absent, which settle_cancels.sql weighs before any
+    re-push). Anything else: not done, sent again next pass (DELETE is idempotent)."""
     try:
         response = client.delete(f"{dialer.url}{CALLS_PATH}/{dialer_ref}", headers=dialer.headers())
     except httpx.HTTPError as exc:
-        return False, f"cancel not confirmed: {type(exc).__name__}"
+        return False, False, f"cancel not confirmed: {type(exc).__name__}"
     if 200 <= response.status_code < 300:
-        return True, None
+        return True, False, None
     if response.status_code == 404:
-        return True, "the dialer holds no such call (404): nothing to dial"
-    return False, f"cancel not confirmed: {response.status_code} {_error_text(response)}".strip()
+        return True, True, "the dialer holds no such call (404): nothing to dial"
+    return False, False, f"cancel not confirmed: {response.status_code} {_error_text(response)}".strip()
 
 
 # --- the report ------------------------------------------------------------------------------------
@@ -227,7 +230,8 @@ class DialerReport:
     no_number: int = 0              # assigned calls with no number to dial (left out)
     crashed: int = 0                # claims a stopped pass left 'sending', now unknown
     found: int = 0                  # unknown pushes the dialer's list holds (sent)
-    absent: int = 0                 # unknown pushes it does not hold (pending again)
+    absent: int = 0                 # unknown pushes it does not hold and cannot have dialled yet (pending again)
+    absent_unsure: int = 0          # absent (list or a DELETE's 404) but it may have dialled them: unknown, a person checks
     lookup_failed: int = 0          # unknown pushes the list could not settle (stay unknown)
     posts: int = 0                  # requests made
     retried: int = 0                # requests that certainly did not arrive and were tried again
@@ -262,6 +266,9 @@ class DialerReport:
                 f"cancelled {self.cancelled}, replaced {self.replaced}, withdrawn {self.withdrawn}, "
                 f"cancel not confirmed {self.cancel_failed}; looked up: found {self.found}, absent {self.absent}, "
                 f"no answer {self.lookup_failed}; crashed claims {self.crashed}")
+        if self.absent_unsure:
+            line += (f"; {self.absent_unsure} absent at the dialer after it may have dialled them: NOT pushed "
+                     f"again, a person must check")
         if self.no_number:
             line += f"; {self.no_number} without a number"
         line += "; totals: " + (", ".join(f"{k} {v}" for k, v in sorted(t.items())) or "none")
@@ -371,7 +378,9 @@ def _settle_unknown(con: duckdb.DuckDBPyConnection, http: httpx.Client, dialer: 
         db.temp_table(con, "dialer_found", held)
         db.run(con, "calls/dialer/settle_lookup", {"now": now})
     report.found = sum(1 for r in refs if r in found)
-    report.absent = len(refs) - report.found
+    still = int(db.value(con, "calls/dialer/asked_unknown"))
+    report.absent_unsure += still
+    report.absent = len(refs) - report.found - still
 
 
 def _cancel(con: duckdb.DuckDBPyConnection, http: httpx.Client, dialer: HttpDialer, plan_date: date,
@@ -380,19 +389,22 @@ def _cancel(con: duckdb.DuckDBPyConnection, http: httpx.Client, dialer: HttpDial
     due = db.rows(con, "calls/dialer/cancel_due", {"plan_date": plan_date})
     if not due:
         return
-    done, errors = [], []
+    done, absent, errors = [], [], []
     for row in due:
-        ok, error = cancel_call(http, dialer, row["dialer_ref"])
+        ok, gone, error = cancel_call(http, dialer, row["dialer_ref"])
         done.append(ok)
+        absent.append(gone)
         errors.append(error)
     results = pa.table({"attempt_id": pa.array([r["attempt_id"] for r in due], pa.string()),
-                        "done": pa.array(done, pa.bool_()), "error": pa.array(errors, pa.string())})
+                        "done": pa.array(done, pa.bool_()), "absent": pa.array(absent, pa.bool_()),
+                        "error": pa.array(errors, pa.string())})
     with db.transaction(con):
-        before = {s: _count(con, plan_date, s) for s in ("cancelled", "pending")}
+        before = {s: _count(con, plan_date, s) for s in ("cancelled", "pending", "unknown")}
         db.temp_table(con, "dialer_cancel_results", results)
         db.run(con, "calls/dialer/settle_cancels", {"now": now})
         report.cancelled += _count(con, plan_date, "cancelled") - before["cancelled"]
         report.replaced += _count(con, plan_date, "pending") - before["pending"]
+        report.absent_unsure += _count(con, plan_date, "unknown") - before["unknown"]
     report.cancel_failed += done.count(False)
 
 

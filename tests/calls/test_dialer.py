@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from loan_comms.delivery.providers.secrets import MissingSecret
 from tests.calls.queue_book import DAY, PHONES, day_book
 
 TOKEN = "dialer-test-token"
+EVE = datetime(2026, 11, 9, 12, 0, tzinfo=UTC)    # the evening before DAY's slots (the wall clock is later)
 WANTED = {"c1", "c2", "c3", "c4"}           # the day's assigned calls, still planned or released
 
 
@@ -54,7 +56,7 @@ def settle(con, r: Roster, passes: int = 6):
     """Run passes until nothing is left open (what the hourly dispatch and the next runs do)."""
     report = None
     for _ in range(passes):
-        report = push_calls(con, r, DAY, sleep=no_sleep)
+        report = push_calls(con, r, DAY, sleep=no_sleep, now=EVE)   # before the slots, as the hand-off runs
         if not report.needs_operator:
             return report
     return report
@@ -96,14 +98,60 @@ def test_each_assigned_call_goes_once_with_the_unmasked_number_and_nothing_else_
 def test_a_push_whose_answer_is_lost_is_looked_up_never_sent_blindly(con, cfg, dialer, fault):
     dialer.inject(fault, slow_seconds=0.6)
     r = http(cfg, dialer, timeout_seconds=0.3, batch=2)
-    first = push_calls(con, r, DAY, sleep=no_sleep)
+    first = push_calls(con, r, DAY, sleep=no_sleep, now=EVE)
     assert first.unknown == 2 and first.needs_operator              # loud: the first batch's fate is unknown
     assert set(states(con).values()) == {"unknown", "sent"}
-    second = push_calls(con, r, DAY, sleep=no_sleep)
+    second = push_calls(con, r, DAY, sleep=no_sleep, now=EVE)       # before the slots: absent is safe to push
     stored = fault != "refuse"                                      # refused before reading: nothing stored
     assert (second.found, second.absent, second.pushed) == ((2, 0, 0) if stored else (0, 2, 2))
     assert not second.needs_operator, second
     assert_once(con, dialer)
+
+
+def test_a_call_absent_from_the_list_after_its_slot_began_is_never_pushed_again(con, cfg, dialer):
+    """Absent from the dialer's list once its slot has begun (or once an outcome came back), a call
+    may have been dialled and dropped by a dialer that forgets completed calls: pushing it again
+    would give it a fresh max_dials. It stays unknown, loud, for a person."""
+    dialer.inject("refuse")                                         # nothing stored, the answer lost
+    r = http(cfg, dialer, batch=4)
+    push_calls(con, r, DAY, sleep=no_sleep, now=EVE)
+    assert set(states(con).values()) == {"unknown"}
+    after = datetime(2026, 11, 10, 1, 0, tzinfo=UTC)                # c1, c3 (slot 00:00) have begun; c2 at 00:10
+    report = push_calls(con, r, DAY, sleep=no_sleep, now=after)
+    assert report.absent_unsure == 3 and report.absent == 1 and report.needs_operator, report
+    assert states(con) == {"c1": "unknown", "c2": "unknown", "c3": "unknown", "c4": "sent"}
+    assert {c["ref"] for c in dialer.live()} == {"c4"}
+    error = con.execute("SELECT error FROM dialer_pushes WHERE attempt_id = 'c1'").fetchone()[0]
+    assert "NOT pushed again; a person must check" in error and "NOT pushed again" in str(report)
+    # c4's slot (13:20) had not begun but an outcome came back for it: the same.
+    con.execute("UPDATE dialer_pushes SET state = 'unknown', dialer_ref = NULL WHERE attempt_id = 'c4'")
+    dialer.state.calls = [c for c in dialer.state.calls if c["ref"] != "c4"]   # dialled, then dropped
+    received = dialer.stats()["received"]
+    con.execute("INSERT INTO borrower_events (external_id, borrower_id, kind, occurred_at, detail, source, recorded_at) "
+                "VALUES ('e-c4', 'B-ny', 'call_outcome', TIMESTAMPTZ '2026-11-10 00:30:00+00', "
+                "'{\"outcome\": \"no_answer\", \"attempt_id\": \"c4\"}', 'dialer', now())")
+    push_calls(con, r, DAY, sleep=no_sleep, now=after)
+    assert states(con)["c4"] == "unknown" and dialer.stats()["received"] == received
+
+
+def test_a_404_on_a_changed_call_after_its_slot_began_is_not_pushed_again(con, cfg, dialer):
+    r = http(cfg, dialer)
+    push_calls(con, r, DAY, now=EVE)
+    con.execute("UPDATE dialer_pushes SET dialer_ref = 'gone' WHERE attempt_id = 'c1'")   # the dialer dropped it
+    con.execute("UPDATE call_assignments SET slot_start = slot_start + INTERVAL 30 MINUTE WHERE attempt_id = 'c1'")
+    report = push_calls(con, r, DAY, now=datetime(2026, 11, 10, 1, 0, tzinfo=UTC))
+    assert report.absent_unsure == 1 and report.pushed == 0 and report.needs_operator
+    assert states(con)["c1"] == "unknown"
+    assert dialer.stats()["received"] == 4                          # nothing new went
+
+
+def test_a_404_on_a_changed_call_before_its_slot_is_pushed_anew(con, cfg, dialer):
+    r = http(cfg, dialer)
+    push_calls(con, r, DAY, now=EVE)
+    con.execute("UPDATE dialer_pushes SET dialer_ref = 'gone' WHERE attempt_id = 'c1'")
+    con.execute("UPDATE call_assignments SET slot_start = slot_start + INTERVAL 30 MINUTE WHERE attempt_id = 'c1'")
+    report = push_calls(con, r, DAY, now=EVE)
+    assert (report.replaced, report.pushed, report.absent_unsure) == (1, 1, 0)
 
 
 def test_429_is_retried_after_its_retry_after_and_arrives_once(con, cfg, dialer):

@@ -182,7 +182,9 @@ def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, no
     person's current window (never widened), an assigned call's slot with it (or the call carried,
     no_agent_today, when its agent's shift has no room left in it); the gate judges those open now; the caps are counted
     again against the person's current limits (sql/policy/recheck/caps.sql). `day` limits it to
-    the contacts of that local day (see dispatch_due).
+    the contacts of that local day (see dispatch_due). Last, every call a dialer may still dial is
+    judged again (recheck_held_calls) and those now forbidden are withdrawn, for the dialer sync
+    after the pass to cancel.
     """
     today = now.date()
     register_policy_tables(con, cfg, today)
@@ -201,4 +203,22 @@ def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, no
         db.run(con, "policy/record_policy_version", params)
         db.run(con, "policy/apply_recheck", params)
         db.run(con, "policy/address_letters", params)
+        counts |= recheck_held_calls(con, params)
+    return counts
+
+
+def recheck_held_calls(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> dict[str, int]:
+    """Judge again every call a dialer may still dial (sql/policy/recheck/held_calls.sql: assigned,
+    planned or already released, dial_until ahead, no conversation on it yet) and withdraw those
+    the gate now forbids (call_withdrawals; a planned one is also suppressed). The dialer pass that
+    follows every dispatch pass (flows/dispatch.py sync_dialer) leaves them out of what the dialer
+    should hold, so it cancels them there with the reason. Why: the dialer holds a call from its
+    push and dials it from its slot, possibly hours after its release, and redials until
+    dial_until (review 16 item 1). Inside recheck_before_send's transaction, after its state.
+    Returns the counts by 'held:<reason>'."""
+    db.run(con, "policy/recheck/held_calls", params)
+    gate.judge(con, params)
+    counts = {str(k): int(v) for k, v in db.run(con, "policy/recheck/held_counts", params).fetchall()}
+    db.run(con, "policy/recheck/withdraw_held", params)
+    db.run(con, "policy/recheck/suppress_held", params)
     return counts

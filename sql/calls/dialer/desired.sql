@@ -2,7 +2,9 @@
 -- payload's fields; desired_payloads.sql turns them into temp table dialer_desired).
 -- A call is wanted while it is assigned (call_assignments outcome 'assigned': an agent and a slot)
 -- and its contact is still planned or released (status planned | sent): a call the re-check before
--- sending suppressed, or that failed, is not wanted any more, and the pass cancels it at the dialer.
+-- sending suppressed, or that failed, is not wanted any more, and the pass cancels it at the dialer;
+-- nor is one the policy withdrew after its release (call_withdrawals: re-judged at every dispatch
+-- pass while the dialer may still dial it, sql/policy/recheck/held_calls.sql).
 -- The number is the call's contact point (the `recipients` view, as sql/calls/queue/day_rows.sql
 -- finds it: the point recorded on the call, else the primary phone), UNMASKED: this payload is the
 -- one place it leaves unmasked. Nothing else personal (no name). A call with no number to dial is
@@ -21,4 +23,5 @@ JOIN borrowers b ON b.borrower_id = a.borrower_id
 WHERE ca.plan_date = $plan_date::DATE
   AND ca.outcome = 'assigned'
   AND a.channel = 'call'
-  AND a.status IN ('planned', 'sent');
+  AND a.status IN ('planned', 'sent')
+  AND a.attempt_id NOT IN (SELECT attempt_id FROM call_withdrawals);

@@ -11,11 +11,15 @@
 -- (settled_from) apply to the installments it did not absorb, oldest first. So the episode closes and
 -- later installments are normal again, and an installment the plan never collected stays owed.
 -- Per loan, the latest kept plan that covered it counts.
--- With $pending_only, only loans with a planned contact whose window has opened (the re-check before send).
+-- With $pending_only, only loans with a planned contact whose window has opened (the re-check before send),
+-- or with an assigned call a dialer may still dial (dial_until ahead: re-judged, sql/policy/recheck/held_calls.sql).
 CREATE OR REPLACE TEMP TABLE installment_state AS
 WITH scope AS (
     SELECT DISTINCT loan_id FROM contact_attempts
-    WHERE $pending_only AND status = 'planned' AND send_after <= $now AND ($day::DATE IS NULL OR planned_for_date = $day::DATE)
+    WHERE $pending_only AND ($day::DATE IS NULL OR planned_for_date = $day::DATE)
+      AND ((status = 'planned' AND send_after <= $now)
+           OR (channel = 'call' AND status IN ('planned', 'sent')       -- a call a dialer may still dial
+               AND attempt_id IN (SELECT attempt_id FROM call_assignments WHERE outcome = 'assigned' AND dial_until > $now)))
 ),
 kept AS (   -- per loan, the latest plan kept that covered it
     SELECT l.loan_id, arg_max(s.arrangement_id, s.kept_on) AS arrangement_id,

@@ -99,6 +99,8 @@ RULES: tuple[str, ...] = (
     "handed_off_no_contact",
     # issue 16, part C: the dialer placed only the dials each assigned call allowed, by a rostered agent on shift
     "dial_attempts",
+    # issue 16 review: no dial on a call never released, withdrawn by the policy or cancelled at the dialer
+    "dial_after_withdrawal",
 )
 
 

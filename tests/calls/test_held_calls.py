@@ -8,15 +8,18 @@ with the reason recorded. (The reviewer's reproduction, /tmp/rev16/exp1.py, made
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from loan_comms.audit import run_audit
 from loan_comms.calls.dialer import push_calls
 from loan_comms.calls.fake_dialer import FakeDialer
 from loan_comms.calls.roster import DialerSettings, roster_for
 from loan_comms.delivery.dispatch import dispatch_due
+from loan_comms.inbound.events import ingest_call_outcomes
 from loan_comms.lifecycle.planner import plan_day
 from tests.builders import Book, EchoRenderer
 from tests.calls.test_assignment import FRI, agent, late, roster
@@ -93,3 +96,13 @@ def test_a_call_whose_window_has_not_opened_is_suppressed_and_withdrawn_before_i
         assert con.execute("SELECT status, suppressed_reason FROM contact_attempts WHERE attempt_id = ?",
                            [b1]).fetchall()[0] == ("suppressed", "cease_contact")
         assert con.execute("SELECT cancel_reason FROM dialer_pushes").fetchall()[0][0] == "withdrawn: planned: cease_contact"
+    # Had the dialer dialled it anyway (before the DELETE arrived, or ignoring it), the dial is kept,
+    # not quarantined as "not a call we made", and the audit flags it (review 16 item 3).
+    dials = tmp_path / "dials.jsonl"
+    dials.write_text(json.dumps({"attempt_id": b1, "outcome": "dispute", "agent_id": "ZH-1",
+                                 "occurred_at": "2026-11-06T07:30:00+08:00"}) + "\n", encoding="utf-8")
+    ingested = ingest_call_outcomes(con, dials, now=datetime(2026, 11, 6, 0, 0, tzinfo=UTC))
+    assert ingested.recorded == 1 and not ingested.rejected, str(ingested)
+    report = run_audit(con, cfg, now=datetime(2026, 11, 6, 0, 0, tzinfo=UTC), rules=("dial_after_withdrawal",))
+    [row] = report.rule("dial_after_withdrawal").rows
+    assert row["attempt_id"] == b1 and "a call never released (its contact is suppressed: cease_contact)" in row["violation"]

@@ -1,7 +1,11 @@
 -- The calls we actually made, which a dialer outcome may refer to. Returns (attempt_id,
 -- borrower_id, loan_id, contact_point, timezone, assigned, rostered) of every call contact with a
--- sent_at: the outcome event records the point the call went to (contact_attempts.contact_point),
--- so a wrong number is pinned on that number, not on whatever number the borrower has today;
+-- sent_at, and of every call pushed to a dialer (a dialer_pushes row) whatever became of it: a dial
+-- on a call withdrawn, carried or cancelled at the dialer (placed in the gap before its DELETE, or
+-- despite it) was still made: it is recorded like any dial (what counts dials sees it, a wrong
+-- number or dispute it brought acts) and the audit dial_after_withdrawal flags it, rather than
+-- being quarantined as "not a call we made" (review 16 item 3). The outcome event records the
+-- point the call went to (contact_attempts.contact_point), so a wrong number is pinned on that number, not on whatever number the borrower has today;
 -- timezone (the borrower's, on file) reads a callback asked for as a local date and hours.
 -- assigned: the plan gave the call to an agent (call_assignments outcome 'assigned'); rostered:
 -- then the agents of that day's roster who could have dialled it, those whose recorded shift
@@ -19,4 +23,5 @@ SELECT a.attempt_id, a.borrower_id, a.loan_id, a.contact_point, b.timezone,
 FROM contact_attempts AS a
 LEFT JOIN borrowers AS b USING (borrower_id)
 LEFT JOIN call_assignments AS ca ON ca.attempt_id = a.attempt_id AND ca.outcome = 'assigned'
-WHERE a.channel = 'call' AND a.sent_at IS NOT NULL;
+WHERE a.channel = 'call'
+  AND (a.sent_at IS NOT NULL OR EXISTS (SELECT 1 FROM dialer_pushes AS p WHERE p.attempt_id = a.attempt_id));

@@ -42,7 +42,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -55,7 +54,7 @@ import pyarrow as pa
 
 from loan_comms import db
 from loan_comms.atomic_files import write_atomically
-from loan_comms.calls.roster import DialerSettings, Roster
+from loan_comms.calls.roster import DialerSettings, Roster, file_names, team_slug
 from loan_comms.clock import utc_now
 from loan_comms.delivery.providers.http import _NOT_SENT, _retry_after_seconds
 from loan_comms.delivery.providers.secrets import SecretValue, redact, resolve_secret
@@ -130,11 +129,6 @@ def file_folder(settings: DialerSettings, db_path: str | Path | None) -> Path:
         return Path(settings.folder)
     base = Path(db_path).resolve().parent if db_path else Path.cwd()
     return base / "exports" / "dialer"
-
-
-def team_slug(team: str) -> str:
-    """A team id as a file name: 'zh-CN/apac' -> 'zh-CN-apac' (letters, digits, '.', '_', '-')."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", team).strip("-.") or "team"
 
 
 # --- the wire: one request, classified -------------------------------------------------------------
@@ -489,8 +483,10 @@ def _file(con: duckdb.DuckDBPyConnection, folder: Path, plan_date: date, now: da
     team file of that day whose calls are all withdrawn is rewritten empty."""
     day_dir = folder / plan_date.isoformat()
     day_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    rows = db.rows(con, "calls/dialer/file_rows")
+    file_names("teams", sorted({r["team"] for r in rows}), team_slug)   # two teams, one file: stop
     by_team: dict[str, list[str]] = {}
-    for r in db.rows(con, "calls/dialer/file_rows"):
+    for r in rows:
         by_team.setdefault(team_slug(r["team"]), []).append(r["payload"])
     for old in day_dir.glob("*.jsonl"):
         by_team.setdefault(old.stem, [])

@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from loan_comms import db
 from loan_comms.atomic_files import write_atomically
-from loan_comms.calls.dialer import team_slug
+from loan_comms.calls.roster import file_names, team_slug
 from loan_comms.errors import LoanCommsError
 
 # The columns of the per-team files, in order (sql/calls/queue/export_rows.sql; no name, number masked).
@@ -182,7 +182,7 @@ def export_day(summary: QueueSummary, out_dir: Path) -> list[Path]:
     """Write each team's CSV and Parquet to `out_dir` (atomically); returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     calls = summary.calls
-    teams = {team_slug(t["team"]): t["team"] for t in summary.teams}
+    teams = file_names("teams", [t["team"] for t in summary.teams], team_slug)
     stale = {p.stem for p in out_dir.glob("*.csv")} | {p.stem for p in out_dir.glob("*.parquet")}
     written: list[Path] = []
     for slug in sorted(set(teams) | stale):

@@ -21,10 +21,11 @@ agent_shifts: each agent's shift on the days around the plan, in UTC.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Callable, Iterable, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
@@ -43,6 +44,44 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Skill = Literal["hardship", "vulnerable", "field"]
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$"
+
+
+def team_slug(team: str) -> str:
+    """A team id as a file name: 'zh-CN/apac' -> 'zh-CN-apac' (letters, digits, '.', '_', '-'): the
+    call-queue export (<slug>.csv / .parquet) and the dialer's drop (<slug>.jsonl). Not injective
+    ('zh-CN/apac' and 'zh-CN-apac' give the same): the roster refuses two teams that would share one
+    (Roster._refs), and the writers check again (file_names)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", team).strip("-.") or "team"
+
+
+def agent_slug(name: str) -> str:
+    """An agent id, or a pair 'a+b' of them, as part of a file name (the visit sheet of a pair,
+    visit-plan-<day>-<a>+<b>.csv): '/' (the one character of an id unsafe in a file name) -> '_'. Not
+    injective ('a/b', 'a_b'): the roster refuses two field agents that would share one."""
+    return re.sub(r"[^A-Za-z0-9_.+-]", "_", name)
+
+
+def _collision(ids: Iterable[str], slug: Callable[[str], str]) -> tuple[str, str, str] | None:
+    """The first two distinct ids of `ids` whose file names are the same, ignoring case (a file system
+    that ignores case, or a partner copying to one, would merge them too), and that name."""
+    seen: dict[str, str] = {}
+    for i in ids:
+        key = slug(i).casefold()
+        if key in seen and seen[key] != i:
+            return seen[key], i, slug(i)
+        seen.setdefault(key, i)
+    return None
+
+
+def file_names(what: str, ids: Iterable[str], slug: Callable[[str], str]) -> dict[str, str]:
+    """{file name: id} for the ids a writer is about to give a file each; raises RosterError (one line
+    naming both) when two would share one, rather than let one's file replace the other's (ids read
+    back from the log may predate the roster's check, e.g. a team renamed in the day)."""
+    clash = _collision(ids, slug)
+    if clash:
+        raise RosterError(f"{what} {clash[0]!r} and {clash[1]!r} would share the file name {clash[2]!r}: one's "
+                          "file would replace the other's; rename one in the roster")
+    return {slug(i): i for i in ids}
 
 
 class _Strict(BaseModel):
@@ -220,6 +259,14 @@ class Roster(_Strict):
         for i, a in enumerate(self.agents):
             if a.team not in known:
                 raise ValueError(f"agents[{i}].team: {a.team!r} is not a team id in [[teams]]")
+        clash = _collision(ids, team_slug)
+        if clash:
+            raise ValueError(f"teams[].id: {clash[0]!r} and {clash[1]!r} would share the export file name "
+                             f"{clash[2]!r} (call queue, dialer drop; case ignored): rename one")
+        clash = _collision([a.id for a in self.agents if "field" in a.skills], agent_slug)
+        if clash:
+            raise ValueError(f"agents[].id: field agents {clash[0]!r} and {clash[1]!r} would share the visit "
+                             f"sheet file name {clash[2]!r} (case ignored): rename one")
         return self
 
     def shifts(self, days: list[date]) -> list[dict[str, object]]:

@@ -14,11 +14,14 @@ Exactly once, by construction:
      manifest the same way: the manifest is the commit mark (the partner takes a case file only
      with its manifest, and the sha256 in it);
   2. then, in one transaction, each case's `exported_at` / `export_file` is recorded.
-A crash before the manifest's rename leaves no manifest: the next pass writes the same file name
-again over the orphan (the sequence number counts manifests only). A crash after it and before
-the record leaves a manifest no handoffs row names: the next pass recognises it first (its case
-file checked against the sha256), records its cases from it and writes no second file for them.
-A re-run finds nothing due and writes nothing.
+A case file is named by its day and a hash of the case ids it holds (`_case_file_name`), never by
+what is in the folder: a case id (loan @ hand-off instant) is exported once, so a name is never
+given to two different sets of cases, whatever the partner removed. A crash before the manifest's
+rename leaves no manifest: the next pass, with the same due cases, writes the same file name over
+the orphan. A crash after it and before the record leaves a manifest whose cases are not recorded:
+the next pass recognises it first by those case ids (not by its name; its case file checked against
+the sha256), records its cases from it and writes no second file for them. A re-run finds nothing
+due and writes nothing.
 """
 
 from __future__ import annotations
@@ -117,9 +120,14 @@ def export_cases(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, *, as_of:
     cases = _cases(con, cutoff)
     if not cases:
         return report
-    name = _free_name(folder, partner, as_of)
-    body = b"".join(_line(c) for c in cases)
     case_ids = [str(c["case_id"]) for c in cases]
+    name = _case_file_name(partner, as_of, case_ids)
+    if (folder / (_stem(name) + MANIFEST_SUFFIX)).exists():
+        # _recognise recorded every manifest with an unrecorded case: one still here names due cases
+        # only if two sets of case ids share a hash; never write over what the partner may be taking
+        raise HandoffExportError(f"{folder / name}: a manifest of that name is already in the folder; "
+                                 "move it aside after checking what the partner received")
+    body = b"".join(_line(c) for c in cases)
     contacts = sum(len(c["contacts"]) for c in cases)
     manifest: dict[str, Any] = {
         "format": FORMAT, "partner": partner, "day": as_of.isoformat(), "file": name,
@@ -147,19 +155,30 @@ def _record(con: duckdb.DuckDBPyConnection, partner: str, name: str, case_ids: l
 
 def _recognise(con: duckdb.DuckDBPyConnection, folder: Path, partner: str, now: datetime,
                report: ExportReport) -> None:
-    """Record the cases of every manifest no handoffs row names yet (a pass that crashed after the
-    rename and before the record), once its case file is checked against the manifest's sha256."""
-    recorded = {r["export_file"] for r in db.rows(con, "handoff/export_files_recorded", {"partner": partner})}
+    """Record the cases of every manifest that lists a case not recorded as exported yet (a pass that
+    crashed after the rename and before the record), once its case file is checked against the
+    manifest's sha256. Judged by the case ids, never by the file name: a name in the folder says
+    nothing about what the partner removed or what was recorded under it."""
+    manifests: list[tuple[Path, str, list[str], str, Any]] = []
     for path in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")):
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
             name = manifest["file"]
-            case_ids = list(manifest["case_ids"])
+            case_ids = [str(c) for c in manifest["case_ids"]]
             digest = manifest["sha256"]
+            if not isinstance(name, str) or Path(name).name != name:
+                raise ValueError(name)
         except (OSError, ValueError, KeyError, TypeError):
             raise HandoffExportError(f"{path}: not a readable hand-off manifest; move it aside after checking "
                                      "what the partner received") from None
-        if name in recorded:
+        manifests.append((path, name, case_ids, digest, manifest.get("written_at")))
+    listed = sorted({c for m in manifests for c in m[2]})
+    if not listed:
+        return
+    unrecorded = {r["case_id"] for r in db.rows(con, "handoff/export_unrecorded",
+                                                {"partner": partner, "case_ids": listed})}
+    for path, name, case_ids, digest, written in manifests:
+        if not unrecorded.intersection(case_ids):
             continue
         try:
             body = (folder / name).read_bytes()
@@ -169,18 +188,20 @@ def _recognise(con: duckdb.DuckDBPyConnection, folder: Path, partner: str, now: 
         if hashlib.sha256(body).hexdigest() != digest:
             raise HandoffExportError(f"{folder / name}: does not match the sha256 of its manifest; it was "
                                      "changed after it was written")
-        written_at = _parse_instant(manifest.get("written_at")) or now
-        n = _record(con, partner, name, case_ids, written_at)
+        n = _record(con, partner, name, case_ids, _parse_instant(written) or now)
+        unrecorded.difference_update(case_ids)
         if n:
             report.recognised += n
             report.recognised_files.append(name)
 
 
-def _free_name(folder: Path, partner: str, day: date) -> str:
-    """`cases-<partner>-<day>-<seq>.jsonl`, seq one past the day's manifests: a case file left without
-    its manifest (a crash between the two renames) is never delivered, and is written over."""
-    taken = len(list(folder.glob(f"cases-{partner}-{day.isoformat()}-*{MANIFEST_SUFFIX}")))
-    return f"cases-{partner}-{day.isoformat()}-{taken + 1:03d}.jsonl"
+def _case_file_name(partner: str, day: date, case_ids: list[str]) -> str:
+    """`cases-<partner>-<day>-<hash>.jsonl`, hash: the first 16 hex digits of the sha256 of the sorted
+    case ids. A case id is exported once, so a name never returns for other cases (a count of the
+    files in the folder did, once the partner removed some); the same due cases after a crash before
+    the manifest get the same name, so the manifest-less case file left is written over."""
+    digest = hashlib.sha256("\n".join(sorted(case_ids)).encode("utf-8")).hexdigest()[:16]
+    return f"cases-{partner}-{day.isoformat()}-{digest}.jsonl"
 
 
 def _stem(name: str) -> str:

@@ -9,7 +9,6 @@ so no address is copied into sheets, artifacts or logs here.
 from __future__ import annotations
 
 import csv
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +19,7 @@ from typing import Any
 import duckdb
 
 from loan_comms import db
+from loan_comms.calls.roster import agent_slug, file_names
 
 SHEET_COLUMNS: tuple[str, ...] = ("route_order", "slot_from_local", "slot_to_local", "timezone", "city", "district",
                                   "borrower_id", "loan_id", "attempt_id", "step", "language", "pair", "work_date",
@@ -92,10 +92,11 @@ class VisitPlan:
         """One CSV per pair (visit-plan-<day>-<pair>.csv, the field sheet) and one of the carried visits;
         returns the files written. Re-exporting a day rewrites the same files."""
         folder.mkdir(parents=True, exist_ok=True)
+        file_names("pairs", self.pairs, agent_slug)   # two pairs, one sheet: stop (the roster refuses it)
         written: list[Path] = []
         for pair, rows in groupby(sorted(self.assigned, key=lambda r: (r["pair"], r["slot_start"])),
                                   key=lambda r: r["pair"]):
-            path = folder / f"visit-plan-{self.as_of.isoformat()}-{_safe(pair)}.csv"
+            path = folder / f"visit-plan-{self.as_of.isoformat()}-{agent_slug(pair)}.csv"
             _write(path, SHEET_COLUMNS, list(rows))
             written.append(path)
         if self.carried:
@@ -113,10 +114,6 @@ def _became(r: dict[str, Any]) -> str:
     if r["field_outcome"]:
         return f"field outcome {r['field_outcome']}"
     return str(r["status"])
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.+-]", "_", name)
 
 
 def _write(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:

@@ -45,11 +45,19 @@ def files(folder) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
+def case_ids(book: Book, *loans: str) -> list[str]:
+    """The case ids (loan @ hand-off instant) of `loans`, as a manifest lists them."""
+    return [r[0] for r in book.con.execute(
+        "SELECT loan_id || '@' || strftime(handed_off_at, '%Y-%m-%dT%H:%M:%S.%fZ') FROM handoffs "
+        "WHERE list_contains($loans, loan_id) ORDER BY 1", {"loans": list(loans)}).fetchall()]
+
+
 def test_the_case_file_holds_the_whole_case_and_the_report_no_personal_data(handed, cfg, tmp_path):
     report = export_cases(handed.con, cfg, as_of=DAY, out=tmp_path, now=NOW)
     folder = tmp_path / "agency-1"
-    name = "cases-agency-1-2026-11-05-001.jsonl"
-    assert files(folder) == [name, "cases-agency-1-2026-11-05-001.manifest.json"]
+    name = export_mod._case_file_name("agency-1", DAY, case_ids(handed, "L1", "L3"))
+    assert name.startswith("cases-agency-1-2026-11-05-") and name.endswith(".jsonl")
+    assert files(folder) == [name, name.removesuffix(".jsonl") + ".manifest.json"]
     assert (report.cases, report.files) == (2, [name])
     for path in folder.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
@@ -71,13 +79,13 @@ def test_the_case_file_holds_the_whole_case_and_the_report_no_personal_data(hand
     assert all(c["loan_id"] == "L1" and c["policy_version"] and c["decided_by_rule"] for c in contacts)
     assert all(c["template_version"] for c in contacts if c["status"] == "sent")
     assert len(contacts) == len(handed.attempts(loan_id="L1"))
-    manifest = json.loads((folder / "cases-agency-1-2026-11-05-001.manifest.json").read_text())
+    manifest = json.loads((folder / name.replace(".jsonl", ".manifest.json")).read_text())
     assert manifest["cases"] == 2 and manifest["contacts"] == report.contacts
     assert manifest["sha256"] == __import__("hashlib").sha256((folder / name).read_bytes()).hexdigest()
     text = str(report) + json.dumps(report.counts())
     for pii in ("Wang Wei", "Li Na", "+86", "@example.com"):
         assert pii not in text
-    assert "Wang" not in (folder / "cases-agency-1-2026-11-05-001.manifest.json").read_text()
+    assert "Wang" not in (folder / name.replace(".jsonl", ".manifest.json")).read_text()
     recorded = handed.con.execute("SELECT loan_id, export_file, exported_at FROM handoffs ORDER BY 1").fetchall()
     assert recorded == [("L1", name, NOW), ("L3", name, NOW)]
 
@@ -92,7 +100,8 @@ def test_a_re_run_writes_nothing_and_a_later_hand_off_gets_the_next_file(handed,
     handed.loan("L4", "B3", [((START - timedelta(days=61)).isoformat(), "300.00")])
     run(handed, cfg, renderer, START + timedelta(days=3), 2)
     later = export_cases(handed.con, cfg, as_of=DAY, out=tmp_path, now=NOW + timedelta(hours=2))
-    assert (later.cases, later.files) == (1, ["cases-agency-1-2026-11-05-002.jsonl"])
+    assert (later.cases, later.files) == (1, [export_mod._case_file_name("agency-1", DAY, case_ids(handed, "L4"))])
+    assert later.files[0] not in before
 
 
 def test_a_crash_after_the_rename_is_recorded_from_the_manifest_never_written_twice(handed, cfg, renderer, tmp_path,
@@ -112,14 +121,67 @@ def test_a_crash_after_the_rename_is_recorded_from_the_manifest_never_written_tw
     handed.loan("L4", "B3", [((START - timedelta(days=61)).isoformat(), "300.00")])
     run(handed, cfg, renderer, START + timedelta(days=3), 2)
     report = export_cases(handed.con, cfg, as_of=DAY, out=tmp_path, now=NOW + timedelta(hours=1))
-    assert (report.recognised, report.recognised_files) == (2, ["cases-agency-1-2026-11-05-001.jsonl"])
-    assert (report.cases, report.files) == (1, ["cases-agency-1-2026-11-05-002.jsonl"])
+    assert (report.recognised, report.recognised_files) == (
+        2, [export_mod._case_file_name("agency-1", DAY, case_ids(handed, "L1", "L3"))])
+    assert (report.cases, report.files) == (1, [export_mod._case_file_name("agency-1", DAY, case_ids(handed, "L4"))])
     lines = [json.loads(line)["loan"]["loan_id"] for p in sorted((tmp_path / "agency-1").glob("*.jsonl"))
              for line in p.read_text().splitlines()]
     assert sorted(lines) == ["L1", "L3", "L4"]                     # each case in exactly one file
     exported = dict(handed.con.execute("SELECT loan_id, exported_at FROM handoffs").fetchall())
     assert exported["L1"] == NOW                                   # when the left file was written
     assert export_cases(handed.con, cfg, as_of=DAY, out=tmp_path, now=NOW).cases == 0
+
+
+def test_files_the_partner_removed_then_a_crash_before_the_record_each_case_still_exported_once(
+        handed, cfg, renderer, tmp_path, monkeypatch):
+    """The reviewer's case: the partner takes (removes) the day's first file; a later pass of the same
+    day crashes between the manifest's rename and the record; the re-run records the left file and
+    writes nothing more. A name counted from the folder came back as the first file's (recorded)
+    name, so the re-run skipped the left manifest by name and exported its case a second time."""
+    folder = tmp_path / "agency-1"
+    first = export_cases(handed.con, cfg, as_of=DAY, out=tmp_path, now=NOW)
+    for p in folder.iterdir():
+        p.unlink()                                                  # the partner took them
+    handed.borrower("B3")
+    handed.loan("L4", "B3", [((START - timedelta(days=61)).isoformat(), "300.00")])
+    run(handed, cfg, renderer, START + timedelta(days=3), 2)
+    monkeypatch.setattr(export_mod, "_record", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        export_cases(handed.con, cfg, as_of=DAY, out=tmp_path, now=NOW + timedelta(hours=1))
+    monkeypatch.undo()
+    left = files(folder)
+    report = export_cases(handed.con, cfg, as_of=DAY, out=tmp_path, now=NOW + timedelta(hours=2))
+    assert (report.recognised, report.cases, report.files) == (1, 0, [])   # L4 not a second time
+    assert len(left) == 2 and first.files[0] not in left           # a name of its own
+    assert files(folder) == left                                    # nothing written again
+    delivered = [first.files[0]] + [n for n in left if n.endswith(".jsonl")]
+    assert len(set(delivered)) == 2
+    recorded = dict(handed.con.execute("SELECT loan_id, export_file FROM handoffs").fetchall())
+    assert recorded == {"L1": first.files[0], "L3": first.files[0], "L4": delivered[1]}
+    assert json.loads((folder / delivered[1]).read_text())["loan"]["loan_id"] == "L4"
+    assert export_cases(handed.con, cfg, as_of=DAY, out=tmp_path, now=NOW + timedelta(hours=3)).cases == 0
+
+
+def test_a_new_file_never_replaces_one_still_in_the_folder(handed, cfg, renderer, tmp_path):
+    """Two files of a day, the partner took the first only: the next case gets a third name (counting
+    manifests gave it the second's name, writing over cases the partner had not taken yet)."""
+    folder, day = tmp_path / "agency-1", DAY + timedelta(days=2)
+    export_cases(handed.con, cfg, as_of=day, out=tmp_path, now=NOW)
+    first = set(files(folder))
+    handed.borrower("B3")
+    handed.loan("L4", "B3", [((START - timedelta(days=61)).isoformat(), "300.00")])
+    run(handed, cfg, renderer, START + timedelta(days=3), 2)
+    assert export_cases(handed.con, cfg, as_of=day, out=tmp_path, now=NOW + timedelta(hours=1)).cases == 1
+    second = {n: (folder / n).read_bytes() for n in files(folder) if n not in first}
+    for n in first:
+        (folder / n).unlink()                                       # the partner took the first only
+    handed.borrower("B4")
+    handed.loan("L5", "B4", [((START - timedelta(days=61)).isoformat(), "300.00")])
+    run(handed, cfg, renderer, START + timedelta(days=5), 2)
+    third = export_cases(handed.con, cfg, as_of=day, out=tmp_path, now=NOW + timedelta(days=1))
+    assert third.cases == 1 and third.files[0] not in second
+    assert {n: (folder / n).read_bytes() for n in second} == second   # the second file untouched
+    assert len(files(folder)) == 4
 
 
 def test_a_crash_before_the_manifest_leaves_nothing_delivered_and_the_file_is_written_again(handed, cfg, tmp_path,
@@ -134,12 +196,12 @@ def test_a_crash_before_the_manifest_leaves_nothing_delivered_and_the_file_is_wr
     monkeypatch.setattr(export_mod, "_write_private", die_on_manifest)
     with pytest.raises(KeyboardInterrupt):
         export_cases(handed.con, cfg, as_of=DAY, out=tmp_path, now=NOW)
-    assert files(tmp_path / "agency-1") == ["cases-agency-1-2026-11-05-001.jsonl"]   # no manifest: not delivered
+    name = export_mod._case_file_name("agency-1", DAY, case_ids(handed, "L1", "L3"))
+    assert files(tmp_path / "agency-1") == [name]                       # no manifest: not delivered
     monkeypatch.setattr(export_mod, "_write_private", real)
     report = export_cases(handed.con, cfg, as_of=DAY, out=tmp_path, now=NOW)
-    assert (report.cases, report.files, report.recognised) == (2, ["cases-agency-1-2026-11-05-001.jsonl"], 0)
-    assert files(tmp_path / "agency-1") == ["cases-agency-1-2026-11-05-001.jsonl",
-                                            "cases-agency-1-2026-11-05-001.manifest.json"]
+    assert (report.cases, report.files, report.recognised) == (2, [name], 0)   # the same name, written over
+    assert files(tmp_path / "agency-1") == [name, name.replace(".jsonl", ".manifest.json")]
 
 
 def test_a_case_file_changed_after_it_was_written_stops_the_export_loudly(handed, cfg, tmp_path, monkeypatch):
@@ -147,7 +209,8 @@ def test_a_case_file_changed_after_it_was_written_stops_the_export_loudly(handed
     with pytest.raises(KeyboardInterrupt):
         export_cases(handed.con, cfg, as_of=DAY, out=tmp_path, now=NOW)
     monkeypatch.undo()
-    (tmp_path / "agency-1" / "cases-agency-1-2026-11-05-001.jsonl").write_text("{}\n")
+    (tmp_path / "agency-1" / export_mod._case_file_name("agency-1", DAY, case_ids(handed, "L1", "L3"))
+     ).write_text("{}\n")
     with pytest.raises(HandoffExportError, match="sha256"):
         export_cases(handed.con, cfg, as_of=DAY, out=tmp_path, now=NOW)
 

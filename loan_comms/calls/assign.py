@@ -128,6 +128,44 @@ def _standing(roster: Roster) -> dict[tuple[str, str], list[frozenset[str]]]:
     return out
 
 
+class _Headroom:
+    """The dials the borrowers' and the numbers' calls_per_7_days leave today, handed out call by
+    call in the assignment's order (sql/calls/assign/calls.sql): a call gets least(max_dials_per_call,
+    what its borrower and its number have left after the calls assigned before it took their
+    max_dials, less 1 for each call of the borrower / number still to come), at least 1. A carried
+    call takes nothing. So the dials all of a day's calls may place on one number or for one
+    borrower never add up to more than the cap leaves (the policy let each through counting 1)."""
+
+    def __init__(self, calls: list[dict[str, Any]]) -> None:
+        self.borrower_left: dict[str, int] = {}
+        self.point_left: dict[str, int] = {}
+        self.borrower_to_come: dict[str, int] = {}
+        self.point_to_come: dict[str, int] = {}
+        for c in calls:
+            b, p = c["borrower_id"], c["contact_point"]
+            self.borrower_left[b] = min(self.borrower_left.get(b, c["borrower_left"]), c["borrower_left"])
+            self.borrower_to_come[b] = self.borrower_to_come.get(b, 0) + 1
+            if p is not None and c["point_left"] is not None:
+                self.point_left[p] = min(self.point_left.get(p, c["point_left"]), c["point_left"])
+                self.point_to_come[p] = self.point_to_come.get(p, 0) + 1
+
+    def take(self, call: dict[str, Any]) -> int:
+        """This call's max_dials (and it is no longer to come)."""
+        b, p = call["borrower_id"], call["contact_point"]
+        self.borrower_to_come[b] -= 1
+        limit = min(int(call["max_per_call"]), self.borrower_left[b] - self.borrower_to_come[b])
+        if p in self.point_left:
+            self.point_to_come[p] -= 1
+            limit = min(limit, self.point_left[p] - self.point_to_come[p])
+        return max(1, limit)
+
+    def spend(self, call: dict[str, Any], dials: int) -> None:
+        """The call was assigned with `dials`: they are no longer left."""
+        self.borrower_left[call["borrower_id"]] -= dials
+        if call["contact_point"] in self.point_left:
+            self.point_left[call["contact_point"]] -= dials
+
+
 def assign_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping[str, Any]) -> Outcome:
     """Assign the planned calls of temp table decisions; carried ones become suppressed in it.
 
@@ -142,6 +180,7 @@ def assign_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping
     teams = _shifts(con, params)
     standing = _standing(roster)
     length = timedelta(minutes=roster.calls.slot_minutes)
+    headroom = _Headroom(calls)
     out: list[dict[str, Any]] = []
     outcome = Outcome()
     placed: list[tuple[dict[str, Any], Shift]] = []
@@ -176,13 +215,15 @@ def assign_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping
                    priority_score=call["priority_score"], priority_reasons=call["priority_reasons"],
                    required_skills=list(call["required_skills"]), carried_days=call["carried_days"],
                    outcome="carried", reason=None, max_dials=None, dial_until=None)
+        max_dials = headroom.take(call)
         if best is not None:
             _, shift, start = best
+            headroom.spend(call, max_dials)
             slot = (start, start + length)
             bisect.insort(shift.slots, slot)
             shift.used += 1
             row.update(team=shift.team, agent_id=shift.agent_id, work_date=shift.work_date, slot_start=slot[0],
-                       slot_end=slot[1], outcome="assigned", max_dials=call["max_dials"],
+                       slot_end=slot[1], outcome="assigned", max_dials=max_dials,
                        dial_until=min(before, shift.end))
             placed.append((row, shift))
             outcome.assigned += 1

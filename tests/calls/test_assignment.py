@@ -21,7 +21,7 @@ from loan_comms.calls.assign import record_assignments
 from loan_comms.config import LifecycleConfig
 from loan_comms.lifecycle.planner import plan_day
 from loan_comms.policy import recheck_before_send
-from tests.builders import Book, event_row
+from tests.builders import Book, event_row, point
 
 FRI = date(2026, 11, 6)
 SAT = date(2026, 11, 7)
@@ -183,6 +183,35 @@ def test_max_dials_is_the_headroom_under_calls_per_7_days(book, cfg, renderer, t
     plan_day(book.con, cfg, renderer, FRI)
     (a,) = assignments(book)
     assert a["outcome"] == "assigned" and a["max_dials"] == 1
+
+
+def test_max_dials_of_a_day_s_calls_add_up_within_the_shared_number_s_headroom(book, cfg, renderer, tmp_path):
+    """B1 and B2 share one phone that took 4 dials this week: 3 left of 7. Their two calls of the day
+    may place 3 dials between them, not 2 each (the first takes 2, the second what is left); the
+    borrowers' own headroom is larger, so only counting per number sees it (review 16, item 2)."""
+    cfg = roster(cfg, tmp_path, agent("ZH-1", "zh", ["zh-CN"], capacity=50))
+    shared = "+8613811112222"
+    late(book, "B1", phone=shared)
+    late(book, "B2", phone=shared)
+    pt = point("phone", shared)
+    for i in range(4):
+        d = FRI - timedelta(days=2 + i)
+        at = datetime(d.year, d.month, d.day, 2, tzinfo=UTC)
+        book.contact(attempt_id=f"old{i}", idempotency_key=f"old{i}", borrower_id="B1", loan_id="L-B1",
+                     channel="call", purpose="escalation", step=f"manual_{i}", status="sent", planned_for_date=d,
+                     send_after=at, send_before=at + timedelta(hours=8), sent_at=at, created_at=at, updated_at=at,
+                     contact_point=pt)
+    plan_day(book.con, cfg, renderer, FRI)
+    rows = assignments(book)
+    assert [r["outcome"] for r in rows] == ["assigned", "assigned"]
+    assert sorted(r["max_dials"] for r in rows) == [1, 2]
+    report = run_audit(book.con, cfg, rules=("call_slot_window",))
+    assert report.ok, str(report)
+    # what the plan did before the fix: 2 each, 4 dials allowed on a number with 3 left
+    book.con.execute("UPDATE call_assignments SET max_dials = 2")
+    report = run_audit(book.con, cfg, rules=("call_slot_window",))
+    assert {r["violation"] for r in report.rule("call_slot_window").rows} == {
+        "the calls to this number were allowed 8 dial(s) in 7 days (cap 7)"}
 
 
 def test_slots_lie_inside_both_windows_new_york_borrower_shanghai_agent(book, cfg, renderer, tmp_path):

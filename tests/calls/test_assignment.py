@@ -316,8 +316,17 @@ def test_a_window_narrowed_at_dispatch_moves_the_slot_or_carries_the_call(book, 
     out = assignments(book, borrower_id="B-out")[0]
     assert (out["outcome"], out["reason"], out["agent_id"]) == ("carried", "no_agent_today", None)
     assert call(book, "B-out", FRI)["suppressed_reason"] == "no_agent_today"
-    # a pass replayed changes nothing more
+    # what the dialer had been told is kept, append-only, with the instant it stopped being in force
+    kept = {r[0]: r[1:] for r in book.con.execute(
+        "SELECT a.borrower_id, h.change, h.outcome, h.agent_id, h.slot_start, h.max_dials, h.changed_at "
+        "FROM call_assignment_changes AS h JOIN call_assignments AS a USING (attempt_id)").fetchall()}
+    at = datetime(2026, 11, 6, 7, 30, tzinfo=SH)
+    assert kept["B-moves"][:3] == ("slot_moved", "assigned", "ZH-1") and kept["B-moves"][5] == at
+    assert kept["B-moves"][3].astimezone(SH).hour == 8 and kept["B-moves"][4] == moved["max_dials"]
+    assert kept["B-out"][:3] == ("carried", "assigned", "ZH-1") and kept["B-out"][3].astimezone(SH).minute == 10
+    # a pass replayed changes nothing more, and keeps nothing more
     assert recheck_before_send(book.con, cfg, datetime(2026, 11, 6, 7, 45, tzinfo=SH), day=FRI) == {}
+    assert book.con.execute("SELECT count(*) FROM call_assignment_changes").fetchone() == (2,)
     assert assignments(book, borrower_id="B-moves")[0]["slot_start"] == moved["slot_start"]
     assert_audit_ok(book, cfg)
 

@@ -269,6 +269,42 @@ def test_no_agent_speaking_the_language_with_the_skills_is_standing_no_agent(boo
     assert [c["planned_for_date"] for c in book.attempts(borrower_id="B-en", channel="call")] == [FRI]
 
 
+def test_a_window_no_shift_of_the_team_could_ever_meet_is_standing_no_agent(book, cfg, renderer, tmp_path):
+    """B1 may be called only 19:00-21:00; the team goes home at 17:00 every day. No day will ever
+    have an agent for her call: standing no_agent (the step counts as taken and the ladder moves on),
+    not no_agent_today carried forever (review 16, item 6)."""
+    cfg = roster(cfg, tmp_path, agent("ZH-1", "zh", ["zh-CN"], shift=("08:00", "17:00")))
+    late(book, "B1")
+    book.event("B1", "contact_preference", "2026-11-05T12:00:00+08:00", window=["19:00", "21:00"],
+               avoid_channels=[], avoid_places=[])
+    plan_day(book.con, cfg, renderer, FRI)
+    (a,) = assignments(book)
+    assert (a["outcome"], a["reason"]) == ("carried", "no_agent")
+    plan_day(book.con, cfg, renderer, SAT)
+    assert [c["planned_for_date"] for c in book.attempts(borrower_id="B1", channel="call")] == [FRI]
+
+
+def test_a_call_carried_carry_alert_days_in_a_row_is_named_loudly(book, cfg, renderer, tmp_path):
+    """The only agent works Sundays: B1's call is carried Friday and Saturday (no_agent_today, it
+    could be made on a Sunday). With carry_alert_days = 2 the queue's summary and its artifact say
+    so, with the call's ids; Friday's, carried once, does not."""
+    from loan_comms.calls.exports import summarize
+
+    cfg = roster(cfg, tmp_path, agent("ZH-S", "zh", ["zh-CN"], days=["sun"]))
+    late(book, "B1")
+    plan_day(book.con, cfg, renderer, FRI)
+    plan_day(book.con, cfg, renderer, SAT)
+    assert [(a["reason"], a["carried_days"]) for a in assignments(book)] == [("no_agent_today", 0),
+                                                                            ("no_agent_today", 1)]
+    assert summarize(book.con, FRI, carry_alert_days=2).alert_lines() == []
+    summary = summarize(book.con, SAT, carry_alert_days=2)
+    lines = summary.lines(10)
+    assert lines[1].startswith("ALERT: 1 call(s) carried 2+ plan days in a row")
+    assert "L-B1" in lines[2] and "carried 2 days" in lines[2]
+    assert "> **ALERT: 1 call(s) carried 2+" in summary.markdown()
+    assert summarize(book.con, SAT).alert_lines() == []   # no roster setting given: no alert
+
+
 def test_replaying_the_day_records_nothing_new(book, cfg, renderer, tmp_path):
     cfg = roster(cfg, tmp_path, agent("ZH-1", "zh", ["zh-CN"], capacity=1))
     late(book, "B1", "5000.00")

@@ -147,3 +147,12 @@ def test_a_callback_booked_on_the_phone_is_consent_one_asked_by_text_is_not(log:
     con.execute("UPDATE borrower_events SET source = 'sms_reply' WHERE kind = 'callback_request'")
     report = audit(log, cfg)
     assert {"call_cooldown_after_conversation", "dial_times"} <= fired(report)
+    # booked on the phone, then asked again by text on the 12th: the 13 March callback answers the
+    # text, not the phone booking: no consent on the phone for it (review 16, item e)
+    con.execute("UPDATE borrower_events SET source = 'dialer' WHERE kind = 'callback_request'")
+    log.event("B1", "callback_request", "2026-03-12 09:00", loan_id="L1", channel="call",
+              detail={"on": "2026-03-13", "from": "15:00", "to": "16:00"})
+    con.execute("UPDATE borrower_events SET source = 'sms_reply' WHERE kind = 'callback_request' "
+                "AND occurred_at = (SELECT max(occurred_at) FROM borrower_events WHERE kind = 'callback_request')")
+    report = audit(log, cfg)
+    assert {"call_cooldown_after_conversation", "dial_times"} <= fired(report)

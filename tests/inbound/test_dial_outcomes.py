@@ -224,3 +224,19 @@ def test_a_callback_asked_on_the_phone_is_planned_at_the_hours_asked_inside_the_
     # any other call inside the cooldown is still held
     assert _reasons(_plan(book, cfg, date(2026, 11, 11)), channel="call") == {
         ("B1", "L1", "dpd_10", "call", "cap_call_cooldown")}
+
+
+def test_a_callback_asked_by_text_after_one_booked_on_the_phone_still_waits_for_the_cooldown(book, cfg, tmp_path):
+    """The callback booked on the phone on 6 Nov goes on 9 Nov. On 10 Nov the person texts "call me
+    tomorrow": that callback answers the text, not the phone booking, so the cooldown of the 6 Nov
+    conversation (to 13 Nov) holds it (review 16, item e)."""
+    call = _called(book, cfg)
+    _ingest(book, tmp_path, [{"attempt_id": call, "outcome": "callback_requested", "occurred_at": DIAL,
+                              "callback_date": "2026-11-09", "callback_from": "15:00", "callback_to": "16:00"}])
+    [callback] = [a for a in _plan(book, cfg, date(2026, 11, 9)) if a["channel"] == "call"]
+    assert (callback["step"], callback["status"]) == ("callback", "planned")
+    insert(book.con, "borrower_events", borrower_id="B1", loan_id="L1", kind="callback_request", channel="call",
+           occurred_at=datetime(2026, 11, 10, 2, tzinfo=UTC), detail=json.dumps({"on": "2026-11-11"}),
+           source="sms_reply", scope="borrower")
+    got = _reasons(_plan(book, cfg, date(2026, 11, 11)), channel="call", step="callback")
+    assert got == {("B1", "L1", "callback", "call", "cap_call_cooldown")}

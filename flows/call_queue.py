@@ -39,7 +39,8 @@ def build_call_queue(as_of: date | None = None, db_path: str = str(DEFAULT_DB), 
     roster = roster_for(config(config_path))          # a bad roster fails here, before anything is written
     with exclusive_run(db_path, f"build-call-queue {day}", timeout_s=lock_timeout_s, on_wait=logger.warning):
         n = build_queue(db_path, day)
-        queue = publish_queue(db_path, day, max_rows)
+        queue = publish_queue(db_path, day, max_rows,
+                              roster.calls.carry_alert_days if roster is not None else None)
         dialer = None
         if push and roster is not None and roster.dialer.kind != "none":
             dialer = push_to_dialer(db_path, day, config_path)

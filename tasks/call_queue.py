@@ -35,13 +35,13 @@ def build_queue(db_path: str, as_of: date) -> int:
 
 
 @task(name="publish-call-queue", cache_policy=NO_CACHE, timeout_seconds=300)
-def publish_queue(db_path: str, as_of: date, max_rows: int = 500) -> CallQueue:
+def publish_queue(db_path: str, as_of: date, max_rows: int = 500, carry_alert_days: int | None = None) -> CallQueue:
     """The summary (calls assigned and carried by reason, capacity use per team and agent shift,
     then the queue's totals) as markdown, one table artifact per team of its first `max_rows`
     calls in calling order, and the per-team CSV/Parquet files beside the book; numbers masked."""
     with open_db(db_path) as con:
         queue = read_call_queue(con, as_of, limit=max_rows)
-        summary = summarize(con, as_of)
+        summary = summarize(con, as_of, carry_alert_days=carry_alert_days)
     files = export_day(summary, default_out(db_path, as_of))
     create_markdown_artifact(key=f"call-queue-summary-{as_of.isoformat()}",
                              markdown=summary.markdown() + "\n" + queue.markdown(),
@@ -54,6 +54,8 @@ def publish_queue(db_path: str, as_of: date, max_rows: int = 500) -> CallQueue:
         create_table_artifact(key=f"call-queue-{as_of.isoformat()}", table=queue.table(),
                               description=f"call queue for {as_of} in calling order (phones masked)")
     logger = get_run_logger()
+    for line in summary.alert_lines():   # calls stalled on the roster: loud in the run's log too
+        logger.warning("%s", line)
     logger.info("%s; %d assigned, %d carried; %d files in %s", queue, summary.assigned, summary.carried, len(files),
                 files[0].parent if files else "-")
     return queue

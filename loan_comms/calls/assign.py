@@ -13,7 +13,11 @@ A call that fits nowhere is CARRIED: its decisions row becomes suppressed with t
   agent_capacity   agents who could take it work a shift overlapping its window, but are full;
   no_agent_today   no agent who could take it works a shift overlapping its window today;
   no_agent         no agent of its team (or the teams taking its overflow) speaks the language
-                   with the skills the call needs: standing until the roster changes.
+                   with the skills the call needs, or none of their shifts could EVER overlap the
+                   call's window by a slot on any working day (the same local hours on each of the
+                   next 7 days against every shift of those agents: a borrower who may be called
+                   only 19:00-21:00 by a team that goes home at 17:00): standing until the roster
+                   or the window changes.
 The first two are transient: the ladder step / callback is not taken (step_taken) and is proposed
 again the next day, passing every cap again, with carried_days + 1 and more points.
 
@@ -116,16 +120,79 @@ def _chain(team: str, overflow_to: list[str]) -> list[str]:
     return list(dict.fromkeys([team, *overflow_to]))
 
 
-def _standing(roster: Roster) -> dict[tuple[str, str], list[frozenset[str]]]:
-    """(team, language) -> the skill sets of the roster's call agents of that team speaking it
+def _standing(roster: Roster) -> dict[tuple[str, str], list[tuple[frozenset[str], str]]]:
+    """(team, language) -> (skills, agent id) of the roster's call agents of that team speaking it
     (whatever their working days): what decides a standing no_agent."""
-    out: dict[tuple[str, str], list[frozenset[str]]] = {}
+    out: dict[tuple[str, str], list[tuple[frozenset[str], str]]] = {}
     for a in roster.agents:
         if "field" in a.skills or a.team == "field":
             continue
         for lang in a.languages:
-            out.setdefault((a.team, lang), []).append(frozenset(a.skills))
+            out.setdefault((a.team, lang), []).append((frozenset(a.skills), a.id))
     return out
+
+
+def _week_shifts(roster: Roster, as_of: date) -> dict[str, list[tuple[datetime, datetime]]]:
+    """agent id -> their shifts (UTC) on every local date from as_of - 1 to as_of + 8: each weekday
+    of every zone, whatever the borrower's window is shifted by (0 .. 7 days)."""
+    out: dict[str, list[tuple[datetime, datetime]]] = {}
+    days = [as_of + timedelta(days=k) for k in range(-1, 9)]
+    for s in roster.shifts(days):
+        out.setdefault(str(s["agent_id"]), []).append((s["shift_start"], s["shift_end"]))   # type: ignore[arg-type]
+    return out
+
+
+def _ever_overlaps(after: datetime, before: datetime, agents: list[str],
+                   week: dict[str, list[tuple[datetime, datetime]]], length: timedelta) -> bool:
+    """Whether the window's local hours, today or on any of the next 7 days, meet a shift of one of
+    `agents` for at least one slot. A DST change moves the window by an hour: an hour of slack each
+    side, so doubt counts as "could" (then the call stays transient, and the carry alert watches)."""
+    slack = timedelta(hours=1)
+    for k in range(8):
+        lo, hi = after + timedelta(days=k) - slack, before + timedelta(days=k) + slack
+        for agent_id in agents:
+            for start, end in week.get(agent_id, ()):
+                if min(hi, end) - max(lo, start) >= length:
+                    return True
+    return False
+
+
+class _Headroom:
+    """The dials the borrowers' and the numbers' calls_per_7_days leave today, handed out call by
+    call in the assignment's order (sql/calls/assign/calls.sql): a call gets least(max_dials_per_call,
+    what its borrower and its number have left after the calls assigned before it took their
+    max_dials, less 1 for each call of the borrower / number still to come), at least 1. A carried
+    call takes nothing. So the dials all of a day's calls may place on one number or for one
+    borrower never add up to more than the cap leaves (the policy let each through counting 1)."""
+
+    def __init__(self, calls: list[dict[str, Any]]) -> None:
+        self.borrower_left: dict[str, int] = {}
+        self.point_left: dict[str, int] = {}
+        self.borrower_to_come: dict[str, int] = {}
+        self.point_to_come: dict[str, int] = {}
+        for c in calls:
+            b, p = c["borrower_id"], c["contact_point"]
+            self.borrower_left[b] = min(self.borrower_left.get(b, c["borrower_left"]), c["borrower_left"])
+            self.borrower_to_come[b] = self.borrower_to_come.get(b, 0) + 1
+            if p is not None and c["point_left"] is not None:
+                self.point_left[p] = min(self.point_left.get(p, c["point_left"]), c["point_left"])
+                self.point_to_come[p] = self.point_to_come.get(p, 0) + 1
+
+    def take(self, call: dict[str, Any]) -> int:
+        """This call's max_dials (and it is no longer to come)."""
+        b, p = call["borrower_id"], call["contact_point"]
+        self.borrower_to_come[b] -= 1
+        limit = min(int(call["max_per_call"]), self.borrower_left[b] - self.borrower_to_come[b])
+        if p in self.point_left:
+            self.point_to_come[p] -= 1
+            limit = min(limit, self.point_left[p] - self.point_to_come[p])
+        return max(1, limit)
+
+    def spend(self, call: dict[str, Any], dials: int) -> None:
+        """The call was assigned with `dials`: they are no longer left."""
+        self.borrower_left[call["borrower_id"]] -= dials
+        if call["contact_point"] in self.point_left:
+            self.point_left[call["contact_point"]] -= dials
 
 
 def assign_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping[str, Any]) -> Outcome:
@@ -141,7 +208,9 @@ def assign_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping
     calls = db.arrow(con, "calls/assign/calls", params).to_pylist()
     teams = _shifts(con, params)
     standing = _standing(roster)
+    week = _week_shifts(roster, as_of)
     length = timedelta(minutes=roster.calls.slot_minutes)
+    headroom = _Headroom(calls)
     out: list[dict[str, Any]] = []
     outcome = Outcome()
     placed: list[tuple[dict[str, Any], Shift]] = []
@@ -176,19 +245,22 @@ def assign_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping
                    priority_score=call["priority_score"], priority_reasons=call["priority_reasons"],
                    required_skills=list(call["required_skills"]), carried_days=call["carried_days"],
                    outcome="carried", reason=None, max_dials=None, dial_until=None)
+        max_dials = headroom.take(call)
         if best is not None:
             _, shift, start = best
+            headroom.spend(call, max_dials)
             slot = (start, start + length)
             bisect.insort(shift.slots, slot)
             shift.used += 1
             row.update(team=shift.team, agent_id=shift.agent_id, work_date=shift.work_date, slot_start=slot[0],
-                       slot_end=slot[1], outcome="assigned", max_dials=call["max_dials"],
+                       slot_end=slot[1], outcome="assigned", max_dials=max_dials,
                        dial_until=min(before, shift.end))
             placed.append((row, shift))
             outcome.assigned += 1
         else:
-            able = any(need <= skills for team in chain for skills in standing.get((team, lang), ()))
-            reason = "agent_capacity" if overlaps else ("no_agent_today" if able else "no_agent")
+            able = [a for team in chain for skills, a in standing.get((team, lang), ()) if need <= skills]
+            reason = ("agent_capacity" if overlaps else
+                      "no_agent_today" if able and _ever_overlaps(after, before, able, week, length) else "no_agent")
             row["reason"] = reason
             outcome.carried[reason] = outcome.carried.get(reason, 0) + 1
         out.append(row)

@@ -68,6 +68,7 @@ class QueueSummary:
     teams: list[dict[str, Any]] = field(default_factory=list)
     agents: list[dict[str, Any]] = field(default_factory=list)
     calls: pa.Table | None = None
+    carry_alert_days: int | None = None    # agents.toml [calls] carry_alert_days (None: no roster, no alert)
 
     @property
     def assigned(self) -> int:
@@ -86,6 +87,29 @@ class QueueSummary:
                 out[reason] = out.get(reason, 0) + 1
         return dict(sorted(out.items()))
 
+    def stuck(self) -> list[dict[str, Any]]:
+        """The calls carried today that have now been carried carry_alert_days plan days in a row
+        (carried_days earlier ones + today): a ladder stalled on the roster, to be fixed by people."""
+        if self.carry_alert_days is None:
+            return []
+        return [r for r in self.rows()
+                if r["outcome"] == "carried" and int(r["carried_days"] or 0) + 1 >= self.carry_alert_days]
+
+    def alert_lines(self) -> list[str]:
+        """The loud part: one line saying how many calls are stuck, then up to 20 of them (ids only)."""
+        stuck = self.stuck()
+        if not stuck:
+            return []
+        out = [f"ALERT: {len(stuck)} call(s) carried {self.carry_alert_days}+ plan days in a row: the ladder "
+               f"of each is stalled (no agent could take it); fix the roster (shifts, languages, skills, "
+               f"capacity) or the routing"]
+        for r in stuck[:20]:
+            out.append(f"  {r['team']:<14} {r['loan_id']:<10} {r['step']:<10} {r['carried_reason'] or '-':<15} "
+                       f"carried {int(r['carried_days'] or 0) + 1} days  {r['attempt_id']}")
+        if len(stuck) > 20:
+            out.append(f"  ... and {len(stuck) - 20} more")
+        return out
+
     def rows(self, team: str | None = None) -> list[dict[str, Any]]:
         """The calls (of `team`), masked, in calling order, as plain dicts."""
         if self.calls is None:
@@ -102,6 +126,7 @@ class QueueSummary:
         """The printed summary: per team, per agent shift, then the first `limit` calls in order."""
         out = [f"Call queue {self.as_of}: {self.assigned} calls assigned, {self.carried} carried"
                + (f" ({_reasons(self.carried_by_reason())})" if self.carried else "")]
+        out += self.alert_lines()
         if not self.teams:
             return out + ["  no calls on this day"]
         out.append(f"  {'team':<14} {'assigned':>8} {'carried':>7} {'agents':>6} {'capacity used':>16}  "
@@ -130,6 +155,9 @@ class QueueSummary:
         """The artifact: totals, carry-over by reason, capacity use per team and per agent shift."""
         lines = [f"# Call queue for {self.as_of}", "",
                  f"**{self.assigned}** calls assigned, **{self.carried}** carried to a later day.", ""]
+        alert = self.alert_lines()
+        if alert:
+            lines += [f"> **{alert[0]}**", "", "```", *alert[1:], "```", ""]
         if self.carried:
             lines += ["Carried by reason: " + _reasons(self.carried_by_reason()), ""]
         if self.teams:
@@ -170,12 +198,13 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def summarize(con: duckdb.DuckDBPyConnection, as_of: date) -> QueueSummary:
-    """The day's summary and its calls (masked), from call_assignments (three queries)."""
+def summarize(con: duckdb.DuckDBPyConnection, as_of: date, *, carry_alert_days: int | None = None) -> QueueSummary:
+    """The day's summary and its calls (masked), from call_assignments (three queries).
+    carry_alert_days: name the calls carried that many plan days in a row (QueueSummary.stuck)."""
     params = {"as_of": as_of}
     return QueueSummary(as_of=as_of, teams=db.rows(con, "calls/queue/summary_teams", params),
                         agents=db.rows(con, "calls/queue/summary_agents", params),
-                        calls=db.arrow(con, "calls/queue/export_rows", params))
+                        calls=db.arrow(con, "calls/queue/export_rows", params), carry_alert_days=carry_alert_days)
 
 
 def export_day(summary: QueueSummary, out_dir: Path) -> list[Path]:

@@ -134,12 +134,15 @@ class CallsSettings(_Strict):
     """slot_minutes: how long each call slot is. max_dials_per_call: the most dial attempts the dialer
     may place for one released call (always also bounded by the borrower's calls_per_7_days headroom:
     calls count dial attempts). default_team: the team of a call no routing rule matches.
-    visit_minutes: how long a field visit slot is (travel included)."""
+    visit_minutes: how long a field visit slot is (travel included). carry_alert_days: a call carried
+    this many plan days in a row (today's carry included) is named loudly in the call-queue summary
+    and its artifact: a ladder that stalls there is a roster to fix (review 16, item 6)."""
 
     slot_minutes: int = Field(default=10, ge=1, le=240)
     max_dials_per_call: int = Field(default=2, ge=1, le=10)
     default_team: str = Field(pattern=_ID)
     visit_minutes: int = Field(default=90, ge=10, le=480)
+    carry_alert_days: int = Field(default=5, ge=1, le=60)
     priority: Priority = Priority()
 
 

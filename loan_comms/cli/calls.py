@@ -46,7 +46,7 @@ def call_queue(
     with book(db, f"call-queue {as_of} (CLI)") as con:
         check_planned(con, as_of)
         build_call_queue(con, as_of)
-        summary = summarize(con, as_of)
+        summary = summarize(con, as_of, carry_alert_days=roster.calls.carry_alert_days if roster else None)
         files = export_day(summary, out or default_out(db, as_of))
         report = push_calls(con, roster, as_of, db_path=db) if do_push else None
     for line in summary.lines(limit):

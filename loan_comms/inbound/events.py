@@ -229,7 +229,7 @@ def ingest_call_outcomes(con: duckdb.DuckDBPyConnection, path: Path, *, now: dat
         agent = event_checks.agent_id(row.get("agent_id"))
         if agent is not None and assigned and agent not in rostered:
             raise ValueError(f"agent_id {event_checks.show(agent)} is not on the roster of this call's day "
-                             "(no shift of theirs in agent_days overlaps the call's window)")
+                             "(no shift of theirs in the assigned agent's team overlaps the call's window)")
         recording = event_checks.recording_ref(row.get("recording_ref"))
         amount = event_checks.amount(row.get("amount"))
         detail: dict[str, Any] = {"outcome": outcome, "attempt_id": attempt_id}

@@ -161,6 +161,7 @@ def narrow_windows(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) ->
     db.run(con, "policy/recheck/windows", params)
     db.run(con, "policy/recheck/narrow_windows", params)
     db.run(con, "calls/assign/recheck_slots", params)
+    db.run(con, "calls/assign/record_changes", params)   # what the dialer was told, before it changes
     db.run(con, "calls/assign/move_slots", params)
 
 

@@ -3,8 +3,9 @@
 -- promise_to_pay, hardship_request, dispute, refused, callback_requested; one event per dial
 -- attempt) or a conversation the borrower started (inbound_call with detail.conversation true),
 -- was the borrower called again too soon? A callback the person booked with an agent on the phone
--- (step 'callback', with a callback_request of theirs from the dialer on or after the conversation's
--- local day and before the call) is their consent and not counted (Reg F 1006.14(b)(3)(i)).
+-- (step 'callback' whose own request, the borrower's latest callback_request before the call, came
+-- from the dialer on or after the conversation's local day) is their consent and not counted (Reg F
+-- 1006.14(b)(3)(i)); a callback answering a later request by text is not, whatever was booked before.
 -- Checked: every call attempt.
 -- Violation: the borrower's latest conversation before this call happened on local day D and the
 -- call was made on or before local day D + call_cooldown_days (the rest of day D included).
@@ -28,11 +29,13 @@ SELECT c.attempt_id, c.borrower_id, c.loan_id, c.step, c.sent_at, c.sent_local,
        p.call_cooldown_days,
        CASE WHEN c.sent_day <= timezone(c.timezone, v.conversation_at)::DATE + p.call_cooldown_days::INTEGER
              AND NOT (c.step = 'callback'
-                      AND EXISTS (SELECT 1 FROM borrower_events AS q
-                                  WHERE q.borrower_id = c.borrower_id AND q.kind = 'callback_request' AND q.source = 'dialer'
-                                    AND q.occurred_at < c.sent_at
-                                    AND timezone(c.timezone, q.occurred_at)::DATE
-                                        >= timezone(c.timezone, v.conversation_at)::DATE))
+                      AND coalesce((SELECT arg_max(q.source = 'dialer'
+                                                   AND timezone(c.timezone, q.occurred_at)::DATE
+                                                       >= timezone(c.timezone, v.conversation_at)::DATE,
+                                                   q.occurred_at)
+                                    FROM borrower_events AS q
+                                    WHERE q.borrower_id = c.borrower_id AND q.kind = 'callback_request'
+                                      AND q.occurred_at < c.sent_at), false))
             THEN 'called ' || (c.sent_day - timezone(c.timezone, v.conversation_at)::DATE)
                  || ' day(s) after a conversation (' || v.outcome || '); cooldown ' || p.call_cooldown_days || ' days'
        END AS violation

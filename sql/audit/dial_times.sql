@@ -7,7 +7,8 @@
 --     within the profile's call_cooldown_days, counted in the borrower's local days from the
 --     conversation's day; the conversation's own dial excepted, and the dials of the callback the
 --     person booked with an agent on the phone on or after that day (step 'callback', a dialer's
---     callback_request: consent, Reg F 1006.14(b)(3)(i)).
+--     callback_request that is the callback's own, i.e. the borrower's latest before the dial:
+--     consent, Reg F 1006.14(b)(3)(i)).
 -- Why: Reg F 1006.6(b)(1) (inconvenient times) and 1006.14(b)(2)(i)(B) (no call within 7 days
 -- after a telephone conversation): a rule judged only at release time would miss a second call
 -- of the day dialled after the first one reached the person, or a redial late in the evening.
@@ -49,11 +50,13 @@ SELECT d.attempt_id, d.borrower_id, d.loan_id, d.step, d.outcome, d.dialled_at,
             AND timezone(d.timezone, d.dialled_at)::DATE
                 <= timezone(d.timezone, v.occurred_at)::DATE + p.call_cooldown_days::INTEGER
             AND NOT (d.step = 'callback'
-                     AND EXISTS (SELECT 1 FROM borrower_events AS q
-                                 WHERE q.borrower_id = d.borrower_id AND q.kind = 'callback_request' AND q.source = 'dialer'
-                                   AND q.occurred_at <= d.dialled_at
-                                   AND timezone(d.timezone, q.occurred_at)::DATE
-                                       >= timezone(d.timezone, v.occurred_at)::DATE))
+                     AND coalesce((SELECT arg_max(q.source = 'dialer'
+                                                  AND timezone(d.timezone, q.occurred_at)::DATE
+                                                      >= timezone(d.timezone, v.occurred_at)::DATE,
+                                                  q.occurred_at)
+                                   FROM borrower_events AS q
+                                   WHERE q.borrower_id = d.borrower_id AND q.kind = 'callback_request'
+                                     AND q.occurred_at <= d.dialled_at), false))
                THEN 'dialled ' || strftime(timezone(d.timezone, d.dialled_at), '%Y-%m-%d %H:%M')
                     || ' local, after a conversation at '
                     || strftime(timezone(d.timezone, v.occurred_at), '%Y-%m-%d %H:%M')

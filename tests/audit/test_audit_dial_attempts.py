@@ -67,6 +67,60 @@ def test_a_dial_by_an_agent_off_shift_fires_and_one_without_an_agent_does_not(lo
     assert "dialled by agent AG01 at 2026-03-09 03:00 UTC, outside any shift of theirs" in row["violation"]
 
 
+def test_a_dial_before_the_slot_or_by_another_agent_than_the_assigned_one_fires(log: ContactLog,
+                                                                                 cfg: LifecycleConfig) -> None:
+    """The call was given to AG02 at 10:00. A dial at 09:30 jumps the slot; one at 11:00 by AG03, on
+    shift too, is a call the plan never gave AG03 (review 16, item b)."""
+    call = _call(log)
+    agent_shift(log, "AG03", "BC", "2026-03-09", ("09:00", "18:00"))
+    log.call_outcome("BC", call, "no_answer", "2026-03-09 09:30", loan_id="LC", dial_seq=1, agent_id="AG02")
+    log.call_outcome("BC", call, "no_answer", "2026-03-09 11:00", loan_id="LC", dial_seq=2, agent_id="AG03")
+    report = audit(log, cfg)
+    rows = {r["dial_no"]: r["violation"] for r in report.rule("dial_attempts").rows}
+    assert rows == {1: "dialled at 2026-03-09 01:30 UTC, before the call's slot 2026-03-09 02:00 UTC",
+                    2: "dialled by agent AG03, not AG02 the call was assigned to"}
+
+
+def _change(log: ContactLog, call: str, at: str, change: str, **terms: object) -> None:
+    """Dispatch changed the call at local `at` (BC's zone): the terms in force until then are kept in
+    call_assignment_changes, and call_assignments is overwritten with `terms`."""
+    con = log.con
+    con.execute("INSERT INTO call_assignment_changes SELECT attempt_id, ?, ?, outcome, agent_id, work_date, "
+                "slot_start, slot_end, queue_rank, max_dials, dial_until FROM call_assignments WHERE attempt_id = ?",
+                [log.at("BC", at), change, call])
+    sets = ", ".join(f"{k} = ?" for k in terms)
+    con.execute(f"UPDATE call_assignments SET {sets} WHERE attempt_id = ?", [*terms.values(), call])
+
+
+def test_dials_are_judged_against_the_terms_in_force_when_they_happened(log: ContactLog,
+                                                                       cfg: LifecycleConfig) -> None:
+    """At 12:00 dispatch moved the call's slot to 14:00: the 10:30 dial was placed under the 10:00
+    slot the dialer had been told, and is fine; a dial at 12:30 is before the new slot (review 16,
+    item 4)."""
+    call = _call(log)
+    log.call_outcome("BC", call, "no_answer", "2026-03-09 10:30", loan_id="LC", dial_seq=1, agent_id="AG02")
+    _change(log, call, "2026-03-09 12:00", "slot_moved", slot_start=log.at("BC", "2026-03-09 14:00"),
+            slot_end=log.at("BC", "2026-03-09 14:15"))
+    report = audit(log, cfg)
+    assert report.rule("dial_attempts").ok, str(report)
+    log.call_outcome("BC", call, "no_answer", "2026-03-09 12:30", loan_id="LC", dial_seq=2, agent_id="AG02")
+    [row] = audit(log, cfg).rule("dial_attempts").rows
+    assert row["dial_no"] == 2 and "before the call's slot 2026-03-09 06:00 UTC" in row["violation"]
+
+
+def test_dials_made_before_the_call_was_carried_are_still_judged(log: ContactLog, cfg: LifecycleConfig) -> None:
+    """Allowed 1 dial, the dialer placed 2 before dispatch carried the call at 12:00 (its assignment
+    row then says carried, agent, slot and max_dials cleared): the second dial still broke the terms
+    it was placed under."""
+    call = _call(log, max_dials=1)
+    for n, at in enumerate(("10:00", "11:00"), start=1):
+        log.call_outcome("BC", call, "no_answer", f"2026-03-09 {at}", loan_id="LC", dial_seq=n, agent_id="AG02")
+    _change(log, call, "2026-03-09 12:00", "carried", outcome="carried", reason="no_agent_today", agent_id=None,
+            work_date=None, slot_start=None, slot_end=None, queue_rank=None, max_dials=None, dial_until=None)
+    [row] = audit(log, cfg).rule("dial_attempts").rows
+    assert row["dial_no"] == 2 and row["violation"] == "dial #2 of a call allowed 1 dial(s)"
+
+
 def test_calls_without_an_assignment_are_not_judged(log: ContactLog, cfg: LifecycleConfig) -> None:
     """A call planned without a roster (no call_assignments row) has no max_dials to judge by: the
     other call rules (calls_per_7_days counts its dials) still see it."""
@@ -91,5 +145,14 @@ def test_a_callback_booked_on_the_phone_is_consent_one_asked_by_text_is_not(log:
     report = audit(log, cfg)
     assert not {"call_cooldown_after_conversation", "dial_times"} & fired(report), str(report)
     con.execute("UPDATE borrower_events SET source = 'sms_reply' WHERE kind = 'callback_request'")
+    report = audit(log, cfg)
+    assert {"call_cooldown_after_conversation", "dial_times"} <= fired(report)
+    # booked on the phone, then asked again by text on the 12th: the 13 March callback answers the
+    # text, not the phone booking: no consent on the phone for it (review 16, item e)
+    con.execute("UPDATE borrower_events SET source = 'dialer' WHERE kind = 'callback_request'")
+    log.event("B1", "callback_request", "2026-03-12 09:00", loan_id="L1", channel="call",
+              detail={"on": "2026-03-13", "from": "15:00", "to": "16:00"})
+    con.execute("UPDATE borrower_events SET source = 'sms_reply' WHERE kind = 'callback_request' "
+                "AND occurred_at = (SELECT max(occurred_at) FROM borrower_events WHERE kind = 'callback_request')")
     report = audit(log, cfg)
     assert {"call_cooldown_after_conversation", "dial_times"} <= fired(report)

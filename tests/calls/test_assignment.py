@@ -21,7 +21,7 @@ from loan_comms.calls.assign import record_assignments
 from loan_comms.config import LifecycleConfig
 from loan_comms.lifecycle.planner import plan_day
 from loan_comms.policy import recheck_before_send
-from tests.builders import Book, event_row
+from tests.builders import Book, event_row, point
 
 FRI = date(2026, 11, 6)
 SAT = date(2026, 11, 7)
@@ -185,6 +185,35 @@ def test_max_dials_is_the_headroom_under_calls_per_7_days(book, cfg, renderer, t
     assert a["outcome"] == "assigned" and a["max_dials"] == 1
 
 
+def test_max_dials_of_a_day_s_calls_add_up_within_the_shared_number_s_headroom(book, cfg, renderer, tmp_path):
+    """B1 and B2 share one phone that took 4 dials this week: 3 left of 7. Their two calls of the day
+    may place 3 dials between them, not 2 each (the first takes 2, the second what is left); the
+    borrowers' own headroom is larger, so only counting per number sees it (review 16, item 2)."""
+    cfg = roster(cfg, tmp_path, agent("ZH-1", "zh", ["zh-CN"], capacity=50))
+    shared = "+8613811112222"
+    late(book, "B1", phone=shared)
+    late(book, "B2", phone=shared)
+    pt = point("phone", shared)
+    for i in range(4):
+        d = FRI - timedelta(days=2 + i)
+        at = datetime(d.year, d.month, d.day, 2, tzinfo=UTC)
+        book.contact(attempt_id=f"old{i}", idempotency_key=f"old{i}", borrower_id="B1", loan_id="L-B1",
+                     channel="call", purpose="escalation", step=f"manual_{i}", status="sent", planned_for_date=d,
+                     send_after=at, send_before=at + timedelta(hours=8), sent_at=at, created_at=at, updated_at=at,
+                     contact_point=pt)
+    plan_day(book.con, cfg, renderer, FRI)
+    rows = assignments(book)
+    assert [r["outcome"] for r in rows] == ["assigned", "assigned"]
+    assert sorted(r["max_dials"] for r in rows) == [1, 2]
+    report = run_audit(book.con, cfg, rules=("call_slot_window",))
+    assert report.ok, str(report)
+    # what the plan did before the fix: 2 each, 4 dials allowed on a number with 3 left
+    book.con.execute("UPDATE call_assignments SET max_dials = 2")
+    report = run_audit(book.con, cfg, rules=("call_slot_window",))
+    assert {r["violation"] for r in report.rule("call_slot_window").rows} == {
+        "the calls to this number were allowed 8 dial(s) in 7 days (cap 7)"}
+
+
 def test_slots_lie_inside_both_windows_new_york_borrower_shanghai_agent(book, cfg, renderer, tmp_path):
     cfg = roster(cfg, tmp_path, agent("EN-SH", "en", ["en"], shift=("08:00", "12:00"), capacity=5))
     for n in range(3):
@@ -240,6 +269,42 @@ def test_no_agent_speaking_the_language_with_the_skills_is_standing_no_agent(boo
     assert [c["planned_for_date"] for c in book.attempts(borrower_id="B-en", channel="call")] == [FRI]
 
 
+def test_a_window_no_shift_of_the_team_could_ever_meet_is_standing_no_agent(book, cfg, renderer, tmp_path):
+    """B1 may be called only 19:00-21:00; the team goes home at 17:00 every day. No day will ever
+    have an agent for her call: standing no_agent (the step counts as taken and the ladder moves on),
+    not no_agent_today carried forever (review 16, item 6)."""
+    cfg = roster(cfg, tmp_path, agent("ZH-1", "zh", ["zh-CN"], shift=("08:00", "17:00")))
+    late(book, "B1")
+    book.event("B1", "contact_preference", "2026-11-05T12:00:00+08:00", window=["19:00", "21:00"],
+               avoid_channels=[], avoid_places=[])
+    plan_day(book.con, cfg, renderer, FRI)
+    (a,) = assignments(book)
+    assert (a["outcome"], a["reason"]) == ("carried", "no_agent")
+    plan_day(book.con, cfg, renderer, SAT)
+    assert [c["planned_for_date"] for c in book.attempts(borrower_id="B1", channel="call")] == [FRI]
+
+
+def test_a_call_carried_carry_alert_days_in_a_row_is_named_loudly(book, cfg, renderer, tmp_path):
+    """The only agent works Sundays: B1's call is carried Friday and Saturday (no_agent_today, it
+    could be made on a Sunday). With carry_alert_days = 2 the queue's summary and its artifact say
+    so, with the call's ids; Friday's, carried once, does not."""
+    from loan_comms.calls.exports import summarize
+
+    cfg = roster(cfg, tmp_path, agent("ZH-S", "zh", ["zh-CN"], days=["sun"]))
+    late(book, "B1")
+    plan_day(book.con, cfg, renderer, FRI)
+    plan_day(book.con, cfg, renderer, SAT)
+    assert [(a["reason"], a["carried_days"]) for a in assignments(book)] == [("no_agent_today", 0),
+                                                                            ("no_agent_today", 1)]
+    assert summarize(book.con, FRI, carry_alert_days=2).alert_lines() == []
+    summary = summarize(book.con, SAT, carry_alert_days=2)
+    lines = summary.lines(10)
+    assert lines[1].startswith("ALERT: 1 call(s) carried 2+ plan days in a row")
+    assert "L-B1" in lines[2] and "carried 2 days" in lines[2]
+    assert "> **ALERT: 1 call(s) carried 2+" in summary.markdown()
+    assert summarize(book.con, SAT).alert_lines() == []   # no roster setting given: no alert
+
+
 def test_replaying_the_day_records_nothing_new(book, cfg, renderer, tmp_path):
     cfg = roster(cfg, tmp_path, agent("ZH-1", "zh", ["zh-CN"], capacity=1))
     late(book, "B1", "5000.00")
@@ -287,8 +352,17 @@ def test_a_window_narrowed_at_dispatch_moves_the_slot_or_carries_the_call(book, 
     out = assignments(book, borrower_id="B-out")[0]
     assert (out["outcome"], out["reason"], out["agent_id"]) == ("carried", "no_agent_today", None)
     assert call(book, "B-out", FRI)["suppressed_reason"] == "no_agent_today"
-    # a pass replayed changes nothing more
+    # what the dialer had been told is kept, append-only, with the instant it stopped being in force
+    kept = {r[0]: r[1:] for r in book.con.execute(
+        "SELECT a.borrower_id, h.change, h.outcome, h.agent_id, h.slot_start, h.max_dials, h.changed_at "
+        "FROM call_assignment_changes AS h JOIN call_assignments AS a USING (attempt_id)").fetchall()}
+    at = datetime(2026, 11, 6, 7, 30, tzinfo=SH)
+    assert kept["B-moves"][:3] == ("slot_moved", "assigned", "ZH-1") and kept["B-moves"][5] == at
+    assert kept["B-moves"][3].astimezone(SH).hour == 8 and kept["B-moves"][4] == moved["max_dials"]
+    assert kept["B-out"][:3] == ("carried", "assigned", "ZH-1") and kept["B-out"][3].astimezone(SH).minute == 10
+    # a pass replayed changes nothing more, and keeps nothing more
     assert recheck_before_send(book.con, cfg, datetime(2026, 11, 6, 7, 45, tzinfo=SH), day=FRI) == {}
+    assert book.con.execute("SELECT count(*) FROM call_assignment_changes").fetchone() == (2,)
     assert assignments(book, borrower_id="B-moves")[0]["slot_start"] == moved["slot_start"]
     assert_audit_ok(book, cfg)
 

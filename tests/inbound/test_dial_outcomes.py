@@ -72,6 +72,8 @@ def test_every_outcome_recorded_with_agent_recording_and_what_was_said(book, cfg
                 ("hardship_request", {}), ("dispute", {}), ("refused", {}),
                 ("callback_requested", {"callback_at": "2026-11-07T14:30:00+08:00",
                                         "recording_ref": "s3://calls/2026/11/06/x.wav"})], start=1)]
+    # AG-7 of an older dialer set-up: the call as planned without a roster (the shipped one assigns it)
+    book.con.execute("DELETE FROM call_assignments WHERE attempt_id = ?", [call])
     first = _ingest(book, tmp_path, rows)
     again = _ingest(book, tmp_path, rows)
     assert (first.read, first.recorded, first.quarantined) == (9, 9, 0), str(first)
@@ -102,6 +104,7 @@ def test_bad_rows_quarantined_with_their_reason_and_the_good_ones_land(book, cfg
         insert(book.con, "agent_days", agent_id=agent, work_date=day, team="cn-zh", languages=["zh-CN"], skills=[],
                cities=[], capacity=40, timezone="Asia/Shanghai", shift_start=shift, shift_end=shift + timedelta(hours=9),
                recorded_at=shift)
+    book.con.execute("DELETE FROM call_assignments WHERE attempt_id = ?", [call])   # the shipped roster's
     insert(book.con, "call_assignments", attempt_id=call, plan_date=date(2026, 11, 6), borrower_id="B1", loan_id="L1",
            step="dpd_5", team="cn-zh", agent_id="AG1", work_date=date(2026, 11, 6), slot_start=start,
            slot_end=start + timedelta(minutes=15), queue_rank=1, priority_score=1.0, priority_reasons="[]",
@@ -133,8 +136,8 @@ def test_bad_rows_quarantined_with_their_reason_and_the_good_ones_land(book, cfg
         "line 5: callback_at 2026-11-06T09:00:00+08:00 is not after the dial (2026-11-06T10:00:00+08:00)",
         "line 6: callback_date 2026-12-01 is more than 14 days after the dial",
         "line 7: callback 2026-11-06 08:00-09:00 (local) has already passed at the dial (10:00 local)",
-        "line 8: agent_id 'AG9' is not on the roster of this call's day (no shift of theirs in agent_days "
-        "overlaps the call's window)",
+        "line 8: agent_id 'AG9' is not on the roster of this call's day (no shift of theirs in the assigned "
+        "agent's team overlaps the call's window)",
         "line 9: agent_id 'Wang Wei' is not an agent id (letters, digits, . _ : - ; at most 64)",
         "line 10: recording_ref contains spaces or control characters (an id or a URI, without spaces)",
         "line 11: recording_ref is 201 characters (at most 200: a reference, never the recording)",
@@ -142,6 +145,30 @@ def test_bad_rows_quarantined_with_their_reason_and_the_good_ones_land(book, cfg
         "line 13: callback_requested needs callback_at (an instant) or callback_date (YYYY-MM-DD, local)",
     ]
     assert book.con.execute("SELECT count(*) FROM import_quarantine WHERE entity = 'call_outcome'").fetchone()[0] == 12
+
+
+def test_a_dial_by_a_teammate_on_shift_is_kept_one_by_another_team_is_refused(book, cfg, tmp_path):
+    """The plan gave the call to AG1 of team cn-zh. AG2, a teammate on shift, dialled it: the dial
+    happened, it is kept (the caps count it; the audit dial_attempts flags it as not AG1's). AG5 of
+    team en-us, on shift too, is no one who could have been given this call: refused (review 16, b)."""
+    call = _called(book, cfg)
+    start = datetime(2026, 11, 6, 1, 0, tzinfo=UTC)
+    for agent, team in (("AG1", "cn-zh"), ("AG2", "cn-zh"), ("AG5", "en-us")):
+        insert(book.con, "agent_days", agent_id=agent, work_date=date(2026, 11, 6), team=team, languages=["zh-CN"],
+               skills=[], cities=[], capacity=40, timezone="Asia/Shanghai", shift_start=start,
+               shift_end=start + timedelta(hours=9), recorded_at=start)
+    book.con.execute("DELETE FROM call_assignments WHERE attempt_id = ?", [call])   # the shipped roster's
+    insert(book.con, "call_assignments", attempt_id=call, plan_date=date(2026, 11, 6), borrower_id="B1", loan_id="L1",
+           step="dpd_5", team="cn-zh", agent_id="AG1", work_date=date(2026, 11, 6), slot_start=start,
+           slot_end=start + timedelta(minutes=15), queue_rank=1, priority_score=1.0, priority_reasons="[]",
+           required_skills=[], outcome="assigned", max_dials=3, dial_until=start + timedelta(hours=8),
+           recorded_at=start)
+    base = {"attempt_id": call, "occurred_at": DIAL}
+    report = _ingest(book, tmp_path, [{**base, "dial_seq": 1, "outcome": "no_answer", "agent_id": "AG2"},
+                                      {**base, "dial_seq": 2, "outcome": "no_answer", "agent_id": "AG5"}])
+    assert report.recorded == 1
+    assert report.rejected == ["line 2: agent_id 'AG5' is not on the roster of this call's day (no shift of theirs "
+                               "in the assigned agent's team overlaps the call's window)"]
 
 
 def _reasons(rows: list[dict[str, Any]], **where: Any) -> set[tuple[Any, ...]]:
@@ -199,3 +226,19 @@ def test_a_callback_asked_on_the_phone_is_planned_at_the_hours_asked_inside_the_
     # any other call inside the cooldown is still held
     assert _reasons(_plan(book, cfg, date(2026, 11, 11)), channel="call") == {
         ("B1", "L1", "dpd_10", "call", "cap_call_cooldown")}
+
+
+def test_a_callback_asked_by_text_after_one_booked_on_the_phone_still_waits_for_the_cooldown(book, cfg, tmp_path):
+    """The callback booked on the phone on 6 Nov goes on 9 Nov. On 10 Nov the person texts "call me
+    tomorrow": that callback answers the text, not the phone booking, so the cooldown of the 6 Nov
+    conversation (to 13 Nov) holds it (review 16, item e)."""
+    call = _called(book, cfg)
+    _ingest(book, tmp_path, [{"attempt_id": call, "outcome": "callback_requested", "occurred_at": DIAL,
+                              "callback_date": "2026-11-09", "callback_from": "15:00", "callback_to": "16:00"}])
+    [callback] = [a for a in _plan(book, cfg, date(2026, 11, 9)) if a["channel"] == "call"]
+    assert (callback["step"], callback["status"]) == ("callback", "planned")
+    insert(book.con, "borrower_events", borrower_id="B1", loan_id="L1", kind="callback_request", channel="call",
+           occurred_at=datetime(2026, 11, 10, 2, tzinfo=UTC), detail=json.dumps({"on": "2026-11-11"}),
+           source="sms_reply", scope="borrower")
+    got = _reasons(_plan(book, cfg, date(2026, 11, 11)), channel="call", step="callback")
+    assert got == {("B1", "L1", "callback", "call", "cap_call_cooldown")}

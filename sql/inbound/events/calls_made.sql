@@ -8,16 +8,21 @@
 -- point the call went to (contact_attempts.contact_point), so a wrong number is pinned on that number, not on whatever number the borrower has today;
 -- timezone (the borrower's, on file) reads a callback asked for as a local date and hours.
 -- assigned: the plan gave the call to an agent (call_assignments outcome 'assigned'); rostered:
--- then the agents of that day's roster who could have dialled it, those whose recorded shift
--- (agent_days) overlaps the call's dialling window (its send_after .. its dial_until, else its
--- send_before). A row naming an agent outside that list is refused (events.py): an id the roster
--- never had is a typo or someone who should not be calling. Calls without an assignment (no roster,
+-- then the agents of that day's roster who could have dialled it, those of the assigned agent's
+-- team (the team of the assigned shift in agent_days) whose recorded shift overlaps the call's
+-- dialling window (its send_after .. its dial_until, else its send_before). A row naming an agent
+-- outside that list is refused (events.py): an id the roster never had, or one of another team, is
+-- a typo or someone who should not be calling. A teammate on shift is KEPT (the dial happened: the
+-- caps must count it, and refusing would hide it), and the audit dial_attempts flags every dial by
+-- anyone but the assigned agent (review 16, item b). Calls without an assignment (no roster,
 -- or made before issue 16): assigned false, rostered NULL, and any well-formed agent id is kept.
 SELECT a.attempt_id, a.borrower_id, a.loan_id, a.contact_point, b.timezone,
        ca.attempt_id IS NOT NULL AS assigned,
        CASE WHEN ca.attempt_id IS NOT NULL THEN
            coalesce((SELECT list(DISTINCT s.agent_id ORDER BY s.agent_id) FROM agent_days AS s
-                     WHERE s.shift_start < coalesce(ca.dial_until, a.send_before, ca.slot_end)
+                     WHERE s.team IN (SELECT t.team FROM agent_days AS t
+                                      WHERE t.agent_id = ca.agent_id AND t.work_date = ca.work_date)
+                       AND s.shift_start < coalesce(ca.dial_until, a.send_before, ca.slot_end)
                        AND s.shift_end > coalesce(a.send_after, ca.slot_start)), [])
        END AS rostered
 FROM contact_attempts AS a

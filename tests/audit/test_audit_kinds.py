@@ -111,4 +111,5 @@ def test_a_later_reached_on_the_same_attempt_counts(log: ContactLog, cfg: Lifecy
                        episode_id=None, status="suppressed", suppressed_reason="cap_call_cooldown", sent=False)
     log.call_outcome("B1", call, "no_answer", "2026-03-05 10:00", loan_id="L1", dial_seq=1)
     log.call_outcome("B1", call, "reached", "2026-03-05 14:00", loan_id="L1", dial_seq=2)
-    assert fired(audit(log, cfg)) == {"call_cooldown_after_conversation", "dial_times"}   # the dial itself is judged too
+    # the dial itself is judged too; and the call was never released (suppressed): dialling it at all is a finding
+    assert fired(audit(log, cfg)) == {"call_cooldown_after_conversation", "dial_times", "dial_after_withdrawal"}

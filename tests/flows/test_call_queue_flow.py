@@ -29,6 +29,11 @@ def book(tmp_path):
 def fake(monkeypatch):
     monkeypatch.setenv("LOAN_COMMS_DIALER_TOKEN", "flow-token")
     real = roster_mod.roster_for
+    # Import the users of roster_for BEFORE patching: a module first imported while the patch is on would
+    # bind the patched function for good (monkeypatch then "restores" it), and the dialer would leak
+    # into every later test of the session.
+    import flows.call_queue  # noqa: F401
+    import tasks.call_queue  # noqa: F401
     with FakeDialer(token="flow-token") as dialer:
         def with_dialer(cfg):
             return real(cfg).model_copy(update={"dialer": DialerSettings(kind="http", url=dialer.url,

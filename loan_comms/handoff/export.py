@@ -39,6 +39,7 @@ from typing import Any, Iterable
 import duckdb
 
 from loan_comms import db
+from loan_comms.atomic_files import write_atomically
 from loan_comms.clock import utc_now
 from loan_comms.config import LifecycleConfig
 from loan_comms.errors import LoanCommsError
@@ -214,25 +215,9 @@ def _private_dir(folder: Path) -> None:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    """`data` at `path`, readable by the owner only, or the old file untouched: `<path>.part` created
-    0600, written, fsynced, renamed into place, then the folder fsynced."""
-    part = path.with_name(path.name + ".part")
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)   # a .part left by a crash keeps its mode; make sure
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(part, path)
-    try:
-        dfd = os.open(path.parent, os.O_RDONLY)
-    except OSError:      # a platform without directory fds: the rename is still atomic
-        return
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    """`data` at `path`, readable by the owner only, or the old file untouched (loan_comms/atomic_files.py:
+    `<path>.part` created 0600, written whole, fsynced, renamed into place, the folder fsynced)."""
+    write_atomically(path, data, mode=0o600)
 
 
 # -- the cases -------------------------------------------------------------------------------------

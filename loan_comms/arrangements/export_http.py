@@ -25,10 +25,9 @@ from typing import Any, Literal
 
 import httpx
 
-from loan_comms.delivery.providers.http import _NOT_SENT
-from loan_comms.delivery.providers.secrets import SecretValue, redact, resolve_secret
+from loan_comms.delivery.providers.http import _NOT_SENT, answer_text
+from loan_comms.delivery.providers.secrets import SecretValue, resolve_secret
 from loan_comms.errors import LoanCommsError
-from loan_comms.masking import mask_pii
 
 URL_ENV = "LOAN_COMMS_ARRANGEMENT_URL"
 LOOKUP_URL_ENV = "LOAN_COMMS_ARRANGEMENT_LOOKUP_URL"
@@ -116,14 +115,6 @@ def headers_for(hook: Webhook, export_id: str, body: bytes) -> dict[str, str]:
             SIGNATURE_HEADER: signature(hook.secret.get(), body, int(time.time()))}
 
 
-def _error_text(response: httpx.Response) -> str:
-    try:
-        text = response.text
-    except Exception:   # a body we cannot decode says nothing useful
-        return ""
-    return redact(mask_pii(" ".join(text.split())[:160]))
-
-
 def post(client: httpx.Client, hook: Webhook, export_id: str, body: bytes) -> Outcome:
     """POST one record once (no retry here: a later pass retries what certainly did not arrive)."""
     try:
@@ -144,11 +135,11 @@ def post(client: httpx.Client, hook: Webhook, export_id: str, body: bytes) -> Ou
                 return Outcome("unknown", f"outcome unknown: {code} answer that is not JSON", code)
         return Outcome("delivered", f"delivered ({code})", code)
     if code in (408, 429):
-        return Outcome("not_sent", f"not sent: {code} {_error_text(response)}".strip(), code)
+        return Outcome("not_sent", f"not sent: {code} {answer_text(response)}".strip(), code)
     if code >= 500:
-        return Outcome("unknown", f"outcome unknown: {code} {_error_text(response)}".strip(), code)
+        return Outcome("unknown", f"outcome unknown: {code} {answer_text(response)}".strip(), code)
     halt = code in (401, 403, 404, 405)
-    return Outcome("failed", f"refused: {code} {_error_text(response)}".strip(), code, halt=halt)
+    return Outcome("failed", f"refused: {code} {answer_text(response)}".strip(), code, halt=halt)
 
 
 def lookup(client: httpx.Client, hook: Webhook, export_id: str) -> Outcome:

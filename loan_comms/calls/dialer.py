@@ -56,10 +56,9 @@ from loan_comms import db
 from loan_comms.atomic_files import write_atomically
 from loan_comms.calls.roster import DialerSettings, Roster, file_names, team_slug
 from loan_comms.clock import utc_now
-from loan_comms.delivery.providers.http import _NOT_SENT, _retry_after_seconds
-from loan_comms.delivery.providers.secrets import SecretValue, redact, resolve_secret
+from loan_comms.delivery.providers.http import _NOT_SENT, _retry_after_seconds, answer_text
+from loan_comms.delivery.providers.secrets import SecretValue, resolve_secret
 from loan_comms.errors import LoanCommsError
-from loan_comms.masking import mask_pii
 from loan_comms.ops.alerting import Alert
 
 URL_ENV = "LOAN_COMMS_DIALER_URL"
@@ -146,14 +145,6 @@ class Try:
     halt: bool = False
 
 
-def _error_text(response: httpx.Response) -> str:
-    try:
-        text = response.text
-    except Exception:   # a body we cannot decode says nothing useful
-        return ""
-    return redact(mask_pii(" ".join(text.split())[:160]))
-
-
 def post_calls(client: httpx.Client, dialer: HttpDialer, body: bytes) -> Try:
     """POST one batch once (the caller retries only what certainly did not arrive)."""
     try:
@@ -174,10 +165,10 @@ def post_calls(client: httpx.Client, dialer: HttpDialer, body: bytes) -> Try:
         return Try("sent", f"sent ({code})", code, ids)
     if code in (408, 429):
         wait = _retry_after_seconds(response.headers.get("retry-after")) if code == 429 else None
-        return Try("not_sent", f"not sent: {code} {_error_text(response)}".strip(), code, retry_after=wait)
+        return Try("not_sent", f"not sent: {code} {answer_text(response)}".strip(), code, retry_after=wait)
     if code >= 500:
-        return Try("unknown", f"outcome unknown: {code} {_error_text(response)}".strip(), code)
-    return Try("failed", f"refused: {code} {_error_text(response)}".strip(), code, halt=code in (401, 403, 404, 405))
+        return Try("unknown", f"outcome unknown: {code} {answer_text(response)}".strip(), code)
+    return Try("failed", f"refused: {code} {answer_text(response)}".strip(), code, halt=code in (401, 403, 404, 405))
 
 
 def list_calls(client: httpx.Client, dialer: HttpDialer, refs: list[str]) -> dict[str, list[str]] | None:
@@ -209,7 +200,7 @@ def cancel_call(client: httpx.Client, dialer: HttpDialer, dialer_ref: str) -> tu
         return True, False, None
     if response.status_code == 404:
         return True, True, "the dialer holds no such call (404): nothing to dial"
-    return False, False, f"cancel not confirmed: {response.status_code} {_error_text(response)}".strip()
+    return False, False, f"cancel not confirmed: {response.status_code} {answer_text(response)}".strip()
 
 
 # --- the report ------------------------------------------------------------------------------------

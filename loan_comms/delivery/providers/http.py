@@ -39,6 +39,7 @@ from loan_comms.delivery.providers.errors import (DeliveryHalted, credentials_re
                                                    rejecting_everything)
 from loan_comms.masking import mask_pii
 from loan_comms.delivery.providers.secrets import redact
+from loan_comms.delivery.providers.secrets import redact
 from loan_comms.errors import LoanCommsError
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,16 @@ class RateLimiter:
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout,
              httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.ProxyError)
 AMBIGUOUS = "outcome unknown"   # how every ambiguous try's error starts
+
+
+def answer_text(response: httpx.Response) -> str:
+    """The first 160 characters of an error answer's body, on one line, personal data and secrets
+    masked: what a one-line error may say about a refusal (the dialer hand-off, the plan export)."""
+    try:
+        text = response.text
+    except Exception:   # a body we cannot decode says nothing useful
+        return ""
+    return redact(mask_pii(" ".join(text.split())[:160]))
 _NOT_RETRIED = "not retried: it may have reached the borrower; waits for a receipt or reconciliation"
 
 

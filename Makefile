@@ -8,7 +8,7 @@ LOANS  ?= 20000
 DAYS   ?= 30
 START  ?= 2026-11-01
 
-.PHONY: env demo test lint-templates preview lock clean
+.PHONY: env demo test bench lint-templates preview lock clean
 
 env: $(STAMP)
 
@@ -27,6 +27,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
+
+# The daily run at scale against the raw limits of the same work, in one process (bench/daily_run.py,
+# issue 17): 100k and 1M loans by default (1M needs about 10 GB and several minutes). Choose with
+# BENCH, e.g. `make bench BENCH="--loans 100000 --results"` (--results appends to bench/RESULTS.md).
+BENCH ?=
+bench: $(STAMP)
+	$(BIN)/python bench/daily_run.py $(BENCH)
 
 lint-templates: $(STAMP)
 	$(BIN)/loan-comms templates lint

@@ -46,13 +46,16 @@ _POLICY_PREFIXES = ("lifecycle/plan/", "policy/", "arrangements/", "surveys/", "
                     "visits/", "handoff/")
 _OTHER_PLAN = ("lifecycle/plan/render_inputs", "lifecycle/plan/day_recorded", "lifecycle/plan/candidate_count",
                "arrangements/offer_menu", "arrangements/plan_context")
-_RECORD_TEMP_TABLES = ("decisions", "rendered_batch", "day_call_assignments", "day_shift_keys", "day_visit_plan")
+_RECORD_TEMP_TABLES = ("decisions", "rendered_batch")   # what record() writes from; cfg_*: the config
 
 
 def stage_of(name: str) -> str:
     """The plan stage of a SQL file (or of a temp table by its name, prefixed 'temp:')."""
     if name.startswith("temp:"):
-        return RECORD if name[5:] in _RECORD_TEMP_TABLES else OTHER_SQL
+        table = name[5:]
+        if table in _RECORD_TEMP_TABLES:
+            return RECORD
+        return OTHER_SQL if table.startswith("cfg_") or table == "agent_shifts" else POLICY
     base = name.rsplit("/", 1)[-1]
     if name.startswith("lifecycle/days/") or base.startswith("record"):
         return RECORD

@@ -42,6 +42,14 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(Path(__file__).resolve().parent)]
 RESULTS = REPO / "bench" / "RESULTS.md"
 HEADING = "## Daily run at scale (issue 17)"
+ABOUT = """Each run of `make bench` (`bench/daily_run.py --results`), newest last. The daily-plan flow is split
+in-process (bench/daily_stages.py): *state* is sql/lifecycle/state (with the writes of the day's
+state when recording) and the plans' and hand-offs' state; *candidates+policy* the candidates, the
+gate, the caps and the call and visit assignment; *record* the record_* files and the ledger;
+*render* the template store's render calls; *other SQL* the config tables, the render inputs and the
+flow's other tasks; *python glue + Prefect* the rest of the flow's wall time. *CPU s* is this
+process's CPU time over the phase (all threads): steadier than wall time on a shared machine. The raw
+limits are measured on the database the plan left, before the dispatch."""
 
 # The issue's figures when it was filed and its targets (docs: issue 17).
 ISSUE = {
@@ -420,7 +428,7 @@ def append_results(text: str) -> None:
     """Add the run at the end of the issue-17 section of RESULTS.md (the section is created once)."""
     body = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     if HEADING not in body:
-        body = body.rstrip("\n") + f"\n\n{HEADING}\n\nEach run of `bench/daily_run.py --results`, newest last.\n"
+        body = body.rstrip("\n") + f"\n\n{HEADING}\n\n{ABOUT}\n"
     start = body.index(HEADING) + len(HEADING)
     nxt = body.find("\n## ", start)
     end = len(body) if nxt < 0 else nxt

@@ -244,8 +244,10 @@ def run_size(n: int, args: argparse.Namespace, workdir: Path) -> SizeRun:
             out.start_mb[name] = m.start_rss[name]
     for stage in PLAN_STAGES:
         out.seconds[stage] = m.seconds.get(stage, 0.0)
+        out.cpu[stage] = m.cpu_seconds.get(stage, 0.0)
         out.peak_mb[stage] = m.peak(stage)
     out.seconds["glue"] = out.plan - sum(out.seconds[s] for s in PLAN_STAGES)
+    out.cpu["glue"] = out.cpu["plan"] - sum(out.cpu[s] for s in PLAN_STAGES)
     out.seconds["outbox SQL"] = sum(v for k, v in m.seconds.items() if k.startswith("outbox:"))
     out.slowest_sql = sorted(m.sql_by_file.items(), key=lambda kv: -kv[1])[:6]
     if out.rows["messages"] and not out.seconds["render"]:
@@ -318,7 +320,7 @@ def size_table(r: SizeRun) -> str:
     row("render", s["render"], rows["messages"], "messages", pk["render"], raw=s["raw render"])
     row("record", s["record"], rows["contacts"] + rows["messages"], "rows", pk["record"], raw=s["raw insert"])
     row("other SQL", s["other SQL"], peak=pk["other SQL"])
-    row("python glue + Prefect", s["glue"])
+    row("python glue + Prefect", s["glue"], key="glue")
     row("plan + record (daily-plan flow)", r.plan, r.loans, "loans", pk["plan"], r.task_runs.get("plan"), r.raw, True,
         key="plan")
     row("outbox (dispatch-day task)", s["outbox"], rows["closed"], "contacts", pk["outbox"], r.task_runs.get("outbox"),
@@ -330,14 +332,19 @@ def size_table(r: SizeRun) -> str:
     row("raw render (batched Jinja)", s["raw render"], rows["raw render"], "messages", pk["raw render"],
         key="raw render")
     row("raw insert (Arrow)", s["raw insert"], rows["raw insert"], "rows", pk["raw insert"], key="raw insert")
-    row("raw limits, sum", r.raw, bold=True, cpu=sum(r.cpu[k] for k in ("raw select", "raw render", "raw insert")))
+    raw_cpu = sum(r.cpu[k] for k in ("raw select", "raw render", "raw insert"))
+    row("raw limits, sum", r.raw, bold=True, cpu=raw_cpu)
     notes = [
         f"- Ratio of the real run to the sum of the raw limits: plan + record **{_x(r.plan, r.raw)}**, "
         f"daily run with the outbox **{_x(total, r.raw)}**; selection (state + candidates+policy, "
-        f"{sel:.2f} s) {_x(sel, s['raw select'])} the raw select.",
+        f"{sel:.2f} s) {_x(sel, s['raw select'])} the raw select. In CPU seconds: plan + record "
+        f"{_x(r.cpu['plan'], raw_cpu)}, with the outbox {_x(r.cpu['plan'] + r.cpu['outbox'], raw_cpu)}; render "
+        f"{_x(r.cpu['render'], r.cpu['raw render'])} the raw render, record {_x(r.cpu['record'], r.cpu['raw insert'])} "
+        f"the raw insert.",
         f"- The day: {rows['contacts']:,} contacts decided ({rows['reminder_ladder']:,} reminder or ladder: the raw "
         f"select found {rows['raw select']:,}), {rows['planned']:,} planned, {rows['messages']:,} messages; the outbox "
         f"sent {rows['sent']:,}. Render {_us(s['render'], rows['messages'])} µs a message "
+        f"(CPU {_us(r.cpu['render'], rows['messages'])} µs; raw CPU {_us(r.cpu['raw render'], rows['raw render'])} µs) "
         f"({_us(s['render'] + s['glue'], rows['messages'])} µs with the flow's Python glue and Prefect), raw "
         f"{_us(s['raw render'], rows['raw render'])} µs (its templates compiled once before, in {s['raw compile']:.2f} s).",
         f"- Seconds per loan (plan + record): {r.plan / r.loans * 1e6:.1f} µs. Outbox: {s['outbox SQL']:.2f} s in SQL. "

@@ -126,7 +126,7 @@ class Measure:
         self.rss = sampler
         self.phase_name: str | None = None
         self.seconds: defaultdict[str, float] = defaultdict(float)
-        self.cpu_seconds: defaultdict[str, float] = defaultdict(float)   # per phase: this process's CPU time
+        self.cpu_seconds: defaultdict[str, float] = defaultdict(float)   # this process's CPU time, all threads
         self.start_rss: dict[str, float] = {}
         self.sql_by_file: defaultdict[str, float] = defaultdict(float)
         self.samples_per_template = samples_per_template
@@ -170,11 +170,12 @@ class Measure:
             label = self._label(stage_for(*args))
             self._depth += 1
             self.rss.enter(label)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             try:
                 result = fn(*args, **kwargs)
             finally:
                 spent = time.perf_counter() - t0
+                self.cpu_seconds[label] += time.process_time() - c0
                 self._depth -= 1
                 self.rss.leave(label)
                 self.seconds[label] += spent

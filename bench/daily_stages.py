@@ -87,6 +87,7 @@ class RssSampler:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
+        self._limit: tuple[float, Callable[[float], None]] | None = None
 
     def start(self) -> "RssSampler":
         self._thread.start()
@@ -98,7 +99,21 @@ class RssSampler:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_s):
-            self.sample()
+            rss = self.sample()
+            limit = self._limit
+            if limit is not None and rss > limit[0]:
+                self._limit = None
+                limit[1](rss)
+
+    @contextmanager
+    def limited(self, limit_mb: float, action: Callable[[float], None]) -> Iterator[None]:
+        """Call action(rss) once, from the sampler thread, if RSS passes limit_mb inside the block
+        (the benchmark interrupts a DuckDB statement that would take the shared machine down)."""
+        self._limit = (limit_mb, action)
+        try:
+            yield
+        finally:
+            self._limit = None
 
     def sample(self) -> float:
         rss = read_rss_mb()

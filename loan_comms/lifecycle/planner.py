@@ -32,7 +32,7 @@ from loan_comms import db
 from loan_comms.clock import plan_instant, utc_now
 from loan_comms.config import TEXT_CHANNELS, LifecycleConfig
 from loan_comms.masking import mask_loan_id
-from loan_comms.policy import gate
+from loan_comms.policy import gate, zones
 from loan_comms.policy.engine import derive_state, ingest_payments, register_policy_tables
 from loan_comms.surveys.planning import SurveyLinks, propose as propose_surveys
 from loan_comms.visits import plan as visit_plan
@@ -176,7 +176,8 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
 
     In one transaction: the payments, episode moves and plan events (with their core-banking export
     records) the decision was made on (decide's temp tables on this connection), the ledger's start of
-    the day, the hand-offs seen (handoff_state, loan_comms/handoff/state.py), and the decisions, except planned
+    the day, the hand-offs seen (handoff_state, loan_comms/handoff/state.py), the phone numbers decide
+    looked up (loan_comms/policy/zones.py), and the decisions, except planned
     text contacts; those are rendered and recorded with their wording batch by batch (one
     transaction each), so a crash leaves whole batches, offers included (offer_links counts them).
     Returns render failures by error.
@@ -196,6 +197,7 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
             assign.record_assignments(con, params)
         visit_plan.record(con, cfg, params)   # visit_assignments and the field shifts used (agent_days)
         handoff_state.record(con, params)   # the loans whose hand-off step went (decide's handoff_state)
+        zones.record_lookups(con)   # the phone numbers decide looked up, never looked up again
     failed: Counter = Counter()
     for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress, offer_links):
         failed += _render_failures(rendered)

@@ -61,9 +61,25 @@ def phone_zone_rows(phones: Iterable[str]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=PHONE_ZONES_SCHEMA)
 
 
+# The numbering plan the lookups come from: a lookup stored under another version is not used.
+NUMBERING_PLAN = f"phonenumbers {phonenumbers.__version__}"
+
+
 def register_phone_zones(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
     """Temp tables borrower_phones (borrower_id, phone; as known at `now`) and phone_zones (phone,
-    zone, region)."""
-    db.run(con, "policy/zones/borrower_phones", {"now": now})
-    phones = [r[0] for r in con.execute("SELECT DISTINCT phone FROM borrower_phones").fetchall()]
-    db.temp_table(con, "phone_zones", phone_zone_rows(phones))
+    zone, region).
+
+    Only the numbers never looked up with this numbering plan are looked up here (phone_lookups
+    holds the others); they wait in temp table phone_lookups_new for the plan's record to store
+    (record_lookups), so a number costs its Python lookup once, not on every day it is judged."""
+    params = {"now": now, "numbering_plan": NUMBERING_PLAN}
+    db.run(con, "policy/zones/borrower_phones", params)
+    phones = [r[0] for r in db.run(con, "policy/zones/phones_to_look_up", params).fetchall()]
+    db.temp_table(con, "phone_lookups_new", phone_zone_rows(phones))
+    db.run(con, "policy/zones/phone_zones", params)
+
+
+def record_lookups(con: duckdb.DuckDBPyConnection) -> None:
+    """Store the lookups register_phone_zones made on this connection (phone_lookups_new) in
+    phone_lookups; a replay adds nothing. Called by the plan's record (decide writes nothing)."""
+    db.run(con, "policy/zones/record_phone_lookups", {"numbering_plan": NUMBERING_PLAN})

@@ -45,11 +45,18 @@ scope_loans AS (   -- the loans a plan for the subject may cover
     WHERE CASE WHEN s.loan_ids IS NULL THEN c.scope = 'borrower' OR l.loan_id = s.loan_id
                ELSE list_contains(s.loan_ids, l.loan_id) OR l.loan_id = s.loan_id END
 ),
-payments AS (
-    SELECT loan_id, occurred_at, amount FROM borrower_events WHERE kind = 'payment'
+feed AS (   -- the feed's payments of the scope loans only: the subjects are few, the feed is the book's
+    SELECT f.loan_id, f.paid_at, f.amount, 'payment:' || f.payment_id AS external_id
+    FROM payment_feed AS f
+    WHERE f.loan_id IN (SELECT loan_id FROM scope_loans)
+),
+payments AS (   -- the scope loans' payments: recorded, or arrived in the feed and not recorded yet
+    SELECT loan_id, occurred_at, amount FROM borrower_events
+    WHERE kind = 'payment' AND loan_id IN (SELECT loan_id FROM scope_loans)
     UNION ALL
-    SELECT f.loan_id, f.paid_at, f.amount FROM payment_feed AS f
-    WHERE NOT EXISTS (SELECT 1 FROM borrower_events AS e WHERE e.external_id = 'payment:' || f.payment_id)
+    SELECT f.loan_id, f.paid_at, f.amount FROM feed AS f
+    WHERE f.external_id NOT IN (SELECT e.external_id FROM borrower_events AS e
+                                WHERE e.external_id IN (SELECT external_id FROM feed))
 ),
 paid AS (
     SELECT c.subject_key, c.loan_id, coalesce(sum(p.amount), 0) AS total_paid

@@ -6,4 +6,4 @@ SELECT l.borrower_id, d.loan_id, NULL::VARCHAR AS trigger_attempt_id, NULL::VARC
 FROM day_episodes AS d
 JOIN loans AS l USING (loan_id)
 WHERE d.closed_on = $as_of::DATE - $delay_days::INTEGER
-  AND EXISTS (SELECT 1 FROM installment_state AS s WHERE s.loan_id = d.loan_id AND s.outstanding > 0);
+  AND d.loan_id IN (SELECT loan_id FROM loan_state);   -- something still outstanding (one row per loan owing)

@@ -15,6 +15,7 @@ from loan_comms.audit import run_audit
 from loan_comms.config import LadderStep
 from loan_comms.delivery.day_dispatch import dispatch_day
 from loan_comms.lifecycle.planner import decide, plan_day
+from loan_comms.policy import zones
 from loan_comms.policy.zones import lookup, phone_zone_rows
 
 DAY = date(2026, 11, 2)  # the day after the due date: dpd_1
@@ -55,6 +56,33 @@ def test_phone_lookup_gives_area_code_zones_and_regions():
     table = phone_zone_rows(["+12135550123", "+12135550123", "+447700900123"]).to_pylist()
     assert table == [{"phone": "+12135550123", "zone": "America/Los_Angeles", "region": "US"},
                      {"phone": "+447700900123", "zone": None, "region": "GB"}]  # once per number
+
+
+def test_a_number_is_looked_up_once_and_its_stored_lookup_judges_later_days(book, cfg, renderer, monkeypatch):
+    """The plan stores the lookups it made (phone_lookups); a later day reads them instead of looking
+    the number up again, and judges exactly as a fresh lookup would (one under another library
+    version is not used)."""
+    cfg = _sms_and_call_first(cfg)
+    book.borrower("B1", tz="Europe/London", jurisdiction="us", language="en", phone="+14155550123")
+    book.loan("L1", "B1", [("2026-11-01", "100.00")], currency="USD")
+    book.loan("L2", "B1", [("2026-11-05", "100.00")], currency="USD")   # pre_due_1 on DAY + 2
+    plan_day(book.con, cfg, renderer, DAY)
+    stored = book.con.execute("SELECT phone, zone, region, numbering_plan FROM phone_lookups").fetchall()
+    assert stored == [("+14155550123", "America/Los_Angeles", "US", zones.NUMBERING_PLAN)]
+    later = DAY + timedelta(days=2)
+    with monkeypatch.context() as m:   # another library version: the stored lookup is not used
+        m.setattr(zones, "NUMBERING_PLAN", "phonenumbers 0.0")
+        fresh = decide(book.con, cfg, later).to_pylist()
+        assert book.con.execute("SELECT count(*) FROM phone_lookups_new").fetchall() == [(1,)]
+
+    def no_lookup(phone):
+        raise AssertionError(f"{phone} looked up again")
+
+    monkeypatch.setattr(zones, "_lookup", no_lookup)
+    again = decide(book.con, cfg, later).to_pylist()
+    assert again == fresh and [d["step"] for d in again if d["channel"] == "sms"] == ["pre_due_1"]
+    plan_day(book.con, cfg, renderer, later)   # nothing looked up, so nothing new stored
+    assert book.con.execute("SELECT count(*) FROM phone_lookups").fetchall() == [(1,)]
 
 
 def test_case_1_new_york_on_file_with_a_los_angeles_phone_waits_for_08_00_in_los_angeles(book, cfg, renderer):

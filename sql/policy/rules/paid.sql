@@ -4,11 +4,11 @@
 -- nothing at all is outstanding on the loan.
 -- Why: design note "paid means stop": a borrower who owes nothing is never chased (FDCPA 808(1):
 -- no collecting an amount not owed). Audit: paid_means_stop.
+-- The loan's unpaid installments are read from loan_state (one row per loan with an unpaid
+-- installment, its oldest due date): the same facts as installment_state, one row a loan.
 SELECT g.idempotency_key, 'paid' AS reason
 FROM gate_subjects AS g
+LEFT JOIN loan_state AS s ON s.loan_id = g.loan_id
 WHERE (g.purpose = 'reminder' AND coalesce(g.installment_outstanding, 0) <= 0)
-   OR (g.is_collection AND NOT EXISTS (
-           SELECT 1 FROM installment_state AS s
-           WHERE s.loan_id = g.loan_id AND s.outstanding > 0 AND s.due_date < g.planned_for_date))
-   OR (g.step = 'hardship_offer' AND NOT EXISTS (
-           SELECT 1 FROM installment_state AS s WHERE s.loan_id = g.loan_id AND s.outstanding > 0));
+   OR (g.is_collection AND NOT coalesce(s.oldest_unpaid_due < g.planned_for_date, false))
+   OR (g.step = 'hardship_offer' AND s.loan_id IS NULL);

@@ -123,6 +123,7 @@ def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: dateti
             report.borrowers_new = _count(db.run(con, "book/import/insert_borrowers", params))
             report.loans_updated = _count(db.run(con, "book/import/update_loans", params))
             report.loans_new = _count(db.run(con, "book/import/insert_loans", params))
+            db.run(con, "book/import/forget_state", params)   # loans whose schedule changes: derived again
             report.installments_updated = _count(db.run(con, "book/import/update_installments", params))
             report.installments_new = _count(db.run(con, "book/import/insert_installments", params))
             report.payments_new = _count(db.run(con, "book/import/insert_payments", params))

@@ -33,7 +33,7 @@ from loan_comms.clock import plan_instant, utc_now
 from loan_comms.config import TEXT_CHANNELS, LifecycleConfig
 from loan_comms.masking import mask_loan_id
 from loan_comms.policy import gate, zones
-from loan_comms.policy.engine import derive_state, ingest_payments, register_policy_tables
+from loan_comms.policy.engine import derive_state, ingest_payments, register_policy_tables, store_state
 from loan_comms.surveys.planning import SurveyLinks, propose as propose_surveys
 from loan_comms.visits import plan as visit_plan
 
@@ -188,6 +188,7 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
         ingest_payments(con, now)
         for name in ("materialize_installments", "open_episodes", "close_episodes"):
             db.run(con, f"lifecycle/state/{name}", params)
+        store_state(con, now)   # the installment state, so the next day derives only what changed
         for name in ("record_events", "record_exports"):   # plan payments, misses, breaks, keeps
             db.run(con, f"arrangements/{name}", params)
         days.start_plan(con, as_of, recorded_at, cfg.policy_version)

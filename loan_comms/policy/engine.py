@@ -120,25 +120,50 @@ def derive_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, 
 
     Payments that arrived in the feed by `now` count whether or not they are recorded as events
     yet (payment_events), so a day can be decided before anything is written.
+    Incremental: the installment state stored by the last recorded day (state_installments,
+    state_loans; see store_state) stands for every loan whose payments, repayment plan and schedule
+    have not changed since (sql/lifecycle/state/stale_loans.sql); only the others are derived from
+    their payments (derived_installments), and installment_state is a view over both. A `now` before
+    the stored state (an older day replayed), or no stored state yet, derives the whole book
+    (state_basis.whole_book): the same answer either way, for any day.
     pending_only limits installment state to loans with a planned contact whose window has opened
     (of local day `day` when given): all the re-check before send needs, and a fraction of the book.
     """
     params = {"as_of": as_of, "now": now, "pending_only": pending_only, "day": day}
+    view = "lifecycle/state/pending_installment_state" if pending_only else "lifecycle/state/installment_state"
     # The plans' state comes before installment_state: a kept plan settles its loans' installments.
-    for name in ("lifecycle/state/unrecorded_payments", "lifecycle/state/payment_events",
-                 "arrangements/plan_installments", "arrangements/state", "lifecycle/state/installment_state",
-                 "lifecycle/state/loan_state", "lifecycle/state/review_items", "lifecycle/state/borrower_flags",
-                 "lifecycle/state/loan_flags", "lifecycle/state/point_flags", "lifecycle/state/point_routes",
+    for name in ("lifecycle/state/unrecorded_payments", "lifecycle/state/payment_events", "lifecycle/state/pending_scope",
+                 "arrangements/plan_installments", "arrangements/state", "lifecycle/state/kept_loans",
+                 "lifecycle/state/state_basis", "lifecycle/state/stale_loans", "lifecycle/state/derived_installments",
+                 view, "lifecycle/state/loan_state", "lifecycle/state/review_items",
+                 "lifecycle/state/borrower_flags", "lifecycle/state/loan_flags", "lifecycle/state/point_flags",
+                 "lifecycle/state/point_routes",
                  "handoff/state"):   # the loans handed to the partner (gate rule handed_off)
         db.run(con, name, params)
 
 
+def store_state(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    """Keep the installment state derive_state just derived for the whole book (state_installments,
+    state_loans, state_watermark), so the next day derives only the loans that changed.
+
+    Record's transaction calls it after ingest_payments (the watermark counts the payments recorded
+    there) and only the plan's derivation is stored: never the re-check's (a part of the book),
+    never a `now` before the stored one (state_basis.store), so re-running a day changes nothing.
+    """
+    params = {"now": now}
+    for name in ("forget_stale_installments", "store_installments", "forget_stale_loans", "store_loans",
+                 "store_watermark"):
+        db.run(con, f"lifecycle/state/{name}", params)
+
+
 def ingest_payments(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
-    """Record the payment-feed rows arrived by `now` as 'payment' events (unrecorded_payments)."""
+    """Record the payment-feed rows arrived by `now` as 'payment' events (unrecorded_payments, then
+    emptied: payment_events counts each payment once)."""
     params = {"now": now}
     db.run(con, "lifecycle/state/unrecorded_payments", params)
     db.run(con, "lifecycle/state/ingest_payments", params)
     db.run(con, "lifecycle/state/mark_payments_ingested", params)
+    db.run(con, "lifecycle/state/forget_unrecorded", params)
 
 
 def refresh_state(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, *, pending_only: bool = False,

@@ -200,12 +200,30 @@ def assign_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping
 
     Leaves temp tables day_call_assignments (every planned call: assigned or carried) and
     day_agent_days (the shifts an assignment points to, as they stood) for record_assignments.
-    Writes nothing to the database's own tables."""
-    as_of: date = params["as_of"]
-    register_roster_tables(con, roster, as_of)
+    Writes nothing to the database's own tables. The three steps apart (calls_to_assign,
+    place_calls, carry) let a sharded day place the calls of every shard in one greedy."""
+    outcome = place_calls(con, roster, params, calls_to_assign(con, roster, params))
+    carry(con, params)
+    return outcome
+
+
+def calls_to_assign(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping[str, Any]) -> pa.Table:
+    """The planned calls of temp table decisions, routed and scored, highest priority first, with
+    everything place_calls needs (sql/calls/assign/calls.sql). Registers the roster's temp tables."""
+    register_roster_tables(con, roster, params["as_of"])
     db.run(con, "calls/assign/route", params)
     db.run(con, "calls/assign/priority", params)
-    calls = db.arrow(con, "calls/assign/calls", params).to_pylist()
+    return db.arrow(con, "calls/assign/calls", params)
+
+
+def place_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping[str, Any],
+                calls_table: pa.Table) -> Outcome:
+    """Give `calls_table` (calls_to_assign's rows, in its order) agents and slots, greedily, against
+    the shifts and the slots already booked as `con` reads them (calls/assign/shifts.sql, booked.sql:
+    the roster's temp tables, agent_days, call_assignments: one book, or the union of a sharded
+    book's shards). Leaves temp tables day_call_assignments and day_agent_days; suppresses nothing."""
+    as_of: date = params["as_of"]
+    calls = calls_table.to_pylist()
     teams = _shifts(con, params)
     standing = _standing(roster)
     week = _week_shifts(roster, as_of)
@@ -271,8 +289,12 @@ def assign_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping
     db.temp_table(con, "day_shift_keys", pa.Table.from_pylist(
         [dict(agent_id=a, work_date=d) for a, d in used], schema=_SHIFT_KEYS))
     db.run(con, "calls/assign/day_agent_days", params)
-    db.run(con, "calls/assign/carry", params)
     return outcome
+
+
+def carry(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
+    """Suppress in temp table decisions the calls temp table day_call_assignments carried."""
+    db.run(con, "calls/assign/carry", params)
 
 
 def record_assignments(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
@@ -287,5 +309,5 @@ def assigned(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(db.value(con, "calls/assign/decided"))
 
 
-__all__ = ["ASSIGNMENT_SCHEMA", "CARRY_REASONS", "Outcome", "Shift", "assign_calls", "assigned",
-           "record_assignments"]
+__all__ = ["ASSIGNMENT_SCHEMA", "CARRY_REASONS", "Outcome", "Shift", "assign_calls", "assigned", "calls_to_assign",
+           "carry", "place_calls", "record_assignments"]

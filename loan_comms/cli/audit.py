@@ -55,7 +55,13 @@ def audit(
     finally:
         con.close()
 
-    typer.echo(f"Audit of {db} against policy {report.policy_version}, as of {_fmt(report.as_of)}")
+    print_report(report, str(db), require_checked=require_checked)
+
+
+def print_report(report: Any, what: str, *, require_checked: bool = False) -> None:
+    """Print an audit report (AuditReport) of `what`; exit 1 when a rule was broken (or, with
+    require_checked, found nothing to check). Shared by `audit` and `shards audit`."""
+    typer.echo(f"Audit of {what} against policy {report.policy_version}, as of {_fmt(report.as_of)}")
     for rule in report.rules:
         typer.secho(str(rule), fg=None if rule.ok else typer.colors.RED)
     for rule in report.rules:

@@ -126,22 +126,34 @@ def _params(cfg: LifecycleConfig, as_of: date, now: datetime, recorded_at: datet
     }
 
 
-def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, now: datetime | None = None, *,
-           advance_state: bool = True) -> pa.Table:
-    """What `as_of` would do: every new candidate with the policy's verdict, as an Arrow table.
+class HumanWork(Protocol):
+    """Gives the day's human work to people: the calls the policy let through to agents with slots,
+    the visits to pairs of field agents. Leaves temp tables day_call_assignments, day_agent_days
+    (with a roster) and day_visit_plan for `record`, and suppresses in temp table decisions what
+    fits nowhere (carried, with its reason)."""
 
-    Writes nothing to the database. The state the day needs is derived into temp tables on `con`:
-    payments arrived in the feed count before they are recorded (payment_events), and the episodes
-    the day would open or close (episode_changes, only with advance_state: the newest day) are read
-    through day_episodes, so the candidates see episodes as they stand on `as_of`; likewise the plan
-    events the day would record (arrangement_event_changes: payments, misses, breaks, keeps of
-    repayment plans, newest day only). `record` then applies exactly that, on the same connection.
-    Also leaves temp tables candidates and decisions. With a roster ([calls].roster), the calls
-    let through are assigned to agents with slots (loan_comms/calls/assign.py) and the visits to
-    pairs of field agents (loan_comms/visits/plan.py, temp day_visit_plan): those that fit nowhere
-    are carried (suppressed here, with their reason), and the assignments wait in temp tables for
-    `record`.
-    """
+    def __call__(self, con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, params: dict[str, Any]) -> None: ...
+
+
+def assign_human_work(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, params: dict[str, Any]) -> None:
+    """The human work of one book decided on that book: calls assigned to agents with slots
+    (loan_comms/calls/assign.py), visits to pairs of field agents (loan_comms/visits/plan.py). A
+    sharded book gives its agents' capacity to the calls of every shard at once instead
+    (loan_comms/shards/run.py): the roster spans all borrowers, so this step cannot be split."""
+    roster = roster_for(cfg)
+    if roster is not None:   # the calls let through go to agents with slots; what does not fit is carried
+        assign.assign_calls(con, roster, params)
+    visit_plan.propose(con, cfg, params["as_of"])   # visits to pairs of field agents, or carried (temp day_visit_plan)
+
+
+def police(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, now: datetime | None = None, *,
+           advance_state: bool = True) -> dict[str, Any]:
+    """`decide` up to the policy's verdicts (temp table decisions), before any human work is
+    assigned; returns the parameters the rest of the day's SQL binds. Writes nothing.
+
+    Apart from `decide` so a sharded day can stop here: each shard exports the calls and visits
+    to assign, one step assigns them over every shard, and each shard decides again with that
+    assignment injected (loan_comms/shards/run.py)."""
     now = now or plan_instant(as_of)
     params = {**_params(cfg, as_of, now, now), "advance": advance_state}
     register_policy_tables(con, cfg, as_of)
@@ -161,10 +173,28 @@ def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     db.run(con, "lifecycle/plan/gate_input", params)
     gate.judge(con, params)
     db.run(con, "policy/decide", params)
-    roster = roster_for(cfg)
-    if roster is not None:   # the calls let through go to agents with slots; what does not fit is carried
-        assign.assign_calls(con, roster, params)
-    visit_plan.propose(con, cfg, as_of)   # visits to pairs of field agents, or carried (temp day_visit_plan)
+    return params
+
+
+def decide(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, now: datetime | None = None, *,
+           advance_state: bool = True, human_work: HumanWork = assign_human_work) -> pa.Table:
+    """What `as_of` would do: every new candidate with the policy's verdict, as an Arrow table.
+
+    Writes nothing to the database. The state the day needs is derived into temp tables on `con`:
+    payments arrived in the feed count before they are recorded (payment_events), and the episodes
+    the day would open or close (episode_changes, only with advance_state: the newest day) are read
+    through day_episodes, so the candidates see episodes as they stand on `as_of`; likewise the plan
+    events the day would record (arrangement_event_changes: payments, misses, breaks, keeps of
+    repayment plans, newest day only). `record` then applies exactly that, on the same connection.
+    Also leaves temp tables candidates and decisions. With a roster ([calls].roster), the calls
+    let through are assigned to agents with slots (loan_comms/calls/assign.py) and the visits to
+    pairs of field agents (loan_comms/visits/plan.py, temp day_visit_plan): those that fit nowhere
+    are carried (suppressed here, with their reason), and the assignments wait in temp tables for
+    `record`. `human_work` is that step (`assign_human_work` on this book; a sharded day injects
+    the assignment made over every shard).
+    """
+    params = police(con, cfg, as_of, now, advance_state=advance_state)
+    human_work(con, cfg, params)
     offers.propose(con, cfg, params)   # temp table offer_options: the options each planned offer carries
     return db.arrow(con, "lifecycle/plan/decisions", params)
 
@@ -208,13 +238,16 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
 
 def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, as_of: date, *,
              now: datetime | None = None, batch_size: int | None = None, dry_run: bool = False,
-             progress: Callable[[int], None] | None = None) -> PlanReport:
+             progress: Callable[[int], None] | None = None,
+             human_work: HumanWork = assign_human_work) -> PlanReport:
     """Plan, police, render and record every contact of `as_of`. Safe to re-run (see days.py):
     a day already planned whole records nothing, an interrupted one is finished, and an earlier
     interrupted day is finished first. A never-planned day behind the newest raises DayOutOfOrder.
 
     dry_run: decide and render exactly as for real, but record nothing (`decide` writes nothing),
     so the report shows what would have gone and nothing can be sent from it.
+    human_work: how `decide` assigns the day's calls and visits (see HumanWork); an interrupted
+    earlier day finished first gets the default (a sharded run finishes those days itself first).
     """
     status = days.status(con, as_of)
     days.check_can_plan(status)
@@ -231,7 +264,7 @@ def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Ren
     now = now or plan_instant(as_of)
     recorded_at = utc_now()
     batch_size = batch_size or cfg.dispatch.batch_size
-    decisions = decide(con, cfg, as_of, now, advance_state=status.is_newest)
+    decisions = decide(con, cfg, as_of, now, advance_state=status.is_newest, human_work=human_work)
     report = _report(con, as_of, decisions, dry_run)
     links = offers.OfferLinks(cfg)
     if dry_run:

@@ -200,21 +200,41 @@ def propose(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date) -
     """Plan the day's visits (temp table day_visit_plan) and apply the plan to temp table decisions:
     an assigned visit's window narrows to its slot, a carried one is suppressed with its reason.
     Writes nothing to the database. Without a roster ([calls] roster = ""), visits are not assigned
-    (day_visit_plan is empty and decisions stay as the policy left them)."""
+    (day_visit_plan is empty and decisions stay as the policy left them). The steps apart
+    (visits_to_plan, plan_visits, apply) let a sharded day plan the visits of every shard at once."""
     roster = roster_for(cfg)
-    rows: list[dict[str, Any]] = []
+    table = PLAN_SCHEMA.empty_table()
     if roster is not None:
-        register_roster_tables(con, roster, as_of)
-        visits = db.rows(con, "visits/plan_inputs")
-        if visits:
-            busy: dict[str, list[tuple[datetime, datetime]]] = {}
-            for r in db.rows(con, "visits/busy_slots", {"as_of": as_of}):
-                busy.setdefault(r["agent_id"], []).append((r["slot_start"], r["slot_end"]))
-            rows = assign(visits, _shifts(con, as_of), busy, roster)
-    table = pa.Table.from_pylist(rows, schema=PLAN_SCHEMA)
-    db.temp_table(con, "day_visit_plan", table)
-    db.run(con, "visits/apply_plan")
+        visits = visits_to_plan(con, roster, as_of)
+        if visits.num_rows:
+            table = plan_visits(con, roster, as_of, visits)
+    apply(con, table)
     return table
+
+
+def visits_to_plan(con: duckdb.DuckDBPyConnection, roster: Roster, as_of: date) -> pa.Table:
+    """The visits of temp table decisions to plan, in priority order (sql/visits/plan_inputs.sql).
+    Registers the roster's temp tables."""
+    register_roster_tables(con, roster, as_of)
+    return db.arrow(con, "visits/plan_inputs")
+
+
+def plan_visits(con: duckdb.DuckDBPyConnection, roster: Roster, as_of: date, visits: pa.Table) -> pa.Table:
+    """The plan rows (PLAN_SCHEMA) of `visits` (visits_to_plan's rows, in its order), against the
+    field shifts and slots already held as `con` reads them (visits/field_shifts.sql, busy_slots.sql:
+    the roster's temp tables, agent_days, visit_assignments, call_assignments: one book, or the
+    union of a sharded book's shards)."""
+    busy: dict[str, list[tuple[datetime, datetime]]] = {}
+    for r in db.rows(con, "visits/busy_slots", {"as_of": as_of}):
+        busy.setdefault(r["agent_id"], []).append((r["slot_start"], r["slot_end"]))
+    rows = assign(visits.to_pylist(), _shifts(con, as_of), busy, roster)
+    return pa.Table.from_pylist(rows, schema=PLAN_SCHEMA)
+
+
+def apply(con: duckdb.DuckDBPyConnection, plan: pa.Table) -> None:
+    """Keep `plan` as temp table day_visit_plan (for `record`) and apply it to temp table decisions."""
+    db.temp_table(con, "day_visit_plan", plan)
+    db.run(con, "visits/apply_plan")
 
 
 def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, params: dict[str, Any]) -> None:
@@ -227,4 +247,4 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, params: dict[st
     db.run(con, "visits/record_agent_days", params)
 
 
-__all__ = ["PLAN_SCHEMA", "assign", "propose", "record"]
+__all__ = ["PLAN_SCHEMA", "apply", "assign", "plan_visits", "propose", "record", "visits_to_plan"]

@@ -48,6 +48,8 @@ TABLE_OWNERS: dict[str, tuple[str, str]] = {
     "installments": ("loan", "loan_id"),
     "payment_feed": ("loan", "loan_id"),
     "delinquency_episodes": ("loan", "loan_id"),
+    "state_installments": ("loan", "loan_id"),   # the stored state of the shard's own loans (110_state_incremental)
+    "state_loans": ("loan", "loan_id"),
     "contact_messages": ("attempt", "attempt_id"),
     "outbox_messages": ("attempt", "attempt_id"),
     "provider_receipts": ("attempt", "attempt_id"),
@@ -64,7 +66,11 @@ TABLE_OWNERS: dict[str, tuple[str, str]] = {
 
 # Copied whole to every shard; union.py reads each back as one (sql/shards/union/).
 GLOBAL_TABLES: tuple[str, ...] = ("day_runs", "policy_versions", "agent_days", "run_log", "import_quarantine",
-                                  "provider_canaries")
+                                  "provider_canaries",
+                                  # the stored state's instant and last event: every shard's new events come after it
+                                  "state_watermark",
+                                  # a cache of numbering-plan lookups per phone number: each shard adds its own
+                                  "phone_lookups")
 
 
 def shard_file(shard: int) -> str:

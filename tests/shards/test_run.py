@@ -1,0 +1,71 @@
+"""The three phases of a sharded day (loan_comms/shards/run.py) called directly, without Prefect: a
+shard that re-derives other calls than it exported for the assignment records nothing (the book
+changed between the phases), and the CLI's split and audit over a sharded book."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from loan_comms import db
+from loan_comms.cli.root import app
+from loan_comms.config import load_config
+from loan_comms.lifecycle import days
+from loan_comms.shards import ShardMismatch, assign_shards, decide_shard, plan_shard, read_manifest, split_book
+from loan_comms.templating import TemplateStore, templates_dir
+from tests.shards.books import DAY_BEFORE, binding_config, make_book
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("run")
+    book = folder / "book.duckdb"
+    make_book(book, 1500)
+    split_book(book, 2, folder / "shards")
+    return folder / "shards", binding_config(folder / "config")
+
+
+def test_a_shard_that_changed_between_the_phases_records_nothing(sharded: tuple[Path, Path]) -> None:
+    shards, config_path = sharded
+    cfg = load_config(config_path)
+    store = TemplateStore.load(templates_dir(cfg), cfg)
+    manifest = read_manifest(shards)
+    decided = [decide_shard(manifest, i, cfg, DAY_BEFORE) for i in range(manifest.shards)]
+    assert all(d.calls for d in decided), decided
+    assign_shards(manifest, cfg, DAY_BEFORE, decided)
+    con = db.connect(manifest.path(0))
+    try:   # a borrower with a call exported for the assignment asks for no more calls, between the phases
+        (bid,) = con.execute("SELECT borrower_id FROM read_parquet(?) LIMIT 1",
+                             [str(manifest.work_dir(DAY_BEFORE.isoformat()) / "calls-0.parquet")]).fetchone()
+        con.execute("INSERT INTO borrower_events (borrower_id, kind, occurred_at, channel, scope, source) "
+                    "VALUES (?, 'opt_out', TIMESTAMPTZ '2026-11-10 00:00:00+00', 'call', 'borrower', 'test')", [bid])
+    finally:
+        con.close()
+    with pytest.raises(ShardMismatch, match="shard 0"):
+        plan_shard(manifest, 0, cfg, store, DAY_BEFORE)
+    con = db.connect(manifest.path(0))
+    try:
+        assert not days.status(con, DAY_BEFORE).started
+        assert con.execute("SELECT count(*) FROM contact_attempts").fetchone() == (0,)
+    finally:
+        con.close()
+    # the other shard is unaffected: its calls are the ones it exported
+    assert plan_shard(manifest, 1, cfg, store, DAY_BEFORE).planned_total > 0
+
+
+def test_cli_split_and_audit(tmp_path: Path) -> None:
+    book = tmp_path / "book.duckdb"
+    make_book(book, 300)
+    runner = CliRunner()
+    done = runner.invoke(app, ["shards", "split", "--db", str(book), "--k", "3", "--out", str(tmp_path / "s")])
+    assert done.exit_code == 0, done.output
+    assert "3 shards" in done.output and "shard-2.duckdb" in done.output
+    audited = runner.invoke(app, ["shards", "audit", "--dir", str(tmp_path / "s")])
+    assert audited.exit_code == 0, audited.output
+    assert "PASSED" in audited.output and "(every shard)" in audited.output
+    again = runner.invoke(app, ["shards", "split", "--db", str(book), "--k", "3", "--out", str(tmp_path / "s")])
+    assert again.exit_code == 1 and "not empty" in again.output
+    missing = runner.invoke(app, ["shards", "audit", "--dir", str(tmp_path)])
+    assert missing.exit_code == 1 and "no sharded book here" in missing.output

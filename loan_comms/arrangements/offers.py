@@ -47,11 +47,13 @@ def propose(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, params: Mappin
 def menu_entry(option: Mapping[str, Any], language: str) -> dict[str, Any]:
     """One plan_options entry (templates/README.md): what the menu shows of an option. `equal`: every
     payment the same (the menu may say "3 months of X"); otherwise it must say the first and the total
-    ("3 payments, first X, total Y"), never "N months of" the first: 400/400/6100 is not "3 x 400"."""
+    ("3 payments, first X, total Y"), never "N months of" the first: 400/400/6100 is not "3 x 400".
+    `option`: a row of offer_menu.sql (first_due given) or a whole option with its schedule."""
     schedule = option.get("schedule") or []
+    first_due = option["first_due"] if "first_due" in option else (schedule[0]["due_date"] if schedule else None)
     return dict(no=option["option_no"], label=label(dict(option), language), kind=option["kind"],
                 months=option["months"], payment=option["payment"], total=option["total"],
-                first_due=schedule[0]["due_date"] if schedule else None, needs_review=bool(option["needs_review"]),
+                first_due=first_due, needs_review=bool(option["needs_review"]),
                 equal=bool(option.get("equal", True)), last=option.get("last"))
 
 

@@ -4,6 +4,7 @@
     store.problems_at_start()                       # refuse to run on errors
     store.render(kind, channel, language, ctx)      # -> Rendered, or raises RenderError
     store.render_many(kind, channel, language, ctxs)
+    store.render_batch(kind, channel, language, batch)  # a group by column (batch.py): the planner's path
 
 See templates/README.md for the variables and filters a template may use.
 """

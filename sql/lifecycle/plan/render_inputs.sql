@@ -1,10 +1,16 @@
--- Planned text contacts of today's decisions that are not recorded yet, with everything a template
--- may show. Ordered so that one (step, channel, language) group arrives together.
+-- Planned text contacts of today's decisions that are not recorded yet, with every template variable
+-- SQL can give, typed (planner.template_context is the reference for each): the links, the masked
+-- loan number and days past due are computed here, so rendering makes no per-contact values of its
+-- own; a survey's token and an offer's data are added at render (they need a key). Ordered so that
+-- one (step, channel, language) group arrives together.
 SELECT d.idempotency_key,
        d.purpose, d.step, d.channel, b.language,
        b.full_name, coalesce(b.first_name, b.full_name) AS first_name,
-       d.amount_due, l.currency, d.due_date, d.dpd AS days_past_due, l.product,
-       d.loan_id, d.promised_date
+       d.amount_due, l.currency, d.due_date, coalesce(d.dpd, 0)::INTEGER AS days_past_due, l.product,
+       d.loan_id, d.promised_date,
+       $pay_link_base || d.loan_id AS pay_link,
+       $survey_link_base || d.loan_id AS survey_link,   -- a survey's own token replaces the loan at render
+       '****' || right(d.loan_id, 4) AS loan_id_masked   -- masking.mask_loan_id
 FROM decisions AS d
 JOIN borrowers AS b USING (borrower_id)
 JOIN loans AS l USING (loan_id)

@@ -7,12 +7,27 @@
 -- Those whose window has already closed are marked window_missed by apply_recheck instead.
 -- With $day (a local day; NULL for all), only the contacts planned for that day: a day's dispatch
 -- on a simulated clock, so a replayed pass of an earlier day never sends a later day's contacts.
+-- A contact recorded without a point (before points were) gets its primary's id, hashed after the
+-- join on those contacts only: the recipients view would hash every point of the book, and with no
+-- such contact (any day planned since points exist) it is not read at all. Points exist on the
+-- channels recipients addresses: sms, call, email.
 CREATE OR REPLACE TEMP TABLE gate_input AS
-SELECT idempotency_key, borrower_id, loan_id, installment_no, channel, purpose, step, episode_id,
-       planned_for_date,
-       coalesce(contact_point,
-                (SELECT any_value(r.point_id) FROM recipients AS r
-                 WHERE r.borrower_id = a.borrower_id AND r.channel = a.channel AND r.is_primary)) AS contact_point
-FROM contact_attempts AS a
-WHERE status = 'planned' AND send_after <= $now AND send_before > $now
-  AND ($day::DATE IS NULL OR planned_for_date = $day::DATE);
+WITH open_now AS (
+    SELECT idempotency_key, borrower_id, loan_id, installment_no, channel, purpose, step, episode_id,
+           planned_for_date, contact_point
+    FROM contact_attempts
+    WHERE status = 'planned' AND send_after <= $now AND send_before > $now
+      AND ($day::DATE IS NULL OR planned_for_date = $day::DATE)
+),
+unrecorded AS (
+    SELECT o.idempotency_key,
+           any_value(point_id(CASE o.channel WHEN 'email' THEN 'email' ELSE 'phone' END, r.address)) AS point_id
+    FROM open_now AS o
+    JOIN recipients AS r ON r.borrower_id = o.borrower_id AND r.channel = o.channel AND r.is_primary
+    WHERE o.contact_point IS NULL AND o.channel IN ('sms', 'call', 'email')
+    GROUP BY o.idempotency_key
+)
+SELECT o.idempotency_key, o.borrower_id, o.loan_id, o.installment_no, o.channel, o.purpose, o.step, o.episode_id,
+       o.planned_for_date, coalesce(o.contact_point, u.point_id) AS contact_point
+FROM open_now AS o
+LEFT JOIN unrecorded AS u USING (idempotency_key);

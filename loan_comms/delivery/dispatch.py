@@ -29,22 +29,19 @@ from typing import Any, Callable
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from loan_comms import db
 from loan_comms.config import LifecycleConfig
 from loan_comms.delivery.aio import run_async
-from loan_comms.delivery.providers.base import (Outcome, OutMessage, Provider, SendResult, build_provider,
-                                               effective_provider_config)
+from loan_comms.delivery.providers.base import (RESULTS_SCHEMA, AnyProvider, Outcome, OutMessage, Provider, SendResult,
+                                               TableProvider, build_provider, effective_provider_config)
 from loan_comms.delivery.providers.errors import DeliveryHalted, combine, not_configured
 
 log = logging.getLogger(__name__)
 
 _MAX_PRIORITY = 2**31 - 1
 _RECIPIENT_FIELD = {"sms": "borrowers.phone_e164", "email": "borrowers.email"}
-_RESULTS_SCHEMA = pa.schema([
-    ("attempt_id", pa.string()), ("outcome", pa.string()), ("provider", pa.string()),
-    ("provider_message_id", pa.string()), ("error", pa.string()), ("tries", pa.int32()),
-])
 _CLAIM_SCHEMA = pa.schema([("attempt_id", pa.string()), ("provider", pa.string()), ("account", pa.string())])
 
 
@@ -138,26 +135,29 @@ def dispatch_due(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: date
         report.elapsed_s = time.perf_counter() - t0
         return report
 
-    providers: dict[str, Provider] = {}
+    providers: dict[str, AnyProvider] = {}
     halts: dict[str, DeliveryHalted] = {}
     problems: Counter[tuple[str, str, str]] = Counter()  # (channel, outcome, error) of retried / unknown contacts
     after_priority, after_id, done = _MAX_PRIORITY, "", 0
+    t1 = time.perf_counter()
+    db.run(con, "delivery/pass_due", {"now": now, "day": day})   # the pass's contacts, addressed once
+    report.timings["select"] += time.perf_counter() - t1
     while True:
         # The pass's clock moves on while it sends: a contact whose window closes meanwhile stays
         # planned (the next pass's re-check marks it window_missed) instead of going late.
         t1 = time.perf_counter()
         batch_now = now + timedelta(seconds=t1 - t0)
-        batch = db.run(con, "delivery/due_batch", {
-            "now": now, "until": batch_now, "after_priority": after_priority, "after_id": after_id,
-            "limit": batch_size, "halted": sorted(halts), "day": day,
-        }).fetchall()
+        batch = db.arrow(con, "delivery/due_batch", {
+            "until": batch_now, "after_priority": after_priority, "after_id": after_id,
+            "limit": batch_size, "halted": sorted(halts),
+        })
         report.timings["select"] += time.perf_counter() - t1
-        if not batch:
+        if not batch.num_rows:
             break
-        after_priority, after_id = batch[-1][3], batch[-1][0]
+        after_priority, after_id = batch["priority"][-1].as_py(), batch["attempt_id"][-1].as_py()
         _send_batch(con, cfg, now, batch, providers, report, halts, problems)  # sent_at = the pass instant
         report.batches += 1
-        done += len(batch)
+        done += batch.num_rows
         if progress:
             progress(min(done, total), total)
     for channel, provider in providers.items():  # nothing got through all pass: an outage
@@ -192,22 +192,20 @@ def _log_problems(problems: Counter[tuple[str, str, str]]) -> None:
         log.warning("... and %d other distinct send errors this pass", len(problems) - 10)
 
 
-def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, batch: list[tuple[Any, ...]],
-                providers: dict[str, Provider], report: DispatchReport, halts: dict[str, DeliveryHalted],
+def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datetime, batch: pa.Table,
+                providers: dict[str, AnyProvider], report: DispatchReport, halts: dict[str, DeliveryHalted],
                 problems: Counter[tuple[str, str, str]]) -> None:
-    """Send one batch grouped by channel, then write every result back in one transaction.
+    """Send one batch (an Arrow table of due_batch.sql's rows) grouped by channel, then write every
+    result back in one transaction.
 
     A channel whose provider cannot be built (no sender, no secret, bad base URL) or that halts
-    while sending (credentials refused, outage) joins `halts`: its contacts stay planned."""
-    groups: dict[str, list[OutMessage]] = {}
-    results: list[tuple[str, SendResult]] = []  # (provider name, result)
-    for attempt_id, key, channel, _prio, recipient, subject, body_text, body_html in batch:
-        if recipient is None or str(recipient).strip() == "":
-            field_name = _RECIPIENT_FIELD.get(channel, "borrower_id")
-            results.append(("none", SendResult(attempt_id, "failed", error=f"no recipient: {field_name} is empty", tries=0)))
-            continue
-        groups.setdefault(channel, []).append(
-            OutMessage(attempt_id, key, channel, str(recipient), subject, body_text, body_html))
+    while sending (credentials refused, outage) joins `halts`: its contacts stay planned. A local
+    provider (the outbox) takes its part of the batch as one table; a gateway gets one message each."""
+    blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(batch["recipient"]), ""), True)
+    results = [_no_recipient(batch.filter(blank))]
+    sendable = batch.filter(pc.invert(blank))
+    groups = {ch: sendable.filter(pc.equal(sendable["channel"], ch))
+              for ch in pc.unique(sendable["channel"]).to_pylist()}
 
     from loan_comms.delivery.providers.http import ProviderConfigError
     from loan_comms.delivery.providers.secrets import MissingSecret
@@ -220,29 +218,23 @@ def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datet
                 kind = effective_provider_config(channel, cfg).kind
                 _halt_channel(con, now, channel, not_configured(channel, kind, str(exc)), halts)
         if channel in halts:  # not built, or halted earlier in the pass: not tried, stays planned
-            results += [("none", SendResult(m.attempt_id, "retry", error=f"halted: {halts[channel].message}",
-                                            tries=0)) for m in groups.pop(channel)]
+            results.append(_results_for(groups.pop(channel), "retry", None, f"halted: {halts[channel].message}", 0))
     claim, claimed = _claim(con, now, groups, providers)
     for ch in list(groups):   # a contact another pass claimed meanwhile is not ours to send
         if getattr(providers[ch], "claims", False):
-            groups[ch] = [m for m in groups[ch] if m.attempt_id in claimed]
-            if not groups[ch]:
+            groups[ch] = groups[ch].filter(pc.is_in(groups[ch]["attempt_id"], pa.array(sorted(claimed), pa.string())))
+            if not groups[ch].num_rows:
                 del groups[ch]
     t0 = time.perf_counter()
-    sent_by_provider = run_async(_send_groups({ch: (providers[ch], msgs) for ch, msgs in groups.items()}))
+    sent = run_async(_send_groups({ch: (providers[ch], tbl) for ch, tbl in groups.items()}))
     t1 = time.perf_counter()
     report.timings["send"] += t1 - t0
-    for channel, res in sent_by_provider.items():
-        results += [(providers[channel].name, r) for r in res]
+    results += [res for res, _ in sent.values()]
 
-    channel_of = {row[0]: row[2] for row in batch}
-    table = pa.Table.from_pylist(
-        [dict(attempt_id=r.attempt_id, outcome=r.outcome, provider=name if name != "none" else None,
-              provider_message_id=r.provider_message_id, error=r.error, tries=r.tries) for name, r in results],
-        schema=_RESULTS_SCHEMA)
+    table = pa.concat_tables(results)
     with db.transaction(con):
-        for channel, msgs in groups.items():
-            providers[channel].persist(con, msgs, sent_by_provider[channel], now)
+        for channel, tbl in groups.items():
+            _persist(con, providers[channel], tbl, *sent[channel], now)
         with db.registered(con, table, "_dispatch_results"):
             db.run(con, "delivery/apply_results", {"now": now, "claim": claim, "wall": datetime.now(UTC)})
     report.timings["write"] += time.perf_counter() - t1
@@ -250,57 +242,118 @@ def _send_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, now: datet
         halt = getattr(providers[channel], "halted", None)
         if halt is not None and channel not in halts:
             _halt_channel(con, now, channel, halt, halts)
-    for _name, r in results:
-        ch = channel_of[r.attempt_id]
-        if r.outcome in ("sent", "unknown"):
-            report.sent[ch] += 1
-            if r.outcome == "unknown":
-                report.unknown[ch] += 1
-                problems[(ch, r.outcome, (r.error or "")[:160])] += 1
-        elif r.outcome == "failed":
-            report.failed[ch] += 1
-            report.failure_reasons[(r.error or "unknown")[:80]] += 1
+    _count(table, report, problems)
+
+
+def _no_recipient(rows: pa.Table) -> pa.Table:
+    """Failed results for contacts without an address (the field that is empty, by channel)."""
+    errors = [f"no recipient: {_RECIPIENT_FIELD.get(ch, 'borrower_id')} is empty"
+              for ch in rows["channel"].to_pylist()]
+    return _results_for(rows, "failed", None, pa.array(errors, pa.string()), 0)
+
+
+def _results_for(rows: pa.Table, outcome: str, provider: str | None, error: str | pa.Array | None,
+                 tries: int) -> pa.Table:
+    """The same result for every contact of `rows`, as a RESULTS_SCHEMA table."""
+    n = rows.num_rows
+    return pa.table({
+        "attempt_id": rows["attempt_id"], "channel": rows["channel"],
+        "outcome": pa.array([outcome] * n, pa.string()), "provider": pa.array([provider] * n, pa.string()),
+        "provider_message_id": pa.nulls(n, pa.string()),
+        "error": error if isinstance(error, (pa.Array, pa.ChunkedArray)) else pa.array([error] * n, pa.string()),
+        "tries": pa.array([tries] * n, pa.int32()),
+    }, schema=RESULTS_SCHEMA)
+
+
+def _messages(rows: pa.Table) -> list[OutMessage]:
+    """One OutMessage per row, for providers that send one request per message."""
+    cols = [rows[c].to_pylist() for c in ("attempt_id", "idempotency_key", "channel", "recipient", "subject",
+                                           "body_text", "body_html")]
+    return [OutMessage(*row) for row in zip(*cols)]
+
+
+def _results_table(provider: Provider, channel: str, res: list[SendResult]) -> pa.Table:
+    return pa.table({
+        "attempt_id": [r.attempt_id for r in res], "channel": [channel] * len(res),
+        "outcome": [r.outcome for r in res], "provider": [provider.name] * len(res),
+        "provider_message_id": [r.provider_message_id for r in res], "error": [r.error for r in res],
+        "tries": [r.tries for r in res],
+    }, schema=RESULTS_SCHEMA)
+
+
+def _persist(con: duckdb.DuckDBPyConnection, provider: AnyProvider, rows: pa.Table, results: pa.Table,
+             messages: list[SendResult] | None, now: datetime) -> None:
+    """What the provider keeps itself, inside the write-back transaction (the outbox's messages,
+    Twilio's opt-outs)."""
+    if isinstance(provider, TableProvider):
+        provider.persist_table(con, rows, results, now)
+    else:
+        provider.persist(con, _messages(rows), messages or [], now)
+
+
+def _count(results: pa.Table, report: DispatchReport, problems: Counter[tuple[str, str, str]]) -> None:
+    """The batch's results into the pass report, counted by (channel, outcome, error) in Arrow."""
+    error = pc.fill_null(results["error"], "")
+    keyed = pa.table({"channel": results["channel"], "outcome": results["outcome"],
+                      "error": pc.utf8_slice_codeunits(error, 0, 160)})
+    for row in keyed.group_by(["channel", "outcome", "error"]).aggregate([([], "count_all")]).to_pylist():
+        ch, outcome, err, n = row["channel"], row["outcome"], row["error"], row["count_all"]
+        if outcome in ("sent", "unknown"):
+            report.sent[ch] += n
+            if outcome == "unknown":
+                report.unknown[ch] += n
+                problems[(ch, outcome, err)] += n
+        elif outcome == "failed":
+            report.failed[ch] += n
+            report.failure_reasons[err[:80] or "unknown"] += n
         else:
-            report.retry_later[ch] += 1
-            if not (r.error or "").startswith("halted: "):  # those are said once, by DeliveryHalted
-                problems[(ch, r.outcome, (r.error or "")[:160])] += 1
+            report.retry_later[ch] += n
+            if not err.startswith("halted: "):  # those are said once, by DeliveryHalted
+                problems[(ch, outcome, err)] += n
 
 
-def _claim(con: duckdb.DuckDBPyConnection, now: datetime, groups: dict[str, list[OutMessage]],
-           providers: dict[str, Provider]) -> tuple[str, set[str]]:
+def _claim(con: duckdb.DuckDBPyConnection, now: datetime, groups: dict[str, pa.Table],
+           providers: dict[str, AnyProvider]) -> tuple[str, set[str]]:
     """Mark the batch's contacts for remote providers in flight, committed before any request
     leaves (sql/delivery/claim_batch.sql); returns the claim id the write-back matches and the ids
     it claimed (only those are sent). Providers that persist locally in the write-back transaction
     (the outbox) or whose gateway deduplicates by idempotency key (the JSON webhook) need no claim."""
     claim = uuid.uuid4().hex
-    rows = [dict(attempt_id=m.attempt_id, provider=providers[ch].name,
-                 account=getattr(providers[ch], "account_id", None))
-            for ch, msgs in groups.items() if getattr(providers[ch], "claims", False) for m in msgs]
+    parts = [pa.table({"attempt_id": tbl["attempt_id"],
+                       "provider": pa.array([providers[ch].name] * tbl.num_rows, pa.string()),
+                       "account": pa.array([getattr(providers[ch], "account_id", None)] * tbl.num_rows, pa.string())},
+                      schema=_CLAIM_SCHEMA)
+             for ch, tbl in groups.items() if getattr(providers[ch], "claims", False)]
     claimed: set[str] = set()
-    if rows:
-        with db.transaction(con), db.registered(con, pa.Table.from_pylist(rows, schema=_CLAIM_SCHEMA), "_claim"):
+    if parts:
+        with db.transaction(con), db.registered(con, pa.concat_tables(parts), "_claim"):
             claimed = {r[0] for r in db.run(con, "delivery/claim_batch", {
                 "now": now, "claim": claim, "wall": datetime.now(UTC)}).fetchall()}
     return claim, claimed
 
 
-async def _send_groups(groups: dict[str, tuple[Provider, list[OutMessage]]]) -> dict[str, list[SendResult]]:
-    """Every channel's provider at once; a provider that blows up leaves its messages for retry."""
-    async def one(provider: Provider, msgs: list[OutMessage]) -> list[SendResult]:
+async def _send_groups(groups: dict[str, tuple[AnyProvider, pa.Table]]
+                       ) -> dict[str, tuple[pa.Table, list[SendResult] | None]]:
+    """Every channel's provider at once; a provider that blows up leaves its messages for retry.
+    Per channel: the results as a table, and the SendResults a per-message provider returned."""
+    async def one(channel: str, provider: AnyProvider, rows: pa.Table) -> tuple[pa.Table, list[SendResult] | None]:
         # A remote provider that blows up mid-batch may have sent some: those are unknown, settled by
         # reconciliation; a local one (the outbox) sent nothing, so its batch is simply retried.
         outcome: Outcome = "unknown" if getattr(provider, "claims", False) else "retry"
         try:
+            if isinstance(provider, TableProvider):
+                return provider.send_table(rows), None
+            msgs = _messages(rows)
             res = await provider.send(msgs)
         except Exception as exc:  # a bug or outage must not lose the batch
-            log.exception("provider %s failed on a batch of %d", provider.name, len(msgs))
-            return [SendResult(m.attempt_id, outcome, error=f"provider error: {type(exc).__name__}", tries=0)
-                    for m in msgs]
+            log.exception("provider %s failed on a batch of %d", provider.name, rows.num_rows)
+            return _results_for(rows, outcome, provider.name, f"provider error: {type(exc).__name__}", 0), None
         got = {r.attempt_id for r in res}
         missing = [SendResult(m.attempt_id, outcome, error="provider returned no result", tries=0)
                    for m in msgs if m.attempt_id not in got]
-        return list(res) + missing
+        res = list(res) + missing
+        return _results_table(provider, channel, res), res
 
     channels = list(groups)
-    outs = await asyncio.gather(*(one(*groups[ch]) for ch in channels))
+    outs = await asyncio.gather(*(one(ch, *groups[ch]) for ch in channels))
     return dict(zip(channels, outs))

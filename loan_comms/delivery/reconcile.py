@@ -118,7 +118,7 @@ def seconds_until_conclusive(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfi
         if latest is None:
             continue
         try:
-            wait = build_provider(channel, cfg).reconcile_after  # type: ignore[attr-defined]
+            wait = build_provider(channel, cfg).reconcile_after  # type: ignore[union-attr]
         except Exception:   # not configured: the pass halts the channel, loudly; nothing to wait for
             continue
         longest = max(longest, (_aware(latest) - now).total_seconds() + wait)

@@ -180,9 +180,9 @@ def narrow_windows(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) ->
     the hours of what is still to go; fills recheck_windows (empty ones are suppressed later).
     An assigned call's slot follows: moved inside the narrowed window on the same agent's shift,
     or, without room there, marked to be suppressed no_agent_today (recheck_slots, then
-    carry_slot_misfits after the gate)."""
+    carry_slot_misfits after the gate). Reads the person's window (contact_windows) derived by
+    recheck_before_send for the whole re-check."""
     db.run(con, "policy/recheck/window_input", params)
-    gate.person(con, params)
     db.run(con, "policy/recheck/windows", params)
     db.run(con, "policy/recheck/narrow_windows", params)
     db.run(con, "calls/assign/recheck_slots", params)
@@ -217,11 +217,15 @@ def recheck_before_send(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, no
     with db.transaction(con):
         params = {"now": now, "policy_version": cfg.policy_version, "config_text": cfg.text, "recorded_at": now,
                   "hardship_pause_days": cfg.follow_ups.hardship_pause_days, "day": day}
+        # Where each person may be and their limits as of now, once for every step below (windows,
+        # the gate, the held calls): it depends on the book and its events, not on the step asking.
+        db.run(con, "policy/recheck/person_input", params)
+        gate.person(con, params)
         narrow_windows(con, params)
         refresh_state(con, today, now, pending_only=True, day=day)
         db.run(con, "lifecycle/state/materialize_installments", {})
         db.run(con, "policy/recheck_input", params)
-        gate.judge(con, params)
+        gate.judge(con, params, person_known=True)
         db.run(con, "policy/recheck/no_window", params)
         carry_slot_misfits(con, params)
         db.run(con, "policy/recheck/caps", params)
@@ -241,9 +245,9 @@ def recheck_held_calls(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]
     should hold, so it cancels them there with the reason. Why: the dialer holds a call from its
     push and dials it from its slot, possibly hours after its release, and redials until
     dial_until (review 16 item 1). Inside recheck_before_send's transaction, after its state.
-    Returns the counts by 'held:<reason>'."""
+    Returns the counts by 'held:<reason>'. Reads the person tables recheck_before_send derived."""
     db.run(con, "policy/recheck/held_calls", params)
-    gate.judge(con, params)
+    gate.judge(con, params, person_known=True)
     counts = {str(k): int(v) for k, v in db.run(con, "policy/recheck/held_counts", params).fetchall()}
     db.run(con, "policy/recheck/withdraw_held", params)
     db.run(con, "policy/recheck/suppress_held", params)

@@ -43,14 +43,17 @@ def person(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
         db.run(con, name, params)
 
 
-def judge(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]) -> None:
+def judge(con: duckdb.DuckDBPyConnection, params: Mapping[str, Any], *, person_known: bool = False) -> None:
     """Fill gate_verdicts(idempotency_key, reason) for the contacts in temp table gate_input.
 
     Needs the config tables (register_policy_tables) and the state tables (installment_state,
     borrower_flags, loan_flags) as of the instant being judged. First derives where each person
-    may be and their effective limits (borrower_zones, borrower_policy, contact_windows).
+    may be and their effective limits (borrower_zones, borrower_policy, contact_windows), unless
+    `person_known`: the caller derived them as of the same $now for every borrower and day in
+    gate_input (the re-check before send does it once for all its steps).
     """
-    person(con, params)
+    if not person_known:
+        person(con, params)
     db.run(con, "policy/gate_subjects", params)
     con.execute(*_hits(params))
     db.run(con, "policy/gate_verdicts", params)

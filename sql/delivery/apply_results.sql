@@ -25,6 +25,9 @@ SET status = CASE WHEN a.status IN ('delivered', 'failed') THEN a.status
     send_claim = NULL,
     send_requested_at = CASE WHEN r.outcome = 'unknown' THEN $wall ELSE a.send_requested_at END,
     updated_at = $now
-FROM _dispatch_results AS r
-WHERE a.attempt_id = r.attempt_id
-  AND (a.status = 'planned' OR (a.send_claim = $claim AND a.status IN ('sent', 'delivered', 'failed')));
+-- Which rows move is decided in the subquery (attempt_id is contact_attempts' key, so each result
+-- matches one row): the same condition in the UPDATE's own WHERE made duckdb 2.0 take 2 s for a
+-- 10,000-row batch instead of 0.1 s.
+FROM (SELECT r.* FROM _dispatch_results AS r JOIN contact_attempts AS c USING (attempt_id)
+      WHERE c.status = 'planned' OR (c.send_claim = $claim AND c.status IN ('sent', 'delivered', 'failed'))) AS r
+WHERE a.attempt_id = r.attempt_id;

@@ -9,14 +9,29 @@
 -- on a simulated clock, so a replayed pass of an earlier day never sends a later day's contacts.
 -- installment_outstanding: a reminder's installment's outstanding amount as of $now (installment_state,
 -- derived for these contacts' loans), read by the gate's paid rule; NULL for the other purposes.
+-- A contact recorded without a point (before points were) gets its primary's id, hashed after the
+-- join on those contacts only: the recipients view would hash every point of the book, and with no
+-- such contact (any day planned since points exist) it is not read at all. Points exist on the
+-- channels recipients addresses: sms, call, email.
 CREATE OR REPLACE TEMP TABLE gate_input AS
-SELECT a.idempotency_key, a.borrower_id, a.loan_id, a.installment_no, a.channel, a.purpose, a.step, a.episode_id,
-       a.planned_for_date,
-       coalesce(a.contact_point,
-                (SELECT any_value(r.point_id) FROM recipients AS r
-                 WHERE r.borrower_id = a.borrower_id AND r.channel = a.channel AND r.is_primary)) AS contact_point,
-       CASE WHEN a.purpose = 'reminder' THEN s.outstanding END AS installment_outstanding
-FROM contact_attempts AS a
-LEFT JOIN installment_state AS s ON s.loan_id = a.loan_id AND s.installment_no = a.installment_no
-WHERE a.status = 'planned' AND a.send_after <= $now AND a.send_before > $now
-  AND ($day::DATE IS NULL OR a.planned_for_date = $day::DATE);
+WITH open_now AS (
+    SELECT idempotency_key, borrower_id, loan_id, installment_no, channel, purpose, step, episode_id,
+           planned_for_date, contact_point
+    FROM contact_attempts
+    WHERE status = 'planned' AND send_after <= $now AND send_before > $now
+      AND ($day::DATE IS NULL OR planned_for_date = $day::DATE)
+),
+unrecorded AS (
+    SELECT o.idempotency_key,
+           any_value(point_id(CASE o.channel WHEN 'email' THEN 'email' ELSE 'phone' END, r.address)) AS point_id
+    FROM open_now AS o
+    JOIN recipients AS r ON r.borrower_id = o.borrower_id AND r.channel = o.channel AND r.is_primary
+    WHERE o.contact_point IS NULL AND o.channel IN ('sms', 'call', 'email')
+    GROUP BY o.idempotency_key
+)
+SELECT o.idempotency_key, o.borrower_id, o.loan_id, o.installment_no, o.channel, o.purpose, o.step, o.episode_id,
+       o.planned_for_date, coalesce(o.contact_point, u.point_id) AS contact_point,
+       CASE WHEN o.purpose = 'reminder' THEN s.outstanding END AS installment_outstanding
+FROM open_now AS o
+LEFT JOIN unrecorded AS u USING (idempotency_key)
+LEFT JOIN installment_state AS s ON s.loan_id = o.loan_id AND s.installment_no = o.installment_no;

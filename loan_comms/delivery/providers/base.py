@@ -1,8 +1,9 @@
 """The provider contract: a batch of messages in, one result per message out.
 
 Providers never touch contact_attempts; dispatch writes results back in one transaction per
-batch. A provider that must persist inside that same transaction (the outbox) implements
-`persist`, which is what makes the outbox exactly-once without any network at all.
+batch. A provider that must persist inside that same transaction implements `persist` (Twilio's
+opt-outs); the local outbox takes the batch as one Arrow table (TableProvider) and stores it with
+one INSERT in that transaction, which is what makes it exactly-once without any network at all.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol, Sequence, runtime_checkable
+
+import pyarrow as pa
 
 from loan_comms.masking import mask_pii
 
@@ -67,6 +70,31 @@ class Provider(Protocol):
         """Called inside dispatch's write-back transaction; most providers have nothing to do."""
 
 
+# One row per contact of a batch: what dispatch writes back (sql/delivery/apply_results.sql).
+RESULTS_SCHEMA = pa.schema([
+    ("attempt_id", pa.string()), ("channel", pa.string()), ("outcome", pa.string()), ("provider", pa.string()),
+    ("provider_message_id", pa.string()), ("error", pa.string()), ("tries", pa.int32()),
+])
+
+
+@runtime_checkable
+class TableProvider(Protocol):
+    """A local provider that takes a whole batch at once as an Arrow table (the outbox): its send and
+    what it stores are set-based, with no Python object per message. The batch has due_batch.sql's
+    columns; results are one row per batch row, in RESULTS_SCHEMA."""
+
+    name: str
+
+    def send_table(self, batch: pa.Table) -> pa.Table: ...
+
+    def persist_table(self, con: "duckdb.DuckDBPyConnection", batch: pa.Table, results: pa.Table,
+                      now: datetime) -> None:
+        """Called inside dispatch's write-back transaction, like Provider.persist."""
+
+
+AnyProvider = Provider | TableProvider
+
+
 def effective_provider_config(channel: str, cfg: "LifecycleConfig") -> "ProviderConfig":
     """The channel's provider settings as dispatch will use them (config, then env overrides).
 
@@ -101,7 +129,7 @@ def effective_provider_config(channel: str, cfg: "LifecycleConfig") -> "Provider
     return pcfg
 
 
-def build_provider(channel: str, cfg: "LifecycleConfig") -> Provider:
+def build_provider(channel: str, cfg: "LifecycleConfig") -> AnyProvider:
     """The provider a channel's messages go to (kind from config, env vars override)."""
     from loan_comms.delivery.providers.outbox import OutboxProvider
 

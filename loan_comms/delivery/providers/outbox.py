@@ -1,25 +1,23 @@
 """The local outbox: messages land in DuckDB's outbox_messages, nothing leaves the machine.
 
 The insert happens in the same transaction that marks the contacts sent, and the table is keyed
-by idempotency_key, so a re-run after a crash is a no-op: exactly once without a network.
+by idempotency_key, so a re-run after a crash is a no-op: exactly once without a network. A batch
+is one Arrow table in and one INSERT out (a TableProvider): a day's outbox of 240k contacts costs
+no Python per message.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Sequence
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from loan_comms import db
-from loan_comms.delivery.providers.base import OutMessage, SendResult
+from loan_comms.delivery.providers.base import RESULTS_SCHEMA
 
-_SCHEMA = pa.schema([
-    ("idempotency_key", pa.string()), ("attempt_id", pa.string()), ("channel", pa.string()),
-    ("recipient", pa.string()), ("subject", pa.string()), ("body_text", pa.string()),
-    ("body_html", pa.string()), ("provider_message_id", pa.string()),
-])
+_STORED = ["idempotency_key", "attempt_id", "channel", "recipient", "subject", "body_text", "body_html"]
 
 
 class OutboxProvider:
@@ -27,17 +25,21 @@ class OutboxProvider:
 
     name = "outbox"
 
-    async def send(self, messages: Sequence[OutMessage]) -> list[SendResult]:
-        return [SendResult(m.attempt_id, "sent", provider_message_id=f"outbox-{m.attempt_id}") for m in messages]
+    def send_table(self, batch: pa.Table) -> pa.Table:
+        """Every message of the batch accepted, with id outbox-<attempt_id>."""
+        n = batch.num_rows
+        return pa.table({
+            "attempt_id": batch["attempt_id"], "channel": batch["channel"],
+            "outcome": pa.array(["sent"] * n, pa.string()), "provider": pa.array([self.name] * n, pa.string()),
+            "provider_message_id": pc.binary_join_element_wise("outbox-", batch["attempt_id"], ""),
+            "error": pa.nulls(n, pa.string()), "tries": pa.array([1] * n, pa.int32()),
+        }, schema=RESULTS_SCHEMA)
 
-    def persist(self, con: duckdb.DuckDBPyConnection, messages: Sequence[OutMessage],
-                results: Sequence[SendResult], now: datetime) -> None:
-        by_id = {r.attempt_id: r for r in results if r.outcome == "sent"}
-        rows = [dict(idempotency_key=m.idempotency_key, attempt_id=m.attempt_id, channel=m.channel,
-                     recipient=m.recipient, subject=m.subject, body_text=m.body_text, body_html=m.body_html,
-                     provider_message_id=by_id[m.attempt_id].provider_message_id)
-                for m in messages if m.attempt_id in by_id]
-        if not rows:
-            return
-        with db.registered(con, pa.Table.from_pylist(rows, schema=_SCHEMA), "_outbox_batch"):
-            db.run(con, "delivery/outbox_insert", {"now": now})
+    def persist_table(self, con: duckdb.DuckDBPyConnection, batch: pa.Table, results: pa.Table,
+                      now: datetime) -> None:
+        """The accepted messages into outbox_messages (sql/delivery/outbox_insert.sql), in one INSERT."""
+        sent = pc.equal(results["outcome"], "sent")
+        rows = batch.select(_STORED).append_column("provider_message_id", results["provider_message_id"]).filter(sent)
+        if rows.num_rows:
+            with db.registered(con, rows, "_outbox_batch"):
+                db.run(con, "delivery/outbox_insert", {"now": now})

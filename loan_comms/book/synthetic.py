@@ -72,6 +72,7 @@ def generate_book(con: duckdb.DuckDBPyConnection, *, loans: int, seed: int, star
     try:
         db.run(con, "book/generate/borrowers_temp", params)
         db.run(con, "book/generate/loans_temp", params)
+        db.run(con, "book/generate/zone_noons_temp", params)
         with db.transaction(con):
             report.borrowers = _count(db.run(con, "book/generate/insert_borrowers", params))
             db.run(con, "book/generate/insert_contact_points", params)

@@ -72,6 +72,7 @@ def generate_book(con: duckdb.DuckDBPyConnection, *, loans: int, seed: int, star
     try:
         db.run(con, "book/generate/borrowers_temp", params)
         db.run(con, "book/generate/loans_temp", params)
+        db.run(con, "book/generate/zone_noons_temp", params)
         with db.transaction(con):
             report.borrowers = _count(db.run(con, "book/generate/insert_borrowers", params))
             db.run(con, "book/generate/insert_contact_points", params)
@@ -79,8 +80,7 @@ def generate_book(con: duckdb.DuckDBPyConnection, *, loans: int, seed: int, star
             report.loans = _count(db.run(con, "book/generate/insert_loans", params))
             report.installments = _count(db.run(con, "book/generate/insert_installments", params))
             report.payments = _count(db.run(con, "book/generate/insert_payments", params))
-        row = db.rows(con, "book/generate/counts", params)[0]
-        report.behaviours = dict(row["behaviours"] or {})
+        report.behaviours = dict(db.value(con, "book/generate/behaviours") or {})
     finally:
         db.run(con, "book/generate/drop_temp")
     return report
@@ -107,14 +107,9 @@ def write_book_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, as_of: 
     else:
         raise ValueError(f"{p}: write_book_file writes .csv or .parquet files")
     p.parent.mkdir(parents=True, exist_ok=True)
-    db.run(con, "book/generate/export_view", {"as_of": as_of, "use_feed": as_of is not None})
-    try:
-        n = db.value(con, "book/generate/export_count")
-        # COPY cannot take its target as a bound parameter; the path is ours, not data, and is quoted.
-        target = str(p).replace("'", "''")
-        options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-        con.execute(f"COPY (SELECT * FROM syn_export ORDER BY borrower_id, loan_id, installment_no) "
-                    f"TO '{target}' ({options})")
-    finally:
-        db.run(con, "book/generate/drop_export")
-    return int(n)
+    query, args = db.bound("book/generate/export_rows", {"as_of": as_of, "use_feed": as_of is not None})
+    # COPY cannot take its target as a bound parameter; the path is ours, not data, and is quoted.
+    target = str(p).replace("'", "''")
+    options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
+    written = con.execute(f"COPY ({query}\n) TO '{target}' ({options})", args).fetchall()
+    return int(written[0][0])

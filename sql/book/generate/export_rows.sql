@@ -1,8 +1,8 @@
--- syn_export: the whole book as import-format rows (one per installment; docs/import_format.md).
+-- The whole book as import-format rows (one per installment; docs/import_format.md), by borrower,
+-- loan and installment: write_book_file COPYs this query straight to the file (nothing is staged).
 -- With $use_feed, amount_paid is the payment feed up to $as_of applied oldest installment first and
 -- paid_at the moment the installment was covered (or the last payment, if only part is paid);
--- otherwise installments.amount_paid / paid_at as the daily run derived them. Returns nothing.
-CREATE OR REPLACE TEMP TABLE syn_export AS
+-- otherwise installments.amount_paid / paid_at as the daily run derived them.
 WITH pay AS (
     SELECT loan_id, paid_at,
            sum(amount) OVER (PARTITION BY loan_id ORDER BY paid_at, payment_id ROWS UNBOUNDED PRECEDING) AS running
@@ -35,4 +35,5 @@ SELECT b.borrower_id, b.full_name, b.first_name, b.phone_e164, b.email, b.langua
 FROM installments AS i
 JOIN loans AS l USING (loan_id)
 JOIN borrowers AS b USING (borrower_id)
-LEFT JOIN alloc AS a ON a.loan_id = i.loan_id AND a.installment_no = i.installment_no;
+LEFT JOIN alloc AS a ON a.loan_id = i.loan_id AND a.installment_no = i.installment_no
+ORDER BY b.borrower_id, l.loan_id, i.installment_no

@@ -1,7 +1,7 @@
 -- gate_subjects: every contact in gate_input (today's candidates, or planned rows about to be sent)
 -- with everything the gate rules in sql/policy/rules/ judge it by, as of $now: the step's config
--- (collection flag, legally required, ladder rank), the borrower's profile, the installment's
--- outstanding amount, and the borrower's and loan's flags (standing restrictions of issue 11
+-- (collection flag, legally required, ladder rank), the borrower's profile, a reminder's installment's
+-- outstanding amount (gate_input's installment_outstanding: who fills gate_input knows it), and the borrower's and loan's flags (standing restrictions of issue 11
 -- included: attorney, deceased, bankruptcy, complaint, breathing space, vulnerable, workplace,
 -- contact preference), the channels of open review items (awaiting, overdue) and whether any item
 -- of the borrower is open (review_open). The one relation
@@ -29,7 +29,7 @@ SELECT i.idempotency_key, i.borrower_id, i.loan_id, i.installment_no, i.channel,
        coalesce(bp.profiles, [prof.profile]) AS profiles,
        coalesce(bp.calls_barred, false) AS calls_barred, coalesce(bp.avoid_channels, []) AS avoid_channels,
        w.send_after, w.send_before,
-       inst.outstanding AS installment_outstanding,
+       i.installment_outstanding,
        coalesce(bf.opted_out_channels, []) AS opted_out_channels,
        coalesce(bf.awaiting_review_channels, []) AS awaiting_review_channels,
        coalesce(bf.review_overdue_channels, []) AS review_overdue_channels,
@@ -56,7 +56,6 @@ LEFT JOIN cfg_profiles AS p ON p.profile = b.jurisdiction
 JOIN cfg_profiles AS prof ON prof.profile = coalesce(p.profile, 'default')
 JOIN borrower_policy AS bp ON bp.borrower_id = i.borrower_id
 JOIN contact_windows AS w ON w.borrower_id = i.borrower_id AND w.day = i.planned_for_date
-LEFT JOIN installment_state AS inst ON inst.loan_id = i.loan_id AND inst.installment_no = i.installment_no
 LEFT JOIN borrower_flags AS bf ON bf.borrower_id = i.borrower_id
 LEFT JOIN loan_flags AS lf ON lf.loan_id = i.loan_id
 LEFT JOIN point_routes AS pr

@@ -14,7 +14,8 @@ SELECT a.idempotency_key, a.borrower_id, a.loan_id, a.installment_no, a.channel,
        a.planned_for_date,
        coalesce(a.contact_point,
                 (SELECT any_value(r.point_id) FROM recipients AS r
-                 WHERE r.borrower_id = a.borrower_id AND r.channel = a.channel AND r.is_primary)) AS contact_point
+                 WHERE r.borrower_id = a.borrower_id AND r.channel = a.channel AND r.is_primary)) AS contact_point,
+       NULL::DECIMAL(18, 2) AS installment_outstanding   -- a reminder's only (recheck_input.sql); calls are none
 FROM contact_attempts AS a
 JOIN call_assignments AS ca ON ca.attempt_id = a.attempt_id AND ca.outcome = 'assigned'
 WHERE a.channel = 'call' AND a.status IN ('planned', 'sent') AND ca.dial_until > $now

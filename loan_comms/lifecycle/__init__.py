@@ -11,7 +11,8 @@ ladder, forbearance, follow-ups, recording), sql/lifecycle/days/ (the ledger).
 
 from loan_comms.lifecycle import days
 from loan_comms.lifecycle.days import DayOutOfOrder, DayStatus
-from loan_comms.lifecycle.planner import PlanReport, Renderer, decide, plan_day, record, template_context
+from loan_comms.lifecycle.planner import PlanReport, decide, plan_day, record
+from loan_comms.lifecycle.rendering import Renderer, template_context
 
 __all__ = ["DayOutOfOrder", "DayStatus", "PlanReport", "Renderer", "days", "decide", "plan_day", "record",
            "template_context"]

@@ -3,9 +3,9 @@
 Deciding apart from recording: `decide` reads the book and returns what the day would do (an
 Arrow table; it writes nothing, so a dry run is just decide + render), and `record` is the only
 writer (payments ingested, episodes moved, the ledger, decisions, rendered batches).
-Everything set-shaped is SQL over DuckDB; Python only renders the planned text contacts, in
-batches, and records each batch with its wording in one transaction, so a crash leaves either a
-whole batch or none of it, and a re-run picks up exactly what is missing.
+Everything set-shaped is SQL over DuckDB; Python only renders the planned text contacts (by column,
+in batches: rendering.py), and records each batch with its wording in one transaction, so a crash
+leaves either a whole batch or none of it, and a re-run picks up exactly what is missing.
 
 Re-running is governed by the ledger of day runs (loan_comms/lifecycle/days.py): a day planned whole is
 not planned again, an interrupted one is finished, and an older day never moves derived state.
@@ -17,51 +17,31 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Iterator, Protocol, runtime_checkable
+from typing import Any, Callable
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from loan_comms.arrangements import offers
 from loan_comms.calls import assign
 from loan_comms.calls.roster import roster_for
 from loan_comms.handoff import state as handoff_state
-from loan_comms.lifecycle import days
+from loan_comms.lifecycle import days, rendering
+# The renderer's protocol and the per-contact template context live with the rendering; named here too.
+from loan_comms.lifecycle.rendering import RENDERED_SCHEMA, Renderer, template_context  # noqa: F401
 from loan_comms import db
 from loan_comms.clock import plan_instant, utc_now
 from loan_comms.config import TEXT_CHANNELS, LifecycleConfig
-from loan_comms.masking import mask_loan_id
 from loan_comms.policy import gate, zones
 from loan_comms.policy.engine import derive_state, ingest_payments, register_policy_tables, store_state
-from loan_comms.surveys.planning import SurveyLinks, propose as propose_surveys
-from loan_comms.templating.batch import ContextBatch, RenderedBatch
+from loan_comms.surveys.planning import propose as propose_surveys
 from loan_comms.visits import plan as visit_plan
 
 log = logging.getLogger("loan_comms.plan")
 
-RENDERED_SCHEMA = pa.schema([
-    ("idempotency_key", pa.string()), ("template_id", pa.string()), ("template_version", pa.string()),
-    ("language", pa.string()), ("subject", pa.string()), ("body_text", pa.string()),
-    ("body_html", pa.string()), ("error", pa.string()), ("survey_token", pa.string()), ("plan_token", pa.string()),
-])
-
-
 # The contacts of a plan's life, proposed after the follow-ups (sql/arrangements/<name>.sql).
 ARRANGEMENT_CANDIDATES: tuple[str, ...] = ("confirmed_candidates", "declined_candidates", "reminder_candidates",
                                            "missed_candidates", "reoffer_candidates", "kept_candidates")
-
-
-class Renderer(Protocol):
-    def render_many(self, kind: str, channel: str, language: str, ctxs: list[dict[str, Any]]) -> list[Any]: ...
-
-
-@runtime_checkable
-class BatchRenderer(Protocol):
-    """A renderer that takes a group's contexts by column (TemplateStore): the planner's fast path.
-    Others (test doubles) get the same contexts as dicts, through render_many."""
-
-    def render_batch(self, kind: str, channel: str, language: str, batch: ContextBatch) -> RenderedBatch: ...
 
 
 @dataclass
@@ -95,32 +75,6 @@ class PlanReport:
                    if self.resumed else "")
                 + (f"; {self.offers_without_link} plan offers went WITHOUT a link (no plan token key: set "
                    "LOAN_COMMS_PLAN_TOKEN_KEY or [arrangements] token_key_block)" if self.offers_without_link else ""))
-
-
-def template_context(row: dict[str, Any], cfg: LifecycleConfig) -> dict[str, Any]:
-    """The fixed set of variables a template may use (see templates/README.md)."""
-    loan_id = str(row["loan_id"])
-    return {
-        "first_name": row["first_name"],
-        "full_name": row["full_name"],
-        "amount_due": row["amount_due"],
-        "currency": row["currency"],
-        "due_date": row["due_date"],
-        "days_past_due": int(row["days_past_due"] or 0),
-        "product": row["product"],
-        "pay_link": f"{cfg.general.pay_link_base}{loan_id}",
-        "help_line": cfg.general.help_line,
-        # a planned survey's own token (survey_invitations); else the loan (template previews)
-        "survey_link": f"{cfg.general.survey_link_base}{row.get('survey_token') or loan_id}",
-        "loan_id_masked": mask_loan_id(loan_id),
-        "promised_date": row["promised_date"],
-        "language": row["language"],
-        # repayment plans (loan_comms/arrangements/offers.py): the offer's link and menu, or the plan
-        "plan_link": offers.plan_link(cfg, row.get("plan_token")),
-        "plan_options": row.get("plan_options") or [],
-        "arrears": row.get("arrears"),
-        "plan": row.get("plan"),
-    }
 
 
 def _params(cfg: LifecycleConfig, as_of: date, now: datetime, recorded_at: datetime) -> dict[str, Any]:
@@ -239,9 +193,9 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
         handoff_state.record(con, params)   # the loans whose hand-off step went (decide's handoff_state)
         zones.record_lookups(con)   # the phone numbers decide looked up, never looked up again
     failed: Counter = Counter()
-    for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress, offer_links):
-        failed += _render_failures(rendered)
-        _record_rendered(con, rendered, params)
+    for rendered in rendering.rendered_batches(con, cfg, renderer, params, batch_size, progress, offer_links):
+        failed += rendering.render_failures(rendered)
+        rendering.record_rendered(con, rendered, params)
     return failed
 
 
@@ -278,8 +232,8 @@ def plan_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Ren
     links = offers.OfferLinks(cfg)
     if dry_run:
         params = _params(cfg, as_of, now, recorded_at)
-        for rendered in _rendered_batches(con, cfg, renderer, params, batch_size, progress, links):
-            report.render_failed += _render_failures(rendered)
+        for rendered in rendering.rendered_batches(con, cfg, renderer, params, batch_size, progress, links):
+            report.render_failed += rendering.render_failures(rendered)
     else:
         report.render_failed = record(con, cfg, renderer, decisions, as_of=as_of, now=now, recorded_at=recorded_at,
                                       batch_size=batch_size, progress=progress, offer_links=links)
@@ -307,168 +261,3 @@ def _report(con: duckdb.DuckDBPyConnection, as_of: date, decisions: pa.Table, dr
         else:
             report.suppressed[row["suppressed_reason"]] += row["count_all"]
     return report
-
-
-def _rendered_batches(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer,
-                      params: dict[str, Any], batch_size: int,
-                      progress: Callable[[int], None] | None,
-                      offer_links: offers.OfferLinks | None = None) -> Iterator[pa.Table]:
-    """The planned text contacts of temp table decisions not recorded yet, rendered batch by batch,
-    each an Arrow table of RENDERED_SCHEMA; offers get their token and menu, plan contacts their plan
-    (one query per batch, offers.py), surveys their token."""
-    # Fetched whole (as Arrow, typed in SQL) because each batch is then written on this same
-    # connection, and duckdb refuses new work while a result is still streaming.
-    inputs = db.arrow(con, "lifecycle/plan/render_inputs", {**params, "pay_link_base": cfg.general.pay_link_base,
-                                                             "survey_link_base": cfg.general.survey_link_base})
-    links = SurveyLinks(cfg)
-    plan_links = offer_links or offers.OfferLinks(cfg)
-    # Checked once, before rendering: without the token key the surveys alone fail (their own reason).
-    keyless = bool(pc.any(pc.equal(inputs.column("purpose"), "survey")).as_py()) and not links.available()
-    done = 0
-    for batch in inputs.to_batches(max_chunksize=batch_size):
-        held = None
-        if keyless:
-            is_survey = pc.equal(batch.column("purpose"), "survey")
-            held, batch = batch.filter(is_survey), batch.filter(pc.invert(is_survey))
-        rendered = _render_batch(con, cfg, renderer, batch, links, plan_links, params["as_of"])
-        if held is not None and held.num_rows:
-            rendered = pa.concat_tables([rendered, _failed(held, SurveyLinks.MISSING_KEY)])
-        yield rendered
-        done += batch.num_rows
-        if progress:
-            progress(done)
-
-
-# A contact's template variables, in template_context's order. render_inputs.sql has a column for
-# each but help_line (the config's) and the offer's, added at render (offers.OfferLinks.attach).
-CONTEXT_VARIABLES: tuple[str, ...] = (
-    "first_name", "full_name", "amount_due", "currency", "due_date", "days_past_due", "product", "pay_link",
-    "help_line", "survey_link", "loan_id_masked", "promised_date", "language", "plan_link", "plan_options",
-    "arrears", "plan")
-_OFFER_VARIABLES: dict[str, Any] = {"plan_link": None, "plan_options": [], "arrears": None, "plan": None}
-_SQL_VARIABLES = tuple(v for v in CONTEXT_VARIABLES if v != "help_line" and v not in _OFFER_VARIABLES)
-_OUTPUT = [f.name for f in RENDERED_SCHEMA][1:]   # every column but the idempotency_key
-
-
-def _render_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, batch: pa.RecordBatch,
-                  survey_links: SurveyLinks, offer_links: offers.OfferLinks, as_of: date) -> pa.Table:
-    """One batch, rendered group by (step, channel, language) group, by column: the contexts come
-    straight from the Arrow columns (templating/batch.py ContextBatch) and the wording goes straight
-    back into Arrow, with no dict per contact on the way (but for renderers that only take dicts)."""
-    purpose = batch.column("purpose")
-    surveys = pc.indices_nonzero(pc.equal(purpose, "survey")).to_pylist() if batch.num_rows else []
-    keys = batch.column("idempotency_key")
-    survey_tokens = {i: survey_links.token(keys[i].as_py()) for i in surveys}
-    offer_data = offer_links.attach(con, batch, as_of)   # row -> its plan_token, plan_options, arrears, plan
-    out: dict[str, list[Any]] = {name: [] for name in _OUTPUT}
-    for start, stop in _groups(batch):
-        group = batch.slice(start, stop - start)
-        tokens = {i - start: t for i, t in survey_tokens.items() if start <= i < stop}
-        extras = {i - start: x for i, x in offer_data.items() if start <= i < stop}
-        ctx = _contexts(group, cfg, tokens, extras)
-        step, channel, language = (group.column(c)[0].as_py() for c in ("step", "channel", "language"))
-        if isinstance(renderer, BatchRenderer):
-            _append_batch(out, renderer.render_batch(step, channel, language, ctx), language, tokens, extras)
-        else:
-            _append_rows(out, renderer.render_many(step, channel, language, ctx.dicts()), language, tokens, extras)
-    return pa.Table.from_arrays([keys, *(pa.array(out[name], pa.string()) for name in _OUTPUT)],
-                                schema=RENDERED_SCHEMA)
-
-
-def _groups(batch: pa.RecordBatch) -> list[tuple[int, int]]:
-    """(start, stop) of each run of rows with the same step, channel and language (render_inputs.sql
-    orders by them), found by comparing each row with the one before, in Arrow."""
-    n = batch.num_rows
-    if n == 0:
-        return []
-    changed = pa.array([False] * (n - 1), pa.bool_())
-    for name in ("step", "channel", "language"):
-        column = batch.column(name)
-        differs = pc.fill_null(pc.not_equal(column.slice(1), column.slice(0, n - 1)), True)
-        changed = pc.or_(changed, differs)
-    starts = [0, *(i + 1 for i in pc.indices_nonzero(changed).to_pylist())]
-    return list(zip(starts, [*starts[1:], n]))
-
-
-def _contexts(group: pa.RecordBatch, cfg: LifecycleConfig, survey_tokens: dict[int, str],
-              offer_data: dict[int, dict[str, Any]]) -> ContextBatch:
-    """The group's template contexts, by column: what template_context gives each contact."""
-    columns: dict[str, Any] = {name: group.column(name) for name in _SQL_VARIABLES}
-    constants: dict[str, Any] = {"help_line": cfg.general.help_line, **_OFFER_VARIABLES}
-    if survey_tokens:   # a planned survey's own token (survey_invitations), not the loan
-        links = group.column("survey_link").to_pylist()
-        for i, token in survey_tokens.items():
-            links[i] = f"{cfg.general.survey_link_base}{token}"
-        columns["survey_link"] = links
-    if offer_data:
-        data = [offer_data.get(i) for i in range(group.num_rows)]
-        columns["plan_link"] = [offers.plan_link(cfg, d["plan_token"]) if d else None for d in data]
-        columns["plan_options"] = [d["plan_options"] if d else [] for d in data]
-        columns["arrears"] = [d["arrears"] if d else None for d in data]
-        columns["plan"] = [d["plan"] if d else None for d in data]
-    return ContextBatch(group.num_rows, CONTEXT_VARIABLES, columns, constants)
-
-
-def _append_batch(out: dict[str, list[Any]], res: RenderedBatch, language: str, survey_tokens: dict[int, str],
-                  offer_data: dict[int, dict[str, Any]]) -> None:
-    """A group rendered by column, as rows of rendered_batch: a failed row keeps only its error and language."""
-    n = len(res.text)
-    errors = res.error or [None] * n
-    ok = res.error is None
-    out["template_id"] += [res.template_id] * n if ok else [None if e else res.template_id for e in errors]
-    out["template_version"] += [res.template_version] * n if ok else [None if e else res.template_version for e in errors]
-    out["language"] += [res.language] * n if ok else [language if e else res.language for e in errors]
-    out["subject"] += res.subject
-    out["body_text"] += res.text
-    out["body_html"] += res.html
-    out["error"] += errors if ok else [f"render_failed: {e}" if e else None for e in errors]
-    out["survey_token"] += _sparse(n, survey_tokens, errors)
-    out["plan_token"] += _sparse(n, {i: x["plan_token"] for i, x in offer_data.items()}, errors)
-
-
-def _append_rows(out: dict[str, list[Any]], results: list[Any], language: str, survey_tokens: dict[int, str],
-                 offer_data: dict[int, dict[str, Any]]) -> None:
-    """A group from a renderer that renders dicts (render_many): one result or exception per row."""
-    for i, res in enumerate(results):
-        row: tuple[Any, ...]
-        if isinstance(res, Exception):
-            row = (None, None, language, None, None, None, f"render_failed: {res}", None, None)
-        else:
-            row = (res.template_id, res.template_version, res.language, res.subject, res.text, res.html, None,
-                   survey_tokens.get(i), offer_data.get(i, {}).get("plan_token"))
-        for name, value in zip(_OUTPUT, row):
-            out[name].append(value)
-
-
-def _sparse(n: int, values: dict[int, Any], errors: list[str | None]) -> list[Any]:
-    """n values, None but where `values` has one for a row that rendered."""
-    column: list[Any] = [None] * n
-    for i, value in values.items():
-        if not errors[i]:
-            column[i] = value
-    return column
-
-
-def _render_failures(rendered: pa.Table) -> Counter:
-    errors = rendered.column("error").drop_null().to_pylist()
-    return Counter(e.removeprefix("render_failed: ")[:120] for e in errors)
-
-
-def _failed(rows: pa.RecordBatch, why: str) -> pa.Table:
-    """The rendered rows of contacts that cannot be rendered: recorded failed with `why`."""
-    n = rows.num_rows
-    none = pa.nulls(n, pa.string())
-    columns = {"idempotency_key": rows.column("idempotency_key"), "language": rows.column("language"),
-               "error": pa.array([f"render_failed: {why}"] * n, pa.string())}
-    return pa.Table.from_arrays([columns.get(f.name, none) for f in RENDERED_SCHEMA], schema=RENDERED_SCHEMA)
-
-
-def _record_rendered(con: duckdb.DuckDBPyConnection, rendered: pa.Table, params: dict[str, Any]) -> None:
-    with db.transaction(con):
-        db.temp_table(con, "rendered_batch", rendered)
-        db.run(con, "lifecycle/plan/record_rendered", params)
-        db.run(con, "lifecycle/plan/record_rendered_messages", params)
-        db.run(con, "surveys/record_invitations", params)
-        db.run(con, "arrangements/record_offers", params)
-        db.run(con, "arrangements/record_offer_options", params)
-        db.run(con, "arrangements/record_offer_loans", params)

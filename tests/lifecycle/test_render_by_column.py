@@ -16,8 +16,9 @@ from loan_comms import db
 from loan_comms.arrangements.offers import OfferLinks
 from loan_comms.book.synthetic import generate_book
 from loan_comms.clock import plan_instant
-from loan_comms.lifecycle import planner
-from loan_comms.lifecycle.planner import decide, plan_day, template_context
+from loan_comms.lifecycle import planner, rendering
+from loan_comms.lifecycle.planner import decide, plan_day
+from loan_comms.lifecycle.rendering import template_context
 from loan_comms.paths import TEMPLATES_DIR
 from loan_comms.surveys.planning import SurveyLinks
 from loan_comms.templating import TemplateStore
@@ -113,6 +114,6 @@ def test_the_contexts_are_template_contexts(day_before, tmp_path, cfg):
         row.update(offers.get(i, {}))
         want.append(template_context(row, cfg))
     cap = Capture()
-    list(planner._rendered_batches(con, cfg, cap, params, 10**6, None))
+    list(rendering.rendered_batches(con, cfg, cap, params, 10**6, None))
     assert cap.ctxs == want
     assert any(c["plan_options"] for c in want) and any("survey" in c["survey_link"] for c in want)

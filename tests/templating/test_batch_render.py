@@ -34,7 +34,7 @@ PLAN = dict(label="Spread over 3 months", kind="respread", months=3, payment=Dec
             installments=3, total=Decimal("1200.00"), next_due_date=date(2026, 12, 1), next_amount=Decimal("400.00"),
             decision_reason="income too low", status="active")
 
-# What the planner passes (planner.template_context): every documented variable but opt_out_text.
+# What the planner passes (lifecycle/rendering.py template_context): every documented variable but opt_out_text.
 CONTEXT_VARIABLES = tuple(v for v in ALLOWED_VARIABLES if v != "opt_out_text")
 NAMES = ["Li", "<b>Tom & Jerry</b>", 'Zoë "Q" O\'Neil', "王伟", "{{ 7 * 7 }}", "Maximiliana-Alexandra " * 4]
 

@@ -12,19 +12,12 @@
 --                      deadline unresolved (point_flags.review_overdue_channels).
 -- When another usable point exists it is used rather than the contact suppressed; when none is,
 -- the gate suppresses with the rank-1 point's reason (rules point_unusable, place_avoided,
--- opted_out, review_overdue). With $pending_only, only borrowers with a planned contact whose window has opened, or
--- an assigned call a dialer may still dial,
--- (the re-check before send), as installment_state. Why: Reg F 1006.6(b)(3) (a place the consumer said is inconvenient, workplace
+-- opted_out, review_overdue). With $pending_only, only the borrowers of pending_scope (a contact
+-- still to go whose window has opened, or an assigned call a dialer may still dial: the re-check
+-- before send), as installment_state. Why: Reg F 1006.6(b)(3) (a place the consumer said is inconvenient, workplace
 -- 1006.6(b)(3)), TCPA reassigned numbers, issue 11 cases 3 and 4. Needs point_flags.
 CREATE OR REPLACE TEMP TABLE point_routes AS
-WITH scope AS (
-    SELECT DISTINCT borrower_id FROM contact_attempts
-    WHERE $pending_only AND ($day::DATE IS NULL OR planned_for_date = $day::DATE)
-      AND ((status = 'planned' AND send_after <= $now)
-           OR (channel = 'call' AND status IN ('planned', 'sent')       -- a call a dialer may still dial
-               AND attempt_id IN (SELECT attempt_id FROM call_assignments WHERE outcome = 'assigned' AND dial_until > $now)))
-),
-verified AS (
+WITH verified AS (
     SELECT borrower_id, contact_point AS point_id, max(occurred_at) AS verified_at
     FROM borrower_events
     WHERE occurred_at <= $now AND kind = 'point_verified' AND contact_point IS NOT NULL
@@ -56,7 +49,7 @@ judged AS (
     LEFT JOIN verified AS v ON v.borrower_id = r.borrower_id AND v.point_id = r.point_id
     LEFT JOIN workplace AS w ON w.borrower_id = r.borrower_id
     LEFT JOIN preference AS pr ON pr.borrower_id = r.borrower_id
-    WHERE NOT $pending_only OR r.borrower_id IN (SELECT borrower_id FROM scope)
+    WHERE NOT $pending_only OR r.borrower_id IN (SELECT borrower_id FROM pending_scope)
 )
 SELECT *,
        row_number() OVER (PARTITION BY borrower_id, channel

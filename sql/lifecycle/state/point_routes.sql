@@ -14,8 +14,7 @@
 -- the gate suppresses with the rank-1 point's reason (rules point_unusable, place_avoided,
 -- opted_out, review_overdue). With $pending_only, only the borrowers of pending_scope (a contact
 -- still to go whose window has opened, or an assigned call a dialer may still dial: the re-check
--- before send), as installment_state. Most borrowers have one point per channel: rank 1 without a
--- sort; only the pairs with several points are ranked. Why: Reg F 1006.6(b)(3) (a place the consumer said is inconvenient, workplace
+-- before send), as installment_state. Why: Reg F 1006.6(b)(3) (a place the consumer said is inconvenient, workplace
 -- 1006.6(b)(3)), TCPA reassigned numbers, issue 11 cases 3 and 4. Needs point_flags.
 CREATE OR REPLACE TEMP TABLE point_routes AS
 WITH verified AS (
@@ -51,14 +50,8 @@ judged AS (
     LEFT JOIN workplace AS w ON w.borrower_id = r.borrower_id
     LEFT JOIN preference AS pr ON pr.borrower_id = r.borrower_id
     WHERE NOT $pending_only OR r.borrower_id IN (SELECT borrower_id FROM pending_scope)
-),
-shared AS (   -- the (borrower, channel) pairs with more than one point: only those need ranking
-    SELECT borrower_id, channel FROM judged GROUP BY borrower_id, channel HAVING count(*) > 1
 )
-SELECT j.*, 1::BIGINT AS route_rank
-FROM judged AS j ANTI JOIN shared USING (borrower_id, channel)
-UNION ALL
-SELECT j.*,
+SELECT *,
        row_number() OVER (PARTITION BY borrower_id, channel
                           ORDER BY blocked IS NOT NULL, is_primary DESC, added_at, point_id) AS route_rank
-FROM judged AS j SEMI JOIN shared USING (borrower_id, channel);
+FROM judged;

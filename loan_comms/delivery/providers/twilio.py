@@ -28,12 +28,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from urllib.parse import quote, urlencode
 
-import httpx
-
 from loan_comms.config import ProviderConfig
 from loan_comms.delivery.providers.base import OutMessage, SendResult
 from loan_comms.masking import mask_pii
-from loan_comms.delivery.providers.http import HttpProvider, HttpSettings, ProviderConfigError, Request
+from loan_comms.delivery.providers.http import Answer, HttpProvider, HttpSettings, ProviderConfigError, Request
 from loan_comms.delivery.providers.secrets import register_basic_auth, resolve_secret
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -150,7 +148,7 @@ class TwilioProvider(HttpProvider):
     def sender(self) -> dict[str, str]:
         return {k: v for k, v in self._sender.items() if v}
 
-    def accepted(self, unit: Sequence[OutMessage], response: httpx.Response) -> list[SendResult]:
+    def accepted(self, unit: Sequence[OutMessage], response: Answer) -> list[SendResult]:
         (m,) = unit
         try:
             sid = response.json().get("sid")
@@ -160,7 +158,7 @@ class TwilioProvider(HttpProvider):
             return self.unreadable(unit, response)
         return [SendResult(m.attempt_id, "sent", provider_message_id=sid)]
 
-    def error_text(self, response: httpx.Response) -> str:
+    def error_text(self, response: Answer) -> str:
         try:
             doc = response.json()
             return mask_pii(f"twilio {doc.get('code', '')}: {doc.get('message', '')}".strip())[:300]

@@ -26,7 +26,7 @@ import os
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from loan_comms.config import ProviderConfig
 from loan_comms.delivery.providers.base import OutMessage, SendResult
@@ -110,6 +110,9 @@ class TwilioProvider(HttpProvider):
         self._path = f"/2010-04-01/Accounts/{quote(account_sid, safe='')}/Messages.json"
         self._auth = register_basic_auth(account_sid, auth_token)
         self._sender = {"MessagingServiceSid": messaging_service_sid} if messaging_service_sid else {"From": from_number}
+        self._sender_form = urlencode(self._sender)   # the fixed part of every request's form, encoded once
+        self._headers = {"Authorization": self._auth, "Content-Type": "application/x-www-form-urlencoded",
+                         "Accept": "application/json"}
         self._callback = status_callback
         if not status_callback:
             warn_no_status_callback(channel)
@@ -125,15 +128,13 @@ class TwilioProvider(HttpProvider):
                    status_callback=status_callback_base(channel, extra))
 
     def build(self, unit: Sequence[OutMessage]) -> Request:
+        """To, the sender, Body and StatusCallback, form-encoded: the bytes urlencode() gives for
+        that dict, with the sender encoded once (a sixth of a send's CPU went to encoding the form)."""
         (m,) = unit
-        form = {"To": m.recipient or "", **self._sender, "Body": m.body_text or ""}
+        form = f"To={quote_plus(m.recipient or '')}&{self._sender_form}&Body={quote_plus(m.body_text or '')}"
         if self._callback:
-            form["StatusCallback"] = callback_url(self._callback, m.attempt_id)
-        return Request(self._path, {
-            "Authorization": self._auth,
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/json",
-        }, urlencode(form).encode())
+            form += "&StatusCallback=" + quote_plus(callback_url(self._callback, m.attempt_id))
+        return Request(self._path, self._headers, form.encode())
 
     # What reconciliation (twilio_lookup.py) reads the Message list with: the same account, credentials and sender.
     @property

@@ -106,7 +106,7 @@ def test_secrets_never_in_logs_errors_or_artifacts(con, cfg, gateway, secrets_en
     artifacts = [caplog.text, str(report), json.dumps(report.as_dict()), *capsys.readouterr(), str(halted.value), first_halt,
                  repr(build_provider("sms", cfg2)), repr(build_provider("email", cfg2)),
                  json.dumps(con.execute("SELECT * FROM contact_attempts").fetchall(), default=str)]
-    assert "HTTP Request" in caplog.text                  # httpx did log its requests...
+    assert "HTTP Request" in caplog.text                  # the requests were logged (providers/http.py)...
     for text in artifacts:
         for secret in (SID, TOKEN, SG_KEY, basic, "x" + TOKEN):
             assert secret not in text

@@ -82,6 +82,22 @@ def test_status_callback_precedence_config_then_callback_url_then_public_url(sec
     assert _form(provider, _sms())["StatusCallback"] == expected
 
 
+@pytest.mark.parametrize("sender", [{"from_number": "+12025550000"}, {"messaging_service_sid": "MG&1 2"}])
+@pytest.mark.parametrize("callback", [None, "https://hooks.lender.example/twilio/status?tenant=7&x=a b"])
+def test_the_form_is_exactly_what_urlencode_gives(secrets_env, sender, callback):
+    """build() encodes the fixed part once; the bytes stay those of urlencode() over the same form."""
+    from urllib.parse import urlencode
+
+    provider = _twilio(**sender, **({"status_callback": callback} if callback else {}))
+    for to, body in (("+12025550100", "Hi Pat, $500.00 due 1 Nov: pay at https://pay.example.com/l/L1?a=1&b=2"),
+                     ("+86 139 0000 0003", "您好，请于11月1日前还款 100% 😀\n\"quoted\" <b>&amp;</b> ~*#"), (None, None)):
+        m = OutMessage("A 1&2", "key", "sms", to, None, body, None)
+        form = {"To": to or "", **provider.sender, "Body": body or ""}
+        if callback:
+            form["StatusCallback"] = callback_url(callback, m.attempt_id)
+        assert provider.build([m]).content == urlencode(form).encode()
+
+
 def test_the_attempt_id_is_url_encoded():
     assert callback_url("https://h.example/s", "a b&c=d") == "https://h.example/s?attempt_id=a+b%26c%3Dd"
 

@@ -1,7 +1,7 @@
 """Provider secrets: from environment variables, else a Prefect Secret block; never logged.
 
 Values are wrapped so that repr/str print '***', and every value loaded is registered with a
-logging filter that redacts it (and its Basic-auth form) from httpx/httpcore/loan_comms records,
+logging filter that redacts it (and its Basic-auth form) from httpx/httpcore/aiohttp/loan_comms records,
 so a URL or header echoed by a library cannot leak it either. The same filter masks personal data
 (phone numbers, e-mail addresses, URL-encoded too: `loan_comms.masking.mask_pii`) in what the HTTP
 libraries log: httpx logs every request's full URL at INFO, and reconciliation's Twilio lookup asks
@@ -24,6 +24,7 @@ _lock = threading.Lock()
 # Logger filters only see records logged on that very logger, so name each one that may echo a
 # URL or header (httpx logs "HTTP Request: POST <url>" at INFO; the Twilio URL holds the SID).
 _LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy",
+            "aiohttp", "aiohttp.client", "aiohttp.internal",   # the providers' sends (providers/http.py)
             "loan_comms.delivery.dispatch", "loan_comms.delivery.providers.http")
 
 
@@ -100,7 +101,7 @@ def resolve_secret(env_var: str, block_name: str | None = None, *, what: str) ->
 # Loggers of libraries that echo what goes on the wire (URLs, with our borrowers' numbers in the
 # query): their records are masked for personal data too. Ours mask at the source (the rule), and
 # keep their ids and counts as written.
-_LIBRARY_LOGGERS = ("httpx", "httpcore")
+_LIBRARY_LOGGERS = ("httpx", "httpcore", "aiohttp")
 
 
 class RedactingFilter(logging.Filter):

@@ -22,12 +22,10 @@ import json
 import os
 from typing import Any, Sequence
 
-import httpx
-
 from loan_comms.config import ProviderConfig
 from loan_comms.delivery.providers.base import OutMessage, SendResult
 from loan_comms.masking import mask_pii
-from loan_comms.delivery.providers.http import HttpProvider, HttpSettings, ProviderConfigError, Request
+from loan_comms.delivery.providers.http import Answer, HttpProvider, HttpSettings, ProviderConfigError, Request
 from loan_comms.delivery.providers.secrets import resolve_secret
 
 
@@ -87,14 +85,14 @@ class SendGridProvider(HttpProvider):
             "Authorization": self._auth, "Content-Type": "application/json",
         }, json.dumps(doc, ensure_ascii=False).encode())
 
-    def accepted(self, unit: Sequence[OutMessage], response: httpx.Response) -> list[SendResult]:
+    def accepted(self, unit: Sequence[OutMessage], response: Answer) -> list[SendResult]:
         (m,) = unit
         mid = response.headers.get("x-message-id")
         if not mid:
             return self.unreadable(unit, response)
         return [SendResult(m.attempt_id, "sent", provider_message_id=mid)]
 
-    def error_text(self, response: httpx.Response) -> str:
+    def error_text(self, response: Answer) -> str:
         try:
             errs = response.json().get("errors") or []
             msg = "; ".join(f"{e.get('message', '')}" + (f" ({e['field']})" if e.get("field") else "") for e in errs)

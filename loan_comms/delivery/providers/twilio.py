@@ -26,14 +26,12 @@ import os
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
-from urllib.parse import quote, urlencode
-
-import httpx
+from urllib.parse import quote, quote_plus, urlencode
 
 from loan_comms.config import ProviderConfig
 from loan_comms.delivery.providers.base import OutMessage, SendResult
 from loan_comms.masking import mask_pii
-from loan_comms.delivery.providers.http import HttpProvider, HttpSettings, ProviderConfigError, Request
+from loan_comms.delivery.providers.http import Answer, HttpProvider, HttpSettings, ProviderConfigError, Request
 from loan_comms.delivery.providers.secrets import register_basic_auth, resolve_secret
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,6 +110,9 @@ class TwilioProvider(HttpProvider):
         self._path = f"/2010-04-01/Accounts/{quote(account_sid, safe='')}/Messages.json"
         self._auth = register_basic_auth(account_sid, auth_token)
         self._sender = {"MessagingServiceSid": messaging_service_sid} if messaging_service_sid else {"From": from_number}
+        self._sender_form = urlencode(self._sender)   # the fixed part of every request's form, encoded once
+        self._headers = {"Authorization": self._auth, "Content-Type": "application/x-www-form-urlencoded",
+                         "Accept": "application/json"}
         self._callback = status_callback
         if not status_callback:
             warn_no_status_callback(channel)
@@ -127,15 +128,13 @@ class TwilioProvider(HttpProvider):
                    status_callback=status_callback_base(channel, extra))
 
     def build(self, unit: Sequence[OutMessage]) -> Request:
+        """To, the sender, Body and StatusCallback, form-encoded: the bytes urlencode() gives for
+        that dict, with the sender encoded once (a sixth of a send's CPU went to encoding the form)."""
         (m,) = unit
-        form = {"To": m.recipient or "", **self._sender, "Body": m.body_text or ""}
+        form = f"To={quote_plus(m.recipient or '')}&{self._sender_form}&Body={quote_plus(m.body_text or '')}"
         if self._callback:
-            form["StatusCallback"] = callback_url(self._callback, m.attempt_id)
-        return Request(self._path, {
-            "Authorization": self._auth,
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/json",
-        }, urlencode(form).encode())
+            form += "&StatusCallback=" + quote_plus(callback_url(self._callback, m.attempt_id))
+        return Request(self._path, self._headers, form.encode())
 
     # What reconciliation (twilio_lookup.py) reads the Message list with: the same account, credentials and sender.
     @property
@@ -150,7 +149,7 @@ class TwilioProvider(HttpProvider):
     def sender(self) -> dict[str, str]:
         return {k: v for k, v in self._sender.items() if v}
 
-    def accepted(self, unit: Sequence[OutMessage], response: httpx.Response) -> list[SendResult]:
+    def accepted(self, unit: Sequence[OutMessage], response: Answer) -> list[SendResult]:
         (m,) = unit
         try:
             sid = response.json().get("sid")
@@ -160,7 +159,7 @@ class TwilioProvider(HttpProvider):
             return self.unreadable(unit, response)
         return [SendResult(m.attempt_id, "sent", provider_message_id=sid)]
 
-    def error_text(self, response: httpx.Response) -> str:
+    def error_text(self, response: Answer) -> str:
         try:
             doc = response.json()
             return mask_pii(f"twilio {doc.get('code', '')}: {doc.get('message', '')}".strip())[:300]

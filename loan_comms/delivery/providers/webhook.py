@@ -17,12 +17,10 @@ import hashlib
 import json
 from typing import Any, Sequence
 
-import httpx
-
 from loan_comms.config import ProviderConfig
 from loan_comms.delivery.providers.base import OutMessage, SendResult
 from loan_comms.masking import mask_pii
-from loan_comms.delivery.providers.http import HttpProvider, HttpSettings, ProviderConfigError, Request
+from loan_comms.delivery.providers.http import Answer, HttpProvider, HttpSettings, ProviderConfigError, Request
 from loan_comms.delivery.providers.secrets import resolve_secret
 
 
@@ -74,7 +72,7 @@ class WebhookProvider(HttpProvider):
         return Request(self.path, {**self.headers, "Idempotency-Key": key},
                        json.dumps(body, ensure_ascii=False).encode())
 
-    def accepted(self, unit: Sequence[OutMessage], response: httpx.Response) -> list[SendResult]:
+    def accepted(self, unit: Sequence[OutMessage], response: Answer) -> list[SendResult]:
         try:
             doc = response.json()
         except ValueError:
@@ -99,7 +97,7 @@ class WebhookProvider(HttpProvider):
                 out.append(SendResult(m.attempt_id, "failed", error=mask_pii(f"webhook: {r.get('error', 'rejected')}")[:300]))
         return out
 
-    def error_text(self, response: httpx.Response) -> str:
+    def error_text(self, response: Answer) -> str:
         try:
             doc = response.json()
             return mask_pii(f"webhook: {doc.get('error') or doc.get('message') or doc}")[:300]

@@ -111,11 +111,11 @@ def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: dateti
             report.ignored_columns = _stage_csv(con, p, encoding)
         _check_values(con)
         zoned = {j: z for j, z in (jurisdiction_zones or {}).items() if z}
-        db.run(con, "book/import/check_rows", {"email_re": validation.EMAIL_SQL_RE, "jurisdictions": list(jurisdictions),
-                                               "zone_profiles": list(zoned), "zone_first": [z[0] for z in zoned.values()]})
-        db.run(con, "book/import/resolve")
-        db.run(con, "book/import/good_borrowers")
-        db.run(con, "book/import/good_loans")
+        db.run(con, "book/import/lines", {"email_re": validation.EMAIL_SQL_RE, "jurisdictions": list(jurisdictions),
+                                          "zone_profiles": list(zoned), "zone_first": [z[0] for z in zoned.values()]})
+        for step in ("borrower_keys", "loan_keys", "installment_repeats", "problem_lines", "bad_borrowers",
+                     "bad_loans", "quarantined", "loadable", "good_borrowers", "good_loans"):
+            db.run(con, f"book/import/{step}")
         params = {"now": now, "source_file": source}
         with db.transaction(con):
             report.quarantine_rows_new = _count(db.run(con, "book/import/record_quarantine", params))
@@ -232,14 +232,16 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, p: Path, encoding: str | None = N
 
 
 def _check_values(con: duckdb.DuckDBPyConnection) -> None:
-    """Check each distinct phone, timezone and currency once in Python and store the verdicts for SQL."""
+    """Check each distinct phone, timezone and currency once in Python and store the verdicts for SQL.
+    A phone's zone is looked up only where it may become the borrower's timezone (a line without one)."""
     out: dict[str, list[Any]] = {"kind": [], "value": [], "normalised": [], "problem": [], "zone": []}
-    for kind, value in db.run(con, "book/import/distinct_values").fetchall():
+    for kind, value, needs_zone in db.run(con, "book/import/distinct_values").fetchall():
         zone = None
         if kind == "phone":
             normalised, problem = validation.normalise_phone(value)
-            zones_of_phone = lookup_zones(normalised)[0] if normalised else []
-            zone = zones_of_phone[0] if len(zones_of_phone) == 1 else None  # derive only when unambiguous
+            if needs_zone and normalised:
+                zones_of_phone = lookup_zones(normalised)[0]
+                zone = zones_of_phone[0] if len(zones_of_phone) == 1 else None  # derive only when unambiguous
         elif kind == "timezone":
             problem = validation.timezone_problem(value)
             normalised = None if problem else value

@@ -5,5 +5,5 @@ CREATE OR REPLACE TEMP TABLE import_values (
     value       VARCHAR NOT NULL,
     normalised  VARCHAR,
     problem     VARCHAR,
-    zone        VARCHAR        -- phones: the one zone the number's plan gives (NULL: none or several)
+    zone        VARCHAR        -- phones on a line without a timezone: the one zone the number's plan gives (NULL: none or several)
 );

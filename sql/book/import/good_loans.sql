@@ -1,11 +1,9 @@
--- import_good_loans: one row per loan of the file whose borrower and own terms are clean. Returns nothing.
+-- import_good_loans: one row per loan of the file whose borrower and own terms are clean, with the
+-- values of its first line naming its borrower (the terms are equal on all its lines, and it has one
+-- borrower, else it was quarantined). Returns nothing.
 CREATE OR REPLACE TEMP TABLE import_good_loans AS
-SELECT loan_id,
-       arg_min(borrower_id, line) AS borrower_id,
-       arg_min(product, line)     AS product,
-       arg_min(principal, line)   AS principal,
-       arg_min(currency, line)    AS currency,
-       arg_min(opened_on, line)   AS opened_on
-FROM import_resolved
-WHERE line_problem IS NULL AND loan_id IS NOT NULL AND borrower_id IS NOT NULL AND NOT loan_bad
-GROUP BY loan_id;
+SELECT l.loan_id, l.borrower_id, l.product, l.principal, l.currency, l.opened_on
+FROM import_loan_keys AS k
+JOIN import_lines AS l ON l.line = k.first_line
+WHERE k.loan_id NOT IN (SELECT loan_id FROM import_bad_loans)
+  AND l.borrower_id NOT IN (SELECT borrower_id FROM import_bad_borrowers);

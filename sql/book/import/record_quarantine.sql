@@ -13,8 +13,7 @@ FROM (
                        'currency', s.currency, 'opened_on', s.opened_on, 'installment_no', s.installment_no,
                        'due_date', s.due_date, 'amount_due', s.amount_due, 'amount_paid', s.amount_paid,
                        'paid_at', s.paid_at)::VARCHAR AS raw
-    FROM import_resolved AS r JOIN import_stage AS s USING (line)
-    WHERE r.quarantined
+    FROM import_quarantined AS r JOIN import_stage AS s USING (line)
 ) AS r
 WHERE true
   AND NOT EXISTS (

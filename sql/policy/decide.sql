@@ -28,7 +28,10 @@ WITH fresh AS (
     JOIN borrowers AS b USING (borrower_id)
     JOIN borrower_policy AS p USING (borrower_id)
     LEFT JOIN gate_subjects AS s USING (idempotency_key)
-    WHERE NOT EXISTS (SELECT 1 FROM contact_attempts AS a WHERE a.idempotency_key = c.idempotency_key)
+    -- a key names its day (contact_key) and a contact is recorded on the day of its key: only the
+    -- day's own rows of the log can hold it (the log's other days are not read)
+    WHERE NOT EXISTS (SELECT 1 FROM contact_attempts AS a
+                      WHERE a.planned_for_date = $as_of::DATE AND a.idempotency_key = c.idempotency_key)
 ),
 recent AS (
     SELECT a.borrower_id, a.contact_point, a.channel, a.planned_for_date,

@@ -12,5 +12,7 @@ SELECT substr(sha256(d.idempotency_key), 1, 20), d.idempotency_key, d.borrower_i
        CASE WHEN list_contains($text_channels, d.channel) THEN d.borrower_language END
 FROM decisions AS d
 WHERE NOT (d.status = 'planned' AND list_contains($text_channels, d.channel))
-  -- an anti-join, not ON CONFLICT: duckdb's conflict path is ~100x slower on a large table
-  AND NOT EXISTS (SELECT 1 FROM contact_attempts AS a WHERE a.idempotency_key = d.idempotency_key);
+  -- an anti-join, not ON CONFLICT: duckdb's conflict path is ~100x slower on a large table; on the
+  -- day's own rows only (a key names its day, and is recorded on that day: decide.sql)
+  AND NOT EXISTS (SELECT 1 FROM contact_attempts AS a
+                  WHERE a.planned_for_date = $as_of::DATE AND a.idempotency_key = d.idempotency_key);

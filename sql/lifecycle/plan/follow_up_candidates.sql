@@ -6,10 +6,11 @@
 --                         in collections (each payment is confirmed by exactly one day's run).
 -- Adds rows to candidates, on the channels config [follow_ups] names.
 INSERT INTO candidates
-WITH taken AS (
+WITH taken AS (   -- the two steps asked about below, not every follow-up ever made
     SELECT loan_id, step, max(planned_for_date) AS last_day
     FROM contact_attempts
     WHERE purpose = 'follow_up' AND planned_for_date < $as_of::DATE   -- a re-run re-proposes the same keys
+      AND step IN ('hardship_offer', 'broken_promise')
       AND step_taken(status, suppressed_reason)
     GROUP BY loan_id, step
 ),

@@ -28,11 +28,12 @@ ladder AS (
     FROM cfg_steps WHERE purpose = 'escalation'
     GROUP BY step
 ),
-history AS (
+history AS (   -- the loans in an open episode only: no other loan's ladder is asked about
     SELECT a.episode_id, a.loan_id, a.step, a.planned_for_date,
            step_taken(a.status, a.suppressed_reason) AS taken
     FROM contact_attempts AS a
     WHERE a.purpose = 'escalation' AND a.planned_for_date < $as_of::DATE
+      AND a.loan_id IN (SELECT loan_id FROM open_episode)
 ),
 seen AS (
     SELECT h.episode_id, min(h.planned_for_date) AS first_day, max(l.rank) FILTER (WHERE h.taken) AS done_rank

@@ -27,8 +27,11 @@
 -- Only the steps and channels config [follow_ups] names (cfg_steps). Read by
 -- reply_follow_up_candidates.sql, gate_input.sql and decide.sql.
 CREATE OR REPLACE TEMP TABLE reply_follow_ups AS
-WITH first_loan AS (
-    SELECT borrower_id, min(loan_id) AS loan_id FROM loans GROUP BY borrower_id
+WITH first_loan AS (   -- of the borrowers with an opt-out or a callback request only, not the whole book
+    SELECT borrower_id, min(loan_id) AS loan_id FROM loans
+    WHERE borrower_id IN (SELECT borrower_id FROM borrower_events
+                          WHERE kind IN ('opt_out', 'callback_request') AND occurred_at <= $now)
+    GROUP BY borrower_id
 ),
 opt_outs AS (
     SELECT e.borrower_id, coalesce(e.loan_id, f.loan_id) AS loan_id, e.channel,

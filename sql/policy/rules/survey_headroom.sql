@@ -9,14 +9,19 @@
 -- Why: a survey is never worth a reminder or a collection step; its severity puts it last on its
 -- own day, but a survey that fills a rolling 7-day cap pushes the NEXT day's reminder or ladder
 -- step out. Audit: survey_headroom.
-WITH others AS (    -- the borrower's other contacts that count, each once (by key)
+WITH surveyed AS (   -- the borrowers with a survey being judged: only their contacts are counted
+    SELECT DISTINCT borrower_id FROM gate_subjects WHERE purpose = 'survey'
+),
+others AS (    -- the borrower's other contacts that count, each once (by key)
     SELECT DISTINCT g.idempotency_key AS survey, o.key, o.channel, o.planned_for_date
     FROM gate_subjects AS g
     JOIN (SELECT a.borrower_id, a.idempotency_key AS key, a.channel, a.planned_for_date
           FROM contact_attempts AS a
-          WHERE a.status IN ('planned', 'sent', 'delivered') OR a.sent_at IS NOT NULL
+          WHERE (a.status IN ('planned', 'sent', 'delivered') OR a.sent_at IS NOT NULL)
+            AND a.borrower_id IN (SELECT borrower_id FROM surveyed)
           UNION
-          SELECT borrower_id, idempotency_key, channel, planned_for_date FROM gate_subjects WHERE purpose <> 'survey'
+          SELECT borrower_id, idempotency_key, channel, planned_for_date FROM gate_subjects
+          WHERE purpose <> 'survey' AND borrower_id IN (SELECT borrower_id FROM surveyed)
          ) AS o
       ON o.borrower_id = g.borrower_id AND o.key <> g.idempotency_key
      AND o.planned_for_date BETWEEN g.planned_for_date - 7 AND g.planned_for_date

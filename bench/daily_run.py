@@ -366,6 +366,9 @@ def size_table(r: SizeRun) -> str:
         f"{_x(r.cpu['plan'], raw_cpu)}, with the outbox {_x(r.cpu['plan'] + r.cpu['outbox'], raw_cpu)}; render "
         f"{_x(r.cpu['render'], r.cpu['raw render'])} the raw render, record {_x(r.cpu['record'], r.cpu['raw insert'])} "
         f"the raw insert.",
+        "- The raw select runs after the plan, on the state the plan left (installments and episodes as "
+        "recorded), and selects reminders and ladder steps only, without the policy: it is the floor of the "
+        "selection alone, not of state + selection + policy.",
         f"- The day: {rows['contacts']:,} contacts decided ({rows['reminder_ladder']:,} reminder or ladder: the raw "
         f"select found {rows['raw select']:,}), {rows['planned']:,} planned, {rows['messages']:,} messages; the outbox "
         f"sent {rows['sent']:,}. Render {_us(s['render'], rows['messages'])} µs a message "

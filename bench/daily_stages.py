@@ -8,6 +8,8 @@ It wraps, for the duration of a measurement only:
     file's name (`stage_of`);
   - `loan_comms.policy.gate.judge` (the gate composes its rules into one statement that does not
     go through `db.run`): candidates+policy;
+  - `loan_comms.db.transaction`: its COMMIT (where a transaction's writes are made durable) counts
+    as record, so the cost of the plan's writes is not left in "python glue";
   - every `TemplateStore.render*` method: render. From `render_many` it also keeps a bounded
     sample of the contexts that rendered, per template, for the raw render of the same messages.
 Only the outermost instrumented call is counted, so a wrapped call inside another is not counted
@@ -22,6 +24,7 @@ server is another process and is not counted.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import Counter, defaultdict
@@ -255,6 +258,23 @@ def instrumented(measure: Measure) -> Iterator[Measure]:
     patch(db, "temp_table", measure.timed(lambda *a, **k: stage_of(temp_name(*a, **k)), db.temp_table,
                                           name_for=temp_name))
     patch(gate, "judge", measure.timed(lambda *a, **k: POLICY, gate.judge, name_for=lambda *a, **k: "gate.judge"))
+    commit = measure.timed(lambda *a, **k: RECORD, lambda cm: cm.__exit__(None, None, None),
+                           name_for=lambda *a, **k: "COMMIT")
+    original_transaction = db.transaction
+
+    @contextmanager
+    def transaction(con: Any) -> Iterator[Any]:
+        cm = original_transaction(con)
+        entered = cm.__enter__()
+        try:
+            yield entered
+        except BaseException:
+            if not cm.__exit__(*sys.exc_info()):
+                raise
+        else:
+            commit(cm)
+
+    patch(db, "transaction", transaction)
     for attr in [a for a in vars(TemplateStore) if a.startswith("render") and callable(getattr(TemplateStore, a))]:
         after = measure.keep_contexts if attr == "render_many" else None
         patch(TemplateStore, attr, measure.timed(lambda *a, **k: RENDER, getattr(TemplateStore, attr), after=after))

@@ -16,7 +16,6 @@ Each `prepare_*` does the untimed setup and returns the timed work as a function
 from __future__ import annotations
 
 import functools
-import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -28,6 +27,7 @@ import duckdb
 import pyarrow as pa
 from jinja2 import Template, meta
 
+from loan_comms import db
 from loan_comms.config import LifecycleConfig
 from loan_comms.policy.engine import step_rows
 from loan_comms.templating.samples import sample_contexts
@@ -49,9 +49,7 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]
 
 
 def _bound(name: str, params: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
-    text = bench_sql(name)
-    used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", re.sub(r"--[^\n]*", "", text)))
-    return text, {k: v for k, v in (params or {}).items() if k in used}
+    return db.bind(bench_sql(name), params)
 
 
 def fetch_arrow(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:

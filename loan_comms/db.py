@@ -225,7 +225,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def bound(name: str, params: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
     """The file's text and the subset of params it names (duckdb rejects unused ones); for callers
     that compose several files into one statement (the policy gate)."""
-    text = sql(name)
+    return bind(sql(name), params)
+
+
+def bind(text: str, params: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """`text` and the subset of params it names (duckdb rejects unused ones), for SQL kept elsewhere
+    than sql/ (the benchmark's own files)."""
     code = re.sub(r"--[^\n]*", "", text)  # parameters named in comments are not parameters
     used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", code))
     return text, {k: v for k, v in (params or {}).items() if k in used}

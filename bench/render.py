@@ -6,7 +6,8 @@ A generated book (or a copy of --book, whose day before --day must be planned) i
 (planner.decide: temp tables, nothing written), then, on the same contacts, median of --rounds:
 
   real path     rendering.rendered_batches: render_inputs.sql fetched as Arrow, offers and survey tokens
-                attached, contexts by column, TemplateStore.render_batch, the rendered batch as Arrow
+                attached, contexts by column, TemplateStore.render_batch, the rendered batch as Arrow;
+                of which the fetch alone and OfferLinks.attach alone (the SQL parts of the path)
   record        rendering.record_rendered of those batches (contact_attempts, contact_messages, offers,
                 surveys: SQL and commits), measured once, after the rounds (it writes)
   bare          the raw limit: the same messages through the same compiled loop templates, one
@@ -130,9 +131,6 @@ def day(args: argparse.Namespace) -> None:
         collect = Collect()
         list(rendering.rendered_batches(con, cfg, collect, params, cfg.dispatch.batch_size, None))
         work = bare_work(store, collect.groups)
-        inputs_params = {**params, "pay_link_base": cfg.general.pay_link_base,
-                         "survey_link_base": cfg.general.survey_link_base}
-
         def row_by_row() -> None:
             inputs = dbm.arrow(con, "lifecycle/plan/render_inputs", inputs_params)
             for batch in inputs.to_batches(max_chunksize=cfg.dispatch.batch_size):
@@ -149,7 +147,15 @@ def day(args: argparse.Namespace) -> None:
                                    dict(idempotency_key=row["idempotency_key"], language=language, error=str(r)))
                 pa.Table.from_pylist(out, schema=rendering.RENDERED_SCHEMA)
 
+        inputs_params = {**params, "pay_link_base": cfg.general.pay_link_base,
+                         "survey_link_base": cfg.general.survey_link_base}
         real_cpu, real_wall = median_of(args.rounds, real)
+        fetch_cpu, fetch_wall = median_of(args.rounds, lambda: dbm.arrow(con, "lifecycle/plan/render_inputs",
+                                                                         inputs_params))
+        offer_cpu, offer_wall = median_of(args.rounds, lambda: [
+            offers.OfferLinks(cfg).attach(con, b, as_of) for b in dbm.arrow(
+                con, "lifecycle/plan/render_inputs", inputs_params).to_batches(max_chunksize=cfg.dispatch.batch_size)])
+        offer_cpu, offer_wall = offer_cpu - fetch_cpu, offer_wall - fetch_wall
         bare_cpu, bare_wall = median_of(args.rounds, lambda: bare(work))
         row_cpu, row_wall = median_of(args.rounds, row_by_row)
         rec_cpu, rec_wall, _ = cpu(lambda: [rendering.record_rendered(con, b, params) for b in batches])
@@ -161,11 +167,14 @@ def day(args: argparse.Namespace) -> None:
           f"{len(collect.groups)} (step, channel, language) groups; median of {args.rounds}, CPU seconds")
     print(f"{'what':<58}{'s':>8}{'µs/contact':>12}{'wall s':>9}")
     for label, c, w in (("real path: fetch, offers, contexts, render, Arrow", real_cpu, real_wall),
+                        ("  of which fetch: render_inputs.sql to Arrow (SQL)", fetch_cpu, fetch_wall),
+                        ("  of which offers: OfferLinks.attach (SQL + menus)", offer_cpu, offer_wall),
                         ("bare batched render, same messages and templates (raw limit)", bare_cpu, bare_wall),
                         ("row by row, main's way (dicts, template_context, render_many)", row_cpu, row_wall),
                         ("record: record_rendered of those batches (SQL, once)", rec_cpu, rec_wall)):
         print(f"{label:<58}{c:>8.2f}{c / n * 1e6:>12.2f}{w:>9.2f}")
-    print(f"real path / bare render: {real_cpu / bare_cpu:.2f}x; row by row / real path: {row_cpu / real_cpu:.1f}x")
+    print(f"real path / bare render: {real_cpu / bare_cpu:.2f}x (without fetch and offers: "
+          f"{(real_cpu - fetch_cpu - offer_cpu) / bare_cpu:.2f}x); row by row / real path: {row_cpu / real_cpu:.1f}x")
 
 
 def contexts(n: int, cfg: Any) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from loan_comms import db
-from loan_comms.arrangements.offers import OfferLinks
+from loan_comms.arrangements.offers import OfferLinks, menu_entry
 from loan_comms.book.synthetic import generate_book
 from loan_comms.clock import plan_instant
 from loan_comms.lifecycle import planner, rendering
@@ -117,3 +117,14 @@ def test_the_contexts_are_template_contexts(day_before, tmp_path, cfg):
     list(rendering.rendered_batches(con, cfg, cap, params, 10**6, None))
     assert cap.ctxs == want
     assert any(c["plan_options"] for c in want) and any("survey" in c["survey_link"] for c in want)
+    # each menu entry is what menu_entry makes of the whole option, schedule included (offer_menu.sql
+    # gives only the first payment's date)
+    cur = con.execute("SELECT * FROM offer_options")
+    options = {(r["idempotency_key"], r["option_no"]): r
+               for r in (dict(zip([d[0] for d in cur.description], t)) for t in cur.fetchall())}
+    menus = [(row, c) for row, c in zip(batch.to_pylist(), want) if c["plan_options"]]
+    assert menus
+    for row, c in menus:
+        for entry in c["plan_options"]:
+            assert entry == menu_entry(options[(row["idempotency_key"], entry["no"])], row["language"])
+    assert any(e["first_due"] for _, c in menus for e in c["plan_options"])

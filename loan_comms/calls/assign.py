@@ -225,6 +225,13 @@ def place_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping[
     as_of: date = params["as_of"]
     calls = calls_table.to_pylist()
     teams = _shifts(con, params)
+    # The shifts with capacity left, by team: the only ones a call can go to. A shift that fills up
+    # leaves it, so a day whose agents are full (most calls carried) no longer walks every shift
+    # for every call. Why a call is carried depends on every shift (full ones too: agent_capacity
+    # when one overlaps its window) but not on what is booked, so it is worked out once per (team
+    # chain, language, skills, window): many calls share a window.
+    open_shifts = {team: [s for s in shifts if s.used < s.capacity] for team, shifts in teams.items()}
+    carry_reasons: dict[tuple[Any, ...], str] = {}
     standing = _standing(roster)
     week = _week_shifts(roster, as_of)
     length = timedelta(minutes=roster.calls.slot_minutes)
@@ -237,17 +244,13 @@ def place_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping[
         lang = call["language"]
         after, before = call["send_after"], call["send_before"]
         chain = _chain(call["team"], call["overflow_to"])
-        overlaps = False
         best: tuple[tuple[datetime, int, str, date], Shift, datetime] | None = None
         for team in chain:
-            for shift in teams.get(team, ()):
+            for shift in open_shifts.get(team, ()):
                 if lang not in shift.languages or not need <= shift.skills:
                     continue
                 lo, hi = max(after, shift.start), min(before, shift.end)
                 if hi - lo < length:
-                    continue
-                overlaps = True
-                if shift.used >= shift.capacity:
                     continue
                 start = shift.free_slot(lo, hi, length)
                 if start is None:
@@ -270,15 +273,24 @@ def place_calls(con: duckdb.DuckDBPyConnection, roster: Roster, params: Mapping[
             slot = (start, start + length)
             bisect.insort(shift.slots, slot)
             shift.used += 1
+            if shift.used >= shift.capacity:
+                open_shifts[shift.team].remove(shift)
             row.update(team=shift.team, agent_id=shift.agent_id, work_date=shift.work_date, slot_start=slot[0],
                        slot_end=slot[1], outcome="assigned", max_dials=max_dials,
                        dial_until=min(before, shift.end))
             placed.append((row, shift))
             outcome.assigned += 1
         else:
-            able = [a for team in chain for skills, a in standing.get((team, lang), ()) if need <= skills]
-            reason = ("agent_capacity" if overlaps else
-                      "no_agent_today" if able and _ever_overlaps(after, before, able, week, length) else "no_agent")
+            seen = (tuple(chain), lang, need, after, before)
+            if seen not in carry_reasons:
+                overlaps = any(lang in shift.languages and need <= shift.skills
+                               and min(before, shift.end) - max(after, shift.start) >= length
+                               for team in chain for shift in teams.get(team, ()))
+                able = [a for team in chain for skills, a in standing.get((team, lang), ()) if need <= skills]
+                carry_reasons[seen] = (
+                    "agent_capacity" if overlaps else
+                    "no_agent_today" if able and _ever_overlaps(after, before, able, week, length) else "no_agent")
+            reason = carry_reasons[seen]
             row["reason"] = reason
             outcome.carried[reason] = outcome.carried.get(reason, 0) + 1
         out.append(row)

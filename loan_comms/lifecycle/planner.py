@@ -133,6 +133,7 @@ def police(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     for name in ("reply_follow_ups", "reply_follow_up_candidates"):
         db.run(con, f"lifecycle/plan/{name}", params)
     propose_surveys(con, cfg, params)
+    db.run(con, "lifecycle/plan/candidates_once", params)   # one row per key: the first proposal
     db.run(con, "lifecycle/plan/gate_input", params)
     gate.judge(con, params)
     db.run(con, "policy/decide", params)

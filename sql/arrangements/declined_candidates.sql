@@ -12,5 +12,4 @@ LEFT JOIN loan_state AS ls ON ls.loan_id = s.loan_id
 WHERE s.status = 'declined' AND $as_of::DATE BETWEEN s.decided_day AND s.decided_day + 7
   AND NOT EXISTS (SELECT 1 FROM contact_attempts AS a
                   WHERE a.loan_id = s.loan_id AND a.step = c.step AND a.planned_for_date >= s.decided_day
-                    AND a.planned_for_date < $as_of::DATE AND step_taken(a.status, a.suppressed_reason))
-ON CONFLICT DO NOTHING;
+                    AND a.planned_for_date < $as_of::DATE AND step_taken(a.status, a.suppressed_reason));

@@ -10,5 +10,4 @@ JOIN cfg_steps AS c ON c.purpose = 'follow_up' AND c.step = 'arrangement_kept'
 WHERE s.status = 'kept' AND $as_of::DATE BETWEEN s.kept_on AND s.kept_on + 7
   AND NOT EXISTS (SELECT 1 FROM contact_attempts AS a
                   WHERE a.loan_id = s.loan_id AND a.step = c.step AND a.planned_for_date >= s.kept_on
-                    AND a.planned_for_date < $as_of::DATE AND step_taken(a.status, a.suppressed_reason))
-ON CONFLICT DO NOTHING;
+                    AND a.planned_for_date < $as_of::DATE AND step_taken(a.status, a.suppressed_reason));

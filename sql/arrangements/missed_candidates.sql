@@ -16,5 +16,4 @@ WHERE s.status = 'active' AND i.missed_on IS NOT NULL AND i.short > 0
   AND NOT EXISTS (SELECT 1 FROM contact_attempts AS a
                   WHERE a.loan_id = s.loan_id AND a.step = c.step AND a.installment_no = i.installment_no
                     AND a.planned_for_date >= i.missed_on AND a.planned_for_date < $as_of::DATE
-                    AND step_taken(a.status, a.suppressed_reason))
-ON CONFLICT DO NOTHING;
+                    AND step_taken(a.status, a.suppressed_reason));

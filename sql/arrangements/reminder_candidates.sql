@@ -32,5 +32,4 @@ SELECT contact_key(w.borrower_id, w.loan_id, c.step, c.channel, $as_of::DATE),
        w.borrower_id, w.loan_id, w.installment_no, c.channel, 'follow_up', c.step, NULL, c.severity,
        w.amount, w.due_date, 0, NULL
 FROM wanted AS w
-JOIN cfg_steps AS c ON c.purpose = 'follow_up' AND c.step = 'arrangement_reminder'
-ON CONFLICT DO NOTHING;
+JOIN cfg_steps AS c ON c.purpose = 'follow_up' AND c.step = 'arrangement_reminder';

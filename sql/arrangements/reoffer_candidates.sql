@@ -18,5 +18,4 @@ WHERE s.status = 'broken' AND s.broken_on <= $as_of::DATE
                     AND n.arrangement_id <> s.arrangement_id AND len(list_intersect(n.loan_ids, s.loan_ids)) > 0)
   AND NOT EXISTS (SELECT 1 FROM contact_attempts AS a
                   WHERE a.loan_id = s.loan_id AND a.step = c.step AND a.planned_for_date >= s.broken_on
-                    AND a.planned_for_date < $as_of::DATE AND step_taken(a.status, a.suppressed_reason))
-ON CONFLICT DO NOTHING;
+                    AND a.planned_for_date < $as_of::DATE AND step_taken(a.status, a.suppressed_reason));

@@ -60,5 +60,4 @@ SELECT contact_key(w.borrower_id, w.loan_id, c.step, c.channel, $as_of::DATE),
        w.borrower_id, w.loan_id, w.installment_no, c.channel, 'follow_up', c.step, NULL,
        c.severity, w.amount, w.due_date, w.dpd, w.promised_date
 FROM wanted AS w
-JOIN cfg_steps AS c ON c.purpose = 'follow_up' AND c.step = w.step
-ON CONFLICT DO NOTHING;
+JOIN cfg_steps AS c ON c.purpose = 'follow_up' AND c.step = w.step;

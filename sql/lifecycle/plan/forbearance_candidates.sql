@@ -23,5 +23,4 @@ JOIN cfg_profiles AS p ON p.profile = CASE WHEN b.jurisdiction IN (SELECT profil
                                            THEN b.jurisdiction ELSE 'default' END
 JOIN cfg_steps AS c ON c.purpose = 'follow_up' AND c.step = 'forbearance_offer'
 WHERE s.dpd > 0 AND p.forbearance
-  AND e.episode_id NOT IN (SELECT episode_id FROM offered)
-ON CONFLICT DO NOTHING;
+  AND e.episode_id NOT IN (SELECT episode_id FROM offered);

@@ -11,5 +11,4 @@ SELECT contact_key(n.borrower_id, n.loan_id, c.step, c.channel, $as_of::DATE),
        c.severity, n.overdue_amount, n.oldest_unpaid_due, n.dpd, NULL
 FROM ladder_next AS n
 JOIN cfg_steps AS c ON c.purpose = 'escalation' AND c.step = n.step
-WHERE n.min_dpd <= n.dpd AND n.paced_ok
-ON CONFLICT DO NOTHING;
+WHERE n.min_dpd <= n.dpd AND n.paced_ok;

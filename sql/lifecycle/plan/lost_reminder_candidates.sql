@@ -17,5 +17,4 @@ WHERE a.purpose = 'reminder' AND a.planned_for_date = $as_of::DATE - 1
   AND s.outstanding > 0 AND s.due_date > $as_of::DATE
   AND NOT EXISTS (SELECT 1 FROM candidates AS o
                   WHERE o.loan_id = s.loan_id AND o.installment_no = s.installment_no
-                    AND o.channel = a.channel AND o.purpose = 'reminder')
-ON CONFLICT DO NOTHING;
+                    AND o.channel = a.channel AND o.purpose = 'reminder');

@@ -7,5 +7,4 @@ SELECT contact_key(s.borrower_id, s.loan_id, c.step, c.channel, $as_of::DATE),
 FROM installment_state AS s
 JOIN cfg_steps AS c
   ON c.purpose = 'reminder' AND s.due_date = $as_of::DATE + c.days_before_due
-WHERE s.outstanding > 0
-ON CONFLICT DO NOTHING;
+WHERE s.outstanding > 0;

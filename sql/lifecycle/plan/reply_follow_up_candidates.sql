@@ -3,5 +3,4 @@
 INSERT INTO candidates
 SELECT idempotency_key, borrower_id, loan_id, installment_no, channel, purpose, step, episode_id, severity,
        amount_due, due_date, dpd, promised_date
-FROM reply_follow_ups
-ON CONFLICT DO NOTHING;
+FROM reply_follow_ups;

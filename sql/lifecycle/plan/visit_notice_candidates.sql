@@ -16,5 +16,4 @@ JOIN cfg_steps AS c ON c.purpose = 'follow_up' AND c.step = 'visit_notice'
 WHERE n.is_visit AND n.dpd >= n.min_dpd - $visit_notice_days::INTEGER
   AND NOT EXISTS (SELECT 1 FROM contact_attempts AS a
                   WHERE a.episode_id = n.episode_id AND a.step = 'visit_notice'
-                    AND a.planned_for_date < $as_of::DATE AND step_taken(a.status, a.suppressed_reason))
-ON CONFLICT DO NOTHING;
+                    AND a.planned_for_date < $as_of::DATE AND step_taken(a.status, a.suppressed_reason));

@@ -19,11 +19,14 @@ and slots serve every borrower. So:
 Re-running is safe as for one book: a shard whose ledger says the day is planned exports nothing
 and records nothing; an interrupted day is finished by running it again (its recorded calls are
 no longer fresh, so only the rest is assigned, around the slots already booked).
+
+The Parquet files (<sharded book>/work/<day>/: calls-i, visits-i, call-assignments-i, agent-days-i,
+visit-plan-i) carry ids, scores and windows, no names, numbers or wording; they stay as the record
+of what the assignment saw and may be deleted once the day is planned.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -43,9 +46,6 @@ from loan_comms.lifecycle import days, planner
 from loan_comms.shards.manifest import Manifest, ShardError
 from loan_comms.shards.union import open_union
 from loan_comms.visits import plan as visit_plan
-
-log = logging.getLogger(__name__)
-
 
 class ShardMismatch(ShardError):
     """A shard re-derived other calls or visits than it exported for the assignment: nothing recorded."""

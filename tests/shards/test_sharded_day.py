@@ -3,8 +3,8 @@
 One synthetic book (with shared phones and e-mails beyond the generator's families, and STOPs from
 shared numbers) and a roster whose capacity binds (calls carried, agent_capacity). The day before
 and the day on are planned and dispatched (i) on one file and (ii) on K = 4 shards through the real
-flows on Prefect's DaskTaskRunner (plans on a LocalCluster of 2 worker processes, dispatches and the
-re-run on 2 worker threads, to keep the test short); then every recorded row
+flows on Prefect's DaskTaskRunner (the day on planned on a LocalCluster of 2 worker processes; the
+day before, the dispatches and the re-run on 2 worker threads, to keep the test short); then every recorded row
 of the two days (decisions, contacts, their wording, the outbox, call and visit assignments, the
 agents' shifts, events, episodes, installments, survey invitations, plan offers) is compared,
 every column but record timestamps and generated ids: EXACTLY equal. The audit over the union of
@@ -86,8 +86,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> dict
     finally:
         con.close()
     results = {}
-    for day in DAYS:
-        results[day] = plan_sharded_day(str(folder / "shards"), day, n_workers=2, config_path=str(config_path))
+    for day in DAYS:   # the day on in 2 worker processes (tasks pickled, shards opened by spawned workers)
+        results[day] = plan_sharded_day(str(folder / "shards"), day, n_workers=2, processes=day == START,
+                                        config_path=str(config_path))
         dispatch_sharded_day(str(folder / "shards"), day, n_workers=2, processes=False, config_path=str(config_path))
     return {"single": single, "shards": folder / "shards", "config": config_path, "results": results}  # type: ignore[dict-item]
 

@@ -4,10 +4,12 @@
 
 Prints, with the gateway in its own process:
   1. ceiling    the gateway's capacity, measured with a minimal asyncio keep-alive client;
-  2. bare httpx the same requests from a bare httpx loop at the same concurrency and client split
-                (URL parsed and auth header built once, as the provider does);
-  3. dispatch   the real path: dispatch_due over n planned SMS (re-check, batches, write-back);
-                2 and 3 alternate for --rounds rounds (medians), so a busy machine hits both alike;
+  2. bare loops the same requests from a bare httpx loop (the client dispatch used before issue 17)
+                and a bare aiohttp loop (the client it uses now), at the same concurrency and client
+                split (URL parsed and auth header built once, as the provider does);
+  3. dispatch   the real path: dispatch_due over n planned SMS (re-check, claims, batches, write-back);
+                2 and 3 alternate for --rounds rounds (medians), so a busy machine hits all alike;
+                the ceiling is measured again after the rounds, and the ratios use its median;
   4. exactly once under faults: 20% of requests fail in every way the honest gateway knows (500, 503,
      429, reset, an answer lost or late after it accepted, a proxy 502 after it accepted); the gateway
      does not deduplicate (real providers do not), so unknown sends are reconciled with its Message
@@ -33,6 +35,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import aiohttp  # noqa: E402
 import httpx  # noqa: E402
 
 from loan_comms import db  # noqa: E402
@@ -144,6 +147,36 @@ async def bare_httpx(url: str, n: int, in_flight: int, per_client: int) -> float
     return rate
 
 
+# -- 2b. bare aiohttp loop, same concurrency and client split as the provider ---------------------
+async def bare_aiohttp(url: str, n: int, in_flight: int, per_client: int) -> float:
+    import base64
+
+    from yarl import URL
+
+    n_clients = -(-in_flight // per_client)
+    clients = [aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=per_client),
+                                     timeout=aiohttp.ClientTimeout(total=None, connect=10, sock_read=10))
+               for _ in range(n_clients)]
+    auth = "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()   # built once, as the provider does
+    path = URL(f"{url}/2010-04-01/Accounts/{SID}/Messages.json")             # parsed once, as the provider does
+    counter = iter(range(n))
+
+    async def worker(c: aiohttp.ClientSession) -> None:
+        for i in counter:
+            _key, headers, body = twilio_request(i, "aio")
+            async with c.post(path, data=body, allow_redirects=False,
+                              headers={**headers, "Authorization": auth,
+                                       "Content-Type": "application/x-www-form-urlencoded"}) as r:
+                json.loads(await r.read())
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(clients[i % n_clients]) for i in range(in_flight)))
+    rate = n / (time.perf_counter() - t0)
+    for c in clients:
+        await c.close()
+    return rate
+
+
 def real_dispatch(url: str, n: int, in_flight: int, per_client: int, kind: str = "twilio",
                   extra: dict | None = None) -> tuple[float, object, object]:
     cfg = load_config()
@@ -204,28 +237,36 @@ def main() -> None:
     gw = start_gateway(port)
     url = f"http://127.0.0.1:{port}"
     try:
-        print(f"{a.n:,} messages, {a.in_flight} in flight over {-(-a.in_flight // a.per_client)} httpx clients "
+        print(f"{a.n:,} messages, {a.in_flight} in flight over {-(-a.in_flight // a.per_client)} clients "
               f"of {a.per_client}; gateway in its own process; 2 cores", flush=True)
-        ceil = asyncio.run(ceiling(port, a.n, a.in_flight))
+        ceils = [asyncio.run(ceiling(port, a.n, a.in_flight))]
         control(url, "/_reset", {})
-        print(f"  ceiling (minimal asyncio client)      {ceil:9,.0f} msgs/s", flush=True)
-        bares, reals = [], []
-        for rnd in range(1, a.rounds + 1):   # alternate, so a noisy neighbour hits both alike
+        print(f"  ceiling (minimal asyncio client)      {ceils[0]:9,.0f} msgs/s", flush=True)
+        bares, aios, reals = [], [], []
+        for rnd in range(1, a.rounds + 1):   # alternate, so a noisy neighbour hits all alike
             bare = asyncio.run(bare_httpx(url, a.n, a.in_flight, a.per_client))
+            control(url, "/_reset", {})
+            aio = asyncio.run(bare_aiohttp(url, a.n, a.in_flight, a.per_client))
             control(url, "/_reset", {})
             real, rep, _ = real_dispatch(url, a.n, a.in_flight, a.per_client)
             stats = control(url, "/_stats", None)
             control(url, "/_reset", {})
             bares.append(bare)
+            aios.append(aio)
             reals.append(real)
-            print(f"  round {rnd}: bare httpx loop {bare:7,.0f} msgs/s | dispatch_due {real:7,.0f} msgs/s "
-                  f"({real / bare:.0%}); accepted {stats['accepted']:,}", flush=True)
+            print(f"  round {rnd}: bare httpx {bare:7,.0f} | bare aiohttp {aio:7,.0f} | dispatch_due {real:7,.0f} msgs/s "
+                  f"({real / aio:.0%} of bare aiohttp); accepted {stats['accepted']:,}", flush=True)
             print(f"      {rep}", flush=True)
             print("      time split: " + ", ".join(f"{k} {v:.2f}s" for k, v in rep.timings.items()), flush=True)
-        bare, real = statistics.median(bares), statistics.median(reals)
-        print(f"  bare httpx loop (median)              {bare:9,.0f} msgs/s", flush=True)
-        print(f"  dispatch_due, real path (median)      {real:9,.0f} msgs/s   = {real / bare:.0%} of bare httpx, "
-              f"{real / ceil:.0%} of ceiling", flush=True)
+        ceils.append(asyncio.run(ceiling(port, a.n, a.in_flight)))
+        control(url, "/_reset", {})
+        ceil = statistics.median(ceils)
+        bare, aio, real = statistics.median(bares), statistics.median(aios), statistics.median(reals)
+        print(f"  ceiling again after the rounds        {ceils[-1]:9,.0f} msgs/s (median {ceil:,.0f})", flush=True)
+        print(f"  bare httpx loop (median)              {bare:9,.0f} msgs/s   = {bare / ceil:.0%} of ceiling", flush=True)
+        print(f"  bare aiohttp loop (median)            {aio:9,.0f} msgs/s   = {aio / ceil:.0%} of ceiling", flush=True)
+        print(f"  dispatch_due, real path (median)      {real:9,.0f} msgs/s   = {real / ceil:.0%} of ceiling, "
+              f"{real / aio:.0%} of bare aiohttp, {real / bare:.1f}x bare httpx", flush=True)
         fn = min(a.n, a.fault_n)
         control(url, "/_faults", {"rate": 0.2, "kinds": ["500", "503", "429", "reset", "slow", "lost", "accepted_502"],
                                   "retry_after": "0", "seed": 1, "slow_seconds": 1.5})
@@ -233,7 +274,7 @@ def main() -> None:
         stats = control(url, "/_stats?full", None)
         control(url, "/_reset", {})
         lost = fn - len(stats["by_attempt"])
-        print(f"  dispatch_due, 20% faults (first pass) {freal:9,.0f} msgs/s   = {freal / bare:.0%} of bare httpx "
+        print(f"  dispatch_due, 20% faults (first pass) {freal:9,.0f} msgs/s   = {freal / ceil:.0%} of ceiling "
               f"({fn:,} messages, 1 s timeout)", flush=True)
         print(f"      {frep}", flush=True)
         print(f"      then {settled['passes']} reconciling passes in {settled['seconds']:.1f}s: "
@@ -244,9 +285,11 @@ def main() -> None:
         wreal, wrep, _ = real_dispatch(url, a.n, min(a.in_flight, 8), a.per_client, kind="webhook",
                                        extra={"batch": 100, "path": "/hook"})
         print(f"  webhook provider, 100 msgs/request    {wreal:9,.0f} msgs/s (reference)", flush=True)
-        print(json.dumps({"n": a.n, "rounds": a.rounds, "load_avg_1m": os.getloadavg()[0], "in_flight": a.in_flight, "per_client": a.per_client, "ceiling": round(ceil),
-                          "bare_httpx": round(bare), "dispatch": round(real), 
-                          "webhook_batch_100": round(wreal), "ratio_vs_bare": round(real / bare, 3),
+        print(json.dumps({"n": a.n, "rounds": a.rounds, "load_avg_1m": os.getloadavg()[0], "in_flight": a.in_flight,
+                          "per_client": a.per_client, "ceiling": round(ceil), "ceilings": [round(c) for c in ceils],
+                          "bare_httpx": round(bare), "bare_aiohttp": round(aio), "dispatch": round(real),
+                          "webhook_batch_100": round(wreal), "ratio_vs_ceiling": round(real / ceil, 3),
+                          "ratio_vs_bare_aiohttp": round(real / aio, 3), "ratio_vs_bare_httpx": round(real / bare, 3),
                           "faults_20pct": {"n": fn, "first_pass": round(freal), "duplicates": stats["duplicates"],
                                            "lost": lost, "still_unknown": settled["unknown"],
                                            "reconcile_passes": settled["passes"]}}))

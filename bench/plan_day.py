@@ -81,8 +81,11 @@ def main() -> None:
         from loan_comms.delivery.day_dispatch import dispatch_day
 
         t = time.perf_counter()
-        dispatch_day(con, cfg, day)
+        passes = dispatch_day(con, cfg, day)
         dispatched = time.perf_counter() - t
+        split: Counter = Counter()
+        for p in passes:
+            split.update(p.timings)
 
     print(f"baseline selection (no policy, no writes): {n:,} rows in {base:.3f} s")
     print(f"plan_day: {report}")
@@ -92,7 +95,8 @@ def main() -> None:
     for stage, secs in spent.most_common():
         print(f"  {stage:<18} {secs:6.2f} s")
     print(f"  {'python (render)':<18} {python:6.2f} s")
-    print(f"dispatch over the day (outbox): {dispatched:.2f} s for {report.planned_total:,} contacts")
+    print(f"dispatch over the day (outbox): {dispatched:.2f} s for {report.planned_total:,} contacts in "
+          f"{len(passes)} passes (" + ", ".join(f"{k} {v:.2f} s" for k, v in split.items()) + ")")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import operator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +40,10 @@ REQUIRED: tuple[str, ...] = (
     "principal", "currency", "installment_no", "due_date", "amount_due",
 )
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
+# DuckDB's memory budget while importing: beyond it the stage, the typed lines, the per-key
+# aggregates and the joins spill to DuckDB's temp directory, so a 12M-row Parquet file imports in
+# bounded memory (the tables' own primary-key indexes stay in memory, as for any other run).
+IMPORT_MEMORY = "1GB"
 
 
 class BookFileError(LoanCommsError):
@@ -90,7 +95,8 @@ class ImportReport:
 
 def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: datetime | None = None,
                 jurisdictions: tuple[str, ...] = validation.JURISDICTIONS, encoding: str | None = None,
-                jurisdiction_zones: Mapping[str, tuple[str, ...]] | None = None) -> ImportReport:
+                jurisdiction_zones: Mapping[str, tuple[str, ...]] | None = None,
+                memory: str | None = IMPORT_MEMORY) -> ImportReport:
     """Import one export file; see the module docstring. `now` stamps rows and imported payments without paid_at.
 
     `encoding` names a CSV file's encoding when it is not UTF-8 (e.g. gb18030); without it a file
@@ -100,43 +106,60 @@ def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: dateti
     of their phone when it has exactly one, else the first of their jurisdiction's zones
     (`jurisdiction_zones`, each profile's `timezones` in the config; the policy then treats every
     one of them as plausible). Only when neither exists is the borrower quarantined.
+
+    `memory` is DuckDB's memory limit for the import (None: leave it as it is); the connection's
+    own limit is given back afterwards.
     """
     p = Path(path)
     kind = _kind(p)
     now = now or utc_now()
     source = str(p.resolve())
     report = ImportReport(source_file=source)
-    db.run(con, "book/import/create_stage")
-    try:
-        if kind == "parquet":
-            report.ignored_columns = _stage_parquet(con, p)
-        else:
-            report.ignored_columns = _stage_csv(con, p, encoding)
-        _check_values(con)
-        zoned = {j: z for j, z in (jurisdiction_zones or {}).items() if z}
-        db.run(con, "book/import/lines", {"email_re": validation.EMAIL_SQL_RE, "jurisdictions": list(jurisdictions),
-                                          "zone_profiles": list(zoned), "zone_first": [z[0] for z in zoned.values()]})
-        for step in ("borrower_keys", "loan_keys", "installment_repeats", "problem_lines", "bad_borrowers",
-                     "bad_loans", "quarantined", "loadable", "good_borrowers", "good_loans"):
-            db.run(con, f"book/import/{step}")
-        params = {"now": now, "source_file": source}
-        with db.transaction(con):
-            report.quarantine_rows_new = _count(db.run(con, "book/import/record_quarantine", params))
-            report.borrowers_updated = _count(db.run(con, "book/import/update_borrowers", params))
-            report.borrowers_new = _count(db.run(con, "book/import/insert_borrowers", params))
-            report.loans_updated = _count(db.run(con, "book/import/update_loans", params))
-            report.loans_new = _count(db.run(con, "book/import/insert_loans", params))
-            report.installments_updated = _count(db.run(con, "book/import/update_installments", params))
-            report.installments_new = _count(db.run(con, "book/import/insert_installments", params))
-            report.payments_new = _count(db.run(con, "book/import/insert_payments", params))
-        for row in db.rows(con, "book/import/summary"):
-            if row["code"] is None:
-                report.rows_read, report.rows_loaded = row["rows_read"], row["rows_loaded"]
+    with _memory_budget(con, memory):
+        try:
+            if kind == "parquet":
+                report.ignored_columns = _stage_parquet(con, p)
             else:
-                report.quarantined[row["code"]] = row["rows_read"]
-    finally:
-        db.run(con, "book/import/drop_temp")
+                report.ignored_columns = _stage_csv(con, p, encoding)
+            _check_values(con)
+            zoned = {j: z for j, z in (jurisdiction_zones or {}).items() if z}
+            db.run(con, "book/import/lines", {"email_re": validation.EMAIL_SQL_RE, "jurisdictions": list(jurisdictions),
+                                              "zone_profiles": list(zoned), "zone_first": [z[0] for z in zoned.values()]})
+            for step in ("borrower_keys", "loan_keys", "installment_repeats", "problem_lines", "bad_borrowers",
+                         "bad_loans", "quarantined", "loadable", "good_borrowers", "good_loans"):
+                db.run(con, f"book/import/{step}")
+            params = {"now": now, "source_file": source}
+            with db.transaction(con):
+                report.quarantine_rows_new = _count(db.run(con, "book/import/record_quarantine", params))
+                report.borrowers_updated = _count(db.run(con, "book/import/update_borrowers", params))
+                report.borrowers_new = _count(db.run(con, "book/import/insert_borrowers", params))
+                report.loans_updated = _count(db.run(con, "book/import/update_loans", params))
+                report.loans_new = _count(db.run(con, "book/import/insert_loans", params))
+                report.installments_updated = _count(db.run(con, "book/import/update_installments", params))
+                report.installments_new = _count(db.run(con, "book/import/insert_installments", params))
+                report.payments_new = _count(db.run(con, "book/import/insert_payments", params))
+            for row in db.rows(con, "book/import/summary"):
+                if row["code"] is None:
+                    report.rows_read, report.rows_loaded = row["rows_read"], row["rows_loaded"]
+                else:
+                    report.quarantined[row["code"]] = row["rows_read"]
+        finally:
+            db.run(con, "book/import/drop_temp")
     return report
+
+
+@contextmanager
+def _memory_budget(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """Hold DuckDB to `limit` while importing, then give back the limit the connection had."""
+    if limit is None:
+        yield
+        return
+    before = db.value(con, "book/import/memory_limit")
+    db.run(con, "book/import/set_memory_limit", {"limit": limit})
+    try:
+        yield
+    finally:
+        db.run(con, "book/import/set_memory_limit", {"limit": before})
 
 
 def _count(cur: duckdb.DuckDBPyConnection) -> int:
@@ -172,7 +195,8 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, p: Path) -> list[str]:
     if len(set(lowered)) != len(lowered):
         raise BookFileError(f"{p}: duplicate column names {present}")
     _missing(p, lowered)
-    db.run(con, "book/import/stage_parquet", {"path": str(p)})
+    db.run(con, "book/import/set_import_path", {"path": str(p)})
+    db.run(con, "book/import/stage_parquet")
     return [c for c in present if c.lower() not in COLUMNS]
 
 
@@ -195,6 +219,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, p: Path, encoding: str | None = N
       * a file whose every record sits on one line of its own: one pass of Python's csv module;
       * any other (quoted newlines, a quote left open): the shared splitter, reader.split_csv."""
     text, utf8_ok = _read_text(p, encoding)
+    db.run(con, "book/import/create_stage")
     lines = _plain_lines(text) if utf8_ok else None
     if lines is not None:
         return _stage_plain_lines(con, p, lines)

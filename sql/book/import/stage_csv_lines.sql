@@ -1,10 +1,10 @@
 -- Splits the CSV lines the reader registered as the Arrow view import_csv_lines (line, text) into
--- import_stage, for a file without any quote character: there a record is one line and its fields
+-- import_csv_stage, for a file without any quote character: there a record is one line and its fields
 -- are exactly the text between commas. $header: the header's column names (lower-cased), in file
 -- order; a column the file does not have stays NULL, a line with another number of fields than the
 -- header is kept with its line_problem (as the csv module would split it). Lines without a comma
 -- are not here (blank, or one field: the reader decides). Returns the row count.
-INSERT INTO import_stage BY NAME
+INSERT INTO import_csv_stage BY NAME
 SELECT line,
        CASE WHEN len(f) <> len($header)
             THEN 'line has ' || len(f) || ' fields, the header has ' || len($header) END AS line_problem,

@@ -10,10 +10,14 @@ currency once. The format is described in docs/import_format.md.
 
 from __future__ import annotations
 
+import csv
+import io
+import operator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import duckdb
 import pyarrow as pa
@@ -36,6 +40,10 @@ REQUIRED: tuple[str, ...] = (
     "principal", "currency", "installment_no", "due_date", "amount_due",
 )
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
+# DuckDB's memory budget while importing: beyond it the stage, the typed lines, the per-key
+# aggregates and the joins spill to DuckDB's temp directory, so a 12M-row Parquet file imports in
+# bounded memory (the tables' own primary-key indexes stay in memory, as for any other run).
+IMPORT_MEMORY = "1GB"
 
 
 class BookFileError(LoanCommsError):
@@ -87,7 +95,8 @@ class ImportReport:
 
 def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: datetime | None = None,
                 jurisdictions: tuple[str, ...] = validation.JURISDICTIONS, encoding: str | None = None,
-                jurisdiction_zones: Mapping[str, tuple[str, ...]] | None = None) -> ImportReport:
+                jurisdiction_zones: Mapping[str, tuple[str, ...]] | None = None,
+                memory: str | None = IMPORT_MEMORY) -> ImportReport:
     """Import one export file; see the module docstring. `now` stamps rows and imported payments without paid_at.
 
     `encoding` names a CSV file's encoding when it is not UTF-8 (e.g. gb18030); without it a file
@@ -97,44 +106,61 @@ def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: dateti
     of their phone when it has exactly one, else the first of their jurisdiction's zones
     (`jurisdiction_zones`, each profile's `timezones` in the config; the policy then treats every
     one of them as plausible). Only when neither exists is the borrower quarantined.
+
+    `memory` is DuckDB's memory limit for the import (None: leave it as it is); the connection's
+    own limit is given back afterwards.
     """
     p = Path(path)
     kind = _kind(p)
     now = now or utc_now()
     source = str(p.resolve())
     report = ImportReport(source_file=source)
-    db.run(con, "book/import/create_stage")
-    try:
-        if kind == "parquet":
-            report.ignored_columns = _stage_parquet(con, p)
-        else:
-            report.ignored_columns = _stage_csv(con, p, encoding)
-        _check_values(con)
-        zoned = {j: z for j, z in (jurisdiction_zones or {}).items() if z}
-        db.run(con, "book/import/lines", {"email_re": validation.EMAIL_SQL_RE, "jurisdictions": list(jurisdictions),
-                                          "zone_profiles": list(zoned), "zone_first": [z[0] for z in zoned.values()]})
-        for step in ("borrower_keys", "loan_keys", "installment_repeats", "problem_lines", "bad_borrowers",
-                     "bad_loans", "quarantined", "loadable", "good_borrowers", "good_loans"):
-            db.run(con, f"book/import/{step}")
-        params = {"now": now, "source_file": source}
-        with db.transaction(con):
-            report.quarantine_rows_new = _count(db.run(con, "book/import/record_quarantine", params))
-            report.borrowers_updated = _count(db.run(con, "book/import/update_borrowers", params))
-            report.borrowers_new = _count(db.run(con, "book/import/insert_borrowers", params))
-            report.loans_updated = _count(db.run(con, "book/import/update_loans", params))
-            report.loans_new = _count(db.run(con, "book/import/insert_loans", params))
-            db.run(con, "book/import/forget_state", params)   # loans whose schedule changes: derived again
-            report.installments_updated = _count(db.run(con, "book/import/update_installments", params))
-            report.installments_new = _count(db.run(con, "book/import/insert_installments", params))
-            report.payments_new = _count(db.run(con, "book/import/insert_payments", params))
-        for row in db.rows(con, "book/import/summary"):
-            if row["code"] is None:
-                report.rows_read, report.rows_loaded = row["rows_read"], row["rows_loaded"]
+    with _memory_budget(con, memory):
+        try:
+            if kind == "parquet":
+                report.ignored_columns = _stage_parquet(con, p)
             else:
-                report.quarantined[row["code"]] = row["rows_read"]
-    finally:
-        db.run(con, "book/import/drop_temp")
+                report.ignored_columns = _stage_csv(con, p, encoding)
+            _check_values(con)
+            zoned = {j: z for j, z in (jurisdiction_zones or {}).items() if z}
+            db.run(con, "book/import/lines", {"email_re": validation.EMAIL_SQL_RE, "jurisdictions": list(jurisdictions),
+                                              "zone_profiles": list(zoned), "zone_first": [z[0] for z in zoned.values()]})
+            for step in ("borrower_keys", "loan_keys", "installment_repeats", "problem_lines", "bad_borrowers",
+                         "bad_loans", "quarantined", "loadable", "good_borrowers", "good_loans"):
+                db.run(con, f"book/import/{step}")
+            params = {"now": now, "source_file": source}
+            with db.transaction(con):
+                report.quarantine_rows_new = _count(db.run(con, "book/import/record_quarantine", params))
+                report.borrowers_updated = _count(db.run(con, "book/import/update_borrowers", params))
+                report.borrowers_new = _count(db.run(con, "book/import/insert_borrowers", params))
+                report.loans_updated = _count(db.run(con, "book/import/update_loans", params))
+                report.loans_new = _count(db.run(con, "book/import/insert_loans", params))
+                db.run(con, "book/import/forget_state", params)   # loans whose schedule changes: derived again
+                report.installments_updated = _count(db.run(con, "book/import/update_installments", params))
+                report.installments_new = _count(db.run(con, "book/import/insert_installments", params))
+                report.payments_new = _count(db.run(con, "book/import/insert_payments", params))
+            for row in db.rows(con, "book/import/summary"):
+                if row["code"] is None:
+                    report.rows_read, report.rows_loaded = row["rows_read"], row["rows_loaded"]
+                else:
+                    report.quarantined[row["code"]] = row["rows_read"]
+        finally:
+            db.run(con, "book/import/drop_temp")
     return report
+
+
+@contextmanager
+def _memory_budget(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """Hold DuckDB to `limit` while importing, then give back the limit the connection had."""
+    if limit is None:
+        yield
+        return
+    before = db.value(con, "book/import/memory_limit")
+    db.run(con, "book/import/set_memory_limit", {"limit": limit})
+    try:
+        yield
+    finally:
+        db.run(con, "book/import/set_memory_limit", {"limit": before})
 
 
 def _count(cur: duckdb.DuckDBPyConnection) -> int:
@@ -170,7 +196,8 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, p: Path) -> list[str]:
     if len(set(lowered)) != len(lowered):
         raise BookFileError(f"{p}: duplicate column names {present}")
     _missing(p, lowered)
-    db.run(con, "book/import/stage_parquet", {"path": str(p)})
+    db.run(con, "book/import/set_import_path", {"path": str(p)})
+    db.run(con, "book/import/stage_parquet")
     return [c for c in present if c.lower() not in COLUMNS]
 
 
@@ -185,50 +212,165 @@ def _read_text(p: Path, encoding: str | None) -> tuple[str, bool]:
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, p: Path, encoding: str | None = None) -> list[str]:
-    """Split the CSV with Python's csv module, which tells where each record starts (quoted newlines,
-    blank lines), then hand DuckDB one Arrow table of text columns."""
+    """Split the CSV into records knowing the line each starts on (quoted newlines, blank lines) and
+    hand them to DuckDB in batches, never one Python object per field of the whole file. The three
+    ways give the records reader.split_csv gives, fastest first:
+      * a file without any quote: every line is a record, its fields the text between commas, so
+        DuckDB splits the lines itself (stage_csv_lines.sql);
+      * a file whose every record sits on one line of its own: one pass of Python's csv module;
+      * any other (quoted newlines, a quote left open): the shared splitter, reader.split_csv."""
     text, utf8_ok = _read_text(p, encoding)
-    records = reader.split_csv(text)
+    db.run(con, "book/import/create_stage")
+    lines = _plain_lines(text) if utf8_ok else None
+    if lines is not None:
+        return _stage_plain_lines(con, p, lines)
+    try:
+        return _stage_records(con, p, _one_line_records(text), utf8_ok)
+    except _NotOneLinePerRecord:
+        db.run(con, "book/import/create_stage")  # start again, empty
+        return _stage_records(con, p, reader.split_csv(text), utf8_ok)
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The file's lines when nothing in it needs a CSV parser: no quote (so no quoted comma or
+    newline), no NUL, one kind of line end, no line longer than the csv module's field limit (it
+    would refuse the record). None otherwise."""
+    if '"' in text or "\0" in text:
+        return None
+    if "\r" in text:
+        crlf = text.count("\r\n")
+        if text.count("\r") != crlf or text.count("\n") != crlf:
+            return None
+        lines = text.split("\r\n")
+    else:
+        lines = text.split("\n")
+    if max(map(len, lines)) > csv.field_size_limit():
+        return None
+    return lines
+
+
+def _stage_plain_lines(con: duckdb.DuckDBPyConnection, p: Path, lines: list[str]) -> list[str]:
+    """import_stage from a quote-free file's lines: DuckDB splits those with a comma, in batches; a
+    line without one is blank (skipped) or a one-field record (kept with its line problem)."""
+    first = next((i for i, text in enumerate(lines) if any(f.strip() for f in text.split(","))), None)
+    if first is None:
+        raise BookFileError(f"{p}: empty file (no header line)")
+    header = _header(p, lines[first].split(","))
+    odd = _CsvBatch([h for h in header if h in COLUMNS], [i for i, h in enumerate(header) if h in COLUMNS])
+    for start in range(first + 1, len(lines), CSV_BATCH_ROWS):
+        chunk = lines[start:start + CSV_BATCH_ROWS]
+        table = pa.table({"line": pa.array(range(start + 1, start + 1 + len(chunk)), pa.int64()),
+                          "text": pa.array(chunk, pa.string())})
+        with db.registered(con, table, "import_csv_lines"):
+            db.run(con, "book/import/stage_csv_lines", {"header": header})
+        for i, text in enumerate(chunk, start=start + 1):
+            if "," not in text and text.strip():
+                odd.add_problem(i, f"line has 1 fields, the header has {len(header)}", [text])
+    odd.flush(con)
+    return [h for h in header if h and h not in COLUMNS]
+
+
+class _NotOneLinePerRecord(Exception):
+    """The file has a record spanning lines (or a quote left open): the general splitter reads it."""
+
+
+def _one_line_records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """reader.split_csv's (line, fields, problem) for a file where every record is one line: then a
+    line with an even number of quotes is a whole record, which is all split_csv looks at, and one
+    csv.reader over the whole text gives the same fields. Raises _NotOneLinePerRecord otherwise."""
+    if '"' in text and any(piece.count('"') % 2 for piece in text.replace("\r", "\n").split("\n")):
+        raise _NotOneLinePerRecord
+    rows = csv.reader(io.StringIO(text, newline=""))
+    done = 0   # physical lines consumed so far
+    try:
+        for row in rows:
+            if rows.line_num != done + 1:
+                raise _NotOneLinePerRecord
+            done = rows.line_num
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            yield done, row, None
+    except csv.Error:
+        raise _NotOneLinePerRecord from None
+
+
+def _stage_records(con: duckdb.DuckDBPyConnection, p: Path,
+                   records: Iterator[tuple[int, list[str] | None, str | None]], utf8_ok: bool) -> list[str]:
+    """The header, then the records in batches into import_stage; returns the ignored columns."""
+    records = iter(records)
     header: list[str] | None = None
     for _, raw_header, csv_problem in records:
         if csv_problem is not None:
             raise BookFileError(f"{p}: cannot read the header line ({csv_problem})")
         if any(h.strip() for h in raw_header or ()):
-            header = [h.strip().lower() for h in raw_header or ()]
+            header = _header(p, raw_header or [])
             break
     if header is None:
         raise BookFileError(f"{p}: empty file (no header line)")
+    keep = [(i, h) for i, h in enumerate(header) if h in COLUMNS]
+    width = len(header)
+    batch = _CsvBatch([h for _, h in keep], [i for i, _ in keep])
+    for start, row, csv_problem in records:
+        if row is None:   # e.g. an unterminated quote: everything after it is one broken record
+            batch.add_problem(start, f"unreadable CSV record: {csv_problem}", [])
+        elif not utf8_ok and any(reader.has_surrogate(v) for v in row):
+            batch.add_problem(start, "line is not valid UTF-8", [reader.printable(v) for v in row])
+        elif len(row) != width:
+            batch.add_problem(start, f"line has {len(row)} fields, the header has {width}", row)
+        else:
+            batch.add(start, row)
+        if len(batch) >= CSV_BATCH_ROWS:
+            batch.flush(con)
+    batch.flush(con)
+    return [h for h in header if h and h not in COLUMNS]
+
+
+CSV_BATCH_ROWS = 100_000   # CSV records per Arrow batch handed to DuckDB
+
+
+def _header(p: Path, raw_header: list[str]) -> list[str]:
+    """The header's column names (trimmed, lower-cased); duplicates and missing required ones refused."""
+    header = [h.strip().lower() for h in raw_header]
     dupes = sorted({h for h in header if header.count(h) > 1 and h})
     if dupes:
         raise BookFileError(f"{p}: duplicate column(s) in header: {', '.join(dupes)}")
     _missing(p, header)
-    keep = [(i, h) for i, h in enumerate(header) if h in COLUMNS]
-    width = len(header)
-    lines: list[int] = []
-    problems: list[str | None] = []
-    cols: list[list[str | None]] = [[] for _ in keep]
-    for start, row, csv_problem in records:
-        if row is None:   # e.g. an unterminated quote: everything after it is one broken record
-            lines.append(start)
-            problems.append(f"unreadable CSV record: {csv_problem}")
-            for col in cols:
-                col.append(None)
-            continue
-        problem = None
-        if len(row) != width:
-            problem = f"line has {len(row)} fields, the header has {width}"
-        if not utf8_ok and any(reader.has_surrogate(v) for v in row):
-            problem = "line is not valid UTF-8"
-            row = [reader.printable(v) for v in row]
-        lines.append(start)
-        problems.append(problem)
-        for col, (i, _) in zip(cols, keep):
-            col.append(row[i] if i < len(row) else None)
-    table = pa.table({"line": pa.array(lines, pa.int64()), "line_problem": pa.array(problems, pa.string()),
-                      **{h: pa.array(col, pa.string()) for col, (_, h) in zip(cols, keep)}})
-    with db.registered(con, table, "import_csv_src"):
-        db.run(con, "book/import/stage_csv")
-    return [h for h in header if h and h not in COLUMNS]
+    return header
+
+
+class _CsvBatch:
+    """CSV records on their way to import_stage: good records as whole rows (transposed to columns in
+    C by zip), the few with a line problem padded with NULLs where a field is missing."""
+
+    def __init__(self, names: list[str], indexes: list[int]) -> None:
+        self.names, self.indexes = names, indexes
+        self.pick = operator.itemgetter(*indexes)   # a tuple: the required columns are more than one
+        self.lines: list[int] = []
+        self.problems: list[str | None] = []
+        self.rows: list[tuple[str | None, ...]] = []
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def add(self, line: int, row: list[str]) -> None:
+        self.lines.append(line)
+        self.problems.append(None)
+        self.rows.append(self.pick(row))
+
+    def add_problem(self, line: int, problem: str, row: list[str]) -> None:
+        self.lines.append(line)
+        self.problems.append(problem)
+        self.rows.append(tuple(row[i] if i < len(row) else None for i in self.indexes))
+
+    def flush(self, con: duckdb.DuckDBPyConnection) -> None:
+        if not self.lines:
+            return
+        cols = list(zip(*self.rows)) if self.rows else [()] * len(self.names)
+        table = pa.table({"line": pa.array(self.lines, pa.int64()), "line_problem": pa.array(self.problems, pa.string()),
+                          **{h: pa.array(col, pa.string()) for h, col in zip(self.names, cols)}})
+        with db.registered(con, table, "import_csv_src"):
+            db.run(con, "book/import/stage_csv")
+        self.lines, self.problems, self.rows = [], [], []
 
 
 def _check_values(con: duckdb.DuckDBPyConnection) -> None:

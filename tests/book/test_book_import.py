@@ -501,3 +501,57 @@ def test_city_and_district_are_imported_and_a_bad_place_is_quarantined(con, tmp_
                          now=NOW)
     assert report.borrowers_updated == 1
     assert con.execute("SELECT city, district FROM borrowers WHERE borrower_id = 'B1'").fetchone() == ("Beijing", "Chaoyang")
+
+
+# Issue 17: the CSV is split three ways (DuckDB for a file without quotes, one csv pass when every
+# record is one line, the shared splitter otherwise); an operator sees the same import either way
+
+
+def _quoted(path: Path, out: Path, *, newline_in: str | None = None) -> Path:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    quoted = [",".join(f'"{f}"' for f in ln.split(",")) for ln in lines]
+    text = "\r\n".join(quoted) + "\r\n"
+    if newline_in:
+        text = text.replace(newline_in, newline_in.replace(" ", "\n"))
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def test_a_csv_loads_the_same_whether_plain_quoted_or_with_a_quoted_newline(tmp_path):
+    rows = three("L1", "B1", full_name="Wang Wei") + three("L2", "B2", full_name="Emily Clarke", language="en",
+                                                          phone_e164="+447912345678", timezone="Europe/London")
+    rows[4]["amount_due"] = "-1"   # line 6: quarantined, whichever way the file is split
+    plain = write_csv(tmp_path / "plain.csv", rows)
+    variants = {"plain": plain, "quoted": _quoted(plain, tmp_path / "quoted.csv"),
+                "crlf-only-cr": tmp_path / "cr.csv"}
+    variants["crlf-only-cr"].write_bytes(plain.read_bytes().replace(b"\r\n", b"\r"))
+    seen = {}
+    for name, path in variants.items():
+        con = db.connect()
+        report = import_book(con, path, now=NOW)
+        q = [(r["source_line"], r["reason"]) for r in quarantine(con)]
+        seen[name] = (report.rows_read, report.rows_loaded, q,
+                      {t: v for t, v in snapshot(con).items() if t != "import_quarantine"})
+    assert seen["plain"][2] == [(6, "negative amount_due -1")]
+    assert seen["quoted"] == seen["plain"] and seen["crlf-only-cr"] == seen["plain"]
+    # a quoted newline in B1's three records moves every later line down by three
+    con = db.connect()
+    import_book(con, _quoted(plain, tmp_path / "nl.csv", newline_in="Wang Wei"), now=NOW)
+    assert [r["source_line"] for r in quarantine(con)] == [9]
+    assert con.execute("SELECT full_name FROM borrowers WHERE borrower_id = 'B1'").fetchone()[0] == "Wang\nWei"
+
+
+def test_paid_amounts_of_loans_whose_ids_contain_colons_are_fed_apart(con, tmp_path):
+    """'import:<loan>:<no>[:<n>]' is read per loan: loan L1's installment 2 and loan L1:2's
+    installment 1 never mix, also when a later export tops them up."""
+    rows = three("L1", "B1") + three("L1:2", "B1")
+    rows[1].update(amount_paid="100")      # L1#2
+    rows[3].update(amount_paid="200")      # L1:2#1
+    import_book(con, write_csv(tmp_path / "a.csv", rows), now=NOW)
+    rows[1].update(amount_paid="150")
+    rows[3].update(amount_paid="260")
+    report = import_book(con, write_csv(tmp_path / "b.csv", rows), now=NOW)
+    assert report.payments_new == 2
+    feed = con.execute("SELECT payment_id, loan_id, amount FROM payment_feed ORDER BY 1").fetchall()
+    assert feed == [("import:L1:2", "L1", Decimal("100.00")), ("import:L1:2:1", "L1:2", Decimal("200.00")),
+                    ("import:L1:2:1:2", "L1:2", Decimal("60.00")), ("import:L1:2:2", "L1", Decimal("50.00"))]

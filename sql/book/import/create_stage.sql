@@ -1,7 +1,9 @@
--- import_stage: the file as read, every value as text, one row per data line; returns nothing.
+-- import_csv_stage: a CSV file's records as the reader split them, every value as text, one row per
+-- record, and import_stage, the view the import reads every file through (a Parquet file replaces
+-- it with a view over the file: stage_parquet.sql); returns nothing.
 -- line is the line of the file where the record starts (CSV header = line 1; Parquet: row number, 1-based).
 -- line_problem is set by the reader for lines it could not split into the header's columns.
-CREATE OR REPLACE TEMP TABLE import_stage (
+CREATE OR REPLACE TEMP TABLE import_csv_stage (
     line            BIGINT NOT NULL,
     line_problem    VARCHAR,
     borrower_id     VARCHAR,
@@ -27,3 +29,4 @@ CREATE OR REPLACE TEMP TABLE import_stage (
     city            VARCHAR,                        -- optional: where a home visit goes (field agents cover cities)
     district        VARCHAR                         -- optional: the district of the city (a visit round is one area)
 );
+CREATE OR REPLACE TEMP VIEW import_stage AS SELECT * FROM import_csv_stage;

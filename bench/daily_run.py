@@ -286,6 +286,7 @@ def sharded_run(book: Path, day: date, shards: int, out: SizeRun) -> None:
     sharded book (docs/scaling.md): split into `shards` files once, then the sharded-plan and
     sharded-dispatch flows on Prefect's DaskTaskRunner over a LocalCluster of 2 worker processes.
     Timed here against the single run; the contacts each recorded are compared."""
+    import daily_raw
     from flows.sharded_plan import dispatch_sharded_day, plan_sharded_day
     from loan_comms.shards import open_union, split_book
 

@@ -33,7 +33,7 @@ from loan_comms import db
 from loan_comms.clock import plan_instant, utc_now
 from loan_comms.config import TEXT_CHANNELS, LifecycleConfig
 from loan_comms.policy import gate, zones
-from loan_comms.policy.engine import derive_state, ingest_payments, register_policy_tables, store_state
+from loan_comms.policy.engine import derive_state, record_payments, register_policy_tables, store_state
 from loan_comms.surveys.planning import propose as propose_surveys
 from loan_comms.visits import plan as visit_plan
 
@@ -169,7 +169,8 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
     """Record what `decide` returned for `as_of`: the only writer of a day's plan.
 
     In one transaction: the payments, episode moves and plan events (with their core-banking export
-    records) the decision was made on (decide's temp tables on this connection), the ledger's start of
+    records) the decision was made on (decide's temp tables on this connection), the installment state
+    the next day starts from (store_state: only the loans derived again, and never backwards), the ledger's start of
     the day, the hand-offs seen (handoff_state, loan_comms/handoff/state.py), the phone numbers decide
     looked up (loan_comms/policy/zones.py), and the decisions, except planned
     text contacts; those are rendered and recorded with their wording batch by batch (one
@@ -179,7 +180,7 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
     params = _params(cfg, as_of, now, recorded_at)
     with db.transaction(con):
         db.temp_table(con, "decisions", decisions)
-        ingest_payments(con, now)
+        record_payments(con, now)   # decide's unrecorded_payments: what the day was decided on
         for name in ("materialize_installments", "open_episodes", "close_episodes"):
             db.run(con, f"lifecycle/state/{name}", params)
         store_state(con, now)   # the installment state, so the next day derives only what changed

@@ -146,7 +146,7 @@ def store_state(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
     """Keep the installment state derive_state just derived for the whole book (state_installments,
     state_loans, state_watermark), so the next day derives only the loans that changed.
 
-    Record's transaction calls it after ingest_payments (the watermark counts the payments recorded
+    Record's transaction calls it after record_payments (the watermark counts the payments recorded
     there) and only the plan's derivation is stored: never the re-check's (a part of the book),
     never a `now` before the stored one (state_basis.store), so re-running a day changes nothing.
     """
@@ -157,10 +157,16 @@ def store_state(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
 
 
 def ingest_payments(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
-    """Record the payment-feed rows arrived by `now` as 'payment' events (unrecorded_payments, then
-    emptied: payment_events counts each payment once)."""
+    """Record the payment-feed rows arrived by `now` as 'payment' events (unrecorded_payments)."""
+    db.run(con, "lifecycle/state/unrecorded_payments", {"now": now})
+    record_payments(con, now)
+
+
+def record_payments(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    """Record the rows of unrecorded_payments as 'payment' events and stamp their feed rows; then
+    empty it, so payment_events counts each payment once. The plan's record calls it on decide's
+    unrecorded_payments: exactly the payments the day was decided (and its state derived) on."""
     params = {"now": now}
-    db.run(con, "lifecycle/state/unrecorded_payments", params)
     db.run(con, "lifecycle/state/ingest_payments", params)
     db.run(con, "lifecycle/state/mark_payments_ingested", params)
     db.run(con, "lifecycle/state/forget_unrecorded", params)

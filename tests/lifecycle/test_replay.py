@@ -3,7 +3,7 @@
 The reference is one clean sequential run of a generated book. Everything else (repeats of past
 days, resumes from the start, plans killed between batches, dispatches killed between passes,
 dispatch passes replayed at earlier instants) must end with exactly the same contact log, outbox,
-delinquency episodes and installment state.
+delinquency episodes and installment state (installments and the stored state the next day starts from).
 """
 
 from __future__ import annotations
@@ -69,6 +69,10 @@ def snapshot(con) -> dict[str, list[tuple]]:
         "events": "SELECT external_id, kind, occurred_at, amount FROM borrower_events",
         "days": "SELECT as_of, planned_at IS NOT NULL, dispatched_at IS NOT NULL FROM day_runs",
         "handoffs": "SELECT loan_id, attempt_id, handed_off_at, partner FROM handoffs",
+        # the stored installment state (sql/schema/110_state_incremental.sql), not the event ids it saw
+        "state": "SELECT loan_id, installment_no, paid_amount, outstanding, settled_at, by_plan FROM state_installments",
+        "state_loans": "SELECT * FROM state_loans",
+        "state_at": "SELECT derived_at FROM state_watermark",
     }
     return {k: sorted(con.execute(q).fetchall(), key=repr) for k, q in queries.items()}
 

@@ -106,3 +106,25 @@ def test_a_call_whose_window_has_not_opened_is_suppressed_and_withdrawn_before_i
     report = run_audit(con, cfg, now=datetime(2026, 11, 6, 0, 0, tzinfo=UTC), rules=("dial_after_withdrawal",))
     [row] = report.rule("dial_after_withdrawal").rows
     assert row["attempt_id"] == b1 and "a call never released (its contact is suppressed: cease_contact)" in row["violation"]
+
+
+def test_a_reminder_by_call_is_judged_on_its_installment_s_outstanding_amount(con, cfg, tmp_path: Path):
+    """A reminder may go by call (the ladder is data): the held call's re-judge reads its installment's
+    outstanding amount as the first judge did. Nothing paid: the call goes out, nothing is withdrawn.
+    Paid in full before its slot: withdrawn as paid."""
+    rem = tuple(r.model_copy(update={"channels": ("call",)}) if r.step == "pre_due_1" else r for r in cfg.reminders)
+    cfg = roster(cfg.model_copy(update={"reminders": rem}), tmp_path,
+                 agent("ZH-1", "zh", ["zh-CN"], capacity=5, shift=("14:00", "20:00")))
+    book = Book(con)
+    book.borrower("B1")
+    book.loan("L-B1", "B1", [("2026-11-07", "900.00")])
+    plan_day(con, cfg, EchoRenderer(), FRI)
+    assert con.execute("SELECT step, channel FROM contact_attempts").fetchall() == [("pre_due_1", "call")]
+    opens = con.execute("SELECT min(send_after) FROM contact_attempts WHERE channel = 'call'").fetchall()[0][0]
+    report = dispatch_due(con, cfg, opens + timedelta(minutes=1))
+    assert not report.cancelled, report.cancelled
+    assert con.execute("SELECT status FROM contact_attempts").fetchall() == [("sent",)]
+    assert con.execute("SELECT count(*) FROM call_withdrawals").fetchall()[0][0] == 0
+    book.pay("L-B1", "900.00", "2026-11-06T14:30:00+08:00")
+    report = dispatch_due(con, cfg, datetime(2026, 11, 6, 7, 0, tzinfo=UTC))   # 15:00 Shanghai
+    assert report.cancelled.get("held:paid") == 1, report.cancelled

@@ -7,7 +7,8 @@
 -- dispatch pass of its window released it, and may redial until dial_until: what the borrower did
 -- meanwhile (paid, cease-contact, STOP, dispute, hand-off, wrong number) is judged again at every
 -- dispatch pass, whose dialer sync then cancels what the gate now forbids.
--- Same columns as recheck_input.sql (the point recorded on the call, else the primary one).
+-- Same columns as recheck_input.sql (the point recorded on the call, else the primary one; a reminder's
+-- installment outstanding from installment_state, which the pass derived before).
 -- With $day (a local day; NULL for all), only the calls planned for that day.
 -- A call recorded without a point gets its primary's id, hashed after the join on those calls only
 -- (as recheck_input.sql does): with none, the recipients view is not read at all.
@@ -34,6 +35,8 @@ unrecorded AS (
 )
 SELECT h.idempotency_key, h.borrower_id, h.loan_id, h.installment_no, h.channel, h.purpose, h.step, h.episode_id,
        h.planned_for_date, coalesce(h.contact_point, u.point_id) AS contact_point,
-       NULL::DECIMAL(18, 2) AS installment_outstanding   -- a reminder's only (recheck_input.sql); calls are none
+       -- a reminder call's installment outstanding as of $now, as recheck_input.sql: a reminder may go by call
+       CASE WHEN h.purpose = 'reminder' THEN s.outstanding END AS installment_outstanding
 FROM held AS h
-LEFT JOIN unrecorded AS u USING (idempotency_key);
+LEFT JOIN unrecorded AS u USING (idempotency_key)
+LEFT JOIN installment_state AS s ON s.loan_id = h.loan_id AND s.installment_no = h.installment_no;

@@ -177,3 +177,29 @@ def test_any_payments_in_any_order_derive_what_the_whole_book_gives(payments, ke
                 event_row(con, f"B{loan}", "payment", at, loan_id=f"L{loan}", channel=None,
                           amount=Decimal(amount), detail=None)
         check_day(con, day, thorough=False)
+
+
+def test_a_payment_recorded_between_decide_and_record_makes_its_loan_stale_the_next_day(monkeypatch):
+    """The watermark is what the derivation saw (state_basis.through_event_id), not the log when the
+    state is stored: a payment event recorded between the two (another connection of the process,
+    e.g. an ingest) is above it, so the next day derives its loan again from its payments."""
+    import loan_comms.lifecycle.planner as planner
+
+    con = db.connect()
+    book = Book(con)
+    for n in (1, 2):
+        book.borrower(f"B{n}")
+        book.loan(f"L{n}", f"B{n}", [("2026-11-03", "300.00"), ("2026-12-03", "300.00")])
+    plan_day(con, CFG, RENDERER, START)
+    real_record = planner.record
+
+    def record_after_a_payment(*args, **kwargs):
+        event_row(con, "B2", "payment", datetime(2026, 11, 1, 1, tzinfo=UTC), loan_id="L2", channel=None,   # dated back
+                  amount=Decimal("300.00"), detail=None)
+        return real_record(*args, **kwargs)
+
+    monkeypatch.setattr(planner, "record", record_after_a_payment)
+    day = START + timedelta(days=1)
+    plan_day(con, CFG, RENDERER, day)
+    monkeypatch.setattr(planner, "record", real_record)
+    check_day(con, day, thorough=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import operator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,8 +43,10 @@ REQUIRED: tuple[str, ...] = (
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 # DuckDB's memory budget while importing: beyond it the stage, the typed lines, the per-key
 # aggregates and the joins spill to DuckDB's temp directory, so a 12M-row Parquet file imports in
-# bounded memory (the tables' own primary-key indexes stay in memory, as for any other run).
-IMPORT_MEMORY = "1GB"
+# bounded memory (the tables' own primary-key indexes stay in memory, as for any other run). The
+# operator sets another with LOAN_COMMS_IMPORT_MEMORY (e.g. "4GB"); a book whose keys alone pass it
+# stops with one line saying so. The limit is DuckDB's, for the whole database while the import runs.
+IMPORT_MEMORY = os.environ.get("LOAN_COMMS_IMPORT_MEMORY", "1GB")
 
 
 class BookFileError(LoanCommsError):
@@ -115,7 +118,7 @@ def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: dateti
     now = now or utc_now()
     source = str(p.resolve())
     report = ImportReport(source_file=source)
-    with _memory_budget(con, memory):
+    with _memory_budget(con, memory), _out_of_memory_is_one_line(p, memory):
         try:
             if kind == "parquet":
                 report.ignored_columns = _stage_parquet(con, p)
@@ -150,6 +153,18 @@ def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: dateti
 
 
 @contextmanager
+def _out_of_memory_is_one_line(p: Path, limit: str | None) -> Iterator[None]:
+    """DuckDB's out-of-memory error (what cannot spill, e.g. the primary-key indexes of a very big
+    book, passed the import's budget) as one line that says what to do, not a traceback."""
+    try:
+        yield
+    except duckdb.OutOfMemoryException as exc:
+        raise BookFileError(f"{p}: the import needs more memory than its budget ({limit or 'DuckDB default'}): "
+                            "set LOAN_COMMS_IMPORT_MEMORY higher (e.g. 4GB) and import again; nothing was "
+                            "loaded") from exc
+
+
+@contextmanager
 def _memory_budget(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
     """Hold DuckDB to `limit` while importing, then give back the limit the connection had."""
     if limit is None:
@@ -160,7 +175,9 @@ def _memory_budget(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterato
     try:
         yield
     finally:
-        db.run(con, "book/import/set_memory_limit", {"limit": before})
+        db.run(con, "book/import/reset_memory_limit")
+        if db.value(con, "book/import/memory_limit") != before:   # the connection had a limit of its own
+            db.run(con, "book/import/set_memory_limit", {"limit": before})
 
 
 def _count(cur: duckdb.DuckDBPyConnection) -> int:
@@ -196,6 +213,9 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, p: Path) -> list[str]:
     if len(set(lowered)) != len(lowered):
         raise BookFileError(f"{p}: duplicate column names {present}")
     _missing(p, lowered)
+    if any(c in str(p) for c in "*?[{"):
+        # the stage reads the file by name (stage_parquet.sql), and DuckDB reads such a name as a glob
+        raise BookFileError(f"{p}: a Parquet file name with * ? [ or {{ cannot be imported: rename the file")
     db.run(con, "book/import/set_import_path", {"path": str(p)})
     db.run(con, "book/import/stage_parquet")
     return [c for c in present if c.lower() not in COLUMNS]

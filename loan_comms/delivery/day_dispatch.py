@@ -123,7 +123,9 @@ def _checkpoint_at_the_end(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     (16 MiB), and the re-check's commit (state materialized, windows narrowed, suppressions) is
     estimated that large every pass: a full checkpoint per pass, 0.7-1.4 s each at 200k loans against
     0.05-0.1 s for the commit itself. The log stays durable meanwhile; it just grows by the day's
-    changes (tens of MB) before it is folded in."""
+    changes (tens of MB) before it is folded in. The setting is DuckDB's for the whole database while
+    the day runs (every connection of the process), and a process that dies mid-day leaves the day's
+    changes in the log, which the next open replays (slower to open, nothing lost)."""
     before = con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()[0][0]
     con.execute("SET checkpoint_threshold = '4GiB'")
     try:

@@ -555,3 +555,28 @@ def test_paid_amounts_of_loans_whose_ids_contain_colons_are_fed_apart(con, tmp_p
     feed = con.execute("SELECT payment_id, loan_id, amount FROM payment_feed ORDER BY 1").fetchall()
     assert feed == [("import:L1:2", "L1", Decimal("100.00")), ("import:L1:2:1", "L1:2", Decimal("200.00")),
                     ("import:L1:2:1:2", "L1:2", Decimal("60.00")), ("import:L1:2:2", "L1", Decimal("50.00"))]
+
+
+def test_an_import_past_its_memory_budget_stops_with_one_line_and_loads_nothing(tmp_path):
+    """What cannot spill (the keys of a big book) passing the import's DuckDB budget is one line that
+    names the setting to raise; nothing is loaded and the connection's own limit is given back."""
+    from loan_comms.book.synthetic import generate_book, write_book_file
+
+    src = db.connect(tmp_path / "src.duckdb")
+    generate_book(src, loans=2000, seed=1, start=date(2026, 11, 1))
+    write_book_file(src, tmp_path / "book.parquet", as_of=NOW)
+    src.close()
+    target = db.connect(tmp_path / "target.duckdb")
+    before = target.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    with pytest.raises(BookFileError, match="LOAN_COMMS_IMPORT_MEMORY"):
+        import_book(target, tmp_path / "book.parquet", memory="4MB", now=NOW)
+    assert target.execute("SELECT count(*) FROM loans").fetchall() == [(0,)]
+    after = target.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert after == before
+
+
+def test_a_parquet_file_named_like_a_glob_is_refused_with_one_line(con, tmp_path):
+    glob_named = tmp_path / "book[1].parquet"
+    glob_named.write_bytes((EXAMPLES / "loan_book.parquet").read_bytes())
+    with pytest.raises(BookFileError, match="rename the file"):
+        import_book(con, glob_named, now=NOW)

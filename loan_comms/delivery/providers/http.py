@@ -10,7 +10,7 @@
 - A per-provider rate limit (`rate_per_second`), evenly spaced, retries included.
 - Real providers (Twilio Messages, SendGrid mail/send) do not deduplicate by any header, so only
   a try that certainly did not reach the provider is retried: the connection could not be made
-  (refused, DNS, connect or pool timeout, the request could not be written), 429 (honouring
+  (refused, DNS, connect timeout, a proxy that refused it), 429 (honouring
   Retry-After) and 408 (the provider says it never got the whole request). Exponential backoff
   with jitter, at most `max_tries` per pass; after that the contact stays planned for the next
   pass (inside its window only: the re-check sees to that).

@@ -1,5 +1,5 @@
 -- import_lines: every staged line with trimmed, typed values and the problems found on the line
--- itself (problems across lines come in sql/book/import/cross_problems.sql). Returns nothing.
+-- itself (problems across lines come in sql/book/import/problem_lines.sql). Returns nothing.
 -- problems is a list of {code, entity, msg}, NULL when the line has none (most lines: the list is
 -- only built for a line where some check fails); entity says what the problem makes unloadable
 -- (borrower > loan > installment). The raw values stay in import_stage (quarantine copies them).

@@ -1,5 +1,5 @@
 -- Updates loans already in the database whose exported terms changed. Returns the number updated.
--- (A loan never changes borrower here: resolve.sql quarantines that as loan_owner_changed.)
+-- (A loan never changes borrower here: problem_lines.sql quarantines that as loan_owner_changed.)
 UPDATE loans AS l
 SET product = g.product, principal = g.principal, currency = g.currency, opened_on = g.opened_on
 FROM import_good_loans AS g

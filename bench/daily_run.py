@@ -499,6 +499,8 @@ def main(argv: list[str] | None = None) -> None:
     command = shlex.join([os.path.relpath(sys.executable, Path.cwd()) if not sys.executable.startswith("/usr")
                           else sys.executable, os.path.relpath(__file__, Path.cwd()), *(argv or sys.argv[1:])])
     began, load = datetime.now(UTC), os.getloadavg()[0]
+    if args.workdir:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="daily-run-", dir=args.workdir) as tmp:
         workdir = Path(tmp)
         runs: list[SizeRun] = []

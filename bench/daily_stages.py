@@ -207,8 +207,14 @@ class Measure:
 
     def keep_contexts(self, result: Any, store: Any, kind: Any = None, channel: Any = None,
                       language: Any = None, ctxs: Any = None, *rest: Any, **kw: Any) -> None:
-        """After TemplateStore.render_many(kind, channel, language, ctxs): count the messages and
-        keep up to samples_per_template contexts that rendered, keyed by the template used."""
+        """After TemplateStore.render_many(kind, channel, language, ctxs) or render_batch (the same
+        with a ContextBatch, the plan's column-wise render): count the messages and keep up to
+        samples_per_template contexts that rendered, keyed by the template used."""
+        if hasattr(ctxs, "row") and hasattr(result, "error"):   # render_batch(kind, channel, language, ContextBatch)
+            errors = result.error or [None] * len(ctxs)
+            result = [RuntimeError(e) if e else None for e in errors]
+            ctxs = [ctxs.row(i) for i in range(min(len(ctxs), self.samples_per_template * 4))] \
+                + [None] * max(0, len(ctxs) - self.samples_per_template * 4)
         if not isinstance(ctxs, list) or not isinstance(result, list):
             return
         try:
@@ -221,7 +227,7 @@ class Measure:
         for ctx, res in zip(ctxs, result):
             if room <= 0:
                 break
-            if not isinstance(res, Exception):
+            if ctx is not None and not isinstance(res, Exception):
                 kept.append(ctx)
                 room -= 1
 
@@ -276,7 +282,7 @@ def instrumented(measure: Measure) -> Iterator[Measure]:
 
     patch(db, "transaction", transaction)
     for attr in [a for a in vars(TemplateStore) if a.startswith("render") and callable(getattr(TemplateStore, a))]:
-        after = measure.keep_contexts if attr == "render_many" else None
+        after = measure.keep_contexts if attr in ("render_many", "render_batch") else None
         patch(TemplateStore, attr, measure.timed(lambda *a, **k: RENDER, getattr(TemplateStore, attr), after=after))
     try:
         yield measure

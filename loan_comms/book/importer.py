@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import operator
 from contextlib import contextmanager
@@ -36,6 +37,8 @@ COLUMNS: tuple[str, ...] = (
     "installment_no", "due_date", "amount_due", "amount_paid", "paid_at", "address_timezone",
     "city", "district",
 )
+log = logging.getLogger("loan_comms.book")
+
 REQUIRED: tuple[str, ...] = (
     "borrower_id", "full_name", "phone_e164", "language", "timezone", "loan_id", "product",
     "principal", "currency", "installment_no", "due_date", "amount_due",
@@ -111,14 +114,30 @@ def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: dateti
     one of them as plausible). Only when neither exists is the borrower quarantined.
 
     `memory` is DuckDB's memory limit for the import (None: leave it as it is); the connection's
-    own limit is given back afterwards.
+    own limit is given back afterwards. A book whose keys do not fit in it (what cannot spill: the
+    primary-key indexes it inserts into) is imported again, once, under DuckDB's own limit, with a
+    warning: the first try rolled back whole, so nothing is loaded twice.
     """
     p = Path(path)
-    kind = _kind(p)
-    now = now or utc_now()
+    args = (con, p, _kind(p), now or utc_now(), jurisdictions, encoding, jurisdiction_zones)
+    try:
+        return _import(*args, memory=memory)
+    except _OverBudget:
+        if memory is None:
+            raise BookFileError(f"{p}: DuckDB ran out of memory importing it: free memory on this machine, or "
+                                "split the file, and import again; nothing was loaded") from None
+        log.warning("%s: the import needs more memory than its budget (%s, LOAN_COMMS_IMPORT_MEMORY); nothing "
+                    "was loaded; importing again under DuckDB's own limit", p.name, memory)
+        return _import(*args, memory=None)
+
+
+def _import(con: duckdb.DuckDBPyConnection, p: Path, kind: str, now: datetime, jurisdictions: tuple[str, ...],
+            encoding: str | None, jurisdiction_zones: Mapping[str, tuple[str, ...]] | None, *,
+            memory: str | None) -> ImportReport:
+    """One try at import_book, all of it under DuckDB memory limit `memory`."""
     source = str(p.resolve())
     report = ImportReport(source_file=source)
-    with _memory_budget(con, memory), _out_of_memory_is_one_line(p, memory):
+    with _memory_budget(con, memory), _out_of_memory(memory):
         try:
             if kind == "parquet":
                 report.ignored_columns = _stage_parquet(con, p)
@@ -152,16 +171,23 @@ def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: dateti
     return report
 
 
+class _OverBudget(Exception):
+    """One try of an import ran out of DuckDB memory (rolled back: nothing loaded)."""
+
+
 @contextmanager
-def _out_of_memory_is_one_line(p: Path, limit: str | None) -> Iterator[None]:
-    """DuckDB's out-of-memory error (what cannot spill, e.g. the primary-key indexes of a very big
-    book, passed the import's budget) as one line that says what to do, not a traceback."""
+def _out_of_memory(limit: str | None) -> Iterator[None]:
+    """DuckDB's out-of-memory errors as _OverBudget: an OutOfMemoryException, or a commit that could
+    not pin a block under the limit (what cannot spill, the primary-key indexes of a very big book,
+    passed it; DuckDB raises that one as a TransactionException)."""
     try:
         yield
     except duckdb.OutOfMemoryException as exc:
-        raise BookFileError(f"{p}: the import needs more memory than its budget ({limit or 'DuckDB default'}): "
-                            "set LOAN_COMMS_IMPORT_MEMORY higher (e.g. 4GB) and import again; nothing was "
-                            "loaded") from exc
+        raise _OverBudget(limit) from exc
+    except duckdb.TransactionException as exc:
+        if "failed to pin block" in str(exc) or "out of memory" in str(exc).lower():
+            raise _OverBudget(limit) from exc
+        raise
 
 
 @contextmanager

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import os
 import operator
 from contextlib import contextmanager
@@ -37,8 +36,6 @@ COLUMNS: tuple[str, ...] = (
     "installment_no", "due_date", "amount_due", "amount_paid", "paid_at", "address_timezone",
     "city", "district",
 )
-log = logging.getLogger("loan_comms.book")
-
 REQUIRED: tuple[str, ...] = (
     "borrower_id", "full_name", "phone_e164", "language", "timezone", "loan_id", "product",
     "principal", "currency", "installment_no", "due_date", "amount_due",
@@ -46,9 +43,9 @@ REQUIRED: tuple[str, ...] = (
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 # DuckDB's memory budget while importing: beyond it the stage, the typed lines, the per-key
 # aggregates and the joins spill to DuckDB's temp directory, so a 12M-row Parquet file imports in
-# bounded memory (the tables' own primary-key indexes stay in memory, as for any other run). The
-# operator sets another with LOAN_COMMS_IMPORT_MEMORY (e.g. "4GB"); a book whose keys alone pass it
-# stops with one line saying so. The limit is DuckDB's, for the whole database while the import runs.
+# bounded memory; the write transaction runs under the connection's own limit (the primary-key
+# indexes it inserts into cannot spill). The operator sets another budget with
+# LOAN_COMMS_IMPORT_MEMORY (e.g. "4GB"). The limit is DuckDB's, for the whole database while it holds.
 IMPORT_MEMORY = os.environ.get("LOAN_COMMS_IMPORT_MEMORY", "1GB")
 
 
@@ -113,43 +110,32 @@ def import_book(con: duckdb.DuckDBPyConnection, path: str | Path, *, now: dateti
     (`jurisdiction_zones`, each profile's `timezones` in the config; the policy then treats every
     one of them as plausible). Only when neither exists is the borrower quarantined.
 
-    `memory` is DuckDB's memory limit for the import (None: leave it as it is); the connection's
-    own limit is given back afterwards. A book whose keys do not fit in it (what cannot spill: the
-    primary-key indexes it inserts into) is imported again, once, under DuckDB's own limit, with a
-    warning: the first try rolled back whole, so nothing is loaded twice.
+    `memory` is DuckDB's memory limit while the file is staged and checked (None: leave it as it is),
+    where the work is (the stage, typed lines, per-key aggregates and joins spill beyond it); the
+    connection's own limit is given back before the write transaction, whose inserts into the
+    primary-key indexes cannot spill (a commit that cannot pin a block fails, and DuckDB may keep
+    part of its index entries in memory: the write is never tried under a budget, nor retried).
     """
     p = Path(path)
-    args = (con, p, _kind(p), now or utc_now(), jurisdictions, encoding, jurisdiction_zones)
-    try:
-        return _import(*args, memory=memory)
-    except _OverBudget:
-        if memory is None:
-            raise BookFileError(f"{p}: DuckDB ran out of memory importing it: free memory on this machine, or "
-                                "split the file, and import again; nothing was loaded") from None
-        log.warning("%s: the import needs more memory than its budget (%s, LOAN_COMMS_IMPORT_MEMORY); nothing "
-                    "was loaded; importing again under DuckDB's own limit", p.name, memory)
-        return _import(*args, memory=None)
-
-
-def _import(con: duckdb.DuckDBPyConnection, p: Path, kind: str, now: datetime, jurisdictions: tuple[str, ...],
-            encoding: str | None, jurisdiction_zones: Mapping[str, tuple[str, ...]] | None, *,
-            memory: str | None) -> ImportReport:
-    """One try at import_book, all of it under DuckDB memory limit `memory`."""
+    kind = _kind(p)
+    now = now or utc_now()
     source = str(p.resolve())
     report = ImportReport(source_file=source)
-    with _memory_budget(con, memory), _out_of_memory(memory):
-        try:
-            if kind == "parquet":
-                report.ignored_columns = _stage_parquet(con, p)
-            else:
-                report.ignored_columns = _stage_csv(con, p, encoding)
-            _check_values(con)
-            zoned = {j: z for j, z in (jurisdiction_zones or {}).items() if z}
-            db.run(con, "book/import/lines", {"email_re": validation.EMAIL_SQL_RE, "jurisdictions": list(jurisdictions),
-                                              "zone_profiles": list(zoned), "zone_first": [z[0] for z in zoned.values()]})
-            for step in ("borrower_keys", "loan_keys", "installment_repeats", "problem_lines", "bad_borrowers",
-                         "bad_loans", "quarantined", "loadable", "good_borrowers", "good_loans"):
-                db.run(con, f"book/import/{step}")
+    try:
+        with _out_of_memory_is_one_line(p, memory):
+            with _memory_budget(con, memory):
+                if kind == "parquet":
+                    report.ignored_columns = _stage_parquet(con, p)
+                else:
+                    report.ignored_columns = _stage_csv(con, p, encoding)
+                _check_values(con)
+                zoned = {j: z for j, z in (jurisdiction_zones or {}).items() if z}
+                db.run(con, "book/import/lines", {"email_re": validation.EMAIL_SQL_RE,
+                                                  "jurisdictions": list(jurisdictions), "zone_profiles": list(zoned),
+                                                  "zone_first": [z[0] for z in zoned.values()]})
+                for step in ("borrower_keys", "loan_keys", "installment_repeats", "problem_lines", "bad_borrowers",
+                             "bad_loans", "quarantined", "loadable", "good_borrowers", "good_loans"):
+                    db.run(con, f"book/import/{step}")
             params = {"now": now, "source_file": source}
             with db.transaction(con):
                 report.quarantine_rows_new = _count(db.run(con, "book/import/record_quarantine", params))
@@ -161,33 +147,28 @@ def _import(con: duckdb.DuckDBPyConnection, p: Path, kind: str, now: datetime, j
                 report.installments_updated = _count(db.run(con, "book/import/update_installments", params))
                 report.installments_new = _count(db.run(con, "book/import/insert_installments", params))
                 report.payments_new = _count(db.run(con, "book/import/insert_payments", params))
-            for row in db.rows(con, "book/import/summary"):
-                if row["code"] is None:
-                    report.rows_read, report.rows_loaded = row["rows_read"], row["rows_loaded"]
-                else:
-                    report.quarantined[row["code"]] = row["rows_read"]
-        finally:
-            db.run(con, "book/import/drop_temp")
+        for row in db.rows(con, "book/import/summary"):
+            if row["code"] is None:
+                report.rows_read, report.rows_loaded = row["rows_read"], row["rows_loaded"]
+            else:
+                report.quarantined[row["code"]] = row["rows_read"]
+    finally:
+        db.run(con, "book/import/drop_temp")
     return report
 
 
-class _OverBudget(Exception):
-    """One try of an import ran out of DuckDB memory (rolled back: nothing loaded)."""
-
-
 @contextmanager
-def _out_of_memory(limit: str | None) -> Iterator[None]:
-    """DuckDB's out-of-memory errors as _OverBudget: an OutOfMemoryException, or a commit that could
-    not pin a block under the limit (what cannot spill, the primary-key indexes of a very big book,
-    passed it; DuckDB raises that one as a TransactionException)."""
+def _out_of_memory_is_one_line(p: Path, limit: str | None) -> Iterator[None]:
+    """DuckDB running out of memory (an OutOfMemoryException, or a commit that could not pin a block,
+    which it raises as a TransactionException) as one line that says what to do, not a traceback."""
     try:
         yield
-    except duckdb.OutOfMemoryException as exc:
-        raise _OverBudget(limit) from exc
-    except duckdb.TransactionException as exc:
-        if "failed to pin block" in str(exc) or "out of memory" in str(exc).lower():
-            raise _OverBudget(limit) from exc
-        raise
+    except (duckdb.OutOfMemoryException, duckdb.TransactionException) as exc:
+        if isinstance(exc, duckdb.TransactionException) and "failed to pin block" not in str(exc):
+            raise
+        raise BookFileError(f"{p}: DuckDB ran out of memory importing it (staging budget {limit or 'none'}, "
+                            "LOAN_COMMS_IMPORT_MEMORY): raise the budget, or free memory on this machine, or "
+                            "split the file, and import again; the import was rolled back") from exc
 
 
 @contextmanager

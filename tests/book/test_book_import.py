@@ -557,24 +557,23 @@ def test_paid_amounts_of_loans_whose_ids_contain_colons_are_fed_apart(con, tmp_p
                     ("import:L1:2:1:2", "L1:2", Decimal("60.00")), ("import:L1:2:2", "L1", Decimal("50.00"))]
 
 
-def test_an_import_past_its_memory_budget_is_imported_again_under_duckdb_s_limit(tmp_path, caplog):
-    """What cannot spill (the keys it inserts into) passing the import's DuckDB budget rolls the try
-    back whole and imports again under DuckDB's own limit, with a warning naming the setting: the
-    same book as an import without a budget, and the connection's own limit given back."""
+def test_an_import_past_its_memory_budget_stops_with_one_line_and_loads_nothing(tmp_path):
+    """Staging past the import's DuckDB budget (LOAN_COMMS_IMPORT_MEMORY) is one line naming the
+    setting; nothing is loaded, the connection's own limit is given back, and the same file then
+    imports under a budget it fits in."""
     from loan_comms.book.synthetic import generate_book, write_book_file
 
     src = db.connect(tmp_path / "src.duckdb")
     generate_book(src, loans=2000, seed=1, start=date(2026, 11, 1))
     write_book_file(src, tmp_path / "book.parquet", as_of=NOW)
     src.close()
-    target, reference = db.connect(tmp_path / "target.duckdb"), db.connect(tmp_path / "reference.duckdb")
+    target = db.connect(tmp_path / "target.duckdb")
     before = target.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    with caplog.at_level("WARNING", logger="loan_comms.book"):
-        report = import_book(target, tmp_path / "book.parquet", memory="4MB", now=NOW)
-    assert "LOAN_COMMS_IMPORT_MEMORY" in caplog.text and "importing again" in caplog.text
-    assert report == import_book(reference, tmp_path / "book.parquet", memory=None, now=NOW)
-    assert snapshot(target) == snapshot(reference)
+    with pytest.raises(BookFileError, match="LOAN_COMMS_IMPORT_MEMORY"):
+        import_book(target, tmp_path / "book.parquet", memory="4MB", now=NOW)
+    assert target.execute("SELECT count(*) FROM loans").fetchall() == [(0,)]
     assert target.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == before
+    assert import_book(target, tmp_path / "book.parquet", memory="256MB", now=NOW).loans_new == 2000
 
 
 def test_a_parquet_file_named_like_a_glob_is_refused_with_one_line(con, tmp_path):

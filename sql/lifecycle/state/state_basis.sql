@@ -7,9 +7,9 @@
 --                 (not only the re-check's scope) and $now is not before the stored state, so the
 --                 stored state only ever moves forward and re-running a day changes nothing;
 --   through_event_id  the last 'payment' event recorded before the derivation read the log: the
---                 watermark record stores (store_watermark.sql). Taken here, not when storing, so a
---                 payment recorded between decide and record (by another connection, or record's own
---                 ingestion of the feed) is above it and makes its loan stale the next time.
+--                 basis of the watermark record stores (store_watermark.sql). Taken here, not when
+--                 storing, so a payment recorded between decide and record by another connection is
+--                 above it and makes its loan stale the next time.
 CREATE OR REPLACE TEMP TABLE state_basis AS
 WITH w AS (SELECT max(derived_at) AS derived_at FROM state_watermark)
 SELECT w.derived_at IS NULL OR $now::TIMESTAMPTZ < w.derived_at AS whole_book,

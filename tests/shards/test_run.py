@@ -4,6 +4,7 @@ changed between the phases), and the CLI's split and audit over a sharded book."
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,32 @@ def test_cli_split_and_audit(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "not empty" in again.output
     missing = runner.invoke(app, ["shards", "audit", "--dir", str(tmp_path)])
     assert missing.exit_code == 1 and "no sharded book here" in missing.output
+
+
+def test_an_interrupted_day_is_the_books_and_plan_shard_will_not_finish_it_alone(tmp_path: Path) -> None:
+    """A day started in one shard and never started in another is interrupted for the whole book
+    (book_day), a day behind it is refused, and plan_shard refuses to finish it with the shard's own
+    human work (finding 11: agents booked twice across shards)."""
+    from loan_comms.shards import ShardError
+    from loan_comms.shards.run import book_day
+    from tests.shards.books import START
+
+    book = tmp_path / "book.duckdb"
+    make_book(book, 300)
+    manifest, _ = split_book(book, 2, tmp_path / "s")
+    assert book_day(manifest, DAY_BEFORE).interrupted is None
+    con = db.connect(manifest.path(0))
+    try:   # shard 0 started DAY_BEFORE and crashed before its record; shard 1 never started it
+        con.execute("INSERT INTO day_runs (as_of, plan_started_at) VALUES (?, TIMESTAMPTZ '2026-11-11 00:00:00+00')",
+                    [DAY_BEFORE])
+    finally:
+        con.close()
+    day = book_day(manifest, START)
+    assert day.interrupted == DAY_BEFORE and not day.planned
+    with pytest.raises(days.DayOutOfOrder, match="never planned in any shard"):
+        book_day(manifest, date(2026, 11, 10))
+    cfg = load_config(binding_config(tmp_path / "config"))
+    store = TemplateStore.load(templates_dir(cfg), cfg)
+    with pytest.raises(ShardError, match=f"plan of {DAY_BEFORE} is unfinished"):
+        plan_shard(manifest, 0, cfg, store, START)
+

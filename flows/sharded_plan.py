@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from datetime import date
 from typing import Any, TypeVar
 
@@ -152,11 +153,8 @@ def sharded_dispatch(directory: str, as_of: date, config_path: str | None = None
     with exclusive_run(manifest.directory / MANIFEST, f"sharded-dispatch {as_of}", on_wait=get_run_logger().warning):
         done = _results([dispatch_shard.submit(str(directory), i, as_of, config_path, batch_size)
                          for i in range(manifest.shards)])
-    sent: dict[str, int] = {}
-    for d in done:
-        for k, v in d.sent.items():
-            sent[k] = sent.get(k, 0) + v
-    return {"as_of": as_of.isoformat(), "shards": manifest.shards, "sent": sent,
+    sent = sum((d.sent for d in done), Counter())
+    return {"as_of": as_of.isoformat(), "shards": manifest.shards, "sent": dict(sent),
             "failed": sum(sum(d.failed.values()) for d in done), "window_missed": sum(d.window_missed for d in done)}
 
 

@@ -35,7 +35,6 @@ of what the assignment saw and may be deleted once the day is planned.
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -68,7 +67,6 @@ class ShardDecided:
     interrupted: date | None = None    # an earlier day to finish first (the sharded run does it)
     calls: int = 0
     visits: int = 0
-    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,6 @@ class Assigned:
     carried: dict[str, int] = field(default_factory=dict)
     visits: int = 0
     visits_assigned: int = 0
-    seconds: float = 0.0
 
 
 def _work(manifest: Manifest, as_of: date) -> Path:
@@ -141,7 +138,6 @@ def book_day(manifest: Manifest, as_of: date) -> BookDay:
 
 def decide_shard(manifest: Manifest, shard: int, cfg: LifecycleConfig, as_of: date) -> ShardDecided:
     """Phase 1 in shard `shard`: the calls and visits of `as_of` to give to people, to Parquet."""
-    started = time.perf_counter()
     con = db.connect(manifest.path(shard))
     try:
         status = days.status(con, as_of)
@@ -160,14 +156,12 @@ def decide_shard(manifest: Manifest, shard: int, cfg: LifecycleConfig, as_of: da
         con.close()
     _write(_with_shard(calls, shard), _file(manifest, as_of, "calls", shard))
     _write(_with_shard(visits, shard), _file(manifest, as_of, "visits", shard))
-    return ShardDecided(shard, as_of, calls=calls.num_rows, visits=visits.num_rows,
-                        seconds=time.perf_counter() - started)
+    return ShardDecided(shard, as_of, calls=calls.num_rows, visits=visits.num_rows)
 
 
 def assign_shards(manifest: Manifest, cfg: LifecycleConfig, as_of: date, decided: list[ShardDecided]) -> Assigned:
     """Phase 2: give every shard's calls agents and slots and its visits pairs, in one book's order,
     against what the union of the shards already booked; each shard's part to Parquet."""
-    started = time.perf_counter()
     roster = roster_for(cfg)
     fresh = [d.shard for d in decided if not d.planned and d.interrupted is None]
     if roster is None or not fresh:
@@ -195,7 +189,7 @@ def assign_shards(manifest: Manifest, cfg: LifecycleConfig, as_of: date, decided
         con.close()
     assigned_visits = sum(1 for o in plan.column("outcome").to_pylist() if o == "assigned")
     return Assigned(as_of, calls=calls.num_rows, assigned=outcome.assigned, carried=dict(outcome.carried),
-                    visits=visits.num_rows, visits_assigned=assigned_visits, seconds=time.perf_counter() - started)
+                    visits=visits.num_rows, visits_assigned=assigned_visits)
 
 
 class ShardHumanWork:

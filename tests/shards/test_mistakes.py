@@ -1,9 +1,11 @@
 """A user's mistakes with a sharded book end in one line, before Prefect or Dask start (finding 8),
-and a manifest that cannot be trusted is refused."""
+and the sharded dispatch's share of the provider (finding 9)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,27 @@ def test_a_broken_manifest_is_one_line(sharded: tuple[Path, Path], tmp_path: Pat
     out = CliRunner().invoke(app, ["shards", "audit", "--dir", str(tmp_path)])
     assert "shard key version 99" in _one_line(out)
 
+
+def test_each_shard_sends_at_its_share_and_takes_its_turn(tmp_path: Path) -> None:
+    """Finding 9: shard i of K sends at rate/K, its first send i/rate into the pass, with 1/K of the
+    connections (at least 1)."""
+    from loan_comms.delivery.providers.base import effective_provider_config
+    from loan_comms.delivery.providers.http import RateLimiter
+    from loan_comms.shards.dispatch import shard_config
+
+    from loan_comms.config import ProviderConfig
+
+    cfg = load_config(binding_config(tmp_path))
+    cfg = cfg.model_copy(update={"providers": {**cfg.providers, "sms": ProviderConfig.model_validate(
+        {"kind": "twilio", "rate_per_second": 10, "max_in_flight": 6})}})
+    sms = effective_provider_config("sms", shard_config(cfg, 4, 2))
+    assert (sms.rate_per_second, sms.rate_offset_seconds, sms.max_in_flight, sms.per_client) == (2.5, 0.2, 1, 2)
+
+    async def first_take(offset: float) -> float:
+        limiter = RateLimiter(2.5, offset)
+        t = time.monotonic()
+        await limiter.take()
+        return time.monotonic() - t
+
+    assert asyncio.run(first_take(0.0)) < 0.05
+    assert 0.15 < asyncio.run(first_take(0.2)) < 0.5

@@ -16,19 +16,24 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger
+from prefect.futures import PrefectFuture, wait
 from prefect.task_runners import TaskRunner
 from prefect_dask.task_runners import DaskTaskRunner
 
 from loan_comms.lifecycle.planner import PlanReport
 from loan_comms.ops.run_lock import exclusive_run
-from loan_comms.shards import MANIFEST, Assigned, read_manifest
+from loan_comms.shards import MANIFEST, Assigned, ShardError, read_manifest
+from loan_comms.shards.run import book_day
 from tasks.alerts import alert_on_failure
 from tasks.common import default_day
 from tasks.shards import assign_shards, decide_shard, dispatch_shard, plan_shard
+
+T = TypeVar("T")
 
 
 def task_runner(n_workers: int = 2, *, processes: bool = True, address: str | None = None) -> TaskRunner[Any]:
@@ -43,25 +48,49 @@ def task_runner(n_workers: int = 2, *, processes: bool = True, address: str | No
                                           "dashboard_address": None, "silence_logs": logging.WARNING})
 
 
+def _results(futures: list[PrefectFuture[T]]) -> list[T]:
+    """Every future's result, after ALL of them finished: the first error is raised only then, so a
+    failing shard never cuts its siblings off in the middle of their day (leaving the flow closes the
+    cluster); each of them records its day whole or not at all."""
+    wait(futures)
+    results: list[T] = []
+    errors: list[BaseException] = []
+    for f in futures:
+        try:
+            results.append(f.result())
+        except Exception as e:   # noqa: BLE001 - re-raised below, after the siblings
+            errors.append(e)
+    if errors:
+        raise errors[0]
+    return results
+
+
 def _day(directory: str, shards: int, day: date, config_path: str | None, batch_size: int | None,
          seconds: dict[str, float]) -> tuple[Assigned, list[PlanReport]]:
-    """One day through the three phases (an interrupted earlier day is finished first, the same way);
-    adds each phase's wall-clock seconds to `seconds`."""
-    started = time.perf_counter()
-    decided = [f.result() for f in [decide_shard.submit(directory, i, day, config_path) for i in range(shards)]]
-    seconds["decide"] = seconds.get("decide", 0.0) + time.perf_counter() - started
-    earlier = sorted({d.interrupted for d in decided if d.interrupted is not None})
-    if earlier:
-        get_run_logger().warning("%s: finishing the interrupted plan of %s first", day, ", ".join(map(str, earlier)))
-        for before in earlier:
-            _day(directory, shards, before, config_path, batch_size, seconds)
+    """One day through the three phases; adds each phase's wall-clock seconds to `seconds`.
+
+    First, from every shard's ledger (run.book_day): an earlier day started in some shard and not
+    planned in all is finished first, in every shard, the same way; a day behind the newest is refused."""
+    manifest = read_manifest(directory)
+    book = book_day(manifest, day)
+    if book.interrupted is not None:
+        get_run_logger().warning("%s: finishing the interrupted plan of %s first, in every shard", day,
+                                 book.interrupted)
+        _day(directory, shards, book.interrupted, config_path, batch_size, seconds)
         return _day(directory, shards, day, config_path, batch_size, seconds)
+    started = time.perf_counter()
+    decided = _results([decide_shard.submit(directory, i, day, config_path) for i in range(shards)])
+    seconds["decide"] = seconds.get("decide", 0.0) + time.perf_counter() - started
+    stray = sorted({d.interrupted for d in decided if d.interrupted is not None})
+    if stray:   # book_day saw every ledger: a shard's own earlier unfinished day means one changed meanwhile
+        raise ShardError(f"{day}: shard ledger(s) name unfinished earlier day(s) {', '.join(map(str, stray))} the book "
+                         "did not: a shard was planned outside this run; nothing recorded for the day")
     started = time.perf_counter()
     assigned = assign_shards.submit(directory, day, decided, config_path).result()
     seconds["assign"] = seconds.get("assign", 0.0) + time.perf_counter() - started
     started = time.perf_counter()
     plans = [plan_shard.submit(directory, i, day, config_path, batch_size) for i in range(shards)]
-    reports = [p.result() for p in plans]
+    reports = _results(plans)
     seconds["plan"] = seconds.get("plan", 0.0) + time.perf_counter() - started
     return assigned, reports
 
@@ -122,13 +151,10 @@ def sharded_dispatch(directory: str, as_of: date, config_path: str | None = None
     """
     manifest = read_manifest(directory)
     with exclusive_run(manifest.directory / MANIFEST, f"sharded-dispatch {as_of}", on_wait=get_run_logger().warning):
-        done = [f.result() for f in [dispatch_shard.submit(str(directory), i, as_of, config_path, batch_size)
-                                     for i in range(manifest.shards)]]
-    sent: dict[str, int] = {}
-    for d in done:
-        for k, v in d.sent.items():
-            sent[k] = sent.get(k, 0) + v
-    return {"as_of": as_of.isoformat(), "shards": manifest.shards, "sent": sent,
+        done = _results([dispatch_shard.submit(str(directory), i, as_of, config_path, batch_size)
+                         for i in range(manifest.shards)])
+    sent = sum((d.sent for d in done), Counter())
+    return {"as_of": as_of.isoformat(), "shards": manifest.shards, "sent": dict(sent),
             "failed": sum(sum(d.failed.values()) for d in done), "window_missed": sum(d.window_missed for d in done)}
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import duckdb
 
-from loan_comms.errors import DatabaseCorrupt, DatabaseLocked, NoBook, OutdatedSchema
+from loan_comms.errors import DatabaseCorrupt, DatabaseLocked, NoBook, OutdatedSchema, SplitBook
 from loan_comms.paths import SQL_DIR
 
 if TYPE_CHECKING:
@@ -125,7 +125,33 @@ def open_book(path: str | Path, *, read_only: bool = False, current: bool = True
     if not has_table or not scalar(con, "SELECT EXISTS (SELECT 1 FROM borrowers)"):
         con.close()
         raise no_book(path)
+    try:
+        check_single_book(con, path)
+    except SplitBook:
+        con.close()
+        raise
     return con
+
+
+def check_single_book(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+    """Refuse, in one line, a book that was split into shards or one shard of it (sql/schema/109_book_role.sql).
+
+    Called where the single-book commands and flows open their database (open_book: every CLI
+    command on an existing book; tasks.common.open_db: every flow's task; the import), never by the
+    sharded code (loan_comms/shards opens its files with connect). Why: after a split, planning or
+    sending the source book as well would contact every borrower twice, and one shard planned or
+    sent alone books agents the other shards booked and sends at the provider's whole rate."""
+    if not scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND schema_name = 'main' AND table_name = 'book_role'"):
+        return   # a book from before the marker: never split
+    row = con.execute("SELECT role, directory, shard, shards FROM book_role ORDER BY marked_at LIMIT 1").fetchone()
+    if row is None:
+        return
+    role, directory, shard, shards = row
+    what = (f"this book was split into {shards} shards in {directory}" if role == "split"
+            else f"shard {shard} of {shards} of the sharded book in {directory}, not a book on its own")
+    raise SplitBook(f"{path}: {what}; use `loan-comms shards plan-day|dispatch-day|audit --dir {directory}` "
+                    "(a sharded book takes no imports, docs/scaling.md)")
 
 
 def no_book(path: str | Path) -> NoBook:

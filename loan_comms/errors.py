@@ -40,6 +40,10 @@ class NoBook(DatabaseError):
     """The command needs a loan book and the path has none (missing file, or no borrowers)."""
 
 
+class SplitBook(DatabaseError):
+    """A single-book command met a book that was split into shards, or one shard of it (book_role)."""
+
+
 class OutdatedSchema(DatabaseError):
     """A read-only command met a database written by an older loan-comms (tables or columns missing);
     `loan-comms upgrade` adds them (it only adds, never changes or removes)."""

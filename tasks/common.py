@@ -24,8 +24,11 @@ class TemplateProblems(LoanCommsError, RuntimeError):
 
 @contextmanager
 def open_db(db_path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The book of a single-book flow's task; a book split into shards, or a shard, is refused
+    (db.check_single_book: its borrowers are planned and sent by the sharded flows)."""
     con = db.connect(db_path)
     try:
+        db.check_single_book(con, db_path)
         yield con
     finally:
         con.close()

@@ -47,6 +47,7 @@ def import_(file: Path = typer.Argument(..., help="CSV or Parquet export, one ro
     with writing(db, f"import {file.name}", check=False):
         con = dbm.connect(db)  # creates the book if need be; refuses a damaged file before writing
         try:
+            dbm.check_single_book(con, db)   # a split book or a shard takes no import (docs/scaling.md)
             report = import_book(con, file, jurisdictions=tuple(cfg.policy.profiles), encoding=encoding,
                                      jurisdiction_zones={n: p.timezones for n, p in cfg.policy.profiles.items()})
         finally:

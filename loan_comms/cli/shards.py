@@ -44,6 +44,12 @@ def split_cmd(db: Path = typer.Option(..., "--db", help="The loan book to split 
                    f"{manifest.rows['loans'][i]:,} loans")
 
 
+def _absolute(directory: Path, config: Optional[Path]) -> tuple[str, Optional[str]]:
+    """--dir and --config as absolute paths: a Dask worker (--dask) resolves a relative path against
+    its own working directory, not this command's."""
+    return str(directory.absolute()), str(config.absolute()) if config else None
+
+
 @app.command("plan-day")
 def plan_day_cmd(directory: Path = DirOpt, as_of: date = DayOpt(..., "--as-of", help="The day to plan; re-running is safe."),
                  config: Optional[Path] = ConfigOpt, workers: int = WorkersOpt, dask: Optional[str] = DaskOpt) -> None:
@@ -51,13 +57,15 @@ def plan_day_cmd(directory: Path = DirOpt, as_of: date = DayOpt(..., "--as-of", 
     preflight(config, simulated_clock=False)
     from loan_comms.ops import prefect_env
     from loan_comms.shards import read_manifest
+    from loan_comms.shards.run import book_day
 
-    read_manifest(directory)   # a missing or broken sharded book is one line, before Prefect starts
+    # a missing or broken sharded book, or a day behind the newest, is one line before Prefect starts
+    book_day(read_manifest(directory), as_of)
     prefect_env.configure()
     from flows.sharded_plan import plan_sharded_day
 
-    result = plan_sharded_day(str(directory), as_of, n_workers=workers, dask_address=dask,
-                              config_path=str(config) if config else None)
+    folder, config_path = _absolute(directory, config)
+    result = plan_sharded_day(folder, as_of, n_workers=workers, dask_address=dask, config_path=config_path)
     if result["already_planned"]:
         typer.echo(f"{as_of}: already planned in every shard, nothing new: re-running a planned day records nothing")
         return
@@ -72,16 +80,18 @@ def dispatch_day_cmd(directory: Path = DirOpt, as_of: date = DayOpt(..., "--as-o
                      config: Optional[Path] = ConfigOpt, workers: int = WorkersOpt,
                      dask: Optional[str] = DaskOpt) -> None:
     """Send a planned day on a simulated clock: every shard's outbox in parallel, each at 1/K of the rate."""
-    preflight(config)
+    cfg = preflight(config)
     from loan_comms.ops import prefect_env
     from loan_comms.shards import read_manifest
+    from loan_comms.shards.dispatch import shard_config
 
-    read_manifest(directory)
+    # a rate set in the environment (each shard would send at it whole) is one line before Prefect starts
+    shard_config(cfg, read_manifest(directory).shards)
     prefect_env.configure()
     from flows.sharded_plan import dispatch_sharded_day
 
-    result = dispatch_sharded_day(str(directory), as_of, n_workers=workers, dask_address=dask,
-                                  config_path=str(config) if config else None)
+    folder, config_path = _absolute(directory, config)
+    result = dispatch_sharded_day(folder, as_of, n_workers=workers, dask_address=dask, config_path=config_path)
     typer.echo(f"{as_of}: {result['shards']} shards, sent {result['sent'] or 'nothing'}, {result['failed']} failed, "
                f"{result['window_missed']} window missed")
 

@@ -5,8 +5,10 @@ borrower and point rows the plan read (the shard key keeps them together), so ea
 dispatches alone (delivery/day_dispatch.dispatch_day on its file, in parallel). What is not per
 shard is the provider: its rate limit is one number for the lender's account, so each of K shards
 sends at most rate_per_second / K (shard_config). A sender short of its share does not lend it
-to the others: the sum stays under the provider's limit at every instant, which is what the
-provider enforces (docs/scaling.md).
+to the others, and shard i's first send waits i / rate seconds, so the K evenly spaced senders take
+turns instead of all sending at the start of a pass: the sum stays under the provider's limit,
+which is what the provider enforces (docs/scaling.md). The concurrency (max_in_flight, per_client)
+is divided by K too (at least 1), else K shards hold K times the connections the account allows.
 
 One step of the re-check is not per shard: a call whose window narrowed at dispatch moves its slot
 inside the same agent's shift clear of the agent's other slots (sql/calls/assign/recheck_slots.sql),
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -36,13 +39,16 @@ class ShardDispatched:
 
     shard: int
     passes: int = 0
-    sent: dict[str, int] = field(default_factory=dict)
-    failed: dict[str, int] = field(default_factory=dict)
+    sent: Counter[str] = field(default_factory=Counter)
+    failed: Counter[str] = field(default_factory=Counter)
     window_missed: int = 0
 
 
-def shard_config(cfg: LifecycleConfig, shards: int) -> LifecycleConfig:
-    """`cfg` with each channel's rate_per_second divided among `shards` senders. A rate set through
+def shard_config(cfg: LifecycleConfig, shards: int, shard: int = 0) -> LifecycleConfig:
+    """`cfg` for shard `shard`'s sender: each channel's rate_per_second divided among `shards` senders,
+    its first send i / rate seconds into a pass, max_in_flight and per_client divided (at least 1;
+    the transport's defaults when unset; a value set in the environment wins, as it does for one
+    book: it is a connection count, not the provider's contract). A rate set through
     LOAN_COMMS_<CHANNEL>_SETTINGS would reach every shard whole (the environment wins over the file
     for each sender), so a sharded dispatch refuses it: set the account's rate in [providers.<channel>]."""
     providers = dict(cfg.providers)
@@ -52,10 +58,15 @@ def shard_config(cfg: LifecycleConfig, shards: int) -> LifecycleConfig:
             raise ShardError(f"LOAN_COMMS_{channel.upper()}_SETTINGS sets rate_per_second: in a sharded dispatch "
                              f"each of the {shards} senders would send at that whole rate; set it in "
                              f"[providers.{channel}] instead (each shard then sends at 1/{shards} of it)")
-        rate = getattr(effective_provider_config(channel, cfg), "rate_per_second", None)
+        effective = effective_provider_config(channel, cfg)
+        update: dict[str, float | int] = {}
+        rate = getattr(effective, "rate_per_second", None)
         if rate:
-            base = cfg.providers.get(channel) or cfg.provider(channel)
-            providers[channel] = base.model_copy(update={"rate_per_second": float(rate) / shards})
+            update.update(rate_per_second=float(rate) / shards, rate_offset_seconds=shard / float(rate))
+        for name, default in (("max_in_flight", 32), ("per_client", 8)):   # HttpSettings' defaults
+            update[name] = max(1, int(getattr(effective, name, None) or default) // shards)
+        base = cfg.providers.get(channel) or cfg.provider(channel)
+        providers[channel] = base.model_copy(update=update)
     return cfg.model_copy(update={"providers": providers})
 
 
@@ -67,15 +78,9 @@ def dispatch_shard(manifest: Manifest, shard: int, cfg: LifecycleConfig, as_of: 
 
     con = db.connect(manifest.path(shard))
     try:
-        reports = dispatch_day(con, shard_config(cfg, manifest.shards), as_of, batch_size=batch_size)
+        reports = dispatch_day(con, shard_config(cfg, manifest.shards, shard), as_of, batch_size=batch_size)
     finally:
         con.close()
-    sent: dict[str, int] = {}
-    failed: dict[str, int] = {}
-    for r in reports:
-        for k, v in r.sent.items():
-            sent[k] = sent.get(k, 0) + v
-        for k, v in r.failed.items():
-            failed[k] = failed.get(k, 0) + v
-    return ShardDispatched(shard, passes=len(reports), sent=sent, failed=failed,
+    return ShardDispatched(shard, passes=len(reports), sent=sum((Counter(r.sent) for r in reports), Counter()),
+                           failed=sum((Counter(r.failed) for r in reports), Counter()),
                            window_missed=sum(r.window_missed for r in reports))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from loan_comms.atomic_files import write_atomically
 from loan_comms.errors import LoanCommsError
+from loan_comms.shards.key import KEY_VERSION
 
 MANIFEST = "manifest.json"
 
@@ -60,10 +61,20 @@ def read_manifest(directory: str | Path) -> Manifest:
     if not path.exists():
         raise ShardError(f"{directory}: no sharded book here (no {MANIFEST}); make one with "
                          "`loan-comms shards split --db BOOK --k K --out DIR`")
-    data = json.loads(path.read_text(encoding="utf-8"))
-    manifest = Manifest(shards=int(data["shards"]), key_version=int(data["key_version"]),
-                        files=tuple(data["files"]), source=data["source"], split_at=data["split_at"],
-                        rows={k: list(v) for k, v in data.get("rows", {}).items()}, directory=directory)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        manifest = Manifest(shards=int(data["shards"]), key_version=int(data["key_version"]),
+                            files=tuple(data["files"]), source=data["source"], split_at=data["split_at"],
+                            rows={k: list(v) for k, v in data.get("rows", {}).items()}, directory=directory)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:   # JSONDecodeError is a ValueError
+        raise ShardError(f"{path}: not a readable manifest ({type(e).__name__}: {e}); it is written by "
+                         "`loan-comms shards split` and never edited by hand") from None
+    if len(manifest.files) != manifest.shards:
+        raise ShardError(f"{path}: {manifest.shards} shards but {len(manifest.files)} files listed")
+    if manifest.key_version != KEY_VERSION:
+        raise ShardError(f"{path}: split with shard key version {manifest.key_version}, this loan-comms computes "
+                         f"version {KEY_VERSION}: borrowers sharing a phone or e-mail may not be in one shard; "
+                         "use the loan-comms version that split it")
     missing = [str(p) for p in manifest.paths() if not p.exists()]
     if missing:
         raise ShardError(f"{directory}: shard file(s) missing: {', '.join(missing)}")

@@ -20,6 +20,13 @@ Re-running is safe as for one book: a shard whose ledger says the day is planned
 and records nothing; an interrupted day is finished by running it again (its recorded calls are
 no longer fresh, so only the rest is assigned, around the slots already booked).
 
+Which day is interrupted is decided for the whole book, not per shard (book_day): the K record
+transactions of a day are independent, so a failure in phase 3 can leave the day planned in some
+shards and never started in others. A shard that never started it has nothing in its own ledger
+to say so, and would go on to the next day and skip its borrowers' contacts for good. So the
+earliest day started in any shard and not planned in all of them is finished first in every shard
+(a shard that never started it plans it), and no later day is planned before that.
+
 The Parquet files (<sharded book>/work/<day>/: calls-i, visits-i, call-assignments-i, agent-days-i,
 visit-plan-i) carry ids, scores and windows, no names, numbers or wording; they stay as the record
 of what the assignment saw and may be deleted once the day is planned.
@@ -28,7 +35,6 @@ of what the assignment saw and may be deleted once the day is planned.
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -61,7 +67,6 @@ class ShardDecided:
     interrupted: date | None = None    # an earlier day to finish first (the sharded run does it)
     calls: int = 0
     visits: int = 0
-    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,6 @@ class Assigned:
     carried: dict[str, int] = field(default_factory=dict)
     visits: int = 0
     visits_assigned: int = 0
-    seconds: float = 0.0
 
 
 def _work(manifest: Manifest, as_of: date) -> Path:
@@ -98,9 +102,42 @@ def _with_shard(table: pa.Table, shard: int) -> pa.Table:
     return table.append_column("shard", pa.array([shard] * table.num_rows, pa.int32()))
 
 
+@dataclass(frozen=True)
+class BookDay:
+    """Where a day stands in the ledgers of every shard of the book (read by book_day)."""
+
+    as_of: date
+    planned: bool                # planned in every shard
+    interrupted: date | None     # the earliest earlier day started in some shard and not planned in all
+
+
+def book_day(manifest: Manifest, as_of: date) -> BookDay:
+    """`as_of` in every shard's ledger of day runs, read-only (call it while no shard is open for
+    writing, i.e. before a phase). Raises DayOutOfOrder, as one book does, for a day no shard ever
+    started that lies behind the newest day started anywhere (see the module docstring for why
+    "interrupted" is a question about the book)."""
+    ledgers: list[dict[date, bool]] = []
+    for path in manifest.paths():
+        con = db.connect(path, read_only=True, current=False)
+        try:
+            ledgers.append({d: bool(p) for d, p in
+                            con.execute("SELECT as_of, planned_at IS NOT NULL FROM day_runs").fetchall()})
+        finally:
+            con.close()
+    started = set().union(*ledgers)
+    unfinished = sorted(d for d in started if not all(ledger.get(d, False) for ledger in ledgers))
+    interrupted = next((d for d in unfinished if d < as_of), None)
+    latest = max(started, default=None)
+    if interrupted is None and as_of not in started and latest is not None and as_of < latest:
+        raise days.DayOutOfOrder(
+            f"{as_of} was never planned in any shard and later days already were (up to {latest}): planning it "
+            "now would contact borrowers out of order. Days are planned forward only; a day that was already "
+            "planned can be re-run safely.")
+    return BookDay(as_of, planned=as_of in started and as_of not in unfinished, interrupted=interrupted)
+
+
 def decide_shard(manifest: Manifest, shard: int, cfg: LifecycleConfig, as_of: date) -> ShardDecided:
     """Phase 1 in shard `shard`: the calls and visits of `as_of` to give to people, to Parquet."""
-    started = time.perf_counter()
     con = db.connect(manifest.path(shard))
     try:
         status = days.status(con, as_of)
@@ -119,14 +156,12 @@ def decide_shard(manifest: Manifest, shard: int, cfg: LifecycleConfig, as_of: da
         con.close()
     _write(_with_shard(calls, shard), _file(manifest, as_of, "calls", shard))
     _write(_with_shard(visits, shard), _file(manifest, as_of, "visits", shard))
-    return ShardDecided(shard, as_of, calls=calls.num_rows, visits=visits.num_rows,
-                        seconds=time.perf_counter() - started)
+    return ShardDecided(shard, as_of, calls=calls.num_rows, visits=visits.num_rows)
 
 
 def assign_shards(manifest: Manifest, cfg: LifecycleConfig, as_of: date, decided: list[ShardDecided]) -> Assigned:
     """Phase 2: give every shard's calls agents and slots and its visits pairs, in one book's order,
     against what the union of the shards already booked; each shard's part to Parquet."""
-    started = time.perf_counter()
     roster = roster_for(cfg)
     fresh = [d.shard for d in decided if not d.planned and d.interrupted is None]
     if roster is None or not fresh:
@@ -154,7 +189,7 @@ def assign_shards(manifest: Manifest, cfg: LifecycleConfig, as_of: date, decided
         con.close()
     assigned_visits = sum(1 for o in plan.column("outcome").to_pylist() if o == "assigned")
     return Assigned(as_of, calls=calls.num_rows, assigned=outcome.assigned, carried=dict(outcome.carried),
-                    visits=visits.num_rows, visits_assigned=assigned_visits, seconds=time.perf_counter() - started)
+                    visits=visits.num_rows, visits_assigned=assigned_visits)
 
 
 class ShardHumanWork:
@@ -197,9 +232,18 @@ class ShardHumanWork:
 
 def plan_shard(manifest: Manifest, shard: int, cfg: LifecycleConfig, renderer: planner.Renderer, as_of: date, *,
                batch_size: int | None = None) -> planner.PlanReport:
-    """Phase 3 in shard `shard`: plan_day with phase 2's assignment; renders and records there."""
+    """Phase 3 in shard `shard`: plan_day with phase 2's assignment; renders and records there.
+
+    Refuses (ShardError) a shard with an earlier interrupted day: plan_day would finish that day
+    with the shard's own human work (assign_human_work over this shard alone), booking agents
+    other shards booked too. The sharded day finishes such a day first, in every shard."""
     con = db.connect(manifest.path(shard))
     try:
+        status = days.status(con, as_of)
+        if status.interrupted is not None:
+            raise ShardError(f"shard {shard}, {as_of}: the plan of {status.interrupted} is unfinished in this shard; "
+                             "run the sharded day (`loan-comms shards plan-day`), which finishes it in every "
+                             "shard first, not one shard's plan")
         return planner.plan_day(con, cfg, renderer, as_of, batch_size=batch_size,
                                 human_work=ShardHumanWork(manifest, shard, as_of))
     finally:

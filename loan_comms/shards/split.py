@@ -17,6 +17,9 @@ the tables come only from the two fixed lists below, the values are bound parame
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,7 +73,15 @@ GLOBAL_TABLES: tuple[str, ...] = ("day_runs", "policy_versions", "agent_days", "
                                   # the stored state's instant and last event: every shard's new events come after it
                                   "state_watermark",
                                   # a cache of numbering-plan lookups per phone number: each shard adds its own
-                                  "phone_lookups")
+                                  "phone_lookups",
+                                  # what the file is (109_book_role): empty in a book that can be split; each
+                                  # shard's own row is written after the copy
+                                  "book_role")
+
+
+def _quoted(path: Path) -> str:
+    """`path` as an SQL string literal (ATTACH takes no bound parameter; a folder may hold a quote)."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def shard_file(shard: int) -> str:
@@ -104,13 +115,24 @@ def _new_shard(path: Path, first_event_id: int, shard: int, shards: int) -> None
 
 def split_book(book: str | Path, shards: int, out: str | Path) -> tuple[Manifest, KeyReport]:
     """Compute the shard key on `book` (stored in its borrower_shards) and write `shards` shard files
-    and the manifest into `out`, a folder that holds no sharded book yet. The book is otherwise only read."""
-    out = Path(out)
+    and the manifest into `out`, a folder that holds no sharded book yet.
+
+    The files are written into `<out>.partial` and it is renamed to `out` only once the manifest is
+    in it, so a split that crashed leaves no folder that looks like a half sharded book (the next
+    split removes the leftover). Then the book is marked as split and each shard as a shard
+    (book_role): the single-book commands and flows refuse both from then on (db.check_single_book),
+    else the book would go on being planned and sent beside its shards. The book is otherwise only read."""
+    out = Path(out).absolute()
     if shards < 1:
         raise ShardError(f"--k must be at least 1, got {shards}")
+    if out.exists() and not out.is_dir():
+        raise ShardError(f"{out}: is a file; --out is the folder the shard files go into")
     if out.exists() and any(out.iterdir()):
         raise ShardError(f"{out}: not empty; split into a new folder (a sharded book is never overwritten)")
-    out.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    if partial.exists():   # what a crashed split left: never a sharded book (it has no manifest until renamed)
+        shutil.rmtree(partial)
+    partial.mkdir(parents=True)
     con = db.open_book(book)
     try:
         con.execute("SET enable_progress_bar = false")
@@ -120,25 +142,32 @@ def split_book(book: str | Path, shards: int, out: str | Path) -> tuple[Manifest
         db.run(con, "shards/owners")
         first_event_id = int(db.value(con, "shards/event_ids"))
         rows: dict[str, list[int]] = {t: [] for t in tables}
+        now = datetime.now(UTC)
         for i in range(shards):
-            path = out / shard_file(i)
+            path = partial / shard_file(i)
             _new_shard(path, first_event_id, i, shards)
-            con.execute(f"ATTACH '{path}' AS shard_out")
+            con.execute(f"ATTACH {_quoted(path)} AS shard_out")
             try:
                 with db.transaction(con):
                     for table in tables:
                         rows[table].append(_copy(con, table, i, shards))
+                    con.execute("INSERT INTO shard_out.main.book_role VALUES ('shard', ?, ?, ?, ?)",
+                                [str(out), i, shards, now])
             finally:
                 con.execute("DETACH shard_out")
         _check_counts(con, rows, shards)
+        manifest = Manifest(shards=shards, key_version=KEY_VERSION, files=tuple(shard_file(i) for i in range(shards)),
+                            source=Path(book).name, split_at=now.isoformat(timespec="seconds"),
+                            rows=rows, directory=partial)
+        write_manifest(manifest)
+        if out.exists():
+            out.rmdir()   # empty, checked above
+        os.replace(partial, out)
+        con.execute("INSERT INTO book_role VALUES ('split', ?, NULL, ?, ?)", [str(out), shards, now])
     finally:
         con.close()
-    manifest = Manifest(shards=shards, key_version=KEY_VERSION, files=tuple(shard_file(i) for i in range(shards)),
-                        source=Path(book).name, split_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                        rows=rows, directory=out)
-    write_manifest(manifest)
     log.info("split %s into %d shards in %s: %s", Path(book).name, shards, out, key)
-    return manifest, key
+    return replace(manifest, directory=out), key
 
 
 def _copy(con: duckdb.DuckDBPyConnection, table: str, shard: int, shards: int) -> int:

@@ -21,11 +21,7 @@ import duckdb
 from loan_comms import db
 from loan_comms.paths import SQL_DIR
 from loan_comms.shards.manifest import Manifest, read_manifest
-from loan_comms.shards.split import TABLE_OWNERS, book_tables
-
-
-def _quoted(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+from loan_comms.shards.split import TABLE_OWNERS, _check_classified, _quoted, book_tables
 
 
 def open_union(directory: str | Path, manifest: Manifest | None = None) -> duckdb.DuckDBPyConnection:
@@ -42,7 +38,9 @@ def open_union(directory: str | Path, manifest: Manifest | None = None) -> duckd
             con.execute(f"ATTACH {_quoted(path)} AS shard_{i} (READ_ONLY)")
         con.execute("CREATE TABLE union_shards (shard INTEGER, file VARCHAR)")
         con.executemany("INSERT INTO union_shards VALUES (?, ?)", [[i, f] for i, f in enumerate(manifest.files)])
-        for table in book_tables(con, "shard_0"):
+        tables = book_tables(con, "shard_0")
+        _check_classified(tables)   # as the split does: an unclassified table would be read as global (DISTINCT)
+        for table in tables:
             parts = " UNION ALL BY NAME ".join(f"SELECT * FROM shard_{i}.main.{table}" for i in range(manifest.shards))
             if table in TABLE_OWNERS:
                 con.execute(f"CREATE VIEW {table} AS {parts}")

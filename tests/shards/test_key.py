@@ -124,6 +124,8 @@ def test_split_puts_each_row_in_one_shard_and_keeps_families_together(split4: tu
             assert diff == 0, table
         for table in GLOBAL_TABLES:
             (n,) = src.execute(f"SELECT count(*) FROM {table}").fetchone()
+            if table == "book_role":   # the book's own 'split' row is written after the copy
+                n -= 1
             assert manifest.rows[table] == [n] * 4, table
         # a shared phone's holders (the generator's families and share_more's) never straddle shards
         (straddling,) = union.execute("""

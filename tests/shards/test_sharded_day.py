@@ -154,3 +154,73 @@ def test_rerunning_the_sharded_day_adds_nothing(runs: dict) -> None:
 
 
 
+
+
+def test_a_shard_failing_in_phase_3_is_finished_in_every_shard_before_the_next_day(
+        tmp_path: Path, prefect_server: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shard 1 fails in phase 3 of the day before (after its siblings recorded theirs, or not: they
+    are waited for): the day is then planned in three shards and never started in shard 1, whose own
+    ledger says nothing. The next day's run finishes the day before in shard 1 first (the book's
+    ledger, not the shard's, says it is interrupted), then plans the day on: every shard's ledger
+    has both days, and every recorded row equals the single run's (plans only, no dispatch between)."""
+    from flows.sharded_plan import plan_sharded_day
+    from loan_comms.lifecycle import days
+    from loan_comms.shards import read_manifest
+    from loan_comms.shards import run as shard_run
+
+    config_path = binding_config(tmp_path / "config")
+    base = tmp_path / "book.duckdb"
+    make_book(base, 1500)
+    single = tmp_path / "single.duckdb"
+    shutil.copy(base, single)
+    split_book(base, 4, tmp_path / "shards")
+    cfg = load_config(config_path)
+    store = TemplateStore.load(templates_dir(cfg), cfg)
+    con = db.connect(single)
+    try:
+        for day in DAYS:
+            plan_day(con, cfg, store, day)
+    finally:
+        con.close()
+
+    real_plan_shard = shard_run.plan_shard
+
+    def failing(manifest, shard, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if shard == 1:
+            raise RuntimeError("injected: shard 1 lost its worker in phase 3")
+        return real_plan_shard(manifest, shard, *args, **kwargs)
+
+    monkeypatch.setattr(shard_run, "plan_shard", failing)
+    with pytest.raises(RuntimeError, match="injected"):
+        plan_sharded_day(str(tmp_path / "shards"), DAY_BEFORE, n_workers=2, processes=False,
+                         config_path=str(config_path))
+    monkeypatch.setattr(shard_run, "plan_shard", real_plan_shard)
+    manifest = read_manifest(tmp_path / "shards")
+
+    def planned() -> list[tuple[bool, bool]]:
+        out = []
+        for path in manifest.paths():
+            c = db.connect(path, read_only=True)
+            try:
+                out.append((days.status(c, DAY_BEFORE).planned, days.status(c, START).planned))
+            finally:
+                c.close()
+        return out
+
+    assert planned() == [(True, False), (False, False), (True, False), (True, False)]
+    plan_sharded_day(str(tmp_path / "shards"), START, n_workers=2, processes=False, config_path=str(config_path))
+    assert planned() == [(True, True)] * 4
+
+    union = open_union(tmp_path / "shards")
+    try:
+        union.execute(f"ATTACH '{single}' AS single (READ_ONLY)")
+        for table, query in SAME.items():
+            one, many = query.format(s="single.main."), query.format(s="")
+            (only_single,) = union.execute(f"SELECT count(*) FROM (({one}) EXCEPT ALL ({many}))").fetchone()
+            (only_shards,) = union.execute(f"SELECT count(*) FROM (({many}) EXCEPT ALL ({one}))").fetchone()
+            assert (only_single, only_shards) == (0, 0), f"{table}: {only_single} only single, {only_shards} only shards"
+        (recorded,) = union.execute("SELECT count(*) FROM contact_attempts WHERE planned_for_date = ?",
+                                    [DAY_BEFORE]).fetchone()
+    finally:
+        union.close()
+    assert recorded > 0

@@ -71,6 +71,7 @@ class HttpSettings:
     max_in_flight: int = 32
     per_client: int = 8
     rate_per_second: float | None = None
+    rate_offset_seconds: float = 0.0   # the first send of a pass waits this long (a shard's turn, shards/dispatch.py)
     backoff_base_seconds: float = 0.25
     backoff_max_seconds: float = 8.0
     max_retry_after_seconds: float = 30.0
@@ -92,14 +93,15 @@ class HttpSettings:
         for name, typ in (("timeout_seconds", float), ("max_tries", int), ("max_in_flight", int),
                           ("per_client", int), ("rate_per_second", float), ("backoff_base_seconds", float),
                           ("backoff_max_seconds", float), ("max_retry_after_seconds", float),
-                          ("outage_after", int), ("outage_min_tries", int), ("reconcile_after_seconds", float)):
+                          ("outage_after", int), ("outage_min_tries", int), ("reconcile_after_seconds", float),
+                          ("rate_offset_seconds", float)):
             if extra.get(name) is None:
                 continue
             try:
                 v = typ(extra[name])
             except (TypeError, ValueError):
                 raise ProviderConfigError(f"providers.{channel}.{name}: {extra[name]!r} is not a number") from None
-            if v < 0 or (v == 0 and name != "reconcile_after_seconds"):
+            if v < 0 or (v == 0 and name not in ("reconcile_after_seconds", "rate_offset_seconds")):
                 raise ProviderConfigError(f"providers.{channel}.{name}: must be greater than 0")
             values[name] = v
         return cls(**values)
@@ -115,16 +117,21 @@ class Request:
 
 
 class RateLimiter:
-    """Evenly spaced sends at `rate` per second (a token bucket of depth one), across batches."""
+    """Evenly spaced sends at `rate` per second (a token bucket of depth one), across batches; the
+    first one `offset` seconds after the first take (K shards sending at rate/K each take turns
+    instead of all sending their first message at once)."""
 
-    def __init__(self, rate: float | None) -> None:
+    def __init__(self, rate: float | None, offset: float = 0.0) -> None:
         self.interval = 1.0 / rate if rate else 0.0
-        self._next = 0.0
+        self.offset = offset
+        self._next: float | None = None
 
     async def take(self) -> None:
         if not self.interval:
             return
         now = time.monotonic()
+        if self._next is None:
+            self._next = now + self.offset
         at = max(now, self._next)
         self._next = at + self.interval
         if at > now:
@@ -182,7 +189,7 @@ class HttpProvider:
     def __init__(self, channel: str, settings: HttpSettings) -> None:
         self.channel = channel
         self.settings = settings
-        self.limiter = RateLimiter(settings.rate_per_second)
+        self.limiter = RateLimiter(settings.rate_per_second, settings.rate_offset_seconds)
         self.halted: DeliveryHalted | None = None   # set once: the channel is stopped for this pass
         self.answered = 0                           # units the provider gave a definite answer for
         self.down_tries = 0                         # tries that got nothing through (connect, 5xx, timeout)

@@ -57,6 +57,38 @@ def make_book(path: Path, loans: int) -> None:
         con.close()
 
 
+def single_and_sharded(folder: Path, loans: int, shards: int) -> tuple[Path, Path]:
+    """The same made book both ways: copied as the single run's file (folder/single.duckdb) and split
+    into `shards` files (folder/shards). Returns (the single file, the sharded folder)."""
+    from loan_comms.shards import split_book
+
+    base = folder / "book.duckdb"
+    make_book(base, loans)
+    single = folder / "single.duckdb"
+    shutil.copy(base, single)
+    split_book(base, shards, folder / "shards")
+    return single, folder / "shards"
+
+
+def run_single(single: Path, config_path: Path, days: tuple[date, ...], *, dispatch: bool) -> None:
+    """The single run the sharded one is compared with: each day planned (and dispatched) in order."""
+    from loan_comms.config import load_config
+    from loan_comms.delivery.day_dispatch import dispatch_day
+    from loan_comms.lifecycle.planner import plan_day
+    from loan_comms.templating import TemplateStore, templates_dir
+
+    cfg = load_config(config_path)
+    store = TemplateStore.load(templates_dir(cfg), cfg)
+    con = db.connect(single)
+    try:
+        for day in days:
+            plan_day(con, cfg, store, day)
+            if dispatch:
+                dispatch_day(con, cfg, day)
+    finally:
+        con.close()
+
+
 def binding_config(folder: Path, capacity: int = 3) -> Path:
     """The shipped lifecycle.toml with the shipped roster beside it, every agent's capacity cut to
     `capacity`: the day's calls no longer fit, some are carried (agent_capacity)."""

@@ -12,8 +12,6 @@ the shards passes, and re-running the sharded day adds nothing."""
 
 from __future__ import annotations
 
-import shutil
-
 from pathlib import Path
 from typing import Iterator
 
@@ -22,11 +20,8 @@ import pytest
 from loan_comms import db
 from loan_comms.audit import run_audit
 from loan_comms.config import load_config
-from loan_comms.delivery.day_dispatch import dispatch_day
-from loan_comms.lifecycle.planner import plan_day
-from loan_comms.shards import open_union, split_book
-from loan_comms.templating import TemplateStore, templates_dir
-from tests.shards.books import DAY_BEFORE, START, binding_config, make_book
+from loan_comms.shards import open_union
+from tests.shards.books import DAY_BEFORE, START, binding_config, run_single, single_and_sharded
 
 pytestmark = pytest.mark.slow
 
@@ -70,21 +65,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> dict
 
     folder = tmp_path_factory.mktemp("sharded")
     config_path = binding_config(folder / "config")
-    base = folder / "book.duckdb"
-    make_book(base, LOANS)
-    single = folder / "single.duckdb"
-    shutil.copy(base, single)
-    split_book(base, 4, folder / "shards")
-
-    cfg = load_config(config_path)
-    store = TemplateStore.load(templates_dir(cfg), cfg)
-    con = db.connect(single)
-    try:
-        for day in DAYS:
-            plan_day(con, cfg, store, day)
-            dispatch_day(con, cfg, day)
-    finally:
-        con.close()
+    single, _ = single_and_sharded(folder, LOANS, 4)
+    run_single(single, config_path, DAYS, dispatch=True)
     results = {}
     for day in DAYS:   # the day on in 2 worker processes (tasks pickled, shards opened by spawned workers)
         results[day] = plan_sharded_day(str(folder / "shards"), day, n_workers=2, processes=day == START,
@@ -169,19 +151,8 @@ def test_a_shard_failing_in_phase_3_is_finished_in_every_shard_before_the_next_d
     from loan_comms.shards import run as shard_run
 
     config_path = binding_config(tmp_path / "config")
-    base = tmp_path / "book.duckdb"
-    make_book(base, 1500)
-    single = tmp_path / "single.duckdb"
-    shutil.copy(base, single)
-    split_book(base, 4, tmp_path / "shards")
-    cfg = load_config(config_path)
-    store = TemplateStore.load(templates_dir(cfg), cfg)
-    con = db.connect(single)
-    try:
-        for day in DAYS:
-            plan_day(con, cfg, store, day)
-    finally:
-        con.close()
+    single, _ = single_and_sharded(tmp_path, 1500, 4)
+    run_single(single, config_path, DAYS, dispatch=False)
 
     real_plan_shard = shard_run.plan_shard
 

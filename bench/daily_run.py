@@ -285,7 +285,8 @@ def sharded_run(book: Path, day: date, shards: int, out: SizeRun) -> None:
     """The same day on the same book (a copy taken before the single run), run as operators run a
     sharded book (docs/scaling.md): split into `shards` files once, then the sharded-plan and
     sharded-dispatch flows on Prefect's DaskTaskRunner over a LocalCluster of 2 worker processes.
-    Timed here against the single run; the contacts each recorded are compared."""
+    Timed here against the single run; the day's counts (contacts decided, sent) are compared
+    (tests/shards compares every recorded row)."""
     import daily_raw
     from flows.sharded_plan import dispatch_sharded_day, plan_sharded_day
     from loan_comms.shards import open_union, split_book

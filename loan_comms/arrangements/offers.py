@@ -8,7 +8,7 @@ break).
   so a dry run shows them; nothing is written.
 - At render (`OfferLinks.attach`, one query per batch, not per row, for the batch's offer and plan rows
   only): the contact gets its offer token (tokens.py) and plan_options / arrears / plan for its
-  template (planner.template_context); a contact of one of the six arrangement steps gets the plan it
+  template (lifecycle/rendering.py template_context); a contact of one of the six arrangement steps gets the plan it
   talks about.
 - Recorded with the contact, in the batch's transaction (sql/arrangements/record_offers.sql,
   record_offer_options.sql): arrangement_offers, arrangement_offer_options; a re-run adds nothing.

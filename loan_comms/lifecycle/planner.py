@@ -27,8 +27,7 @@ from loan_comms.calls import assign
 from loan_comms.calls.roster import roster_for
 from loan_comms.handoff import state as handoff_state
 from loan_comms.lifecycle import days, rendering
-# The renderer's protocol and the per-contact template context live with the rendering; named here too.
-from loan_comms.lifecycle.rendering import RENDERED_SCHEMA, Renderer, template_context  # noqa: F401
+from loan_comms.lifecycle.rendering import Renderer
 from loan_comms import db
 from loan_comms.clock import plan_instant, utc_now
 from loan_comms.config import TEXT_CHANNELS, LifecycleConfig

@@ -68,7 +68,7 @@ def python_values(array: pa.Array) -> list[Any]:
 class ContextBatch:
     """The template contexts of n contacts of one group, by variable: a column or a constant.
 
-    `names` is the order of a contact's context (planner.template_context's). A column is a list of
+    `names` is the order of a contact's context (lifecycle/rendering.py template_context's). A column is a list of
     n values, or an Arrow array converted on first use (python_values), so a variable the template
     never reads is never converted. `row(i)` is contact i's context as one dict (the row-by-row path,
     and renderers that only take dicts)."""

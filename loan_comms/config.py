@@ -270,6 +270,19 @@ class Templates(_Strict):
     banned_phrases: tuple[str, ...] = ()
 
 
+class Studio(_Strict):
+    """The template studio (`loan-comms studio`, templates/README.md): where its drafts, versions and
+    published releases live, who may sign in, and how long a session lasts. When `dir` holds a
+    published release (its CURRENT file), the daily run reads that release, not `[templates].dir`."""
+
+    dir: str = "data/studio"
+    users: str = "config/studio_users.toml"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8090, ge=0, le=65535)
+    session_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
+    usage_days: int = Field(default=30, ge=1, le=366)
+
+
 class ProviderConfig(BaseModel):
     # Provider-specific keys (from_number, rate_per_second, headers...) are allowed here.
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -358,6 +371,7 @@ class LifecycleConfig(_Strict):
     visits: Visits = Visits()
     policy: Policy
     templates: Templates = Templates()
+    studio: Studio = Studio()
     providers: dict[str, ProviderConfig] = {}
     dispatch: Dispatch = Dispatch()
     alerts: Alerts = Alerts()

@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from jinja2 import Template, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
@@ -25,6 +25,9 @@ from loan_comms.templating.batch import CHUNK, ContextBatch, LoopTemplate, Rende
 from loan_comms.templating.catalog import PARTS, required_templates, template_id
 from loan_comms.templating.env import FilterError, build_environment
 from loan_comms.templating.problems import Problem
+
+if TYPE_CHECKING:
+    from loan_comms.templating.releases import Provenance
 
 # How to stop each channel, in each language; SMS wording uses the config's opt-out keywords.
 OPT_OUT_TEXT: dict[tuple[str, str], str] = {
@@ -229,12 +232,31 @@ def _version(sources: dict[str, str], channel: str) -> str:
     return h.hexdigest()[:12]
 
 
-def templates_dir(cfg: LifecycleConfig) -> Path:
-    """[templates].dir from the config; a relative path is taken from the repository root."""
+def _from_root(path: str) -> Path:
     from loan_comms.paths import REPO_ROOT
 
-    p = Path(cfg.templates.dir)
+    p = Path(path)
     return p if p.is_absolute() else REPO_ROOT / p
+
+
+def repository_templates_dir(cfg: LifecycleConfig) -> Path:
+    """[templates].dir from the config (the library kept in git); relative to the repository root."""
+    return _from_root(cfg.templates.dir)
+
+
+def studio_dir(cfg: LifecycleConfig) -> Path:
+    """[studio].dir: the studio's drafts database and published releases; relative to the repository root."""
+    return _from_root(cfg.studio.dir)
+
+
+def templates_dir(cfg: LifecycleConfig) -> Path:
+    """The library a run reads: the studio's published release when there is one (releases.py),
+    otherwise [templates].dir. Resolve it once per run and keep the path: a release is never changed,
+    so a run that started on it keeps its wording when the studio publishes another."""
+    from loan_comms.templating.releases import current_release
+
+    published = current_release(studio_dir(cfg))
+    return published if published is not None else repository_templates_dir(cfg)
 
 
 class TemplateStore:
@@ -246,6 +268,7 @@ class TemplateStore:
         self.default_language = cfg.general.default_language
         self.templates: dict[tuple[str, str, str], CompiledTemplate] = {}  # (kind, channel, language)
         self._load_problems: list[Problem] = []
+        self.provenance: dict[str, Provenance] = {}     # template_id -> who wrote/approved it (a release's manifest)
         self._envs: dict[tuple[str, bool], ImmutableSandboxedEnvironment] = {
             (lang, html): build_environment(lang, html) for lang in LANGUAGES for html in (False, True)
         }
@@ -264,46 +287,95 @@ class TemplateStore:
     def env(self, language: str, html: bool) -> ImmutableSandboxedEnvironment:
         return self._envs[(language, html)]
 
+    @classmethod
+    def from_files(cls, files: dict[str, str], cfg: LifecycleConfig, *, name: Path | str = "templates",
+                   provenance: "dict[str, Provenance] | None" = None) -> "TemplateStore":
+        """A library held in memory (relative path -> text), checked and compiled exactly as one read from
+        disk: the studio previews and lints a draft, and checks a release before publishing it, this way."""
+        store = cls(Path(name), cfg)
+        store.provenance = dict(provenance or {})
+        for rel in sorted(files):
+            store._add_file(rel, lambda text=files[rel]: text)
+        store._compile_all()
+        return store
+
     def _scan(self) -> None:
+        from loan_comms.templating.releases import read_manifest
+
         if not self.dir.is_dir():
             self._load_problems.append(Problem("error", str(self.dir), None, "templates directory not found",
                                                "create it or set [templates].dir in config/lifecycle.toml"))
             return
+        self.provenance = read_manifest(self.dir)
         for path in sorted(self.dir.rglob("*")):
             if path.is_dir():
                 continue
             rel = path.relative_to(self.dir).as_posix()
-            shown = self.display_path(rel)
             if not rel.endswith(".j2"):
-                continue  # README.md and friends
-            m = _FILE.match(rel)
-            if not m:
-                self._problem("error", shown, None, "file name does not follow <channel>/<language>/<kind>.<part>.j2",
-                              "rename it, e.g. sms/en/dpd_1.txt.j2 or email/zh-CN/pre_due_3.subject.j2")
-                continue
-            channel, language, kind, part = m.group("channel", "language", "kind", "part")
-            if channel not in PARTS:
-                self._problem("error", shown, None, f"unknown channel folder '{channel}'",
-                              f"use one of: {', '.join(PARTS)} (call and visit carry no text)")
-                continue
-            if language not in LANGUAGES:
-                self._problem("error", shown, None, f"unknown language folder '{language}'",
-                              f"use one of: {', '.join(LANGUAGES)}")
-                continue
-            if part not in PARTS[channel]:
-                self._problem("error", shown, None, f"'{part}' is not a part of a {channel} template",
-                              f"{channel} templates have parts: {', '.join(PARTS[channel])}")
-                continue
-            try:
-                source = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                self._problem("error", shown, None, "file is not UTF-8 text", "save it as UTF-8")
-                continue
-            t = self.templates.setdefault((kind, channel, language), CompiledTemplate(channel, language, kind))
-            t.paths[part] = shown
-            t.sources[part] = source
+                continue  # README.md, manifest.json and friends
+            self._add_file(rel, lambda path=path: path.read_text(encoding="utf-8"))
+        self._compile_all()
+
+    def _add_file(self, rel: str, read: Callable[[], str]) -> None:
+        shown = self.display_path(rel)
+        m = _FILE.match(rel)
+        if not m:
+            self._problem("error", shown, None, "file name does not follow <channel>/<language>/<kind>.<part>.j2",
+                          "rename it, e.g. sms/en/dpd_1.txt.j2 or email/zh-CN/pre_due_3.subject.j2")
+            return
+        channel, language, kind, part = m.group("channel", "language", "kind", "part")
+        if channel not in PARTS:
+            self._problem("error", shown, None, f"unknown channel folder '{channel}'",
+                          f"use one of: {', '.join(PARTS)} (call and visit carry no text)")
+            return
+        if language not in LANGUAGES:
+            self._problem("error", shown, None, f"unknown language folder '{language}'",
+                          f"use one of: {', '.join(LANGUAGES)}")
+            return
+        if part not in PARTS[channel]:
+            self._problem("error", shown, None, f"'{part}' is not a part of a {channel} template",
+                          f"{channel} templates have parts: {', '.join(PARTS[channel])}")
+            return
+        try:
+            source = read()
+        except UnicodeDecodeError:
+            self._problem("error", shown, None, "file is not UTF-8 text", "save it as UTF-8")
+            return
+        t = self.templates.setdefault((kind, channel, language), CompiledTemplate(channel, language, kind))
+        t.paths[part] = shown
+        t.sources[part] = source
+
+    def _compile_all(self) -> None:
         for t in self.templates.values():
             self._compile(t)
+        for tid, p in self.provenance.items():     # a published file edited by hand is not what was approved
+            t = self.by_id.get(tid)
+            if t is not None and p.version != t.version:
+                first = next(iter(t.paths.values()))
+                self._problem("error", first, None,
+                              f"{tid} differs from the version {p.version} approved by {p.reviewer or 'review'}: "
+                              "a published release was changed by hand",
+                              "publish wording through the studio; restore the release folder as published", tid)
+                t.broken = t.broken or "changed after approval"
+
+    @property
+    def by_id(self) -> dict[str, CompiledTemplate]:
+        return {t.template_id: t for t in self.templates.values()}
+
+    def provenance_of(self, tid: str) -> "Provenance":
+        """Who wrote and approved the wording `tid` as loaded: the release's manifest, else the repository."""
+        from loan_comms.templating.releases import SOURCE_REPOSITORY, Provenance
+
+        t = self.by_id.get(tid)
+        version = t.version if t is not None else ""
+        p = self.provenance.get(tid)
+        return p if p is not None else Provenance(tid, version, SOURCE_REPOSITORY)
+
+    def files(self) -> dict[str, str]:
+        """The library as relative path -> text (what a release is written from)."""
+        prefix = f"{self.dir.name}/"
+        return {t.paths[part][len(prefix):] if t.paths[part].startswith(prefix) else t.paths[part]: src
+                for t in self.templates.values() for part, src in t.sources.items()}
 
     def _problem(self, severity: str, path: str, line: int | None, message: str, fix: str,
                  tid: str | None = None) -> None:

@@ -1,0 +1,342 @@
+"""The studio in the browser (`loan-comms studio serve`): a Starlette app over `Studio` (service.py).
+
+    GET  /login, POST /login, POST /logout          sign in (argon2 hashes from the users file)
+    GET  /                                          every template by step, channel and language
+    GET  /t/<channel>/<language>/<kind>             the published wording, its history, its drafts
+    GET  /t/<channel>/<language>/<kind>/edit        the editor, with a live preview (?draft=N to go on with one)
+    POST /t/<channel>/<language>/<kind>/drafts      save a draft (new, or the next text of one's own)
+    POST /t/<channel>/<language>/<kind>/rollback    a draft restoring an older release's wording
+    GET  /drafts/<n>                                a draft: diff, preview, lint, review
+    POST /drafts/<n>/{submit,withdraw,approve,reject}
+    GET  /review, GET /audit                        the review queue; the audit of every action
+    POST /api/check                                 JSON: lint + sample renders of the text being typed
+
+Only a signed-in user sees anything but the sign-in page: templates and samples included. The
+session cookie is HttpOnly and SameSite=Strict and holds a random token (only its hash is stored);
+every POST carries the session's CSRF token (a form field, or the X-CSRF-Token header for the
+preview) and a cross-origin Origin is refused. Pages load nothing from elsewhere: a strict
+Content-Security-Policy (scripts from /static only), no framing. Template text and previews are
+escaped by the page templates (autoescape); an email's HTML preview sits in a sandboxed iframe, so a
+draft can never run anything in a reviewer's browser. Logs carry paths and statuses only.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+from urllib.parse import parse_qs, urlsplit
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from loan_comms.studio.checking import Check, DraftRefused, TemplateKey, diff, part_of, render_samples
+from loan_comms.studio.service import Studio, StudioError
+from loan_comms.studio.users import User
+from loan_comms.templating.catalog import PARTS, required_templates
+
+HERE = Path(__file__).parent
+COOKIE = "studio_session"
+LOGIN_COOKIE = "studio_login"
+MAX_BODY = 256 * 1024
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+Usage = Callable[[], dict[str, Any]]
+
+
+def _pages() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(loader=FileSystemLoader(HERE / "pages"), autoescape=True, undefined=StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True)
+    env.filters["when"] = lambda v: v.strftime("%Y-%m-%d %H:%M UTC") if hasattr(v, "strftime") else (v or "")
+    return env
+
+
+class _Ctx:
+    """The signed-in request: who, their session's CSRF token, and the form or JSON they sent."""
+
+    def __init__(self, request: Request, user: User, csrf: str, token: str) -> None:
+        self.request, self.user, self.csrf, self.token = request, user, csrf, token
+        self.form: dict[str, str] = {}
+
+
+def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bool = False) -> Starlette:
+    pages = _pages()
+    usage = usage or (lambda: {})
+
+    def page(name: str, ctx: _Ctx | None, status: int = 200, **values: Any) -> HTMLResponse:
+        body = pages.get_template(name).render(user=ctx.user if ctx else None, csrf=ctx.csrf if ctx else "",
+                                               release=studio.release_name(), **values)
+        return _secure(HTMLResponse(body, status_code=status))
+
+    def refused(ctx: _Ctx | None, exc: StudioError, back: str = "/") -> HTMLResponse:
+        return page("message.html", ctx, exc.status, title="Not done", message=str(exc), back=back)
+
+    async def signed_in(request: Request) -> _Ctx | Response:
+        token = request.cookies.get(COOKIE, "")
+        found = await run_in_threadpool(studio.session, token)
+        if found is None:
+            nxt = request.url.path if request.method == "GET" else "/"
+            return _secure(RedirectResponse(f"/login?next={nxt}", status_code=303))
+        ctx = _Ctx(request, found[0], found[1], token)
+        if request.method == "POST":
+            if not _same_origin(request):
+                return _secure(Response("cross-origin request refused", status_code=403))
+            body = await request.body()
+            if len(body) > MAX_BODY:
+                return _secure(Response("request too large", status_code=413))
+            if request.headers.get("content-type", "").startswith("application/json"):
+                sent = request.headers.get("x-csrf-token", "")
+            else:
+                ctx.form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+                sent = ctx.form.get("csrf_token", "")
+            if not hmac.compare_digest(sent.encode(), ctx.csrf.encode()):
+                return _secure(Response("the form expired or did not come from the studio; reload the page and try again",
+                                        status_code=403))
+            ctx.form["__json__"] = body.decode("utf-8", "replace") if not ctx.form else ""
+        return ctx
+
+    def guarded(handler: Callable[[_Ctx], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            ctx = await signed_in(request)
+            if isinstance(ctx, Response):
+                return ctx
+            try:
+                return await handler(ctx)
+            except StudioError as exc:
+                return refused(ctx, exc, _safe_next(urlsplit(request.headers.get("referer", "")).path or "/"))
+        return endpoint
+
+    # -- sign in / out -------------------------------------------------------------------
+    async def login_page(request: Request) -> Response:
+        nonce = secrets.token_urlsafe(24)
+        resp = page("login.html", None, next=_safe_next(request.query_params.get("next", "/")), nonce=nonce, error=None)
+        resp.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict", secure=secure_cookies, max_age=1800)
+        return resp
+
+    async def login(request: Request) -> Response:
+        body = await request.body()
+        form = {k: v[0] for k, v in parse_qs(body[:8192].decode("utf-8", "replace"), keep_blank_values=True).items()}
+        nonce = request.cookies.get(LOGIN_COOKIE, "")
+        nxt = _safe_next(form.get("next", "/"))
+        if not _same_origin(request) or not nonce or not hmac.compare_digest(nonce.encode(), form.get("nonce", "").encode()):
+            return page("login.html", None, 403, next=nxt, nonce=nonce, error="The sign-in form expired; please try again.")
+        try:
+            token, _csrf, _user = await run_in_threadpool(studio.login, form.get("name", "").strip().lower(),
+                                                          form.get("password", ""))
+        except StudioError as exc:
+            return page("login.html", None, exc.status, next=nxt, nonce=nonce, error=str(exc))
+        resp = _secure(RedirectResponse(nxt, status_code=303))
+        resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies, path="/",
+                        max_age=studio.cfg.studio.session_minutes * 60)
+        resp.delete_cookie(LOGIN_COOKIE)
+        return resp
+
+    async def logout(ctx: _Ctx) -> Response:
+        await run_in_threadpool(studio.logout, ctx.token, ctx.user)
+        resp = _secure(RedirectResponse("/login", status_code=303))
+        resp.delete_cookie(COOKIE, path="/")
+        return resp
+
+    # -- browsing ------------------------------------------------------------------------
+    async def index(ctx: _Ctx) -> Response:
+        q = ctx.request.query_params
+        rows = await run_in_threadpool(studio.catalog)
+        used = usage().get("templates", {})
+        for r in rows:
+            r["contacts"] = used.get(r["template_id"], {}).get("contacts", 0)
+        steps = sorted({r["kind"] for r in rows})
+        shown = [r for r in rows if (not q.get("step") or r["kind"] == q["step"])
+                 and (not q.get("channel") or r["channel"] == q["channel"])
+                 and (not q.get("language") or r["language"] == q["language"])]
+        return page("index.html", ctx, rows=shown, steps=steps, channels=list(PARTS), languages=["en", "zh-CN"],
+                    q=dict(q), days=usage().get("days", studio.cfg.studio.usage_days),
+                    usage_at=usage().get("generated_at"), in_review=len(studio.drafts(statuses=("in_review",))))
+
+    def _key(ctx: _Ctx) -> TemplateKey:
+        p = ctx.request.path_params
+        try:
+            return TemplateKey.parse(f"{p['channel']}/{p['language']}/{p['kind']}")
+        except DraftRefused as exc:
+            raise _NotFound(str(exc)) from exc
+
+    async def template(ctx: _Ctx) -> Response:
+        key = _key(ctx)
+        rows = {r["template_id"]: r for r in await run_in_threadpool(studio.catalog)}
+        row = rows.get(key.template_id)
+        if row is None:
+            raise _NotFound(f"{key.template_id} is neither published nor required by the config")
+        store = await run_in_threadpool(studio.published)
+        t = store.by_id.get(key.template_id)
+        samples = render_samples(t, studio.cfg) if t is not None and not t.broken else []
+        used = usage().get("templates", {}).get(key.template_id, {})
+        return page("template.html", ctx, key=key, row=row, sources=t.sources if t else {}, samples=samples,
+                    history=studio.history(key.template_id), drafts=studio.drafts(template=key.template_id),
+                    steps=_steps_using(studio, key), used=used, days=usage().get("days", studio.cfg.studio.usage_days),
+                    siblings=_siblings(key))
+
+    async def editor(ctx: _Ctx) -> Response:
+        key = _key(ctx)
+        draft_id = ctx.request.query_params.get("draft")
+        draft = studio.draft(int(draft_id)) if draft_id and draft_id.isdigit() else None
+        published = studio.published_sources(key.template_id) or {}
+        sources = draft.sources if draft else (published or {p: "" for p in key.parts})
+        other = _other_language(studio, key)
+        return page("edit.html", ctx, key=key, draft=draft, sources=sources, published=published, other=other)
+
+    async def save(ctx: _Ctx) -> Response:
+        key = _key(ctx)
+        parts = {p: ctx.form.get(f"part_{p}", "") for p in key.parts}
+        draft_id = ctx.form.get("draft_id", "")
+        d = await run_in_threadpool(lambda: studio.save_draft(ctx.user, key.template_id, parts,
+                                                              draft_id=int(draft_id) if draft_id.isdigit() else None))
+        if ctx.form.get("then") == "submit":
+            d = await run_in_threadpool(studio.submit, ctx.user, d.draft_id)
+        return _secure(RedirectResponse(f"/drafts/{d.draft_id}", status_code=303))
+
+    async def rollback(ctx: _Ctx) -> Response:
+        key = _key(ctx)
+        d = await run_in_threadpool(studio.rollback, ctx.user, key.template_id, ctx.form.get("release", ""))
+        return _secure(RedirectResponse(f"/drafts/{d.draft_id}", status_code=303))
+
+    async def draft_page(ctx: _Ctx) -> Response:
+        d = studio.draft(int(ctx.request.path_params["n"]))
+        check = await run_in_threadpool(studio.check, d.template_id, d.sources)
+        published = studio.published_sources(d.template_id) or {}
+        return page("draft.html", ctx, d=d, key=d.key, check=check, changes=diff(published, d.sources, d.key.parts),
+                    problems_by_part=_by_part(check, d.key),
+                    current_version=(studio.published().by_id[d.template_id].version
+                                     if d.template_id in studio.published().by_id else None))
+
+    def draft_action(verb: str) -> Callable[[_Ctx], Awaitable[Response]]:
+        async def act(ctx: _Ctx) -> Response:
+            n = int(ctx.request.path_params["n"])
+            comment = ctx.form.get("comment", "")
+            if verb == "submit":
+                await run_in_threadpool(studio.submit, ctx.user, n)
+            elif verb == "withdraw":
+                await run_in_threadpool(studio.withdraw, ctx.user, n)
+            elif verb == "reject":
+                await run_in_threadpool(studio.reject, ctx.user, n, comment)
+            else:
+                await run_in_threadpool(studio.approve, ctx.user, n, comment)
+            return _secure(RedirectResponse(f"/drafts/{n}", status_code=303))
+        return act
+
+    async def review(ctx: _Ctx) -> Response:
+        return page("review.html", ctx, waiting=studio.drafts(statuses=("in_review",)),
+                    recent=studio.drafts(statuses=("approved", "rejected"))[:30])
+
+    async def audit(ctx: _Ctx) -> Response:
+        return page("audit.html", ctx, entries=studio.audit_entries())
+
+    async def api_check(ctx: _Ctx) -> Response:
+        try:
+            data = json.loads(ctx.form.get("__json__") or "{}")
+            tid, parts = str(data.get("template_id", "")), data.get("parts", {})
+            if not isinstance(parts, dict):
+                raise DraftRefused("parts must be an object of part -> text")
+            check = await run_in_threadpool(studio.check, tid, {str(k): v for k, v in parts.items()})
+        except (ValueError, DraftRefused) as exc:
+            return _secure(JSONResponse({"error": str(exc)}, status_code=400))
+        key = TemplateKey.parse(tid)
+        published = studio.published_sources(tid) or {}
+        return _secure(JSONResponse(_check_json(check, key, diff(published, {p: str(parts.get(p, "")).replace("\r\n", "\n")
+                                                                             for p in key.parts}, key.parts))))
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return _secure(HTMLResponse("<!DOCTYPE html><title>Not found</title><p>Not found. <a href='/'>Templates</a>",
+                                    status_code=404))
+
+    def g(handler: Callable[[_Ctx], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        return guarded(handler)
+
+    routes = [
+        Route("/login", login_page, methods=["GET"]),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", g(logout), methods=["POST"]),
+        Route("/", g(index), methods=["GET"]),
+        Route("/review", g(review), methods=["GET"]),
+        Route("/audit", g(audit), methods=["GET"]),
+        Route("/api/check", g(api_check), methods=["POST"]),
+        Route("/t/{channel}/{language}/{kind}", g(template), methods=["GET"]),
+        Route("/t/{channel}/{language}/{kind}/edit", g(editor), methods=["GET"]),
+        Route("/t/{channel}/{language}/{kind}/drafts", g(save), methods=["POST"]),
+        Route("/t/{channel}/{language}/{kind}/rollback", g(rollback), methods=["POST"]),
+        Route("/drafts/{n:int}", g(draft_page), methods=["GET"]),
+        *[Route(f"/drafts/{{n:int}}/{verb}", g(draft_action(verb)), methods=["POST"])
+          for verb in ("submit", "withdraw", "approve", "reject")],
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Starlette(routes=routes, exception_handlers={404: not_found, _NotFound: not_found})
+
+
+class _NotFound(Exception):
+    pass
+
+
+def _secure(resp: Response) -> Response:
+    resp.headers["Content-Security-Policy"] = CSP
+    resp.headers["X-Frame-Options"] = "DENY"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+def _safe_next(nxt: str) -> str:
+    """Only a path of this site (never //host or a scheme): no open redirect after sign-in."""
+    return nxt if nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt else "/"
+
+
+def _steps_using(studio: Studio, key: TemplateKey) -> list[str]:
+    return [f"{r.kind} ({r.purpose})" for r in required_templates(studio.cfg) if r.kind == key.kind and r.channel == key.channel]
+
+
+def _siblings(key: TemplateKey) -> list[TemplateKey]:
+    return [TemplateKey(key.channel, lang, key.kind) for lang in ("en", "zh-CN") if lang != key.language]
+
+
+def _other_language(studio: Studio, key: TemplateKey) -> dict[str, Any] | None:
+    """The same step's published wording in the other language, rendered for its samples (shown beside
+    the editor so the two languages stay saying the same thing)."""
+    for sib in _siblings(key):
+        t = studio.published().by_id.get(sib.template_id)
+        if t is not None and not t.broken:
+            return {"key": sib, "samples": render_samples(t, studio.cfg)}
+    return None
+
+
+def _by_part(check: Check, key: TemplateKey) -> dict[str | None, list[Any]]:
+    out: dict[str | None, list[Any]] = {}
+    for p in check.problems:
+        out.setdefault(part_of(p, key), []).append(p)
+    return out
+
+
+def _check_json(check: Check, key: TemplateKey, changes: list[tuple[str, list[str]]]) -> dict[str, Any]:
+    return {
+        "template_id": check.template_id, "version": check.version, "errors": len(check.errors),
+        "max_segments": check.max_segments,
+        "problems": [{"severity": p.severity, "part": part_of(p, key), "line": p.line, "message": p.message,
+                      "fix": p.fix} for p in check.problems],
+        "samples": [{"label": s.label, "subject": s.subject, "text": s.text, "html": s.html, "error": s.error,
+                     "sms": None if s.sms is None else {"chars": s.sms.chars, "segments": s.sms.segments,
+                                                        "encoding": s.sms.encoding}} for s in check.samples],
+        "diff": [{"part": part, "lines": lines} for part, lines in changes],
+    }
+

@@ -26,7 +26,7 @@ import hmac
 import json
 import secrets
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from jinja2 import FileSystemLoader, StrictUndefined
@@ -50,6 +50,7 @@ MAX_BODY = 256 * 1024
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 Usage = Callable[[], dict[str, Any]]
+R = TypeVar("R", bound=Response)
 
 
 def _pages() -> SandboxedEnvironment:
@@ -282,11 +283,11 @@ class _NotFound(Exception):
     pass
 
 
-def _secure(resp: Response) -> Response:
+def _secure(resp: R) -> R:
     resp.headers["Content-Security-Policy"] = CSP
     resp.headers["X-Frame-Options"] = "DENY"
     resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["Referrer-Policy"] = "same-origin"    # "no-referrer" would make a form's Origin "null"
     resp.headers["Cache-Control"] = "no-store"
     return resp
 

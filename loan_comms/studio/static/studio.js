@@ -89,16 +89,22 @@
         var data = res[1];
         if (res[0] !== 200) { summary.textContent = data.error || "The check failed; reload the page."; return; }
         showProblems(data.problems);
-        showSamples(data.samples);
+        var note = document.getElementById("preview-note");
+        if (data.samples.length || !data.errors) {
+          showSamples(data.samples);
+          note.textContent = "";
+        } else {                                // keep the last good preview while the text does not compile
+          note.textContent = "The preview shows the last version without errors: fix the error to see this one.";
+        }
         showDiff(data.diff);
         var errors = data.errors, warnings = data.problems.length - data.errors;
         var text = "Version " + data.version + " · " + errors + " error(s), " + warnings + " warning(s)";
-        if (channel === "sms") { text += " · up to " + data.max_segments + " SMS segment(s)"; }
+        if (channel === "sms" && data.max_segments) { text += " · up to " + data.max_segments + " SMS segment(s)"; }
         summary.textContent = text;
         summary.className = errors ? "meta error" : "meta ok";
         preview.setAttribute("data-version", data.version);
         preview.setAttribute("data-errors", String(errors));
-        preview.setAttribute("data-max-segments", String(data.max_segments));
+        if (data.samples.length) { preview.setAttribute("data-max-segments", String(data.max_segments)); }
         preview.setAttribute("data-checked", String(mine));
         form.querySelector("#save-submit").disabled = errors > 0;
       })

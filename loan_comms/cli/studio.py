@@ -97,6 +97,27 @@ def export(
         typer.echo(f"  {p.template_id}@{p.version}: written by {p.author}, approved by {p.reviewer} {p.approved_at}")
 
 
+@app.command("import")
+def import_repository(
+    by: str = typer.Option(..., "--by", help="who is importing (recorded in the studio's audit and the release)"),
+    config: Optional[Path] = ConfigOpt,
+    over_studio: bool = typer.Option(False, "--over-studio", help="also replace wordings published from the studio"),
+) -> None:
+    """Publish the repository's changed and new templates (reviewed in git) as a new studio release."""
+    from loan_comms.studio import Studio
+
+    cfg = load_cfg(config)
+    with Studio.open(cfg) as studio:
+        release, taken, kept = studio.import_repository(by, over_studio=over_studio)
+    if release is None:
+        typer.echo("the published release already has the repository's wording")
+    else:
+        typer.echo(f"release {release}: {len(taken)} template(s) from the repository: {', '.join(taken)}")
+    if kept:
+        typer.echo(f"kept the studio's wording of {len(kept)} template(s) ({', '.join(kept)}): export them to git with "
+                   "`loan-comms studio export --out templates`, or import over them with --over-studio")
+
+
 @app.command("releases")
 def list_releases(config: Optional[Path] = ConfigOpt) -> None:
     """Every published release, oldest first, with what it changed and who approved it."""

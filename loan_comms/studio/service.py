@@ -43,7 +43,7 @@ from loan_comms.studio.checking import Check, DraftRefused, TemplateKey, check_d
 from loan_comms.studio.users import User, load_users, users_file, verify
 from loan_comms.templating.catalog import required_templates, template_id
 from loan_comms.templating.lint import lint
-from loan_comms.templating.releases import (SOURCE_REPOSITORY, SOURCE_STUDIO, Provenance, current_release,
+from loan_comms.templating.releases import (SOURCE_REPOSITORY, SOURCE_STUDIO, Provenance, current_release, library_hash,
                                             point_current, read_library, write_release)
 from loan_comms.templating.store import TemplateStore, repository_templates_dir, studio_dir
 
@@ -118,6 +118,7 @@ class Studio:
         self.con = duckdb.connect(str(self.dir / DB_NAME))
         self.con.execute(db.sql("studio/schema"))
         self._published: tuple[str, TemplateStore] | None = None
+        self._drift: tuple[tuple[str, str], dict[str, list[str]]] | None = None
 
     @classmethod
     def open(cls, cfg: LifecycleConfig, directory: Path | None = None, *,
@@ -160,6 +161,60 @@ class Studio:
             self._record_publications(release.name, store, {tid: ("import", None) for tid in provenance}, now)
             self.log(None, "import", release=release.name, detail=f"{len(provenance)} templates from {src.name}/")
 
+    def repository_drift(self) -> dict[str, list[str]]:
+        """How the repository's templates differ from the published release: template ids `changed` in
+        the repository (over a repository wording), `new` in it, and `studio` (the published wording came
+        from the studio and the repository has another: export it to git, or import over it)."""
+        store = self.published()
+        files = read_library(repository_templates_dir(self.cfg))
+        seen = (library_hash(files), store.dir.name)
+        if self._drift is not None and self._drift[0] == seen:
+            return self._drift[1]
+        repo = TemplateStore.from_files(files, self.cfg, name="repository")
+        out: dict[str, list[str]] = {"changed": [], "new": [], "studio": []}
+        for tid, t in sorted(repo.by_id.items()):
+            pub = store.by_id.get(tid)
+            if pub is None:
+                out["new"].append(tid)
+            elif pub.version != t.version:
+                out["studio" if store.provenance_of(tid).source == SOURCE_STUDIO else "changed"].append(tid)
+        self._drift = (seen, out)
+        return out
+
+    def import_repository(self, actor: str, *, over_studio: bool = False) -> tuple[str | None, list[str], list[str]]:
+        """Publish the repository's changed and new templates (reviewed in git: source repository) as a new
+        release: (release or None when nothing changed, imported ids, ids kept with the studio's wording).
+        A studio wording is replaced only with `over_studio`. Refused when the result does not lint."""
+        with self._lock:
+            drift = self.repository_drift()
+            take = drift["changed"] + drift["new"] + (drift["studio"] if over_studio else [])
+            kept = [] if over_studio else drift["studio"]
+            if not take:
+                return None, [], kept
+            store = self.published()
+            repo_files = read_library(repository_templates_dir(self.cfg))
+            files = store.files()
+            for tid in take:
+                key = TemplateKey.parse(tid)
+                for part in key.parts:
+                    if key.path(part) in repo_files:
+                        files[key.path(part)] = repo_files[key.path(part)]
+            candidate = TemplateStore.from_files(files, self.cfg, name="candidate")
+            errors = [p for p in lint(candidate, self.cfg) if p.is_error]
+            if errors:
+                raise StudioError(f"the library with the repository's changes has {len(errors)} lint error(s), the first: "
+                                  f"{errors[0]}; fix the repository's templates first")
+            now = self.clock()
+            provenance = {tid: store.provenance_of(tid) for tid in store.by_id}
+            for tid in take:
+                provenance[tid] = Provenance(tid, candidate.by_id[tid].version, SOURCE_REPOSITORY)
+            release = write_release(self.dir, files, provenance, published_at=now, published_by=actor)
+            point_current(self.dir, release)
+            self._record_publications(release.name, candidate, {tid: ("import", None) for tid in take}, now)
+            self.log(actor, "import", release=release.name,
+                     detail=f"{len(take)} template(s) from the repository: {', '.join(take[:20])}")
+            return release.name, take, kept
+
     def published(self) -> TemplateStore:
         """The published library, compiled (kept until CURRENT moves)."""
         with self._lock:
@@ -186,7 +241,7 @@ class Studio:
         for tid, n in self.con.execute("SELECT template_id, count(*) FROM studio_drafts "
                                        "WHERE status IN ('draft', 'in_review', 'rejected') GROUP BY ALL").fetchall():
             open_drafts[tid] = n
-        rows = []
+        rows: list[dict[str, Any]] = []
         for kind, channel, language in keys:
             t = store.templates.get((kind, channel, language))
             tid = template_id(channel, language, kind)

@@ -157,7 +157,8 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
         shown = [r for r in rows if (not q.get("step") or r["kind"] == q["step"])
                  and (not q.get("channel") or r["channel"] == q["channel"])
                  and (not q.get("language") or r["language"] == q["language"])]
-        return page("index.html", ctx, rows=shown, steps=steps, channels=list(PARTS), languages=["en", "zh-CN"],
+        drift = await run_in_threadpool(studio.repository_drift)
+        return page("index.html", ctx, rows=shown, drift=drift, steps=steps, channels=list(PARTS), languages=["en", "zh-CN"],
                     q=dict(q), days=usage().get("days", studio.cfg.studio.usage_days),
                     usage_at=usage().get("generated_at"), in_review=len(studio.drafts(statuses=("in_review",))))
 

@@ -46,8 +46,28 @@ def lint_cmd(
     for p in shown:
         typer.echo(str(p))
     typer.echo(summary(store, problems))
+    if templates is None:
+        _say_where(cfg, store.dir)
     if any(p.is_error for p in problems):
         raise typer.Exit(1)
+
+
+def _say_where(cfg: "LifecycleConfig", linted: Path) -> None:
+    """Once the studio publishes, the run reads its release, not templates/: say which was linted, and
+    what in templates/ the run does not see."""
+    from loan_comms.templating.releases import differing_templates
+    from loan_comms.templating.store import repository_templates_dir
+
+    repo = repository_templates_dir(cfg)
+    if linted.resolve() == repo.resolve():
+        return
+    typer.echo(f"linted the studio's published release {linted.name} (what the daily run reads)")
+    differ = differing_templates(linted, repo)
+    if differ:
+        typer.echo(f"WARNING {repo.name}/ differs from the published release in {len(differ)} template(s) "
+                   f"({', '.join(differ[:8])}{', ...' if len(differ) > 8 else ''}): the run does not read them; "
+                   "publish them with `loan-comms studio import --by NAME`, or write the release to "
+                   "templates/ with `loan-comms studio export --out templates`")
 
 
 @app.command("preview")

@@ -139,3 +139,11 @@ def write_release(studio_dir: Path, files: dict[str, str], provenance: dict[str,
 def point_current(studio_dir: Path, release_dir: Path) -> None:
     """Make `release_dir` the published release (atomic: the next run reads it, a running one keeps its own)."""
     write_atomically(studio_dir / CURRENT, (release_dir.name + "\n").encode("utf-8"))
+
+
+def differing_templates(release_dir: Path, repository_dir: Path) -> list[str]:
+    """Template ids (<channel>/<language>/<kind>) whose files differ between a release and the repository's
+    folder: what `loan-comms studio import` (or `export`) would bring across."""
+    a, b = read_library(release_dir), read_library(repository_dir)
+    changed = {rel for rel in set(a) | set(b) if a.get(rel) != b.get(rel)}
+    return sorted({rel.rsplit(".", 2)[0] for rel in changed})

@@ -78,3 +78,21 @@ def test_an_import_that_would_not_lint_is_refused(setup):
         with pytest.raises(Exception, match="lint error"):
             studio.import_repository("ana")
         assert templates_dir(cfg).name == first
+
+
+def test_lint_says_it_read_the_release_and_what_templates_has_that_the_run_does_not(setup):
+    from typer.testing import CliRunner
+
+    from loan_comms.cli import app
+
+    cfg, repo = setup
+    config = repo.parent / "lifecycle.toml"
+    text = cfg.text.replace('dir = "templates"', f'dir = "{repo}"', 1).replace('dir = "data/studio"', f'dir = "{cfg.studio.dir}"', 1)
+    config.write_text(text, encoding="utf-8")
+    with Studio.open(cfg):
+        pass
+    _edit(repo, TID, "{{ opt_out_text }}", "Thank you. {{ opt_out_text }}")
+    out = CliRunner().invoke(app, ["templates", "lint", "--config", str(config)])
+    assert out.exit_code == 0, out.output
+    assert "published release 0001-" in out.output
+    assert f"differs from the published release in 1 template(s) ({TID})" in out.output

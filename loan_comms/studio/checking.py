@@ -10,6 +10,7 @@ publishing (service.approve) lints the whole library with the draft in it.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from loan_comms.config import LANGUAGES, LifecycleConfig
@@ -21,6 +22,7 @@ from loan_comms.templating.sms import SmsLength, sms_length
 from loan_comms.templating.store import CompiledTemplate, RenderError, TemplateStore
 
 MAX_PART_CHARS = 20_000
+KIND = re.compile(r"[a-z][a-z0-9_]*")   # as a template file's name has it (store._FILE): dpd_1, pre_due_3
 
 
 class DraftRefused(ValueError):
@@ -47,7 +49,7 @@ class TemplateKey:
     @classmethod
     def parse(cls, tid: str) -> "TemplateKey":
         bits = tid.split("/")
-        if len(bits) != 3 or bits[0] not in PARTS or bits[1] not in LANGUAGES or not bits[2].replace("_", "").isalnum():
+        if len(bits) != 3 or bits[0] not in PARTS or bits[1] not in LANGUAGES or not KIND.fullmatch(bits[2]):
             raise DraftRefused(f"'{tid[:80]}' is not a template id (<channel>/<language>/<kind>, e.g. sms/en/dpd_1)")
         return cls(bits[0], bits[1], bits[2])
 

@@ -35,8 +35,8 @@ def usage_reader(path: Path | None) -> Usage:
         if mtime != state["mtime"]:
             try:
                 state["data"] = json.loads(path.read_text(encoding="utf-8"))
-            except ValueError:
-                return state["data"]   # half-read during a write cannot happen (atomic), but never fail a page
+            except ValueError:   # half-read during a write cannot happen (atomic), but never fail a page
+                return state["data"]  # type: ignore[no-any-return]
             state["mtime"] = mtime
         return state["data"]  # type: ignore[no-any-return]
 

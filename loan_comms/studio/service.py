@@ -237,10 +237,10 @@ class Studio:
             purposes.setdefault((r.kind, r.channel), r.purpose)
         keys = {(t.kind, t.channel, t.language) for t in store.templates.values()}
         keys |= {(k, ch, lang) for (k, ch) in purposes for lang in LANGUAGES}
-        open_drafts: dict[str, int] = {}
-        for tid, n in self.con.execute("SELECT template_id, count(*) FROM studio_drafts "
-                                       "WHERE status IN ('draft', 'in_review', 'rejected') GROUP BY ALL").fetchall():
-            open_drafts[tid] = n
+        with self._lock:   # one connection for every thread: each use of it holds the lock
+            open_drafts: dict[str, int] = dict(self.con.execute(
+                "SELECT template_id, count(*) FROM studio_drafts "
+                "WHERE status IN ('draft', 'in_review', 'rejected') GROUP BY ALL").fetchall())
         rows: list[dict[str, Any]] = []
         for kind, channel, language in keys:
             t = store.templates.get((kind, channel, language))
@@ -371,45 +371,45 @@ class Studio:
     def submit(self, user: User, draft_id: int) -> Draft:
         """Send a draft to review; refused while lint finds an error or when it changes nothing."""
         _need(user, "editor", "submit drafts")
-        d = self.draft(draft_id)
-        if d.author != user.name:
-            raise Forbidden(f"draft {draft_id} is {d.author}'s; only its author submits it")
-        if d.status != "draft":
-            raise Conflict(f"draft {draft_id} is {d.status.replace('_', ' ')}, not a draft")
-        check = check_draft(self.cfg, d.key, d.sources)
-        if check.errors:
-            raise StudioError(f"draft {draft_id} has {len(check.errors)} lint error(s), the first: {check.errors[0].message}; "
-                              "fix them before submitting")
-        if d.sources == self.published_sources(d.template_id):
-            raise StudioError(f"draft {draft_id} is the published wording already; change something first")
-        with self._lock:
+        with self._lock:   # checked and changed under one lock: no other action can come in between
+            d = self.draft(draft_id)
+            if d.author != user.name:
+                raise Forbidden(f"draft {draft_id} is {d.author}'s; only its author submits it")
+            if d.status != "draft":
+                raise Conflict(f"draft {draft_id} is {d.status.replace('_', ' ')}, not a draft")
+            check = check_draft(self.cfg, d.key, d.sources)
+            if check.errors:
+                raise StudioError(f"draft {draft_id} has {len(check.errors)} lint error(s), the first: "
+                                  f"{check.errors[0].message}; fix them before submitting")
+            if d.sources == self.published_sources(d.template_id):
+                raise StudioError(f"draft {draft_id} is the published wording already; change something first")
             self.con.execute("UPDATE studio_drafts SET status = 'in_review', submitted_at = $now, updated_at = $now "
                              "WHERE draft_id = $d", {"now": self.clock(), "d": draft_id})
             self.log(user.name, "submitted", d.template_id, draft_id, detail=f"version {d.version}")
-        return self.draft(draft_id)
+            return self.draft(draft_id)
 
     def withdraw(self, user: User, draft_id: int) -> Draft:
-        d = self.draft(draft_id)
-        if d.author != user.name:
-            raise Forbidden(f"draft {draft_id} is {d.author}'s; only its author withdraws it")
-        if d.status not in ("draft", "in_review", "rejected"):
-            raise Conflict(f"draft {draft_id} is {d.status}; there is nothing to withdraw")
-        with self._lock:
+        with self._lock:   # not between an approval's check and its record (a published draft stays approved)
+            d = self.draft(draft_id)
+            if d.author != user.name:
+                raise Forbidden(f"draft {draft_id} is {d.author}'s; only its author withdraws it")
+            if d.status not in ("draft", "in_review", "rejected"):
+                raise Conflict(f"draft {draft_id} is {d.status}; there is nothing to withdraw")
             self.con.execute("UPDATE studio_drafts SET status = 'withdrawn', updated_at = $now WHERE draft_id = $d",
                              {"now": self.clock(), "d": draft_id})
             self.log(user.name, "withdrawn", d.template_id, draft_id)
-        return self.draft(draft_id)
+            return self.draft(draft_id)
 
     def reject(self, user: User, draft_id: int, comment: str) -> Draft:
-        d = self._reviewable(user, draft_id, "reject")
-        if not comment.strip():
-            raise StudioError("say why in the comment: the author reads it to fix the draft")
-        with self._lock:
+        with self._lock:   # likewise: a draft another reviewer is approving is not also rejected
+            d = self._reviewable(user, draft_id, "reject")
+            if not comment.strip():
+                raise StudioError("say why in the comment: the author reads it to fix the draft")
             self.con.execute("UPDATE studio_drafts SET status = 'rejected', reviewer = $u, reviewed_at = $now, "
                              "review_comment = $c, updated_at = $now WHERE draft_id = $d",
                              {"u": user.name, "now": self.clock(), "c": comment.strip()[:2000], "d": draft_id})
             self.log(user.name, "rejected", d.template_id, draft_id, detail=comment.strip()[:200])
-        return self.draft(draft_id)
+            return self.draft(draft_id)
 
     def approve(self, user: User, draft_id: int, comment: str = "") -> str:
         """Approve and publish: returns the new release's name. The whole library with this draft in it

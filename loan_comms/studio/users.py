@@ -72,8 +72,11 @@ def load_users(path: Path) -> dict[str, User]:
     unknown_keys = set(data) - {"user"}
     if unknown_keys:
         raise UsersFileError(f"{path}: unknown section(s) {', '.join(sorted(unknown_keys))}; the file holds [[user]] entries only")
+    entries = data.get("user", [])
+    if not isinstance(entries, list):
+        raise UsersFileError(f"{path}: 'user' must be [[user]] entries (an array of tables), one per user")
     users: dict[str, User] = {}
-    for i, entry in enumerate(data.get("user", [])):
+    for i, entry in enumerate(entries):
         where = f"{path}: user[{i}]"
         if not isinstance(entry, dict) or set(entry) - {"name", "roles", "password"}:
             raise UsersFileError(f"{where}: each [[user]] has name, roles and password only")

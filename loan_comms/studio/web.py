@@ -301,8 +301,10 @@ def _same_origin(request: Request) -> bool:
 
 
 def _safe_next(nxt: str) -> str:
-    """Only a path of this site (never //host or a scheme): no open redirect after sign-in."""
-    return nxt if nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt else "/"
+    """Only a path of this site (never //host or a scheme, nor a tab or line end, which a browser drops
+    from a URL: "/\\t/host" is "//host" to it): no open redirect after sign-in."""
+    return nxt if (nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt
+                   and not any(ord(c) < 32 or ord(c) == 127 for c in nxt)) else "/"
 
 
 def _steps_using(studio: Studio, key: TemplateKey) -> list[str]:

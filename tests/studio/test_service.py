@@ -370,3 +370,29 @@ def test_sessions_expire_and_logout_ends_them(studio: Studio, clock: Clock) -> N
     token, _csrf, user = studio.login("mei", PASSWORD)
     studio.logout(token, user)
     assert studio.session(token) is None
+
+
+def test_a_role_taken_away_applies_to_a_live_session(studio: Studio, users: dict[str, User]) -> None:
+    token, _csrf, _user = studio.login("omar", PASSWORD)
+    n = submitted(studio, users["mei"])
+    path = users_file(studio.cfg)
+    demoted = {**load_users(path), "omar": User("omar", frozenset({"viewer"}), users["omar"].password_hash)}
+    path.write_text(render_users(demoted.values()), encoding="utf-8")
+    found = studio.session(token)
+    assert found is not None and found[0].roles == frozenset({"viewer"})
+    with pytest.raises(Forbidden):
+        studio.approve(found[0], n)
+    assert studio.draft(n).status == "in_review"
+
+
+def test_an_email_draft_is_checked_with_every_part(studio: Studio, users: dict[str, User]) -> None:
+    tid = "email/en/dpd_3"
+    sources = studio.published_sources(tid)
+    assert sources is not None and set(sources) == {"subject", "txt", "html"}
+    check = studio.check(tid, sources)
+    assert not check.errors and check.max_segments == 0
+    assert all(s.subject and s.html and s.text and s.sms is None for s in check.samples)
+    with pytest.raises(StudioError, match="html part .* is missing"):
+        studio.save_draft(users["mei"], tid, {"subject": sources["subject"], "txt": sources["txt"]})
+    broken = dict(sources, html=sources["html"] + "{% if %}")
+    assert any("syntax" in p.message for p in studio.check(tid, broken).errors)

@@ -3,7 +3,7 @@ CSRF, Origin, the open-redirect guard, security headers, escaping, and the live 
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterator
 
 import httpx
 import pytest
@@ -18,7 +18,7 @@ SignIn = Callable[..., httpx.Client]
 
 
 @pytest.fixture
-def anon(server: StudioServer) -> httpx.Client:
+def anon(server: StudioServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url(""), follow_redirects=False, timeout=10) as c:
         yield c
 
@@ -265,3 +265,47 @@ def test_the_live_check_json(sign_in: SignIn, studio: Studio) -> None:
     assert r.status_code == 400
     r = c.post("/api/check", content=b"{not json", headers={"X-CSRF-Token": csrf, "Content-Type": "application/json"})
     assert r.status_code == 400
+
+
+# -- what each role can do over HTTP, and the limits -----------------------------------------
+def test_a_viewer_reads_but_cannot_write(sign_in: SignIn, studio: Studio) -> None:
+    vic = sign_in("vic")
+    for path in ("/", "/t/sms/en/dpd_1", "/review", "/audit"):
+        assert vic.get(path).status_code == 200, path
+    csrf = csrf_of(vic.get("/").text)
+    r = vic.post("/t/sms/en/dpd_1/drafts", data={"part_txt": "Hi {{ first_name }}. {{ opt_out_text }}", "csrf_token": csrf})
+    assert r.status_code == 403 and "editor role" in r.text
+    assert studio.drafts() == []
+
+
+def test_reject_over_http_needs_a_comment_and_the_author_sees_it(sign_in: SignIn, studio: Studio) -> None:
+    text = studio.published_sources(TID)["txt"].replace("Hi ", "Dear ")   # type: ignore[index]
+    mei = sign_in("mei")
+    n = _submit_draft(mei, text)
+    omar = sign_in("omar")
+    csrf = csrf_of(omar.get(f"/drafts/{n}").text)
+    r = omar.post(f"/drafts/{n}/reject", data={"csrf_token": csrf, "comment": " "})
+    assert r.status_code == 400 and "comment" in r.text
+    r = omar.post(f"/drafts/{n}/reject", data={"csrf_token": csrf, "comment": "Say <b>please</b>"})
+    assert r.status_code == 303
+    page = mei.get(f"/drafts/{n}").text
+    assert "Rejected by omar" in page and "Say &lt;b&gt;please&lt;/b&gt;" in page and 'id="edit-draft"' in page
+    r = mei.post(f"/drafts/{n}/withdraw", data={"csrf_token": csrf_of(page)})
+    assert r.status_code == 303 and studio.draft(n).status == "withdrawn"
+
+
+def test_oversized_requests_are_refused(sign_in: SignIn, studio: Studio) -> None:
+    c = sign_in("mei")
+    csrf = csrf_of(c.get("/").text)
+    r = c.post("/t/sms/en/dpd_1/drafts", data={"part_txt": "x" * 300_000, "csrf_token": csrf})
+    assert r.status_code == 413
+    r = c.post("/t/sms/en/dpd_1/drafts", data={"part_txt": "x" * 25_000, "csrf_token": csrf})
+    assert r.status_code == 400 and "20000" in r.text
+    assert studio.drafts() == []
+
+
+def test_unknown_templates_and_drafts_are_404(sign_in: SignIn) -> None:
+    c = sign_in("mei")
+    for path in ("/t/sms/en/no_such_step", "/t/fax/en/dpd_1", "/t/sms/en/DPD_1", "/drafts/42",
+                 "/t/sms/en/dpd_1/edit?draft=42"):
+        assert c.get(path).status_code == 404, path

@@ -119,6 +119,7 @@ class Studio:
         self.con.execute(db.sql("studio/schema"))
         self._published: tuple[str, TemplateStore] | None = None
         self._drift: tuple[tuple[str, str], dict[str, list[str]]] | None = None
+        self._checking: dict[str, int] = {}     # name -> sign-ins of that name whose password is being verified
 
     @classmethod
     def open(cls, cfg: LifecycleConfig, directory: Path | None = None, *,
@@ -273,10 +274,19 @@ class Studio:
             failed = self.con.execute(
                 "SELECT count(*) FROM studio_audit WHERE action = 'login_refused' AND user_name = $n AND happened_at > $since",
                 {"n": name[:64], "since": now - FAILED_LOGIN_WINDOW}).fetchone()
-            if failed is not None and failed[0] >= MAX_FAILED_LOGINS:
+            # attempts still being verified count too: sent at once, they would all pass the count above
+            checking = self._checking.get(name[:64], 0)
+            if failed is not None and failed[0] + checking >= MAX_FAILED_LOGINS:
                 self.log(name[:64], "login_refused", detail="too many attempts")
                 raise Forbidden("too many failed sign-ins for this name; wait 15 minutes or ask an administrator")
-        user = verify(self.users(), name, password)
+            self._checking[name[:64]] = checking + 1
+        try:
+            user = verify(self.users(), name, password)
+        finally:
+            with self._lock:
+                self._checking[name[:64]] -= 1
+                if not self._checking[name[:64]]:
+                    del self._checking[name[:64]]
         with self._lock:
             if user is None:
                 self.log(name[:64], "login_refused", detail="wrong name or password")

@@ -351,6 +351,29 @@ def test_failed_sign_ins_block_the_name_until_the_window_passes(studio: Studio, 
     assert user.name == "mei" and studio.session(token) is not None
 
 
+def test_sign_ins_at_once_do_not_get_past_the_limit(studio: Studio) -> None:
+    """The web app signs in on a pool of threads: twenty guesses sent at once are still five tries."""
+    start = threading.Barrier(20)
+    said: list[str] = []
+
+    def guess(i: int) -> None:
+        start.wait()
+        try:
+            studio.login("mei", f"guess-number-{i}")
+        except Forbidden as exc:
+            said.append(str(exc))
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(said) == 20
+    assert sum("wrong name or password" in m for m in said) <= MAX_FAILED_LOGINS
+    with pytest.raises(Forbidden, match="too many"):
+        studio.login("mei", PASSWORD)
+
+
 def test_a_session_ends_when_the_user_is_removed(studio: Studio) -> None:
     token, _csrf, _user = studio.login("mei", PASSWORD)
     path = users_file(studio.cfg)

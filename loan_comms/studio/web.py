@@ -40,7 +40,7 @@ from starlette.staticfiles import StaticFiles
 
 from loan_comms.studio.checking import Check, DraftRefused, TemplateKey, diff, part_of, render_samples
 from loan_comms.studio.service import Studio, StudioError
-from loan_comms.studio.users import User
+from loan_comms.studio.users import User, UsersFileError
 from loan_comms.templating.catalog import PARTS, required_templates
 
 HERE = Path(__file__).parent
@@ -82,7 +82,10 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
 
     async def signed_in(request: Request) -> _Ctx | Response:
         token = request.cookies.get(COOKIE, "")
-        found = await run_in_threadpool(studio.session, token)
+        try:
+            found = await run_in_threadpool(studio.session, token)
+        except UsersFileError as exc:   # refused whole (users.py): nobody is signed in until it is fixed
+            return page("message.html", None, 503, title="Nobody can sign in", message=str(exc), back="/login")
         if found is None:
             nxt = request.url.path if request.method == "GET" else "/"
             return _secure(RedirectResponse(f"/login?next={nxt}", status_code=303))
@@ -134,6 +137,8 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
                                                           form.get("password", ""))
         except StudioError as exc:
             return page("login.html", None, exc.status, next=nxt, nonce=nonce, error=str(exc))
+        except UsersFileError as exc:
+            return page("login.html", None, 503, next=nxt, nonce=nonce, error=str(exc))
         resp = _secure(RedirectResponse(nxt, status_code=303))
         resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies, path="/",
                         max_age=studio.cfg.studio.session_minutes * 60)

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from loan_comms.studio import Studio, StudioServer
+from loan_comms.studio.users import users_file
 from loan_comms.studio.web import COOKIE, CSP, LOGIN_COOKIE
 from tests.studio.conftest import PASSWORD, csrf_of, login_form
 
@@ -309,3 +310,18 @@ def test_unknown_templates_and_drafts_are_404(sign_in: SignIn) -> None:
     for path in ("/t/sms/en/no_such_step", "/t/fax/en/dpd_1", "/t/sms/en/DPD_1", "/drafts/42",
                  "/t/sms/en/dpd_1/edit?draft=42"):
         assert c.get(path).status_code == 404, path
+
+
+def test_a_broken_users_file_is_a_page_saying_so(sign_in: SignIn, studio: Studio) -> None:
+    c = sign_in("mei")
+    anon = httpx.Client(base_url=str(c.base_url), follow_redirects=False, timeout=10)
+    form = login_form(anon)
+    users_file(studio.cfg).write_text('[[user]]\nname = "mei"\nroles = ["editor"]\npassword = "in-clear-1234"\n',
+                                      encoding="utf-8")
+    r = c.get("/")
+    assert r.status_code == 503 and "argon2 hash" in r.text and 'id="who"' not in r.text
+    assert r.headers["content-security-policy"] == CSP
+    r = anon.post("/login", data={**form, "name": "mei", "password": "in-clear-1234"})
+    assert r.status_code == 503 and "argon2 hash" in r.text and session_cookie(r) is None
+    assert "in-clear-1234" not in r.text
+    anon.close()

@@ -501,7 +501,8 @@ class Studio:
             return None
         current = self.published()
         p = current.provenance.get(d.template_id)
-        if p is None or p.draft_id != d.draft_id or p.source != SOURCE_STUDIO or p.reviewer != user.name:
+        if (p is None or p.draft_id != d.draft_id or p.source != SOURCE_STUDIO or p.reviewer != user.name
+                or p.version != d.version):   # draft numbers start again in a new database: the wording must match
             return None
         self._approved(user, d, current.dir.name, comment, datetime.fromisoformat(p.approved_at or self.clock().isoformat()))
         return current.dir.name

@@ -301,6 +301,22 @@ def test_a_draft_being_rejected_is_not_also_approved(studio: Studio, users: dict
     assert "refused" in outcome and studio.release_name() == before
 
 
+def test_a_new_database_s_draft_numbers_do_not_pass_for_published_ones(studio_cfg, users: dict[str, User],
+                                                                        studio: Studio, clock: Clock) -> None:
+    """Draft numbers start again at 1 in a new studio.duckdb (the releases kept): a new draft 1 that
+    omar approves is published, not taken for the draft 1 that omar approved before."""
+    n = submitted(studio, users["mei"], NEW)
+    studio.approve(users["omar"], n)
+    studio.close()
+    (studio.dir / "studio.duckdb").unlink()
+    with Studio.open(studio_cfg, clock=clock) as again:
+        m = submitted(again, users["mei"], OTHER)
+        assert m == n
+        name = again.approve(users["omar"], m)
+        assert name.startswith("0003-") and published_text(again) == OTHER
+        assert again.published().provenance_of(TID).version == sha(OTHER)
+
+
 # -- the audit -------------------------------------------------------------------------------
 def test_every_action_is_in_the_audit(studio: Studio, users: dict[str, User]) -> None:
     token, _csrf, _u = studio.login("mei", PASSWORD)

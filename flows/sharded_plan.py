@@ -30,7 +30,8 @@ from loan_comms.ops.run_lock import exclusive_run
 from loan_comms.shards import MANIFEST, Assigned, ShardError, read_manifest
 from loan_comms.shards.run import book_day
 from tasks.alerts import alert_on_failure
-from tasks.common import default_day
+from loan_comms.templating.store import templates_dir
+from tasks.common import config, default_day
 from tasks.shards import assign_shards, decide_shard, dispatch_shard, plan_shard
 
 T = TypeVar("T")
@@ -89,7 +90,8 @@ def _day(directory: str, shards: int, day: date, config_path: str | None, batch_
     assigned = assign_shards.submit(directory, day, decided, config_path).result()
     seconds["assign"] = seconds.get("assign", 0.0) + time.perf_counter() - started
     started = time.perf_counter()
-    plans = [plan_shard.submit(directory, i, day, config_path, batch_size) for i in range(shards)]
+    library = str(templates_dir(config(config_path)))   # every shard renders with the same published release
+    plans = [plan_shard.submit(directory, i, day, config_path, batch_size, library) for i in range(shards)]
     reports = _results(plans)
     seconds["plan"] = seconds.get("plan", 0.0) + time.perf_counter() - started
     return assigned, reports

@@ -38,13 +38,14 @@ def config(config_path: str | None = None) -> LifecycleConfig:
     return load_config(config_path)
 
 
-def template_store(cfg: LifecycleConfig) -> TemplateStore:
-    """The compiled template library; refuses to start on any lint error (the same check as
-    `loan-comms templates lint`, so what lint rejects never reaches a borrower)."""
+def template_store(cfg: LifecycleConfig, library: str | Path | None = None) -> TemplateStore:
+    """The compiled template library: `library`, else the one the run reads now (the studio's published
+    release, or templates/: templating.templates_dir). Refuses to start on any lint error (the same check
+    as `loan-comms templates lint`, so what lint rejects never reaches a borrower)."""
     from loan_comms.templating import TemplateStore, templates_dir
     from loan_comms.templating.lint import lint, summary
 
-    store = TemplateStore.load(templates_dir(cfg), cfg)
+    store = TemplateStore.load(Path(library) if library else templates_dir(cfg), cfg)
     problems = lint(store, cfg)
     errors = [p for p in problems if p.is_error]
     if errors:

@@ -40,10 +40,12 @@ def assign_shards(directory: str, as_of: date, decided: list[ShardDecided],
 
 @task(name="shard-plan", cache_policy=NO_CACHE, retries=0)
 def plan_shard(directory: str, shard: int, as_of: date, config_path: str | None = None,
-               batch_size: int | None = None) -> PlanReport:
-    """Phase 3: the shard's plan_day with the assignment applied: render, record, in its own file."""
+               batch_size: int | None = None, library: str | None = None) -> PlanReport:
+    """Phase 3: the shard's plan_day with the assignment applied: render, record, in its own file. `library`:
+    the template release the flow resolved once, so a release published meanwhile reaches no shard."""
     cfg = config(config_path)
-    report = run.plan_shard(read_manifest(directory), shard, cfg, template_store(cfg), as_of, batch_size=batch_size)
+    report = run.plan_shard(read_manifest(directory), shard, cfg, template_store(cfg, library), as_of,
+                            batch_size=batch_size)
     get_run_logger().info("shard %d: %s", shard, report)
     return report
 

@@ -8,6 +8,7 @@ can be traced to the exact wording that was sent.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -295,7 +296,7 @@ class TemplateStore:
         store = cls(Path(name), cfg)
         store.provenance = dict(provenance or {})
         for rel in sorted(files):
-            store._add_file(rel, lambda text=files[rel]: text)
+            store._add_file(rel, functools.partial(files.__getitem__, rel))
         store._compile_all()
         return store
 
@@ -313,7 +314,7 @@ class TemplateStore:
             rel = path.relative_to(self.dir).as_posix()
             if not rel.endswith(".j2"):
                 continue  # README.md, manifest.json and friends
-            self._add_file(rel, lambda path=path: path.read_text(encoding="utf-8"))
+            self._add_file(rel, functools.partial(path.read_text, encoding="utf-8"))
         self._compile_all()
 
     def _add_file(self, rel: str, read: Callable[[], str]) -> None:
@@ -349,14 +350,14 @@ class TemplateStore:
         for t in self.templates.values():
             self._compile(t)
         for tid, p in self.provenance.items():     # a published file edited by hand is not what was approved
-            t = self.by_id.get(tid)
-            if t is not None and p.version != t.version:
-                first = next(iter(t.paths.values()))
+            found = self.by_id.get(tid)
+            if found is not None and p.version != found.version:
+                first = next(iter(found.paths.values()))
                 self._problem("error", first, None,
                               f"{tid} differs from the version {p.version} approved by {p.reviewer or 'review'}: "
                               "a published release was changed by hand",
                               "publish wording through the studio; restore the release folder as published", tid)
-                t.broken = t.broken or "changed after approval"
+                found.broken = found.broken or "changed after approval"
 
     @property
     def by_id(self) -> dict[str, CompiledTemplate]:

@@ -158,7 +158,7 @@ def day(args: argparse.Namespace) -> None:
         offer_cpu, offer_wall = offer_cpu - fetch_cpu, offer_wall - fetch_wall
         bare_cpu, bare_wall = median_of(args.rounds, lambda: bare(work))
         row_cpu, row_wall = median_of(args.rounds, row_by_row)
-        rec_cpu, rec_wall, _ = cpu(lambda: [rendering.record_rendered(con, b, params) for b in batches])
+        rec_cpu, rec_wall, _ = cpu(lambda: [rendering.record_rendered(con, b, params, store) for b in batches])
         con.close()
     mix: dict[str, int] = {}
     for _, channel, _, b in collect.groups:

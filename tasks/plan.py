@@ -9,9 +9,11 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from loan_comms.arrangements.web import export_offers, offers_file_for
+from loan_comms.clock import utc_now
 from loan_comms.lifecycle.planner import PlanReport, plan_day
 from loan_comms.ops.report import plan_preview_markdown
 from loan_comms.surveys.web import export_tokens, tokens_file_for
+from loan_comms.templating.usage import export_template_usage, template_usage_file_for
 from tasks.common import config, open_db, template_store
 
 
@@ -19,8 +21,8 @@ from tasks.common import config, open_db, template_store
 def plan_contacts(db_path: str, as_of: date, config_path: str | None = None,
                   batch_size: int | None = None) -> PlanReport:
     """Whole-day planning in SQL, rendering in batches; re-running the same day adds nothing. Then the
-    survey page's token file and the plan page's offers are exported beside the database
-    (survey_tokens.json, plan_offers.json)."""
+    survey page's token file, the plan page's offers and the template studio's usage counts are
+    exported beside the database (survey_tokens.json, plan_offers.json, template_usage.json)."""
     logger = get_run_logger()
     cfg = config(config_path)
     store = template_store(cfg)
@@ -28,6 +30,8 @@ def plan_contacts(db_path: str, as_of: date, config_path: str | None = None,
         report = plan_day(con, cfg, store, as_of, batch_size=batch_size)
         export_tokens(con, tokens_file_for(db_path))   # the survey page's data (tokens, no personal data)
         export_offers(con, cfg.arrangements, offers_file_for(db_path))   # the plan page's (no personal data)
+        export_template_usage(con, template_usage_file_for(db_path), now=utc_now(),   # the studio's (counts only)
+                              days=cfg.studio.usage_days)
     logger.info("%s", report)
     return report
 

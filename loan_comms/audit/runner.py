@@ -4,7 +4,7 @@ It deliberately shares no code with the planner or the policy engine: it reads o
 `contact_attempts`, `borrower_events`, `borrowers`, `borrower_contact_points`, `loans`,
 `installments`, `outbox_messages`, `arrangement_loans` (the loans a plan covers), `agent_days`,
 `call_assignments`, `call_assignment_changes` (the terms a call had before dispatch changed them) and `visit_assignments` (the collectors' shifts and the calls and visits given to them, issue 16),
-`handoffs` (the cases handed to the partner) and the config file (and, for reply_opt_outs_honoured, the
+`handoffs` (the cases handed to the partner), `template_versions` (who wrote and approved each wording, issue 18) and the config file (and, for reply_opt_outs_honoured, the
 reply classifier `loan_comms.understanding`, which reads every stored reply text again), and each rule is one plain SQL file in `sql/audit/` that an auditor can read on
 its own. A rule file builds `audit_rows`: one row per contact the rule applies to, with a
 `violation` column that says what is wrong (NULL when nothing is). This module only puts the
@@ -101,6 +101,9 @@ RULES: tuple[str, ...] = (
     "dial_attempts",
     # issue 16 review: no dial on a call never released, withdrawn by the policy or cancelled at the dialer
     "dial_after_withdrawal",
+    # issue 18: every wording that went out is in the registry of template versions, and no studio
+    # wording was approved by its own author
+    "template_versions_approved",
 )
 
 

@@ -3,7 +3,7 @@
 - `book.py`: generate, import           - `days.py`: run-day, run-days, demo
 - `inbound.py`: ingest-*, record-events, receive-callbacks
 - `delivery.py`: dispatch, fake-gateway  - `audit.py`: audit, trace
-- `simulate.py`: simulate               - `templates.py`: the `templates` sub-app (lint, preview)
+- `simulate.py`: simulate               - `templates.py`: the `templates` sub-app (lint, preview, versions)
 - `reviews.py`: the `reviews` sub-app (list, resolve: the review queue of ambiguous replies)
 - `handoff.py`: the `handoff` sub-app (export, recall: the cases handed to the legal or agency partner)
 

@@ -173,7 +173,8 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
     the day, the hand-offs seen (handoff_state, loan_comms/handoff/state.py), the phone numbers decide
     looked up (loan_comms/policy/zones.py), and the decisions, except planned
     text contacts; those are rendered and recorded with their wording batch by batch (one
-    transaction each), so a crash leaves whole batches, offers included (offer_links counts them).
+    transaction each, which also registers the provenance of each template version they use:
+    templating/registry.py), so a crash leaves whole batches, offers included (offer_links counts them).
     Returns render failures by error.
     """
     params = _params(cfg, as_of, now, recorded_at)
@@ -196,7 +197,7 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
     failed: Counter = Counter()
     for rendered in rendering.rendered_batches(con, cfg, renderer, params, batch_size, progress, offer_links):
         failed += rendering.render_failures(rendered)
-        rendering.record_rendered(con, rendered, params)
+        rendering.record_rendered(con, rendered, params, renderer)
     return failed
 
 

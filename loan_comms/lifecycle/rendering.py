@@ -28,6 +28,7 @@ from loan_comms.config import LifecycleConfig
 from loan_comms.masking import mask_loan_id
 from loan_comms.surveys.planning import SurveyLinks
 from loan_comms.templating.batch import ContextBatch, RenderedBatch
+from loan_comms.templating.registry import register_versions
 
 # What a rendered batch records (temp table rendered_batch of record_rendered.sql and its companions).
 RENDERED_SCHEMA = pa.schema([
@@ -234,13 +235,16 @@ def _failed(rows: pa.RecordBatch, why: str) -> pa.Table:
     return pa.Table.from_arrays([columns.get(f.name, none) for f in RENDERED_SCHEMA], schema=RENDERED_SCHEMA)
 
 
-def record_rendered(con: duckdb.DuckDBPyConnection, rendered: pa.Table, params: dict[str, Any]) -> None:
+def record_rendered(con: duckdb.DuckDBPyConnection, rendered: pa.Table, params: dict[str, Any],
+                    renderer: Renderer) -> None:
     """One rendered batch recorded in one transaction: the contacts with their template identity or
-    error, their wording, and the survey invitations and offers they carry (so a crash leaves whole
-    batches, and a re-run renders exactly what is missing)."""
+    error, their wording, the provenance of each template version not yet in the book's registry
+    (templating/registry.py: who wrote and approved it, from `renderer`), and the survey invitations
+    and offers they carry (so a crash leaves whole batches, and a re-run renders exactly what is missing)."""
     with db.transaction(con):
         db.temp_table(con, "rendered_batch", rendered)
         db.run(con, "lifecycle/plan/record_rendered", params)
+        register_versions(con, renderer, rendered, params["recorded_at"])
         db.run(con, "lifecycle/plan/record_rendered_messages", params)
         db.run(con, "surveys/record_invitations", params)
         db.run(con, "arrangements/record_offers", params)

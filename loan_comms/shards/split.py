@@ -76,7 +76,10 @@ GLOBAL_TABLES: tuple[str, ...] = ("day_runs", "policy_versions", "agent_days", "
                                   "phone_lookups",
                                   # what the file is (109_book_role): empty in a book that can be split; each
                                   # shard's own row is written after the copy
-                                  "book_role")
+                                  "book_role",
+                                  # the registry of template versions (111): each shard registers what its
+                                  # own contacts used; the union keeps the first registration of each
+                                  "template_versions")
 
 
 def _quoted(path: Path) -> str:

@@ -12,7 +12,7 @@ from loan_comms.config import LifecycleConfig
 from tests.builders import ContactLog, insert, point_row
 
 __all__ = ["EPISODE", "NOW", "UK_EPISODE", "VISIT_EPISODE", "ContactLog", "agent_shift", "assign_call", "audit",
-           "clean_log", "fired"]
+           "clean_log", "fired", "wording"]
 
 
 EPISODE = "L1:2026-03-02"
@@ -98,7 +98,12 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     log.loan("LP", "BP", ["2026-03-10"])
     log.event("BP", "contact_preference", "2026-03-01 12:00",
               detail={"window": ["09:00", "20:00"], "avoid_channels": ["call"], "avoid_places": []})
-    log.contact("BP", "LP", "sms", "reminder", "pre_due_3", "2026-03-07 09:00", installment_no=1)
+    bp = log.contact("BP", "LP", "sms", "reminder", "pre_due_3", "2026-03-07 09:00", installment_no=1)
+    # B2's reminder was worded in the template studio, written by one person and approved by another;
+    # BP's came from the repository's own files (template_versions_approved).
+    wording(log, b2, "sms/en/pre_due_3", "5a1e0c7d9b2f", source="studio", author="pm.lin", reviewer="lead.zhou",
+            approved_at=datetime(2026, 3, 1, 8, 0, tzinfo=UTC), draft_id=3, release="0002-aa11bb22cc33")
+    wording(log, bp, "sms/zh-CN/pre_due_3", "9c4d2e1f0a3b")
 
     # BVU (Shanghai, cn) is flagged vulnerable: one SMS a day, no calls.
     log.borrower("BVU")
@@ -174,6 +179,19 @@ def clean_log(con: duckdb.DuckDBPyConnection) -> ContactLog:
     log.event("BHO", "payment", "2026-03-05 09:00", loan_id="LHO", amount="50.00", scope="loan")
     log.contact("BHO", "LHO", "sms", "follow_up", "payment_confirmation", "2026-03-05 14:00")
     return log
+
+
+def wording(log: ContactLog, attempt_id: str, template_id: str, version: str, *, register: bool = True,
+            source: str = "repository", author: str | None = None, reviewer: str | None = None,
+            approved_at: datetime | None = None, draft_id: int | None = None, release: str | None = None) -> None:
+    """The contact `attempt_id` was recorded with `version` of `template_id`; with `register`, that
+    version's row in the registry of template versions (template_versions), as the planner adds it."""
+    log.con.execute("UPDATE contact_attempts SET template_id = ?, template_version = ? WHERE attempt_id = ?",
+                    [template_id, version, attempt_id])
+    if register:
+        insert(log.con, "template_versions", or_ignore=True, template_id=template_id, template_version=version,
+               source=source, author=author, reviewer=reviewer, approved_at=approved_at, draft_id=draft_id,
+               release=release, registered_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
 
 
 def agent_shift(log: ContactLog, agent_id: str, borrower_id: str, day: str, hours: tuple[str, str]) -> None:

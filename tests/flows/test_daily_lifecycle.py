@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -61,6 +62,9 @@ def test_daily_flow_sends_each_contact_once_and_reports_the_day(small_book):
     assert again["planned"] == 0 and again["sent"] == first["sent"], "re-running the day sends nothing new"
     assert first["planned"] == len([r for r in rows if r[4] != "suppressed"]) > 0, "planned: what this run planned"
     assert again["already_planned"] and not first["already_planned"]
+    # the template studio's usage counts, beside the book (its window is the wall clock's last 30 days)
+    usage = json.loads((small_book.parent / "template_usage.json").read_text(encoding="utf-8"))
+    assert set(usage) == {"generated_at", "days", "templates"} and usage["days"] == 30
 
     arts = read_artifacts("day-summary-2026-11-09")
     assert arts, "the day summary artifact exists"

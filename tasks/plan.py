@@ -32,7 +32,7 @@ def plan_contacts(db_path: str, as_of: date, config_path: str | None = None,
         export_offers(con, cfg.arrangements, offers_file_for(db_path))   # the plan page's (no personal data)
         export_template_usage(con, template_usage_file_for(db_path), now=utc_now(),   # the studio's (counts only)
                               days=cfg.studio.usage_days)
-    logger.info("%s", report)
+    logger.info("%s; templates: %s", report, store.dir.name)
     return report
 
 

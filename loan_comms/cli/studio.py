@@ -50,6 +50,7 @@ def serve(
 ) -> None:
     """Serve the studio. Contact counts come from the last daily plan's export beside --db."""
     from loan_comms.studio import Studio, StudioServer, load_users, users_file
+    from loan_comms.templating.usage import template_usage_file_for
 
     cfg = load_cfg(config)
     if not load_users(users_file(cfg)):
@@ -57,7 +58,7 @@ def serve(
     studio = Studio.open(cfg)
     host = host or cfg.studio.host
     srv = StudioServer(studio, host=host, port=port if port is not None else cfg.studio.port,
-                       usage_file=Path(db).resolve().parent / "template_usage.json", secure_cookies=secure_cookies)
+                       usage_file=template_usage_file_for(db), secure_cookies=secure_cookies)
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"warning: listening on {host}, beyond this machine; put it behind TLS and use --secure-cookies")
     typer.echo(f"Template studio on {srv.url()} (published release {studio.release_name()}); Ctrl-C to stop")

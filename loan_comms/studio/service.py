@@ -277,7 +277,7 @@ class Studio:
             # attempts still being verified count too: sent at once, they would all pass the count above
             checking = self._checking.get(name[:64], 0)
             if failed is not None and failed[0] + checking >= MAX_FAILED_LOGINS:
-                self.log(name[:64], "login_refused", detail="too many attempts")
+                self.log(name[:64], "login_blocked", detail="too many attempts")   # not counted: the window is not extended
                 raise Forbidden("too many failed sign-ins for this name; wait 15 minutes or ask an administrator")
             self._checking[name[:64]] = checking + 1
         try:

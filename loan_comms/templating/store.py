@@ -358,6 +358,17 @@ class TemplateStore:
                               "a published release was changed by hand",
                               "publish wording through the studio; restore the release folder as published", tid)
                 ct.broken = ct.broken or "changed after approval"
+        if self.provenance:                         # a release: exactly the templates its manifest names
+            for tid, ct in self.by_id.items():
+                if tid not in self.provenance:
+                    self._problem("error", next(iter(ct.paths.values())), None,
+                                  f"{tid} is in the release folder but not in its manifest: it was added by hand, "
+                                  "never reviewed", "delete the file; publish new wording through the studio", tid)
+                    ct.broken = ct.broken or "not in the release's manifest"
+            for tid in sorted(set(self.provenance) - set(self.by_id)):
+                self._problem("error", self.display_path(tid), None,
+                              f"{tid} was published in this release but its files are missing: removed by hand",
+                              "restore the release folder as published (or publish a release without it)", tid)
 
     @property
     def by_id(self) -> dict[str, CompiledTemplate]:

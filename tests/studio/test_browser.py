@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from loan_comms.audit import run_audit
 from loan_comms.lifecycle.planner import plan_day
 from loan_comms.studio import Studio, StudioServer, save_user
 from loan_comms.templating.store import TemplateStore, templates_dir
@@ -157,6 +158,12 @@ def test_edit_preview_review_approve_and_the_next_plan_sends_it(browser, studio_
     sent = book.con.execute("SELECT a.template_version, m.body_text FROM contact_attempts a "
                             "JOIN contact_messages m USING (attempt_id) WHERE a.template_id = $t", {"t": TID}).fetchall()
     assert sent and all(v == version and "friendly reminder" in text for v, text in sent)
+    # The book names who wrote and who approved the wording that went out, and the audit agrees.
+    assert book.con.execute("SELECT source, author, reviewer FROM template_versions WHERE template_id = $t "
+                            "AND template_version = $v", {"t": TID, "v": version}).fetchall() == [("studio", "mei", "omar")]
+    report = run_audit(book.con, cfg, rules=("template_versions_approved",))
+    (rule,) = report.rules
+    assert rule.checked >= 1 and rule.violations == 0
 
 
 def test_a_running_plan_keeps_the_library_it_started_with(studio_cfg):

@@ -367,6 +367,21 @@ def test_failed_sign_ins_block_the_name_until_the_window_passes(studio: Studio, 
     assert user.name == "mei" and studio.session(token) is not None
 
 
+def test_attempts_while_blocked_do_not_extend_the_block(studio: Studio, clock: Clock) -> None:
+    """Someone who keeps guessing cannot keep the real user out for ever: refusals during a block are
+    recorded (login_blocked) but the block ends 15 minutes after the last real failed try."""
+    for _ in range(MAX_FAILED_LOGINS):
+        with pytest.raises(Forbidden):
+            studio.login("mei", "wrong-password-1")
+    for _ in range(10):
+        clock.advance(minutes=1)
+        with pytest.raises(Forbidden, match="too many"):
+            studio.login("mei", "wrong-password-1")
+    clock.advance(minutes=6)
+    assert studio.login("mei", PASSWORD)[2].name == "mei"
+    assert "login_blocked" in [e["action"] for e in studio.audit_entries()]
+
+
 def test_sign_ins_at_once_do_not_get_past_the_limit(studio: Studio) -> None:
     """The web app signs in on a pool of threads: twenty guesses sent at once are still five tries."""
     start = threading.Barrier(20)

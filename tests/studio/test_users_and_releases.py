@@ -113,6 +113,18 @@ def test_a_release_changed_by_hand_is_refused(studio: Studio, studio_cfg: Lifecy
         template_store(studio_cfg)
 
 
+def test_a_template_added_to_or_removed_from_a_release_by_hand_is_refused(studio: Studio,
+                                                                          studio_cfg: LifecycleConfig) -> None:
+    folder = templates_dir(studio_cfg)
+    (folder / "sms/en/dpd_99.txt.j2").write_text("Pay now. {{ opt_out_text }}", encoding="utf-8")   # never reviewed
+    with pytest.raises(TemplateProblems, match="not in its manifest"):
+        template_store(studio_cfg)
+    (folder / "sms/en/dpd_99.txt.j2").unlink()
+    (folder / "sms/zh-CN/dpd_1.txt.j2").unlink()               # a translation dropped: not silently English
+    with pytest.raises(TemplateProblems, match="files are missing"):
+        template_store(studio_cfg)
+
+
 def test_current_naming_a_missing_release_is_refused(studio: Studio, studio_cfg: LifecycleConfig) -> None:
     for name in ("0042-gone", "../../etc", ""):
         (studio.dir / CURRENT).write_text(name + "\n", encoding="utf-8")

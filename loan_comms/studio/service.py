@@ -192,25 +192,14 @@ class Studio:
             kept = [] if over_studio else drift["studio"]
             if not take:
                 return None, [], kept
-            store = self.published()
             repo_files = read_library(repository_templates_dir(self.cfg))
-            files = store.files()
+            changes: dict[str, str] = {}
             for tid in take:
                 key = TemplateKey.parse(tid)
-                for part in key.parts:
-                    if key.path(part) in repo_files:
-                        files[key.path(part)] = repo_files[key.path(part)]
-            candidate = TemplateStore.from_files(files, self.cfg, name="candidate")
-            errors = [p for p in lint(candidate, self.cfg) if p.is_error]
-            if errors:
-                raise StudioError(f"the library with the repository's changes has {len(errors)} lint error(s), the first: "
-                                  f"{errors[0]}; fix the repository's templates first")
+                changes.update({key.path(p): repo_files[key.path(p)] for p in key.parts if key.path(p) in repo_files})
             now = self.clock()
-            provenance = {tid: store.provenance_of(tid) for tid in store.by_id}
-            for tid in take:
-                provenance[tid] = Provenance(tid, candidate.by_id[tid].version, SOURCE_REPOSITORY)
-            release = write_release(self.dir, files, provenance, published_at=now, published_by=actor)
-            point_current(self.dir, release)
+            release, candidate = self._publish(changes, {tid: (SOURCE_REPOSITORY, None, None, None) for tid in take},
+                                               now, actor, "the repository's changes", "fix the repository's templates first")
             self._record_publications(release.name, candidate, {tid: ("import", None) for tid in take}, now)
             self.log(actor, "import", release=release.name,
                      detail=f"{len(take)} template(s) from the repository: {', '.join(take[:20])}")
@@ -436,21 +425,11 @@ class Studio:
                 raise Conflict(f"{d.template_id} was published again (version {current.version if current else '-'}) "
                                f"after draft {draft_id} was started from {d.base_version}; reject it so its author "
                                "redoes the change on the new wording")
-            files = store.files()
-            key = d.key
-            for part, text in d.sources.items():
-                files[key.path(part)] = text
-            candidate = TemplateStore.from_files(files, self.cfg, name="candidate")
-            errors = [p for p in lint(candidate, self.cfg) if p.is_error]
-            if errors:
-                raise StudioError(f"the library with draft {draft_id} in it has {len(errors)} lint error(s), the first: "
-                                  f"{errors[0]}; reject the draft with that reason")
             now = self.clock()
-            provenance = {tid: store.provenance_of(tid) for tid in store.by_id}
-            provenance[d.template_id] = Provenance(d.template_id, candidate.by_id[d.template_id].version, SOURCE_STUDIO,
-                                                   d.author, user.name, now.isoformat(), d.draft_id)
-            release = write_release(self.dir, files, provenance, published_at=now, published_by=user.name)
-            point_current(self.dir, release)
+            release, _candidate = self._publish(
+                {d.key.path(part): text for part, text in d.sources.items()},
+                {d.template_id: (SOURCE_STUDIO, d.author, user.name, d.draft_id)}, now, user.name,
+                f"draft {draft_id} in it", "reject the draft with that reason")
             self._approved(user, d, release.name, comment, now)
             return release.name
 
@@ -494,6 +473,25 @@ class Studio:
         if d.status != "in_review":
             raise Conflict(f"draft {draft_id} is {d.status.replace('_', ' ')}, not in review")
         return d
+
+    def _publish(self, changes: dict[str, str], who: dict[str, tuple[str, str | None, str | None, int | None]],
+                 now: datetime, by: str, what: str, fix: str) -> tuple[Path, TemplateStore]:
+        """The published library with `changes` (relative path -> text) in it, linted whole, written as a new
+        release and made current. `who`: template id -> (source, author, reviewer, draft) of the changed ones."""
+        store = self.published()
+        files = store.files()
+        files.update(changes)
+        candidate = TemplateStore.from_files(files, self.cfg, name="candidate")
+        errors = [p for p in lint(candidate, self.cfg) if p.is_error]
+        if errors:
+            raise StudioError(f"the library with {what} has {len(errors)} lint error(s), the first: {errors[0]}; {fix}")
+        provenance = {tid: store.provenance_of(tid) for tid in store.by_id}
+        for tid, (source, author, reviewer, draft) in who.items():
+            provenance[tid] = Provenance(tid, candidate.by_id[tid].version, source, author, reviewer,
+                                         now.isoformat() if reviewer else None, draft)
+        release = write_release(self.dir, files, provenance, published_at=now, published_by=by)
+        point_current(self.dir, release)
+        return release, candidate
 
     def _finish_if_published(self, user: User, d: Draft, comment: str) -> str | None:
         """A draft whose release went out before a crash kept it from being recorded: record it now."""

@@ -102,7 +102,8 @@ def versions_cmd(
     if not rows:
         typer.echo(f"No contact with a template version went out{f' since {since}' if since else ''}.")
         return
-    header = ("template", "version", "contacts", "first", "last", "source", "author", "reviewer", "approved_at")
+    header = ("template", "version", "contacts", "first", "last", "source", "author", "reviewer", "approved_at",
+              "approvals")
     table = [header] + [_version_row(r) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
@@ -118,4 +119,5 @@ def _version_row(r: dict[str, Any]) -> tuple[str, ...]:
     source = {"repository": "repository (git)", None: "UNREGISTERED"}.get(r["source"], str(r["source"]))
     approved = r["approved_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%MZ") if r["approved_at"] else "-"
     return (r["template_id"], r["template_version"], f"{r['contacts']:,}", r["first_day"].isoformat(),
-            r["last_day"].isoformat(), source, r["author"] or "-", r["reviewer"] or "-", approved)
+            r["last_day"].isoformat(), source, r["author"] or "-", r["reviewer"] or "-", approved,
+            r["approvals"] or "-")

@@ -16,7 +16,10 @@ SELECT 'contact' AS what, a.attempt_id, a.planned_for_date, a.template_id, a.tem
                  || 'who wrote and approved this wording is unknown'
        END AS violation
 FROM contact_attempts AS a
-LEFT JOIN template_versions AS t
+LEFT JOIN (SELECT template_id, template_version, arg_max(source, registered_at) AS source,
+                  arg_max(author, registered_at) AS author, arg_max(reviewer, registered_at) AS reviewer,
+                  arg_max(approved_at, registered_at) AS approved_at
+           FROM template_versions GROUP BY template_id, template_version) AS t   -- one row per contact
        ON t.template_id = a.template_id AND t.template_version = a.template_version
 WHERE a.template_version IS NOT NULL
 UNION ALL

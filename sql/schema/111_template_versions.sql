@@ -2,8 +2,10 @@
 -- was recorded with. contact_attempts keeps (template_id, template_version) per contact; this table
 -- says where that version came from, so a complaint leads from the contact to its approved wording.
 -- Written only in the transaction that records rendered contacts (loan_comms/lifecycle/rendering.py
--- record_rendered -> loan_comms/templating/registry.py): a version is added the first time a contact
--- uses it, never changed afterwards (a release is immutable, and so is a content hash).
+-- record_rendered -> loan_comms/templating/registry.py): a row is added the first time a contact uses a
+-- version under a given provenance, never changed afterwards. One version can have several rows: the
+-- same wording published again by another approval (a roll back to the repository's wording, approved
+-- in the studio) is recorded with that approval, so who put it back on the air is in the book too.
 --   source       'studio': published from the template studio (a release's manifest.json names its
 --                author, reviewer and approval); 'repository': the repository's own template files,
 --                with no author or reviewer here (their history is git's).
@@ -19,8 +21,8 @@ CREATE TABLE IF NOT EXISTS template_versions (
     approved_at       TIMESTAMPTZ,
     draft_id          BIGINT,
     release           VARCHAR,
-    registered_at     TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (template_id, template_version)
+    registered_at     TIMESTAMPTZ NOT NULL
+    -- one row per (template_id, template_version, source, author, reviewer): register_versions.sql
 );
 
 -- Books from before the registry: every wording their contacts were recorded with came from the

@@ -188,8 +188,11 @@ def wording(log: ContactLog, attempt_id: str, template_id: str, version: str, *,
     version's row in the registry of template versions (template_versions), as the planner adds it."""
     log.con.execute("UPDATE contact_attempts SET template_id = ?, template_version = ? WHERE attempt_id = ?",
                     [template_id, version, attempt_id])
-    if register:
-        insert(log.con, "template_versions", or_ignore=True, template_id=template_id, template_version=version,
+    known = log.con.execute("SELECT count(*) FROM template_versions WHERE template_id = ? AND template_version = ? "
+                            "AND source = ? AND author IS NOT DISTINCT FROM ? AND reviewer IS NOT DISTINCT FROM ?",
+                            [template_id, version, source, author, reviewer]).fetchone()
+    if register and known is not None and not known[0]:    # one row per provenance of a version, as the planner
+        insert(log.con, "template_versions", template_id=template_id, template_version=version,
                source=source, author=author, reviewer=reviewer, approved_at=approved_at, draft_id=draft_id,
                release=release, registered_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
 

@@ -102,11 +102,11 @@ def test_versions_reports_who_wrote_and_approved_what_went_out(sent_book, studio
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["template", "version", "contacts", "first", "last", "source", "author", "reviewer",
-                                "approved_at"]
+                                "approved_at", "approvals"]
     rows = {ln.split()[0]: ln.split() for ln in lines[1:]}
     assert rows[STUDIO_TID] == [STUDIO_TID, studio.by_id[STUDIO_TID].version, "1", "2026-11-07", "2026-11-07",
-                                "studio", "pm.lin", "lead.zhou", "2026-11-01", "09:30Z"]
-    assert rows["sms/en/pre_due_3"][5:] == ["repository", "(git)", "-", "-", "-"]
+                                "studio", "pm.lin", "lead.zhou", "2026-11-01", "09:30Z", "pm.lin", "/", "lead.zhou"]
+    assert rows["sms/en/pre_due_3"][5:] == ["repository", "(git)", "-", "-", "-", "repository", "(git)"]
     assert set(rows) == {STUDIO_TID, "email/zh-CN/pre_due_3", "sms/en/pre_due_3", "email/en/pre_due_3",
                          "sms/zh-CN/pre_due_1", "sms/en/pre_due_1"}
     assert "Wang" not in result.output and "Ann" not in result.output
@@ -199,3 +199,23 @@ def test_a_book_from_before_the_registry_gets_its_versions_as_repository_wording
     con = db.connect(path)   # once only: what comes later is the audit's to flag
     assert con.execute("SELECT count(*) FROM template_versions").fetchone() == (1,)
     con.close()
+
+
+def test_a_wording_approved_again_is_registered_with_that_approval(book, cfg, shipped):
+    """A roll back to the repository's wording, approved in the studio, goes out under that approval:
+    the registry keeps both provenances of the one version, and the report names the latest and all."""
+    reminders(book)
+    book.borrower("B3", language="zh-CN", name="Li Na")
+    book.loan("L3", "B3", [("2026-11-12", "500.00")])                        # its pre_due_3 on the 9th
+    plan_day(book.con, cfg, shipped, date(2026, 11, 7))                      # the repository's wording
+    version = shipped.by_id[STUDIO_TID].version
+    again = TemplateStore.from_files(shipped.files(), cfg, provenance={STUDIO_TID: Provenance(
+        STUDIO_TID, version, SOURCE_STUDIO, author="pm.lin", reviewer="lead.zhou",
+        approved_at="2026-11-03T08:00:00+00:00", draft_id=9, release="0005-abc")})
+    plan_day(book.con, cfg, again, date(2026, 11, 9))
+    rows = book.con.execute("SELECT source, author, reviewer FROM template_versions WHERE template_id = $t "
+                            "AND template_version = $v ORDER BY registered_at", {"t": STUDIO_TID, "v": version}).fetchall()
+    assert rows == [("repository", None, None), ("studio", "pm.lin", "lead.zhou")]
+    plan_day(book.con, cfg, again, date(2026, 11, 9))                        # a re-run adds nothing
+    assert book.con.execute("SELECT count(*) FROM template_versions WHERE template_id = $t",
+                            {"t": STUDIO_TID}).fetchone() == (2,)

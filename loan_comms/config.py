@@ -281,6 +281,9 @@ class Studio(_Strict):
     port: int = Field(default=8090, ge=0, le=65535)
     session_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
     usage_days: int = Field(default=30, ge=1, le=366)
+    # Behind a TLS proxy: the address browsers use (https://studio.lender.example). A form's Origin must be
+    # it, and an https address sends the session cookie over https only.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^/\s]+$")
 
 
 class ProviderConfig(BaseModel):

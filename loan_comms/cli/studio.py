@@ -75,15 +75,19 @@ def export(
 ) -> None:
     """Write the published release's templates into a folder (files not in the release are removed)."""
     from loan_comms.templating.releases import current_release, read_library, read_manifest
-    from loan_comms.templating.store import studio_dir
+    from loan_comms.templating.store import is_template_file, studio_dir
 
     cfg = load_cfg(config)
     release = current_release(studio_dir(cfg))
     if release is None:
         fail(f"nothing is published in {studio_dir(cfg)}; start the studio once (`loan-comms studio serve`)")
     files = read_library(release)
+    ours = [p for p in out.rglob("*.j2") if is_template_file(p.relative_to(out).as_posix())] if out.is_dir() else []
+    if out.is_dir() and any(out.iterdir()) and not ours:
+        fail(f"{out} is not a templates folder (no <channel>/<language>/<kind>.<part>.j2 in it); "
+             "give the library's folder, e.g. --out templates, or an empty one")
     out.mkdir(parents=True, exist_ok=True)
-    for old in out.rglob("*.j2"):
+    for old in ours:                      # only the library's own files: nothing else in the folder is touched
         if old.relative_to(out).as_posix() not in files:
             old.unlink()
     for rel, text in files.items():

@@ -52,7 +52,9 @@ class StudioServer:
                 s.bind((host, 0))
                 port = s.getsockname()[1]
         self.host, self.port = host, port
-        app = create_app(studio, usage=usage_reader(usage_file), secure_cookies=secure_cookies)
+        public = studio.cfg.studio.public_url
+        app = create_app(studio, usage=usage_reader(usage_file), public_origin=public,
+                         secure_cookies=secure_cookies or bool(public and public.startswith("https://")))
         self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
                                                      access_log=False, lifespan="off"))
         self._thread: threading.Thread | None = None

@@ -25,6 +25,7 @@ instead of publishing twice.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 import threading
@@ -49,6 +50,7 @@ from loan_comms.templating.store import TemplateStore, repository_templates_dir,
 
 DB_NAME = "studio.duckdb"
 MAX_FAILED_LOGINS = 5
+_VERIFYING = threading.BoundedSemaphore(4)
 FAILED_LOGIN_WINDOW = timedelta(minutes=15)
 
 
@@ -115,7 +117,11 @@ class Studio:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock
         self._lock = threading.RLock()
-        self.con = duckdb.connect(str(self.dir / DB_NAME))
+        try:
+            self.con = duckdb.connect(str(self.dir / DB_NAME))
+        except duckdb.IOException as exc:
+            raise StudioError(f"the studio's database {self.dir / DB_NAME} is in use by another process (a running "
+                              "`loan-comms studio serve`): stop it first, or do this from the studio's pages") from exc
         self.con.execute(db.sql("studio/schema"))
         self._published: tuple[str, TemplateStore] | None = None
         self._drift: tuple[tuple[str, str], dict[str, list[str]]] | None = None
@@ -181,6 +187,12 @@ class Studio:
                 out["studio" if store.provenance_of(tid).source == SOURCE_STUDIO else "changed"].append(tid)
         self._drift = (seen, out)
         return out
+
+    def publish_repository(self, user: User) -> tuple[str | None, list[str], list[str]]:
+        """The studio page's way to import (a reviewer: the wording was reviewed in git, and a reviewer
+        decides it goes out now); the command line's is `loan-comms studio import` with the server stopped."""
+        _need(user, "reviewer", "publish the repository's templates")
+        return self.import_repository(user.name)
 
     def import_repository(self, actor: str, *, over_studio: bool = False) -> tuple[str | None, list[str], list[str]]:
         """Publish the repository's changed and new templates (reviewed in git: source repository) as a new
@@ -270,7 +282,8 @@ class Studio:
                 raise Forbidden("too many failed sign-ins for this name; wait 15 minutes or ask an administrator")
             self._checking[name[:64]] = checking + 1
         try:
-            user = verify(self.users(), name, password)
+            with _VERIFYING:            # argon2 takes 64 MiB a check: a flood of sign-ins queues, memory stays bounded
+                user = verify(self.users(), name, password)
         finally:
             with self._lock:
                 self._checking[name[:64]] -= 1
@@ -282,23 +295,34 @@ class Studio:
                 raise Forbidden("wrong name or password")
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
             self.con.execute("DELETE FROM studio_sessions WHERE expires_at < $now", {"now": now})
-            self.con.execute("INSERT INTO studio_sessions VALUES ($h, $u, $c, $now, $exp)",
+            self.con.execute("INSERT INTO studio_sessions VALUES ($h, $u, $c, $now, $exp, $pw)",
                              {"h": _hash(token), "u": user.name, "c": csrf, "now": now,
-                              "exp": now + timedelta(minutes=self.cfg.studio.session_minutes)})
+                              "exp": now + timedelta(minutes=self.cfg.studio.session_minutes),
+                              "pw": _hash(user.password_hash)[:16]})
             self.log(user.name, "login")
         return token, csrf, user
 
     def session(self, token: str) -> tuple[User, str] | None:
-        """(user, CSRF token) for a live session of a user still in the users file; None otherwise."""
+        """(user, CSRF token) for a live session of a user still in the users file with the password they
+        signed in with (a new password ends every session); None otherwise. A session in use is extended:
+        it ends `[studio].session_minutes` after its last use, so a PM typing is not signed out."""
         if not token:
             return None
+        now = self.clock()
         with self._lock:
-            row = self.con.execute("SELECT user_name, csrf FROM studio_sessions WHERE token_hash = $h AND expires_at > $now",
-                                   {"h": _hash(token), "now": self.clock()}).fetchone()
+            row = self.con.execute("SELECT user_name, csrf, expires_at, pw_fingerprint FROM studio_sessions "
+                                   "WHERE token_hash = $h AND expires_at > $now", {"h": _hash(token), "now": now}).fetchone()
         if row is None:
             return None
         user = self.users().get(row[0])
-        return (user, row[1]) if user is not None else None
+        if user is None or not hmac.compare_digest(row[3], _hash(user.password_hash)[:16]):
+            return None
+        until = now + timedelta(minutes=self.cfg.studio.session_minutes)
+        if until - row[2] > timedelta(minutes=1):
+            with self._lock:
+                self.con.execute("UPDATE studio_sessions SET expires_at = $e WHERE token_hash = $h",
+                                 {"e": until, "h": _hash(token)})
+        return user, row[1]
 
     def logout(self, token: str, user: User) -> None:
         with self._lock:
@@ -361,9 +385,13 @@ class Studio:
                 raise Forbidden(f"draft {draft_id} is {d.author}'s; start your own draft from the published wording")
             if d.status not in ("draft", "rejected"):
                 raise Conflict(f"draft {draft_id} is {d.status.replace('_', ' ')}; it can no longer be edited")
-            self.con.execute("UPDATE studio_drafts SET sources = $s, version = $v, status = 'draft', updated_at = $now "
-                             "WHERE draft_id = $d", {"s": json.dumps(text, ensure_ascii=False), "v": version,
-                                                     "now": now, "d": draft_id})
+            # Saved text is written against what is published now (the editor diffs against it): a draft
+            # rejected because the wording was published again is redone on the new one and can be approved.
+            published = self.published().by_id.get(key.template_id)
+            self.con.execute("UPDATE studio_drafts SET sources = $s, version = $v, status = 'draft', updated_at = $now, "
+                             "base_version = $b WHERE draft_id = $d",
+                             {"s": json.dumps(text, ensure_ascii=False), "v": version, "now": now, "d": draft_id,
+                              "b": published.version if published else None})
             self.log(user.name, "draft_saved", d.template_id, draft_id, detail=f"version {version}")
             return self.draft(draft_id)
 
@@ -392,6 +420,7 @@ class Studio:
             d = self.draft(draft_id)
             if d.author != user.name:
                 raise Forbidden(f"draft {draft_id} is {d.author}'s; only its author withdraws it")
+            self._refuse_if_published(d, "withdrawn")
             if d.status not in ("draft", "in_review", "rejected"):
                 raise Conflict(f"draft {draft_id} is {d.status}; there is nothing to withdraw")
             self.con.execute("UPDATE studio_drafts SET status = 'withdrawn', updated_at = $now WHERE draft_id = $d",
@@ -402,6 +431,7 @@ class Studio:
     def reject(self, user: User, draft_id: int, comment: str) -> Draft:
         with self._lock:   # likewise: a draft another reviewer is approving is not also rejected
             d = self._reviewable(user, draft_id, "reject")
+            self._refuse_if_published(d, "rejected")
             if not comment.strip():
                 raise StudioError("say why in the comment: the author reads it to fix the draft")
             self.con.execute("UPDATE studio_drafts SET status = 'rejected', reviewer = $u, reviewed_at = $now, "
@@ -415,7 +445,7 @@ class Studio:
         must lint clean; the release is written, then CURRENT moves to it."""
         with self._lock:
             d = self.draft(draft_id)
-            finished = self._finish_if_published(user, d, comment)
+            finished = self._finish_if_published(d, comment)
             if finished:
                 return finished
             d = self._reviewable(user, draft_id, "approve")
@@ -430,7 +460,7 @@ class Studio:
                 {d.key.path(part): text for part, text in d.sources.items()},
                 {d.template_id: (SOURCE_STUDIO, d.author, user.name, d.draft_id)}, now, user.name,
                 f"draft {draft_id} in it", "reject the draft with that reason")
-            self._approved(user, d, release.name, comment, now)
+            self._approved(user.name, d, release.name, comment, now)
             return release.name
 
     def rollback(self, user: User, tid: str, release: str) -> Draft:
@@ -493,31 +523,39 @@ class Studio:
         point_current(self.dir, release)
         return release, candidate
 
-    def _finish_if_published(self, user: User, d: Draft, comment: str) -> str | None:
-        """A draft whose release went out before a crash kept it from being recorded: record it now."""
+    def _finish_if_published(self, d: Draft, comment: str = "") -> str | None:
+        """A draft whose release went out before a crash kept it from being recorded: record it now, with the
+        reviewer the release names (whoever acts on the draft next), and return the release."""
         if d.status != "in_review":
             return None
         current = self.published()
         p = current.provenance.get(d.template_id)
-        if (p is None or p.draft_id != d.draft_id or p.source != SOURCE_STUDIO or p.reviewer != user.name
+        if (p is None or p.draft_id != d.draft_id or p.source != SOURCE_STUDIO or not p.reviewer
                 or p.version != d.version):   # draft numbers start again in a new database: the wording must match
             return None
-        self._approved(user, d, current.dir.name, comment, datetime.fromisoformat(p.approved_at or self.clock().isoformat()))
+        self._approved(p.reviewer, d, current.dir.name, comment,
+                       datetime.fromisoformat(p.approved_at or self.clock().isoformat()))
         return current.dir.name
 
-    def _approved(self, user: User, d: Draft, release: str, comment: str, now: datetime) -> None:
+    def _refuse_if_published(self, d: Draft, verb: str) -> None:
+        release = self._finish_if_published(d)
+        if release is not None:
+            raise Conflict(f"draft {d.draft_id} was already approved and published in release {release} (its record "
+                           f"was finished now); it cannot be {verb}")
+
+    def _approved(self, reviewer: str, d: Draft, release: str, comment: str, now: datetime) -> None:
         self.con.execute("BEGIN")
         try:
             self.con.execute("UPDATE studio_drafts SET status = 'approved', reviewer = $u, reviewed_at = $now, "
                              "review_comment = $c, release = $r, updated_at = $now WHERE draft_id = $d",
-                             {"u": user.name, "now": now, "c": comment.strip()[:2000] or None, "r": release,
+                             {"u": reviewer, "now": now, "c": comment.strip()[:2000] or None, "r": release,
                               "d": d.draft_id})
             self.con.execute("INSERT INTO studio_publications VALUES ($r, $t, $v, $s, $k, $a, $u, $now, $d)",
                              {"r": release, "t": d.template_id, "v": d.version,
                               "s": json.dumps(d.sources, ensure_ascii=False),
-                              "k": "rollback" if d.rollback_of else "edit", "a": d.author, "u": user.name,
+                              "k": "rollback" if d.rollback_of else "edit", "a": d.author, "u": reviewer,
                               "now": now, "d": d.draft_id})
-            self.log(user.name, "approved", d.template_id, d.draft_id, release=release,
+            self.log(reviewer, "approved", d.template_id, d.draft_id, release=release,
                      detail=f"version {d.version}" + (f"; {comment.strip()[:200]}" if comment.strip() else ""))
             self.con.execute("COMMIT")
         except BaseException:

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import secrets
 from pathlib import Path
 from typing import Any, Awaitable, Callable, TypeVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
@@ -39,10 +40,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from loan_comms.studio.checking import Check, DraftRefused, TemplateKey, diff, part_of, render_samples
-from loan_comms.studio.service import Studio, StudioError
+from loan_comms.studio.service import Forbidden, Studio, StudioError
 from loan_comms.studio.users import User, UsersFileError
 from loan_comms.templating.catalog import PARTS, required_templates
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 COOKIE = "studio_session"
 LOGIN_COOKIE = "studio_login"
@@ -60,6 +62,19 @@ def _pages() -> SandboxedEnvironment:
     return env
 
 
+async def _body(request: Request, cap: int) -> bytes | None:
+    """The request body, or None past `cap` bytes (read in chunks: a huge body is never held whole)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        return None
+    out = bytearray()
+    async for chunk in request.stream():
+        out += chunk
+        if len(out) > cap:
+            return None
+    return bytes(out)
+
+
 class _Ctx:
     """The signed-in request: who, their session's CSRF token, and the form or JSON they sent."""
 
@@ -68,7 +83,10 @@ class _Ctx:
         self.form: dict[str, str] = {}
 
 
-def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bool = False) -> Starlette:
+def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bool = False,
+               public_origin: str | None = None) -> Starlette:
+    """`public_origin` (e.g. https://studio.lender.example): the address browsers use when the studio is
+    behind a TLS proxy, which a POST's Origin must match (else it must match the Host header)."""
     pages = _pages()
     usage = usage or (lambda: {})
 
@@ -85,16 +103,23 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
         try:
             found = await run_in_threadpool(studio.session, token)
         except UsersFileError as exc:   # refused whole (users.py): nobody is signed in until it is fixed
-            return page("message.html", None, 503, title="Nobody can sign in", message=str(exc), back="/login")
+            log.error("studio users file: %s", exc)    # the details for the administrator, not for visitors
+            return page("message.html", None, 503, title="Nobody can sign in",
+                        message="The studio's users file cannot be read; an administrator must fix it (see the server's log).",
+                        back="/login")
         if found is None:
-            nxt = request.url.path if request.method == "GET" else "/"
-            return _secure(RedirectResponse(f"/login?next={nxt}", status_code=303))
+            if request.url.path.startswith("/api/"):   # the editor says so and keeps the text on the page
+                return _secure(JSONResponse({"error": "You were signed out. Sign in again in another tab, then keep "
+                                                      "typing: your text is still here.", "signed_out": True},
+                                            status_code=401))
+            nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "") if request.method == "GET" else "/"
+            return _secure(RedirectResponse(f"/login?{urlencode({'next': nxt})}", status_code=303))
         ctx = _Ctx(request, found[0], found[1], token)
         if request.method == "POST":
-            if not _same_origin(request):
+            if not _same_origin(request, public_origin):
                 return _secure(Response("cross-origin request refused", status_code=403))
-            body = await request.body()
-            if len(body) > MAX_BODY:
+            body = await _body(request, MAX_BODY)
+            if body is None:
                 return _secure(Response("request too large", status_code=413))
             if request.headers.get("content-type", "").startswith("application/json"):
                 sent = request.headers.get("x-csrf-token", "")
@@ -126,11 +151,13 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
         return resp
 
     async def login(request: Request) -> Response:
-        body = await request.body()
-        form = {k: v[0] for k, v in parse_qs(body[:8192].decode("utf-8", "replace"), keep_blank_values=True).items()}
+        body = await _body(request, 8192)
+        if body is None:
+            return _secure(Response("request too large", status_code=413))
+        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
         nonce = request.cookies.get(LOGIN_COOKIE, "")
         nxt = _safe_next(form.get("next", "/"))
-        if not _same_origin(request) or not nonce or not hmac.compare_digest(nonce.encode(), form.get("nonce", "").encode()):
+        if not _same_origin(request, public_origin) or not nonce or not hmac.compare_digest(nonce.encode(), form.get("nonce", "").encode()):
             return page("login.html", None, 403, next=nxt, nonce=nonce, error="The sign-in form expired; please try again.")
         try:
             token, _csrf, _user = await run_in_threadpool(studio.login, form.get("name", "").strip().lower(),
@@ -138,7 +165,9 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
         except StudioError as exc:
             return page("login.html", None, exc.status, next=nxt, nonce=nonce, error=str(exc))
         except UsersFileError as exc:
-            return page("login.html", None, 503, next=nxt, nonce=nonce, error=str(exc))
+            log.error("studio users file: %s", exc)
+            return page("login.html", None, 503, next=nxt, nonce=nonce,
+                        error="Nobody can sign in until an administrator fixes the studio's users file.")
         resp = _secure(RedirectResponse(nxt, status_code=303))
         resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies, path="/",
                         max_age=studio.cfg.studio.session_minutes * 60)
@@ -191,12 +220,20 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
 
     async def editor(ctx: _Ctx) -> Response:
         key = _key(ctx)
+        if not ctx.user.can("editor"):
+            raise Forbidden("only a user with the editor role writes drafts; ask an administrator for the role")
         draft_id = ctx.request.query_params.get("draft")
-        draft = studio.draft(int(draft_id)) if draft_id and draft_id.isdigit() else None
-        published = studio.published_sources(key.template_id) or {}
+        draft = await run_in_threadpool(studio.draft, int(draft_id)) if draft_id and draft_id.isdigit() else None
+        if draft is not None and (draft.template_id != key.template_id or draft.author != ctx.user.name):
+            raise Forbidden(f"draft {draft.draft_id} is {draft.author}'s draft of {draft.template_id}; "
+                            "start your own from the published wording")
+        published = await run_in_threadpool(studio.published_sources, key.template_id) or {}
+        current = await run_in_threadpool(studio.published)
+        now_version = current.by_id[key.template_id].version if key.template_id in current.by_id else None
         sources = draft.sources if draft else (published or {p: "" for p in key.parts})
-        other = _other_language(studio, key)
-        return page("edit.html", ctx, key=key, draft=draft, sources=sources, published=published, other=other)
+        other = await run_in_threadpool(_other_language, studio, key)
+        return page("edit.html", ctx, key=key, draft=draft, sources=sources, published=published, other=other,
+                    stale=draft is not None and draft.base_version != now_version)
 
     async def save(ctx: _Ctx) -> Response:
         key = _key(ctx)
@@ -237,6 +274,15 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
             return _secure(RedirectResponse(f"/drafts/{n}", status_code=303))
         return act
 
+    async def import_repository(ctx: _Ctx) -> Response:
+        release, taken, kept = await run_in_threadpool(studio.publish_repository, ctx.user)
+        text = (f"Release {release} publishes {len(taken)} template(s) from the repository: {', '.join(taken)}."
+                if release else "The published release already has the repository's wording.")
+        if kept:
+            text += (f" Kept the studio's wording of {', '.join(kept)} (an engineer exports it to git with "
+                     "`loan-comms studio export`).")
+        return page("message.html", ctx, title="Imported", message=text, back="/", kind="ok")
+
     async def review(ctx: _Ctx) -> Response:
         return page("review.html", ctx, waiting=studio.drafts(statuses=("in_review",)),
                     recent=studio.drafts(statuses=("approved", "rejected"))[:30])
@@ -273,6 +319,7 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
         Route("/review", g(review), methods=["GET"]),
         Route("/audit", g(audit), methods=["GET"]),
         Route("/api/check", g(api_check), methods=["POST"]),
+        Route("/import", g(import_repository), methods=["POST"]),
         Route("/t/{channel}/{language}/{kind}", g(template), methods=["GET"]),
         Route("/t/{channel}/{language}/{kind}/edit", g(editor), methods=["GET"]),
         Route("/t/{channel}/{language}/{kind}/drafts", g(save), methods=["POST"]),
@@ -298,10 +345,12 @@ def _secure(resp: R) -> R:
     return resp
 
 
-def _same_origin(request: Request) -> bool:
+def _same_origin(request: Request, public_origin: str | None = None) -> bool:
     origin = request.headers.get("origin")
     if not origin or origin == "null":
         return origin is None
+    if public_origin:
+        return origin.rstrip("/") == public_origin.rstrip("/")
     return urlsplit(origin).netloc == request.headers.get("host", "")
 
 

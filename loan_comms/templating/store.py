@@ -233,6 +233,14 @@ def _version(sources: dict[str, str], channel: str) -> str:
     return h.hexdigest()[:12]
 
 
+def is_template_file(rel: str) -> bool:
+    """Whether a relative path is a template file of the library's layout (<channel>/<language>/<kind>.<part>.j2)."""
+    m = _FILE.match(rel)
+    if m is None:
+        return False
+    return m.group("channel") in PARTS and m.group("language") in LANGUAGES and m.group("part") in PARTS[m.group("channel")]
+
+
 def _from_root(path: str) -> Path:
     from loan_comms.paths import REPO_ROOT
 
@@ -316,6 +324,21 @@ class TemplateStore:
                 continue  # README.md, manifest.json and friends
             self._add_file(rel, partial(path.read_text, encoding="utf-8"))
         self._compile_all()
+        self._check_release()
+
+    def _check_release(self) -> None:
+        """A release folder holds exactly the templates its manifest names (and, _compile_all, the versions)."""
+        if self.provenance:                         # a release: exactly the templates its manifest names
+            for tid, ct in self.by_id.items():
+                if tid not in self.provenance:
+                    self._problem("error", next(iter(ct.paths.values())), None,
+                                  f"{tid} is in the release folder but not in its manifest: it was added by hand, "
+                                  "never reviewed", "delete the file; publish new wording through the studio", tid)
+                    ct.broken = ct.broken or "not in the release's manifest"
+            for tid in sorted(set(self.provenance) - set(self.by_id)):
+                self._problem("error", self.display_path(tid), None,
+                              f"{tid} was published in this release but its files are missing: removed by hand",
+                              "restore the release folder as published (or publish a release without it)", tid)
 
     def _add_file(self, rel: str, read: Callable[[], str]) -> None:
         shown = self.display_path(rel)
@@ -358,17 +381,6 @@ class TemplateStore:
                               "a published release was changed by hand",
                               "publish wording through the studio; restore the release folder as published", tid)
                 ct.broken = ct.broken or "changed after approval"
-        if self.provenance:                         # a release: exactly the templates its manifest names
-            for tid, ct in self.by_id.items():
-                if tid not in self.provenance:
-                    self._problem("error", next(iter(ct.paths.values())), None,
-                                  f"{tid} is in the release folder but not in its manifest: it was added by hand, "
-                                  "never reviewed", "delete the file; publish new wording through the studio", tid)
-                    ct.broken = ct.broken or "not in the release's manifest"
-            for tid in sorted(set(self.provenance) - set(self.by_id)):
-                self._problem("error", self.display_path(tid), None,
-                              f"{tid} was published in this release but its files are missing: removed by hand",
-                              "restore the release folder as published (or publish a release without it)", tid)
 
     @property
     def by_id(self) -> dict[str, CompiledTemplate]:

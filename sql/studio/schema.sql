@@ -39,13 +39,15 @@ CREATE TABLE IF NOT EXISTS studio_publications (
     PRIMARY KEY (release, template_id)
 );
 
--- Sessions: only a hash of the cookie's token is kept, with the CSRF token the forms must echo.
+-- Sessions: only a hash of the cookie's token is kept, with the CSRF token the forms must echo and a
+-- fingerprint of the password hash it was opened with (a new password ends it). expires_at moves on use.
 CREATE TABLE IF NOT EXISTS studio_sessions (
-    token_hash  VARCHAR PRIMARY KEY,
-    user_name   VARCHAR NOT NULL,
-    csrf        VARCHAR NOT NULL,
-    created_at  TIMESTAMPTZ NOT NULL,
-    expires_at  TIMESTAMPTZ NOT NULL
+    token_hash      VARCHAR PRIMARY KEY,
+    user_name       VARCHAR NOT NULL,
+    csrf            VARCHAR NOT NULL,
+    created_at      TIMESTAMPTZ NOT NULL,
+    expires_at      TIMESTAMPTZ NOT NULL,
+    pw_fingerprint  VARCHAR NOT NULL
 );
 
 -- Every action: sign-ins (and refused ones), drafts saved, submitted, withdrawn, approved, rejected,

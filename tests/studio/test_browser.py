@@ -142,7 +142,8 @@ def test_edit_preview_review_approve_and_the_next_plan_sends_it(browser, studio_
         actions = page.inner_text("#audit")
         for action in ("login", "draft_created", "submitted", "approved"):
             assert action in actions
-        page.goto(srv.url("/t/sms/zh-CN/pre_due_3/edit"))       # the Chinese side renders with CJK fonts
+        page.click("#logout")
+        _sign_in(page, srv.url("/t/sms/zh-CN/pre_due_3/edit"), "mei", "mei-edits-words")   # CJK fonts
         _checked(page, 0)
         _shot(page, "5-editor-zh-CN")
     finally:

@@ -11,7 +11,7 @@ import pytest
 
 from loan_comms.studio import Conflict, Forbidden, NotFound, Studio, StudioError, User
 from loan_comms.studio.service import MAX_FAILED_LOGINS
-from loan_comms.studio.users import load_users, render_users, users_file
+from loan_comms.studio.users import load_users, render_users, save_user, users_file
 from loan_comms.templating.releases import CURRENT, MANIFEST, SOURCE_STUDIO, releases, write_release, point_current
 from loan_comms.templating.store import TemplateStore, templates_dir
 from tests.studio.conftest import PASSWORD, Clock
@@ -415,12 +415,15 @@ def test_a_session_ends_when_the_user_is_removed(studio: Studio) -> None:
         studio.login("mei", PASSWORD)
 
 
-def test_sessions_expire_and_logout_ends_them(studio: Studio, clock: Clock) -> None:
+def test_sessions_expire_after_their_last_use_and_logout_ends_them(studio: Studio, clock: Clock) -> None:
+    minutes = studio.cfg.studio.session_minutes
     token, _csrf, user = studio.login("mei", PASSWORD)
-    clock.advance(minutes=studio.cfg.studio.session_minutes - 1)
-    assert studio.session(token) is not None
-    clock.advance(minutes=2)
-    assert studio.session(token) is None
+    clock.advance(minutes=minutes - 1)
+    assert studio.session(token) is not None                     # in use: extended from now
+    clock.advance(minutes=minutes - 1)
+    assert studio.session(token) is not None                     # a PM typing all day is not signed out
+    clock.advance(minutes=minutes + 1)
+    assert studio.session(token) is None                         # idle for longer than a session: ended
     token, _csrf, user = studio.login("mei", PASSWORD)
     studio.logout(token, user)
     assert studio.session(token) is None
@@ -450,3 +453,54 @@ def test_an_email_draft_is_checked_with_every_part(studio: Studio, users: dict[s
         studio.save_draft(users["mei"], tid, {"subject": sources["subject"], "txt": sources["txt"]})
     broken = dict(sources, html=sources["html"] + "{% if %}")
     assert any("syntax" in p.message for p in studio.check(tid, broken).errors)
+
+
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(studio: Studio) -> None:
+    token, _csrf, _user = studio.login("mei", PASSWORD)
+    save_user(users_file(studio.cfg), "mei", ["editor"], "a-brand-new-password")
+    assert studio.session(token) is None
+    assert studio.login("mei", "a-brand-new-password")[2].name == "mei"
+
+
+def test_a_draft_rejected_as_out_of_date_is_redone_on_the_new_wording_and_approved(
+        studio: Studio, users: dict[str, User]) -> None:
+    tid = "sms/en/dpd_1"
+    base = studio.published_sources(tid)
+    assert base is not None
+    first = studio.save_draft(users["mei"], tid, {"txt": base["txt"].replace("{{ opt_out_text }}", "Thanks. {{ opt_out_text }}")})
+    second = studio.save_draft(users["kim"], tid, {"txt": base["txt"].replace("{{ opt_out_text }}", "Thank you! {{ opt_out_text }}")})
+    for d, who in ((first, "mei"), (second, "kim")):
+        studio.submit(users[who], d.draft_id)
+    studio.approve(users["omar"], first.draft_id)
+    with pytest.raises(Conflict, match="published again"):
+        studio.approve(users["omar"], second.draft_id)
+    studio.reject(users["omar"], second.draft_id, "redo it on mei's new wording")
+    now = studio.published_sources(tid)
+    assert now is not None
+    redone = studio.save_draft(users["kim"], tid, {"txt": now["txt"].replace("Thanks.", "Thanks, and thank you!")},
+                               draft_id=second.draft_id)
+    assert redone.base_version == studio.published().by_id[tid].version
+    studio.submit(users["kim"], redone.draft_id)
+    release = studio.approve(users["rosa"], redone.draft_id)
+    assert "Thanks, and thank you!" in studio.published().by_id[tid].sources["txt"] and release == studio.release_name()
+
+
+def test_a_crash_after_publishing_is_finished_by_whoever_acts_next(studio: Studio, users: dict[str, User]) -> None:
+    """The release went out (CURRENT moved) but the approval was not recorded: another reviewer's approve,
+    or a reject, records it with the reviewer the release names instead of deciding again."""
+    tid = "sms/en/dpd_1"
+    base = studio.published_sources(tid)
+    assert base is not None
+    d = studio.save_draft(users["mei"], tid, {"txt": base["txt"].replace("{{ opt_out_text }}", "Thanks. {{ opt_out_text }}")})
+    studio.submit(users["mei"], d.draft_id)
+    recorded = studio._approved
+    studio._approved = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("crash"))   # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        studio.approve(users["omar"], d.draft_id)
+    studio._approved = recorded                                   # type: ignore[method-assign]
+    assert studio.draft(d.draft_id).status == "in_review"
+    with pytest.raises(Conflict, match="already approved and published"):
+        studio.reject(users["rosa"], d.draft_id, "too late")
+    after = studio.draft(d.draft_id)
+    assert (after.status, after.reviewer) == ("approved", "omar")
+    assert [h["reviewer"] for h in studio.history(tid)][:1] == ["omar"]

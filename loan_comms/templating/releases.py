@@ -124,7 +124,10 @@ def write_release(studio_dir: Path, files: dict[str, str], provenance: dict[str,
     for rel, text in files.items():
         path = tmp / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        with open(path, "wb") as fh:      # on disk before the rename: a power cut never leaves CURRENT on empty files
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
     manifest: dict[str, Any] = {
         "release": name, "number": number, "published_at": published_at.isoformat(), "published_by": published_by,
         "templates": {tid: {k: v for k, v in asdict(p).items() if k not in ("template_id", "release")}

@@ -46,7 +46,7 @@ from loan_comms.templating.catalog import required_templates, template_id
 from loan_comms.templating.lint import lint
 from loan_comms.templating.releases import (SOURCE_REPOSITORY, SOURCE_STUDIO, Provenance, current_release, library_hash,
                                             point_current, read_library, write_release)
-from loan_comms.templating.store import TemplateStore, repository_templates_dir, studio_dir
+from loan_comms.templating.store import TemplateStore, content_version, repository_templates_dir, studio_dir
 
 DB_NAME = "studio.duckdb"
 MAX_FAILED_LOGINS = 5
@@ -364,7 +364,7 @@ class Studio:
             raise StudioError(str(exc)) from exc
         if key.template_id not in {r["template_id"] for r in self.catalog()}:
             raise NotFound(f"{tid} is neither published nor required by config/lifecycle.toml")
-        version = check_draft(self.cfg, key, text).version
+        version = content_version(text, key.channel)        # the hash the run would record; no render needed
         now = self.clock()
         with self._lock:
             if draft_id is None:

@@ -225,7 +225,8 @@ def _template_line(exc: BaseException, filename: str) -> int | None:
     return line
 
 
-def _version(sources: dict[str, str], channel: str) -> str:
+def content_version(sources: dict[str, str], channel: str) -> str:
+    """template_version: the first 12 hex chars of sha256 over the parts in order (what a contact records)."""
     h = hashlib.sha256()
     for part in PARTS[channel]:
         if part in sources:
@@ -406,7 +407,7 @@ class TemplateStore:
         self._load_problems.append(Problem(severity, path, line, message, fix, tid))
 
     def _compile(self, t: CompiledTemplate) -> None:
-        t.version = _version(t.sources, t.channel)
+        t.version = content_version(t.sources, t.channel)
         tid = t.template_id
         for part in PARTS[t.channel]:
             if part not in t.sources:

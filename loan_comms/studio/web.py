@@ -132,15 +132,20 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
             ctx.form["__json__"] = body.decode("utf-8", "replace") if not ctx.form else ""
         return ctx
 
-    def guarded(handler: Callable[[_Ctx], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    def guarded(handler: Callable[[_Ctx], Response]) -> Callable[[Request], Awaitable[Response]]:
+        """Signed in (and, for a POST, the CSRF token checked) on the event loop; the handler, which reads the
+        studio's database and compiles templates, on a worker thread: an approval never stalls the loop."""
+        def run(ctx: _Ctx) -> Response:
+            try:
+                return handler(ctx)
+            except StudioError as exc:
+                return refused(ctx, exc, _safe_next(urlsplit(ctx.request.headers.get("referer", "")).path or "/"))
+
         async def endpoint(request: Request) -> Response:
             ctx = await signed_in(request)
             if isinstance(ctx, Response):
                 return ctx
-            try:
-                return await handler(ctx)
-            except StudioError as exc:
-                return refused(ctx, exc, _safe_next(urlsplit(request.headers.get("referer", "")).path or "/"))
+            return await run_in_threadpool(run, ctx)
         return endpoint
 
     # -- sign in / out -------------------------------------------------------------------
@@ -174,16 +179,16 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
         resp.delete_cookie(LOGIN_COOKIE)
         return resp
 
-    async def logout(ctx: _Ctx) -> Response:
-        await run_in_threadpool(studio.logout, ctx.token, ctx.user)
+    def logout(ctx: _Ctx) -> Response:
+        studio.logout(ctx.token, ctx.user)
         resp = _secure(RedirectResponse("/login", status_code=303))
         resp.delete_cookie(COOKIE, path="/")
         return resp
 
     # -- browsing ------------------------------------------------------------------------
-    async def index(ctx: _Ctx) -> Response:
+    def index(ctx: _Ctx) -> Response:
         q = ctx.request.query_params
-        rows = await run_in_threadpool(studio.catalog)
+        rows = studio.catalog()
         used = usage().get("templates", {})
         for r in rows:
             r["contacts"] = used.get(r["template_id"], {}).get("contacts", 0)
@@ -191,7 +196,7 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
         shown = [r for r in rows if (not q.get("step") or r["kind"] == q["step"])
                  and (not q.get("channel") or r["channel"] == q["channel"])
                  and (not q.get("language") or r["language"] == q["language"])]
-        drift = await run_in_threadpool(studio.repository_drift)
+        drift = studio.repository_drift()
         return page("index.html", ctx, rows=shown, drift=drift, steps=steps, channels=list(PARTS), languages=["en", "zh-CN"],
                     q=dict(q), days=usage().get("days", studio.cfg.studio.usage_days),
                     usage_at=usage().get("generated_at"), in_review=len(studio.drafts(statuses=("in_review",))))
@@ -203,13 +208,13 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
         except DraftRefused as exc:
             raise _NotFound(str(exc)) from exc
 
-    async def template(ctx: _Ctx) -> Response:
+    def template(ctx: _Ctx) -> Response:
         key = _key(ctx)
-        rows = {r["template_id"]: r for r in await run_in_threadpool(studio.catalog)}
+        rows = {r["template_id"]: r for r in studio.catalog()}
         row = rows.get(key.template_id)
         if row is None:
             raise _NotFound(f"{key.template_id} is neither published nor required by the config")
-        store = await run_in_threadpool(studio.published)
+        store = studio.published()
         t = store.by_id.get(key.template_id)
         samples = render_samples(t, studio.cfg) if t is not None and not t.broken else []
         used = usage().get("templates", {}).get(key.template_id, {})
@@ -218,64 +223,63 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
                     steps=_steps_using(studio, key), used=used, days=usage().get("days", studio.cfg.studio.usage_days),
                     siblings=_siblings(key))
 
-    async def editor(ctx: _Ctx) -> Response:
+    def editor(ctx: _Ctx) -> Response:
         key = _key(ctx)
         if not ctx.user.can("editor"):
             raise Forbidden("only a user with the editor role writes drafts; ask an administrator for the role")
         draft_id = ctx.request.query_params.get("draft")
-        draft = await run_in_threadpool(studio.draft, int(draft_id)) if draft_id and draft_id.isdigit() else None
+        draft = studio.draft(int(draft_id)) if draft_id and draft_id.isdigit() else None
         if draft is not None and (draft.template_id != key.template_id or draft.author != ctx.user.name):
             raise Forbidden(f"draft {draft.draft_id} is {draft.author}'s draft of {draft.template_id}; "
                             "start your own from the published wording")
-        published = await run_in_threadpool(studio.published_sources, key.template_id) or {}
-        current = await run_in_threadpool(studio.published)
+        published = studio.published_sources(key.template_id) or {}
+        current = studio.published()
         now_version = current.by_id[key.template_id].version if key.template_id in current.by_id else None
         sources = draft.sources if draft else (published or {p: "" for p in key.parts})
-        other = await run_in_threadpool(_other_language, studio, key)
+        other = _other_language(studio, key)
         return page("edit.html", ctx, key=key, draft=draft, sources=sources, published=published, other=other,
                     stale=draft is not None and draft.base_version != now_version)
 
-    async def save(ctx: _Ctx) -> Response:
+    def save(ctx: _Ctx) -> Response:
         key = _key(ctx)
         parts = {p: ctx.form.get(f"part_{p}", "") for p in key.parts}
         draft_id = ctx.form.get("draft_id", "")
-        d = await run_in_threadpool(lambda: studio.save_draft(ctx.user, key.template_id, parts,
-                                                              draft_id=int(draft_id) if draft_id.isdigit() else None))
+        d = studio.save_draft(ctx.user, key.template_id, parts, draft_id=int(draft_id) if draft_id.isdigit() else None)
         if ctx.form.get("then") == "submit":
-            d = await run_in_threadpool(studio.submit, ctx.user, d.draft_id)
+            d = studio.submit(ctx.user, d.draft_id)
         return _secure(RedirectResponse(f"/drafts/{d.draft_id}", status_code=303))
 
-    async def rollback(ctx: _Ctx) -> Response:
+    def rollback(ctx: _Ctx) -> Response:
         key = _key(ctx)
-        d = await run_in_threadpool(studio.rollback, ctx.user, key.template_id, ctx.form.get("release", ""))
+        d = studio.rollback(ctx.user, key.template_id, ctx.form.get("release", ""))
         return _secure(RedirectResponse(f"/drafts/{d.draft_id}", status_code=303))
 
-    async def draft_page(ctx: _Ctx) -> Response:
+    def draft_page(ctx: _Ctx) -> Response:
         d = studio.draft(int(ctx.request.path_params["n"]))
-        check = await run_in_threadpool(studio.check, d.template_id, d.sources)
+        check = studio.check(d.template_id, d.sources)
         published = studio.published_sources(d.template_id) or {}
         return page("draft.html", ctx, d=d, key=d.key, check=check, changes=diff(published, d.sources, d.key.parts),
                     problems_by_part=_by_part(check, d.key),
                     current_version=(studio.published().by_id[d.template_id].version
                                      if d.template_id in studio.published().by_id else None))
 
-    def draft_action(verb: str) -> Callable[[_Ctx], Awaitable[Response]]:
-        async def act(ctx: _Ctx) -> Response:
+    def draft_action(verb: str) -> Callable[[_Ctx], Response]:
+        def act(ctx: _Ctx) -> Response:
             n = int(ctx.request.path_params["n"])
             comment = ctx.form.get("comment", "")
             if verb == "submit":
-                await run_in_threadpool(studio.submit, ctx.user, n)
+                studio.submit(ctx.user, n)
             elif verb == "withdraw":
-                await run_in_threadpool(studio.withdraw, ctx.user, n)
+                studio.withdraw(ctx.user, n)
             elif verb == "reject":
-                await run_in_threadpool(studio.reject, ctx.user, n, comment)
+                studio.reject(ctx.user, n, comment)
             else:
-                await run_in_threadpool(studio.approve, ctx.user, n, comment)
+                studio.approve(ctx.user, n, comment)
             return _secure(RedirectResponse(f"/drafts/{n}", status_code=303))
         return act
 
-    async def import_repository(ctx: _Ctx) -> Response:
-        release, taken, kept = await run_in_threadpool(studio.publish_repository, ctx.user)
+    def import_repository(ctx: _Ctx) -> Response:
+        release, taken, kept = studio.publish_repository(ctx.user)
         text = (f"Release {release} publishes {len(taken)} template(s) from the repository: {', '.join(taken)}."
                 if release else "The published release already has the repository's wording.")
         if kept:
@@ -283,20 +287,20 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
                      "`loan-comms studio export`).")
         return page("message.html", ctx, title="Imported", message=text, back="/", kind="ok")
 
-    async def review(ctx: _Ctx) -> Response:
+    def review(ctx: _Ctx) -> Response:
         return page("review.html", ctx, waiting=studio.drafts(statuses=("in_review",)),
                     recent=studio.drafts(statuses=("approved", "rejected"))[:30])
 
-    async def audit(ctx: _Ctx) -> Response:
+    def audit(ctx: _Ctx) -> Response:
         return page("audit.html", ctx, entries=studio.audit_entries())
 
-    async def api_check(ctx: _Ctx) -> Response:
+    def api_check(ctx: _Ctx) -> Response:
         try:
             data = json.loads(ctx.form.get("__json__") or "{}")
             tid, parts = str(data.get("template_id", "")), data.get("parts", {})
             if not isinstance(parts, dict):
                 raise DraftRefused("parts must be an object of part -> text")
-            check = await run_in_threadpool(studio.check, tid, {str(k): v for k, v in parts.items()})
+            check = studio.check(tid, {str(k): v for k, v in parts.items()})
         except (ValueError, DraftRefused) as exc:
             return _secure(JSONResponse({"error": str(exc)}, status_code=400))
         key = TemplateKey.parse(tid)
@@ -308,7 +312,7 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
         return _secure(HTMLResponse("<!DOCTYPE html><title>Not found</title><p>Not found. <a href='/'>Templates</a>",
                                     status_code=404))
 
-    def g(handler: Callable[[_Ctx], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    def g(handler: Callable[[_Ctx], Response]) -> Callable[[Request], Awaitable[Response]]:
         return guarded(handler)
 
     routes = [

@@ -42,7 +42,7 @@ from starlette.staticfiles import StaticFiles
 from loan_comms.studio.checking import Check, DraftRefused, TemplateKey, diff, part_of, render_samples
 from loan_comms.studio.service import Forbidden, Studio, StudioError
 from loan_comms.studio.users import User, UsersFileError
-from loan_comms.templating.catalog import PARTS, required_templates
+from loan_comms.templating.catalog import PARTS
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -189,7 +189,8 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
     def index(ctx: _Ctx) -> Response:
         q = ctx.request.query_params
         rows = studio.catalog()
-        used = usage().get("templates", {})
+        counts = usage()                 # read once per page: the plan's export, re-read only when it changes
+        used = counts.get("templates", {})
         for r in rows:
             r["contacts"] = used.get(r["template_id"], {}).get("contacts", 0)
         steps = sorted({r["kind"] for r in rows})
@@ -198,8 +199,8 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
                  and (not q.get("language") or r["language"] == q["language"])]
         drift = studio.repository_drift()
         return page("index.html", ctx, rows=shown, drift=drift, steps=steps, channels=list(PARTS), languages=["en", "zh-CN"],
-                    q=dict(q), days=usage().get("days", studio.cfg.studio.usage_days),
-                    usage_at=usage().get("generated_at"), in_review=len(studio.drafts(statuses=("in_review",))))
+                    q=dict(q), days=counts.get("days", studio.cfg.studio.usage_days),
+                    usage_at=counts.get("generated_at"), in_review=len(studio.drafts(statuses=("in_review",))))
 
     def _key(ctx: _Ctx) -> TemplateKey:
         p = ctx.request.path_params
@@ -217,10 +218,12 @@ def create_app(studio: Studio, *, usage: Usage | None = None, secure_cookies: bo
         store = studio.published()
         t = store.by_id.get(key.template_id)
         samples = render_samples(t, studio.cfg) if t is not None and not t.broken else []
-        used = usage().get("templates", {}).get(key.template_id, {})
+        counts = usage()
+        used = counts.get("templates", {}).get(key.template_id, {})
         return page("template.html", ctx, key=key, row=row, sources=t.sources if t else {}, samples=samples,
                     history=studio.history(key.template_id), drafts=studio.drafts(template=key.template_id),
-                    steps=_steps_using(studio, key), used=used, days=usage().get("days", studio.cfg.studio.usage_days),
+                    steps=[f"{row['kind']} ({row['purpose']})"] if row["purpose"] else [], used=used,
+                    days=counts.get("days", studio.cfg.studio.usage_days),
                     siblings=_siblings(key))
 
     def editor(ctx: _Ctx) -> Response:
@@ -363,10 +366,6 @@ def _safe_next(nxt: str) -> str:
     from a URL: "/\\t/host" is "//host" to it): no open redirect after sign-in."""
     return nxt if (nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt
                    and not any(ord(c) < 32 or ord(c) == 127 for c in nxt)) else "/"
-
-
-def _steps_using(studio: Studio, key: TemplateKey) -> list[str]:
-    return [f"{r.kind} ({r.purpose})" for r in required_templates(studio.cfg) if r.kind == key.kind and r.channel == key.channel]
 
 
 def _siblings(key: TemplateKey) -> list[TemplateKey]:

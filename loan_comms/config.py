@@ -365,6 +365,14 @@ class Calls(_Strict):
     roster: str = "agents.toml"
 
 
+class Experiments(_Strict):
+    """Strategy experiments (issue 19): `file` is the experiments file (config/experiments.toml: arms,
+    populations, dates, guardrails; loan_comms/experiments/config.py), a path relative to this
+    lifecycle file. "" = no experiment runs: every borrower is planned by this config alone."""
+
+    file: str = ""
+
+
 class LifecycleConfig(_Strict):
     general: General
     reminders: tuple[ReminderStep, ...]
@@ -383,6 +391,7 @@ class LifecycleConfig(_Strict):
     arrangements: Arrangements = Arrangements()
     calls: Calls = Calls()
     handoff: Handoff = Handoff()
+    experiments: Experiments = Experiments()
     source: str = "<memory>"
     fingerprint: str = ""
     text: str = ""                          # the file as read, kept with the decisions it made
@@ -511,5 +520,12 @@ def load_config(path: str | Path | None = None) -> LifecycleConfig:
     try:
         roster_for(cfg)
     except RosterError as exc:
+        raise ConfigError(str(exc)) from None
+    # And the experiments ([experiments].file): checked against this config (no arm loosens it).
+    from loan_comms.experiments.config import ExperimentsError, experiments_for
+
+    try:
+        experiments_for(cfg)
+    except ExperimentsError as exc:
         raise ConfigError(str(exc)) from None
     return cfg

@@ -104,6 +104,8 @@ RULES: tuple[str, ...] = (
     # issue 18: every wording that went out is in the registry of template versions, and no studio
     # wording was approved by its own author
     "template_versions_approved",
+    # issue 19: every contact of an experiment's borrower under the arm their draw gives, only while it ran
+    "experiment_arm_honoured",
 )
 
 
@@ -258,6 +260,32 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
         [dict(fatigue_days=cfg.surveys.fatigue_days)], schema=pa.schema([("fatigue_days", pa.int32())])))
     db.temp_table(con, "audit_handoff_steps", pa.Table.from_pylist(
         [dict(step=s.step) for s in cfg.ladder if s.handoff], schema=pa.schema([("step", pa.string())])))
+    _register_experiments(con, cfg)
+
+
+def _register_experiments(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig) -> None:
+    """audit_experiments (experiment, salt, start_day, end_day), audit_experiment_arms (experiment, arm,
+    lo, hi: the arm's share of the draw, cumulative in the file's order) and audit_arm_skips
+    (experiment, arm, step: the ladder steps a challenger skips), read from the experiments file here,
+    not from the planner's tables (rules experiment_arm_honoured, ladder_order)."""
+    from loan_comms.experiments.config import experiments_for
+
+    exps, arms, skips = [], [], []
+    for e in experiments_for(cfg).experiments:
+        exps.append(dict(experiment=e.name, salt=e.draw_salt, start_day=e.start, end_day=e.end))
+        total = 0.0
+        for i, a in enumerate(e.arms):
+            hi = 2.0 if i == len(e.arms) - 1 else total + a.share
+            arms.append(dict(experiment=e.name, arm=a.name, lo=total, hi=hi))
+            total = hi
+            skips += [dict(experiment=e.name, arm=a.name, step=s) for s in a.skip_steps]
+    s = pa.string()
+    db.temp_table(con, "audit_experiments", pa.Table.from_pylist(exps, schema=pa.schema([
+        ("experiment", s), ("salt", s), ("start_day", pa.date32()), ("end_day", pa.date32())])))
+    db.temp_table(con, "audit_experiment_arms", pa.Table.from_pylist(arms, schema=pa.schema([
+        ("experiment", s), ("arm", s), ("lo", pa.float64()), ("hi", pa.float64())])))
+    db.temp_table(con, "audit_arm_skips", pa.Table.from_pylist(skips, schema=pa.schema([
+        ("experiment", s), ("arm", s), ("step", s)])))
 
 
 def _phone_zone_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ from loan_comms.lifecycle.rendering import Renderer
 from loan_comms import db
 from loan_comms.clock import plan_instant, utc_now
 from loan_comms.config import TEXT_CHANNELS, LifecycleConfig
+from loan_comms.experiments import arms as experiment_arms
 from loan_comms.policy import gate, zones
 from loan_comms.policy.engine import derive_state, record_payments, register_policy_tables, store_state
 from loan_comms.surveys.planning import propose as propose_surveys
@@ -119,9 +120,11 @@ def police(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     now = now or plan_instant(as_of)
     params = {**_params(cfg, as_of, now, now), "advance": advance_state}
     register_policy_tables(con, cfg, as_of)
+    experiment_arms.register_tables(con, cfg)   # cfg_arm_steps: the steps each experiment's arm proposes
     derive_state(con, as_of, now)
     db.run(con, "lifecycle/state/episode_changes", params)
     db.run(con, "lifecycle/state/day_episodes", params)
+    experiment_arms.assign_day(con, as_of)   # day_arms: each borrower's arm today (new draws included)
     db.run(con, "lifecycle/plan/create_candidates", params)
     for name in ("reminder_candidates", "lost_reminder_candidates", "ladder_next", "ladder_candidates",
                  "visit_notice_candidates", "forbearance_candidates", "follow_up_candidates"):
@@ -136,6 +139,7 @@ def police(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, no
     db.run(con, "lifecycle/plan/gate_input", params)
     gate.judge(con, params)
     db.run(con, "policy/decide", params)
+    db.run(con, "experiments/tag_decisions", params)   # each decision's experiment, arm and template
     return params
 
 
@@ -187,6 +191,7 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
         for name in ("record_events", "record_exports"):   # plan payments, misses, breaks, keeps
             db.run(con, f"arrangements/{name}", params)
         days.start_plan(con, as_of, recorded_at, cfg.policy_version)
+        db.run(con, "experiments/record_assignments", params)   # the borrowers drawn today, once
         db.run(con, "policy/record_policy_version", params)
         db.run(con, "policy/record_decisions", params)
         if roster_for(cfg) is not None and assign.assigned(con):   # the calls' agents and slots

@@ -137,23 +137,24 @@ def _render_batch(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer
         tokens = {i - start: t for i, t in survey_tokens.items() if start <= i < stop}
         extras = {i - start: x for i, x in offer_data.items() if start <= i < stop}
         ctx = _contexts(group, cfg, tokens, extras)
-        step, channel, language = (group.column(c)[0].as_py() for c in ("step", "channel", "language"))
+        # the template: the step's, or its arm's wording variant (sql/experiments/tag_decisions.sql)
+        kind, channel, language = (group.column(c)[0].as_py() for c in ("template_kind", "channel", "language"))
         if isinstance(renderer, BatchRenderer):
-            _append_batch(out, renderer.render_batch(step, channel, language, ctx), language, tokens, extras)
+            _append_batch(out, renderer.render_batch(kind, channel, language, ctx), language, tokens, extras)
         else:
-            _append_rows(out, renderer.render_many(step, channel, language, ctx.dicts()), language, tokens, extras)
+            _append_rows(out, renderer.render_many(kind, channel, language, ctx.dicts()), language, tokens, extras)
     return pa.Table.from_arrays([keys, *(pa.array(out[name], pa.string()) for name in _OUTPUT)],
                                 schema=RENDERED_SCHEMA)
 
 
 def _groups(batch: pa.RecordBatch) -> list[tuple[int, int]]:
-    """(start, stop) of each run of rows with the same step, channel and language (render_inputs.sql
+    """(start, stop) of each run of rows with the same template, channel and language (render_inputs.sql
     orders by them), found by comparing each row with the one before, in Arrow."""
     n = batch.num_rows
     if n == 0:
         return []
     changed = pa.array([False] * (n - 1), pa.bool_())
-    for name in ("step", "channel", "language"):
+    for name in ("template_kind", "channel", "language"):
         column = batch.column(name)
         differs = pc.fill_null(pc.not_equal(column.slice(1), column.slice(0, n - 1)), True)
         changed = pc.or_(changed, differs)

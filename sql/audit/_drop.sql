@@ -17,3 +17,6 @@ DROP TABLE IF EXISTS audit_zones;
 DROP TABLE IF EXISTS audit_reply_meanings;
 DROP TABLE IF EXISTS audit_surveys;
 DROP TABLE IF EXISTS audit_handoff_steps;
+DROP TABLE IF EXISTS audit_experiments;
+DROP TABLE IF EXISTS audit_experiment_arms;
+DROP TABLE IF EXISTS audit_arm_skips;

@@ -13,12 +13,14 @@
 --   * steps go in config order and one step per loan per day: no later step on the same or an
 --     earlier day.
 -- The ladder comes from the config (table audit_ladder: step, rank, min_dpd; audit_legal_steps).
+-- A contact of an experiment's challenger (contact_attempts.experiment, arm) climbs its arm's ladder:
+-- the steps the arm skips (audit_arm_skips, from config/experiments.toml) are not "the previous step".
 -- Checked: every escalation contact that was not suppressed.
 -- Violation: the first of the problems above that applies (or no episode, or not a ladder step).
 CREATE OR REPLACE TEMP TABLE audit_rows AS
 WITH esc AS (
     SELECT a.attempt_id, a.borrower_id, a.loan_id, a.episode_id, a.step, a.channel, a.status,
-           a.planned_for_date, l.rank
+           a.planned_for_date, l.rank, a.experiment, a.arm
     FROM contact_attempts AS a
     LEFT JOIN audit_ladder AS l USING (step)
     WHERE a.purpose = 'escalation'
@@ -50,7 +52,7 @@ entry_rank AS (
     GROUP BY e.episode_id, e.entry_dpd
 ),
 episode_ladder AS (  -- the ranks each episode had to climb through
-    SELECT r.episode_id, l.rank
+    SELECT r.episode_id, l.rank, l.step
     FROM entry_rank AS r
     JOIN audit_ladder AS l
       ON l.rank >= r.entry_rank OR l.step IN (SELECT step FROM audit_legal_steps)
@@ -69,6 +71,8 @@ live AS (
 previous AS (   -- the step of the episode's ladder just below each live contact's
     SELECT v.attempt_id, max(el.rank) AS previous_rank
     FROM live AS v JOIN episode_ladder AS el ON el.episode_id = v.episode_id AND el.rank < v.rank
+    WHERE NOT EXISTS (SELECT 1 FROM audit_arm_skips AS s
+                      WHERE s.experiment = v.experiment AND s.arm = v.arm AND s.step = el.step)
     GROUP BY v.attempt_id
 )
 SELECT v.attempt_id, v.borrower_id, v.loan_id, v.episode_id, v.step, v.rank, v.channel, v.status,

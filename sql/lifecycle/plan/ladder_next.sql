@@ -16,17 +16,27 @@
 --   holiday, missed window) is not taken and is tried again.
 --   paced_ok: no escalation step of the loan was taken in the last $min_days_between_steps - 1
 --   local days (config [ladder_pacing]): at most one step per loan per that many days.
+--   The ladder is the borrower's arm's (issue 19): cfg_arm_steps by day_arms.arm_key, 'champion'
+--   (today's config) outside any experiment. A challenger's ladder keeps the champion's ranks with
+--   some steps dropped or a later min_dpd, so what was taken under one arm counts under the other
+--   when a borrower goes back to the champion (a guardrail stop).
 -- Only rows of earlier days count, so re-running a day re-proposes the same step.
 CREATE OR REPLACE TEMP TABLE ladder_next AS
 WITH open_episode AS (   -- open on $as_of, whatever later days did to it (re-runs read the past as it was)
-    SELECT episode_id, loan_id, opened_on FROM day_episodes
-    WHERE opened_on <= $as_of::DATE AND (closed_on IS NULL OR closed_on > $as_of::DATE)
+    SELECT e.episode_id, e.loan_id, e.opened_on, coalesce(x.arm_key, 'champion') AS arm_key
+    FROM day_episodes AS e
+    LEFT JOIN loans AS l ON l.loan_id = e.loan_id
+    LEFT JOIN day_arms AS x ON x.borrower_id = l.borrower_id
+    WHERE e.opened_on <= $as_of::DATE AND (e.closed_on IS NULL OR e.closed_on > $as_of::DATE)
 ),
-ladder AS (
-    SELECT step, any_value(rank) AS rank, any_value(min_dpd) AS min_dpd, bool_or(channel = 'visit') AS is_visit,
-           step IN (SELECT step FROM cfg_legal) AS legally_required
-    FROM cfg_steps WHERE purpose = 'escalation'
-    GROUP BY step
+arm_ladder AS (   -- each arm's ladder (ranks are the champion's)
+    SELECT arm_key, step, any_value(rank) AS rank, any_value(min_dpd) AS min_dpd,
+           bool_or(channel = 'visit') AS is_visit, step IN (SELECT step FROM cfg_legal) AS legally_required
+    FROM cfg_arm_steps WHERE purpose = 'escalation'
+    GROUP BY arm_key, step
+),
+ladder AS (   -- the champion's: every step any arm can take, with its rank
+    SELECT * FROM arm_ladder WHERE arm_key = 'champion'
 ),
 history AS (   -- the loans in an open episode only: no other loan's ladder is asked about
     SELECT a.episode_id, a.loan_id, a.step, a.planned_for_date,
@@ -53,7 +63,7 @@ plan_start AS (   -- the first repayment plan asked for in the episode on the lo
     GROUP BY e.episode_id
 ),
 entry AS (
-    SELECT e.episode_id, e.loan_id,
+    SELECT e.episode_id, e.loan_id, e.arm_key,
            date_diff('day', e.opened_on, least(coalesce(s.first_day, $as_of::DATE),
                                                coalesce(ps.first_day, $as_of::DATE))) + 1 AS entry_dpd,
            coalesce(s.done_rank, 0) AS done_rank
@@ -61,21 +71,22 @@ entry AS (
 ),
 entry_rank AS (
     SELECT n.episode_id, coalesce(max(l.rank) FILTER (WHERE l.min_dpd <= n.entry_dpd), 1) AS entry_rank
-    FROM entry AS n, ladder AS l
+    FROM entry AS n JOIN arm_ladder AS l ON l.arm_key = n.arm_key
     GROUP BY n.episode_id
 ),
 next_rank AS (
-    SELECT n.episode_id, n.loan_id, n.entry_dpd, r.entry_rank, min(l.rank) AS rank
+    SELECT n.episode_id, n.loan_id, n.arm_key, n.entry_dpd, r.entry_rank, min(l.rank) AS rank
     FROM entry AS n
     JOIN entry_rank AS r USING (episode_id)
-    JOIN ladder AS l ON l.rank > n.done_rank AND (l.rank >= r.entry_rank OR l.legally_required)
+    JOIN arm_ladder AS l ON l.arm_key = n.arm_key AND l.rank > n.done_rank
+                        AND (l.rank >= r.entry_rank OR l.legally_required)
     GROUP BY ALL
 )
 SELECT x.episode_id, x.loan_id, s.borrower_id, s.oldest_unpaid_no, s.overdue_amount, s.oldest_unpaid_due, s.dpd,
-       x.entry_dpd, x.entry_rank, l.step, l.rank, l.min_dpd, l.is_visit,
+       x.entry_dpd, x.entry_rank, l.step, l.rank, l.min_dpd, l.is_visit, x.arm_key,
        (p.last_day IS NULL OR $as_of::DATE >= p.last_day + $min_days_between_steps::INTEGER) AS paced_ok
 FROM next_rank AS x
-JOIN ladder AS l USING (rank)
+JOIN arm_ladder AS l ON l.arm_key = x.arm_key AND l.rank = x.rank
 JOIN loan_state AS s USING (loan_id)
 LEFT JOIN last_step AS p USING (loan_id)
 WHERE s.dpd > 0;

@@ -4,7 +4,7 @@
 -- own; a survey's token and an offer's data are added at render (they need a key). Ordered so that
 -- one (step, channel, language) group arrives together.
 SELECT d.idempotency_key,
-       d.purpose, d.step, d.channel, b.language,
+       d.purpose, d.step, coalesce(d.template_kind, d.step) AS template_kind, d.channel, b.language,
        b.full_name, coalesce(b.first_name, b.full_name) AS first_name,
        d.amount_due, l.currency, d.due_date, coalesce(d.dpd, 0)::INTEGER AS days_past_due, l.product,
        d.loan_id, d.promised_date,
@@ -16,4 +16,4 @@ JOIN borrowers AS b USING (borrower_id)
 JOIN loans AS l USING (loan_id)
 WHERE d.status = 'planned' AND list_contains($text_channels, d.channel)
   AND NOT EXISTS (SELECT 1 FROM contact_attempts AS a WHERE a.idempotency_key = d.idempotency_key)
-ORDER BY d.step, d.channel, b.language, d.idempotency_key;
+ORDER BY template_kind, d.channel, b.language, d.idempotency_key;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from loan_comms.config import LANGUAGES, TEXT_CHANNELS, LifecycleConfig
 
@@ -37,7 +38,22 @@ def required_templates(cfg: LifecycleConfig) -> list[Required]:
     for kind, channels, _ in cfg.arrangements.steps():   # a repayment plan's own contacts (issue 15)
         add(kind, channels, "follow_up")
     add("survey", SURVEY_CHANNELS, "survey")
+    _add_experiment_variants(cfg, add)
     return out
+
+
+def _add_experiment_variants(cfg: LifecycleConfig, add: Callable[[str, tuple[str, ...], str], None]) -> None:
+    """The wording variants an experiment's arm sends (config/experiments.toml `templates`), on the
+    channels that arm sends the step on: required like any template, so lint and the studio see them."""
+    from loan_comms.experiments.config import experiments_for
+
+    ladder = {s.step: s.channels for s in cfg.ladder}
+    reminders = {r.step: r.channels for r in cfg.reminders}
+    for e in experiments_for(cfg).experiments:
+        for arm in e.arms:
+            for step, kind in arm.templates.items():
+                channels = arm.channels.get(step, ladder.get(step) or reminders.get(step, ()))
+                add(kind, tuple(channels), "escalation" if step in ladder else "reminder")
 
 
 def template_id(channel: str, language: str, kind: str) -> str:

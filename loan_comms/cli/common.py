@@ -9,6 +9,8 @@ here: they escape to the main group, which prints them as one line (`errors.py`)
 
 from __future__ import annotations
 
+import os
+
 import logging
 import traceback
 from contextlib import contextmanager, nullcontext
@@ -74,6 +76,23 @@ def preflight(config: Optional[Path], *, simulated_clock: bool = True) -> Lifecy
     if simulated_clock:
         check_simulated_clock_allowed(cfg)
     return cfg
+
+
+def ExperimentsOpt(default: str) -> Any:
+    return typer.Option(default, "--experiments", help=(
+        "Strategy experiments file to run (config/experiments.toml format; \"\" = none). "
+        "Sets LOAN_COMMS_EXPERIMENTS_FILE for this run."))
+
+
+def use_experiments(path: str) -> None:
+    """Run with the experiments of `path` ("" = none): set for this process (and the Prefect runs it
+    starts), checked against the lifecycle config first, so a bad file is one line before any day runs."""
+    from loan_comms.experiments.config import ENV
+
+    if path and not Path(path).is_file():
+        fail(f"--experiments {path}: no such file (the shipped one is config/experiments.toml)")
+    os.environ[ENV] = str(Path(path).resolve()) if path else ""
+    load_cfg(None)
 
 
 def fresh_book(db: Path, *, loans: int, seed: int, start: date) -> Any:

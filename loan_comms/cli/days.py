@@ -15,7 +15,8 @@ from typing import Optional
 
 import typer
 
-from loan_comms.cli.common import (ConfigOpt, CountOpt, DayOpt, DbOpt, ReplacedDbOpt, SeedOpt, book, fresh_book,
+from loan_comms.cli.common import (ConfigOpt, CountOpt, DayOpt, DbOpt, ExperimentsOpt, ReplacedDbOpt, SeedOpt, book,
+                                   fresh_book, use_experiments,
                                    loud_delivery, preflight, writing)
 
 _loud_delivery = loud_delivery  # the name flows' callers and older imports know
@@ -99,12 +100,14 @@ def demo(db: Path = ReplacedDbOpt("data/demo.duckdb"),
          loans: int = CountOpt(20000, "--loans", help="Loans in the synthetic book."),
          days: int = CountOpt(30, "--days", help="Days to run."),
          start: date = DayOpt("2026-11-01", "--start", help="First day."),
-         seed: int = SeedOpt()) -> None:
+         seed: int = SeedOpt(),
+         experiments: str = ExperimentsOpt("config/experiments.toml")) -> None:
     """The main job: a fresh synthetic book, `days` days of the lifecycle, the feedback aggregation and
     its HTML report (<db stem>-feedback.html beside the database), and a summary ending with the survey
-    numbers."""
+    numbers. The shipped strategy experiment runs (config/experiments.toml; --experiments "" for none)."""
     from loan_comms import db as dbm
 
+    use_experiments(experiments)
     preflight(None)
     t0 = time.perf_counter()
     typer.echo(f"Building a synthetic book of {loans} loans in {db} ...")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import typer
 
-from loan_comms.cli.common import CountOpt, DayOpt, ReplacedDbOpt, SeedOpt, fresh_book, loud_delivery, preflight
+from loan_comms.cli.common import (CountOpt, DayOpt, ExperimentsOpt, ReplacedDbOpt, SeedOpt, fresh_book, loud_delivery,
+                                   preflight, use_experiments)
 
 app = typer.Typer()
 
@@ -27,11 +28,14 @@ def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic
                  "what each contact got (exit 1 unless exactly once).")),
              faults: float = typer.Option(0.2, "--faults", min=0.0, max=0.9, help=(
                  "With --gateway: the share of send requests that fail (errors, 429, resets, answers lost or "
-                 "late after the gateway accepted)."))) -> None:
-    """Build a book, run the real daily flow and dispatch for each day, draw borrower behaviour."""
+                 "late after the gateway accepted).")),
+             experiments: str = ExperimentsOpt("")) -> None:
+    """Build a book, run the real daily flow and dispatch for each day, draw borrower behaviour.
+    With --experiments config/experiments.toml, the strategy experiment runs too (issue 19)."""
     from loan_comms import db as dbm
     from loan_comms.ops import prefect_env
 
+    use_experiments(experiments)
     preflight(None)
     t0 = time.perf_counter()
     typer.echo(f"book: {fresh_book(db, loans=loans, seed=seed, start=start)}")

@@ -58,13 +58,15 @@ def register_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     dpd_min, dpd_max), cfg_experiment_arms (experiment, arm, lo, hi: the arm's share as [lo, hi) of
     [0, 1)), cfg_arm_stops (experiment, arm, stopped_on: the arms a guardrail stopped, from the book's
     experiment_arms), cfg_arm_steps (arm_key, step, purpose, rank, min_dpd, days_before_due, severity,
-    channel: the champion's rows under 'champion', each challenger's under 'experiment/arm') and
-    cfg_arm_templates (arm_key, step, kind: a challenger's wording variants)."""
+    channel: the champion's rows under 'champion', each challenger's under 'experiment/arm'),
+    cfg_arm_templates (arm_key, step, kind: a challenger's wording variants) and cfg_arm_offers
+    (arm_key, option_id: the repayment options a challenger offers, when it offers only some)."""
     file = experiments if experiments is not None else experiments_for(cfg)
     exps: list[dict[str, Any]] = []
     arms: list[dict[str, Any]] = []
     steps = arm_step_rows(cfg, CHAMPION, None)
     templates: list[dict[str, Any]] = []
+    offers: list[dict[str, Any]] = []
     for pos, e in enumerate(file.experiments):
         exps.append(dict(experiment=e.name, pos=pos, salt=e.draw_salt, start_day=e.start, end_day=e.end,
                          products=list(e.population.products), jurisdictions=list(e.population.jurisdictions),
@@ -75,6 +77,7 @@ def register_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
             key = arm_key(e.name, a.name)
             steps += arm_step_rows(cfg, key, a)
             templates += [dict(arm_key=key, step=step, kind=kind) for step, kind in a.templates.items()]
+            offers += [dict(arm_key=key, option_id=o) for o in a.offer_options]
     s, strs = pa.string(), pa.list_(pa.string())
     db.temp_table(con, "cfg_experiments", pa.Table.from_pylist(exps, schema=pa.schema([
         ("experiment", s), ("pos", pa.int32()), ("salt", s), ("start_day", pa.date32()), ("end_day", pa.date32()),
@@ -85,6 +88,8 @@ def register_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     db.temp_table(con, "cfg_arm_steps", pa.Table.from_pylist(steps, schema=_STEP_SCHEMA))
     db.temp_table(con, "cfg_arm_templates", pa.Table.from_pylist(templates, schema=pa.schema([
         ("arm_key", s), ("step", s), ("kind", s)])))
+    db.temp_table(con, "cfg_arm_offers", pa.Table.from_pylist(offers, schema=pa.schema([
+        ("arm_key", s), ("option_id", s)])))
     con.execute("CREATE OR REPLACE TEMP TABLE cfg_arm_stops AS SELECT experiment, arm, stopped_on FROM experiment_arms")
 
 

@@ -12,7 +12,8 @@ What an arm may not do, and why:
   * skip the hand-off step: handing a case off is a commercial and legal process, not a treatment;
   * move a ladder step *earlier* (a lower min_dpd than the champion's): an arm may escalate later, never
     sooner, so no borrower is chased harder than today's config chases them;
-  * send a step on a channel the config does not use for any step (e.g. a visit where no step visits).
+  * send a step on a channel the config does not use for any step (e.g. a visit where no step visits);
+  * offer a repayment option the config does not define (`offer_options` picks among them).
 
 Referenced from the lifecycle file as [experiments].file (a path relative to it; "" = no
 experiments). Errors name the file and the key, like every config file.
@@ -92,11 +93,12 @@ class Arm(_Strict):
     skip_reminders: tuple[str, ...] = ()        # reminder steps this arm never proposes
     reminder_days: dict[str, int] = {}          # reminder step -> days_before_due in this arm
     templates: dict[str, str] = {}              # step -> the template kind this arm sends instead
+    offer_options: tuple[str, ...] = ()         # the repayment options it offers ([arrangements.options]); () = all
 
     @property
     def changes(self) -> bool:
         return bool(self.skip_steps or self.min_dpd or self.channels or self.skip_reminders
-                     or self.reminder_days or self.templates)
+                     or self.reminder_days or self.templates or self.offer_options)
 
 
 class Experiment(_Strict):
@@ -226,6 +228,10 @@ def check_against(file: ExperimentsFile, cfg: "LifecycleConfig") -> None:
                 elif kind in others:
                     problems.append(f"{at}.templates.{step}: {kind!r} is a step of the config; a wording "
                                     "variant needs its own name, e.g. " + f"{step}_{arm.name}")
+            for k, option in enumerate(arm.offer_options):
+                if option not in cfg.arrangements.options:
+                    problems.append(f"{at}.offer_options[{k}]: {option!r} is not an option of [arrangements.options] "
+                                    f"({', '.join(cfg.arrangements.options)})")
     if problems:
         raise ExperimentsError("\n".join(f"{file.source}: {p}" for p in problems))
 

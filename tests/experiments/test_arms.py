@@ -210,3 +210,24 @@ def test_shares_and_the_champion_are_checked(tmp_path):
                                                           'name = "champion"\nshare = 0.5\nskip_steps = ["dpd_3"]')
     with pytest.raises(ExperimentsError, match="champion is today's config"):
         load_experiments(_write(tmp_path / "champ.toml", first))
+
+
+def test_an_arm_that_offers_some_repayment_options_offers_only_those(book, tmp_path, monkeypatch):
+    from loan_comms.arrangements.tokens import TOKEN_KEY_ENV
+    from tests.arrangements.conftest import in_arrears
+    from tests.arrangements.test_offers import Capture
+
+    cfg = experiments_cfg(tmp_path, monkeypatch, extra='offer_options = ["holiday_1m", "reduced_50_6"]')
+    monkeypatch.setenv(TOKEN_KEY_ENV, "k" * 32)
+    champ, fewer = borrower_in("champion"), borrower_in("fewer")
+    for b in (champ, fewer):
+        in_arrears(book, b, f"L{b}")
+    plan_day(book.con, cfg, Capture(), date(2026, 11, 6))
+    got = {}
+    for borrower, no, option in book.con.execute(
+            "SELECT a.borrower_id, o.option_no, o.option_id FROM arrangement_offers AS f "
+            "JOIN contact_attempts AS a USING (attempt_id) JOIN arrangement_offer_options AS o USING (token) "
+            "WHERE a.channel = 'sms' ORDER BY 1, 2").fetchall():
+        got.setdefault(borrower, []).append((no, option))
+    assert got[champ] == [(1, "respread_3"), (2, "respread_6"), (3, "holiday_1m"), (4, "reduced_50_6")]
+    assert got[fewer] == [(1, "holiday_1m"), (2, "reduced_50_6")]   # numbered again from 1

@@ -4,13 +4,17 @@
 -- the installment is unpaid and due after $as_of (a reminder the day it is due would say the
 -- wrong thing; from then on the ladder speaks), and no other reminder of that installment is
 -- proposed on that channel today. Adds rows to candidates; the policy then decides as usual.
+-- The step and channel must still be the borrower's arm's (cfg_arm_steps by day_arms.arm_key, issue 19):
+-- a reminder an arm sends by e-mail is tried again by e-mail, one its borrower has left is not.
 INSERT INTO candidates
 SELECT contact_key(s.borrower_id, s.loan_id, a.step, a.channel, $as_of::DATE),
        s.borrower_id, s.loan_id, s.installment_no, a.channel, 'reminder', a.step, NULL,
        c.severity, s.outstanding, s.due_date, 0, NULL
 FROM contact_attempts AS a
 JOIN installment_state AS s ON s.loan_id = a.loan_id AND s.installment_no = a.installment_no
-JOIN cfg_steps AS c ON c.purpose = 'reminder' AND c.step = a.step AND c.channel = a.channel
+LEFT JOIN day_arms AS x ON x.borrower_id = a.borrower_id
+JOIN cfg_arm_steps AS c ON c.arm_key = coalesce(x.arm_key, 'champion')
+ AND c.purpose = 'reminder' AND c.step = a.step AND c.channel = a.channel
 WHERE a.purpose = 'reminder' AND a.planned_for_date = $as_of::DATE - 1
   AND a.status = 'suppressed' AND a.suppressed_reason = 'window_missed'
   AND (a.send_tries > 0 OR a.error IS NOT NULL)

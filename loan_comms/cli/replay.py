@@ -27,7 +27,7 @@ def replay(config: Path = typer.Option(..., "--config", help="The changed lifecy
            end: date = DayOpt(..., "--to", help="Last day to replay (a planned day of the book)."),
            db: Path = typer.Option(DEFAULT_DB, "--db", help="The loan book (only read, never written)."),
            templates: Optional[Path] = typer.Option(None, "--templates",
-                                                    help="Template library to render with (default: the one runs read)."),
+                                                    help="Template library to render with (default: the one the recorded days used)."),
            scratch: Optional[Path] = typer.Option(None, "--scratch",
                                                   help="Scratch DuckDB written by the replay (replaced; default "
                                                        "<book stem>-replay.duckdb next to the book)."),
@@ -44,6 +44,15 @@ def replay(config: Path = typer.Option(..., "--config", help="The changed lifecy
     cfg = load_cfg(config)
     if templates is not None and not templates.is_dir():
         raise rp.ReplayError(f"--templates {templates}: no such template directory")
-    store = template_store(cfg, templates)
+    if templates is not None:
+        library, note = templates, f"rendered with --templates {templates}"
+    else:
+        from loan_comms.replay.templates import recorded_library
+
+        rp.check_dates(db, start, end)   # before the book is read for its library
+        found = recorded_library(db, cfg, start, end)
+        library, note = found.folder, found.note
+    store = template_store(cfg, library)
     report = rp.replay(db, cfg, store, start, end, scratch=scratch)
+    report.templates = note
     typer.echo(report.to_json() if as_json else str(report))

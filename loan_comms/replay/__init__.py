@@ -17,9 +17,9 @@ from loan_comms.config import LifecycleConfig
 from loan_comms.lifecycle.rendering import Renderer
 from loan_comms.replay.compare import ReplayReport, compare
 from loan_comms.replay.replan import replan
-from loan_comms.replay.scratch import ReplayError, check_paths, default_scratch, make_scratch
+from loan_comms.replay.scratch import ReplayError, check_dates, check_paths, default_scratch, make_scratch
 
-__all__ = ["ReplayError", "ReplayReport", "check_paths", "default_scratch", "replay"]
+__all__ = ["ReplayError", "ReplayReport", "check_dates", "check_paths", "default_scratch", "replay"]
 
 
 def replay(book: Path, cfg: LifecycleConfig, renderer: Renderer, start: date, end: date, *,

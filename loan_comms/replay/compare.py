@@ -37,6 +37,7 @@ class ReplayReport:
     audit_violations: int = 0                                   # of contacts planned start..end
     audit_rules: dict[str, int] = field(default_factory=dict)   # rule -> those violations, rules that broke
     audit_before: int = 0   # violations of earlier, recorded contacts judged by the new config (not the replay's)
+    templates: str = ""     # which library the replay rendered with, and why
 
     def total(self, column: str) -> int:
         return sum(int(r[column]) for r in self.by_step)
@@ -54,6 +55,7 @@ class ReplayReport:
     def __str__(self) -> str:
         lines = [f"replay {self.start}..{self.end} with policy {self.policy_version}",
                  f"scratch book: {self.scratch}",
+                 *([f"templates: {self.templates}"] if self.templates else []),
                  f"contacts made: recorded {self.total('recorded')}, replay {self.total('replay')}, "
                  f"added {self.total('added')}, removed {self.total('removed')}, "
                  f"other differences {self.total('differs')}"

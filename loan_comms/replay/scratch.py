@@ -65,6 +65,19 @@ def check_paths(book: Path, scratch: Path) -> None:
                           "give another path")
 
 
+def check_dates(book: Path, start: date, end: date) -> None:
+    """check_days on the book's own ledger, the book opened read-only (nothing copied yet)."""
+    check_paths(book, book.with_name(book.name + ".replay-check"))
+    con = duckdb.connect(str(book), read_only=True)
+    try:
+        ledger = db.rows(con, "replay/days")
+    except duckdb.CatalogException:
+        raise db.no_book(book) from None
+    finally:
+        con.close()
+    check_days(ledger, start, end)
+
+
 def check_days(ledger: list[dict[str, object]], start: date, end: date) -> None:
     """The replayed days must be planned days of the book, and no day before them interrupted (the
     planner would finish it first, with the new config)."""

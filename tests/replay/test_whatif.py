@@ -199,3 +199,11 @@ def test_cli_json_report_counts_only(book: Path, stricter: Path, tmp_path: Path,
     data = json.loads(result.output[result.output.index("{"):])
     assert data["scratch"] == str(scratch) and data["totals"]["removed"] > 0 and data["audit_violations"] == 0
     assert "B0" not in result.output and "@" not in result.output.replace(data["policy_version"], "")
+
+
+def test_without_templates_the_replay_renders_with_the_library_the_recorded_days_used(book: Path) -> None:
+    from loan_comms.replay.templates import recorded_library
+    from loan_comms.templating.store import repository_templates_dir
+
+    found = recorded_library(book, CFG, FROM, TO)
+    assert found.folder == repository_templates_dir(CFG) and "repository's templates, as recorded" in found.note

@@ -67,7 +67,8 @@ def check_paths(book: Path, scratch: Path) -> None:
 
 def check_dates(book: Path, start: date, end: date) -> None:
     """check_days on the book's own ledger, the book opened read-only (nothing copied yet)."""
-    check_paths(book, book.with_name(book.name + ".replay-check"))
+    if not book.exists():
+        raise db.no_book(book)
     con = duckdb.connect(str(book), read_only=True)
     try:
         ledger = db.rows(con, "replay/days")

@@ -58,6 +58,12 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
             assert who is not None
             event_row(con, who[0], "opt_out", datetime.combine(day, datetime.min.time(), tzinfo=UTC)
                       + timedelta(hours=20), loan_id=None, channel="sms", amount=None, detail=None)
+    # a delivery receipt for every SMS sent in the window (receipts are not read by the plan): those
+    # of SMS a replay does not make are inbound rows answering contacts it did not make
+    con.execute("INSERT INTO provider_receipts (receipt_key, attempt_id, provider_message_id, status, event_at, "
+                "ingested_at) SELECT 'test:' || attempt_id, attempt_id, provider_message_id, 'delivered', sent_at, "
+                "sent_at FROM contact_attempts WHERE channel = 'sms' AND status = 'sent' "
+                "AND planned_for_date BETWEEN ? AND ?", [FROM, TO])
     statuses = dict(con.execute("SELECT status, count(*) FROM contact_attempts WHERE planned_for_date BETWEEN ? AND ? "
                                 "GROUP BY ALL", [FROM, TO]).fetchall())
     con.close()
@@ -138,6 +144,8 @@ def test_a_stricter_sms_cap_removes_exactly_the_contacts_it_reports(strict: tupl
     assert caps["cap_sms_per_7_days"][1] > caps["cap_sms_per_7_days"][0]
     assert report.audit_violations == 0, report.audit_rules
     assert report.total("recorded") - report.total("removed") == report.total("replay")
+    assert report.orphans["receipts"] == len(sms)   # each removed SMS had its receipt
+    assert f"{sum(report.orphans.values())} inbound rows answer contacts the replay did not make" in str(report)
 
 
 def test_the_real_book_is_byte_for_byte_unchanged(book: Path, same: tuple[Path, ReplayReport],

@@ -133,21 +133,22 @@ def make_scratch(book: Path, scratch: Path, cfg: LifecycleConfig, start: date, e
     _advance_sequence(con)
     params: dict[str, Any] = {"start": start, "end": end, "from_now": plan_instant(start)}
     params["plans_from"] = db.value(con, "replay/plans_from", params)
+    params["previous"] = db.value(con, "replay/previous_day", params)
     with db.transaction(con):
         for name in KEEP + ROLLBACK:
             db.run(con, f"replay/{name}", params)
-        _paid_as_of_previous_day(con, cfg, start)
+        _paid_as_of_previous_day(con, cfg, params["previous"])
     return con
 
 
-def _paid_as_of_previous_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, start: date) -> None:
-    """Write the installments' paid amounts back as the last planned day before `start` left them.
+def _paid_as_of_previous_day(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, previous: date | None) -> None:
+    """Write the installments' paid amounts back as `previous`, the last planned day before the
+    replayed ones (None: there is none, they stay 0), left them.
 
     The plan writes them after deciding (materialize_installments.sql, only ever growing), so at the
-    start of `start` they are what the previous planned day derived; reset_installments.sql emptied
+    start of the first replayed day they are what `previous` derived; reset_installments.sql emptied
     them, and this derives that day again (the whole book: the state cache is empty) and writes them.
     Nothing else of that day's derivation is kept (temp tables only)."""
-    previous = db.value(con, "replay/previous_day", {"start": start})
     if previous is None:
         return
     register_policy_tables(con, cfg, previous)

@@ -215,3 +215,17 @@ def test_without_templates_the_replay_renders_with_the_library_the_recorded_days
 
     found = recorded_library(book, CFG, FROM, TO)
     assert found.folder == repository_templates_dir(CFG) and "repository's templates, as recorded" in found.note
+
+
+def test_replaying_from_the_books_first_day_reproduces_it_too(book: Path, tmp_path: Path) -> None:
+    """No day before: every episode and paid amount is derived again from nothing, as on the first run."""
+    scratch = tmp_path / "first.duckdb"
+    report = replay(book, CFG, RENDERER, START, START + timedelta(days=1), scratch=scratch)
+    con = duckdb.connect(str(scratch), read_only=True)
+    con.execute("ATTACH ? AS rec (READ_ONLY)", [str(book)])
+    episodes = con.execute("SELECT count(*) FROM (SELECT episode_id, opened_on FROM rec.delinquency_episodes "
+                           "WHERE opened_on <= ? EXCEPT SELECT episode_id, opened_on FROM delinquency_episodes)",
+                           [START + timedelta(days=1)]).fetchall()
+    con.close()
+    assert report.unchanged and report.total("recorded") > 10, str(report)
+    assert episodes == [(0,)]

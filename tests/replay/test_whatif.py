@@ -33,7 +33,8 @@ FROM, TO = START + timedelta(days=1), START + timedelta(days=3)
 CFG = load_config()
 RENDERER = EchoRenderer()
 # What must be equal, contact by contact, for the replay to reproduce the recorded log.
-LOG = ("SELECT a.idempotency_key, a.attempt_id, a.status, a.suppressed_reason, a.step, a.channel, a.purpose, "
+LOG = ("SELECT a.idempotency_key, a.attempt_id, a.status, a.suppressed_reason, a.decided_by_rule, a.step, a.channel, "
+       "a.purpose, a.episode_id, a.priority, a.amount_due, a.send_after, a.send_before, a.template_version, "
        "a.planned_for_date, a.template_id, a.language, a.sent_at, m.subject, m.body_text "
        "FROM {t} AS a LEFT JOIN {m} AS m USING (attempt_id) WHERE a.planned_for_date BETWEEN ? AND ? ORDER BY 1")
 

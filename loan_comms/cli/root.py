@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from loan_comms.cli import (arrangements, arrangements_export, audit, book, calls, days, delivery, feedback, handoff,
-                            inbound, plans, reviews, shards, simulate, studio, templates, visits)
+                            inbound, plans, replay, reviews, shards, simulate, studio, templates, visits)
 from loan_comms.cli.errors import DEBUG_ENV, ReportingGroup, set_debug
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ReportingGroup,
@@ -24,7 +24,7 @@ def _root(debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV,
     set_debug(debug)
 
 
-for group in (book, days, inbound, delivery, audit, simulate, feedback, plans, calls, visits):
+for group in (book, days, inbound, delivery, audit, simulate, feedback, plans, calls, visits, replay):
     app.add_typer(group.app)
 app.add_typer(templates.app, name="templates")
 app.add_typer(reviews.app, name="reviews")

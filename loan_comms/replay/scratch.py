@@ -48,7 +48,8 @@ ROLLBACK = ("derived_attempts", "drop_contact_messages", "drop_outbox_messages",
             "drop_contact_attempts", "drop_agent_days", "drop_call_queue", "drop_dialer_pushes",
             "drop_opened_episodes", "reopen_episodes", "drop_payment_events", "unmark_payments",
             "drop_plan_events", "drop_plan_exports", "drop_day_runs", "reset_installments",
-            "clear_state_installments", "clear_state_loans", "clear_state_watermark")
+            "clear_state_installments", "clear_state_loans", "clear_state_watermark",
+            "drop_experiment_assignments")
 
 
 def default_scratch(book: Path) -> Path:

@@ -2,7 +2,8 @@
 -- scratch database (replay_diff) for whoever needs to look closer; the report itself shows counts only.
 -- change: 'added' (the replay made a contact the recorded log did not: absent or suppressed there),
 -- 'removed' (the recorded log made it, the replay did not), 'differs' (made on both sides or on
--- neither, but status, reason, template, language or wording differ, or the row is on one side only).
+-- neither, but status, reason, template, language, wording or experiment arm differ, or the row is on
+-- one side only).
 -- "Made" means not suppressed: planned, sent, delivered or failed. Returns nothing.
 CREATE OR REPLACE TABLE replay_diff AS
 WITH rec AS (
@@ -29,7 +30,9 @@ WITH rec AS (
              OR rec.template_version IS DISTINCT FROM rep.template_version
              OR rec.language IS DISTINCT FROM rep.language
              OR rec.subject IS DISTINCT FROM rep.subject
-             OR rec.body_text IS DISTINCT FROM rep.body_text AS differs
+             OR rec.body_text IS DISTINCT FROM rep.body_text
+             OR rec.experiment IS DISTINCT FROM rep.experiment
+             OR rec.arm IS DISTINCT FROM rep.arm AS differs
     FROM rec FULL OUTER JOIN rep USING (idempotency_key)
 )
 SELECT idempotency_key, attempt_id, purpose, step, channel, planned_for_date,

@@ -15,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from loan_comms.cli.common import DayOpt, load_cfg
+from loan_comms.cli.common import DayOpt, load_cfg, use_experiments
 from loan_comms.paths import DEFAULT_DB
 
 app = typer.Typer()
@@ -31,7 +31,11 @@ def replay(config: Path = typer.Option(..., "--config", help="The changed lifecy
            scratch: Optional[Path] = typer.Option(None, "--scratch",
                                                   help="Scratch DuckDB written by the replay (replaced; default "
                                                        "<book stem>-replay.duckdb next to the book)."),
-           as_json: bool = typer.Option(False, "--json", help="The report as JSON.")) -> None:
+           as_json: bool = typer.Option(False, "--json", help="The report as JSON."),
+           experiments: Optional[str] = typer.Option(None, "--experiments", help=(
+               "Strategy experiments to replay with (config/experiments.toml format; \"\" = none). Default: "
+               "what the config's [experiments].file names. A run made with `demo` or `simulate --experiments` "
+               "replays unchanged only with the same file."))) -> None:
     """Re-plan past days with a changed config on a scratch copy and report what would have differed."""
     from loan_comms import replay as rp
     from tasks.common import template_store
@@ -41,6 +45,8 @@ def replay(config: Path = typer.Option(..., "--config", help="The changed lifecy
     if not db.exists():
         raise dbm.no_book(db)
     rp.check_paths(db, scratch or rp.default_scratch(db))
+    if experiments is not None:
+        use_experiments(experiments)
     cfg = load_cfg(config)
     if templates is not None and not templates.is_dir():
         raise rp.ReplayError(f"--templates {templates}: no such template directory")

@@ -13,4 +13,6 @@ SELECT
      WHERE json_valid(e.detail) AND json_extract_string(e.detail, '$.attempt_id') IN (SELECT attempt_id FROM gone)) AS events,
     (SELECT count(*) FROM provider_receipts AS p WHERE p.attempt_id IN (SELECT attempt_id FROM gone)) AS receipts,
     (SELECT count(*) FROM survey_answers AS s
-     WHERE NOT EXISTS (SELECT 1 FROM survey_invitations AS i WHERE i.token = s.token)) AS answers;
+     JOIN replay_recorded_invitations AS i ON i.token = s.token
+     WHERE i.attempt_id IN (SELECT attempt_id FROM gone)
+       AND NOT EXISTS (SELECT 1 FROM survey_invitations AS n WHERE n.token = s.token)) AS answers;

@@ -115,8 +115,9 @@ def _trace(con: Any, rows: list[dict[str, Any]], borrower: str, db: Path, wordin
             continue
         why = f" ({r['reason']})" if r["reason"] else ""
         tmpl = f"  {r['template_id']}@{r['template_version']}" if r["template_id"] else ""
+        arm = f"  experiment={r['arm']}" if r.get("arm") else ""
         typer.echo(f"{local} local  {r['channel']:<6}  {r['detail']:<20} {r['status']}{why}  "
-                   f"rule={r['rule']}  policy={r['policy_version']}{tmpl}  loan {r['loan_id']}")
+                   f"rule={r['rule']}  policy={r['policy_version']}{tmpl}{arm}  loan {r['loan_id']}")
         if wording and r["status"] in ("sent", "delivered"):
             msg = dbm.run(con, "ops/report/message_wording", {"attempt_id": r["attempt_id"]}).fetchall()
             for subject, body in msg:

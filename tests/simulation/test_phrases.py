@@ -157,9 +157,13 @@ def test_draw_behaviour_sends_free_text_through_the_production_ingestion(sent_da
     assert not any(re.fullmatch(r"(PROMISE|承诺) \d{4}-\d{2}-\d{2}", b) for b in bodies)
     recorded = sent_day.execute("SELECT count(*) FROM borrower_events WHERE kind = 'sms_reply'").fetchone()[0]
     assert recorded == len(lines)
+    assert f"; {report.contact_payments} contact-driven payments scheduled" in str(report)
     # replaying the day records nothing new
-    draw_behaviour(sent_day, cfg, MONDAY, 7, tmp_path)
+    feed = sent_day.execute("SELECT count(*) FROM payment_feed").fetchone()[0]
+    again = draw_behaviour(sent_day, cfg, MONDAY, 7, tmp_path)
     assert sent_day.execute("SELECT count(*) FROM borrower_events WHERE kind = 'sms_reply'").fetchone()[0] == recorded
+    assert again.contact_payments == again.promised_payments == 0
+    assert sent_day.execute("SELECT count(*) FROM payment_feed").fetchone()[0] == feed
 
 
 def test_one_in_ten_reply_opt_outs_sends_start_on_its_drawn_day(con):

@@ -49,14 +49,19 @@ class GenerateReport:
 
 
 def generate_book(con: duckdb.DuckDBPyConnection, *, loans: int, seed: int, start: date,
-                  horizon_days: int = DEFAULT_HORIZON_DAYS) -> GenerateReport:
+                  horizon_days: int = DEFAULT_HORIZON_DAYS, responsive_share: float = 0.0) -> GenerateReport:
     """Generate `loans` loans (and ~loans/1.15 borrowers) into an empty database, in one transaction.
 
     `start` is the first day the book will be run for: loans are mid-schedule on it, and the payment
-    feed covers the past and `horizon_days` after it.
+    feed covers the past and `horizon_days` after it. `responsive_share` (0 to 1) of the late
+    payers' loans are contact-responsive: their late payments are not pre-generated, so they are
+    paid only when the simulator's response model says a contact moved the borrower (a book for
+    strategy experiments, where contact must matter; 0, the default, leaves every book as it was).
     """
     if loans < 1:
         raise ValueError(f"loans must be at least 1, got {loans}")
+    if not 0.0 <= responsive_share <= 1.0:
+        raise ValueError(f"responsive_share must be between 0 and 1, got {responsive_share}")
     if not isinstance(seed, int):
         raise ValueError(f"seed must be an integer, got {seed!r}")
     existing = db.rows(con, "book/generate/existing")[0]
@@ -66,7 +71,7 @@ def generate_book(con: duckdb.DuckDBPyConnection, *, loans: int, seed: int, star
             "generate into a new database file")
     n_borrowers = max(1, min(loans, math.ceil(loans / LOANS_PER_BORROWER)))
     params = {"seed": seed, "start": start, "loans": loans, "n_borrowers": n_borrowers,
-              "horizon_days": horizon_days}
+              "horizon_days": horizon_days, "responsive_share": float(responsive_share)}
     report = GenerateReport(seed=seed, start=start)
     db.run(con, "book/generate/macros")
     try:

@@ -95,8 +95,9 @@ def use_experiments(path: str) -> None:
     load_cfg(None)
 
 
-def fresh_book(db: Path, *, loans: int, seed: int, start: date) -> Any:
-    """Replace `db` (and its WAL) with a new synthetic book (demo, simulate); returns the report."""
+def fresh_book(db: Path, *, loans: int, seed: int, start: date, responsive_share: float = 0.0) -> Any:
+    """Replace `db` (and its WAL) with a new synthetic book (demo, simulate); returns the report.
+    responsive_share: generate_book's share of late payers who pay late only when contact moves them."""
     from loan_comms import db as dbm
     from loan_comms.book.synthetic import generate_book
 
@@ -104,7 +105,7 @@ def fresh_book(db: Path, *, loans: int, seed: int, start: date) -> Any:
         Path(str(db) + suffix).unlink(missing_ok=True)
     con = dbm.connect(db)
     try:
-        return generate_book(con, loans=loans, seed=seed, start=start)
+        return generate_book(con, loans=loans, seed=seed, start=start, responsive_share=responsive_share)
     finally:
         con.close()
 

@@ -29,6 +29,9 @@ def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic
              faults: float = typer.Option(0.2, "--faults", min=0.0, max=0.9, help=(
                  "With --gateway: the share of send requests that fail (errors, 429, resets, answers lost or "
                  "late after the gateway accepted).")),
+             responsive_share: float = typer.Option(0.0, "--responsive-share", min=0.0, max=1.0, help=(
+                 "The share of late payers' loans whose late payments are not in the book's feed: they pay "
+                 "only when contact moves them (the response model, loan_comms/simulation/response.py).")),
              experiments: str = ExperimentsOpt("")) -> None:
     """Build a book, run the real daily flow and dispatch for each day, draw borrower behaviour.
     With --experiments config/experiments.toml, the strategy experiment runs too (issue 19)."""
@@ -38,7 +41,7 @@ def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic
     use_experiments(experiments)
     preflight(None)
     t0 = time.perf_counter()
-    typer.echo(f"book: {fresh_book(db, loans=loans, seed=seed, start=start)}")
+    typer.echo(f"book: {fresh_book(db, loans=loans, seed=seed, start=start, responsive_share=responsive_share)}")
     prefect_env.configure()
     from flows.simulate import simulate_lifecycle
 

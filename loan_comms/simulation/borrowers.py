@@ -10,7 +10,10 @@ on (seed, contact) or (seed, number), so a seed gives the same history every tim
 free text: SQL draws what a borrower means (sql/simulation/sms_replies.sql), the phrase bank
 (phrases.py) words it, so the simulation exercises the reply classifier as real replies would.
 E-mail replies arrive as .eml files quoting our message, and a reviewer works the review queue,
-some items only after their deadline.
+some items only after their deadline. How hard the lender pushes matters (response.py, an assumed
+curve): a delinquent borrower contacted on a day pays with a chance that rises with the contacts of
+the last 7 days up to 3, then falls (sql/simulation/contact_payments.sql), and complaints and
+opt-outs grow with them, so a strategy experiment that contacts less can cure as many loans.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from loan_comms.inbound.reviews import RESOLVABLE, ReviewError, open_reviews, re
 from loan_comms.inbound.visits import ingest_visit_outcomes
 from loan_comms.simulation.arrangements import choose_plans, review_plans, schedule_plan_payments
 from loan_comms.simulation.phrases import draw
+from loan_comms.simulation.response import RESPONSE, ResponseModel
 from loan_comms.simulation.survey_answers import answer_surveys
 
 
@@ -56,10 +60,12 @@ class BehaviourReport:
     surveys: str = ""
     plans: str = ""
     plan_payments: int = 0
+    contact_payments: int = 0
 
     def __str__(self) -> str:
         return (f"{self.as_of} behaviour: {self.replies}; {self.email_replies}; {self.reviews}; {self.calls}; {self.visits}; {self.email_events}; {self.operator}; "
-                f"{self.reassigned}; {self.new_numbers}; {self.promised_payments} promised payments scheduled"
+                f"{self.reassigned}; {self.new_numbers}; {self.promised_payments} promised payments scheduled; "
+                f"{self.contact_payments} contact-driven payments scheduled"
                 + (f"; {self.surveys}" if self.surveys else "")
                 + (f"; {self.plans}; {self.plan_payments} plan payments scheduled" if self.plans else ""))
 
@@ -149,13 +155,15 @@ def take_plans(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date
 
 
 def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: date, seed: int,
-                   workdir: Path) -> BehaviourReport:
+                   workdir: Path, *, response: ResponseModel = RESPONSE) -> BehaviourReport:
     """React to the contacts made on `as_of`; files land in workdir/<day>/ for inspection.
 
     Every ingestion gets the simulated instant (noon UTC the next day, after every local day
     `as_of` has ended) as its "now", so rows stamped with simulated times are never refused as
-    being in the future of the wall clock."""
-    params = {"as_of": as_of, "seed": seed}
+    being in the future of the wall clock. `response` is the contact-intensity curve the draws of
+    payments, complaints and opt-outs follow. Contact-driven payments are drawn last, after the
+    day's kept promises are in the feed (a loan already paying is not paid twice)."""
+    params = {"as_of": as_of, "seed": seed, **response.params()}
     day_dir = Path(workdir) / as_of.isoformat()
     end_of_day = datetime.combine(as_of + timedelta(days=1), time(12), tzinfo=UTC)
     report = BehaviourReport(as_of)
@@ -188,4 +196,5 @@ def draw_behaviour(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, as_of: 
                                                    now=end_of_day))
     with db.transaction(con):
         report.promised_payments = db.changed(con, "simulation/schedule_kept_promises", params)
+        report.contact_payments = db.changed(con, "simulation/contact_payments", params)
     return report

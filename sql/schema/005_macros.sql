@@ -24,6 +24,13 @@
 --     only (they count as call attempts, nothing else). THE one list: the gate and caps
 --     (sql/lifecycle/state/borrower_flags.sql -> cap_call_cooldown), the simulator and the audit
 --     rules (call_cooldown_after_conversation, dial_times, reached_calls_per_day) all read it.
+--   contact_intensity(day) is the simulator's (loan_comms/simulation/response.py): per borrower,
+--     contacts_7d, the non-survey contacts made in the 7 local days ending `day` (planned_for_date,
+--     sent_at set, status sent or delivered: a message that went, a call dialled even if missed, a
+--     letter, a visit), and contacts_today, those of `day`. Read from the log alone, so every draw of
+--     a simulated day sees the same count whichever files have landed before it.
+--   curve_at(curve, n) is a response curve's multiplier at n contacts (index 1 = one contact; below
+--     1 counts as 1, past the end the last value holds).
 -- TEMP macros live in the connection, not the database file: db.connect defines them on every
 -- connection, read-only ones included (the schema files only run on writable ones). Idempotent.
 -- The audit (sql/audit/) deliberately does not use them: it is written independently of the planner;
@@ -44,3 +51,13 @@ CREATE OR REPLACE TEMP MACRO point_id(kind, address) AS
 CREATE OR REPLACE TEMP MACRO call_conversation(outcome) AS
     coalesce(outcome IN ('reached', 'promise_to_pay', 'hardship_request', 'dispute', 'refused', 'callback_requested'),
              false);
+
+CREATE OR REPLACE TEMP MACRO contact_intensity(day) AS TABLE
+    SELECT borrower_id, count(*) AS contacts_7d, count(*) FILTER (WHERE planned_for_date = day) AS contacts_today
+    FROM contact_attempts
+    WHERE planned_for_date BETWEEN day - 6 AND day AND purpose <> 'survey'
+      AND sent_at IS NOT NULL AND status IN ('sent', 'delivered')
+    GROUP BY borrower_id;
+
+CREATE OR REPLACE TEMP MACRO curve_at(curve, n) AS
+    curve[least(greatest(coalesce(n, 1), 1), len(curve))::BIGINT];

@@ -1,10 +1,13 @@
 -- Simulated requests an agent records on local day $as_of (the operator event file's columns).
 -- Rates are per contact made that day ("collection" here: a ladder step), drawn from one hash per contact, so a seed gives the same
--- history every time:
---   cease_contact            0.2% of collection contacts
+-- history every time. Complaints and cease-contact requests rise with contact intensity: their rates
+-- below are at one contact in the borrower's last 7 local days and are multiplied by the response
+-- model's curve_at($complaint_curve, contacts_7d) or curve_at($opt_out_curve, contacts_7d)
+-- (loan_comms/simulation/response.py; contact_intensity in sql/schema/005_macros.sql):
+--   cease_contact            0.2% of collection contacts (x the opt-out curve)
 --   inbound_call             0.4% of SMS: the borrower calls back (two in three a conversation),
 --                            not on a day the dialer is calling them
---   complaint                0.1% of collection contacts; resolved 14 days later
+--   complaint                0.1% of collection contacts (x the complaint curve); resolved 14 days later
 --   contact_preference       0.1% of contacts: 09:00-20:00, no calls, not at work
 --   vulnerable               0.05% of contacts (an agent notices); ended 30 days later
 --   attorney_representation  0.03% of collection contacts
@@ -18,18 +21,21 @@
 WITH made AS (
     SELECT a.attempt_id, a.borrower_id, a.loan_id, a.channel, a.purpose, a.sent_at, b.jurisdiction,
            a.purpose = 'escalation' AS is_collection,
+           curve_at($complaint_curve, ci.contacts_7d)::DECIMAL(9, 6) AS complaint_x,   -- decimals: at 1.0 the edges are exact
+           curve_at($opt_out_curve, ci.contacts_7d)::DECIMAL(9, 6) AS opt_out_x,
            (hash(concat($seed::VARCHAR, ':', a.attempt_id, ':op')) % 100000) / 100000.0 AS r,
            EXISTS (SELECT 1 FROM contact_attempts AS c   -- the dialer is on them today: no call-back
                    WHERE c.borrower_id = a.borrower_id AND c.channel = 'call'
                      AND c.planned_for_date = $as_of::DATE AND c.sent_at IS NOT NULL) AS called
     FROM contact_attempts AS a JOIN borrowers AS b USING (borrower_id)
+    LEFT JOIN contact_intensity($as_of::DATE) AS ci USING (borrower_id)
     WHERE a.planned_for_date = $as_of::DATE AND a.sent_at IS NOT NULL
 ),
 asked AS (
     SELECT *,
-           CASE WHEN purpose = 'escalation' AND r >= 0.5 AND r < 0.502 THEN 'cease_contact'
+           CASE WHEN purpose = 'escalation' AND r >= 0.5 AND r < 0.5 + 0.002 * opt_out_x THEN 'cease_contact'
                 WHEN channel = 'sms' AND r >= 0.10 AND r < 0.104 AND NOT called THEN 'inbound_call'
-                WHEN is_collection AND r >= 0.20 AND r < 0.201 THEN 'complaint'
+                WHEN is_collection AND r >= 0.20 AND r < 0.20 + 0.001 * complaint_x THEN 'complaint'
                 WHEN r >= 0.30 AND r < 0.301 THEN 'contact_preference'
                 WHEN r >= 0.31 AND r < 0.3105 THEN 'vulnerable'
                 WHEN is_collection AND r >= 0.32 AND r < 0.3203 THEN 'attorney_representation'

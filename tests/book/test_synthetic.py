@@ -237,6 +237,33 @@ def test_behaviours_show_in_the_payments(book):
     assert unpaid > 0
 
 
+def test_contact_responsive_late_payers_lose_only_their_late_payments(book):
+    """responsive_share: a share of the late payers' loans has no pre-generated late payment (the
+    simulator's contact response pays them); everything else is the book the default generates."""
+    con, _ = book
+    full = set(q(con, "SELECT * EXCLUDE (ingested_at) FROM payment_feed"))
+    responsive = db.connect()
+    generate_book(responsive, loans=3000, seed=11, start=START, responsive_share=0.5)
+    kept = set(q(responsive, "SELECT * EXCLUDE (ingested_at) FROM payment_feed"))
+    for t in ("borrowers", "loans", "installments", "synthetic_profiles"):
+        assert dump(responsive)[t] == dump(con)[t]
+    assert kept < full
+    responsive.execute("CREATE TEMP TABLE gone (payment_id VARCHAR, loan_id VARCHAR, paid_at TIMESTAMPTZ)")
+    responsive.executemany("INSERT INTO gone VALUES (?, ?, ?)", [(r[0], r[1], r[3]) for r in full - kept])
+    late = q(responsive, """
+        SELECT count(*) FILTER (WHERE p.behaviour = 'late'
+                                  AND date_diff('day', i.due_date, (g.paid_at AT TIME ZONE b.timezone)::DATE) >= 3),
+               count(*)
+        FROM gone AS g
+        JOIN installments i ON i.loan_id = g.loan_id AND i.installment_no = split_part(g.payment_id, ':', 3)::INT
+        JOIN loans l ON l.loan_id = i.loan_id JOIN borrowers b ON b.borrower_id = l.borrower_id
+        JOIN synthetic_profiles p ON p.borrower_id = b.borrower_id""")[0]
+    assert late[0] == late[1] == len(full - kept) > 100   # all of them late payments of late payers
+    with pytest.raises(ValueError, match="responsive_share"):
+        generate_book(db.connect(), loans=10, seed=1, start=START, responsive_share=1.5)
+    responsive.close()
+
+
 def test_the_latent_behaviour_stays_out_of_the_borrowers_table(book):
     con, _ = book
     cols = [r[0] for r in q(con, "DESCRIBE borrowers")]

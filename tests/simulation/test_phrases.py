@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from loan_comms import db
 from loan_comms.simulation import DRAWABLE, PhraseError, draw, draw_behaviour, promised_days
+from loan_comms.simulation.response import RESPONSE
 from loan_comms.simulation.phrases import LANGUAGES, _bank, _zh_number
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "replies" / "corpus.jsonl"
@@ -129,8 +130,8 @@ def sent_day(con):
 
 
 def test_replies_are_drawn_at_the_asked_rates_and_languages(sent_day):
-    rows = db.rows(sent_day, "simulation/sms_replies", {"as_of": MONDAY, "seed": 7})
-    assert rows == db.rows(sent_day, "simulation/sms_replies", {"as_of": MONDAY, "seed": 7})  # replayable
+    rows = db.rows(sent_day, "simulation/sms_replies", {"as_of": MONDAY, "seed": 7, **RESPONSE.params()})
+    assert rows == db.rows(sent_day, "simulation/sms_replies", {"as_of": MONDAY, "seed": 7, **RESPONSE.params()})  # replayable
     by = Counter(r["intent"] for r in rows)
     assert set(by) <= set(DRAWABLE)
     assert 0.05 * N < len(rows) < 0.09 * N  # 7% of SMS get a reply
@@ -142,7 +143,7 @@ def test_replies_are_drawn_at_the_asked_rates_and_languages(sent_day):
     assert langs["zh"] and langs["en"] and langs["mixed"]
     assert all(r["sent_on"] == MONDAY for r in rows)
     assert len({r["key"] for r in rows}) == len(rows)
-    other_seed = db.rows(sent_day, "simulation/sms_replies", {"as_of": MONDAY, "seed": 8})
+    other_seed = db.rows(sent_day, "simulation/sms_replies", {"as_of": MONDAY, "seed": 8, **RESPONSE.params()})
     assert {r["MessageSid"] for r in other_seed} != {r["MessageSid"] for r in rows}
 
 
@@ -156,9 +157,13 @@ def test_draw_behaviour_sends_free_text_through_the_production_ingestion(sent_da
     assert not any(re.fullmatch(r"(PROMISE|承诺) \d{4}-\d{2}-\d{2}", b) for b in bodies)
     recorded = sent_day.execute("SELECT count(*) FROM borrower_events WHERE kind = 'sms_reply'").fetchone()[0]
     assert recorded == len(lines)
+    assert f"; {report.contact_payments} contact-driven payments scheduled" in str(report)
     # replaying the day records nothing new
-    draw_behaviour(sent_day, cfg, MONDAY, 7, tmp_path)
+    feed = sent_day.execute("SELECT count(*) FROM payment_feed").fetchone()[0]
+    again = draw_behaviour(sent_day, cfg, MONDAY, 7, tmp_path)
     assert sent_day.execute("SELECT count(*) FROM borrower_events WHERE kind = 'sms_reply'").fetchone()[0] == recorded
+    assert again.contact_payments == again.promised_payments == 0
+    assert sent_day.execute("SELECT count(*) FROM payment_feed").fetchone()[0] == feed
 
 
 def test_one_in_ten_reply_opt_outs_sends_start_on_its_drawn_day(con):
@@ -175,7 +180,8 @@ def test_one_in_ten_reply_opt_outs_sends_start_on_its_drawn_day(con):
     """)
     starts = []
     for day in range(0, 14):
-        starts += db.rows(con, "simulation/sms_replies", {"as_of": MONDAY + timedelta(days=day), "seed": 3})
+        starts += db.rows(con, "simulation/sms_replies", {"as_of": MONDAY + timedelta(days=day), "seed": 3,
+                                                                  **RESPONSE.params()})
     assert all(r["intent"] == "opt_in" for r in starts)
     assert 0.03 * n < len(starts) < 0.2 * n
     assert len({r["From"] for r in starts}) == len(starts)  # once per opt-out

@@ -7,6 +7,10 @@
 --   late     3-40 days late (15%: on the due day)
 --   partial  30-70% on the due day, the rest 5-30 days late
 --   never    on the due day (10%: 1-10 days late) until the loan's stop_date, then nothing
+-- Contact-responsive loans: a share $responsive_share of the 'late' borrowers' loans (drawn per
+-- loan) have no pre-generated late payment: they pay a late installment only when contact moves
+-- them (the simulator's sql/simulation/contact_payments.sql, loan_comms/simulation/response.py);
+-- their on-the-due-day payments stay. 0 (the default) generates the book as before.
 -- Installments are re-derived from syn_loans (as insert_installments.sql writes them) rather than read
 -- back and joined; the local time becomes UTC through syn_zone_noons (one conversion per zone and day).
 INSERT INTO payment_feed (payment_id, loan_id, amount, paid_at, source)
@@ -44,6 +48,7 @@ planned AS (
            END, recursive := true)
     FROM inst
     WHERE due_date <= $start::DATE + $horizon_days + 5
+      AND NOT (behaviour = 'late' AND u1 >= 0.15 AND syn_u($seed, j, 'responsive') < $responsive_share)
 )
 SELECT 'syn:' || p.loan_id || ':' || p.installment_no || ':' || p.part,
        p.loan_id,

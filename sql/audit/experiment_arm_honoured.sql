@@ -12,8 +12,8 @@
 --   * a challenger's contact never takes a ladder step its arm skips.
 -- The contact policy itself is not judged here: every other rule judges every contact, of every arm,
 -- against the same policy; no arm has a policy of its own (config/experiments.toml).
--- Checked: every contact_attempts row (suppressed ones included) that names an experiment, or whose
--- borrower was assigned to a running experiment on or before its day.
+-- Checked: every contact_attempts row, suppressed ones included (outside any experiment, a contact must
+-- name none).
 -- Violation: the first problem above that applies.
 CREATE OR REPLACE TEMP TABLE audit_rows AS
 WITH assigned AS (
@@ -40,7 +40,6 @@ checked AS (
       ON a.borrower_id = c.borrower_id AND a.assigned_on <= c.planned_for_date
      AND c.planned_for_date BETWEEN a.start_day AND a.end_day
     LEFT JOIN drawn AS d ON d.experiment = a.experiment AND d.borrower_id = a.borrower_id
-    WHERE c.experiment IS NOT NULL OR a.experiment IS NOT NULL
 ),
 judged AS (
     SELECT k.*,
@@ -52,6 +51,7 @@ SELECT j.attempt_id, j.borrower_id, j.loan_id, j.channel, j.purpose, j.step, j.s
        j.experiment, j.arm, j.assigned_experiment, j.assigned_arm, j.drawn_arm, j.assigned_on, j.left_on,
        j.stopped_on,
        CASE
+           WHEN j.experiment IS NULL AND j.assigned_experiment IS NULL THEN NULL   -- outside any experiment
            WHEN j.experiment IS NOT NULL AND j.assigned_experiment IS NULL
                THEN 'names experiment ' || j.experiment || ' on ' || j.planned_for_date
                     || ', but the borrower was not assigned to it then, or it was not running'

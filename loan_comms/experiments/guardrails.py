@@ -55,8 +55,8 @@ class Stop:
         """One line for people: counts and rates only."""
         d = self.detail
         return (f"experiment {self.experiment}: arm {self.arm} stopped from {self.stopped_on} by its {d['what']} "
-                f"guardrail: {d['arm_rate']:.1%} of {d['arm_borrowers']} borrowers vs the champion's "
-                f"{d['champion_rate']:.1%} of {d['champion_borrowers']} (+{100 * d['difference']:.1f} pts, "
+                f"guardrail: {100 * d['arm_rate']:.1f} % of {d['arm_borrowers']} borrowers vs the champion's "
+                f"{100 * d['champion_rate']:.1f} % of {d['champion_borrowers']} (+{100 * d['difference']:.1f} pts, "
                 f"{1 - d['alpha']:.0%} interval {100 * d['low']:+.1f} to {100 * d['high']:+.1f}; threshold "
                 f"{100 * d['threshold']:.1f} pts); its borrowers go back to the champion")
 

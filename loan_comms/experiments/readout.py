@@ -46,7 +46,8 @@ class StoppedArm:
         d = self.detail
         rates = ""
         if "arm_rate" in d and "champion_rate" in d:
-            rates = f" ({d['arm_rate']:.1%} of its borrowers vs the champion's {d['champion_rate']:.1%})"
+            rates = (f" ({100 * d['arm_rate']:.1f} % of its borrowers vs the champion's "
+                     f"{100 * d['champion_rate']:.1f} %)")
         return f"stopped on {self.on} by its {_GUARDRAIL_WORDS.get(self.reason, self.reason)} guardrail{rates}"
 
 
@@ -230,7 +231,7 @@ def verdict(exp: Experiment, champion: ArmReadout, arm: ArmReadout, cmp: Compari
     """The sentence for one challenger (see the module docstring)."""
     lead = f"{arm.name}: "
     if arm.stopped is not None:
-        lead += arm.stopped.words() + "; its borrowers went back to the champion. "
+        lead += arm.stopped.words() + ", its borrowers back with the champion; "
     n = min(arm.outcomes.complete_windows, champion.outcomes.complete_windows)
     if n < needed:
         return (lead + f"not enough data yet ({n} of {needed} delinquent loans with a complete "

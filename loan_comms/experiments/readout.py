@@ -19,7 +19,7 @@ Counts and rates only: no borrower, loan or name is in a readout.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -127,7 +127,7 @@ class ExperimentReadout:
         for e in EVENTS:
             rows.append(row(f"{_EVENT_WORDS[e]} (share of borrowers)", lambda a, e=e: _rate(a.rates[e]),
                             lambda c, e=e: _pts(c.rates[e])))
-            rows.append(row(f"… per 1,000 contacts", lambda a, e=e: _num(a.outcomes.per_1000_contacts(e), 1)))
+            rows.append(row("… per 1,000 contacts", lambda a, e=e: _num(a.outcomes.per_1000_contacts(e), 1)))
         rows += [
             row("NPS (answers)", lambda a: _score(a.outcomes.nps, a.outcomes.nps_answers, 0),
                 lambda c: _amount(c.nps, 1)),
@@ -292,7 +292,7 @@ def experiment_readout(con: duckdb.DuckDBPyConnection, exp: Experiment, as_of: d
             csat=mean_diff("csat", arm.name),
             contacts_per_cure_change=(cpc / cpc0 - 1.0) if cpc is not None and cpc0 else None,
             enough_data=min(o.complete_windows, o0.complete_windows) >= needed, verdict="")
-        comparisons.append(Comparison(**{**draft.__dict__, "verdict": verdict(exp, champ, arm, draft, needed)}))
+        comparisons.append(replace(draft, verdict=verdict(exp, champ, arm, draft, needed)))
     return ExperimentReadout(exp.name, exp.description, as_of, exp.start, exp.end, exp.cure_within_days, a,
                              exp.power, exp.min_detectable_effect, needed, arms, tuple(comparisons))
 

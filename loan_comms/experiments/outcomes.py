@@ -11,7 +11,7 @@ treated them). The SQL files say exactly what each number counts; this module on
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -33,8 +33,6 @@ class ArmOutcomes:
     open_windows: int = 0
     cured: int = 0
     cured_so_far: int = 0
-    recovered: Decimal = Decimal("0.00")
-    currencies: str = ""
     contacts: int = 0
     opt_out_borrowers: int = 0
     opt_out_events: int = 0
@@ -50,6 +48,8 @@ class ArmOutcomes:
     csat_mean: float | None = None
     plans_taken: int = 0
     plans_kept: int = 0
+    recovered: dict[str, Decimal] = field(default_factory=dict)   # currency -> paid in the cure windows
+    holders: dict[str, int] = field(default_factory=dict)         # currency -> members holding such a loan
 
     @property
     def cure_rate(self) -> float | None:
@@ -59,9 +59,10 @@ class ArmOutcomes:
     def contacts_per_cure(self) -> float | None:
         return self.contacts / self.cured_so_far if self.cured_so_far else None
 
-    @property
-    def recovered_per_borrower(self) -> float | None:
-        return float(self.recovered) / self.borrowers if self.borrowers else None
+    def recovered_per_borrower(self, currency: str) -> float | None:
+        """Mean recovered per member holding a loan in `currency` (zeros included)."""
+        n = self.holders.get(currency, 0)
+        return float(self.recovered.get(currency, Decimal(0))) / n if n else None
 
     def share(self, event: str) -> float | None:
         """Share of the arm's borrowers with at least one `event` (opt_out, complaint, dispute)."""
@@ -73,9 +74,9 @@ class ArmOutcomes:
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        out["recovered"] = float(self.recovered)
+        out["recovered"] = {c: float(v) for c, v in self.recovered.items()}
         out.update(cure_rate=self.cure_rate, contacts_per_cure=self.contacts_per_cure,
-                   recovered_per_borrower=self.recovered_per_borrower)
+                   recovered_per_borrower={c: self.recovered_per_borrower(c) for c in self.holders})
         for e in EVENTS:
             out[f"{e}_rate"] = self.share(e)
             out[f"{e}_per_1000_contacts"] = self.per_1000_contacts(e)
@@ -83,7 +84,7 @@ class ArmOutcomes:
 
 
 EVENTS = ("opt_out", "complaint", "dispute")
-_FIELDS = {f.name for f in fields(ArmOutcomes)}
+_FIELDS = {f.name for f in fields(ArmOutcomes)} - {"recovered", "holders"}
 
 
 def prepare(con: duckdb.DuckDBPyConnection, exp: Experiment, as_of: date) -> dict[str, Any]:
@@ -105,11 +106,16 @@ def arm_outcomes(con: duckdb.DuckDBPyConnection, exp: Experiment, as_of: date) -
     if unknown:   # assignments the file does not explain: a renamed arm would silently drop out
         raise ExperimentsError(f"experiment {exp.name!r}: the book has borrowers in arm(s) {', '.join(unknown)} "
                          f"that the experiments file does not list; restore the arm's name in the file")
-    return {a.name: found.get(a.name, ArmOutcomes(arm=a.name)) for a in exp.arms}
+    money: dict[str, tuple[dict[str, Decimal], dict[str, int]]] = defaultdict(lambda: ({}, {}))
+    for r in db.rows(con, "experiments/recovered", params):
+        money[r["arm"]][0][r["currency"]] = r["recovered"]
+        money[r["arm"]][1][r["currency"]] = int(r["holders"])
+    return {a.name: replace(found.get(a.name, ArmOutcomes(arm=a.name)), recovered=money[a.name][0],
+                            holders=money[a.name][1]) for a in exp.arms}
 
 
 def arm_values(con: duckdb.DuckDBPyConnection, exp: Experiment, as_of: date) -> dict[str, dict[str, list[float]]]:
-    """measure -> arm -> the per-unit values (recovered per borrower, NPS and CSAT per answer) for the
+    """measure -> arm -> the per-unit values (recovered:<currency> per holder, NPS and CSAT per answer) for the
     differences in means; run after arm_outcomes (it reads the same temp tables)."""
     out: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for r in db.rows(con, "experiments/outcome_values", {"as_of": as_of}):

@@ -10,7 +10,8 @@ How a verdict reads:
   * below the minimum sample (either arm has fewer loans with a complete cure window than
     stats.min_sample asks for): "not enough data yet (n of m ...)", and nothing else: an early
     difference is mostly noise and a verdict on it would be read as a result;
-  * otherwise: contacts per cure (relative change), the cure rate, recovered per borrower,
+  * otherwise: contacts per cure (relative change), the cure rate, recovered per borrower (in the
+    currency most of the champion's borrowers hold; amounts are never added across currencies),
     complaints and opt-outs (and disputes and NPS when there are any): a difference whose interval
     holds 0 is "unchanged" (with how far the interval reaches: "within ±1.2 pts"), else "up"/"down".
 Counts and rates only: no borrower, loan or name is in a readout.
@@ -72,7 +73,7 @@ class Comparison:
     arm: str
     cure_rate: Estimate | None
     rates: dict[str, Estimate | None]          # opt_out, complaint, dispute
-    recovered_per_borrower: Estimate | None
+    recovered_per_borrower: dict[str, Estimate | None]   # currency -> difference of the means
     nps: Estimate | None
     csat: Estimate | None
     contacts_per_cure_change: float | None     # challenger / champion - 1 (-0.31: 31 % fewer)
@@ -92,6 +93,7 @@ class ExperimentReadout:
     power: float
     min_detectable_effect: float
     min_sample: int                             # loans with a complete window, per arm
+    currencies: tuple[str, ...]                 # of the members' loans, most held by the champion's first
     arms: tuple[ArmReadout, ...]
     comparisons: tuple[Comparison, ...]
 
@@ -120,10 +122,13 @@ class ExperimentReadout:
             row("contacts", lambda a: f"{a.outcomes.contacts:,}"),
             row("contacts per cured loan", lambda a: _num(a.outcomes.contacts_per_cure, 2),
                 lambda c: _relative(c.contacts_per_cure_change)),
-            row("recovered in the windows" + _currency(self.arms), lambda a: f"{float(a.outcomes.recovered):,.2f}"),
-            row("… per borrower", lambda a: _num(a.outcomes.recovered_per_borrower, 2),
-                lambda c: _amount(c.recovered_per_borrower)),
         ]
+        for cur in self.currencies:
+            rows.append(row(f"recovered in the windows, {cur}",
+                            lambda a, cur=cur: f"{float(a.outcomes.recovered.get(cur, 0)):,.2f}"))
+            rows.append(row(f"… per borrower with a {cur} loan",
+                            lambda a, cur=cur: _num(a.outcomes.recovered_per_borrower(cur), 2),
+                            lambda c, cur=cur: _amount(c.recovered_per_borrower.get(cur))))
         for e in EVENTS:
             rows.append(row(f"{_EVENT_WORDS[e]} (share of borrowers)", lambda a, e=e: _rate(a.rates[e]),
                             lambda c, e=e: _pts(c.rates[e])))
@@ -166,13 +171,15 @@ class ExperimentReadout:
             "experiment": self.name, "as_of": self.as_of.isoformat(), "start": self.start.isoformat(),
             "end": self.end.isoformat(), "cure_within_days": self.cure_within_days, "alpha": self.alpha,
             "power": self.power, "min_detectable_effect": self.min_detectable_effect, "min_sample": self.min_sample,
+            "currencies": list(self.currencies),
             "arms": [{**a.outcomes.as_dict(), "cure_rate_interval": est(a.cure_rate),
                       **{f"{e}_rate_interval": est(a.rates[e]) for e in EVENTS},
                       "stopped": ({"on": a.stopped.on.isoformat(), "reason": a.stopped.reason}
                                   if a.stopped else None)} for a in self.arms],
             "comparisons": [{"arm": c.arm, "cure_rate": est(c.cure_rate),
                              **{f"{e}_rate": est(c.rates[e]) for e in EVENTS},
-                             "recovered_per_borrower": est(c.recovered_per_borrower), "nps": est(c.nps),
+                             "recovered_per_borrower": {k: est(v) for k, v in c.recovered_per_borrower.items()},
+                             "nps": est(c.nps),
                              "csat": est(c.csat), "contacts_per_cure_change": c.contacts_per_cure_change,
                              "enough_data": c.enough_data, "verdict": c.verdict} for c in self.comparisons],
         }
@@ -204,11 +211,6 @@ def _relative(change: float | None) -> str:
     return "–" if change is None else f"{100 * change:+.0f} %"
 
 
-def _currency(arms: tuple[ArmReadout, ...]) -> str:
-    found = sorted({c.strip() for a in arms for c in a.outcomes.currencies.split(",") if c.strip()})
-    return f" ({', '.join(found)})" if found else ""
-
-
 # -- verdicts --------------------------------------------------------------------------------------
 
 def _direction(e: Estimate | None, what: str, *, pts: bool, unit: str = "", digits: int = 1) -> str | None:
@@ -227,7 +229,8 @@ def _updown(e: Estimate | None, what: str) -> str | None:
     return f"{what} unchanged" if e.crosses_zero else f"{what} {'up' if e.value > 0 else 'down'}"
 
 
-def verdict(exp: Experiment, champion: ArmReadout, arm: ArmReadout, cmp: Comparison, needed: int) -> str:
+def verdict(exp: Experiment, champion: ArmReadout, arm: ArmReadout, cmp: Comparison, needed: int,
+            currency: str | None = None) -> str:
     """The sentence for one challenger (see the module docstring)."""
     lead = f"{arm.name}: "
     if arm.stopped is not None:
@@ -242,7 +245,8 @@ def verdict(exp: Experiment, champion: ArmReadout, arm: ArmReadout, cmp: Compari
         parts.append("as many contacts per cure" if abs(change) < 0.005 else
                      f"{100 * abs(change):.0f} % {'fewer' if change < 0 else 'more'} contacts per cure")
     for piece in (_direction(cmp.cure_rate, "cure rate", pts=True),
-                  _direction(cmp.recovered_per_borrower, "recovered per borrower", pts=False, digits=2),
+                  _direction(cmp.recovered_per_borrower.get(currency), f"recovered per borrower ({currency})",
+                             pts=False, digits=2) if currency else None,
                   _updown(cmp.rates["complaint"], "complaints"),
                   _updown(cmp.rates["opt_out"], "opt-outs"),
                   _updown(cmp.rates["dispute"], "disputes")
@@ -274,6 +278,8 @@ def experiment_readout(con: duckdb.DuckDBPyConnection, exp: Experiment, as_of: d
                             stops.get(name)) for name, o in outcomes.items())
     champ = arms[0]
     needed = min_sample(champ.outcomes.cure_rate, exp.min_detectable_effect, a, exp.power)
+    held = {c for o in outcomes.values() for c in o.holders}
+    currencies = tuple(sorted(held, key=lambda c: (-champ.outcomes.holders.get(c, 0), c)))
 
     def mean_diff(measure: str, arm: str) -> Estimate | None:
         by_arm = values.get(measure, {})
@@ -288,13 +294,15 @@ def experiment_readout(con: duckdb.DuckDBPyConnection, exp: Experiment, as_of: d
             cure_rate=rate_difference(o.cured, o.complete_windows, o0.cured, o0.complete_windows, a),
             rates={e: rate_difference(getattr(o, f"{e}_borrowers"), o.borrowers,
                                       getattr(o0, f"{e}_borrowers"), o0.borrowers, a) for e in EVENTS},
-            recovered_per_borrower=mean_diff("recovered", arm.name), nps=mean_diff("nps", arm.name),
+            recovered_per_borrower={c: mean_diff(f"recovered:{c}", arm.name) for c in currencies},
+            nps=mean_diff("nps", arm.name),
             csat=mean_diff("csat", arm.name),
             contacts_per_cure_change=(cpc / cpc0 - 1.0) if cpc is not None and cpc0 else None,
             enough_data=min(o.complete_windows, o0.complete_windows) >= needed, verdict="")
-        comparisons.append(replace(draft, verdict=verdict(exp, champ, arm, draft, needed)))
+        comparisons.append(replace(draft, verdict=verdict(exp, champ, arm, draft, needed,
+                                                          currencies[0] if currencies else None)))
     return ExperimentReadout(exp.name, exp.description, as_of, exp.start, exp.end, exp.cure_within_days, a,
-                             exp.power, exp.min_detectable_effect, needed, arms, tuple(comparisons))
+                             exp.power, exp.min_detectable_effect, needed, currencies, arms, tuple(comparisons))
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection) -> date | None:

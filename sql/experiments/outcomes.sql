@@ -7,8 +7,7 @@
 --   cured                of the complete ones, back to current within the window: the cure rate is
 --                        cured / complete_windows; open_windows = delinquent_loans - complete_windows
 --   cured_so_far         every unit cured by $as_of, complete window or not (contacts per cure)
---   recovered            payments (payment_feed, the borrower's local day) on those loans inside each
---                        loan's window and by $as_of; currencies: the loans' currencies, ', '-joined
+--   (amounts recovered are per currency: recovered.sql)
 --   contacts             contact_attempts of the arm's borrowers made under this experiment
 --                        (experiment = $experiment), not suppressed, planned by $as_of
 --   *_borrowers, *_events  opt-out, complaint and dispute events since assignment (member_events.sql)
@@ -26,19 +25,6 @@ cure AS (
            count(*) FILTER (WHERE complete AND cured) AS cured,
            count(*) FILTER (WHERE cured) AS cured_so_far
     FROM experiment_units GROUP BY arm
-),
-paid AS (
-    SELECT u.arm, sum(p.amount) AS recovered
-    FROM experiment_units AS u
-    JOIN experiment_members AS m ON m.borrower_id = u.borrower_id
-    JOIN payment_feed AS p ON p.loan_id = u.loan_id
-    WHERE timezone(m.timezone, p.paid_at)::DATE BETWEEN u.index_day AND least(u.window_end, $as_of::DATE)
-    GROUP BY u.arm
-),
-money AS (
-    SELECT u.arm, string_agg(DISTINCT l.currency, ', ' ORDER BY l.currency) AS currencies
-    FROM experiment_units AS u JOIN loans AS l ON l.loan_id = u.loan_id
-    GROUP BY u.arm
 ),
 contacts AS (
     SELECT m.arm, count(*) AS contacts
@@ -94,8 +80,6 @@ SELECT a.arm, a.borrowers,
        coalesce(c.delinquent_loans, 0) - coalesce(c.complete_windows, 0) AS open_windows,
        coalesce(c.cured, 0) AS cured,
        coalesce(c.cured_so_far, 0) AS cured_so_far,
-       coalesce(p.recovered, 0)::DECIMAL(18, 2) AS recovered,
-       coalesce(mo.currencies, '') AS currencies,
        coalesce(k.contacts, 0) AS contacts,
        e.opt_out_borrowers, e.opt_out_events::BIGINT AS opt_out_events,
        e.complaint_borrowers, e.complaint_events::BIGINT AS complaint_events,
@@ -111,8 +95,6 @@ SELECT a.arm, a.borrowers,
 FROM arms AS a
 JOIN events AS e ON e.arm = a.arm
 LEFT JOIN cure AS c ON c.arm = a.arm
-LEFT JOIN paid AS p ON p.arm = a.arm
-LEFT JOIN money AS mo ON mo.arm = a.arm
 LEFT JOIN contacts AS k ON k.arm = a.arm
 LEFT JOIN surveys AS s ON s.arm = a.arm
 LEFT JOIN plans AS pl ON pl.arm = a.arm

@@ -27,7 +27,7 @@ def story(con):
     c1 = h.delinquent("C1", D(2026, 11, 1), D(2026, 11, 10))
     c2 = h.delinquent("C2", D(2026, 11, 1), D(2026, 12, 20))
     c3 = h.delinquent("C3", D(2026, 11, 20))
-    h.delinquent("C4", D(2026, 10, 20), ON)
+    c4 = h.delinquent("C4", D(2026, 10, 20), ON, currency="USD")
     # fewer: F1 cured, F2 not; F4 never behind; F3 drawn into an arm already stopped (left out)
     for b in ("F1", "F2", "F4"):
         h.member(b, "fewer", ON)
@@ -44,6 +44,7 @@ def story(con):
     h.pay(f2, "20.00", D(2026, 10, 31))      # before the assignment
     h.pay(f2, "60.00", D(2026, 12, 1))
     h.pay(f3, "999.00", D(2026, 11, 5))      # not a member
+    h.pay(c4, "70.00", D(2026, 11, 5))       # not a delinquent loan in the experiment
     # contacts made under the experiment, not suppressed, planned by AS_OF
     for _ in range(3):
         h.contact("C1", D(2026, 11, 3))
@@ -90,9 +91,11 @@ def test_outcomes_per_arm_by_hand(con, story):
     assert (f.borrowers, f.delinquent_loans, f.complete_windows, f.open_windows, f.cured, f.cured_so_far) == \
         (3, 2, 2, 0, 1, 1)
     assert c.cure_rate == 0.5 and f.cure_rate == 0.5
-    assert c.recovered == Decimal("170.00") and f.recovered == Decimal("260.00")
-    assert c.recovered_per_borrower == 42.5 and f.recovered_per_borrower == pytest.approx(260 / 3)
-    assert c.currencies == "CNY"
+    # per currency, never added up; per borrower holding a loan in it (F4 holds none)
+    assert c.recovered == {"CNY": Decimal("170.00"), "USD": Decimal("0.00")} and f.recovered == {"CNY": Decimal("260.00")}
+    assert c.holders == {"CNY": 3, "USD": 1} and f.holders == {"CNY": 2}
+    assert c.recovered_per_borrower("CNY") == pytest.approx(170 / 3) and f.recovered_per_borrower("CNY") == 130.0
+    assert c.recovered_per_borrower("USD") == 0.0 and f.recovered_per_borrower("USD") is None
     assert (c.contacts, f.contacts) == (6, 3)
     assert (c.contacts_per_cure, f.contacts_per_cure) == (6.0, 3.0)
     assert (c.complaint_borrowers, c.complaint_events, f.complaint_borrowers) == (1, 1, 0)
@@ -109,8 +112,9 @@ def test_values_behind_the_means(con, story):
     exp = story.experiments[0]
     arm_outcomes(con, exp, AS_OF)
     values = arm_values(con, exp, AS_OF)
-    assert sorted(values["recovered"]["champion"]) == [0.0, 30.0, 40.0, 100.0]
-    assert sorted(values["recovered"]["fewer"]) == [0.0, 60.0, 200.0]
+    assert sorted(values["recovered:CNY"]["champion"]) == [30.0, 40.0, 100.0]
+    assert values["recovered:USD"] == {"champion": [0.0]}
+    assert sorted(values["recovered:CNY"]["fewer"]) == [60.0, 200.0]
     assert sorted(values["nps"]["champion"]) == [-100.0, 100.0]
     assert sorted(values["csat"]["fewer"]) == [2.0, 4.0]
 
@@ -119,7 +123,7 @@ def test_an_earlier_as_of_sees_less(con, story):
     """As of 11-20 no window is complete yet: nothing in the cure rate's denominator, C3 not behind yet."""
     c = arm_outcomes(con, story.experiments[0], D(2026, 11, 20))["champion"]
     assert (c.delinquent_loans, c.complete_windows, c.open_windows, c.cure_rate) == (3, 0, 3, None)
-    assert c.cured_so_far == 1 and c.recovered == Decimal("130.00")
+    assert c.cured_so_far == 1 and c.recovered["CNY"] == Decimal("130.00")
 
 
 def test_below_the_minimum_sample_the_verdict_says_so(con, story):
@@ -131,6 +135,7 @@ def test_below_the_minimum_sample_the_verdict_says_so(con, story):
     md = r.markdown()
     assert "# Experiment fewer_contacts" in md and "not enough data yet" in md
     assert "| cure rate (current within 30 days) | 50.0 %" in md
+    assert r.currencies == ("CNY", "USD") and "| recovered in the windows, USD | 0.00 | 0.00 |" in md
     assert "C1" not in md and "L-C1" not in md, "ids stay out of the readout"
 
 

@@ -118,12 +118,13 @@ def check_guardrails(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | Expe
             if stop is None:
                 continue
             with db.transaction(con):
-                db.run(con, "experiments/stop_arm", {
+                recorded = db.changed(con, "experiments/stop_arm", {
                     "experiment": exp.name, "arm": arm.name, "stopped_on": stop.stopped_on, "reason": stop.reason,
                     "detail": json.dumps({k: v for k, v in stop.detail.items() if k != "what"}, sort_keys=True),
                     "stopped_at": at})
                 db.run(con, "experiments/close_arm_assignments", {"experiment": exp.name, "arm": arm.name})
-            stops.append(stop)
+            if recorded:   # another run may have recorded it first: its stop, not ours to report
+                stops.append(stop)
     return stops
 
 

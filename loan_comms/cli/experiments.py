@@ -75,7 +75,11 @@ def readout_cmd(db: Path = DbOpt, config: Optional[Path] = ConfigOpt,
         typer.echo(json.dumps({"as_of": day.isoformat(), "experiments": [r.as_dict() for r in found]}, indent=2))
         return
     if not found:
-        typer.echo(f"no experiment has started by {day}")
+        from loan_comms.experiments.config import experiments_for
+
+        none = not experiments_for(cfg).experiments
+        typer.echo("no experiments configured ([experiments].file of the lifecycle config, or "
+                   "LOAN_COMMS_EXPERIMENTS_FILE)" if none else f"no experiment has started by {day}")
     for r in found:
         typer.echo(r.markdown())
 

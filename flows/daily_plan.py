@@ -3,7 +3,7 @@ summary. Sending is the hourly dispatch's job, each contact inside its borrower'
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from prefect import flow, get_run_logger
 
@@ -12,6 +12,7 @@ from loan_comms.ops.run_lock import exclusive_run
 from tasks.arrangement_export import export_arrangement_records
 from tasks.alerts import alert_on_failure, check_day_failures, check_plan_reviews
 from tasks.common import default_day
+from tasks.experiments import check_experiment_guardrails, publish_experiment_readouts
 from tasks.plan import plan_contacts, plan_dry_run
 from tasks.report import publish_day_summary
 
@@ -40,11 +41,15 @@ def daily_plan(as_of: date | None = None, dry_run: bool = False, db_path: str = 
             report = plan_dry_run(db_path, day, config_path, batch_size)
             return {"as_of": day.isoformat(), "dry_run": True, "would_plan": report.planned_total,
                     "would_suppress": sum(report.suppressed.values())}
+        # yesterday's events are in (ingest-inbox runs all day): an experiment arm that made borrowers
+        # complain or opt out more than the champion is stopped before today's plan reads the arms
+        check_experiment_guardrails(db_path, day - timedelta(days=1), "daily-plan", config_path)
         plan = plan_contacts(db_path, day, config_path, batch_size)
         export_arrangement_records(db_path, config_path, day, "daily-plan")   # plans accepted, broken, kept
         requests = check_plan_reviews(db_path, day, "daily-plan", config_path)   # alert when any is overdue
         summary = publish_day_summary(db_path, day, title=f"Plan for {day}", plan_requests=requests)
         check_day_failures(db_path, day, "daily-plan", config_path)
+        publish_experiment_readouts(db_path, day, config_path)   # artifact experiment-<name> per experiment
     logger.info("%s: %d contacts planned; summary artifact day-summary-%s", day, plan.planned_total, day)
     return {"as_of": day.isoformat(), "dry_run": False, "planned": plan.planned_total, **summary.totals(),
             "plan_requests_waiting": requests["waiting"], "plan_requests_overdue": requests["overdue"]}

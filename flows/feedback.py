@@ -26,7 +26,8 @@ def feedback_markdown(summary: FeedbackSummary, report: str) -> str:
 
 @flow(name="feedback-aggregate", on_failure=[alert_on_failure], on_crashed=[alert_on_failure], timeout_seconds=1800)
 def feedback_aggregate(db_path: str = str(DEFAULT_DB), report_path: str = str(DEFAULT_REPORT),
-                       themes_path: str | None = None, lock_timeout_s: float = 1800) -> dict:
+                       themes_path: str | None = None, lock_timeout_s: float = 1800,
+                       config_path: str | None = None) -> dict:
     """Rebuild the feedback aggregates (each table replaced whole: a re-run changes nothing) and the report.
 
     Args:
@@ -34,10 +35,11 @@ def feedback_aggregate(db_path: str = str(DEFAULT_DB), report_path: str = str(DE
         report_path: Where to write the HTML report.
         themes_path: The complaint themes file. Empty: config/feedback_themes.toml.
         lock_timeout_s: How long to wait for another run that holds the database before giving up.
+        config_path: The lifecycle config (its [experiments].file gives the report's Experiments section).
     """
     logger = get_run_logger()
     with exclusive_run(db_path, "feedback-aggregate", timeout_s=lock_timeout_s, on_wait=logger.warning):
-        summary, path = aggregate_feedback(db_path, report_path, themes_path)
+        summary, path = aggregate_feedback(db_path, report_path, themes_path, config_path)
     create_markdown_artifact(key="feedback-summary", markdown=feedback_markdown(summary, str(path)),
                              description="survey numbers and complaint themes (no personal data)")
     heads = {h.scale: h for h in summary.headlines}

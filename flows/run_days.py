@@ -10,6 +10,7 @@ from loan_comms.paths import DEFAULT_DB
 from tasks.arrangement_export import export_arrangement_records
 from tasks.alerts import alert_on_failure, check_day_failures
 from tasks.dispatch import dispatch_whole_day
+from tasks.experiments import check_experiment_guardrails, publish_experiment_readouts
 from tasks.plan import finish_earlier_days, plan_contacts
 from tasks.report import publish_day_summary
 from tasks.simulate import borrowers_take_plans
@@ -38,5 +39,8 @@ def lifecycle_days(start: date, days: int = 1, db_path: str = str(DEFAULT_DB),
         summary = publish_day_summary(db_path, as_of)
         print(summary.one_line(), flush=True)  # stdout for the person running it; artifacts for the UI
         check_day_failures(db_path, as_of, "lifecycle-days", config_path)   # alert past the threshold
+        check_experiment_guardrails(db_path, as_of, "lifecycle-days", config_path)   # stops from the next day
         out.append({**summary.totals(), "as_of": as_of.isoformat(), "planned": plan.planned_total})
+    if days > 0:
+        publish_experiment_readouts(db_path, start + timedelta(days=days - 1), config_path)
     return out

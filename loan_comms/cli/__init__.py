@@ -6,6 +6,7 @@
 - `simulate.py`: simulate               - `templates.py`: the `templates` sub-app (lint, preview, versions)
 - `reviews.py`: the `reviews` sub-app (list, resolve: the review queue of ambiguous replies)
 - `handoff.py`: the `handoff` sub-app (export, recall: the cases handed to the legal or agency partner)
+- `experiments.py`: the `experiments` sub-app (list, readout, guardrails: strategy experiments)
 
 `common.py` declares the shared options once and holds the shared helpers; `errors.py` is the one
 place a failure is reported (one line, `--debug` for the traceback).

@@ -139,7 +139,10 @@ def demo(db: Path = ReplacedDbOpt("data/demo.duckdb"),
         con = dbm.connect(db)
         themes = load_themes()
         feedback = aggregate(con, themes)
-        feedback_html = write_report(con, feedback_html, source=str(db), themes=themes)
+        from loan_comms.experiments.report import readouts_for_report
+
+        feedback_html = write_report(con, feedback_html, source=str(db), themes=themes,
+                                     experiments=readouts_for_report(con, load_config()))
         con.close()
     with writing(db, "demo hand-off export"):   # what the nightly handoff-export deployment does
         from loan_comms.handoff.export import export_cases

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import typer
 
-from loan_comms.cli import (arrangements, arrangements_export, audit, book, calls, days, delivery, feedback, handoff,
-                            inbound, plans, replay, reviews, shards, simulate, studio, templates, visits)
+from loan_comms.cli import (arrangements, arrangements_export, audit, book, calls, days, delivery, experiments,
+                            feedback, handoff, inbound, plans, replay, reviews, shards, simulate, studio, templates,
+                            visits)
 from loan_comms.cli.errors import DEBUG_ENV, ReportingGroup, set_debug
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ReportingGroup,
@@ -31,6 +32,7 @@ app.add_typer(reviews.app, name="reviews")
 app.add_typer(handoff.app, name="handoff")             # export | recall: the cases handed to the partner
 app.add_typer(arrangements.app, name="arrangements")   # review|approve|decline; `export` registers on it
 app.add_typer(studio.app, name="studio")               # add-user | serve | export | releases: the template studio
+app.add_typer(experiments.app, name="experiments")     # list | readout | guardrails: strategy experiments
 app.add_typer(shards.app, name="shards")               # split | plan-day | dispatch-day | audit: a book in K shards
 _ = arrangements_export  # noqa: F841  (imported for its `export` command)
 

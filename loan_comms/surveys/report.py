@@ -6,7 +6,8 @@ Charts are drawn by plotly (the Python package builds the figures; plotly.js, ~4
 once in the page with `include_plotlyjs=True`, so the file needs no network): NPS trend, CSAT by
 last ladder step and by call team, satisfaction against contact intensity, complaint themes over
 time, and a "Repayment arrangements" section (offers taken, plans kept or broken by option, cure
-rate against the plain ladder, complaints and satisfaction on a plan: plan_section). Why plotly: actively maintained (MIT, regular releases), interactive charts (hover for
+rate against the plain ladder, complaints and satisfaction on a plan: plan_section), and, when the
+caller passes the readouts, an "Experiments" section (loan_comms/experiments/report.py). Why plotly: actively maintained (MIT, regular releases), interactive charts (hover for
 counts) from plain Python lists without pandas, and a single offline bundle; it draws SVG, which a
 headless browser test can see. The page holds numbers and slice names only: no comment, reply,
 name or number.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import duckdb
 import plotly.graph_objects as go
@@ -25,6 +26,8 @@ from plotly.subplots import make_subplots
 
 from loan_comms import db
 from loan_comms.arrangements import analytics as plan_stats
+from loan_comms.experiments.readout import ExperimentReadout
+from loan_comms.experiments.report import experiments_section
 from loan_comms.surveys.aggregation import FeedbackSummary, summary
 from loan_comms.surveys.themes import Themes, load_themes
 
@@ -235,6 +238,9 @@ _PAGE = """<!DOCTYPE html>
  .kpi b {{ display: block; font-size: 1.6rem; }}
  .chart {{ margin: 1.5rem 0; border-top: 1px solid #eee; }}
  .note {{ color: #555; font-size: .9rem; }}
+ table.experiment {{ border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }}
+ table.experiment th, table.experiment td {{ border: 1px solid #ddd; padding: .25rem .5rem; text-align: right; }}
+ table.experiment td:first-child {{ text-align: left; }}
  footer {{ color: #777; font-size: .85rem; }}
 </style></head>
 <body>
@@ -243,6 +249,7 @@ _PAGE = """<!DOCTYPE html>
 <section class="kpis">{kpis}</section>
 {charts}
 {plans}
+{experiments}
 <footer>NPS = % promoters (9-10) - % detractors (0-6) of the answers; CSAT is the mean of 1-5 answers.
 Weeks are the surveys' planning weeks. Complaint themes: dictionary version {themes_version}
 (config/feedback_themes.toml). No comment or reply text is in this page.</footer>
@@ -251,8 +258,9 @@ Weeks are the surveys' planning weeks. Complaint themes: dictionary version {the
 
 
 def render_report(con: duckdb.DuckDBPyConnection, *, source: str = "", themes: Themes | None = None,
-                  now: datetime | None = None) -> str:
-    """The report's HTML from the feedback_* tables (run aggregate() first)."""
+                  now: datetime | None = None, experiments: Sequence[ExperimentReadout] | None = None) -> str:
+    """The report's HTML from the feedback_* tables (run aggregate() first). `experiments`: the readouts
+    of the "Experiments" section (loan_comms/experiments/report.py); None leaves the section out."""
     themes = themes or load_themes()
     figs = {"nps-trend": nps_trend(con),
             "csat-by-step": csat_by(con, "last_step", "CSAT by last ladder step before the survey", "last step"),
@@ -267,16 +275,17 @@ def render_report(con: duckdb.DuckDBPyConnection, *, source: str = "", themes: T
     built = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     return _PAGE.format(built=built, db=html.escape(Path(source).name if source else "the database"),
                         kpis=_headline_html(summary(con, themes)), charts="\n".join(parts), plans=plan_section(con),
+                        experiments="" if experiments is None else experiments_section(experiments),
                         themes_version=themes.version)
 
 
 def write_report(con: duckdb.DuckDBPyConnection, out: str | Path, *, source: str = "",
-                 themes: Themes | None = None) -> Path:
+                 themes: Themes | None = None, experiments: Sequence[ExperimentReadout] | None = None) -> Path:
     """Write the report to `out` (parent folders created; written aside then renamed, so a reader
     never sees half a file). Returns the path."""
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(render_report(con, source=source, themes=themes), encoding="utf-8")
+    tmp.write_text(render_report(con, source=source, themes=themes, experiments=experiments), encoding="utf-8")
     tmp.replace(path)
     return path

@@ -17,13 +17,42 @@ from tests.cli.conftest import cli
 from tests.experiments.history import History, experiment
 
 ON = date(2026, 11, 2)
-SHIPPED = CONFIG_PATH.parent / "experiments.toml"    # fewer_contacts, min_borrowers 100
+SHIPPED = CONFIG_PATH.parent / "experiments.toml"
+# The experiment these tests read: the shipped file's guardrails (min_borrowers 100), two arms of 50 %.
+FILE = """
+[[experiments]]
+name = "fewer_contacts"
+description = "Does a shorter ladder cure as many loans with fewer contacts?"
+start = 2026-11-01
+end = 2027-03-31
+guardrails = { complaint_rate_over_champion = 0.01, opt_out_rate_over_champion = 0.02, min_borrowers = 100 }
+
+[[experiments.arms]]
+name = "champion"
+share = 0.5
+
+[[experiments.arms]]
+name = "fewer"
+share = 0.5
+description = "Skip the dpd_3 e-mail and the dpd_10 SMS and call."
+skip_steps = ["dpd_3", "dpd_10"]
+"""
+
+
+def test_the_shipped_file_is_valid_against_the_shipped_config(monkeypatch) -> None:
+    from loan_comms.config import load_config
+    from loan_comms.experiments.config import experiments_for
+
+    monkeypatch.setenv("LOAN_COMMS_EXPERIMENTS_FILE", str(SHIPPED))
+    [exp] = experiments_for(load_config()).experiments
+    assert exp.arms[0].name == "champion" and len(exp.arms) >= 2
 
 
 @pytest.fixture
 def book(tmp_path, monkeypatch) -> Path:
-    """120 borrowers per arm of the shipped experiment; 30 of the challenger's complained, 1 of the champion's."""
-    monkeypatch.setenv("LOAN_COMMS_EXPERIMENTS_FILE", str(SHIPPED))
+    """120 borrowers per arm of the experiment; 30 of the challenger's complained, 1 of the champion's."""
+    (tmp_path / "experiments.toml").write_text(FILE, encoding="utf-8")
+    monkeypatch.setenv("LOAN_COMMS_EXPERIMENTS_FILE", str(tmp_path / "experiments.toml"))
     path = tmp_path / "book.duckdb"
     con = db.connect(path)
     h = History(con)

@@ -95,6 +95,22 @@ def use_experiments(path: str) -> None:
     load_cfg(None)
 
 
+def print_experiment_readouts(con: Any, *, verdicts_only: bool = False) -> None:
+    """The experiments' readouts at the end of a run (simulate, demo): the arms side by side with their
+    intervals, or only the verdict sentences; nothing when no experiment runs."""
+    from loan_comms.experiments.readout import default_as_of, readout
+
+    as_of = default_as_of(con)
+    if as_of is None:
+        return
+    for r in readout(con, load_cfg(None), as_of):
+        if verdicts_only:
+            typer.echo(f"Experiment {r.name} (as of {as_of}; loan-comms experiments readout for the "
+                       "numbers): " + "; ".join(r.verdicts))
+        else:
+            typer.echo(r.markdown())
+
+
 def fresh_book(db: Path, *, loans: int, seed: int, start: date, responsive_share: float = 0.0) -> Any:
     """Replace `db` (and its WAL) with a new synthetic book (demo, simulate); returns the report.
     responsive_share: generate_book's share of late payers who pay late only when contact moves them."""

@@ -16,7 +16,7 @@ from typing import Optional
 import typer
 
 from loan_comms.cli.common import (ConfigOpt, CountOpt, DayOpt, DbOpt, ExperimentsOpt, ReplacedDbOpt, SeedOpt, book,
-                                   fresh_book, use_experiments,
+                                   fresh_book, print_experiment_readouts, use_experiments,
                                    loud_delivery, preflight, writing)
 
 _loud_delivery = loud_delivery  # the name flows' callers and older imports know
@@ -159,6 +159,7 @@ def demo(db: Path = ReplacedDbOpt("data/demo.duckdb"),
 
     print_collector_summary(con)       # calls assigned/carried by reason, capacity use, the dialer
     print_survey_summary(feedback, feedback_html)
+    print_experiment_readouts(con, verdicts_only=True)
     report = run_audit(con, load_config())
     broken = [r.name for r in report.rules if not r.ok]
     typer.echo(f"Audit of the contact log: {len(report.rules)} policy rules, "

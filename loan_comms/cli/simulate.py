@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from loan_comms.cli.common import (CountOpt, DayOpt, ExperimentsOpt, ReplacedDbOpt, SeedOpt, fresh_book, loud_delivery,
-                                   preflight, use_experiments)
+                                   preflight, print_experiment_readouts, use_experiments)
 
 app = typer.Typer()
 
@@ -70,6 +70,8 @@ def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic
     con = dbm.connect(db, read_only=True)
     try:
         print_handoff_summary(con)   # cases handed to the partner (exported each day by the flow)
+        if experiments:
+            print_experiment_readouts(con)
     finally:
         con.close()
     if audit:

@@ -264,28 +264,47 @@ def register_config(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, years:
 
 
 def _register_experiments(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig) -> None:
-    """audit_experiments (experiment, salt, start_day, end_day), audit_experiment_arms (experiment, arm,
-    lo, hi: the arm's share of the draw, cumulative in the file's order) and audit_arm_skips
-    (experiment, arm, step: the ladder steps a challenger skips), read from the experiments file here,
-    not from the planner's tables (rules experiment_arm_honoured, ladder_order)."""
-    from loan_comms.experiments.config import experiments_for
+    """The experiments as each plan day ran them, read from the book (experiment_days, experiment_versions:
+    recorded by the plan), not from today's experiments file: a share ramped, an end moved or an arm
+    dropped later changes nothing about how an earlier day is judged, and a book audited without the
+    file that made it is judged right. Builds, per version: audit_experiment_versions (version,
+    experiment, salt), audit_experiment_arms (version, arm, lo, hi: the arm's share of the draw,
+    cumulative in the file's order), audit_arm_steps (version, arm, purpose, step, channel: what a
+    challenger proposes, from the config's ladder and reminders and the arm's changes, computed here,
+    not by the planner's code) and audit_arm_skips (version, arm, step: the ladder steps it skips);
+    and audit_experiment_days (day, experiment, version). Rules experiment_arm_honoured, ladder_order."""
+    from loan_comms.experiments.config import Experiment
 
-    exps, arms, skips = [], [], []
-    for e in experiments_for(cfg).experiments:
-        exps.append(dict(experiment=e.name, salt=e.draw_salt, start_day=e.start, end_day=e.end))
+    versions, arms, steps, skips = [], [], [], []
+    for version, text in con.execute("SELECT version, definition::VARCHAR FROM experiment_versions").fetchall():
+        e = Experiment.model_validate_json(text)
+        versions.append(dict(version=version, experiment=e.name, salt=e.salt or e.name))
         total = 0.0
         for i, a in enumerate(e.arms):
             hi = 2.0 if i == len(e.arms) - 1 else total + a.share
-            arms.append(dict(experiment=e.name, arm=a.name, lo=total, hi=hi))
+            arms.append(dict(version=version, arm=a.name, lo=total, hi=hi))
             total = hi
-            skips += [dict(experiment=e.name, arm=a.name, step=s) for s in a.skip_steps]
+            if i == 0:
+                continue
+            skips += [dict(version=version, arm=a.name, step=st) for st in a.skip_steps]
+            for r in cfg.reminders:
+                if r.step not in a.skip_reminders:
+                    steps += [dict(version=version, arm=a.name, purpose="reminder", step=r.step, channel=ch)
+                              for ch in a.channels.get(r.step, r.channels)]
+            for ls in cfg.ladder:
+                if ls.step not in a.skip_steps:
+                    steps += [dict(version=version, arm=a.name, purpose="escalation", step=ls.step, channel=ch)
+                              for ch in a.channels.get(ls.step, ls.channels)]
     s = pa.string()
-    db.temp_table(con, "audit_experiments", pa.Table.from_pylist(exps, schema=pa.schema([
-        ("experiment", s), ("salt", s), ("start_day", pa.date32()), ("end_day", pa.date32())])))
+    db.temp_table(con, "audit_experiment_versions", pa.Table.from_pylist(versions, schema=pa.schema([
+        ("version", s), ("experiment", s), ("salt", s)])))
     db.temp_table(con, "audit_experiment_arms", pa.Table.from_pylist(arms, schema=pa.schema([
-        ("experiment", s), ("arm", s), ("lo", pa.float64()), ("hi", pa.float64())])))
+        ("version", s), ("arm", s), ("lo", pa.float64()), ("hi", pa.float64())])))
+    db.temp_table(con, "audit_arm_steps", pa.Table.from_pylist(steps, schema=pa.schema([
+        ("version", s), ("arm", s), ("purpose", s), ("step", s), ("channel", s)])))
     db.temp_table(con, "audit_arm_skips", pa.Table.from_pylist(skips, schema=pa.schema([
-        ("experiment", s), ("arm", s), ("step", s)])))
+        ("version", s), ("arm", s), ("step", s)])))
+    con.execute("CREATE OR REPLACE TEMP TABLE audit_experiment_days AS SELECT day, experiment, version FROM experiment_days")
 
 
 def _phone_zone_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

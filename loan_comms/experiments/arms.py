@@ -8,6 +8,7 @@ the same for every arm. So an arm changes what is *proposed*, and the policy sti
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any
 
@@ -51,6 +52,13 @@ def arm_step_rows(cfg: LifecycleConfig, key: str, arm: Arm | None) -> list[dict[
     return rows
 
 
+def definition(e: Experiment) -> tuple[str, str]:
+    """An experiment as the book records it (experiment_versions): its JSON and its version (the
+    JSON's sha256, 16 hex digits)."""
+    text = e.model_dump_json()
+    return hashlib.sha256(text.encode()).hexdigest()[:16], text
+
+
 def register_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
                     experiments: ExperimentsFile | None = None) -> None:
     """Expose the experiments to SQL as temp tables:
@@ -59,15 +67,20 @@ def register_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     [0, 1)), cfg_arm_stops (experiment, arm, stopped_on: the arms a guardrail stopped, from the book's
     experiment_arms), cfg_arm_steps (arm_key, step, purpose, rank, min_dpd, days_before_due, severity,
     channel: the champion's rows under 'champion', each challenger's under 'experiment/arm'),
-    cfg_arm_templates (arm_key, step, kind: a challenger's wording variants) and cfg_arm_offers
-    (arm_key, option_id: the repayment options a challenger offers, when it offers only some)."""
+    cfg_arm_templates (arm_key, step, kind: a challenger's wording variants), cfg_arm_offers
+    (arm_key, option_id: the repayment options a challenger offers, when it offers only some) and
+    day_experiment_versions (experiment, version, definition, start_day, end_day: what `record` writes
+    for the experiments running on the day, sql/experiments/record_versions.sql)."""
     file = experiments if experiments is not None else experiments_for(cfg)
     exps: list[dict[str, Any]] = []
     arms: list[dict[str, Any]] = []
     steps = arm_step_rows(cfg, CHAMPION, None)
     templates: list[dict[str, Any]] = []
     offers: list[dict[str, Any]] = []
+    versions: list[dict[str, Any]] = []
     for pos, e in enumerate(file.experiments):
+        version, text = definition(e)
+        versions.append(dict(experiment=e.name, version=version, definition=text, start_day=e.start, end_day=e.end))
         exps.append(dict(experiment=e.name, pos=pos, salt=e.draw_salt, start_day=e.start, end_day=e.end,
                          products=list(e.population.products), jurisdictions=list(e.population.jurisdictions),
                          languages=list(e.population.languages), dpd_min=e.population.dpd[0],
@@ -88,6 +101,8 @@ def register_tables(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig,
     db.temp_table(con, "cfg_arm_steps", pa.Table.from_pylist(steps, schema=_STEP_SCHEMA))
     db.temp_table(con, "cfg_arm_templates", pa.Table.from_pylist(templates, schema=pa.schema([
         ("arm_key", s), ("step", s), ("kind", s)])))
+    db.temp_table(con, "cfg_experiment_versions", pa.Table.from_pylist(versions, schema=pa.schema([
+        ("experiment", s), ("version", s), ("definition", s), ("start_day", pa.date32()), ("end_day", pa.date32())])))
     db.temp_table(con, "cfg_arm_offers", pa.Table.from_pylist(offers, schema=pa.schema([
         ("arm_key", s), ("option_id", s)])))
     con.execute("CREATE OR REPLACE TEMP TABLE cfg_arm_stops AS SELECT experiment, arm, stopped_on FROM experiment_arms")
@@ -106,8 +121,6 @@ def _bounds(e: Experiment) -> list[dict[str, Any]]:
 def draw(salt: str, borrower_id: str) -> float:
     """The draw sql/experiments/day_arms.sql computes, in Python (tests and the readout's checks):
     md5(salt:borrower)'s first 8 bytes, little-endian, / 2^64."""
-    import hashlib
-
     digest = hashlib.md5(f"{salt}:{borrower_id}".encode()).digest()
     return int.from_bytes(digest[:8], "little") / 2**64
 
@@ -122,5 +135,9 @@ def arm_for(experiment: Experiment, borrower_id: str) -> str:
 
 
 def assign_day(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
-    """decide's step: temp table day_arms (sql/experiments/day_arms.sql). Needs loan_state."""
+    """decide's step: temp table day_arms (sql/experiments/day_arms.sql; one row per borrower) and
+    day_experiment_versions (the running experiments' definitions). Needs loan_state."""
     db.run(con, "experiments/day_arms", {"as_of": as_of})
+    con.execute("CREATE OR REPLACE TEMP TABLE day_experiment_versions AS SELECT experiment, version, "
+                "definition::JSON AS definition FROM cfg_experiment_versions WHERE ? BETWEEN start_day AND end_day",
+                [as_of])

@@ -169,10 +169,25 @@ def check_against(file: ExperimentsFile, cfg: "LifecycleConfig") -> None:
     reminders = {r.step: r for r in cfg.reminders}
     legal = set(cfg.policy.legally_required_steps)
     handoff = cfg.handoff_step
+    # served exactly as the config says, in every arm: the required notices and the hand-off
+    fixed = legal | ({handoff} if handoff else set())
+    from loan_comms.config import LANGUAGES
+    from loan_comms.templating.catalog import required_templates
+
+    kinds = {r.kind for r in required_templates(cfg, variants=False)}   # every message the config sends
     used_channels = {ch for s in cfg.ladder for ch in s.channels} | {ch for r in cfg.reminders for ch in r.channels}
     others = set(ladder) | set(reminders) | {name for name, _, _ in cfg.follow_ups.steps()}
     problems: list[str] = []
     for i, exp in enumerate(file.experiments):
+        pop = exp.population
+        for k, lang in enumerate(pop.languages):
+            if lang not in LANGUAGES:
+                problems.append(f"experiments[{i}].population.languages[{k}]: {lang!r} is not a language "
+                                f"({', '.join(LANGUAGES)})")
+        for k, where in enumerate(pop.jurisdictions):
+            if where not in cfg.policy.profiles and where != "default":
+                problems.append(f"experiments[{i}].population.jurisdictions[{k}]: {where!r} is not a profile of "
+                                f"[policy.profiles] ({', '.join(cfg.policy.profiles)})")
         for j, arm in enumerate(exp.arms):
             at = f"experiments[{i}].arms[{j}]"
             for k, step in enumerate(arm.skip_steps):
@@ -189,8 +204,9 @@ def check_against(file: ExperimentsFile, cfg: "LifecycleConfig") -> None:
                 elif dpd < ladder[step].min_dpd:
                     problems.append(f"{at}.min_dpd.{step}: {dpd} is earlier than the champion's "
                                     f"{ladder[step].min_dpd}; an arm may escalate later, never sooner")
-                elif dpd != ladder[step].min_dpd and step in legal:
-                    problems.append(f"{at}.min_dpd.{step}: {step!r} is legally required; no arm may delay it")
+                elif dpd != ladder[step].min_dpd and step in fixed:
+                    problems.append(f"{at}.min_dpd.{step}: {step!r} is legally required or hands the case off; "
+                                    "no arm may move it")
             kept = [s for s in cfg.ladder if s.step not in arm.skip_steps]
             dpds = [(s.step, arm.min_dpd.get(s.step, s.min_dpd)) for s in kept]
             for (prev, a), (cur, b) in zip(dpds, dpds[1:]):
@@ -200,6 +216,9 @@ def check_against(file: ExperimentsFile, cfg: "LifecycleConfig") -> None:
                 if step not in ladder and step not in reminders:
                     problems.append(f"{at}.channels.{step}: not a ladder or reminder step")
                     continue
+                if step in fixed:
+                    problems.append(f"{at}.channels.{step}: {step!r} is legally required or hands the case off; "
+                                    "every arm serves it as the config does")
                 if not channels:
                     problems.append(f"{at}.channels.{step}: at least one channel (to drop the step, use "
                                     "skip_steps or skip_reminders)")
@@ -219,15 +238,20 @@ def check_against(file: ExperimentsFile, cfg: "LifecycleConfig") -> None:
                     problems.append(f"{at}.reminder_days.{step}: not a reminder ({', '.join(reminders)})")
                 elif not 0 <= days <= 30:
                     problems.append(f"{at}.reminder_days.{step}: {days} must be 0..30")
+                elif step in fixed:
+                    problems.append(f"{at}.reminder_days.{step}: {step!r} is legally required; no arm may move it")
             for step, kind in arm.templates.items():
                 if step not in ladder and step not in reminders:
                     problems.append(f"{at}.templates.{step}: not a ladder or reminder step")
-                elif not _KIND.match(kind):
-                    problems.append(f"{at}.templates.{step}: {kind!r} is not a template name "
-                                    "(lower-case letters, digits, _)")
-                elif kind in others:
-                    problems.append(f"{at}.templates.{step}: {kind!r} is a step of the config; a wording "
-                                    "variant needs its own name, e.g. " + f"{step}_{arm.name}")
+                elif step in fixed:
+                    problems.append(f"{at}.templates.{step}: {step!r} is legally required or hands the case off; "
+                                    "its wording is the one compliance approved, in every arm")
+                elif not _KIND.match(kind) or not kind.startswith(step + "_"):
+                    problems.append(f"{at}.templates.{step}: {kind!r}: a wording variant of {step} is named "
+                                    f"{step}_<variant> (lower-case letters, digits, _), e.g. {step}_{arm.name}")
+                elif kind in others or kind in kinds:
+                    problems.append(f"{at}.templates.{step}: {kind!r} is already a message of the config; a "
+                                    "wording variant needs its own name, e.g. " + f"{step}_{arm.name}")
             for k, option in enumerate(arm.offer_options):
                 if option not in cfg.arrangements.options:
                     problems.append(f"{at}.offer_options[{k}]: {option!r} is not an option of [arrangements.options] "

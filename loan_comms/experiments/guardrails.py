@@ -13,7 +13,8 @@ Why all three: the threshold says how much worse is too much, the interval says 
 and the floor keeps the first days (a handful of borrowers) from deciding. Counts are by the arm drawn
 (intention to treat, outcomes.py), the same members and events as the readout.
 
-When it fires, the arm is stopped from the NEXT plan day (the day being checked is planned already):
+When it fires, the arm is stopped from the NEXT plan day (the day being checked is planned already;
+a check of an older day stops it from the day after the newest planned day, never in the past):
 an experiment_arms row (stopped_on = as_of + 1, the reason, the numbers as JSON) and the arm's open
 assignments closed (left_on = stopped_on, reason 'guardrail'), both written once, so re-running a
 check records nothing new. check_guardrails returns the new stops; the caller alerts
@@ -23,7 +24,7 @@ check records nothing new. check_guardrails returns the new stops; the caller al
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -117,6 +118,10 @@ def check_guardrails(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | Expe
             stop = _fires(exp, as_of, arm.name, counts)
             if stop is None:
                 continue
+            if stop.stopped_on <= (last := _last_planned(con) or as_of):
+                # a check of an earlier day (a re-run, late events): never back into days already planned,
+                # whose contacts went under the arm; the stop takes effect from the next plan
+                stop = replace(stop, stopped_on=last + timedelta(days=1))
             with db.transaction(con):
                 recorded = db.changed(con, "experiments/stop_arm", {
                     "experiment": exp.name, "arm": arm.name, "stopped_on": stop.stopped_on, "reason": stop.reason,
@@ -126,6 +131,11 @@ def check_guardrails(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig | Expe
             if recorded:   # another run may have recorded it first: its stop, not ours to report
                 stops.append(stop)
     return stops
+
+
+def _last_planned(con: duckdb.DuckDBPyConnection) -> date | None:
+    value = db.value(con, "experiments/last_planned_day", {})
+    return value if isinstance(value, date) else None
 
 
 def prepare_members(con: duckdb.DuckDBPyConnection, exp: Experiment, as_of: date) -> None:

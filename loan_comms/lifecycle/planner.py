@@ -192,6 +192,8 @@ def record(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
             db.run(con, f"arrangements/{name}", params)
         days.start_plan(con, as_of, recorded_at, cfg.policy_version)
         db.run(con, "experiments/record_assignments", params)   # the borrowers drawn today, once
+        for name in ("record_versions", "record_experiment_days"):   # each running experiment as this day used it
+            db.run(con, f"experiments/{name}", params)
         db.run(con, "policy/record_policy_version", params)
         db.run(con, "policy/record_decisions", params)
         if roster_for(cfg) is not None and assign.assigned(con):   # the calls' agents and slots

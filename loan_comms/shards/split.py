@@ -48,6 +48,7 @@ TABLE_OWNERS: dict[str, tuple[str, str]] = {
     "survey_invitations": ("borrower", "borrower_id"),
     "arrangements": ("borrower", "borrower_id"),
     "arrangement_offers": ("borrower", "borrower_id"),
+    "experiment_assignments": ("borrower", "borrower_id"),   # 112: the arm each borrower was drawn into
     "installments": ("loan", "loan_id"),
     "payment_feed": ("loan", "loan_id"),
     "delinquency_episodes": ("loan", "loan_id"),
@@ -79,7 +80,10 @@ GLOBAL_TABLES: tuple[str, ...] = ("day_runs", "policy_versions", "agent_days", "
                                   "book_role",
                                   # the registry of template versions (111): each shard registers what its
                                   # own contacts used; the union keeps the first registration of each
-                                  "template_versions")
+                                  "template_versions",
+                                  # the experiments as each day ran them, and the arms a guardrail stopped
+                                  # (112): the same for every borrower, so in every shard
+                                  "experiment_versions", "experiment_days", "experiment_arms")
 
 
 def _quoted(path: Path) -> str:

@@ -29,11 +29,10 @@ def open_union(directory: str | Path, manifest: Manifest | None = None) -> duckd
     manifest = manifest or read_manifest(directory)
     con = duckdb.connect(":memory:")
     try:
-        # The session settings of db.connect (UTC, the real ASOF join) and the TEMP macros the SQL uses;
-        # not db.connect itself: its schema would create empty tables where the views go.
+        # The session settings of db.connect (UTC, the real ASOF join) and, once the views exist, the TEMP
+        # macros the SQL uses; not db.connect itself: its schema would create empty tables where the views go.
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET asof_loop_join_threshold = 0")
-        con.execute(db.sql(db.MACROS))
         for i, path in enumerate(manifest.paths()):
             con.execute(f"ATTACH {_quoted(path)} AS shard_{i} (READ_ONLY)")
         con.execute("CREATE TABLE union_shards (shard INTEGER, file VARCHAR)")
@@ -50,6 +49,7 @@ def open_union(directory: str | Path, manifest: Manifest | None = None) -> duckd
                 db.run(con, f"shards/union/{table}")
             else:
                 con.execute(f"CREATE VIEW {table} AS SELECT DISTINCT * FROM _all_{table}")
+        con.execute(db.sql(db.MACROS))   # after the views: a table macro binds its tables (contact_intensity)
     except BaseException:
         con.close()
         raise

@@ -18,8 +18,9 @@ class Required:
     purpose: str  # reminder | escalation | follow_up | survey
 
 
-def required_templates(cfg: LifecycleConfig) -> list[Required]:
-    """Every (kind, channel) the lifecycle can send with text, in config order; each in every language."""
+def required_templates(cfg: LifecycleConfig, *, variants: bool = True) -> list[Required]:
+    """Every (kind, channel) the lifecycle can send with text, in config order; each in every language.
+    variants: with the experiments' wording variants (not when checking the experiments themselves)."""
     out: list[Required] = []
     seen: set[tuple[str, str]] = set()
 
@@ -38,7 +39,8 @@ def required_templates(cfg: LifecycleConfig) -> list[Required]:
     for kind, channels, _ in cfg.arrangements.steps():   # a repayment plan's own contacts (issue 15)
         add(kind, channels, "follow_up")
     add("survey", SURVEY_CHANNELS, "survey")
-    _add_experiment_variants(cfg, add)
+    if variants:
+        _add_experiment_variants(cfg, add)
     return out
 
 

@@ -14,7 +14,8 @@
 --     earlier day.
 -- The ladder comes from the config (table audit_ladder: step, rank, min_dpd; audit_legal_steps).
 -- A contact of an experiment's challenger (contact_attempts.experiment, arm) climbs its arm's ladder:
--- the steps the arm skips (audit_arm_skips, from config/experiments.toml) are not "the previous step".
+-- the steps the arm skips that day (audit_arm_skips of the experiment's version the plan recorded for
+-- the day, audit_experiment_days) are not "the previous step".
 -- Checked: every escalation contact that was not suppressed.
 -- Violation: the first of the problems above that applies (or no episode, or not a ladder step).
 CREATE OR REPLACE TEMP TABLE audit_rows AS
@@ -71,8 +72,9 @@ live AS (
 previous AS (   -- the step of the episode's ladder just below each live contact's
     SELECT v.attempt_id, max(el.rank) AS previous_rank
     FROM live AS v JOIN episode_ladder AS el ON el.episode_id = v.episode_id AND el.rank < v.rank
-    WHERE NOT EXISTS (SELECT 1 FROM audit_arm_skips AS s
-                      WHERE s.experiment = v.experiment AND s.arm = v.arm AND s.step = el.step)
+    WHERE NOT EXISTS (SELECT 1 FROM audit_experiment_days AS d JOIN audit_arm_skips AS s ON s.version = d.version
+                      WHERE d.day = v.planned_for_date AND d.experiment = v.experiment
+                        AND s.arm = v.arm AND s.step = el.step)
     GROUP BY v.attempt_id
 )
 SELECT v.attempt_id, v.borrower_id, v.loan_id, v.episode_id, v.step, v.rank, v.channel, v.status,

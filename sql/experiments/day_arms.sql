@@ -14,6 +14,10 @@
 --   same salt, and stable for the experiment's life since the recorded row is never redrawn.
 --   A borrower drawn into an arm already stopped is recorded in it and leaves it the same day
 --   (reason 'arm_stopped'): the arm takes no one new, and the draw stays what the hash says.
+--   One row per borrower: should a borrower hold assignments in two running experiments (one ended,
+--   they were drawn into another, then the first was extended), the latest assignment wins.
+--   An arm the file no longer has (renamed, removed) plans its borrowers as the champion, never as
+--   nothing: arm_key 'champion'.
 -- Re-running a day reads the same rows: assignments of later days are not seen (assigned_on <= $as_of).
 CREATE OR REPLACE TEMP TABLE day_arms AS
 WITH running AS (
@@ -63,7 +67,10 @@ SELECT e.experiment, e.borrower_id, e.arm, e.draw, e.assigned_on, e.is_new,
        CASE WHEN e.left_on IS NOT NULL AND e.left_on <= $as_of::DATE THEN 'champion'
             WHEN st.stopped_on IS NOT NULL AND st.stopped_on <= $as_of::DATE THEN 'champion'
             WHEN e.arm = 'champion' THEN 'champion'
+            WHEN NOT EXISTS (SELECT 1 FROM cfg_experiment_arms AS a WHERE a.experiment = e.experiment AND a.arm = e.arm)
+                THEN 'champion'
             ELSE e.experiment || '/' || e.arm END AS arm_key,
        e.left_on
 FROM everyone AS e
-LEFT JOIN cfg_arm_stops AS st ON st.experiment = e.experiment AND st.arm = e.arm;
+LEFT JOIN cfg_arm_stops AS st ON st.experiment = e.experiment AND st.arm = e.arm
+QUALIFY row_number() OVER (PARTITION BY e.borrower_id ORDER BY e.assigned_on DESC, e.experiment) = 1;

@@ -29,6 +29,25 @@ CREATE TABLE IF NOT EXISTS experiment_arms (
     PRIMARY KEY (experiment, arm)
 );
 
+-- experiment_versions: each definition of an experiment the plan ran with (the experiment as validated
+-- from config/experiments.toml, as JSON), once per version (its content hash); experiment_days: which
+-- version of each running experiment each plan day used. Written by the plan in its transaction
+-- (sql/experiments/record_versions.sql), so the audit judges every day by the experiment as it was that
+-- day (a ramped share, a later end, an arm dropped), whatever the file says today, and a book audited
+-- without the file that made it is judged right.
+CREATE TABLE IF NOT EXISTS experiment_versions (
+    version      VARCHAR PRIMARY KEY,       -- sha256 of the definition, 16 hex digits
+    experiment   VARCHAR NOT NULL,
+    definition   JSON NOT NULL,
+    first_day    DATE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS experiment_days (
+    day          DATE NOT NULL,             -- the plan day (borrowers' local day)
+    experiment   VARCHAR NOT NULL,
+    version      VARCHAR NOT NULL,
+    PRIMARY KEY (day, experiment)
+);
+
 -- Every contact of a borrower in a running experiment names it and their arm ('champion' included),
 -- so outcomes are computed from the log, and the audit re-checks the arm (experiment_arm_honoured).
 -- NULL outside any experiment.

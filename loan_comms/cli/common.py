@@ -78,17 +78,21 @@ def preflight(config: Optional[Path], *, simulated_clock: bool = True) -> Lifecy
     return cfg
 
 
-def ExperimentsOpt(default: str) -> Any:
+def ExperimentsOpt(default: Optional[str]) -> Any:
     return typer.Option(default, "--experiments", help=(
-        "Strategy experiments file to run (config/experiments.toml format; \"\" = none). "
-        "Sets LOAN_COMMS_EXPERIMENTS_FILE for this run."))
+        "Strategy experiments file to run (config/experiments.toml format; \"\" = none; default: "
+        + (default or "what the config's [experiments].file names") + "). Sets LOAN_COMMS_EXPERIMENTS_FILE for this run."))
 
 
-def use_experiments(path: str) -> None:
-    """Run with the experiments of `path` ("" = none): set for this process (and the Prefect runs it
-    starts), checked against the lifecycle config first, so a bad file is one line before any day runs."""
+def use_experiments(path: Optional[str]) -> None:
+    """Run with the experiments of `path` ("" = none; None = as the config says): set for this process
+    (and the Prefect runs it starts), checked against the lifecycle config first, so a bad file is one
+    line before any day runs."""
     from loan_comms.experiments.config import ENV
 
+    if path is None:
+        load_cfg(None)
+        return
     if path and not Path(path).is_file():
         fail(f"--experiments {path}: no such file (the shipped one is config/experiments.toml)")
     os.environ[ENV] = str(Path(path).resolve()) if path else ""

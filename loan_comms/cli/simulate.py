@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Optional
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
@@ -32,7 +33,7 @@ def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic
              responsive_share: float = typer.Option(0.0, "--responsive-share", min=0.0, max=1.0, help=(
                  "The share of late payers' loans whose late payments are not in the book's feed: they pay "
                  "only when contact moves them (the response model, loan_comms/simulation/response.py).")),
-             experiments: str = ExperimentsOpt("")) -> None:
+             experiments: Optional[str] = ExperimentsOpt(None)) -> None:
     """Build a book, run the real daily flow and dispatch for each day, draw borrower behaviour.
     With --experiments config/experiments.toml, the strategy experiment runs too (issue 19)."""
     from loan_comms import db as dbm
@@ -70,8 +71,7 @@ def simulate(loans: int = CountOpt(1000, "--loans", help="Loans in the synthetic
     con = dbm.connect(db, read_only=True)
     try:
         print_handoff_summary(con)   # cases handed to the partner (exported each day by the flow)
-        if experiments:
-            print_experiment_readouts(con)
+        print_experiment_readouts(con)   # nothing when no experiment ran
     finally:
         con.close()
     if audit:

@@ -8,10 +8,13 @@ key of the contact policy ([policy]: quiet hours, caps, pauses, holidays), so th
 contact of every arm exactly as it does today, and the audit judges them with the same rules.
 
 What an arm may not do, and why:
-  * skip or delay a step listed in policy.legally_required_steps: a required notice is served whatever;
-  * skip the hand-off step: handing a case off is a commercial and legal process, not a treatment;
-  * move a ladder step *earlier* (a lower min_dpd than the champion's): an arm may escalate later, never
-    sooner, so no borrower is chased harder than today's config chases them;
+  * change a step listed in policy.legally_required_steps or the hand-off step in any way (skip, move,
+    another channel, another wording): a required notice is served as compliance approved it, and
+    handing a case off is a commercial and legal process, not a treatment;
+  * move a ladder step *earlier* (a lower min_dpd than the champion's): the ladder's timing is what
+    compliance approved; an arm may escalate later, never sooner. An arm may add a channel to a step
+    (a call with the dpd_1 SMS): that proposes more, the caps, cooldowns and quiet hours still bound
+    every contact, and the guardrails watch what it does to complaints and opt-outs;
   * send a step on a channel the config does not use for any step (e.g. a visit where no step visits);
   * offer a repayment option the config does not define (`offer_options` picks among them).
 

@@ -110,3 +110,12 @@ def test_an_experiment_not_running_is_not_checked(con):
     arms(con, 120, 1, 30)
     file = experiment(min_borrowers=100, end=date(2026, 11, 15))
     assert check_guardrails(con, file, AS_OF, now=NOW) == []
+
+
+def test_a_check_of_an_older_day_never_stops_the_arm_in_days_already_planned(con):
+    arms(con, 120, champion_complaints=1, fewer_complaints=30)
+    con.execute("INSERT INTO day_runs (as_of, plan_started_at, planned_at) VALUES "
+                "(DATE '2026-11-25', TIMESTAMPTZ '2026-11-25 00:00:00+00', TIMESTAMPTZ '2026-11-25 00:10:00+00')")
+    [stop] = check_guardrails(con, experiment(min_borrowers=100), AS_OF, now=NOW)   # 11-20, late complaints
+    assert stop.stopped_on == date(2026, 11, 26)   # the day after the newest planned day, not 11-21
+    assert _left(con)[1][:2] == ("fewer", date(2026, 11, 26))

@@ -471,6 +471,20 @@ class LifecycleConfig(_Strict):
                 **{step: False for step, _, _ in self.arrangements.steps()}}   # nor a plan's own contacts
 
 
+def beside_config(cfg: LifecycleConfig, name: str) -> Path:
+    """A file the lifecycle config names (the roster, the experiments): absolute as given, else beside
+    the lifecycle file, else in the shipped config/ folder (the first that exists; the first candidate
+    when none does, so the error names where it was looked for)."""
+    path = Path(name)
+    if path.is_absolute():
+        return path
+    candidates = []
+    if cfg.source and cfg.source != "<memory>":
+        candidates.append(Path(cfg.source).resolve().parent / path)
+    candidates.append(CONFIG_PATH.parent / path)
+    return next((c for c in candidates if c.exists()), candidates[0])
+
+
 def _loc(loc: tuple[object, ...]) -> str:
     out = ""
     for part in loc:

@@ -34,7 +34,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from loan_comms import db
 from loan_comms.errors import LoanCommsError
-from loan_comms.paths import CONFIG_PATH
 
 if TYPE_CHECKING:  # pragma: no cover
     from loan_comms.config import LifecycleConfig
@@ -334,14 +333,9 @@ def roster_path(cfg: "LifecycleConfig") -> Path | None:
     config/ folder); None when [calls].roster is "" (no roster: calls are not assigned to agents)."""
     if not cfg.calls.roster:
         return None
-    name = Path(cfg.calls.roster)
-    if name.is_absolute():
-        return name
-    candidates = []
-    if cfg.source and cfg.source != "<memory>":
-        candidates.append(Path(cfg.source).resolve().parent / name)
-    candidates.append(CONFIG_PATH.parent / name)
-    return next((c for c in candidates if c.exists()), candidates[0])
+    from loan_comms.config import beside_config
+
+    return beside_config(cfg, cfg.calls.roster)
 
 
 def roster_for(cfg: "LifecycleConfig") -> Roster | None:

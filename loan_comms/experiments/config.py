@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from loan_comms.errors import LoanCommsError
-from loan_comms.paths import CONFIG_PATH
 
 if TYPE_CHECKING:
     from loan_comms.config import LifecycleConfig
@@ -311,14 +310,9 @@ def experiments_path(cfg: "LifecycleConfig") -> Path | None:
         return Path(env) if env else None
     if not cfg.experiments.file:
         return None
-    name = Path(cfg.experiments.file)
-    if name.is_absolute():
-        return name
-    candidates = []
-    if cfg.source and cfg.source != "<memory>":
-        candidates.append(Path(cfg.source).resolve().parent / name)
-    candidates.append(CONFIG_PATH.parent / name)
-    return next((c for c in candidates if c.exists()), candidates[0])
+    from loan_comms.config import beside_config
+
+    return beside_config(cfg, cfg.experiments.file)
 
 
 def experiments_for(cfg: "LifecycleConfig") -> ExperimentsFile:

@@ -78,35 +78,6 @@ def test_an_arm_cannot_change_how_a_legal_step_is_served(cfg, tmp_path):
             check_against(file, legal)
 
 
-# 5. Two experiments and a day run out of order (a missed day backfilled): the borrower ends in both.
-TWO = """
-[[experiments]]
-name = "a"
-start = 2026-11-01
-end = 2027-01-31
-population = { dpd = [3, 30] }
-[[experiments.arms]]
-name = "champion"
-share = 0.5
-[[experiments.arms]]
-name = "fewer"
-share = 0.5
-skip_steps = ["dpd_3"]
-
-[[experiments]]
-name = "b"
-start = 2026-11-01
-end = 2027-01-31
-population = { dpd = [1, 2] }
-[[experiments.arms]]
-name = "champion"
-share = 0.5
-[[experiments.arms]]
-name = "other"
-share = 0.5
-skip_steps = ["dpd_10"]
-"""
-
 
 # 6. Float edge: the SQL draw and the Python draw agree, also at the top of the range.
 def test_draw_sql_matches_python(con):

@@ -4,7 +4,9 @@ Why no dispatch: a replay must never reach a borrower, and the recorded dispatch
 happened to each contact. So after each day's plan, a contact the recorded log also made takes its
 recorded outcome (status, provider ids, times, a dispatch-time suppression, the narrowed window:
 sql/replay/copy_outcomes.sql, and its outbox row); a contact the recorded log never made is assumed
-sent when its window opened (sql/replay/assume_sent.sql). The next day then reads the same history
+sent when its window opened (sql/replay/assume_sent.sql), after the dispatch's own re-check at that
+instant (policy.recheck_before_send, as each real pass runs it): what the borrower did after the plan
+(paid, promised, asked to stop) holds a new contact back in the replay as it would have for real. The next day then reads the same history
 the recorded run read, wherever the two agree.
 
 The day's instant is the one every run of the book used: `clock.plan_instant(day)` (day_runs keeps
@@ -23,6 +25,7 @@ from loan_comms.clock import plan_instant
 from loan_comms.config import LifecycleConfig
 from loan_comms.lifecycle import planner
 from loan_comms.lifecycle.rendering import Renderer
+from loan_comms.policy.engine import recheck_before_send
 
 
 @dataclass
@@ -31,6 +34,17 @@ class ReplanReport:
 
     planned: dict[date, int] = field(default_factory=dict)
     assumed_sent: int = 0
+
+
+def _send_new(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, day: date) -> int:
+    """The day's new contacts, pass by pass: at each window opening, the re-check, then those let
+    through are assumed sent. Returns how many were."""
+    sent = 0
+    for row in db.rows(con, "replay/new_send_times", {"day": day}):
+        if row["send_at"] is not None:
+            recheck_before_send(con, cfg, row["send_at"], day=day)
+        sent += db.changed(con, "replay/assume_sent", {"day": day, "at": row["send_at"]})
+    return sent
 
 
 def replan(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Renderer, start: date,
@@ -46,7 +60,6 @@ def replan(con: duckdb.DuckDBPyConnection, cfg: LifecycleConfig, renderer: Rende
         with db.transaction(con):
             db.run(con, "replay/copy_outcomes", params)
             db.run(con, "replay/restore_outbox", params)
-            found = db.run(con, "replay/assume_sent", params).fetchone()
-        report.assumed_sent += int(found[0]) if found else 0
+        report.assumed_sent += _send_new(con, cfg, day)
         day += timedelta(days=1)
     return report

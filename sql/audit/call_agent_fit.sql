@@ -1,7 +1,9 @@
 -- call_agent_fit: Was every call given to an agent who speaks the borrower's language and has the
 -- skills the call needed? Read from the log, not from the planner: the borrower's language
 -- (borrowers), 'vulnerable' when the borrower's latest vulnerable / vulnerable_ended event before
--- the call was planned (contact_attempts.created_at) is 'vulnerable', plus every skill the
+-- the call was planned is 'vulnerable' (before contact_attempts.created_at, and no later than the call's
+-- window opening, send_after: created_at is the wall clock of the run, which on a simulated or replayed
+-- book is long after the days it plans), plus every skill the
 -- assignment itself recorded as required (call_assignments.required_skills); the agent as the plan
 -- recorded the shift (agent_days). A field agent (skill 'field') makes visits, not calls.
 -- Why: issue 16 and FCA FG21/1: a vulnerable customer is called by someone trained for it; a
@@ -16,7 +18,8 @@ WITH vulnerable AS (
     FROM call_assignments AS s
     JOIN contact_attempts AS a ON a.attempt_id = s.attempt_id
     JOIN borrower_events AS e ON e.borrower_id = s.borrower_id AND e.kind IN ('vulnerable', 'vulnerable_ended')
-     AND e.occurred_at <= a.created_at AND coalesce(e.scope, 'borrower') <> 'point'
+     AND e.occurred_at <= least(a.created_at, coalesce(a.send_after, a.created_at))
+     AND coalesce(e.scope, 'borrower') <> 'point'
     WHERE s.outcome = 'assigned'
     GROUP BY s.attempt_id
 )

@@ -99,6 +99,17 @@ def test_a_vulnerable_borrower_given_an_untrained_agent_fires_call_agent_fit(boo
     assert n == 1 and "vulnerable borrower" in result.rows[0]["violation"]
 
 
+def test_a_vulnerability_known_only_after_the_call_does_not_fire_call_agent_fit(book, cfg, renderer, tmp_path):
+    # a simulated book: its contacts are created on today's wall clock, long after the days they plan;
+    # an event of a later simulated day was not known when the call was planned
+    c = roster(cfg, tmp_path, agent("ZH-V", "zh", ["zh-CN"], skills=["vulnerable"]), vulnerable_calls=True)
+    late(book, "B1")
+    plan_day(book.con, c, renderer, FRI)
+    book.event("B1", "vulnerable", "2026-11-20T10:00:00+08:00")
+    book.con.execute("UPDATE agent_days SET skills = []")
+    assert run_audit(book.con, c, rules=("call_agent_fit",)).ok
+
+
 def test_a_visit_on_a_full_shift_counts_for_both_agents_of_the_pair(planned):
     """A visit is one unit of each agent of its pair: one more piece of work on ZH-1's full shift fires
     agent_capacity (and an overlapping slot would too)."""

@@ -184,7 +184,8 @@ def test_a_stopped_arm_sends_its_borrowers_back_to_the_champion(book, renderer, 
     ('channels = { dpd_5 = ["visit"] }', None),   # visit is a channel the config uses: allowed
     ('channels = { pre_due_1 = ["call"] }', "a reminder goes by sms or email"),
     ('skip_steps = ["dpd_60_handoff"]', "hands the case off"),
-    ('templates = { dpd_1 = "dpd_3" }', "is a step of the config"),
+    ('templates = { dpd_1 = "dpd_3" }', "a wording variant of dpd_1 is named dpd_1_<variant>"),
+    ('templates = { dpd_1 = "dpd_1_short" }', None),
 ])
 def test_an_arm_cannot_loosen_the_policy_or_escalate_sooner(tmp_path, monkeypatch, extra, message):
     if message is None:

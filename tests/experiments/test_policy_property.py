@@ -28,18 +28,19 @@ LEGAL = set(CFG.policy.legally_required_steps)
 def challengers(draw: Any) -> dict[str, Any]:
     """A valid challenger arm: any mix of what an arm may change."""
     skippable = [s.step for s in CFG.ladder if not s.handoff and s.step not in LEGAL]
+    fixed = LEGAL | {s.step for s in CFG.ladder if s.handoff}   # served as configured in every arm
     skip = draw(st.lists(st.sampled_from(skippable), unique=True, max_size=3))
     min_dpd: dict[str, int] = {}
     prev = 0
     for s in CFG.ladder:
         if s.step in skip:
             continue
-        d = max(s.min_dpd, prev + 1) + draw(st.integers(0, 3))
+        d = max(s.min_dpd, prev + 1) + (0 if s.step in fixed else draw(st.integers(0, 3)))
         if d != s.min_dpd:
             min_dpd[s.step] = d
         prev = d
-    changed = draw(st.lists(st.sampled_from([s.step for s in CFG.ladder if s.step not in skip]), unique=True,
-                            max_size=2))
+    changed = draw(st.lists(st.sampled_from([s.step for s in CFG.ladder if s.step not in skip and s.step not in fixed]),
+                            unique=True, max_size=2))
     channels = {step: draw(st.lists(st.sampled_from(CHANNELS), unique=True, min_size=1, max_size=2))
                 for step in changed}
     reminders = [r.step for r in CFG.reminders if r.step not in LEGAL]

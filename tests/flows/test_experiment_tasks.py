@@ -9,9 +9,9 @@ import pytest
 from prefect import flow
 
 from loan_comms import db
-from loan_comms.paths import CONFIG_PATH
 from tasks.experiments import artifact_key, check_experiment_guardrails, publish_experiment_readouts
 from tests.experiments.history import History
+from tests.experiments.test_readout_cli import FILE
 from tests.flows.test_daily_lifecycle import read_artifacts
 from tests.ops.test_alerting import Hook
 
@@ -27,7 +27,8 @@ def _guard_and_read(db_path: str, as_of: date) -> tuple[int, int, list[str]]:
 
 
 def test_a_stop_is_an_artifact_and_one_alert(tmp_path, monkeypatch):
-    monkeypatch.setenv("LOAN_COMMS_EXPERIMENTS_FILE", str(CONFIG_PATH.parent / "experiments.toml"))
+    (tmp_path / "experiments.toml").write_text(FILE, encoding="utf-8")   # fewer_contacts, two arms of 50 %
+    monkeypatch.setenv("LOAN_COMMS_EXPERIMENTS_FILE", str(tmp_path / "experiments.toml"))
     hook = Hook()
     monkeypatch.setenv("LOAN_COMMS_ALERT_WEBHOOK_URL", hook.url)
     path = tmp_path / "book.duckdb"

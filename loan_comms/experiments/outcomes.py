@@ -88,10 +88,12 @@ _FIELDS = {f.name for f in fields(ArmOutcomes)} - {"recovered", "holders"}
 
 
 def prepare(con: duckdb.DuckDBPyConnection, exp: Experiment, as_of: date) -> dict[str, Any]:
-    """Build the experiment's temp tables (members, their events, their delinquent loans) for `as_of`;
+    """Build the experiment's temp tables (members, their events, their delinquent loans, what each
+    member recovered per currency) for `as_of`;
     returns the bound parameters the reading files take."""
     params = {"experiment": exp.name, "as_of": as_of, "end_day": exp.end, "cure_within_days": exp.cure_within_days}
-    for name in ("experiments/members", "experiments/member_events", "experiments/units"):
+    for name in ("experiments/members", "experiments/member_events", "experiments/units",
+                 "experiments/recovered_units"):
         db.run(con, name, params)
     return params
 

@@ -2,7 +2,8 @@
 -- SQL can give, typed (planner.template_context is the reference for each): the links, the masked
 -- loan number and days past due are computed here, so rendering makes no per-contact values of its
 -- own; a survey's token and an offer's data are added at render (they need a key). Ordered so that
--- one (step, channel, language) group arrives together.
+-- one (template, channel, language) group arrives together (template_kind: the step, or an experiment
+-- arm's wording variant of it, sql/experiments/tag_decisions.sql).
 SELECT d.idempotency_key,
        d.purpose, d.step, coalesce(d.template_kind, d.step) AS template_kind, d.channel, b.language,
        b.full_name, coalesce(b.first_name, b.full_name) AS first_name,

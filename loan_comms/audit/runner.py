@@ -67,6 +67,8 @@ RULES: tuple[str, ...] = (
     "ladder_pacing",
     "visit_notice",
     "visit_working_days",
+    # issue 19's 90-day run: one home visit per borrower per local day, whatever the loans
+    "visits_per_day",
     # follow-up V: a visit recorded in full (collectors present, outcome in time)
     "visit_collectors",
     # issue 16, part D: every visit slot inside the window, both shifts, a working day; the assigned pair went

@@ -240,6 +240,9 @@ REASONS: tuple[Reason, ...] = (
          "is its own), else reached_calls_per_day"),
     _cap("cap_contacts_per_day", "contacts_per_day", (f"{_REASONS}::test_reason_fires",),
          "contacts of any channel per local day"),
+    _cap("cap_visits_per_day", "visits_per_day",
+         (f"{_VISITS}::test_two_loans_get_one_visit_a_day_and_the_second_goes_the_next_working_day",),
+         "home visits per local day: one, whatever the number of loans (CONC 7.9; found by issue 19's 90-day run)"),
     # issue 16: a call the policy let through that no agent can take today is carried (calls/assign.py)
     Reason("agent_capacity", "calls/assign/carry.sql", "agent_capacity",
            (f"{_ASSIGN}::test_capacity_overflow_is_carried_and_comes_back_next_day_with_more_points",),

@@ -14,6 +14,10 @@
 -- worst, never over-sending). Calls count DIAL ATTEMPTS: a call contact counts max(1, its
 -- call_outcome events) (one per dial attempt, redials included; Reg F 1006.14(b)(2) counts
 -- placing a call). Why: issue 11 case 3.
+-- Home visits: one per borrower per local day (cap_visits_per_day), whatever the number of loans: a
+-- second pair at the door the same day, for another loan, is the pressure CONC 7.9 forbids, and the
+-- first visit may already have heard hardship or a dispute the second could not know of. The loan
+-- whose visit is held back is tried again on a later day. Found by a 90-day simulation (issue 19).
 -- Calls per local day: one per borrower where the profile has a cooldown after a conversation
 -- (every shipped profile): the dialer works a day's calls in its own order, so a second call the
 -- same day could be dialled after the first one reached the person, which the cooldown forbids
@@ -52,6 +56,7 @@ used AS (
            count(*) FILTER (WHERE channel = 'email' AND planned_for_date = $as_of::DATE) AS email_day,
            coalesce(sum(weight) FILTER (WHERE channel = 'call'), 0) AS calls_week,
            count(*) FILTER (WHERE channel = 'call' AND planned_for_date = $as_of::DATE) AS calls_day,
+           count(*) FILTER (WHERE channel = 'visit' AND planned_for_date = $as_of::DATE) AS visits_day,
            count(*) FILTER (WHERE planned_for_date = $as_of::DATE) AS all_day
     FROM recent GROUP BY borrower_id
 ),
@@ -91,6 +96,7 @@ channel_capped AS (
                                          OR coalesce(up.calls_week, 0) + r.point_rank > p.calls_per_7_days) THEN 'cap_calls_per_7_days'
             WHEN r.channel = 'call' AND coalesce(u.calls_day, 0) + r.channel_rank
                      > CASE WHEN p.call_cooldown_days > 0 THEN 1 ELSE p.reached_calls_per_day END THEN 'cap_calls_per_day'
+            WHEN r.channel = 'visit' AND coalesce(u.visits_day, 0) + r.channel_rank > 1 THEN 'cap_visits_per_day'
         END AS cap_reason
     FROM channel_ranked AS r
     JOIN borrower_policy AS p USING (borrower_id)

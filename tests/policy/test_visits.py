@@ -139,6 +139,29 @@ def test_a_visit_waits_for_its_notice_then_goes_on_a_working_day(book, cfg, rend
     audit_clean(book, cfg, date(2026, 11, 17))
 
 
+def test_two_loans_get_one_visit_a_day_and_the_second_goes_the_next_working_day(book, cfg, renderer):
+    # found by issue 19's 90-day simulation: two pairs at the door on one day, one per loan, the second
+    # an hour after the first had heard hardship
+    start = date(2026, 11, 7)
+    imported_late(book, start, 32)
+    imported_late(book, start, 32, loan_id="L2")
+    run(book, cfg, renderer, start, 11)
+    visits = sorted((a["planned_for_date"], a["loan_id"], a["status"], a["suppressed_reason"])
+                    for a in book.attempts() if a["channel"] == "visit" and a["planned_for_date"] >= date(2026, 11, 16))
+    monday, tuesday = date(2026, 11, 16), date(2026, 11, 17)
+    assert [v for v in visits if v[0] == monday and v[2] == "sent"] == [(monday, "L1", "sent", None)] or \
+        [v for v in visits if v[0] == monday and v[2] == "sent"] == [(monday, "L2", "sent", None)]
+    held = [v for v in visits if v[0] == monday and v[2] == "suppressed"]
+    assert len(held) == 1 and held[0][3] == "cap_visits_per_day"
+    assert [(v[1], v[2]) for v in visits if v[0] == tuesday] == [(held[0][1], "sent")]
+    audit_clean(book, cfg, date(2026, 11, 18))
+    # and the audit's own rule fires on two visits the same day
+    book.con.execute("UPDATE contact_attempts SET planned_for_date = DATE '2026-11-16', status = 'sent', "
+                     "sent_at = sent_at - INTERVAL 1 DAY WHERE channel = 'visit' AND planned_for_date = DATE '2026-11-17'")
+    report = run_audit(book.con, cfg, rules=("visits_per_day",))
+    assert report.violations == 1
+
+
 def test_a_visit_whose_notice_can_never_go_is_not_made_and_the_ladder_reaches_the_hand_off(book, cfg, renderer):
     """The person asked for no letters: the notice can never go, so the visit is never made
     (visit_unannounced, a step that could not be made) and the ladder still reaches the legally
